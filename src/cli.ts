@@ -1,0 +1,140 @@
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import type { GlobalOptions, RunOverrides, Runtime } from "./runtime.js";
+import { createRuntime } from "./runtime.js";
+import type { Io } from "./ui/io.js";
+import type { SecretRegistry } from "./ui/redact.js";
+
+/**
+ * Builds the commander program. Each command's module is imported only when that command runs,
+ * so `--help` and `--version` load commander and nothing heavy.
+ */
+
+export interface ProgramContext {
+  io: Io;
+  secrets: SecretRegistry;
+  overrides: RunOverrides;
+  /** With --json, commander's own error line is held back: the JSON failure document replaces it. */
+  json: boolean;
+  /** Set by the command that ran: 0, or 1 when it found a failure without throwing (doctor). */
+  exitCode: number;
+}
+
+const ENV_HELP = `
+Environment variables:
+  POSTMARK_ACCOUNT_TOKEN     Postmark account token (lists servers; lets doctor check sending domains)
+  POSTMARK_SERVER_TOKEN      Postmark server token (enough on its own: skips server selection)
+  POSTMARK_SMTP_ACCESS_KEY   SMTP token Access Key (or --smtp-access-key)
+  POSTMARK_SMTP_SECRET_KEY   SMTP token Secret Key (or --smtp-secret-stdin)
+  POSTMARK_API_URL           Postmark API base URL (default https://api.postmarkapp.com)
+  CIO_POSTMARK_CONFIG_DIR    config folder (or --config-dir)
+  CI                         when truthy, never prompt
+  NO_COLOR                   disable colour
+  NODE_EXTRA_CA_CERTS        extra CA certificates to trust (a TLS-inspecting proxy)
+  DEBUG                      print stack traces on errors
+
+Exit codes: 0 success, 1 failure, 2 usage error (bad or missing input), 130 interrupted.`;
+
+const EXAMPLES = `
+Examples:
+  $ npx cio-postmark                                  # the guided wizard
+  $ npx cio-postmark --sandbox                        # rehearse with a simulated account
+  $ POSTMARK_SERVER_TOKEN=… POSTMARK_SMTP_ACCESS_KEY=… POSTMARK_SMTP_SECRET_KEY=… \\
+      npx cio-postmark setup --stream outbound --region us --json
+  $ npx cio-postmark doctor --fix
+  $ npx cio-postmark status --json
+  $ npx cio-postmark remove --server "My Server" --stream broadcast --yes`;
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+export function createProgram(context: ProgramContext): Command {
+  const { io } = context;
+  const program = new Command("cio-postmark")
+    .description("Connect a Postmark server and message stream to Customer.io: webhook, SMTP token check, saved connection.")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .option("--json", "print one JSON document on stdout (implies --no-input)")
+    .option("--no-input", "never prompt; fail naming any missing value")
+    .option("--no-color", "disable colour (also NO_COLOR)")
+    .option("--config-dir <dir>", "config folder (also CIO_POSTMARK_CONFIG_DIR)")
+    .option("--sandbox", "use a built-in simulated Postmark account and SMTP server")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    // Subcommands created below inherit these settings.
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => (context.json ? undefined : write(text)),
+    })
+    .addHelpText("after", `${EXAMPLES}\n${ENV_HELP}`);
+
+  /** Runs a command with a runtime built from the merged global and command options. */
+  const action =
+    <O>(load: () => Promise<(runtime: Runtime, options: O) => Promise<number>>) =>
+    async (_options: O, command: Command) => {
+      const options = command.optsWithGlobals<O & GlobalOptions>();
+      const run = await load();
+      const runtime = await createRuntime(options, io, context.secrets, context.overrides);
+      try {
+        context.exitCode = await run(runtime, options);
+      } finally {
+        await runtime.close();
+      }
+    };
+
+  program
+    .command("setup", { isDefault: true })
+    .description("create or repair the Customer.io webhook, prove an SMTP token, and save the connection (default)")
+    .option("--server <id-or-name>", "Postmark server: exact name or numeric ID")
+    .option("--stream <id>", "message stream ID, e.g. outbound or broadcast")
+    .addOption(new Option("--region <region>", "Customer.io data-center region").choices(["us", "eu"]))
+    .option("--smtp-access-key <key>", "SMTP token Access Key (also POSTMARK_SMTP_ACCESS_KEY)")
+    .option("--smtp-secret-stdin", "read the SMTP Secret Key from standard input")
+    .option("--smtp-host <host>", "SMTP host (default by stream type)")
+    .option("--smtp-port <port>", "SMTP port: 587 (default), 2525 or 25")
+    .option("--skip-smtp", "set up the webhook only; skip the SMTP token")
+    .option("--no-store-secrets", "keep the Secret Key and server token out of the saved file")
+    .option("--dry-run", "print the plan; change nothing in Postmark or on disk")
+    .option("-y, --yes", "answer yes to confirmations (including removing duplicate webhooks)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ cio-postmark setup
+  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark setup --server "Production" --stream outbound --region eu \\
+      --smtp-access-key AK… --smtp-secret-stdin < secret.txt
+  $ cio-postmark setup --stream broadcast --region us --skip-smtp --dry-run
+${ENV_HELP}`,
+    )
+    .action(action(async () => (await import("./commands/setup.js")).runSetup));
+
+  program
+    .command("doctor")
+    .description("check saved connections end to end; --fix repairs webhook drift")
+    .option("--server <id-or-name>", "only this server (exact name or numeric ID)")
+    .option("--stream <id>", "only this message stream")
+    .option("--fix", "repair what the webhook rules can repair, then check again")
+    .option("-y, --yes", "answer yes to confirmations (removing duplicate webhooks)")
+    .addHelpText("after", `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --json\n${ENV_HELP}`)
+    .action(action(async () => (await import("./commands/doctor.js")).runDoctor));
+
+  program
+    .command("status")
+    .description("list saved connections (secrets masked)")
+    .addHelpText("after", `\nExamples:\n  $ cio-postmark status\n  $ cio-postmark status --json\n${ENV_HELP}`)
+    .action(action(async () => (await import("./commands/status.js")).runStatus));
+
+  program
+    .command("remove")
+    .description("delete a connection's Customer.io webhooks and forget it")
+    .option("--server <id-or-name>", "Postmark server: exact name or numeric ID")
+    .option("--stream <id>", "message stream ID")
+    .option("-y, --yes", "do not ask for confirmation")
+    .addHelpText("after", `\nExamples:\n  $ cio-postmark remove --server 12345 --stream outbound --yes\n${ENV_HELP}`)
+    .action(action(async () => (await import("./commands/remove.js")).runRemove));
+
+  return program;
+}

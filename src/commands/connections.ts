@@ -1,0 +1,80 @@
+import { CliError, usageError } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+import type { SavedConnection } from "../store/config-store.js";
+import { mask } from "../ui/redact.js";
+import { accountApi } from "./servers.js";
+import { readSecretEnv } from "../core/inputs.js";
+
+/** Saved connections as doctor, status and remove see them. */
+
+export function describeConnection(connection: SavedConnection): string {
+  return `${connection.serverName} / ${connection.streamId}`;
+}
+
+export function matchesServer(connection: SavedConnection, serverRef: string): boolean {
+  return String(connection.serverId) === serverRef || connection.serverName === serverRef;
+}
+
+/** The saved connections a command acts on: all of them, or those --server and --stream name. */
+export function selectConnections(saved: SavedConnection[], serverRef?: string, streamId?: string): SavedConnection[] {
+  const selected = saved.filter(
+    (connection) =>
+      (serverRef === undefined || matchesServer(connection, serverRef)) &&
+      (streamId === undefined || connection.streamId.toLowerCase() === streamId.toLowerCase()),
+  );
+  if ((serverRef !== undefined || streamId !== undefined) && selected.length === 0) {
+    const known = saved.map(describeConnection).join(", ");
+    throw usageError(
+      "unknown_connection",
+      `No saved connection matches${serverRef ? ` --server "${serverRef}"` : ""}${streamId ? ` --stream "${streamId}"` : ""}.`,
+      known ? `Saved connections: ${known}. See \`cio-postmark status\`.` : "There are no saved connections yet: run `cio-postmark setup` first.",
+    );
+  }
+  return selected;
+}
+
+/** A connection's server token: the saved one, else POSTMARK_SERVER_TOKEN, else looked up with POSTMARK_ACCOUNT_TOKEN. */
+export async function serverTokenFor(runtime: Runtime, connection: SavedConnection): Promise<string> {
+  const token = connection.serverToken ?? readSecretEnv(runtime.env, "POSTMARK_SERVER_TOKEN");
+  if (token) return token;
+  const accountToken = readSecretEnv(runtime.env, "POSTMARK_ACCOUNT_TOKEN");
+  if (accountToken) {
+    const server = await accountApi(runtime, accountToken).getServer(connection.serverId);
+    const found = server.ApiTokens[0];
+    runtime.secrets.add(found);
+    if (found) return found;
+  }
+  throw new CliError("missing_server_token", `No server token for ${describeConnection(connection)}: it was saved with --no-store-secrets.`, {
+    exitCode: 2,
+    hint: "Set POSTMARK_SERVER_TOKEN (or POSTMARK_ACCOUNT_TOKEN) and run again.",
+  });
+}
+
+/** Saved secrets are masked wherever they might surface, like those from the environment. */
+export function registerSavedSecrets(runtime: Runtime, connections: SavedConnection[]): void {
+  for (const connection of connections) {
+    runtime.secrets.add(connection.smtp?.secretKey);
+    runtime.secrets.add(connection.serverToken);
+  }
+}
+
+/** A connection with its secrets masked: what status prints. */
+export function maskedConnection(connection: SavedConnection) {
+  return {
+    server: { id: connection.serverId, name: connection.serverName },
+    stream: { id: connection.streamId, name: connection.streamName, type: connection.streamType },
+    region: connection.region,
+    webhook: { id: connection.webhookId, url: connection.webhookUrl },
+    smtp: connection.smtp
+      ? {
+          host: connection.smtp.host,
+          port: connection.smtp.port,
+          accessKey: connection.smtp.accessKey,
+          secretKey: connection.smtp.secretKey ? mask(connection.smtp.secretKey) : null,
+        }
+      : null,
+    serverToken: connection.serverToken ? mask(connection.serverToken) : null,
+    verifiedAt: connection.verifiedAt,
+    updatedAt: connection.updatedAt,
+  };
+}

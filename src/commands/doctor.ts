@@ -1,0 +1,118 @@
+import { chmodSync } from "node:fs";
+import { CliError, ExitCode } from "../errors.js";
+import { describePlan, planChangesAnything, type WebhookPlan } from "../core/webhook-plan.js";
+import { parseServerRef, parseStreamId } from "../core/inputs.js";
+import { CHECKS } from "../doctor/checks.js";
+import { collectFacts } from "../doctor/facts.js";
+import { runChecks, type CheckOutcome } from "../doctor/runner.js";
+import { applyWebhookPlan } from "../postmark/webhook-writer.js";
+import type { GlobalOptions, Runtime } from "../runtime.js";
+import type { SavedConnection } from "../store/config-store.js";
+import { withConfigLock } from "../store/lock.js";
+import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
+import { serverApi } from "./servers.js";
+
+interface DoctorOptions extends GlobalOptions {
+  server?: string;
+  stream?: string;
+  fix?: boolean;
+  yes?: boolean;
+}
+
+interface ConnectionReport {
+  connection: SavedConnection;
+  checks: CheckOutcome[];
+}
+
+/** `doctor`: every check on every saved connection (or the one named); `--fix` repairs drift and checks again. */
+export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promise<number> {
+  const saved = await runtime.store.list();
+  registerSavedSecrets(runtime, saved);
+  const connections = selectConnections(saved, parseServerRef(options.server), parseStreamId(options.stream));
+  if (connections.length === 0) {
+    throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, { hint: "Run `cio-postmark setup` first." });
+  }
+  let reports = await checkAll(runtime, connections);
+  if (options.fix) {
+    const repaired = await fixAll(runtime, reports, Boolean(options.yes));
+    if (repaired) {
+      runtime.output.info(runtime.output.style.bold("\nChecking again after the repairs"));
+      reports = await checkAll(runtime, (await runtime.store.list()).filter((c) => connections.some((o) => o.serverId === c.serverId && o.streamId === c.streamId)));
+    }
+  }
+  render(runtime, reports);
+  return reports.some((report) => report.checks.some((check) => check.status === "fail")) ? ExitCode.failure : ExitCode.ok;
+}
+
+function checkAll(runtime: Runtime, connections: SavedConnection[]): Promise<ConnectionReport[]> {
+  return runtime.output.step(`Checking ${connections.length} connection(s)`, () =>
+    Promise.all(connections.map(async (connection) => ({ connection, checks: await runChecks(CHECKS, collectFacts(runtime, connection)) }))),
+  );
+}
+
+/** Repairs what can be repaired: the config file's mode, and webhook drift by the same plan as setup. */
+async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolean): Promise<boolean> {
+  const { output, prompter, store } = runtime;
+  let repaired = false;
+  if (reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail")) && store.fileMode() !== undefined) {
+    chmodSync(store.path, 0o600);
+    output.success(`Set ${store.path} to mode 0600.`);
+    repaired = true;
+  }
+  for (const { connection } of reports) {
+    const api = serverApi(runtime, await serverTokenFor(runtime, connection).catch(() => ""));
+    const fixed = await withConfigLock(runtime.configDir, { command: "doctor --fix", waitMs: runtime.lockWaitMs }, async () => {
+      let plan: WebhookPlan;
+      try {
+        plan = await collectFacts(runtime, connection).plan();
+      } catch {
+        return false; // the checks already say why the webhooks cannot be read
+      }
+      if (!planChangesAnything(plan)) return false;
+      output.info(output.style.bold(`\nRepair plan for ${describeConnection(connection)}`));
+      for (const line of describePlan(plan, connection.streamId)) output.info(`  • ${line}`);
+      if (plan.deletions.length && !yes && !(prompter.interactive && (await prompter.confirm("Delete the extra Customer.io webhook(s)?", true)))) {
+        output.warn("Extra Customer.io webhooks left in place: run with --yes to delete them.");
+        plan = { ...plan, deletions: [] };
+        if (!planChangesAnything(plan)) return false;
+      }
+      const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, connection.streamId));
+      await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
+      return true;
+    });
+    repaired ||= fixed;
+  }
+  return repaired;
+}
+
+const MARKS = { pass: "✔", warn: "!", fail: "✖", skip: "-" } as const;
+
+function render(runtime: Runtime, reports: ConnectionReport[]): void {
+  const { output } = runtime;
+  const failed = reports.some((report) => report.checks.some((check) => check.status === "fail"));
+  if (output.json) {
+    output.writeJson({
+      ok: !failed,
+      connections: reports.map(({ connection, checks }) => ({
+        server: { id: connection.serverId, name: connection.serverName },
+        stream: { id: connection.streamId, type: connection.streamType },
+        region: connection.region,
+        checks: checks.map(({ id, status, message, fix }) => ({ id, status, message, fix: fix ?? null })),
+      })),
+    });
+    return;
+  }
+  const colour = { pass: output.style.green, warn: output.style.yellow, fail: output.style.red, skip: output.style.dim };
+  const lines: string[] = [];
+  const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const { connection, checks } of reports) {
+    lines.push("", output.style.bold(`${describeConnection(connection)} (${connection.streamType}, region ${connection.region.toUpperCase()})`));
+    for (const check of checks) {
+      counts[check.status] += 1;
+      lines.push(`  ${colour[check.status](MARKS[check.status])} ${check.id}: ${check.message}`);
+      if (check.fix && check.status !== "pass") lines.push(`      ${output.style.cyan("fix:")} ${check.fix}`);
+    }
+  }
+  lines.push("", `${failed ? output.style.red("Problems found") : output.style.green("All good")}: ${counts.pass} ok, ${counts.warn} warning(s), ${counts.fail} problem(s), ${counts.skip} skipped.`);
+  output.result(lines.join("\n"));
+}

@@ -1,0 +1,73 @@
+import { CliError, ExitCode, usageError } from "../errors.js";
+import { parseServerRef, parseStreamId } from "../core/inputs.js";
+import { customerIoWebhooks, deleteWebhookSafely } from "../postmark/webhook-writer.js";
+import type { GlobalOptions, Runtime } from "../runtime.js";
+import { withConfigLock } from "../store/lock.js";
+import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
+import { serverApi } from "./servers.js";
+
+interface RemoveOptions extends GlobalOptions {
+  server?: string;
+  stream?: string;
+  yes?: boolean;
+}
+
+/** `remove`: delete a connection's Customer.io webhooks (no others) and forget it (no other). */
+export async function runRemove(runtime: Runtime, options: RemoveOptions): Promise<number> {
+  const { output, prompter, store } = runtime;
+  const serverRef = parseServerRef(options.server);
+  const streamId = parseStreamId(options.stream);
+  const saved = await store.list();
+  registerSavedSecrets(runtime, saved);
+
+  let connection;
+  if (serverRef && streamId) [connection] = selectConnections(saved, serverRef, streamId);
+  else if (prompter.interactive && saved.length > 0) {
+    const candidates = selectConnections(saved, serverRef, streamId);
+    connection = await prompter.select(
+      "Which connection should be removed?",
+      candidates.map((candidate) => ({ value: candidate, name: describeConnection(candidate), description: `region ${candidate.region.toUpperCase()}` })),
+    );
+  } else {
+    const missing = [!serverRef && "--server <id-or-name>", !streamId && "--stream <id>"].filter(Boolean).join(" and ");
+    throw usageError("missing_input", `remove needs ${missing}.`, saved.length ? `Saved connections: ${saved.map(describeConnection).join(", ")}.` : "There are no saved connections.");
+  }
+  if (!connection) throw new CliError("unknown_connection", "No such saved connection.", { exitCode: 2 });
+
+  if (!options.yes) {
+    if (!prompter.interactive) {
+      throw usageError("confirmation_required", `Removing ${describeConnection(connection)} deletes its Customer.io webhooks in Postmark.`, "Run again with --yes to confirm.");
+    }
+    if (!(await prompter.confirm(`Delete the Customer.io webhooks of ${describeConnection(connection)} and forget it?`, false))) {
+      throw new CliError("cancelled", "Cancelled: nothing was changed.");
+    }
+  }
+
+  const api = serverApi(runtime, await serverTokenFor(runtime, connection));
+  const removed = await withConfigLock(runtime.configDir, { command: "remove", waitMs: runtime.lockWaitMs }, async () => {
+    const hooks = await output.step(`Finding Customer.io webhooks on ${describeConnection(connection)}`, () => api.listWebhooks(connection.streamId));
+    const ids: number[] = [];
+    for (const hook of customerIoWebhooks(hooks)) {
+      await output.step(`Deleting webhook ${hook.ID} (${hook.Url})`, () => deleteWebhookSafely(api, hook.ID));
+      ids.push(hook.ID);
+    }
+    await store.remove(connection.serverId, connection.streamId);
+    return ids;
+  });
+
+  if (output.json) {
+    output.writeJson({
+      ok: true,
+      server: { id: connection.serverId, name: connection.serverName },
+      stream: { id: connection.streamId },
+      removedWebhooks: removed,
+      configFile: store.path,
+    });
+  } else {
+    output.result(
+      `Removed ${describeConnection(connection)}: ${removed.length ? `deleted webhook(s) ${removed.join(", ")}` : "no Customer.io webhook was left on the stream"}; forgotten in ${store.path}.\n` +
+        "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).",
+    );
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,67 @@
+import type { Region } from "../core/regions.js";
+import type { MessageStream, Server } from "../postmark/types.js";
+import type { Runtime } from "../runtime.js";
+import type { SmtpCredentials } from "../smtp/verify.js";
+import { mask } from "../ui/redact.js";
+
+/** What setup did, shown to a person (with the Customer.io clicks) or as the contract's JSON document. */
+
+export interface SetupResult {
+  dryRun: boolean;
+  server: Server;
+  stream: MessageStream;
+  region: Region;
+  webhook: { id: number | null; url: string; action: "created" | "updated" | "unchanged" | "planned"; removed: number[] };
+  smtp: SmtpCredentials | null;
+  configFile: string;
+  warnings: string[];
+}
+
+export function setupJson(result: SetupResult) {
+  return {
+    ok: true,
+    dryRun: result.dryRun,
+    server: { id: result.server.ID, name: result.server.Name },
+    stream: { id: result.stream.ID, name: result.stream.Name, type: result.stream.MessageStreamType },
+    region: result.region,
+    webhook: result.webhook,
+    smtp: result.smtp ? { host: result.smtp.host, port: result.smtp.port, accessKey: result.smtp.accessKey, verified: true } : null,
+    configFile: result.configFile,
+    warnings: result.warnings,
+  };
+}
+
+const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
+
+export function renderSetupResult(runtime: Runtime, result: SetupResult): void {
+  const { output } = runtime;
+  if (output.json) return output.writeJson(setupJson(result));
+  for (const warning of result.warnings) output.warn(warning);
+  const { webhook, smtp } = result;
+  const lines = [
+    "",
+    `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${result.server.Name} / ${result.stream.ID} (${result.stream.MessageStreamType}) → ${webhook.url}`,
+  ];
+  if (webhook.removed.length) lines.push(`${result.dryRun ? "Would remove" : "Removed"} extra Customer.io webhook(s): ${webhook.removed.join(", ")}`);
+  if (result.dryRun) {
+    lines.push("Dry run: nothing was changed in Postmark and nothing was saved.");
+    return output.result(lines.join("\n"));
+  }
+  lines.push(`Saved to ${result.configFile}`, "");
+  lines.push(output.style.bold("Now in Customer.io:"));
+  lines.push("  Settings > Workspace Settings > Email > Custom SMTP Settings > Add Custom SMTP Server > Postmark > Continue to set up");
+  lines.push(`  1. Set up webhooks: already done by this tool (${webhook.url}).`);
+  if (smtp) {
+    lines.push("  2. Add Credentials:");
+    lines.push(`       Access Key   ${smtp.accessKey}`);
+    lines.push(`       Secret Key   ${mask(smtp.secretKey)} (the Secret Key you generated with this Access Key)`);
+    lines.push(`     Server ${smtp.host}, port ${smtp.port} (STARTTLS). If Customer.io refuses that port, use 2525.`);
+  } else {
+    lines.push(`  2. Add Credentials: generate an SMTP token on stream "${result.stream.ID}" (its Settings tab), then run setup again without --skip-smtp to check it.`);
+  }
+  lines.push("  3. Finish set up.");
+  if (result.stream.MessageStreamType === "Transactional") {
+    lines.push("", "Sending broadcasts too? Run setup again for a broadcast stream: Customer.io takes one custom SMTP server per stream.");
+  }
+  output.result(lines.join("\n"));
+}

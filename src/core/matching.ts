@@ -1,0 +1,27 @@
+/** Suggestions for a name that matched nothing: the closest few, by edit distance or containment. */
+export function closeMatches(needle: string, candidates: string[], limit = 5): string[] {
+  const target = needle.toLowerCase();
+  return candidates
+    .map((name) => ({ name, score: similarity(target, name.toLowerCase()) }))
+    .filter(({ score }) => score <= Math.max(3, Math.floor(target.length / 3)))
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, limit)
+    .map(({ name }) => name);
+}
+
+function similarity(a: string, b: string): number {
+  if (b.includes(a) || a.includes(b)) return 0;
+  return levenshtein(a, b);
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

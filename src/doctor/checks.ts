@@ -1,0 +1,187 @@
+import { CliError } from "../errors.js";
+import { REGION_WEBHOOK_URLS } from "../core/regions.js";
+import { serverSettingsLink, streamSettingsLink } from "../commands/servers.js";
+import type { CheckResult, DoctorCheck, Facts } from "./types.js";
+
+/** The checks, in the order they are printed. Each is small and judges one thing. */
+
+const pass = (message: string): CheckResult => ({ status: "pass", message });
+const skip = (message: string): CheckResult => ({ status: "skip", message });
+const fail = (message: string, fix: string): CheckResult => ({ status: "fail", message, fix });
+const warn = (message: string, fix: string): CheckResult => ({ status: "warn", message, fix });
+
+const setupCommand = (facts: Facts) => `cio-postmark setup --server ${facts.connection.serverId} --stream ${facts.connection.streamId}`;
+const fixCommand = (facts: Facts, yes = false) =>
+  `cio-postmark doctor --fix${yes ? " --yes" : ""} --server ${facts.connection.serverId} --stream ${facts.connection.streamId}`;
+
+/** A check that needs a fact which could not be had is skipped, saying why. */
+async function need<T>(fact: Promise<T>, what: string): Promise<T | CheckResult> {
+  try {
+    return await fact;
+  } catch (error) {
+    return skip(`Skipped: ${what} could not be read (${error instanceof CliError ? error.code : "error"}).`);
+  }
+}
+const isResult = (value: unknown): value is CheckResult => typeof value === "object" && value !== null && "status" in value && "message" in value;
+
+export const configFileCheck: DoctorCheck = {
+  id: "config-file",
+  async run(facts) {
+    const mode = facts.configMode();
+    if (mode === undefined) return fail(`The config file ${facts.configFile} is missing.`, setupCommand(facts));
+    if (mode !== 0o600) {
+      return fail(`The config file ${facts.configFile} has mode ${mode.toString(8).padStart(4, "0")}: others can read your tokens.`, `chmod 600 "${facts.configFile}" (or cio-postmark doctor --fix)`);
+    }
+    return pass(`Config file readable, mode 0600 (${facts.configFile}).`);
+  },
+};
+
+export const serverTokenCheck: DoctorCheck = {
+  id: "server-token",
+  async run(facts) {
+    try {
+      await facts.server();
+      return pass("Postmark accepted the server token.");
+    } catch (error) {
+      if (error instanceof CliError && error.code === "postmark_unauthorized") {
+        return fail("Postmark rejected the server token (revoked or wrong).", `Copy a server token from Postmark > Servers > ${facts.connection.serverName} > API Tokens, then: POSTMARK_SERVER_TOKEN=… ${setupCommand(facts)}`);
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      return fail(`Could not check the server token: ${message}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again.");
+    }
+  },
+};
+
+export const serverSmtpCheck: DoctorCheck = {
+  id: "server-smtp",
+  async run(facts) {
+    const server = await need(facts.server(), "the server");
+    if (isResult(server)) return server;
+    if (!server.SmtpApiActivated) {
+      return fail(`SMTP is disabled on server ${server.Name}: Customer.io cannot send through it.`, `Turn it on in Postmark: ${serverSettingsLink(server)} (Settings > SMTP).`);
+    }
+    return pass(`Server ${server.Name} exists and has SMTP enabled.`);
+  },
+};
+
+export const streamCheck: DoctorCheck = {
+  id: "stream",
+  async run(facts) {
+    const { streamId } = facts.connection;
+    try {
+      const stream = await facts.stream();
+      if (stream.ArchivedAt) return fail(`Stream "${streamId}" is archived: Postmark does not send from it.`, "Unarchive it in Postmark (Message Streams), or set up another stream.");
+      if (stream.MessageStreamType === "Inbound") return fail(`Stream "${streamId}" is an inbound stream.`, "Set up a transactional or broadcast stream instead.");
+      return pass(`Stream "${streamId}" (${stream.MessageStreamType}) exists and can send.`);
+    } catch (error) {
+      if (error instanceof CliError && error.code === "postmark_rejected") {
+        return fail(`Stream "${streamId}" no longer exists on server ${facts.connection.serverName}.`, `Set up another stream: cio-postmark setup --server ${facts.connection.serverId}`);
+      }
+      return skip(`Skipped: the stream could not be read (${error instanceof CliError ? error.code : "error"}).`);
+    }
+  },
+};
+
+export const webhookExistsCheck: DoctorCheck = {
+  id: "webhook-exists",
+  async run(facts) {
+    const plan = await need(facts.plan(), "the stream's webhooks");
+    if (isResult(plan)) return plan;
+    const url = REGION_WEBHOOK_URLS[facts.connection.region];
+    if (plan.target.kind === "create") {
+      return fail(`No Customer.io webhook (${url}) on stream "${facts.connection.streamId}": bounces and deliveries do not reach Customer.io.`, fixCommand(facts));
+    }
+    return pass(`Customer.io webhook ${plan.target.webhook.ID} → ${url}.`);
+  },
+};
+
+export const webhookTriggersCheck: DoctorCheck = {
+  id: "webhook-triggers",
+  async run(facts) {
+    const plan = await need(facts.plan(), "the stream's webhooks");
+    if (isResult(plan)) return plan;
+    if (plan.target.kind === "create") return skip("Skipped: there is no Customer.io webhook to check.");
+    if (plan.target.kind === "update") {
+      return fail(`Webhook ${plan.target.webhook.ID} has the wrong settings: ${plan.target.drift.join("; ")}.`, fixCommand(facts));
+    }
+    return pass("Triggers are exactly Delivery, Bounce, Spam Complaint and Subscription Change (Open and Click off).");
+  },
+};
+
+export const webhookDuplicatesCheck: DoctorCheck = {
+  id: "webhook-duplicates",
+  async run(facts) {
+    const plan = await need(facts.plan(), "the stream's webhooks");
+    if (isResult(plan)) return plan;
+    if (plan.deletions.length > 0) {
+      const list = plan.deletions.map(({ webhook, reason }) => `${webhook.ID} (${reason === "duplicate" ? "duplicate" : "other region"})`).join(", ");
+      return fail(`Extra Customer.io webhook(s) on the stream: ${list}. Customer.io counts each event twice.`, fixCommand(facts, true));
+    }
+    return pass("No duplicate or other-region Customer.io webhook.");
+  },
+};
+
+export const smtpAuthCheck: DoctorCheck = {
+  id: "smtp-auth",
+  async run(facts) {
+    if (!facts.connection.smtp) return skip("Skipped: this connection was set up with --skip-smtp.");
+    const credentials = facts.smtpCredentials();
+    if (!credentials) return skip("Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.");
+    try {
+      await facts.verifySmtp(credentials);
+      return pass(`SMTP ${credentials.host}:${credentials.port}: STARTTLS and the key pair (Access Key ${credentials.accessKey}) accepted.`);
+    } catch (error) {
+      const cliError = error instanceof CliError ? error : undefined;
+      if (cliError?.code !== "smtp_auth_rejected") return fail(cliError?.message ?? String(error), cliError?.hint ?? "Run doctor again.");
+      const server = await facts.server().catch(() => undefined);
+      const where = server ? streamSettingsLink(server, facts.connection.streamId) : "the stream's Settings tab in Postmark";
+      return fail(cliError.message, `Generate a new SMTP token at ${where}, then: ${setupCommand(facts)}`);
+    }
+  },
+};
+
+export const unsubscribeCheck: DoctorCheck = {
+  id: "unsubscribe-handling",
+  async run(facts) {
+    const stream = await need(facts.stream(), "the stream");
+    if (isResult(stream)) return stream;
+    if (stream.MessageStreamType !== "Broadcasts") return skip("Skipped: not a broadcast stream.");
+    if (stream.SubscriptionManagementConfiguration?.UnsubscribeHandlingType === "Postmark") {
+      return warn(
+        "Postmark adds its own unsubscribe link and List-Unsubscribe headers to this broadcast stream; recipients may see two links. Unsubscribes reach Customer.io through the Subscription Change trigger.",
+        "To use only Customer.io's link, ask Postmark support to switch the stream to custom unsubscribe handling.",
+      );
+    }
+    return pass(`Broadcast stream uses ${stream.SubscriptionManagementConfiguration?.UnsubscribeHandlingType ?? "custom"} unsubscribe handling.`);
+  },
+};
+
+export const sendingDomainsCheck: DoctorCheck = {
+  id: "sending-domains",
+  async run(facts) {
+    const request = facts.domains();
+    if (!request) return skip("Skipped: set POSTMARK_ACCOUNT_TOKEN to check the sending domains' DKIM and Return-Path.");
+    const domains = await need(request, "the sending domains");
+    if (isResult(domains)) return domains;
+    // SPFVerified is deprecated by Postmark: never judged.
+    const problems = domains.flatMap((domain) => [
+      ...(domain.DKIMVerified ? [] : [`${domain.Name}: DKIM not verified`]),
+      ...(domain.ReturnPathDomainVerified ? [] : [`${domain.Name}: Return-Path not verified`]),
+    ]);
+    if (problems.length) return warn(`${problems.join("; ")}.`, "Postmark > Sender Signatures > (domain) > DNS Settings: add the records shown, then click Verify.");
+    return pass(domains.length ? `${domains.length} sending domain(s) have DKIM and Return-Path verified.` : "No sending domains on the account.");
+  },
+};
+
+export const CHECKS: DoctorCheck[] = [
+  configFileCheck,
+  serverTokenCheck,
+  serverSmtpCheck,
+  streamCheck,
+  webhookExistsCheck,
+  webhookTriggersCheck,
+  webhookDuplicatesCheck,
+  smtpAuthCheck,
+  unsubscribeCheck,
+  sendingDomainsCheck,
+];

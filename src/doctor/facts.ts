@@ -1,0 +1,40 @@
+import { readSecretEnv } from "../core/inputs.js";
+import { planWebhooks } from "../core/webhook-plan.js";
+import { accountApi, serverApi } from "../commands/servers.js";
+import { serverTokenFor } from "../commands/connections.js";
+import type { Runtime } from "../runtime.js";
+import { verifySmtp } from "../smtp/verify.js";
+import type { SavedConnection } from "../store/config-store.js";
+import type { Facts } from "./types.js";
+
+/** Memoizes a promise-returning function: many checks, one request. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= load();
+    promise.catch(() => undefined); // a fact nobody awaits must not become an unhandled rejection
+    return promise;
+  };
+}
+
+/** The facts about one saved connection, fetched lazily and at most once. */
+export function collectFacts(runtime: Runtime, connection: SavedConnection): Facts {
+  const api = once(async () => serverApi(runtime, await serverTokenFor(runtime, connection)));
+  const accountToken = readSecretEnv(runtime.env, "POSTMARK_ACCOUNT_TOKEN");
+  const domains = accountToken ? once(() => accountApi(runtime, accountToken).listDomains()) : undefined;
+  return {
+    connection,
+    configFile: runtime.store.path,
+    configMode: () => runtime.store.fileMode(),
+    server: once(async () => (await api()).getServer()),
+    stream: once(async () => (await api()).getStream(connection.streamId)),
+    plan: once(async () => planWebhooks({ region: connection.region, streamId: connection.streamId }, await (await api()).listWebhooks(connection.streamId))),
+    smtpCredentials() {
+      const smtp = connection.smtp;
+      const secretKey = smtp?.secretKey ?? readSecretEnv(runtime.env, "POSTMARK_SMTP_SECRET_KEY");
+      return smtp && secretKey ? { host: smtp.host, port: smtp.port, accessKey: smtp.accessKey, secretKey } : undefined;
+    },
+    verifySmtp: (credentials) => verifySmtp(credentials, { route: runtime.smtpRoute, timeoutMs: runtime.smtpTimeoutMs }),
+    domains: () => domains?.(),
+  };
+}

@@ -1,0 +1,37 @@
+import type { WebhookPlan } from "../core/webhook-plan.js";
+import type { MessageStream, Server, Domain } from "../postmark/types.js";
+import type { SavedConnection } from "../store/config-store.js";
+import type { SmtpCredentials } from "../smtp/verify.js";
+
+export type CheckStatus = "pass" | "warn" | "fail" | "skip";
+
+export interface CheckResult {
+  status: CheckStatus;
+  message: string;
+  /** For anything not passing: a command to run or where to click. */
+  fix?: string;
+}
+
+/**
+ * What the checks look at, each fetched at most once per run however many checks use it.
+ * A fact that cannot be had rejects with the CliError saying why.
+ */
+export interface Facts {
+  connection: SavedConnection;
+  configFile: string;
+  configMode(): number | undefined;
+  server(): Promise<Server>;
+  stream(): Promise<MessageStream>;
+  plan(): Promise<WebhookPlan>;
+  /** Undefined when the connection has no SMTP token or its Secret Key is nowhere to be found. */
+  smtpCredentials(): SmtpCredentials | undefined;
+  verifySmtp(credentials: SmtpCredentials): Promise<void>;
+  /** Undefined without POSTMARK_ACCOUNT_TOKEN. */
+  domains(): Promise<Domain[]> | undefined;
+}
+
+export interface DoctorCheck {
+  /** Stable: scripts match on it. */
+  id: string;
+  run(facts: Facts): Promise<CheckResult>;
+}

@@ -1,0 +1,92 @@
+import { CliError } from "../errors.js";
+
+/** The fields every `postmark` client error carries (Errors.PostmarkError). */
+interface ClientError {
+  name: string;
+  message: string;
+  code?: number;
+  statusCode?: number;
+}
+
+export type TokenKind = "account" | "server";
+
+export interface RequestContext {
+  /** What we were doing, for the message: "list your servers", "create the webhook". */
+  action: string;
+  token: TokenKind;
+  baseUrl: string;
+}
+
+export function isClientError(error: unknown): error is ClientError {
+  return error instanceof Error && "statusCode" in error;
+}
+
+export function statusOf(error: unknown): number | undefined {
+  return isClientError(error) ? error.statusCode : undefined;
+}
+
+/** 429, 500, 503 and network failures (status 0) may pass if tried again; 401 and 422 never do. */
+export function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 0 || status === 429 || status === 500 || status === 503;
+}
+
+const TOKEN_HELP: Record<TokenKind, { name: string; env: string; where: string }> = {
+  account: {
+    name: "account token",
+    env: "POSTMARK_ACCOUNT_TOKEN",
+    where: "Postmark > Account > API Tokens (only account owners and admins see it)",
+  },
+  server: {
+    name: "server token",
+    env: "POSTMARK_SERVER_TOKEN",
+    where: "Postmark > Servers > (your server) > API Tokens",
+  },
+};
+
+/** Turns a `postmark` client error into a message a marketer can act on. */
+export function mapPostmarkError(error: unknown, context: RequestContext): CliError {
+  if (error instanceof CliError) return error;
+  if (!isClientError(error)) {
+    return new CliError("postmark_error", `Could not ${context.action}: ${String((error as Error)?.message ?? error)}`, { cause: error });
+  }
+  const status = error.statusCode ?? 0;
+  const token = TOKEN_HELP[context.token];
+  if (status === 401) {
+    return new CliError("postmark_unauthorized", `Postmark rejected the ${token.name} while trying to ${context.action}.`, {
+      hint: `Check ${token.env}: copy the ${token.name} from ${token.where}. An account token and a server token are not interchangeable.`,
+      cause: error,
+    });
+  }
+  if (status === 422) {
+    return new CliError("postmark_rejected", `Postmark refused to ${context.action}: ${error.message}`, {
+      hint: error.code ? `Postmark error code ${error.code}.` : undefined,
+      cause: error,
+    });
+  }
+  if (status === 429) {
+    return new CliError("postmark_rate_limited", `Postmark is rate-limiting requests (while trying to ${context.action}).`, {
+      hint: "Wait a minute and run the command again.",
+      cause: error,
+    });
+  }
+  if (status === 500 || status === 503) {
+    return new CliError("postmark_unavailable", `Postmark answered ${status} while trying to ${context.action}.`, {
+      hint: "Postmark may be under maintenance: see https://status.postmarkapp.com and try again shortly.",
+      cause: error,
+    });
+  }
+  if (status === 0) {
+    const timedOut = /timeout|timed out|aborted/i.test(error.message);
+    return new CliError(
+      timedOut ? "postmark_timeout" : "postmark_unreachable",
+      timedOut
+        ? `Postmark did not answer in time at ${context.baseUrl} (while trying to ${context.action}).`
+        : `Could not reach Postmark at ${context.baseUrl} (while trying to ${context.action}): ${error.message}.`,
+      { hint: "Check your network connection, proxy and POSTMARK_API_URL, then try again.", cause: error },
+    );
+  }
+  return new CliError("postmark_error", `Postmark answered ${status} while trying to ${context.action}: ${error.message}`, {
+    cause: error,
+  });
+}

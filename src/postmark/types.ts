@@ -1,0 +1,67 @@
+/** The parts of Postmark's API objects this tool reads (field names as Postmark sends them). */
+export interface Server {
+  ID: number;
+  Name: string;
+  ApiTokens: string[];
+  SmtpApiActivated: boolean;
+  ServerLink: string;
+  DeliveryType?: string;
+  Color?: string;
+}
+
+export type StreamType = "Transactional" | "Broadcasts" | "Inbound";
+export type UnsubscribeHandling = "None" | "Postmark" | "Custom";
+
+export interface MessageStream {
+  ID: string;
+  ServerID: number;
+  Name: string;
+  Description: string | null;
+  MessageStreamType: StreamType;
+  CreatedAt: string;
+  UpdatedAt: string | null;
+  ArchivedAt: string | null;
+  ExpectedPurgeDate: string | null;
+  SubscriptionManagementConfiguration: { UnsubscribeHandlingType: UnsubscribeHandling };
+}
+
+export interface WebhookTriggers {
+  Open: { Enabled: boolean; PostFirstOpenOnly: boolean };
+  Click: { Enabled: boolean };
+  Delivery: { Enabled: boolean };
+  Bounce: { Enabled: boolean; IncludeContent: boolean };
+  SpamComplaint: { Enabled: boolean; IncludeContent: boolean };
+  SubscriptionChange: { Enabled: boolean };
+}
+
+export interface HttpHeader {
+  Name: string;
+  Value: string;
+}
+
+export interface Webhook {
+  ID: number;
+  Url: string;
+  MessageStream: string;
+  HttpAuth: { Username: string; Password: string } | null;
+  HttpHeaders: HttpHeader[];
+  Triggers: WebhookTriggers;
+}
+
+/** What POST /webhooks and PUT /webhooks/{id} take. */
+export interface WebhookBody {
+  Url: string;
+  MessageStream?: string;
+  HttpAuth?: { Username: string; Password: string };
+  HttpHeaders?: HttpHeader[];
+  Triggers: WebhookTriggers;
+}
+
+export interface Domain {
+  ID: number;
+  Name: string;
+  SPFVerified: boolean;
+  DKIMVerified: boolean;
+  WeakDKIM: boolean;
+  ReturnPathDomainVerified: boolean;
+}

@@ -1,0 +1,92 @@
+import type { Domain, MessageStream, Server, StreamType, UnsubscribeHandling, Webhook } from "../postmark/types.js";
+
+/** Everything the simulator knows about one Postmark account: plain data, saved as JSON by the sandbox. */
+export interface AccountState {
+  accountTokens: string[];
+  servers: Server[];
+  streams: MessageStream[];
+  webhooks: Array<Webhook & { ServerID: number }>;
+  domains: Domain[];
+  nextWebhookId: number;
+}
+
+export interface StreamSpec {
+  id: string;
+  type: StreamType;
+  name?: string;
+  unsubscribeHandling?: UnsubscribeHandling;
+  archived?: boolean;
+}
+
+export interface ServerSpec {
+  id?: number;
+  name: string;
+  tokens?: string[];
+  smtp?: boolean;
+  /** Defaults to Postmark's seeded outbound, inbound and broadcast streams. */
+  streams?: StreamSpec[];
+}
+
+export interface AccountSpec {
+  accountToken?: string;
+  servers: ServerSpec[];
+  domains?: Array<Partial<Domain> & { Name: string }>;
+}
+
+const SEED_TIME = "2026-01-05T10:00:00.0000000-05:00";
+
+export const DEFAULT_STREAMS: StreamSpec[] = [
+  { id: "outbound", type: "Transactional", name: "Default Transactional Stream" },
+  { id: "inbound", type: "Inbound", name: "Default Inbound Stream" },
+  { id: "broadcast", type: "Broadcasts", name: "Default Broadcast Stream" },
+];
+
+/** Builds a deterministic account: the same spec always gives the same ids and tokens. */
+export function buildAccount(spec: AccountSpec): AccountState {
+  const servers: Server[] = [];
+  const streams: MessageStream[] = [];
+  spec.servers.forEach((serverSpec, index) => {
+    const id = serverSpec.id ?? 10_001 + index;
+    servers.push({
+      ID: id,
+      Name: serverSpec.name,
+      ApiTokens: serverSpec.tokens ?? [`server-token-${id}`],
+      SmtpApiActivated: serverSpec.smtp ?? true,
+      ServerLink: `https://account.postmarkapp.com/servers/${id}/streams`,
+      DeliveryType: "Live",
+      Color: "Blue",
+    });
+    for (const stream of serverSpec.streams ?? DEFAULT_STREAMS) streams.push(makeStream(id, stream));
+  });
+  return {
+    accountTokens: spec.accountToken ? [spec.accountToken] : [],
+    servers,
+    streams,
+    webhooks: [],
+    domains: (spec.domains ?? []).map((domain, index) => ({
+      ID: 501 + index,
+      SPFVerified: true,
+      DKIMVerified: true,
+      WeakDKIM: false,
+      ReturnPathDomainVerified: true,
+      ...domain,
+    })),
+    nextWebhookId: 9001,
+  };
+}
+
+export function makeStream(serverId: number, spec: StreamSpec): MessageStream {
+  const handling = spec.unsubscribeHandling ?? (spec.type === "Broadcasts" ? "Postmark" : "None");
+  return {
+    ID: spec.id,
+    ServerID: serverId,
+    Name: spec.name ?? spec.id,
+    Description: null,
+    MessageStreamType: spec.type,
+    CreatedAt: SEED_TIME,
+    UpdatedAt: null,
+    ArchivedAt: spec.archived ? SEED_TIME : null,
+    ExpectedPurgeDate: null,
+    SubscriptionManagementConfiguration: { UnsubscribeHandlingType: handling },
+  };
+}

@@ -1,0 +1,23 @@
+/** What the simulator can do to a request instead of (or before) answering it normally. */
+export type Fault =
+  | { kind: "status"; status: 429 | 500 | 503 }
+  /** Close the socket without answering, before doing anything. */
+  | { kind: "drop" }
+  /** Never answer. */
+  | { kind: "hang" }
+  /** Do the work, then close the socket without answering: a response lost on the way back. */
+  | { kind: "lose-response" }
+  | { kind: "latency"; ms: number };
+
+export interface RequestInfo {
+  method: string;
+  path: string;
+}
+
+export interface FaultRule {
+  fault: Fault;
+  /** Which requests it applies to; every request when absent. */
+  match?: (request: RequestInfo & { index: number }) => boolean;
+  /** How many matching requests it hits before it is used up; unlimited when absent. */
+  times?: number;
+}

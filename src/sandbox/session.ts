@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PostmarkEndpoint } from "../postmark/base-url.js";
+import type { SmtpRoute } from "../smtp/verify.js";
+import { buildAccount, type AccountState } from "./account.js";
+import { SANDBOX_CREDENTIALS, SANDBOX_SERVERS } from "./credentials.js";
+import { makeCertificate } from "./certificate.js";
+import { PostmarkSimulator } from "./simulator.js";
+import { startLoopbackSmtp } from "./smtp-server.js";
+
+/**
+ * `--sandbox`: a simulated Postmark account and a loopback SMTP server, started in-process for one
+ * run. The account's state is kept in its own folder, so runs build on each other like a real
+ * account; the saved connections live there too, apart from real ones.
+ */
+
+export function sandboxAccount(): AccountState {
+  return buildAccount({
+    accountToken: SANDBOX_CREDENTIALS.accountToken,
+    servers: [
+      { id: SANDBOX_SERVERS.production, name: "Acme Production", tokens: [SANDBOX_CREDENTIALS.serverToken] },
+      {
+        id: SANDBOX_SERVERS.staging,
+        name: "Acme Staging",
+        tokens: ["sandbox-server-token-acme-staging"],
+        streams: [
+          { id: "outbound", type: "Transactional", name: "Default Transactional Stream" },
+          { id: "inbound", type: "Inbound", name: "Default Inbound Stream" },
+        ],
+      },
+      { id: SANDBOX_SERVERS.legacy, name: "Legacy Newsletters", tokens: ["sandbox-server-token-legacy"], smtp: false },
+    ],
+    domains: [{ Name: "acme.example" }, { Name: "news.acme.example", ReturnPathDomainVerified: false }],
+  });
+}
+
+export interface SandboxSession {
+  configDir: string;
+  postmarkEndpoint: PostmarkEndpoint;
+  smtpRoute: SmtpRoute;
+  close(): Promise<void>;
+}
+
+const STATE_FILE = "postmark-account.json";
+
+export async function startSandbox(dir: string): Promise<SandboxSession> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const statePath = join(dir, STATE_FILE);
+  const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, "utf8")) as AccountState) : sandboxAccount();
+  const [simulator, certificate] = await Promise.all([PostmarkSimulator.start(state), makeCertificate()]);
+  const smtp = await startLoopbackSmtp({
+    certificate,
+    keyPairs: [{ accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey }],
+  });
+  return {
+    configDir: dir,
+    postmarkEndpoint: { url: simulator.url, useHttps: false, requestHost: simulator.url.replace("http://", "") },
+    smtpRoute: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } },
+    async close() {
+      const temporary = `${statePath}.${process.pid}.tmp`;
+      writeFileSync(temporary, JSON.stringify(simulator.state, null, 2), { mode: 0o600 });
+      renameSync(temporary, statePath);
+      await Promise.all([simulator.close(), smtp.close()]);
+    },
+  };
+}

@@ -1,0 +1,432 @@
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { MessageStream, Webhook, WebhookTriggers } from "../postmark/types.js";
+import type { AccountState } from "./account.js";
+import type { Fault, FaultRule } from "./faults.js";
+
+/**
+ * A faithful stand-in for the parts of Postmark's HTTP API this tool uses (see
+ * shared/reference/postmark-api.md, last section). The real `postmark` client talks to it over HTTP.
+ */
+
+export interface LoggedRequest {
+  index: number;
+  method: string;
+  /** Path as sent, without the query. */
+  path: string;
+  query: Record<string, string>;
+  status: number | "dropped" | "hung";
+  startedAt: number;
+  finishedAt: number;
+}
+
+type TokenKind = "account" | "server";
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const notFoundStream = () => new ApiError(422, 1226, "The message stream for the provided 'ID' was not found.");
+const notFoundWebhook = () => new ApiError(422, 1352, "The webhook for the provided 'ID' was not found.");
+const MAX_PAGE = 500;
+const MAX_WEBHOOKS_PER_STREAM = 10;
+
+interface Context {
+  method: string;
+  segments: string[];
+  query: Record<string, string>;
+  body: unknown;
+  serverId?: number;
+}
+
+export class PostmarkSimulator {
+  readonly requests: LoggedRequest[] = [];
+  /** Added to every request's answer, in milliseconds. */
+  latencyMs = 0;
+  private faults: FaultRule[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly http: HttpServer;
+  private port = 0;
+
+  constructor(public state: AccountState) {
+    this.http = createServer((request, response) => void this.handle(request, response));
+    this.http.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+  }
+
+  static async start(state: AccountState): Promise<PostmarkSimulator> {
+    const simulator = new PostmarkSimulator(state);
+    await new Promise<void>((resolve) => simulator.http.listen(0, "127.0.0.1", resolve));
+    simulator.port = (simulator.http.address() as AddressInfo).port;
+    return simulator;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  injectFault(rule: FaultRule): void {
+    this.faults.push(rule);
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Requests that changed something (POST, PUT, DELETE). */
+  get writes(): LoggedRequest[] {
+    return this.requests.filter((request) => request.method !== "GET");
+  }
+
+  webhooksOf(serverId: number, streamId?: string): Webhook[] {
+    return this.state.webhooks
+      .filter((hook) => hook.ServerID === serverId && (streamId === undefined || sameId(hook.MessageStream, streamId)))
+      .map(publicWebhook);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private takeFaults(method: string, path: string, index: number): Fault[] {
+    const hits: Fault[] = [];
+    for (const rule of this.faults) {
+      if (rule.times !== undefined && rule.times <= 0) continue;
+      if (rule.match && !rule.match({ method, path, index })) continue;
+      if (rule.times !== undefined) rule.times -= 1;
+      hits.push(rule.fault);
+    }
+    return hits;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
+    const url = new URL(request.url ?? "/", "http://simulator");
+    const method = (request.method ?? "GET").toUpperCase();
+    const entry: LoggedRequest = {
+      index: this.requests.length,
+      method,
+      path: url.pathname,
+      query: Object.fromEntries([...url.searchParams].map(([key, value]) => [key.toLowerCase(), value])),
+      status: 0,
+      startedAt,
+      finishedAt: startedAt,
+    };
+    this.requests.push(entry);
+    const rawBody = await readBody(request);
+    const faults = this.takeFaults(method, url.pathname, entry.index);
+    const delay = this.latencyMs + faults.reduce((sum, fault) => sum + (fault.kind === "latency" ? fault.ms : 0), 0);
+    if (delay > 0) await sleep(delay);
+    const finish = (status: LoggedRequest["status"]) => {
+      entry.status = status;
+      entry.finishedAt = Date.now();
+    };
+
+    const fault = faults.find((candidate) => candidate.kind !== "latency");
+    if (fault?.kind === "hang") return finish("hung");
+    if (fault?.kind === "drop") {
+      request.socket.destroy();
+      return finish("dropped");
+    }
+    if (fault?.kind === "status") {
+      const message = fault.status === 429 ? "Rate limit exceeded." : "Internal server error.";
+      return finish(send(response, fault.status, { ErrorCode: fault.status === 429 ? 429 : 0, Message: message }));
+    }
+
+    let status: number;
+    let payload: unknown;
+    try {
+      payload = this.route(method, url, request.headers, rawBody);
+      status = 200;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      status = error.status;
+      payload = { ErrorCode: error.errorCode, Message: error.message };
+    }
+    if (fault?.kind === "lose-response") {
+      request.socket.destroy();
+      return finish("dropped");
+    }
+    finish(send(response, status, payload));
+  }
+
+  private route(method: string, url: URL, headers: IncomingMessage["headers"], rawBody: string): unknown {
+    const segments = url.pathname.toLowerCase().replace(/\/+$/, "").split("/").filter(Boolean);
+    const query = Object.fromEntries([...url.searchParams].map(([key, value]) => [key.toLowerCase(), value]));
+    const body = parseBody(rawBody);
+    const originalSegments = url.pathname.replace(/\/+$/, "").split("/").filter(Boolean);
+    const ctx: Context = { method, segments, query, body };
+    const [resource, id] = segments;
+    const rawId = originalSegments[1] ? decodeURIComponent(originalSegments[1]) : undefined;
+
+    const accountRoutes = new Set(["servers", "domains", "senders"]);
+    const serverRoutes = new Set(["server", "message-streams", "webhooks"]);
+    if (!accountRoutes.has(resource ?? "") && !serverRoutes.has(resource ?? "")) {
+      throw new ApiError(404, 0, "The requested resource was not found.");
+    }
+    if (accountRoutes.has(resource!)) this.authenticate(headers, "account");
+    else ctx.serverId = this.authenticate(headers, "server");
+
+    switch (`${method} ${resource}${id === undefined ? "" : "/:id"}`) {
+      case "GET servers":
+        return this.listServers(query);
+      case "GET servers/:id":
+        return this.findServer(Number(id));
+      case "GET server":
+        return this.findServer(ctx.serverId!);
+      case "GET message-streams":
+        return this.listStreams(ctx);
+      case "GET message-streams/:id":
+        return this.findStream(ctx.serverId!, rawId!);
+      case "GET webhooks":
+        return this.listWebhooks(ctx);
+      case "POST webhooks":
+        return this.createWebhook(ctx);
+      case "GET webhooks/:id":
+        return publicWebhook(this.findWebhook(ctx.serverId!, id!));
+      case "PUT webhooks/:id":
+        return this.editWebhook(ctx, id!);
+      case "DELETE webhooks/:id":
+        return this.deleteWebhook(ctx.serverId!, id!);
+      case "GET domains":
+        return page(query, this.state.domains, "Domains");
+      case "GET domains/:id":
+        return this.state.domains.find((domain) => domain.ID === Number(id)) ?? fail(422, 510, "Domain not found.");
+      case "GET senders":
+        return page(query, [], "SenderSignatures");
+      default:
+        throw new ApiError(404, 0, "The requested resource was not found.");
+    }
+  }
+
+  /** Checks the token header the route needs; answers the server id for server tokens. */
+  private authenticate(headers: IncomingMessage["headers"], kind: TokenKind): number | undefined {
+    const header = headers[kind === "account" ? "x-postmark-account-token" : "x-postmark-server-token"];
+    const token = typeof header === "string" ? header : undefined;
+    if (kind === "account") {
+      if (token && this.state.accountTokens.includes(token)) return undefined;
+    } else {
+      const server = token ? this.state.servers.find((candidate) => candidate.ApiTokens.includes(token)) : undefined;
+      if (server) return server.ID;
+    }
+    const header_name = kind === "account" ? "X-Postmark-Account-Token" : "X-Postmark-Server-Token";
+    throw new ApiError(401, 10, `Request does not contain a valid ${header_name} header.`);
+  }
+
+  private listServers(query: Record<string, string>) {
+    const name = (query.name ?? "").toLowerCase();
+    const servers = this.state.servers.filter((server) => server.Name.toLowerCase().includes(name));
+    return page(query, servers, "Servers");
+  }
+
+  private findServer(id: number) {
+    return this.state.servers.find((server) => server.ID === id) ?? fail(422, 600, "Server not found.");
+  }
+
+  private streamsOf(serverId: number): MessageStream[] {
+    return this.state.streams.filter((stream) => stream.ServerID === serverId);
+  }
+
+  private findStream(serverId: number, streamId: string): MessageStream {
+    return this.streamsOf(serverId).find((stream) => sameId(stream.ID, streamId)) ?? fail(422, 1226, notFoundStream().message);
+  }
+
+  private listStreams({ serverId, query }: Context) {
+    const type = (query.messagestreamtype ?? "all").toLowerCase();
+    const includeArchived = (query.includearchivedstreams ?? "false").toLowerCase() === "true";
+    const streams = this.streamsOf(serverId!).filter(
+      (stream) =>
+        (type === "all" || stream.MessageStreamType.toLowerCase() === type) && (includeArchived || !stream.ArchivedAt),
+    );
+    return { MessageStreams: streams, TotalCount: streams.length };
+  }
+
+  private listWebhooks({ serverId, query }: Context) {
+    const streamId = query.messagestream;
+    if (streamId !== undefined) this.findStream(serverId!, streamId);
+    return { Webhooks: this.webhooksOf(serverId!, streamId) };
+  }
+
+  private findWebhook(serverId: number, id: string) {
+    const hook = this.state.webhooks.find((candidate) => candidate.ServerID === serverId && candidate.ID === Number(id));
+    if (!hook) throw notFoundWebhook();
+    return hook;
+  }
+
+  private createWebhook({ serverId, body }: Context) {
+    if (!isObject(body)) throw new ApiError(422, 1355, "The request body is missing.");
+    if ("ID" in body) throw new ApiError(422, 1356, "The 'ID' field is not allowed when creating a webhook.");
+    const url = validUrl(body.Url);
+    const streamId = typeof body.MessageStream === "string" ? body.MessageStream : "outbound";
+    const stream = this.findStream(serverId!, streamId);
+    if (stream.ArchivedAt) throw new ApiError(422, 1350, "Webhooks cannot be added to an archived message stream.");
+    if (stream.MessageStreamType === "Inbound") {
+      throw new ApiError(422, 1351, "Webhooks cannot be added to an inbound message stream.");
+    }
+    if (this.webhooksOf(serverId!, stream.ID).length >= MAX_WEBHOOKS_PER_STREAM) {
+      throw new ApiError(422, 1359, "This message stream already has the maximum number of webhooks.");
+    }
+    const hook = {
+      ID: this.state.nextWebhookId++,
+      ServerID: serverId!,
+      Url: url,
+      MessageStream: stream.ID,
+      HttpAuth: auth(body.HttpAuth),
+      HttpHeaders: headersOf(body.HttpHeaders),
+      Triggers: mergeTriggers(disabledTriggers(), body.Triggers),
+    };
+    this.state.webhooks.push(hook);
+    return publicWebhook(hook);
+  }
+
+  private editWebhook({ serverId, body }: Context, id: string) {
+    if (!isObject(body)) throw new ApiError(422, 1355, "The request body is missing.");
+    if ("ID" in body || "MessageStream" in body) {
+      throw new ApiError(422, 1357, "The 'ID' and 'MessageStream' fields cannot be changed.");
+    }
+    const hook = this.findWebhook(serverId!, id);
+    if ("Url" in body) hook.Url = validUrl(body.Url);
+    if ("HttpAuth" in body) hook.HttpAuth = auth(body.HttpAuth);
+    if ("HttpHeaders" in body) hook.HttpHeaders = headersOf(body.HttpHeaders);
+    if ("Triggers" in body) hook.Triggers = mergeTriggers(hook.Triggers, body.Triggers);
+    return publicWebhook(hook);
+  }
+
+  private deleteWebhook(serverId: number, id: string) {
+    const hook = this.findWebhook(serverId, id);
+    this.state.webhooks = this.state.webhooks.filter((candidate) => candidate !== hook);
+    return { ErrorCode: 0, Message: `Webhook ${hook.ID} removed.` };
+  }
+}
+
+/** Stream ids and query enums are matched case-insensitively, as the real API does. */
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function fail(status: number, code: number, message: string): never {
+  throw new ApiError(status, code, message);
+}
+
+function page<T>(query: Record<string, string>, items: T[], key: string) {
+  const count = Number(query.count);
+  const offset = Number(query.offset);
+  if (query.count === undefined || query.offset === undefined || !Number.isInteger(count) || !Number.isInteger(offset)) {
+    throw new ApiError(422, 400, "The 'count' and 'offset' parameters are required.");
+  }
+  if (count < 1 || count > MAX_PAGE || offset < 0) {
+    throw new ApiError(422, 400, `'count' must be between 1 and ${MAX_PAGE}, and 'offset' at least 0.`);
+  }
+  return { TotalCount: items.length, [key]: items.slice(offset, offset + count) };
+}
+
+function validUrl(value: unknown): string {
+  if (typeof value !== "string" || !/^https?:\/\/[^\s/]+/i.test(value)) {
+    throw new ApiError(422, 1354, "The 'Url' field is missing or not a valid URL.");
+  }
+  return value;
+}
+
+function auth(value: unknown): Webhook["HttpAuth"] {
+  if (!isObject(value)) return null;
+  const username = typeof value.Username === "string" ? value.Username : "";
+  const password = typeof value.Password === "string" ? value.Password : "";
+  return username === "" && password === "" ? null : { Username: username, Password: password };
+}
+
+function headersOf(value: unknown): Webhook["HttpHeaders"] {
+  if (!Array.isArray(value)) return [];
+  return value.map((header) => {
+    if (!isObject(header) || typeof header.Name !== "string" || header.Name === "") {
+      throw new ApiError(422, 1358, "Each HTTP header needs a 'Name'.");
+    }
+    return { Name: header.Name, Value: typeof header.Value === "string" ? header.Value : "" };
+  });
+}
+
+function disabledTriggers(): WebhookTriggers {
+  return {
+    Open: { Enabled: false, PostFirstOpenOnly: false },
+    Click: { Enabled: false },
+    Delivery: { Enabled: false },
+    Bounce: { Enabled: false, IncludeContent: false },
+    SpamComplaint: { Enabled: false, IncludeContent: false },
+    SubscriptionChange: { Enabled: false },
+  };
+}
+
+/** A trigger (or sub-field) left out keeps its current value. */
+function mergeTriggers(current: WebhookTriggers, update: unknown): WebhookTriggers {
+  const merged = structuredClone(current) as unknown as Record<string, Record<string, boolean>>;
+  if (!isObject(update)) return current;
+  for (const [name, fields] of Object.entries(update)) {
+    const trigger = Object.keys(merged).find((key) => key.toLowerCase() === name.toLowerCase());
+    if (!trigger || !isObject(fields)) continue;
+    for (const [field, value] of Object.entries(fields)) {
+      const key = Object.keys(merged[trigger]!).find((candidate) => candidate.toLowerCase() === field.toLowerCase());
+      if (key && typeof value === "boolean") merged[trigger]![key] = value;
+    }
+  }
+  return merged as unknown as WebhookTriggers;
+}
+
+function publicWebhook(hook: Webhook & { ServerID?: number }): Webhook {
+  const { ServerID: _serverId, ...rest } = hook;
+  return structuredClone({ ...rest, HttpAuth: rest.HttpAuth ?? { Username: "", Password: "" } });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parseBody(raw: string): unknown {
+  if (raw.trim() === "" || raw.trim() === "null") return null;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ApiError(422, 402, "The request body is not valid JSON.");
+  }
+}
+
+function send(response: ServerResponse, status: number, payload: unknown): number {
+  response.writeHead(status, { "Content-Type": "application/json; charset=utf-8" });
+  response.end(JSON.stringify(payload));
+  return status;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", () => resolve(""));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * How many rounds of requests a run waited for one after another: the longest chain of requests
+ * in which each started only after the one before it had finished.
+ */
+export function sequentialRounds(requests: Pick<LoggedRequest, "startedAt" | "finishedAt">[]): number {
+  const sorted = [...requests].sort((a, b) => a.finishedAt - b.finishedAt);
+  const depth: number[] = [];
+  sorted.forEach((request, i) => {
+    let best = 0;
+    for (let j = 0; j < i; j++) if (sorted[j]!.finishedAt <= request.startedAt) best = Math.max(best, depth[j]!);
+    depth.push(best + 1);
+  });
+  return Math.max(0, ...depth);
+}

@@ -1,0 +1,163 @@
+import { isIP } from "node:net";
+import { CliError } from "../errors.js";
+import { mask } from "../ui/redact.js";
+
+/**
+ * The only module that talks to Nodemailer. Proves an SMTP key pair the way Customer.io will use
+ * it: connect, STARTTLS (required), AUTH (forced), QUIT. No mail is sent.
+ */
+
+export interface SmtpCredentials {
+  host: string;
+  port: number;
+  accessKey: string;
+  secretKey: string;
+}
+
+/** Where the handshake really goes: the sandbox and tests dial a loopback server that holds a certificate for `host`. */
+export interface SmtpRoute {
+  /** Extra CA certificate (PEM) to trust besides the system's. */
+  ca?: string;
+  connectTo?: { host: string; port: number };
+}
+
+export type SmtpStep = "connected" | "encrypted" | "authenticated";
+
+export const STEP_LABELS: Record<SmtpStep, string> = {
+  connected: "connected",
+  encrypted: "STARTTLS encryption on",
+  authenticated: "key pair accepted",
+};
+
+export interface VerifyOptions {
+  route: SmtpRoute;
+  timeoutMs: number;
+  onStep?: (step: SmtpStep) => void;
+}
+
+interface NodemailerError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+  originalCode?: string;
+}
+
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOptions): Promise<void> {
+  const { createTransport } = await import("nodemailer");
+  const { host, port } = credentials;
+  const target = options.route.connectTo ?? { host, port };
+  const passed: SmtpStep[] = [];
+  const pass = (step: SmtpStep) => {
+    if (passed.includes(step)) return;
+    passed.push(step);
+    options.onStep?.(step);
+  };
+  // Nodemailer reports each stage to its logger; we only watch for the milestones.
+  const logger = {
+    level: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    fatal: () => undefined,
+    info: (entry: { tnx?: string; action?: string; remoteAddress?: string } | undefined, message?: string) => {
+      if (entry?.tnx === "network" && entry.remoteAddress) pass("connected");
+      if (message === "Connection upgraded with STARTTLS") pass("encrypted");
+      if (entry?.action === "authenticated") pass("authenticated");
+    },
+  };
+  const transport = createTransport({
+    host: target.host,
+    port: target.port,
+    secure: false,
+    requireTLS: true,
+    forceAuth: true,
+    auth: { user: credentials.accessKey, pass: credentials.secretKey },
+    connectionTimeout: options.timeoutMs,
+    greetingTimeout: options.timeoutMs,
+    socketTimeout: options.timeoutMs,
+    logger,
+    tls: {
+      // Check the certificate against the name Customer.io will use, even when dialling elsewhere.
+      ...(isIP(host) ? {} : { servername: host }),
+      ...(options.route.ca ? { ca: [options.route.ca] } : {}),
+    },
+  });
+  try {
+    await transport.verify();
+    if (!passed.includes("authenticated")) {
+      // verify() resolved without the server accepting our credentials: never report that as a pass.
+      throw new CliError("smtp_not_authenticated", `${host}:${port} accepted the session without checking the key pair.`);
+    }
+  } catch (error) {
+    throw smtpError(error, credentials, passed, options.timeoutMs);
+  } finally {
+    transport.close();
+  }
+}
+
+function smtpError(error: unknown, credentials: SmtpCredentials, passed: SmtpStep[], timeoutMs: number): CliError {
+  if (error instanceof CliError) return error;
+  const failure = error as NodemailerError;
+  const where = `${credentials.host}:${credentials.port}`;
+  const progress = passed.length ? ` (got as far as: ${passed.map((step) => STEP_LABELS[step]).join(", ")})` : "";
+  const make = (code: string, message: string, hint: string) =>
+    new CliError(code, `${message}${progress}`, { hint, cause: error });
+
+  if (failure.code === "EAUTH" && failure.responseCode === 535) {
+    return make(
+      "smtp_auth_rejected",
+      `The SMTP server at ${where} rejected the key pair (Access Key ${mask(credentials.accessKey) || "(empty)"}).`,
+      "Copy the Access Key and Secret Key again from the stream's Settings tab. A token only works for the stream it was generated on, and Postmark shows the Secret Key once: if it is lost, generate a new token.",
+    );
+  }
+  if (failure.code === "EAUTH" || failure.code === "ENOAUTH") {
+    return make(
+      "smtp_auth_failed",
+      `The SMTP server at ${where} did not accept authentication: ${failure.response ?? failure.message}.`,
+      "Make sure SMTP is enabled on the server and that the host matches the stream type (smtp.postmarkapp.com for transactional, smtp-broadcasts.postmarkapp.com for broadcasts).",
+    );
+  }
+  if (failure.code === "ETLS") {
+    return make(
+      "smtp_no_starttls",
+      `The SMTP server at ${where} did not offer STARTTLS encryption, so the keys were not sent.`,
+      "Postmark always offers STARTTLS on ports 587, 2525 and 25: check --smtp-host and --smtp-port.",
+    );
+  }
+  if (failure.originalCode && CERTIFICATE_CODES.has(failure.originalCode)) {
+    return make(
+      "smtp_certificate",
+      `The certificate of ${where} could not be trusted (${failure.originalCode}).`,
+      "If your network inspects TLS through a proxy, trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.",
+    );
+  }
+  if (failure.code === "EDNS") {
+    return make("smtp_dns", `Cannot find the SMTP host ${credentials.host}.`, "Check the host name and your DNS or network connection.");
+  }
+  if (failure.code === "ETIMEDOUT") {
+    return make(
+      "smtp_timeout",
+      `No answer from ${where} within ${Math.round(timeoutMs / 1000)} s: the port may be blocked on this network.`,
+      "Try --smtp-port 2525 (Postmark's alternative port), or another network.",
+    );
+  }
+  if (failure.code === "ESOCKET" && failure.originalCode === "ECONNREFUSED") {
+    return make("smtp_refused", `The connection to ${where} was refused.`, "Check --smtp-host and --smtp-port; try --smtp-port 2525.");
+  }
+  return make(
+    "smtp_failed",
+    `The SMTP check against ${where} failed: ${failure.message}.`,
+    "Check your network, --smtp-host and --smtp-port, then run the command again.",
+  );
+}

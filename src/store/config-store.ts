@@ -1,0 +1,152 @@
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type Conf from "conf";
+import { CliError } from "../errors.js";
+import type { Region } from "../core/regions.js";
+import type { StreamType } from "../postmark/types.js";
+
+/** The only module that touches config.json. */
+
+export const SCHEMA_VERSION = 1;
+export const CONFIG_FILE = "config.json";
+
+export interface SavedSmtp {
+  host: string;
+  port: number;
+  accessKey: string;
+  /** Absent with --no-store-secrets. */
+  secretKey?: string;
+}
+
+export interface SavedConnection {
+  serverId: number;
+  serverName: string;
+  streamId: string;
+  streamName: string;
+  streamType: StreamType;
+  region: Region;
+  webhookId: number | null;
+  webhookUrl: string;
+  smtp: SavedSmtp | null;
+  /** Absent with --no-store-secrets. */
+  serverToken?: string;
+  verifiedAt: string | null;
+  updatedAt: string;
+}
+
+interface ConfigDocument {
+  schemaVersion: number;
+  connections: Record<string, SavedConnection>;
+}
+
+export function connectionKey(serverId: number, streamId: string): string {
+  return `${serverId}:${streamId.toLowerCase()}`;
+}
+
+export class ConfigStore {
+  readonly path: string;
+  private conf?: Conf<ConfigDocument>;
+
+  constructor(readonly dir: string) {
+    this.path = join(dir, CONFIG_FILE);
+  }
+
+  /** The file's permission bits, or undefined when there is no file yet. */
+  fileMode(): number | undefined {
+    return existsSync(this.path) ? statSync(this.path).mode & 0o777 : undefined;
+  }
+
+  async list(): Promise<SavedConnection[]> {
+    return Object.values((await this.read()).connections);
+  }
+
+  /** Adds or replaces one connection; every other connection stays exactly as it was. */
+  async save(connection: SavedConnection): Promise<void> {
+    const document = await this.read();
+    document.connections[connectionKey(connection.serverId, connection.streamId)] = connection;
+    await this.write(document);
+  }
+
+  async remove(serverId: number, streamId: string): Promise<boolean> {
+    const document = await this.read();
+    const key = connectionKey(serverId, streamId);
+    if (!(key in document.connections)) return false;
+    delete document.connections[key];
+    await this.write(document);
+    return true;
+  }
+
+  private async read(): Promise<ConfigDocument> {
+    const conf = await this.open();
+    let raw: Partial<ConfigDocument>;
+    try {
+      raw = conf.store;
+    } catch (error) {
+      // Never echo the parser's message: it quotes the file, secrets included.
+      throw this.damaged("is not valid JSON", error);
+    }
+    if (Object.keys(raw).length === 0) return { schemaVersion: SCHEMA_VERSION, connections: {} };
+    if (typeof raw.schemaVersion !== "number" || typeof raw.connections !== "object" || raw.connections === null) {
+      throw this.damaged("does not look like a cio-postmark config");
+    }
+    if (raw.schemaVersion > SCHEMA_VERSION) {
+      throw new CliError("config_newer", `The saved config at ${this.path} was written by a newer cio-postmark (schema ${raw.schemaVersion}); it was left as it is.`, {
+        hint: "Upgrade with `npx cio-postmark@latest`, or point --config-dir at another folder.",
+      });
+    }
+    return { schemaVersion: SCHEMA_VERSION, connections: { ...raw.connections } };
+  }
+
+  private async write(document: ConfigDocument): Promise<void> {
+    const conf = await this.open();
+    try {
+      conf.store = document; // conf writes a temp file and renames it: a kill leaves the old or the new file
+    } catch (error) {
+      throw this.unwritable(error);
+    }
+  }
+
+  private async open(): Promise<Conf<ConfigDocument>> {
+    if (this.conf) return this.conf;
+    this.ensureDir();
+    const { default: ConfClass } = await import("conf");
+    try {
+      this.conf = new ConfClass<ConfigDocument>({
+        cwd: this.dir,
+        configName: "config",
+        configFileMode: 0o600,
+        accessPropertiesByDotNotation: false,
+      });
+    } catch (error) {
+      if (error instanceof SyntaxError) throw this.damaged("is not valid JSON", error);
+      throw this.unwritable(error);
+    }
+    return this.conf;
+  }
+
+  /** Creates the folder 0700 whatever the umask (mkdir's mode is filtered by it; chmod is not). */
+  private ensureDir(): void {
+    if (existsSync(this.dir)) return;
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      chmodSync(this.dir, 0o700);
+    } catch (error) {
+      throw this.unwritable(error);
+    }
+  }
+
+  private damaged(what: string, cause?: unknown): CliError {
+    return new CliError("config_damaged", `The saved config at ${this.path} ${what}; it was left as it is.`, {
+      hint: `Move it aside (mv "${this.path}" "${this.path}.bak") and run setup again, or repair it by hand.`,
+      cause,
+    });
+  }
+
+  private unwritable(cause: unknown): CliError {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    return new CliError("config_unwritable", `Cannot write the config folder ${this.dir}${code ? ` (${code})` : ""}.`, {
+      hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
+      cause,
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import { CliError, ExitCode, interrupted } from "../errors.js";
+import type { Io } from "./io.js";
+import type { SecretRegistry } from "./redact.js";
+
+export interface Choice<T> {
+  value: T;
+  name: string;
+  description?: string;
+}
+
+/** What commands may ask a person. Injected, so tests and scripted runs never reach a real prompt. */
+export interface Prompter {
+  readonly interactive: boolean;
+  select<T>(message: string, choices: Choice<T>[]): Promise<T>;
+  /** A list filtered as the user types: for long lists such as big accounts' servers. */
+  search<T>(message: string, choices: Choice<T>[]): Promise<T>;
+  input(message: string, options?: { default?: string; validate?: (value: string) => true | string }): Promise<string>;
+  /** Masked input; the answer is registered as a secret before it is returned. */
+  password(message: string, options?: { validate?: (value: string) => true | string }): Promise<string>;
+  confirm(message: string, defaultAnswer?: boolean): Promise<boolean>;
+}
+
+const SEARCH_PAGE_SIZE = 12;
+
+export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boolean): Prompter {
+  // Prompts draw on stderr: stdout is for results only.
+  const context = { input: io.stdin, output: io.stderr };
+  const load = () => import("@inquirer/prompts");
+
+  async function ask<T>(run: (prompts: typeof import("@inquirer/prompts")) => Promise<T>): Promise<T> {
+    if (!interactive) {
+      // Commands name missing inputs before they would prompt; reaching here is a bug, not a user error.
+      throw new CliError("prompt_unavailable", "This run cannot ask questions (no terminal, --no-input, --json or CI).", {
+        exitCode: ExitCode.usage,
+      });
+    }
+    try {
+      return await run(await load());
+    } catch (error) {
+      if (error instanceof Error && (error.name === "ExitPromptError" || error.name === "AbortPromptError")) {
+        throw interrupted();
+      }
+      throw error;
+    }
+  }
+
+  return {
+    interactive,
+    select: (message, choices) => ask((p) => p.select({ message, choices, pageSize: SEARCH_PAGE_SIZE }, context)),
+    search: (message, choices) =>
+      ask((p) =>
+        p.search(
+          {
+            message,
+            pageSize: SEARCH_PAGE_SIZE,
+            source: (term) => {
+              const needle = (term ?? "").trim().toLowerCase();
+              return needle === ""
+                ? choices
+                : choices.filter((choice) => `${choice.name} ${choice.description ?? ""}`.toLowerCase().includes(needle));
+            },
+          },
+          context,
+        ),
+      ),
+    input: (message, options = {}) =>
+      ask(async (p) => (await p.input({ message, default: options.default, validate: options.validate }, context)).trim()),
+    password: (message, options = {}) =>
+      ask(async (p) => {
+        const value = (await p.password({ message, mask: "•", validate: options.validate }, context)).trim();
+        secrets.add(value);
+        return value;
+      }),
+    confirm: (message, defaultAnswer = false) => ask((p) => p.confirm({ message, default: defaultAnswer }, context)),
+  };
+}

@@ -1,0 +1,27 @@
+import { CliError, ExitCode } from "../errors.js";
+import type { Output } from "./output.js";
+
+/** The one place errors become output: a message and a hint on stderr, or the contract's JSON failure document. */
+export function renderError(error: unknown, output: Output, debug: boolean): number {
+  const cliError =
+    error instanceof CliError
+      ? error
+      : new CliError("internal_error", `Unexpected error: ${(error as Error)?.message ?? String(error)}`, {
+          hint: "Run again with DEBUG=1 for details, and report it if it persists.",
+          cause: error,
+        });
+  if (output.json) {
+    output.writeJson({
+      ok: false,
+      error: { code: cliError.code, message: cliError.message, hint: cliError.hint ?? null },
+    });
+  } else if (cliError.exitCode !== ExitCode.interrupted) {
+    output.writeErr(`${output.style.red("✖")} ${cliError.message}\n`);
+    if (cliError.hint) output.writeErr(`  ${output.style.dim(cliError.hint)}\n`);
+  }
+  if (debug) {
+    const cause = cliError.cause instanceof Error ? cliError.cause : cliError;
+    output.writeErr(`${cause.stack ?? String(cause)}\n`);
+  }
+  return cliError.exitCode;
+}
