@@ -22,8 +22,8 @@ export interface GlobalOptions {
 
 /** Seams for in-process tests; users never set these. */
 export interface RunOverrides {
-  /** Extra CA certificate (PEM) trusted for SMTP, as NODE_EXTRA_CA_CERTS would be for a child process. */
-  smtpCa?: string;
+  /** Where SMTP handshakes really go and which CA they trust: a loopback test server holding a certificate for Postmark's host names. */
+  smtpRoute?: SmtpRoute;
   httpTimeoutMs?: number;
   smtpTimeoutMs?: number;
   lockWaitMs?: number;
@@ -87,7 +87,7 @@ export async function createRuntime(
     configDir,
     store: new ConfigStore(configDir),
     sandbox,
-    smtpRoute: sandbox ? sandbox.smtpRoute : { ca: overrides.smtpCa },
+    smtpRoute: sandbox?.smtpRoute ?? overrides.smtpRoute ?? {},
     smtpTimeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,
     lockWaitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS,
     postmark() {

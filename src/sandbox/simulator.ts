@@ -97,11 +97,13 @@ export class PostmarkSimulator {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
+  /** Every matching latency rule applies; of the other rules, only the first that matches. */
   private takeFaults(method: string, path: string, index: number): Fault[] {
     const hits: Fault[] = [];
     for (const rule of this.faults) {
       if (rule.times !== undefined && rule.times <= 0) continue;
       if (rule.match && !rule.match({ method, path, index })) continue;
+      if (rule.fault.kind !== "latency" && hits.some((fault) => fault.kind !== "latency")) continue;
       if (rule.times !== undefined) rule.times -= 1;
       hits.push(rule.fault);
     }

@@ -1,0 +1,26 @@
+import { spawn } from "node:child_process";
+
+export const BIN = new URL("../../bin/cio-postmark.js", import.meta.url).pathname;
+
+export interface BinaryRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built binary as a child process. Asynchronous on purpose: the simulator it talks to
+ * lives in the test's own process, which must keep serving while the child runs.
+ */
+export function runBinary(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Promise<BinaryRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(stdin ?? "");
+  });
+}

@@ -1,0 +1,66 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBinary as runBin } from "../helpers/run-binary.js";
+import { startWorld, type World } from "../helpers/world.js";
+
+const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(() => world.close());
+
+describe("the built binary", async () => {
+  it("shows the commands, examples and the contract's env vars in --help", async () => {
+    const help = (await runBin(["--help"])).stdout;
+    for (const text of ["setup", "doctor", "status", "remove", "Examples:", "--json", "--no-input", "--no-color", "--config-dir", "--sandbox"]) {
+      expect(help).toContain(text);
+    }
+    for (const env of ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_ACCESS_KEY", "POSTMARK_SMTP_SECRET_KEY", "POSTMARK_API_URL", "CIO_POSTMARK_CONFIG_DIR"]) {
+      expect(help).toContain(env);
+    }
+    const setupHelp = await runBin(["setup", "--help"]);
+    expect(setupHelp.status).toBe(0);
+    for (const flag of ["--server", "--stream", "--region", "--smtp-access-key", "--smtp-secret-stdin", "--smtp-host", "--smtp-port", "--skip-smtp", "--no-store-secrets", "--dry-run", "--yes"]) {
+      expect(setupHelp.stdout).toContain(flag);
+    }
+  });
+
+  it("prints the package version with --version and -V", async () => {
+    expect((await runBin(["--version"])).stdout.trim()).toBe(version);
+    expect((await runBin(["-V"])).stdout.trim()).toBe(version);
+  });
+
+  it("exits 2 on an unknown flag, naming it", async () => {
+    const result = await runBin(["--bogus"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("--bogus");
+    const json = await runBin(["status", "--json", "--bogus"]);
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { code: "usage" } });
+  });
+
+  it("refuses plain http:// to a non-loopback POSTMARK_API_URL with exit 2 and says why", async () => {
+    const result = await runBin(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp"], {
+      POSTMARK_API_URL: "http://api.example.com",
+      POSTMARK_SERVER_TOKEN: "server-token-for-url-test-1234",
+      CIO_POSTMARK_CONFIG_DIR: world.configDir,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/unencrypted/);
+    expect(result.stderr).not.toContain("server-token-for-url-test-1234");
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("accepts plain http:// to 127.0.0.1 (the simulator)", async () => {
+    const result = await runBin(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--dry-run", "--json"], {
+      POSTMARK_API_URL: world.simulator.url,
+      POSTMARK_SERVER_TOKEN: "srv-token-prod-1234567890-abcd",
+      CIO_POSTMARK_CONFIG_DIR: world.configDir,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, dryRun: true, server: { id: 2001 } });
+  });
+});
