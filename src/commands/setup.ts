@@ -152,7 +152,7 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
   smtpCheck?.catch(() => undefined); // awaited below, after the reads it depends on have been judged
 
   const [server, stream, webhooks] = await output.step("Reading the server, stream and webhooks from Postmark", () =>
-    Promise.all([serverRead, streamRead.catch(async (error) => Promise.reject(await unknownStreamError(api, streamId, error))), hooksRead]),
+    Promise.all([serverRead, streamRead, hooksRead]).catch(async (error) => Promise.reject(await unknownStreamError(api, streamId, error))),
   );
   assertUsableStream(stream);
   const warnings = serverWarnings(server, stream, Boolean(options.skipSmtp));
