@@ -1,0 +1,182 @@
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { REGION_WEBHOOK_URLS } from "../../src/core/regions.js";
+import { DESIRED_TRIGGERS } from "../../src/core/webhook-plan.js";
+import { ACCOUNT_TOKEN, OTHER_SERVER_TOKEN, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+
+const PROD = 2001;
+const CHECK_IDS = [
+  "config-file",
+  "server-token",
+  "server-smtp",
+  "stream",
+  "webhook-exists",
+  "webhook-triggers",
+  "webhook-duplicates",
+  "smtp-auth",
+  "unsubscribe-handling",
+  "sending-domains",
+];
+
+let world: World;
+const doctor = (...args: string[]) => world.run(["doctor", "--no-input", ...args], { env: { POSTMARK_SMTP_SECRET_KEY: undefined } });
+const statuses = (document: any) => Object.fromEntries(document.connections[0].checks.map((check: any) => [check.id, check.status]));
+const state = () => world.simulator.state;
+
+beforeEach(async () => {
+  world = await startWorld();
+  const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+  expect(setup.code).toBe(0);
+});
+afterEach(() => world.close());
+
+describe("doctor", () => {
+  it("passes a healthy connection with exit 0 and stable check ids in --json", async () => {
+    const run = await doctor("--json");
+    expect(run.code).toBe(0);
+    const document = run.json();
+    expect(document.ok).toBe(true);
+    expect(document.connections).toHaveLength(1);
+    expect(document.connections[0]).toMatchObject({ server: { id: PROD, name: "Production" }, stream: { id: "outbound" }, region: "us" });
+    expect(document.connections[0].checks.map((check: any) => check.id)).toEqual(CHECK_IDS);
+    for (const check of document.connections[0].checks) expect(Object.keys(check).sort()).toEqual(["fix", "id", "message", "status"]);
+    expect(statuses(document)).toEqual({
+      "config-file": "pass",
+      "server-token": "pass",
+      "server-smtp": "pass",
+      stream: "pass",
+      "webhook-exists": "pass",
+      "webhook-triggers": "pass",
+      "webhook-duplicates": "pass",
+      "smtp-auth": "pass",
+      "unsubscribe-handling": "skip",
+      "sending-domains": "skip",
+    });
+  });
+
+  it("prints a mark per check and a summary for people", async () => {
+    const run = await doctor();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/✔ webhook-triggers/);
+    expect(run.stdout).toMatch(/All good: 8 ok/);
+  });
+
+  it("checks sending domains with an account token, warning (not failing) on unverified Return-Path", async () => {
+    state().domains.push({ ID: 777, Name: "news.example.com", SPFVerified: false, DKIMVerified: true, WeakDKIM: false, ReturnPathDomainVerified: false });
+    const run = await world.run(["doctor", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    expect(run.code).toBe(0);
+    const check = run.json().connections[0].checks.find((c: any) => c.id === "sending-domains");
+    expect(check).toMatchObject({ status: "warn" });
+    expect(check.message).toContain("news.example.com: Return-Path not verified");
+    expect(check.message).not.toMatch(/SPF/);
+  });
+
+  type Drift = [name: string, apply: () => void, failing: string[]];
+  const drifts: Drift[] = [
+    ["Open enabled on the webhook", () => patch({ Open: { Enabled: true, PostFirstOpenOnly: false } }), ["webhook-triggers"]],
+    ["the webhook deleted", () => (state().webhooks = []), ["webhook-exists"]],
+    ["a second Customer.io webhook", () => addHook(REGION_WEBHOOK_URLS.us), ["webhook-duplicates"]],
+    ["the other region's URL", () => addHook(REGION_WEBHOOK_URLS.eu), ["webhook-duplicates"]],
+    ["the stream archived", () => (state().streams.find((s) => s.ServerID === PROD && s.ID === "outbound")!.ArchivedAt = "2026-03-01T00:00:00Z"), ["stream"]],
+    ["SMTP disabled on the server", () => (state().servers.find((s) => s.ID === PROD)!.SmtpApiActivated = false), ["server-smtp"]],
+    ["the key pair rejected (535)", () => rejectKeys(), ["smtp-auth"]],
+    ["config file mode 0644", () => chmodSync(join(world.configDir, "config.json"), 0o644), ["config-file"]],
+    ["server token revoked (401)", () => (state().servers.find((s) => s.ID === PROD)!.ApiTokens = ["a-new-token-000000000000"]), ["server-token"]],
+  ];
+
+  function patch(triggers: object) {
+    const hook = state().webhooks.find((h) => h.ServerID === PROD && h.Url === REGION_WEBHOOK_URLS.us)!;
+    Object.assign(hook.Triggers, triggers);
+  }
+  function addHook(url: string) {
+    state().webhooks.push({ ID: state().nextWebhookId++, ServerID: PROD, Url: url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: structuredClone(DESIRED_TRIGGERS) });
+  }
+  function rejectKeys() {
+    const path = join(world.configDir, "config.json");
+    const document = JSON.parse(readFileSync(path, "utf8"));
+    document.connections[`${PROD}:outbound`].smtp.secretKey = "sk-revoked-secret-00000000";
+    writeFileSync(path, JSON.stringify(document), { mode: 0o600 });
+  }
+
+  it.each(drifts)("fails the right check, with a fix line, when %s", async (_name, apply, failing) => {
+    apply();
+    const run = await doctor("--json");
+    expect(run.code).toBe(1);
+    const document = run.json();
+    expect(document.ok).toBe(false);
+    const failed = document.connections[0].checks.filter((check: any) => check.status === "fail");
+    expect(failed.map((check: any) => check.id)).toEqual(failing);
+    for (const check of failed) expect(check.fix).toEqual(expect.any(String));
+    const human = await doctor();
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(new RegExp(`✖ ${failing[0]}:[^\\n]*\\n\\s+fix: \\S`));
+  });
+
+  it.each(drifts.slice(0, 4))("--fix repairs %s, and a second doctor exits 0", async (_name, apply) => {
+    apply();
+    const fixed = await doctor("--fix", "--yes", "--json");
+    expect(fixed.code).toBe(0);
+    expect(fixed.json().ok).toBe(true);
+    const hooks = world.simulator.webhooksOf(PROD, "outbound");
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]).toMatchObject({ Url: REGION_WEBHOOK_URLS.us, Triggers: DESIRED_TRIGGERS });
+    const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections[`${PROD}:outbound`];
+    expect(saved.webhookId).toBe(hooks[0]!.ID);
+    expect((await doctor()).code).toBe(0);
+  });
+
+  it("--fix without --yes repairs triggers but leaves duplicates, saying how to delete them", async () => {
+    addHook(REGION_WEBHOOK_URLS.eu);
+    const run = await doctor("--fix");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/run with --yes/);
+    expect(world.simulator.webhooksOf(PROD, "outbound")).toHaveLength(2);
+  });
+
+  it("checks only the connection named, and reports an unknown one", async () => {
+    await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env: { POSTMARK_SERVER_TOKEN: OTHER_SERVER_TOKEN } });
+    expect((await doctor("--json")).json().connections).toHaveLength(2);
+    expect((await doctor("--server", "Staging", "--json")).json().connections.map((c: any) => c.server.name)).toEqual(["Staging"]);
+    const unknown = await doctor("--server", "Nope");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/No saved connection matches/);
+  });
+});
+
+describe("status", () => {
+  it("lists every saved connection without printing a secret", async () => {
+    await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "eu", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    const human = await world.run(["status"], { env: { POSTMARK_SMTP_SECRET_KEY: undefined } });
+    const json = await world.run(["status", "--json"], { env: { POSTMARK_SMTP_SECRET_KEY: undefined } });
+    for (const run of [human, json]) {
+      expect(run.code).toBe(0);
+      expect(run.stdout + run.stderr).not.toContain(SECRET_KEY);
+      expect(run.stdout + run.stderr).not.toContain(SERVER_TOKEN);
+    }
+    const document = json.json();
+    expect(document.connections.map((c: any) => c.stream.id).sort()).toEqual(["broadcast", "outbound"]);
+    expect(document.connections[0].smtp.secretKey).toBe(`••••${SECRET_KEY.slice(-4)}`);
+    expect(human.stdout).toContain("Production / broadcast");
+  });
+});
+
+describe("remove", () => {
+  it("deletes only the Customer.io webhooks of that stream and forgets only that connection", async () => {
+    await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    state().webhooks.push({ ID: 5555, ServerID: PROD, Url: "https://hooks.example.com/x", MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: structuredClone(DESIRED_TRIGGERS) });
+    state().webhooks.push({ ID: 5556, ServerID: PROD, Url: REGION_WEBHOOK_URLS.eu, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: structuredClone(DESIRED_TRIGGERS) });
+
+    const refused = await world.run(["remove", "--server", "Production", "--stream", "outbound"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+
+    const run = await world.run(["remove", "--server", "Production", "--stream", "outbound", "--yes", "--json"]);
+    expect(run.code).toBe(0);
+    expect(run.json().removedWebhooks).toHaveLength(2);
+    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.ID)).toEqual([5555]);
+    expect(world.simulator.webhooksOf(PROD, "broadcast")).toHaveLength(1);
+    const status = (await world.run(["status", "--json"])).json();
+    expect(status.connections.map((c: any) => c.stream.id)).toEqual(["broadcast"]);
+  });
+});
