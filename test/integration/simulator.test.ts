@@ -87,7 +87,7 @@ describe("Postmark simulator through the real postmark client", () => {
     const headers = { "X-Postmark-Server-Token": serverToken(10_001), Accept: "application/json" };
     const streams = await fetch(`${simulator.url}/Message-Streams/?messagestreamtype=transactional`, { headers });
     expect(streams.status).toBe(200);
-    expect((await streams.json()).MessageStreams.map((s: { ID: string }) => s.ID)).toEqual(["outbound"]);
+    expect(((await streams.json()) as { MessageStreams: { ID: string }[] }).MessageStreams.map((s: { ID: string }) => s.ID)).toEqual(["outbound"]);
     const noPaging = await fetch(`${simulator.url}/servers`, { headers: { "X-Postmark-Account-Token": ACCOUNT } });
     expect(noPaging.status).toBe(422);
     const tooMany = await fetch(`${simulator.url}/servers?count=501&offset=0`, { headers: { "X-Postmark-Account-Token": ACCOUNT } });
