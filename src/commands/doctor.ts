@@ -9,6 +9,7 @@ import { applyWebhookPlan } from "../postmark/webhook-writer.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { withConfigLock } from "../store/lock.js";
+import { criticalSection } from "../interrupt.js";
 import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
 import { serverApi } from "./servers.js";
 
@@ -76,8 +77,10 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolea
         plan = { ...plan, deletions: [] };
         if (!planChangesAnything(plan)) return false;
       }
-      const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, connection.streamId));
-      await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
+      await criticalSection(async () => {
+        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, connection.streamId));
+        await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
+      });
       return true;
     });
     repaired ||= fixed;

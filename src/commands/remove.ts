@@ -3,6 +3,7 @@ import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import { customerIoWebhooks, deleteWebhookSafely } from "../postmark/webhook-writer.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import { withConfigLock } from "../store/lock.js";
+import { criticalSection } from "../interrupt.js";
 import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
 import { serverApi } from "./servers.js";
 
@@ -44,7 +45,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
   }
 
   const api = serverApi(runtime, await serverTokenFor(runtime, connection));
-  const removed = await withConfigLock(runtime.configDir, { command: "remove", waitMs: runtime.lockWaitMs }, async () => {
+  const removed = await withConfigLock(runtime.configDir, { command: "remove", waitMs: runtime.lockWaitMs }, () => criticalSection(async () => {
     const hooks = await output.step(`Finding Customer.io webhooks on ${describeConnection(connection)}`, () => api.listWebhooks(connection.streamId));
     const ids: number[] = [];
     for (const hook of customerIoWebhooks(hooks)) {
@@ -53,7 +54,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     }
     await store.remove(connection.serverId, connection.streamId);
     return ids;
-  });
+  }));
 
   if (output.json) {
     output.writeJson({

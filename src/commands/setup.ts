@@ -8,6 +8,7 @@ import { applyWebhookPlan, type AppliedPlan } from "../postmark/webhook-writer.j
 import type { Runtime } from "../runtime.js";
 import { STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../smtp/verify.js";
 import { withConfigLock } from "../store/lock.js";
+import { criticalSection } from "../interrupt.js";
 import type { SavedConnection } from "../store/config-store.js";
 import {
   assertNothingMissing,
@@ -181,7 +182,18 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     throw new CliError("cancelled", "Cancelled: nothing was changed.");
   }
 
-  const applied = await output.step("Updating the webhook in Postmark", () => applyWebhookPlan(api, plan, stream.ID));
+  const applied = await criticalSection(() => applyAndSave(runtime, options, target, { server, stream, smtp, plan }));
+  return result(runtime, { server, stream, region, smtp, warnings, dryRun: false, plan, applied });
+}
+
+/** Changes the webhook(s), then saves: the part a Ctrl-C waits for. */
+async function applyAndSave(
+  runtime: Runtime,
+  options: SetupOptions,
+  target: ResolvedTarget,
+  { server, stream, smtp, plan }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan },
+): Promise<AppliedPlan> {
+  const applied = await runtime.output.step("Updating the webhook in Postmark", () => applyWebhookPlan(target.api, plan, stream.ID));
   const now = new Date().toISOString();
   const storeSecrets = options.storeSecrets !== false;
   await runtime.store.save({
@@ -190,7 +202,7 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     streamId: stream.ID,
     streamName: stream.Name,
     streamType: stream.MessageStreamType,
-    region,
+    region: target.region,
     webhookId: applied.webhook.ID,
     webhookUrl: applied.webhook.Url,
     smtp: smtp ? { host: smtp.host, port: smtp.port, accessKey: smtp.accessKey, ...(storeSecrets ? { secretKey: smtp.secretKey } : {}) } : null,
@@ -198,7 +210,7 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     verifiedAt: smtp ? now : null,
     updatedAt: now,
   });
-  return result(runtime, { server, stream, region, smtp, warnings, dryRun: false, plan, applied });
+  return applied;
 }
 
 async function checkSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStream) {

@@ -1,0 +1,95 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SANDBOX_CREDENTIALS } from "../../src/sandbox/credentials.js";
+import { KEYS, runInPty, type PtyRun } from "../helpers/pty.js";
+import { runBinary } from "../helpers/run-binary.js";
+
+/** The sandbox wizard in a real pseudo-terminal: arrow keys, masked secrets, Ctrl-C, a narrow screen. */
+
+const freshDir = () => mkdtempSync(join(tmpdir(), "cio-pty-"));
+const savedConnections = (dir: string) => JSON.parse(readFileSync(join(dir, "sandbox", "config.json"), "utf8")).connections;
+const sandboxWebhooks = (dir: string) => JSON.parse(readFileSync(join(dir, "sandbox", "postmark-account.json"), "utf8")).webhooks;
+
+async function answer(run: PtyRun, prompt: string | RegExp, keys: string) {
+  await run.waitFor(prompt);
+  run.write(keys);
+}
+
+/** Walks the wizard to the end: account token, Acme Staging, outbound, EU, the SMTP key pair, confirm. */
+async function completeWizard(run: PtyRun) {
+  await answer(run, "Which Postmark token will you use?", KEYS.enter);
+  await answer(run, "Account token:", `${SANDBOX_CREDENTIALS.accountToken}${KEYS.enter}`);
+  await answer(run, "Acme Staging", KEYS.down + KEYS.enter);
+  await answer(run, "Message stream:", KEYS.enter);
+  await answer(run, "Which Customer.io region", KEYS.down + KEYS.enter);
+  await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
+  await answer(run, "Secret Key:", `${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
+  await answer(run, "Apply this plan", KEYS.enter);
+}
+
+describe("the wizard in a pseudo-terminal", () => {
+  it("driven with arrows and masked secrets, ends in the same state as the scripted run", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir]);
+    await completeWizard(run);
+    expect((await run.exited).exitCode).toBe(0);
+    const screen = run.screen();
+    expect(screen).toContain("Now in Customer.io");
+    expect(screen).toContain("✔ Secret Key: ••••");
+    // Masked input: the Secret Key and the account token were never echoed after the intro that lists them.
+    const afterIntro = screen.slice(screen.indexOf("Which Postmark token"));
+    expect(afterIntro).not.toContain(SANDBOX_CREDENTIALS.secretKey);
+    expect(afterIntro).not.toContain(SANDBOX_CREDENTIALS.accountToken);
+
+    const scriptedDir = freshDir();
+    const scripted = await runBinary(["setup", "--sandbox", "--config-dir", scriptedDir, "--no-input", "--server", "Acme Staging", "--stream", "outbound", "--region", "eu"], {
+      POSTMARK_ACCOUNT_TOKEN: SANDBOX_CREDENTIALS.accountToken,
+      POSTMARK_SMTP_ACCESS_KEY: SANDBOX_CREDENTIALS.accessKey,
+      POSTMARK_SMTP_SECRET_KEY: SANDBOX_CREDENTIALS.secretKey,
+    });
+    expect(scripted.status).toBe(0);
+    const comparable = (connections: Record<string, any>) =>
+      Object.values(connections).map(({ verifiedAt: _v, updatedAt: _u, ...rest }) => rest);
+    expect(comparable(savedConnections(dir))).toEqual(comparable(savedConnections(scriptedDir)));
+    expect(comparable(savedConnections(dir))[0]).toMatchObject({ serverName: "Acme Staging", streamId: "outbound", region: "eu" });
+    expect(sandboxWebhooks(dir)).toEqual(sandboxWebhooks(scriptedDir));
+  });
+
+  it("Ctrl-C at a prompt exits 130 with no stack trace, and nothing is saved or changed", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir]);
+    await answer(run, "Which Postmark token will you use?", KEYS.enter);
+    await answer(run, "Account token:", `${SANDBOX_CREDENTIALS.accountToken}${KEYS.enter}`);
+    await answer(run, "Acme Staging", KEYS.ctrlC);
+    expect((await run.exited).exitCode).toBe(130);
+    expect(run.screen()).not.toMatch(/\n\s+at /);
+    expect(run.screen()).not.toMatch(/Error/);
+    expect(existsSync(join(dir, "sandbox", "config.json"))).toBe(false);
+    expect(sandboxWebhooks(dir)).toEqual([]);
+  });
+
+  it("Ctrl-C at the final confirmation changes nothing", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir]);
+    await answer(run, "Which Postmark token will you use?", KEYS.down + KEYS.enter);
+    await answer(run, "Server token:", `${SANDBOX_CREDENTIALS.serverToken}${KEYS.enter}`);
+    await answer(run, "Message stream:", KEYS.enter);
+    await answer(run, "Which Customer.io region", KEYS.enter);
+    await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
+    await answer(run, "Secret Key:", `${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
+    await answer(run, "Apply this plan", KEYS.ctrlC);
+    expect((await run.exited).exitCode).toBe(130);
+    expect(existsSync(join(dir, "sandbox", "config.json"))).toBe(false);
+    expect(sandboxWebhooks(dir)).toEqual([]);
+  });
+
+  it("still renders and completes in a 40-column terminal", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 40 });
+    await completeWizard(run);
+    expect((await run.exited).exitCode).toBe(0);
+    expect(Object.keys(savedConnections(dir))).toHaveLength(1);
+  });
+});

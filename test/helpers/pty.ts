@@ -1,0 +1,44 @@
+import { spawn, type IPty } from "node-pty";
+import { BIN } from "./run-binary.js";
+
+export const KEYS = { up: "\x1b[A", down: "\x1b[B", enter: "\r", ctrlC: "\x03" };
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>]/g;
+
+export interface PtyRun {
+  /** Everything the terminal has shown so far, without escape codes. */
+  screen(): string;
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  write(data: string): void;
+  exited: Promise<{ exitCode: number; signal?: number }>;
+  kill(): void;
+}
+
+/** The built binary in a real pseudo-terminal, as a person would run it. */
+export function runInPty(args: string[], options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv } = {}): PtyRun {
+  const pty: IPty = spawn(process.execPath, [BIN, ...args], {
+    name: "xterm-256color",
+    cols: options.cols ?? 100,
+    rows: options.rows ?? 40,
+    env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color", HOME: process.env.HOME ?? "/tmp", ...options.env } as Record<string, string>,
+  });
+  let raw = "";
+  pty.onData((data) => (raw += data));
+  const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => pty.onExit(resolve));
+  const screen = () => raw.replace(ANSI, "");
+  return {
+    screen,
+    write: (data) => pty.write(data),
+    kill: () => pty.kill(),
+    exited,
+    async waitFor(text, timeoutMs = 15_000) {
+      const started = Date.now();
+      const seen = () => (typeof text === "string" ? screen().includes(text) : text.test(screen()));
+      while (!seen()) {
+        if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${String(text)}; the screen shows:\n${screen().slice(-2000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+  };
+}
