@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SANDBOX_CREDENTIALS } from "../../src/sandbox/credentials.js";
+import { runBinary } from "../helpers/run-binary.js";
+
+/** README's sandbox recipe, run as written, with the documented sandbox values. */
+
+const SANDBOX_ENV = {
+  POSTMARK_SERVER_TOKEN: SANDBOX_CREDENTIALS.serverToken,
+  POSTMARK_SMTP_ACCESS_KEY: SANDBOX_CREDENTIALS.accessKey,
+  POSTMARK_SMTP_SECRET_KEY: SANDBOX_CREDENTIALS.secretKey,
+};
+
+describe("--sandbox", () => {
+  it("setup, doctor, status and remove behave like one account over time, and the real config is untouched", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-sandbox-"));
+    const env = { ...SANDBOX_ENV, CIO_POSTMARK_CONFIG_DIR: dir };
+    const setup = await runBinary(["setup", "--sandbox", "--no-input", "--stream", "outbound", "--region", "us"], env);
+    expect(setup.stderr).toContain("key pair accepted");
+    expect(setup.status).toBe(0);
+
+    const doctor = await runBinary(["doctor", "--sandbox"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    expect(doctor.status).toBe(0);
+    expect(doctor.stdout).toMatch(/All good/);
+
+    const status = await runBinary(["status", "--sandbox"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    expect(status.status).toBe(0);
+    expect(status.stdout).toContain("Acme Production / outbound");
+    expect(status.stdout).not.toContain(SANDBOX_CREDENTIALS.secretKey);
+
+    // The real config folder holds only the sandbox's own folder: no real config was read or written.
+    expect(readdirSync(dir)).toEqual(["sandbox"]);
+    const realStatus = await runBinary(["status", "--json"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    expect(JSON.parse(realStatus.stdout).connections).toEqual([]);
+    expect(existsSync(join(dir, "config.json"))).toBe(false);
+
+    const again = await runBinary(["setup", "--sandbox", "--json", "--stream", "outbound", "--region", "us"], env);
+    expect(JSON.parse(again.stdout).webhook.action).toBe("unchanged");
+
+    const remove = await runBinary(["remove", "--sandbox", "--server", "Acme Production", "--stream", "outbound", "--yes"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    expect(remove.status).toBe(0);
+    const after = await runBinary(["status", "--sandbox", "--json"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    expect(JSON.parse(after.stdout).connections).toEqual([]);
+  });
+
+  it("refuses SMTP on the sandbox server that has it disabled", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-sandbox-"));
+    const run = await runBinary(["setup", "--sandbox", "--no-input", "--stream", "outbound", "--region", "us", "--server", "Legacy Newsletters"], {
+      ...SANDBOX_ENV,
+      POSTMARK_SERVER_TOKEN: undefined,
+      POSTMARK_ACCOUNT_TOKEN: SANDBOX_CREDENTIALS.accountToken,
+      CIO_POSTMARK_CONFIG_DIR: dir,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/SMTP is not enabled/);
+  });
+});
