@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { regionOfUrl } from "../../src/core/regions.js";
+import type { Fault } from "../../src/sandbox/faults.js";
+import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld } from "../helpers/world.js";
+
+/**
+ * Issue 6, point 1: for each request setup makes, in turn, and each fault, the run either succeeds
+ * with exactly one Customer.io webhook or fails with a clear message; the saved config is valid
+ * either way and there is never a second webhook.
+ */
+
+const FAULTS: Record<string, Fault> = {
+  "429": { kind: "status", status: 429 },
+  "500": { kind: "status", status: 500 },
+  "503": { kind: "status", status: 503 },
+  "dropped connection": { kind: "drop" },
+  "hang past the timeout": { kind: "hang" },
+  "lost response": { kind: "lose-response" },
+};
+
+const VARIANTS = {
+  "account token": { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, args: ["--server", "Production"] },
+  "server token": { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, args: [] as string[] },
+};
+
+const ARGS = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"];
+
+async function requestsOfCleanRun(variant: keyof typeof VARIANTS): Promise<Array<{ method: string; path: string }>> {
+  const world = await startWorld();
+  try {
+    const run = await world.run([...ARGS, ...VARIANTS[variant].args], { env: VARIANTS[variant].env });
+    expect(run.code).toBe(0);
+    return world.simulator.requests.map(({ method, path }) => ({ method, path }));
+  } finally {
+    await world.close();
+  }
+}
+
+let cases = 0;
+let succeeded = 0;
+
+describe.each(Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>)("faults on each request of a scripted setup (%s)", async (variant) => {
+  const requests = await requestsOfCleanRun(variant);
+
+  it("makes the requests we expect, once each", () => {
+    expect(requests.map((request) => request.method).sort()).toEqual(["GET", "GET", "GET", "POST"]);
+  });
+
+  for (const [index, request] of requests.entries()) {
+    for (const [faultName, fault] of Object.entries(FAULTS)) {
+      it(`request ${index + 1} (${request.method} ${request.path}), ${faultName}`, async () => {
+        const world = await startWorld();
+        try {
+          world.simulator.injectFault({ fault, times: 1, match: (candidate) => candidate.method === request.method && candidate.path === request.path });
+          const run = await world.run([...ARGS, ...VARIANTS[variant].args], { env: VARIANTS[variant].env });
+          cases += 1;
+          const hooks = world.simulator.webhooksOf(2001, "outbound").filter((hook) => regionOfUrl(hook.Url));
+          const configPath = join(world.configDir, "config.json");
+          const config = existsSync(configPath) ? JSON.parse(readFileSync(configPath, "utf8")) : undefined;
+          expect(run.stdout).not.toMatch(/\n\s+at /);
+          expect([0, 1]).toContain(run.code);
+          expect(hooks.length).toBeLessThanOrEqual(1);
+          if (run.code === 0) {
+            succeeded += 1;
+            expect(hooks).toHaveLength(1);
+            expect(run.json().webhook.id).toBe(hooks[0]!.ID);
+            expect(config.connections["2001:outbound"].webhookId).toBe(hooks[0]!.ID);
+          } else {
+            const { error } = run.json();
+            expect(error.message).toMatch(/Postmark/);
+            expect(error.hint).toEqual(expect.any(String));
+            expect(config).toBeUndefined();
+          }
+        } finally {
+          await world.close();
+        }
+      });
+    }
+  }
+});
+
+describe("fault tally", () => {
+  it("ran every (request, fault) case", () => {
+    // 2 variants x 4 requests x 6 faults; printed for the closing note.
+    console.log(`fault-injection cases run: ${cases} (${succeeded} recovered, ${cases - succeeded} failed cleanly)`);
+    expect(cases).toBe(48);
+  });
+});
+
+describe("a fault that does not pass", () => {
+  it.each(Object.entries(FAULTS))("%s on every request: exit 1 with a clear message, nothing saved or created", async (_name, fault) => {
+    const world = await startWorld();
+    try {
+      world.simulator.injectFault({ fault });
+      const run = await world.run([...ARGS], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+      expect(run.code).toBe(1);
+      expect(run.json().error.message).toMatch(/Postmark/);
+      expect(existsSync(join(world.configDir, "config.json"))).toBe(false);
+      expect(world.simulator.state.webhooks).toEqual([]);
+    } finally {
+      await world.close();
+    }
+  });
+});
