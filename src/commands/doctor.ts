@@ -12,6 +12,7 @@ import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
 import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
 import { serverApi } from "./servers.js";
+import type { ServerApi } from "../postmark/api.js";
 
 interface DoctorOptions extends GlobalOptions {
   server?: string;
@@ -61,10 +62,11 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolea
     repaired = true;
   }
   for (const { connection } of reports) {
-    const api = serverApi(runtime, await serverTokenFor(runtime, connection).catch(() => ""));
     const fixed = await withConfigLock(runtime.configDir, { command: "doctor --fix", waitMs: runtime.lockWaitMs }, async () => {
       let plan: WebhookPlan;
+      let api: ServerApi;
       try {
+        api = serverApi(runtime, await serverTokenFor(runtime, connection));
         plan = await collectFacts(runtime, connection).plan();
       } catch {
         return false; // the checks already say why the webhooks cannot be read

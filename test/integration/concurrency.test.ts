@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { regionOfUrl } from "../../src/core/regions.js";
+import { runBinary } from "../helpers/run-binary.js";
+import { SERVER_TOKEN, startWorld } from "../helpers/world.js";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+describe("two runs at once", () => {
+  it("two setups started together on one stream end with one Customer.io webhook and a valid config", async () => {
+    const world = await startWorld();
+    try {
+      world.simulator.latencyMs = 100; // long enough for the two runs to overlap
+      const env = { POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: world.configDir, POSTMARK_SERVER_TOKEN: SERVER_TOKEN };
+      const args = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"];
+      const [first, second] = await Promise.all([runBinary(args, env), runBinary(args, env)]);
+      expect([first.status, second.status]).toEqual([0, 0]);
+      const actions = [JSON.parse(first.stdout).webhook.action, JSON.parse(second.stdout).webhook.action].sort();
+      expect(actions).toEqual(["created", "unchanged"]);
+      expect(world.simulator.webhooksOf(2001, "outbound").filter((hook) => regionOfUrl(hook.Url))).toHaveLength(1);
+      const config = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8"));
+      expect(Object.keys(config.connections)).toEqual(["2001:outbound"]);
+      expect(existsSync(join(world.configDir, "config.lock"))).toBe(false);
+    } finally {
+      await world.close();
+    }
+  });
+});
+
+describe("a process killed while saving", () => {
+  it("never leaves a config that fails to parse (60 kills at random points)", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-kill-"));
+    // Saves again and again, each save a different size, until killed.
+    const saver = `
+      const { ConfigStore } = await import(${JSON.stringify(join(ROOT, "dist/store/config-store.js"))});
+      const store = new ConfigStore(${JSON.stringify(dir)});
+      for (let i = 0; ; i++) {
+        await store.save({ serverId: i % 7, serverName: "S".repeat(i % 5000), streamId: "outbound", streamName: "o", streamType: "Transactional",
+          region: "us", webhookId: i, webhookUrl: "https://track.customer.io/postmark/events", smtp: null, verifiedAt: null, updatedAt: new Date().toISOString() });
+        if (i === 0) process.stdout.write("saving\\n");
+      }`;
+    let kills = 0;
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", saver], { stdio: ["ignore", "pipe", "inherit"] });
+      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 60));
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("close", resolve));
+      kills += 1;
+      const text = readFileSync(join(dir, "config.json"), "utf8");
+      expect(() => JSON.parse(text)).not.toThrow();
+      expect(JSON.parse(text).schemaVersion).toBe(1);
+    }
+    console.log(`kills while saving: ${kills}`);
+    expect(kills).toBe(60);
+  });
+});

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACCESS_KEY, ACCOUNT_TOKEN, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+
+/** Issue 6, point 3: every command, human and --json, success and failure: no secret in any output. */
+
+const SECRETS = [ACCOUNT_TOKEN, SERVER_TOKEN, SECRET_KEY];
+const WRONG_SECRET = "sk-WRONG-secret-value-77777777";
+let world: World;
+let runs = 0;
+
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(() => world.close());
+
+const scenarios: Array<[name: string, argv: string[], env: NodeJS.ProcessEnv, expectedCode: number]> = [
+  ["setup with an account token", ["setup", "--server", "Production", "--stream", "outbound", "--region", "us", "--yes"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 0],
+  ["setup with a server token, secret from stdin", ["setup", "--stream", "broadcast", "--region", "us", "--smtp-secret-stdin", "--no-store-secrets", "--yes"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_SECRET_KEY: undefined }, 0],
+  ["setup dry run", ["setup", "--stream", "outbound", "--region", "eu", "--dry-run"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 0],
+  ["setup with a wrong Secret Key", ["setup", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_SECRET_KEY: WRONG_SECRET }, 1],
+  ["setup with a revoked token", ["setup", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: `${SERVER_TOKEN}-revoked` }, 1],
+  ["setup missing inputs", ["setup"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2],
+  ["doctor", ["doctor"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 0],
+  ["doctor --fix", ["doctor", "--fix", "--yes"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 0],
+  ["status", ["status"], {}, 0],
+  ["status of an empty config folder", ["status", "--config-dir", "/tmp/cio-postmark-empty-audit"], {}, 0],
+  ["remove", ["remove", "--server", "Production", "--stream", "outbound", "--yes"], {}, 0],
+  ["remove of something unknown", ["remove", "--server", "Production", "--stream", "outbound", "--yes"], {}, 2],
+  ["doctor with the SMTP server gone", ["doctor"], {}, 1],
+];
+
+describe("secrets audit", () => {
+  it.each(scenarios)("%s: human, --json and DEBUG=1 runs print no secret", async (name, argv, env, expectedCode) => {
+    if (name === "doctor with the SMTP server gone") world.smtp.close();
+    for (const extra of [[], ["--json"]]) {
+      for (const debug of [{}, { DEBUG: "1" }]) {
+        if (name.startsWith("remove") && (extra.length || "DEBUG" in debug)) continue; // remove changes state: run it once
+        const run = await world.run(["--no-input", ...argv, ...extra], { env: { ...env, ...debug }, stdin: SECRET_KEY });
+        runs += 1;
+        expect(run.code).toBe(expectedCode);
+        for (const secret of [...SECRETS, WRONG_SECRET, `${SERVER_TOKEN}-revoked`]) {
+          expect(run.stdout).not.toContain(secret);
+          expect(run.stderr).not.toContain(secret);
+        }
+      }
+    }
+  });
+
+  it("keeps the Secret Key and server token out of the file with --no-store-secrets", () => {
+    const connections = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections;
+    const broadcast = connections["2001:broadcast"];
+    expect(broadcast.smtp).toEqual({ host: "smtp-broadcasts.postmarkapp.com", port: 587, accessKey: ACCESS_KEY });
+    expect(broadcast.serverToken).toBeUndefined();
+    expect(JSON.stringify(broadcast)).not.toContain(SECRET_KEY);
+    console.log(`secrets audit runs: ${runs}`);
+    expect(runs).toBeGreaterThanOrEqual(40);
+  });
+});
