@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { installInterruptHandler } from "../dist/interrupt.js";
-import { main } from "../dist/main.js";
+import { installInterruptHandler, main } from "../dist/main.js";
 
 installInterruptHandler();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
+
+export { CommanderError };
 import type { GlobalOptions, RunOverrides, Runtime } from "./runtime.js";
-import { createRuntime } from "./runtime.js";
 import type { Io } from "./ui/io.js";
+import { packageVersion } from "./version.js";
 import type { SecretRegistry } from "./ui/redact.js";
 
 /**
@@ -45,11 +46,6 @@ Examples:
   $ npx cio-postmark status --json
   $ npx cio-postmark remove --server "My Server" --stream broadcast --yes`;
 
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
-
 export function createProgram(context: ProgramContext): Command {
   const { io } = context;
   const program = new Command("cio-postmark")
@@ -76,7 +72,7 @@ export function createProgram(context: ProgramContext): Command {
     <O>(load: () => Promise<(runtime: Runtime, options: O) => Promise<number>>) =>
     async (_options: O, command: Command) => {
       const options = command.optsWithGlobals<O & GlobalOptions>();
-      const run = await load();
+      const [run, { createRuntime }] = await Promise.all([load(), import("./runtime.js")]);
       const runtime = await createRuntime(options, io, context.secrets, context.overrides);
       try {
         context.exitCode = await run(runtime, options);

@@ -1,21 +1,31 @@
-import { CommanderError } from "commander";
-import { createProgram, type ProgramContext } from "./cli.js";
+import type { ProgramContext } from "./cli.js";
 import { ExitCode, usageError } from "./errors.js";
 import type { RunOverrides } from "./runtime.js";
 import { colorEnabled, isTruthyEnv, processIo, type Io } from "./ui/io.js";
-import { Output } from "./ui/output.js";
 import { SecretRegistry } from "./ui/redact.js";
-import { renderError } from "./ui/render-error.js";
+import { packageVersion } from "./version.js";
+
+export { installInterruptHandler } from "./interrupt.js";
 
 const SECRET_ENV_VARS = ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_SECRET_KEY"];
 
 /** Runs the CLI once and answers its exit code. Tests call it in-process with their own streams. */
 export async function main(argv: string[], io: Io = processIo(), overrides: RunOverrides = {}): Promise<number> {
+  // The most common start of all answers without loading commander (start-up time is a feature).
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    io.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
   const secrets = new SecretRegistry();
   for (const name of SECRET_ENV_VARS) secrets.add(io.env[name]?.trim());
   const json = argv.includes("--json");
   const context: ProgramContext = { io, secrets, overrides, json, exitCode: ExitCode.ok };
-  const output = new Output(io, secrets, { json, color: colorEnabled(io, argv.includes("--no-color")) });
+  // Loaded only when something went wrong: --help and --version stay light.
+  const report = async (error: unknown, debug: boolean) => {
+    const [{ Output }, { renderError }] = await Promise.all([import("./ui/output.js"), import("./ui/render-error.js")]);
+    return renderError(error, new Output(io, secrets, { json, color: colorEnabled(io, argv.includes("--no-color")) }), debug);
+  };
+  const { createProgram, CommanderError } = await import("./cli.js");
   try {
     await createProgram(context).parseAsync(argv, { from: "user" });
     return context.exitCode;
@@ -23,9 +33,9 @@ export async function main(argv: string[], io: Io = processIo(), overrides: RunO
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok; // --help, --version
       // Without --json commander has printed its message already.
-      if (json) renderError(usageError("usage", error.message.replace(/^error: /, "")), output, false);
+      if (json) await report(usageError("usage", error.message.replace(/^error: /, "")), false);
       return ExitCode.usage;
     }
-    return renderError(error, output, isTruthyEnv(io.env.DEBUG));
+    return report(error, isTruthyEnv(io.env.DEBUG));
   }
 }
