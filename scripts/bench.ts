@@ -1,0 +1,156 @@
+/**
+ * Prints one table of the figures issue 7 asks for, each measured in this run on this machine.
+ * Ratios compare measurements taken side by side, so a noisy shared machine moves both sides.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { main } from "../src/main.js";
+import { AccountApi } from "../src/postmark/api.js";
+import { parsePostmarkApiUrl } from "../src/postmark/base-url.js";
+import { createRuntime, type RunOverrides } from "../src/runtime.js";
+import { CHECKS } from "../src/doctor/checks.js";
+import { collectFacts } from "../src/doctor/facts.js";
+import { runChecks } from "../src/doctor/runner.js";
+import { buildAccount } from "../src/sandbox/account.js";
+import { makeCertificate } from "../src/sandbox/certificate.js";
+import { SANDBOX_CREDENTIALS } from "../src/sandbox/credentials.js";
+import { PostmarkSimulator, sequentialRounds } from "../src/sandbox/simulator.js";
+import { startLoopbackSmtp } from "../src/sandbox/smtp-server.js";
+import { SecretRegistry } from "../src/ui/redact.js";
+
+const LATENCY_MS = 100;
+const ROOT = new URL("..", import.meta.url).pathname;
+const BIN = join(ROOT, "bin/cio-postmark.js");
+const ACCOUNT_TOKEN = "bench-account-token-000000";
+const SERVER_TOKEN = "bench-server-token-000000";
+const KEYS = { accessKey: "bench-access-key", secretKey: "bench-secret-key-000000" };
+const rows: Array<[string, string, string]> = [];
+const row = (what: string, figure: string, target: string) => {
+  rows.push([what, figure, target]);
+  console.error(`  ${what}: ${figure}`);
+};
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+function startupRatios() {
+  const out = join(mkdtempSync(join(tmpdir(), "cio-bench-")), "hyperfine.json");
+  execFileSync("hyperfine", ["-N", "--warmup", "5", "--runs", "40", "--export-json", out, "node -e 0", `node ${BIN} --version`, `node ${BIN} --help`], { stdio: "ignore" });
+  const [bare, version, help] = (JSON.parse(readFileSync(out, "utf8")).results as Array<{ times: number[] }>).map((result) => median(result.times) * 1000);
+  row("`node -e 0` (median of 40)", `${bare!.toFixed(1)} ms`, "baseline");
+  row("`--version` vs `node -e 0`", `${version!.toFixed(1)} ms = ${(version! / bare!).toFixed(2)}x`, "≤ 1.3x");
+  row("`--help` vs `node -e 0`", `${help!.toFixed(1)} ms = ${(help! / bare!).toFixed(2)}x`, "≤ 1.3x");
+}
+
+async function world() {
+  const certificate = await makeCertificate();
+  const smtp = await startLoopbackSmtp({ certificate, keyPairs: [KEYS] });
+  const simulator = await PostmarkSimulator.start(
+    buildAccount({ accountToken: ACCOUNT_TOKEN, servers: [{ id: 3001, name: "Bench", tokens: [SERVER_TOKEN] }] }),
+  );
+  simulator.latencyMs = LATENCY_MS;
+  const configDir = mkdtempSync(join(tmpdir(), "cio-bench-"));
+  const overrides: RunOverrides = { smtpRoute: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } } };
+  const env = { POSTMARK_API_URL: simulator.url, CIO_POSTMARK_CONFIG_DIR: configDir, POSTMARK_SMTP_ACCESS_KEY: KEYS.accessKey, POSTMARK_SMTP_SECRET_KEY: KEYS.secretKey };
+  const run = async (argv: string[], extraEnv: NodeJS.ProcessEnv) => {
+    const sink = new PassThrough().resume();
+    const started = performance.now();
+    const before = simulator.requests.length;
+    const code = await main(argv, { stdin: new PassThrough(), stdout: sink, stderr: sink, env: { ...env, ...extraEnv } }, overrides);
+    if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}`);
+    return { ms: performance.now() - started, requests: simulator.requests.slice(before) };
+  };
+  return { simulator, smtp, configDir, overrides, env, run, close: () => Promise.all([simulator.close(), smtp.close()]) };
+}
+
+async function setupRoundTrips() {
+  // One run first, so the figures below measure waiting on the network, not loading modules.
+  const warmUp = await world();
+  await warmUp.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
+  await warmUp.close();
+  for (const [variant, env, args, target] of [
+    ["server token", { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, [], [2, 1]],
+    ["account token", { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, ["--server", "Bench"], [3, 2]],
+  ] as const) {
+    const w = await world();
+    const argv = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...args];
+    const first = await w.run(argv, env);
+    const again = await w.run(argv, env);
+    row(`scripted setup, ${variant}, ${LATENCY_MS} ms latency (in-process, SMTP check included)`,
+      `${first.ms.toFixed(0)} ms, ${first.requests.length} requests in ${sequentialRounds(first.requests)} sequential rounds`, `≤ ${target[0]} rounds`);
+    row(`re-run that changes nothing, ${variant}`,
+      `${again.ms.toFixed(0)} ms, ${again.requests.length} requests in ${sequentialRounds(again.requests)} rounds`, `≤ ${target[1]} rounds`);
+    await w.close();
+  }
+}
+
+async function doctorRatio() {
+  const w = await world();
+  await w.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
+  const env = { ...w.env, POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN };
+  const runtime = await createRuntime({ input: false }, { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env }, new SecretRegistry(), w.overrides);
+  const [connection] = await runtime.store.list();
+  const singles: Array<[string, number]> = [];
+  for (const check of CHECKS) {
+    const started = performance.now();
+    await check.run(collectFacts(runtime, connection!)); // fresh facts: the check pays for its own reads
+    singles.push([check.id, performance.now() - started]);
+  }
+  const [slowestId, slowest] = singles.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const started = performance.now();
+  await runChecks(CHECKS, collectFacts(runtime, connection!));
+  const all = performance.now() - started;
+  row(`doctor, all ${CHECKS.length} checks vs slowest alone (${slowestId}), ${LATENCY_MS} ms latency`,
+    `${all.toFixed(0)} ms vs ${slowest.toFixed(0)} ms = ${(all / slowest).toFixed(2)}x`, "≤ 1.3x");
+  await w.close();
+}
+
+async function bigAccount() {
+  const simulator = await PostmarkSimulator.start(buildAccount({ accountToken: ACCOUNT_TOKEN, servers: Array.from({ length: 5000 }, (_, i) => ({ name: `Server ${i}` })) }));
+  simulator.latencyMs = LATENCY_MS;
+  const api = new AccountApi(ACCOUNT_TOKEN, { endpoint: parsePostmarkApiUrl(simulator.url), timeoutMs: 10_000 });
+  const started = performance.now();
+  const servers = await api.listServers();
+  const ms = performance.now() - started;
+  row(`listing a 5,000-server account, ${LATENCY_MS} ms latency`,
+    `${servers.length} servers: ${simulator.requests.length} page requests in ${sequentialRounds(simulator.requests)} rounds, ${ms.toFixed(0)} ms`, "10 requests, ≤ 3 rounds");
+  await simulator.close();
+}
+
+function peakMemory(): Promise<number> {
+  const rssFile = join(mkdtempSync(join(tmpdir(), "cio-bench-")), "rss");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", join(ROOT, "scripts/report-rss.mjs"), BIN, "setup", "--sandbox", "--json", "--stream", "outbound", "--region", "us"], {
+      env: {
+        PATH: process.env.PATH,
+        CIO_BENCH_RSS_FILE: rssFile,
+        CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-bench-")),
+        POSTMARK_SERVER_TOKEN: SANDBOX_CREDENTIALS.serverToken,
+        POSTMARK_SMTP_ACCESS_KEY: SANDBOX_CREDENTIALS.accessKey,
+        POSTMARK_SMTP_SECRET_KEY: SANDBOX_CREDENTIALS.secretKey,
+      },
+      stdio: "ignore",
+    });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(Number(readFileSync(rssFile, "utf8")) / 1024) : reject(new Error(`setup exited ${code}`))));
+  });
+}
+
+console.error(`Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+startupRatios();
+await setupRoundTrips();
+await doctorRatio();
+await bigAccount();
+const rss = await peakMemory();
+row("peak memory of a scripted `setup --sandbox` (its simulator and SMTP server included)", `${rss.toFixed(1)} MB`, "< 120 MB");
+
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
+  "",
+  "| what | figure | target |",
+  "|---|---|---|",
+  ...rows.map(([what, figure, target]) => `| ${what} | ${figure} | ${target} |`),
+].join("\n");
+writeFileSync(join(ROOT, ".bench/results.md"), `${table}\n`);
+console.log(table);
