@@ -10,6 +10,7 @@ import {
 import { REGION_WEBHOOK_URLS, type Region } from "../core/regions.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
+import { required } from "../ui/prompts.js";
 import { SANDBOX_CREDENTIALS } from "../sandbox/credentials.js";
 
 /** setup's inputs, in the contract's order: flag, then environment, then saved config, then a prompt. */
@@ -113,8 +114,7 @@ export async function promptToken(runtime: Runtime): Promise<{ accountToken?: st
     { value: "account" as const, name: "Account token", description: "Lists all your servers (Account > API Tokens)" },
     { value: "server" as const, name: "Server token", description: "One server (Servers > your server > API Tokens)" },
   ]);
-  const notEmpty = (value: string) => (value.trim() === "" ? "Paste the token, or press Ctrl-C to stop." : true);
-  const token = await prompter.password(kind === "account" ? "Account token:" : "Server token:", { validate: notEmpty });
+  const token = await prompter.password(kind === "account" ? "Account token:" : "Server token:", { validate: required("token") });
   return kind === "account" ? { accountToken: token } : { serverToken: token };
 }
 

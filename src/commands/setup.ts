@@ -8,6 +8,7 @@ import { applyWebhookPlan, type AppliedPlan } from "../postmark/webhook-writer.j
 import type { Runtime } from "../runtime.js";
 import { STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../smtp/verify.js";
 import { withConfigLock } from "../store/lock.js";
+import { required } from "../ui/prompts.js";
 import { criticalSection } from "../interrupt.js";
 import type { SavedConnection } from "../store/config-store.js";
 import {
@@ -62,6 +63,8 @@ interface Target {
   server?: Server;
   stream?: MessageStream;
   streamId: string;
+  /** --server as given, checked against the server a server token belongs to. */
+  serverRef?: string;
 }
 
 /** Which server and stream: from flags, the tokens, or the user's choice from lists. */
@@ -88,7 +91,7 @@ async function chooseTarget(runtime: Runtime, given: GivenInputs, saved: SavedCo
     runtime.secrets.add(serverToken);
   }
   const api = serverApi(runtime, serverToken!);
-  if (given.streamId) return { api, serverToken: serverToken!, server, streamId: given.streamId };
+  if (given.streamId) return { api, serverToken: serverToken!, server, streamId: given.streamId, serverRef: given.serverRef };
 
   // Only a person gets here (scripted runs named --stream as missing): offer the usable streams.
   const [streams, knownServer] = await runtime.output.step("Reading the message streams", () =>
@@ -123,9 +126,8 @@ async function smtpInputs(runtime: Runtime, given: GivenInputs, previous: SavedC
     output.info(`  1. Open ${target.server ? streamSettingsLink(target.server, target.streamId) : `the stream "${target.streamId}" in Postmark`}`);
     output.info('  2. On the Settings tab, click "Generate an SMTP Token".');
     output.info("  3. Copy the Access Key and the Secret Key (Postmark shows the Secret Key only once).");
-    const notEmpty = (value: string) => (value.trim() === "" ? "Paste the key, or press Ctrl-C to stop." : true);
-    accessKey ??= await prompter.input("Access Key:", { validate: notEmpty });
-    secretKey ??= await prompter.password("Secret Key:", { validate: notEmpty });
+    accessKey ??= await prompter.input("Access Key:", { validate: required("Access Key") });
+    secretKey ??= await prompter.password("Secret Key:", { validate: required("Secret Key") });
   }
   runtime.secrets.add(secretKey);
   return {
@@ -156,19 +158,14 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     Promise.all([serverRead, streamRead, hooksRead]).catch(async (error) => Promise.reject(await unknownStreamError(api, streamId, error))),
   );
   assertUsableStream(stream);
+  assertServerMatches(server, target.serverRef);
   const warnings = serverWarnings(server, stream, Boolean(options.skipSmtp));
   if (!options.skipSmtp && !server.SmtpApiActivated) {
     throw new CliError("smtp_disabled", `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`, {
       hint: `Turn it on in Postmark: ${serverSettingsLink(server)} (Settings > SMTP), then run setup again. Nothing was changed.`,
     });
   }
-  const smtp = smtpCheck
-    ? await output.step("Checking the SMTP key pair", async (update) => {
-        const { credentials, steps } = await smtpCheck;
-        update(`SMTP ${credentials.host}:${credentials.port}: ${steps.map((step) => STEP_LABELS[step]).join(", ")}`);
-        return credentials;
-      })
-    : null;
+  const smtp = smtpCheck ? await provenSmtp(runtime, target.smtpInput!, stream, smtpCheck) : null;
 
   const plan = planWebhooks({ region, streamId: stream.ID }, webhooks);
   output.info();
@@ -211,6 +208,41 @@ async function applyAndSave(
     updatedAt: now,
   });
   return applied;
+}
+
+/**
+ * Waits for the SMTP check. A person whose key pair was rejected (a mis-paste is the usual cause)
+ * may paste it again; a scripted run fails.
+ */
+async function provenSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStream, check: ReturnType<typeof checkSmtp>): Promise<SmtpCredentials> {
+  const { output, prompter } = runtime;
+  for (let pending = check; ; ) {
+    try {
+      return await output.step("Checking the SMTP key pair", async (update) => {
+        const { credentials, steps } = await pending;
+        update(`SMTP ${credentials.host}:${credentials.port}: ${steps.map((step) => STEP_LABELS[step]).join(", ")}`);
+        return credentials;
+      });
+    } catch (error) {
+      const retryable = error instanceof CliError && error.code === "smtp_auth_rejected" && prompter.interactive;
+      if (!retryable) throw error;
+      output.failure(error.message);
+      if (!(await prompter.confirm("Paste the Access Key and Secret Key again?", true))) throw error;
+      const accessKey = await prompter.input("Access Key:", { default: input.accessKey, validate: required("Access Key") });
+      const secretKey = await prompter.password("Secret Key:", { validate: required("Secret Key") });
+      input = { ...input, accessKey, secretKey };
+      pending = checkSmtp(runtime, input, stream);
+    }
+  }
+}
+
+/** A server token decides the server; a --server beside it must name the same one. */
+function assertServerMatches(server: Server, serverRef: string | undefined): void {
+  if (serverRef === undefined || String(server.ID) === serverRef || server.Name === serverRef) return;
+  throw new CliError("server_mismatch", `POSTMARK_SERVER_TOKEN belongs to server ${serverLabel(server)}, not to --server "${serverRef}".`, {
+    exitCode: 2,
+    hint: "Drop --server, or use that server's token (or POSTMARK_ACCOUNT_TOKEN).",
+  });
 }
 
 async function checkSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStream) {

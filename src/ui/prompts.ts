@@ -22,6 +22,11 @@ export interface Prompter {
 
 const SEARCH_PAGE_SIZE = 12;
 
+/** A validator for answers that may not be empty. */
+export function required(what: string): (value: string) => true | string {
+  return (value) => (value.trim() === "" ? `Paste the ${what}, or press Ctrl-C to stop.` : true);
+}
+
 export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boolean): Prompter {
   // Prompts draw on stderr: stdout is for results only.
   const context = { input: io.stdin, output: io.stderr };

@@ -85,6 +85,27 @@ describe("the wizard in a pseudo-terminal", () => {
     expect(sandboxWebhooks(dir)).toEqual([]);
   });
 
+  it("lets a person paste a rejected key pair again", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir]);
+    await answer(run, "Which Postmark token will you use?", KEYS.down + KEYS.enter);
+    await answer(run, "Server token:", `${SANDBOX_CREDENTIALS.serverToken}${KEYS.enter}`);
+    await answer(run, "Message stream:", KEYS.enter);
+    await answer(run, "Which Customer.io region", KEYS.enter);
+    await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
+    await answer(run, "Secret Key:", `not-the-secret-key-123${KEYS.enter}`);
+    await answer(run, "Paste the Access Key and Secret Key again?", KEYS.enter);
+    const afterRetry = (text: string) => (screen: string) => (screen.split("again? Yes")[1] ?? "").includes(text);
+    await run.waitFor(afterRetry(`Access Key: (${SANDBOX_CREDENTIALS.accessKey})`)); // offered as the default
+    run.write(KEYS.enter);
+    await run.waitFor(afterRetry("Secret Key:"));
+    run.write(`${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
+    await answer(run, "Apply this plan", KEYS.enter);
+    expect((await run.exited).exitCode).toBe(0);
+    expect(run.screen()).toContain("rejected the key pair");
+    expect(Object.keys(savedConnections(dir))).toHaveLength(1);
+  });
+
   it("still renders and completes in a 40-column terminal", async () => {
     const dir = freshDir();
     const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 40 });

@@ -9,7 +9,8 @@ const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>]/g;
 export interface PtyRun {
   /** Everything the terminal has shown so far, without escape codes. */
   screen(): string;
-  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** Waits until the screen shows the text, matches the pattern, or satisfies the test. */
+  waitFor(text: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<void>;
   write(data: string): void;
   exited: Promise<{ exitCode: number; signal?: number }>;
   kill(): void;
@@ -34,7 +35,8 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
     exited,
     async waitFor(text, timeoutMs = 15_000) {
       const started = Date.now();
-      const seen = () => (typeof text === "string" ? screen().includes(text) : text.test(screen()));
+      const seen = () =>
+        typeof text === "string" ? screen().includes(text) : text instanceof RegExp ? text.test(screen()) : text(screen());
       while (!seen()) {
         if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${String(text)}; the screen shows:\n${screen().slice(-2000)}`);
         await new Promise((resolve) => setTimeout(resolve, 25));

@@ -247,3 +247,12 @@ describe("setup's SMTP proof never passes falsely", () => {
     expect(world.smtp.logins).toEqual([]);
   });
 });
+
+describe("setup with a server token and --server", () => {
+  it("refuses a --server that is not the token's server", async () => {
+    const run = await setup(["--server", "Staging", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/belongs to server Production \(ID 2001\), not to --server "Staging"/);
+    expect(world.simulator.writes).toEqual([]);
+  });
+});
