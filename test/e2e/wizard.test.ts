@@ -29,6 +29,16 @@ async function completeWizard(run: PtyRun) {
   await answer(run, "Apply this plan", KEYS.enter);
 }
 
+/** With a server token: Acme Production, its first stream, US, the SMTP key pair with the given Secret Key. */
+async function throughServerToken(run: PtyRun, secretKey: string) {
+  await answer(run, "Which Postmark token will you use?", KEYS.down + KEYS.enter);
+  await answer(run, "Server token:", `${SANDBOX_CREDENTIALS.serverToken}${KEYS.enter}`);
+  await answer(run, "Message stream:", KEYS.enter);
+  await answer(run, "Which Customer.io region", KEYS.enter);
+  await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
+  await answer(run, "Secret Key:", `${secretKey}${KEYS.enter}`);
+}
+
 describe("the wizard in a pseudo-terminal", () => {
   it("driven with arrows and masked secrets, ends in the same state as the scripted run", async () => {
     const dir = freshDir();
@@ -73,12 +83,7 @@ describe("the wizard in a pseudo-terminal", () => {
   it("Ctrl-C at the final confirmation changes nothing", async () => {
     const dir = freshDir();
     const run = runInPty(["--sandbox", "--config-dir", dir]);
-    await answer(run, "Which Postmark token will you use?", KEYS.down + KEYS.enter);
-    await answer(run, "Server token:", `${SANDBOX_CREDENTIALS.serverToken}${KEYS.enter}`);
-    await answer(run, "Message stream:", KEYS.enter);
-    await answer(run, "Which Customer.io region", KEYS.enter);
-    await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
-    await answer(run, "Secret Key:", `${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
+    await throughServerToken(run, SANDBOX_CREDENTIALS.secretKey);
     await answer(run, "Apply this plan", KEYS.ctrlC);
     expect((await run.exited).exitCode).toBe(130);
     expect(existsSync(join(dir, "sandbox", "config.json"))).toBe(false);
@@ -88,12 +93,7 @@ describe("the wizard in a pseudo-terminal", () => {
   it("lets a person paste a rejected key pair again", async () => {
     const dir = freshDir();
     const run = runInPty(["--sandbox", "--config-dir", dir]);
-    await answer(run, "Which Postmark token will you use?", KEYS.down + KEYS.enter);
-    await answer(run, "Server token:", `${SANDBOX_CREDENTIALS.serverToken}${KEYS.enter}`);
-    await answer(run, "Message stream:", KEYS.enter);
-    await answer(run, "Which Customer.io region", KEYS.enter);
-    await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
-    await answer(run, "Secret Key:", `not-the-secret-key-123${KEYS.enter}`);
+    await throughServerToken(run, "not-the-secret-key-123");
     await answer(run, "Paste the Access Key and Secret Key again?", KEYS.enter);
     const afterRetry = (text: string) => (screen: string) => (screen.split("again? Yes")[1] ?? "").includes(text);
     await run.waitFor(afterRetry(`Access Key: (${SANDBOX_CREDENTIALS.accessKey})`)); // offered as the default
