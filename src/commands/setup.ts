@@ -10,7 +10,7 @@ import { STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "..
 import { withConfigLock } from "../store/lock.js";
 import { required } from "../ui/prompts.js";
 import { criticalSection } from "../interrupt.js";
-import type { SavedConnection } from "../store/config-store.js";
+import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import {
   assertNothingMissing,
   findSavedConnection,
@@ -45,7 +45,7 @@ export async function runSetup(runtime: Runtime, options: SetupOptions): Promise
 
   const target = await chooseTarget(runtime, given, saved);
   const previous = target.server
-    ? saved.find((connection) => connection.serverId === target.server!.ID && connection.streamId === target.streamId)
+    ? saved.find((connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId))
     : findSavedConnection(saved, given);
   const region = given.region ?? previous?.region ?? (await promptRegion(runtime));
   const smtpInput = skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
