@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import { ACCOUNT_TOKEN, DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
 /** Issue 6, point 2: bad flags, env values and config contents, each with its exit code and message. */
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld();
+  // Two servers share the name "Twin": a name that picks no single server.
+  world = await startWorld({ ...DEFAULT_SPEC, servers: [...DEFAULT_SPEC.servers, { id: 2101, name: "Twin" }, { id: 2102, name: "Twin" }] });
 });
 afterAll(() => world.close());
 
@@ -25,6 +26,7 @@ const rows: Row[] = [
   ["stream with a slash", ["setup", "--no-input", "--stream", "out/bound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /message stream ID/],
   ["empty --server", [...base, "--server", " "], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /--server is empty/],
   ["unknown server name", [...base, "--server", "Prodution"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /Did you mean: "Production"/],
+  ["ambiguous server name", [...base, "--server", "Twin"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /2 servers are named "Twin": Twin \(ID 2101\), Twin \(ID 2102\)[\s\S]*--server <id>/],
   ["unknown server id", [...base, "--server", "999999"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /No server with ID 999999/],
   ["unknown stream", ["setup", "--no-input", "--stream", "outbund", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /Streams you can use: outbound, broadcast/],
   ["inbound stream", ["setup", "--no-input", "--stream", "inbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /inbound stream/],
