@@ -21,7 +21,7 @@ export const PAGE_SIZE = 500;
 /** How many pages of a big account are fetched at once. */
 export const PAGE_CONCURRENCY = 8;
 
-async function clientOptions(settings: PostmarkSettings) {
+function clientOptions(settings: PostmarkSettings) {
   return {
     useHttps: settings.endpoint.useHttps,
     requestHost: settings.endpoint.requestHost,
@@ -71,7 +71,7 @@ export class AccountApi extends PostmarkApi<AccountClient> {
 
   protected async createClient() {
     const { AccountClient } = await import("postmark");
-    return new AccountClient(this.token, await clientOptions(this.settings));
+    return new AccountClient(this.token, clientOptions(this.settings));
   }
 
   /** Every server (optionally only those whose name contains `name`). */
@@ -101,7 +101,7 @@ export class ServerApi extends PostmarkApi<ServerClient> {
 
   protected async createClient() {
     const { ServerClient } = await import("postmark");
-    return new ServerClient(this.token, await clientOptions(this.settings));
+    return new ServerClient(this.token, clientOptions(this.settings));
   }
 
   async getServer(): Promise<Server> {

@@ -37,9 +37,8 @@ const notFoundWebhook = () => new ApiError(422, 1352, "The webhook for the provi
 const MAX_PAGE = 500;
 const MAX_WEBHOOKS_PER_STREAM = 10;
 
+/** One request as the route handlers see it. */
 interface Context {
-  method: string;
-  segments: string[];
   query: Record<string, string>;
   body: unknown;
   serverId?: number;
@@ -147,7 +146,7 @@ export class PostmarkSimulator {
     let status: number;
     let payload: unknown;
     try {
-      payload = this.route(method, url, request.headers, rawBody);
+      payload = this.route(method, url.pathname, entry.query, request.headers, rawBody);
       status = 200;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -161,14 +160,13 @@ export class PostmarkSimulator {
     finish(send(response, status, payload));
   }
 
-  private route(method: string, url: URL, headers: IncomingMessage["headers"], rawBody: string): unknown {
-    const segments = url.pathname.toLowerCase().replace(/\/+$/, "").split("/").filter(Boolean);
-    const query = Object.fromEntries([...url.searchParams].map(([key, value]) => [key.toLowerCase(), value]));
-    const body = parseBody(rawBody);
-    const originalSegments = url.pathname.replace(/\/+$/, "").split("/").filter(Boolean);
-    const ctx: Context = { method, segments, query, body };
-    const [resource, id] = segments;
-    const rawId = originalSegments[1] ? decodeURIComponent(originalSegments[1]) : undefined;
+  /** Routes and query keys are matched case-insensitively; ids keep their case. */
+  private route(method: string, path: string, query: Record<string, string>, headers: IncomingMessage["headers"], rawBody: string): unknown {
+    const segments = path.replace(/\/+$/, "").split("/").filter(Boolean);
+    const resource = segments[0]?.toLowerCase();
+    const rawId = segments[1] === undefined ? undefined : decodeURIComponent(segments[1]);
+    const id = rawId?.toLowerCase();
+    const ctx: Context = { query, body: parseBody(rawBody) };
 
     const accountRoutes = new Set(["servers", "domains", "senders"]);
     const serverRoutes = new Set(["server", "message-streams", "webhooks"]);
@@ -220,8 +218,8 @@ export class PostmarkSimulator {
       const server = token ? this.state.servers.find((candidate) => candidate.ApiTokens.includes(token)) : undefined;
       if (server) return server.ID;
     }
-    const header_name = kind === "account" ? "X-Postmark-Account-Token" : "X-Postmark-Server-Token";
-    throw new ApiError(401, 10, `Request does not contain a valid ${header_name} header.`);
+    const headerName = kind === "account" ? "X-Postmark-Account-Token" : "X-Postmark-Server-Token";
+    throw new ApiError(401, 10, `Request does not contain a valid ${headerName} header.`);
   }
 
   private listServers(query: Record<string, string>) {
