@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+/** Replaced with package.json's version when bundled (scripts/build.mjs) and in tests (vitest.config.ts). */
+declare const CIO_POSTMARK_VERSION: string;
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  return CIO_POSTMARK_VERSION;
 }

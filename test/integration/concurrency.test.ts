@@ -1,13 +1,21 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { regionOfUrl } from "../../src/core/regions.js";
 import { runBinary } from "../helpers/run-binary.js";
 import { SERVER_TOKEN, startWorld } from "../helpers/world.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** The config store alone, bundled for a child process that saves in a loop until it is killed. */
+async function bundleStore(dir: string): Promise<string> {
+  const { build } = await import("esbuild");
+  const outfile = join(dir, "config-store.mjs");
+  await build({ entryPoints: [join(ROOT, "src/store/config-store.ts")], outfile, bundle: true, format: "esm", platform: "node", packages: "external", absWorkingDir: ROOT, logLevel: "warning" });
+  return outfile;
+}
 
 describe("two runs at once", () => {
   it("two setups started together on one stream end with one Customer.io webhook and a valid config", async () => {
@@ -33,9 +41,13 @@ describe("two runs at once", () => {
 describe("a process killed while saving", () => {
   it("never leaves a config that fails to parse (60 kills at random points)", { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "cio-kill-"));
+    // Beside node_modules, so that the bundle's `import "conf"` resolves.
+    const bundleDir = mkdtempSync(join(ROOT, "node_modules", ".cio-kill-"));
+    onTestFinished(() => rmSync(bundleDir, { recursive: true, force: true }));
+    const store = await bundleStore(bundleDir);
     // Saves again and again, each save a different size, until killed.
     const saver = `
-      const { ConfigStore } = await import(${JSON.stringify(join(ROOT, "dist/store/config-store.js"))});
+      const { ConfigStore } = await import(${JSON.stringify(store)});
       const store = new ConfigStore(${JSON.stringify(dir)});
       for (let i = 0; ; i++) {
         await store.save({ serverId: i % 7, serverName: "S".repeat(i % 5000), streamId: "outbound", streamName: "o", streamType: "Transactional",
