@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBinary as runBin } from "../helpers/run-binary.js";
+import { BIN, runBinary as runBin } from "../helpers/run-binary.js";
 import { startWorld, type World } from "../helpers/world.js";
 
 const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
@@ -30,6 +32,12 @@ describe("the built binary", async () => {
   it("prints the package version with --version and -V", async () => {
     expect((await runBin(["--version"])).stdout.trim()).toBe(version);
     expect((await runBin(["-V"])).stdout.trim()).toBe(version);
+  });
+
+  it("exits quietly when the reader of its output goes away (`--help | true`)", async () => {
+    const { stdout, stderr } = await promisify(execFile)("bash", ["-c", `"${process.execPath}" "${BIN}" --help | true; echo "status=\${PIPESTATUS[0]}"`]);
+    expect(stdout.trim()).toBe("status=0");
+    expect(stderr).toBe("");
   });
 
   it("exits 2 on an unknown flag, naming it", async () => {
