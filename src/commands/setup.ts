@@ -116,6 +116,8 @@ interface SmtpInput {
 }
 
 async function smtpInputs(runtime: Runtime, given: GivenInputs, previous: SavedConnection | undefined, target: Target): Promise<SmtpInput> {
+  // Known already when chosen from a list: say so before asking for keys that could not be used.
+  if (target.server) assertSmtpEnabled(target.server);
   let accessKey = given.accessKey ?? previous?.smtp?.accessKey;
   let secretKey = given.secretKey ?? previous?.smtp?.secretKey;
   if (!accessKey || !secretKey) {
@@ -160,11 +162,7 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
   assertUsableStream(stream);
   assertServerMatches(server, target.serverRef);
   const warnings = serverWarnings(server, stream, Boolean(options.skipSmtp));
-  if (!options.skipSmtp && !server.SmtpApiActivated) {
-    throw new CliError("smtp_disabled", `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`, {
-      hint: `Turn it on in Postmark: ${serverSettingsLink(server)} (Settings > SMTP), then run setup again. Nothing was changed.`,
-    });
-  }
+  if (!options.skipSmtp) assertSmtpEnabled(server);
   const smtp = smtpCheck ? await provenSmtp(runtime, target.smtpInput!, stream, smtpCheck) : null;
 
   const plan = planWebhooks({ region, streamId: stream.ID }, webhooks);
@@ -234,6 +232,13 @@ async function provenSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStr
       pending = checkSmtp(runtime, input, stream);
     }
   }
+}
+
+function assertSmtpEnabled(server: Server): void {
+  if (server.SmtpApiActivated) return;
+  throw new CliError("smtp_disabled", `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`, {
+    hint: `Turn it on in Postmark: ${serverSettingsLink(server)} (Settings > SMTP), then run setup again. Nothing was changed.`,
+  });
 }
 
 /** A server token decides the server; a --server beside it must name the same one. */
