@@ -1,4 +1,3 @@
-import { chmodSync } from "node:fs";
 import { CliError, ExitCode } from "../errors.js";
 import { describePlan, planChangesAnything, type WebhookPlan } from "../core/webhook-plan.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
@@ -7,7 +6,7 @@ import { collectFacts } from "../doctor/facts.js";
 import { runChecks, type CheckOutcome } from "../doctor/runner.js";
 import { applyWebhookPlan } from "../postmark/webhook-writer.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
-import type { SavedConnection } from "../store/config-store.js";
+import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
 import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
@@ -39,7 +38,9 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
     const repaired = await fixAll(runtime, reports, Boolean(options.yes));
     if (repaired) {
       runtime.output.info(runtime.output.style.bold("\nChecking again after the repairs"));
-      reports = await checkAll(runtime, (await runtime.store.list()).filter((c) => connections.some((o) => o.serverId === c.serverId && o.streamId === c.streamId)));
+      const checked = new Set(connections.map((connection) => connectionKey(connection.serverId, connection.streamId)));
+      const current = await runtime.store.list(); // the repairs may have saved new webhook ids
+      reports = await checkAll(runtime, current.filter((connection) => checked.has(connectionKey(connection.serverId, connection.streamId))));
     }
   }
   render(runtime, reports);
@@ -57,7 +58,7 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolea
   const { output, prompter, store } = runtime;
   let repaired = false;
   if (reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail")) && store.fileMode() !== undefined) {
-    chmodSync(store.path, 0o600);
+    store.restrictFileMode();
     output.success(`Set ${store.path} to mode 0600.`);
     repaired = true;
   }

@@ -56,6 +56,11 @@ export class ConfigStore {
     return existsSync(this.path) ? statSync(this.path).mode & 0o777 : undefined;
   }
 
+  /** Back to 0600 (doctor --fix), for a file someone loosened. */
+  restrictFileMode(): void {
+    chmodSync(this.path, 0o600);
+  }
+
   async list(): Promise<SavedConnection[]> {
     return Object.values((await this.read()).connections);
   }

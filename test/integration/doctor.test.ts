@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REGION_WEBHOOK_URLS } from "../../src/core/regions.js";
@@ -124,6 +124,14 @@ describe("doctor", () => {
     const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections[`${PROD}:outbound`];
     expect(saved.webhookId).toBe(hooks[0]!.ID);
     expect((await doctor()).code).toBe(0);
+  });
+
+  it("--fix sets a loosened config file back to 0600", async () => {
+    const path = join(world.configDir, "config.json");
+    chmodSync(path, 0o644);
+    const run = await doctor("--fix");
+    expect(run.code).toBe(0);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it("--fix without --yes repairs triggers but leaves duplicates, saying how to delete them", async () => {
