@@ -76,14 +76,14 @@ export class Output {
       }
     }
     const { default: ora } = await import("ora");
-    const spinner = ora({ text: label, stream: this.io.stderr as NodeJS.WriteStream, color: "cyan" });
+    const spinner = ora({ text: label, stream: this.io.stderr as NodeJS.WriteStream, color: this.options.color ? "cyan" : false });
     spinner.start();
     try {
       const value = await work((text) => (spinner.text = this.secrets.redact(text)));
-      spinner.succeed();
+      spinner.stopAndPersist({ symbol: this.style.green("✔") });
       return value;
     } catch (error) {
-      spinner.fail();
+      spinner.stopAndPersist({ symbol: this.style.red("✖") });
       throw error;
     }
   }

@@ -9,6 +9,8 @@ const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>]/g;
 export interface PtyRun {
   /** Everything the terminal has shown so far, without escape codes. */
   screen(): string;
+  /** The same with escape codes (colours, cursor moves). */
+  raw(): string;
   /** Waits until the screen shows the text, matches the pattern, or satisfies the test. */
   waitFor(text: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<void>;
   write(data: string): void;
@@ -30,6 +32,7 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
   const screen = () => raw.replace(ANSI, "");
   return {
     screen,
+    raw: () => raw,
     write: (data) => pty.write(data),
     kill: () => pty.kill(),
     exited,
