@@ -191,6 +191,9 @@ async function applyAndSave(
   const applied = await runtime.output.step("Updating the webhook in Postmark", () => applyWebhookPlan(target.api, plan, stream.ID));
   const now = new Date().toISOString();
   const storeSecrets = options.storeSecrets !== false;
+  // --skip-smtp repairs the webhook only: an SMTP token proven before is kept.
+  const previous = smtp ? undefined : await runtime.store.find(server.ID, stream.ID);
+  const savedSmtp = smtp ?? previous?.smtp;
   await runtime.store.save({
     serverId: server.ID,
     serverName: server.Name,
@@ -200,9 +203,11 @@ async function applyAndSave(
     region: target.region,
     webhookId: applied.webhook.ID,
     webhookUrl: applied.webhook.Url,
-    smtp: smtp ? { host: smtp.host, port: smtp.port, accessKey: smtp.accessKey, ...(storeSecrets ? { secretKey: smtp.secretKey } : {}) } : null,
+    smtp: savedSmtp
+      ? { host: savedSmtp.host, port: savedSmtp.port, accessKey: savedSmtp.accessKey, ...(storeSecrets && savedSmtp.secretKey ? { secretKey: savedSmtp.secretKey } : {}) }
+      : null,
     ...(storeSecrets ? { serverToken: target.serverToken } : {}),
-    verifiedAt: smtp ? now : null,
+    verifiedAt: smtp ? now : (previous?.verifiedAt ?? null),
     updatedAt: now,
   });
   return applied;

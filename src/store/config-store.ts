@@ -65,6 +65,10 @@ export class ConfigStore {
     return Object.values((await this.read()).connections);
   }
 
+  async find(serverId: number, streamId: string): Promise<SavedConnection | undefined> {
+    return (await this.read()).connections[connectionKey(serverId, streamId)];
+  }
+
   /** Adds or replaces one connection; every other connection stays exactly as it was. */
   async save(connection: SavedConnection): Promise<void> {
     const document = await this.read();

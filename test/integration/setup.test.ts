@@ -256,3 +256,18 @@ describe("setup with a server token and --server", () => {
     expect(world.simulator.writes).toEqual([]);
   });
 });
+
+describe("setup --skip-smtp on a saved connection", () => {
+  it("repairs the webhook and keeps the SMTP token proven before", async () => {
+    expect((await setup([...scripted, "--json"])).code).toBe(0);
+    const before = JSON.parse(readConfig()!).connections[`${PROD}:outbound`];
+    world.simulator.state.webhooks = [];
+    const run = await setup([...scripted, "--skip-smtp", "--json"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, POSTMARK_SMTP_SECRET_KEY: undefined });
+    expect(run.code).toBe(0);
+    expect(run.json()).toMatchObject({ smtp: null, webhook: { action: "created" } });
+    const after = JSON.parse(readConfig()!).connections[`${PROD}:outbound`];
+    expect(after.smtp).toEqual(before.smtp);
+    expect(after.verifiedAt).toBe(before.verifiedAt);
+    expect(after.webhookId).not.toBe(before.webhookId);
+  });
+});
