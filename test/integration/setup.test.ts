@@ -128,6 +128,15 @@ describe("setup, scripted", () => {
     expect(readConfig()).toBeUndefined();
   });
 
+  it("trims stray whitespace and line breaks around pasted tokens and keys", async () => {
+    const run = await setup(["--stream", "outbound", "--region", "us", "--smtp-access-key", ` ${ACCESS_KEY}\n`, "--json"], {
+      POSTMARK_SERVER_TOKEN: `  ${SERVER_TOKEN}\n`,
+      POSTMARK_SMTP_SECRET_KEY: `${SECRET_KEY}\r\n`,
+    });
+    expect(run.code).toBe(0);
+    expect(run.json().smtp).toMatchObject({ accessKey: ACCESS_KEY, verified: true });
+  });
+
   it("EU region gives the EU URL", async () => {
     const run = await setup(["--server", "2001", "--stream", "outbound", "--region", "eu", "--json"]);
     expect(run.code).toBe(0);
