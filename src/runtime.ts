@@ -49,7 +49,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-const HTTP_TIMEOUT_MS = 15_000;
+const HTTP_TIMEOUT_MS = 10_000;
 const SMTP_TIMEOUT_MS = 10_000;
 const LOCK_WAIT_MS = 30_000;
 

@@ -8,7 +8,8 @@ export interface RetryPolicy {
   maxTotalMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { tries: 4, baseDelayMs: 250, maxTotalMs: 20_000 };
+// With the 10 s request timeout, a Postmark that hangs costs at most about 20 s before a clear error.
+export const DEFAULT_RETRY: RetryPolicy = { tries: 4, baseDelayMs: 250, maxTotalMs: 15_000 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
