@@ -6,6 +6,9 @@ import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
 import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
 import { serverApi } from "./servers.js";
+import type { ServerApi } from "../postmark/api.js";
+import type { Webhook } from "../postmark/types.js";
+import type { SavedConnection } from "../store/config-store.js";
 
 interface RemoveOptions extends GlobalOptions {
   server?: string;
@@ -21,7 +24,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
   const saved = await store.list();
   registerSavedSecrets(runtime, saved);
 
-  let connection;
+  let connection: SavedConnection;
   if (serverRef && streamId) [connection] = selectConnections(saved, serverRef, streamId);
   else if (prompter.interactive && saved.length > 0) {
     const candidates = selectConnections(saved, serverRef, streamId);
@@ -33,7 +36,6 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     const missing = [!serverRef && "--server <id-or-name>", !streamId && "--stream <id>"].filter(Boolean).join(" and ");
     throw usageError("missing_input", `remove needs ${missing}.`, saved.length ? `Saved connections: ${saved.map(describeConnection).join(", ")}.` : "There are no saved connections.");
   }
-  if (!connection) throw new CliError("unknown_connection", "No such saved connection.", { exitCode: 2 });
 
   if (!options.yes) {
     if (!prompter.interactive) {
@@ -46,7 +48,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
 
   const api = serverApi(runtime, await serverTokenFor(runtime, connection));
   const removed = await withConfigLock(runtime.configDir, { command: "remove", waitMs: runtime.lockWaitMs }, () => criticalSection(async () => {
-    const hooks = await output.step(`Finding Customer.io webhooks on ${describeConnection(connection)}`, () => api.listWebhooks(connection.streamId));
+    const hooks = await output.step(`Finding Customer.io webhooks on ${describeConnection(connection)}`, () => webhooksLeft(runtime, api, connection));
     const ids: number[] = [];
     for (const hook of customerIoWebhooks(hooks)) {
       await output.step(`Deleting webhook ${hook.ID} (${hook.Url})`, () => deleteWebhookSafely(api, hook.ID));
@@ -71,4 +73,15 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     );
   }
   return ExitCode.ok;
+}
+
+/** The stream's webhooks; none when the stream itself is gone from Postmark, so it can still be forgotten. */
+async function webhooksLeft(runtime: Runtime, api: ServerApi, connection: SavedConnection): Promise<Webhook[]> {
+  try {
+    return await api.listWebhooks(connection.streamId);
+  } catch (error) {
+    if (!(error instanceof CliError && error.code === "postmark_rejected")) throw error;
+    runtime.output.warn(`Stream "${connection.streamId}" is no longer in Postmark (${error.message}); forgetting the connection.`);
+    return [];
+  }
 }

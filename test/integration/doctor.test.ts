@@ -187,4 +187,12 @@ describe("remove", () => {
     const status = (await world.run(["status", "--json"])).json();
     expect(status.connections.map((c: any) => c.stream.id)).toEqual(["broadcast"]);
   });
+
+  it("forgets a connection whose stream is gone from Postmark", async () => {
+    state().streams = state().streams.filter((stream) => !(stream.ServerID === PROD && stream.ID === "outbound"));
+    const run = await world.run(["remove", "--server", "2001", "--stream", "outbound", "--yes", "--json"]);
+    expect(run.code).toBe(0);
+    expect(run.json().removedWebhooks).toEqual([]);
+    expect((await world.run(["status", "--json"])).json().connections).toEqual([]);
+  });
 });
