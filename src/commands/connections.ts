@@ -11,7 +11,7 @@ export function describeConnection(connection: SavedConnection): string {
   return `${connection.serverName} / ${connection.streamId}`;
 }
 
-export function matchesServer(connection: SavedConnection, serverRef: string): boolean {
+function matchesServer(connection: SavedConnection, serverRef: string): boolean {
   return String(connection.serverId) === serverRef || connection.serverName === serverRef;
 }
 

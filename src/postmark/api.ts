@@ -19,7 +19,7 @@ export interface PostmarkSettings {
 
 export const PAGE_SIZE = 500;
 /** How many pages of a big account are fetched at once. */
-export const PAGE_CONCURRENCY = 8;
+const PAGE_CONCURRENCY = 8;
 
 function clientOptions(settings: PostmarkSettings) {
   return {
@@ -153,7 +153,7 @@ async function fetchAllPages<P extends { TotalCount: number }>(fetchPage: (offse
 }
 
 /** Like Promise.all over `items.map(work)`, with at most `limit` in flight; results keep their order. */
-export async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -11,7 +11,7 @@ export interface PostmarkEndpoint {
 
 const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"]);
 
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 

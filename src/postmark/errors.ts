@@ -17,7 +17,7 @@ export interface RequestContext {
   baseUrl: string;
 }
 
-export function isClientError(error: unknown): error is ClientError {
+function isClientError(error: unknown): error is ClientError {
   return error instanceof Error && "statusCode" in error;
 }
 

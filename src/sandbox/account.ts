@@ -35,7 +35,7 @@ export interface AccountSpec {
 
 const SEED_TIME = "2026-01-05T10:00:00.0000000-05:00";
 
-export const DEFAULT_STREAMS: StreamSpec[] = [
+const DEFAULT_STREAMS: StreamSpec[] = [
   { id: "outbound", type: "Transactional", name: "Default Transactional Stream" },
   { id: "inbound", type: "Inbound", name: "Default Inbound Stream" },
   { id: "broadcast", type: "Broadcasts", name: "Default Broadcast Stream" },
@@ -75,7 +75,7 @@ export function buildAccount(spec: AccountSpec): AccountState {
   };
 }
 
-export function makeStream(serverId: number, spec: StreamSpec): MessageStream {
+function makeStream(serverId: number, spec: StreamSpec): MessageStream {
   const handling = spec.unsubscribeHandling ?? (spec.type === "Broadcasts" ? "Postmark" : "None");
   return {
     ID: spec.id,

@@ -4,7 +4,7 @@ export interface Certificate {
   cert: string;
 }
 
-export const CERTIFICATE_HOSTS = ["localhost", "smtp.postmarkapp.com", "smtp-broadcasts.postmarkapp.com"];
+const CERTIFICATE_HOSTS = ["localhost", "smtp.postmarkapp.com", "smtp-broadcasts.postmarkapp.com"];
 
 export async function makeCertificate(hosts: string[] = CERTIFICATE_HOSTS): Promise<Certificate> {
   const { generate } = await import("selfsigned");

@@ -7,8 +7,8 @@ import type { StreamType } from "../postmark/types.js";
 
 /** The only module that touches config.json. */
 
-export const SCHEMA_VERSION = 1;
-export const CONFIG_FILE = "config.json";
+const SCHEMA_VERSION = 1;
+const CONFIG_FILE = "config.json";
 
 export interface SavedSmtp {
   host: string;

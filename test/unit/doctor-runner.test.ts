@@ -21,19 +21,25 @@ describe("doctor's runner", () => {
   });
 
   it("runs checks at once and answers in declaration order", async () => {
-    const finished: string[] = [];
+    // Each check waits until all three have started: a runner that ran them one after another
+    // would never let the first one finish.
+    const events: string[] = [];
+    let release!: () => void;
+    const allStarted = new Promise<void>((resolve) => (release = resolve));
     const check = (id: string, ms: number): DoctorCheck => ({
       id,
       run: async () => {
+        events.push(`start ${id}`);
+        if (events.length === 3) release();
+        await allStarted;
         await delay(ms);
-        finished.push(id);
+        events.push(`end ${id}`);
         return { status: "pass", message: id };
       },
     });
-    const started = Date.now();
-    const results = await runChecks([check("slow", 150), check("fast", 10), check("middle", 80)], facts);
-    expect(Date.now() - started).toBeLessThan(150 + 10 + 80); // not one after another
-    expect(finished).toEqual(["fast", "middle", "slow"]);
+    const results = await runChecks([check("slow", 60), check("fast", 1), check("middle", 30)], facts);
+    expect(events.slice(0, 3)).toEqual(["start slow", "start fast", "start middle"]);
+    expect(events.slice(3).sort()).toEqual(["end fast", "end middle", "end slow"]);
     expect(results.map((result) => result.id)).toEqual(["slow", "fast", "middle"]);
   });
 });
