@@ -1,5 +1,5 @@
 /**
- * Prints one table of the figures issue 7 asks for, each measured in this run on this machine.
+ * Prints one table of the performance figures (start-up, round trips, concurrency, memory), each measured in this run on this machine.
  * Ratios compare measurements taken side by side, so a noisy shared machine moves both sides.
  */
 import { execFileSync, spawn } from "node:child_process";

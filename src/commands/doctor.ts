@@ -9,8 +9,8 @@ import type { GlobalOptions, Runtime } from "../runtime.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
-import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
-import { serverApi } from "./servers.js";
+import { describeConnection, registerSavedSecrets, selectConnections } from "../connections/saved.js";
+import { serverApi, serverTokenFor } from "../connections/clients.js";
 import type { ServerApi } from "../postmark/api.js";
 
 interface DoctorOptions extends GlobalOptions {

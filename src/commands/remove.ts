@@ -4,8 +4,8 @@ import { customerIoWebhooks, deleteWebhookSafely } from "../postmark/webhook-wri
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
-import { describeConnection, registerSavedSecrets, selectConnections, serverTokenFor } from "./connections.js";
-import { serverApi } from "./servers.js";
+import { describeConnection, registerSavedSecrets, selectConnections } from "../connections/saved.js";
+import { serverApi, serverTokenFor } from "../connections/clients.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { Webhook } from "../postmark/types.js";
 import type { SavedConnection } from "../store/config-store.js";

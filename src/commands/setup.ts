@@ -21,16 +21,9 @@ import {
   type SetupOptions,
 } from "./setup-inputs.js";
 import { renderSetupResult, type SetupResult } from "./setup-report.js";
-import {
-  accountApi,
-  assertUsableStream,
-  findServer,
-  serverApi,
-  serverLabel,
-  serverSettingsLink,
-  streamSettingsLink,
-  unknownStreamError,
-} from "./servers.js";
+import { accountApi, serverApi } from "../connections/clients.js";
+import { assertUsableStream, findServer, unknownStreamError } from "../postmark/lookup.js";
+import { serverLabel, serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
 
 /**
  * setup, in the contract's order: resolve inputs, read Postmark, verify SMTP, show the plan and

@@ -1,6 +1,6 @@
 import { ExitCode } from "../errors.js";
 import type { Runtime } from "../runtime.js";
-import { describeConnection, maskedConnection, registerSavedSecrets } from "./connections.js";
+import { describeConnection, maskedConnection, registerSavedSecrets } from "../connections/saved.js";
 
 /** `status`: the saved connections, secrets masked. */
 export async function runStatus(runtime: Runtime): Promise<number> {

@@ -1,6 +1,6 @@
 import { CliError } from "../errors.js";
 import { REGION_WEBHOOK_URLS } from "../core/regions.js";
-import { serverSettingsLink, streamSettingsLink } from "../commands/servers.js";
+import { serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
 import type { CheckResult, DoctorCheck, Facts } from "./types.js";
 
 /** The checks, in the order they are printed. Each is small and judges one thing. */

@@ -1,7 +1,6 @@
 import { readSecretEnv } from "../core/inputs.js";
 import { planWebhooks } from "../core/webhook-plan.js";
-import { accountApi, serverApi } from "../commands/servers.js";
-import { serverTokenFor } from "../commands/connections.js";
+import { accountApi, serverApi, serverTokenFor } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
 import { verifySmtp } from "../smtp/verify.js";
 import type { SavedConnection } from "../store/config-store.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT_TOKEN, DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
-/** Issue 6, point 2: bad flags, env values and config contents, each with its exit code and message. */
+/** Bad flags, env values and config contents, each with its exit code and message. */
 
 let world: World;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import type { Fault } from "../../src/sandbox/faults.js";
 import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld } from "../helpers/world.js";
 
 /**
- * Issue 6, point 1: for each request setup makes, in turn, and each fault, the run either succeeds
+ * For each request setup makes, in turn, and each fault, the run either succeeds
  * with exactly one Customer.io webhook or fails with a clear message; the saved config is valid
  * either way and there is never a second webhook.
  */

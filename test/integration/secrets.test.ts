@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCESS_KEY, ACCOUNT_TOKEN, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
-/** Issue 6, point 3: every command, human and --json, success and failure: no secret in any output. */
+/** Every command, human and --json, success and failure: no secret in any output. */
 
 const SECRETS = [ACCOUNT_TOKEN, SERVER_TOKEN, SECRET_KEY];
 const WRONG_SECRET = "sk-WRONG-secret-value-77777777";

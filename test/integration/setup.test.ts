@@ -37,7 +37,7 @@ afterEach(async () => {
   await world.close();
 });
 afterAll(() => {
-  // Issue 3, point 11: no run printed a token or the Secret Key, on either stream.
+  // No run printed a token or the Secret Key, on either stream.
   expect(outputs.length).toBeGreaterThan(20);
   for (const run of outputs) for (const secret of SECRETS) expect(run.stdout + run.stderr).not.toContain(secret);
 });

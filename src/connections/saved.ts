@@ -1,9 +1,7 @@
-import { CliError, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { mask } from "../ui/redact.js";
-import { accountApi } from "./servers.js";
-import { readSecretEnv } from "../core/inputs.js";
 
 /** Saved connections as doctor, status and remove see them. */
 
@@ -31,23 +29,6 @@ export function selectConnections(saved: SavedConnection[], serverRef?: string, 
     );
   }
   return selected;
-}
-
-/** A connection's server token: the saved one, else POSTMARK_SERVER_TOKEN, else looked up with POSTMARK_ACCOUNT_TOKEN. */
-export async function serverTokenFor(runtime: Runtime, connection: SavedConnection): Promise<string> {
-  const token = connection.serverToken ?? readSecretEnv(runtime.env, "POSTMARK_SERVER_TOKEN");
-  if (token) return token;
-  const accountToken = readSecretEnv(runtime.env, "POSTMARK_ACCOUNT_TOKEN");
-  if (accountToken) {
-    const server = await accountApi(runtime, accountToken).getServer(connection.serverId);
-    const found = server.ApiTokens[0];
-    runtime.secrets.add(found);
-    if (found) return found;
-  }
-  throw new CliError("missing_server_token", `No server token for ${describeConnection(connection)}: it was saved with --no-store-secrets.`, {
-    exitCode: 2,
-    hint: "Set POSTMARK_SERVER_TOKEN (or POSTMARK_ACCOUNT_TOKEN) and run again.",
-  });
 }
 
 /** Saved secrets are masked wherever they might surface, like those from the environment. */

@@ -1,18 +1,9 @@
 import { CliError, usageError } from "../errors.js";
 import { closeMatches } from "../core/matching.js";
-import { AccountApi, ServerApi } from "../postmark/api.js";
-import type { MessageStream, Server } from "../postmark/types.js";
-import type { Runtime } from "../runtime.js";
+import type { AccountApi, ServerApi } from "./api.js";
+import type { MessageStream, Server } from "./types.js";
 
-/** Finding servers and streams by what a user typed, shared by setup, doctor and remove. */
-
-export function accountApi(runtime: Runtime, token: string): AccountApi {
-  return new AccountApi(token, runtime.postmark());
-}
-
-export function serverApi(runtime: Runtime, token: string): ServerApi {
-  return new ServerApi(token, runtime.postmark());
-}
+/** Finding servers and streams by what a user typed. */
 
 const isNumericId = (ref: string) => /^\d+$/.test(ref);
 
@@ -66,23 +57,4 @@ export async function unknownStreamError(api: ServerApi, streamId: string, error
     `This server has no message stream "${streamId}".`,
     usable.length ? `Streams you can use: ${usable.join(", ")}.` : "Create a transactional or broadcast stream in Postmark first.",
   );
-}
-
-export function serverLabel(server: Pick<Server, "ID" | "Name">): string {
-  return `${server.Name} (ID ${server.ID})`;
-}
-
-/** The server's page in Postmark's web app. */
-function serverPage(server: Server): string {
-  return server.ServerLink?.replace(/\/(streams|overview)\/?$/, "") || `https://account.postmarkapp.com/servers/${server.ID}`;
-}
-
-/** Where a stream's SMTP token is generated. */
-export function streamSettingsLink(server: Server, streamId: string): string {
-  return `${serverPage(server)}/streams/${encodeURIComponent(streamId)}/settings`;
-}
-
-/** Where SMTP is switched on for a server. */
-export function serverSettingsLink(server: Server): string {
-  return `${serverPage(server)}/settings`;
 }

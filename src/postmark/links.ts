@@ -1,0 +1,22 @@
+import type { Server } from "./types.js";
+
+/** Links into Postmark's web app, and how a server is named in messages. */
+
+export function serverLabel(server: Pick<Server, "ID" | "Name">): string {
+  return `${server.Name} (ID ${server.ID})`;
+}
+
+/** The server's page in Postmark's web app. */
+function serverPage(server: Server): string {
+  return server.ServerLink?.replace(/\/(streams|overview)\/?$/, "") || `https://account.postmarkapp.com/servers/${server.ID}`;
+}
+
+/** Where a stream's SMTP token is generated. */
+export function streamSettingsLink(server: Server, streamId: string): string {
+  return `${serverPage(server)}/streams/${encodeURIComponent(streamId)}/settings`;
+}
+
+/** Where SMTP is switched on for a server. */
+export function serverSettingsLink(server: Server): string {
+  return `${serverPage(server)}/settings`;
+}
