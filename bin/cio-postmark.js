@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // CommonJS (see bin/package.json): the fastest way for Node to start the bundled CLI.
-const { installInterruptHandler, main } = require("../dist/main.cjs");
+const { runFromProcess } = require("../dist/main.cjs");
 
 // A reader that stops early (`cio-postmark --help | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,7 +9,4 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-installInterruptHandler();
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+runFromProcess(process.argv.slice(2));

@@ -5,26 +5,46 @@ import { colorEnabled, isTruthyEnv, processIo, type Io } from "./ui/io.js";
 import { SecretRegistry } from "./ui/redact.js";
 import { packageVersion } from "./version.js";
 
-export { installInterruptHandler } from "./interrupt.js";
+import { installProcessGuards } from "./process-guards.js";
 
 const SECRET_ENV_VARS = ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_SECRET_KEY"];
 
+/** Renders an error the way the run would: human or JSON, secrets masked. Loaded only when something went wrong. */
+function errorReporter(argv: string[], io: Io, secrets: SecretRegistry) {
+  const json = argv.includes("--json");
+  return async (error: unknown, debug: boolean) => {
+    const [{ Output }, { renderError }, { currentPlatform }] = await Promise.all([
+      import("./ui/output.js"),
+      import("./ui/render-error.js"),
+      import("./platform.js"),
+    ]);
+    const options = { json, color: colorEnabled(io, argv.includes("--no-color")), unicode: currentPlatform(io.env).unicode };
+    return renderError(error, new Output(io, secrets, options), debug);
+  };
+}
+
+/** The binary's entry: the process's own streams, signal handling and a last-resort error handler. */
+export function runFromProcess(argv: string[]): void {
+  const io = processIo();
+  const secrets = new SecretRegistry();
+  const report = errorReporter(argv, io, secrets);
+  installProcessGuards((error) => report(error, isTruthyEnv(io.env.DEBUG)));
+  void main(argv, io, {}, secrets).then((code) => {
+    process.exitCode = code;
+  });
+}
+
 /** Runs the CLI once and answers its exit code. Tests call it in-process with their own streams. */
-export async function main(argv: string[], io: Io = processIo(), overrides: RunOverrides = {}): Promise<number> {
+export async function main(argv: string[], io: Io = processIo(), overrides: RunOverrides = {}, secrets = new SecretRegistry()): Promise<number> {
   // The most common start of all answers without loading commander (start-up time is a feature).
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     io.stdout.write(`${packageVersion()}\n`);
     return ExitCode.ok;
   }
-  const secrets = new SecretRegistry();
   for (const name of SECRET_ENV_VARS) secrets.add(io.env[name]?.trim());
   const json = argv.includes("--json");
   const context: ProgramContext = { io, secrets, overrides, json, exitCode: ExitCode.ok };
-  // Loaded only when something went wrong: --help and --version stay light.
-  const report = async (error: unknown, debug: boolean) => {
-    const [{ Output }, { renderError }] = await Promise.all([import("./ui/output.js"), import("./ui/render-error.js")]);
-    return renderError(error, new Output(io, secrets, { json, color: colorEnabled(io, argv.includes("--no-color")) }), debug);
-  };
+  const report = errorReporter(argv, io, secrets);
   const { createProgram, CommanderError } = await import("./cli.js");
   try {
     await createProgram(context).parseAsync(argv, { from: "user" });

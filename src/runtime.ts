@@ -1,10 +1,13 @@
 import { join } from "node:path";
 import envPaths from "env-paths";
+import { usageError } from "./errors.js";
+import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
 import type { PostmarkSettings } from "./postmark/api.js";
 import type { RetryPolicy } from "./postmark/retry.js";
 import type { SmtpRoute } from "./smtp/verify.js";
 import { ConfigStore } from "./store/config-store.js";
+import { moveLegacyConfigDir } from "./store/migrate.js";
 import { canPrompt, colorEnabled, type Io } from "./ui/io.js";
 import { Output } from "./ui/output.js";
 import { createPrompter, type Prompter } from "./ui/prompts.js";
@@ -28,12 +31,15 @@ export interface RunOverrides {
   smtpTimeoutMs?: number;
   lockWaitMs?: number;
   retry?: RetryPolicy;
+  /** Windows or macOS, for tests of platform-aware behaviour. */
+  platform?: Platform;
 }
 
 /** Everything a command needs from its surroundings, decided once per run. */
 export interface Runtime {
   io: Io;
   env: NodeJS.ProcessEnv;
+  platform: Platform;
   secrets: SecretRegistry;
   output: Output;
   prompter: Prompter;
@@ -53,8 +59,23 @@ const HTTP_TIMEOUT_MS = 10_000;
 const SMTP_TIMEOUT_MS = 10_000;
 const LOCK_WAIT_MS = 30_000;
 
-export function configDirFrom(options: GlobalOptions, env: NodeJS.ProcessEnv): string {
-  return options.configDir?.trim() || env.CIO_POSTMARK_CONFIG_DIR?.trim() || envPaths("cio-postmark", { suffix: "nodejs" }).config;
+/** conf's per-user folder: ~/.config/cio-postmark, ~/Library/Preferences/cio-postmark, %APPDATA%\cio-postmark\Config. */
+const defaultConfigDir = () => envPaths("cio-postmark", { suffix: "" }).config;
+/** Where 0.1 kept it (conf's default suffix). */
+const legacyConfigDir = () => envPaths("cio-postmark", { suffix: "nodejs" }).config;
+
+/** The config folder: --config-dir, else CIO_POSTMARK_CONFIG_DIR, else the per-user default. Given but blank is an error. */
+export function configDirFrom(options: GlobalOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const given: Array<[string, string | undefined]> = [
+    ["--config-dir", options.configDir],
+    ["CIO_POSTMARK_CONFIG_DIR", env.CIO_POSTMARK_CONFIG_DIR],
+  ];
+  for (const [name, value] of given) {
+    if (value === undefined) continue;
+    if (value.trim() === "") throw usageError("invalid_config_dir", `${name} is empty.`, `Give a folder, or leave ${name} out to use the default.`);
+    return value.trim();
+  }
+  return undefined;
 }
 
 export async function createRuntime(
@@ -65,8 +86,11 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const json = Boolean(options.json);
   const interactive = canPrompt({ io, noInput: options.input === false, json });
-  const output = new Output(io, secrets, { json, color: colorEnabled(io, options.color === false) });
-  const baseDir = configDirFrom(options, io.env);
+  const platform = overrides.platform ?? currentPlatform(io.env);
+  const output = new Output(io, secrets, { json, color: colorEnabled(io, options.color === false), unicode: platform.unicode });
+  const chosenDir = configDirFrom(options, io.env);
+  if (chosenDir === undefined) moveLegacyConfigDir(legacyConfigDir(), defaultConfigDir());
+  const baseDir = chosenDir ?? defaultConfigDir();
   const timeoutMs = overrides.httpTimeoutMs ?? HTTP_TIMEOUT_MS;
 
   let sandbox: SandboxSession | undefined;
@@ -80,12 +104,13 @@ export async function createRuntime(
   return {
     io,
     env: io.env,
+    platform,
     secrets,
     output,
     prompter: createPrompter(io, secrets, interactive),
     interactive,
     configDir,
-    store: new ConfigStore(configDir),
+    store: new ConfigStore(configDir, platform.fileModes),
     sandbox,
     smtpRoute: sandbox?.smtpRoute ?? overrides.smtpRoute ?? {},
     smtpTimeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,

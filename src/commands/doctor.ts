@@ -2,7 +2,8 @@ import { CliError, ExitCode } from "../errors.js";
 import { describePlan, planChangesAnything, type WebhookPlan } from "../core/webhook-plan.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import { CHECKS } from "../doctor/checks.js";
-import { collectFacts } from "../doctor/facts.js";
+import { collectFacts, desiredFor } from "../doctor/facts.js";
+import { shown } from "../ui/terminal-safe.js";
 import { runChecks, type CheckOutcome } from "../doctor/runner.js";
 import { applyWebhookPlan } from "../postmark/webhook-writer.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
@@ -58,8 +59,8 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolea
   const { output, prompter, store } = runtime;
   let repaired = false;
   if (reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail")) && store.fileMode() !== undefined) {
-    store.restrictFileMode();
-    output.success(`Set ${store.path} to mode 0600.`);
+    store.restrictModes();
+    output.success(`Set ${store.path} to mode 0600, in a folder of mode 0700.`);
     repaired = true;
   }
   for (const { connection } of reports) {
@@ -74,14 +75,15 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolea
       }
       if (!planChangesAnything(plan)) return false;
       output.info(output.style.bold(`\nRepair plan for ${describeConnection(connection)}`));
-      for (const line of describePlan(plan, connection.streamId)) output.info(`  • ${line}`);
+      for (const line of describePlan(plan, connection.streamId, connection.streamType, shown)) output.info(`  ${output.symbols.bullet} ${line}`);
       if (plan.deletions.length && !yes && !(prompter.interactive && (await prompter.confirm("Delete the extra Customer.io webhook(s)?", true)))) {
         output.warn("Extra Customer.io webhooks left in place: run with --yes to delete them.");
         plan = { ...plan, deletions: [] };
         if (!planChangesAnything(plan)) return false;
       }
       await criticalSection(async () => {
-        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, connection.streamId));
+        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desiredFor(connection)));
+        for (const warning of applied.warnings) output.warn(shown(warning));
         await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
       });
       return true;

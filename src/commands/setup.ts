@@ -1,6 +1,6 @@
 import { CliError, ExitCode } from "../errors.js";
 import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../core/inputs.js";
-import { describePlan, planWebhooks, type WebhookPlan } from "../core/webhook-plan.js";
+import { BROADCAST_TRIGGERS_NOTE, describePlan, planWebhooks, type DesiredWebhook, type WebhookPlan } from "../core/webhook-plan.js";
 import type { Region } from "../core/regions.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { MessageStream, Server, Webhook } from "../postmark/types.js";
@@ -9,6 +9,7 @@ import type { Runtime } from "../runtime.js";
 import { STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../smtp/verify.js";
 import { withConfigLock } from "../store/lock.js";
 import { required } from "../ui/prompts.js";
+import { shown } from "../ui/terminal-safe.js";
 import { criticalSection } from "../interrupt.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import {
@@ -142,27 +143,31 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
   const { output, prompter } = runtime;
   const { api, streamId, region } = target;
 
-  // One round of reads; the SMTP handshake goes alongside as soon as its host is known.
-  const serverRead = target.server ? Promise.resolve(target.server) : api.getServer();
-  const streamRead = target.stream ? Promise.resolve(target.stream) : api.getStream(streamId);
-  const hooksRead = api.listWebhooks(streamId);
-  const smtpCheck = target.smtpInput ? streamRead.then((stream) => checkSmtp(runtime, target.smtpInput!, stream)) : undefined;
-  smtpCheck?.catch(() => undefined); // awaited below, after the reads it depends on have been judged
-
-  const [server, stream, webhooks] = await output.step("Reading the server, stream and webhooks from Postmark", () =>
-    Promise.all([serverRead, streamRead, hooksRead]).catch(async (error) => Promise.reject(await unknownStreamError(api, streamId, error))),
-  );
+  // One round of reads; the SMTP handshake goes alongside as soon as its host is known. All of it
+  // starts inside the step, so no promise waits without a handler while the spinner loads.
+  let smtpCheck: ReturnType<typeof checkSmtp> | undefined;
+  const [server, stream, webhooks] = await output.step("Reading the server, stream and webhooks from Postmark", () => {
+    const serverRead = target.server ? Promise.resolve(target.server) : api.getServer();
+    const streamRead = target.stream ? Promise.resolve(target.stream) : api.getStream(streamId);
+    const hooksRead = api.listWebhooks(streamId);
+    smtpCheck = target.smtpInput ? streamRead.then((stream) => checkSmtp(runtime, target.smtpInput!, stream)) : undefined;
+    smtpCheck?.catch(() => undefined); // awaited below, after the reads it depends on have been judged
+    return Promise.all([serverRead, streamRead, hooksRead]).catch(async (error) => Promise.reject(await unknownStreamError(api, streamId, error)));
+  });
   assertUsableStream(stream);
   assertServerMatches(server, target.serverRef);
   const warnings = serverWarnings(server, stream, Boolean(options.skipSmtp));
   if (!options.skipSmtp) assertSmtpEnabled(server);
   const smtp = smtpCheck ? await provenSmtp(runtime, target.smtpInput!, stream, smtpCheck) : null;
 
-  const plan = planWebhooks({ region, streamId: stream.ID }, webhooks);
+  const desired: DesiredWebhook = { region, streamId: stream.ID, streamType: stream.MessageStreamType };
+  const plan = planWebhooks(desired, webhooks);
+  const bullet = output.symbols.bullet;
   output.info();
   output.info(output.style.bold(options.dryRun ? "Plan (dry run: nothing will change)" : "Plan"));
-  for (const line of describePlan(plan, stream.ID)) output.info(`  • ${line}`);
-  for (const hook of plan.untouched) output.info(`  • Leave webhook ${hook.ID} to ${hook.Url} alone (not Customer.io)`);
+  for (const line of describePlan(plan, stream.ID, stream.MessageStreamType, shown)) output.info(`  ${bullet} ${line}`);
+  for (const hook of plan.untouched) output.info(`  ${bullet} Leave webhook ${hook.ID} to ${shown(hook.Url)} alone (not Customer.io)`);
+  if (stream.MessageStreamType === "Broadcasts") output.info(`  ${BROADCAST_TRIGGERS_NOTE}`);
 
   if (options.dryRun) return result(runtime, { server, stream, region, smtp, warnings, dryRun: true, plan });
   await confirmDeletions(runtime, plan, Boolean(options.yes));
@@ -170,8 +175,8 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     throw new CliError("cancelled", "Cancelled: nothing was changed.");
   }
 
-  const applied = await criticalSection(() => applyAndSave(runtime, options, target, { server, stream, smtp, plan }));
-  return result(runtime, { server, stream, region, smtp, warnings, dryRun: false, plan, applied });
+  const applied = await criticalSection(() => applyAndSave(runtime, options, target, { server, stream, smtp, plan, desired }));
+  return result(runtime, { server, stream, region, smtp, warnings: [...warnings, ...applied.warnings], dryRun: false, plan, applied });
 }
 
 /** Changes the webhook(s), then saves: the part a Ctrl-C waits for. */
@@ -179,9 +184,9 @@ async function applyAndSave(
   runtime: Runtime,
   options: SetupOptions,
   target: ResolvedTarget,
-  { server, stream, smtp, plan }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan },
+  { server, stream, smtp, plan, desired }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan; desired: DesiredWebhook },
 ): Promise<AppliedPlan> {
-  const applied = await runtime.output.step("Updating the webhook in Postmark", () => applyWebhookPlan(target.api, plan, stream.ID));
+  const applied = await runtime.output.step("Updating the webhook in Postmark", () => applyWebhookPlan(target.api, plan, desired));
   const now = new Date().toISOString();
   const storeSecrets = options.storeSecrets !== false;
   // --skip-smtp repairs the webhook only: an SMTP token proven before is kept.

@@ -7,12 +7,27 @@ export const REGION_WEBHOOK_URLS: Record<Region, string> = {
   eu: "https://track-eu.customer.io/postmark/events",
 };
 
+const REGION_HOSTS: Record<string, Region> = { "track.customer.io": "us", "track-eu.customer.io": "eu" };
+const EVENTS_PATH = "/postmark/events";
+
 export function isRegion(value: string): value is Region {
   return (REGIONS as readonly string[]).includes(value);
 }
 
-/** The region whose Customer.io URL this is (ignoring case and a trailing slash), if any. */
+/**
+ * The region whose Customer.io webhook this URL points at, if any: by host (any case, any port,
+ * http or https) and path (doubled or trailing slashes, a query or fragment still count). A
+ * variant of the canonical URL is still Customer.io's, so it is repaired rather than duplicated.
+ */
 export function regionOfUrl(url: string): Region | undefined {
-  const normalized = url.trim().replace(/\/+$/, "").toLowerCase();
-  return REGIONS.find((region) => REGION_WEBHOOK_URLS[region] === normalized);
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return undefined;
+  const region = REGION_HOSTS[parsed.hostname.toLowerCase().replace(/\.$/, "")];
+  const path = parsed.pathname.replace(/\/{2,}/g, "/").replace(/\/$/, "").toLowerCase();
+  return region && path === EVENTS_PATH ? region : undefined;
 }

@@ -1,4 +1,4 @@
-import type { Webhook, WebhookBody, WebhookTriggers } from "../postmark/types.js";
+import type { StreamType, Webhook, WebhookBody, WebhookTriggers } from "../postmark/types.js";
 import { REGION_WEBHOOK_URLS, regionOfUrl, type Region } from "./regions.js";
 
 /**
@@ -9,6 +9,7 @@ import { REGION_WEBHOOK_URLS, regionOfUrl, type Region } from "./regions.js";
 export interface DesiredWebhook {
   region: Region;
   streamId: string;
+  streamType: StreamType;
 }
 
 export type TargetAction =
@@ -29,44 +30,70 @@ export interface WebhookPlan {
   untouched: Webhook[];
 }
 
-/** Delivery, Bounce, Spam Complaint and Subscription Change; never Open or Click (Customer.io tracks those itself). */
-export const DESIRED_TRIGGERS: WebhookTriggers = {
-  Open: { Enabled: false, PostFirstOpenOnly: false },
-  Click: { Enabled: false },
-  Delivery: { Enabled: true },
-  Bounce: { Enabled: true, IncludeContent: false },
-  SpamComplaint: { Enabled: true, IncludeContent: false },
-  SubscriptionChange: { Enabled: true },
-};
+type TriggerName = keyof WebhookTriggers;
 
-export function desiredBody({ region, streamId }: DesiredWebhook): WebhookBody {
+/**
+ * Delivery, Bounce, Spam Complaint and Subscription Change; never Open or Click (Customer.io tracks
+ * those itself). Broadcast streams have no Spam Complaint trigger in Postmark (their complaints
+ * arrive as Subscription Change), so there it is neither asked for nor judged.
+ */
+export function wantedTriggers(streamType: StreamType): Record<TriggerName, boolean | "any"> {
   return {
-    Url: REGION_WEBHOOK_URLS[region],
-    MessageStream: streamId,
-    HttpAuth: { Username: "", Password: "" },
-    HttpHeaders: [],
-    Triggers: structuredClone(DESIRED_TRIGGERS),
+    Delivery: true,
+    Bounce: true,
+    SpamComplaint: streamType === "Broadcasts" ? "any" : true,
+    SubscriptionChange: true,
+    Open: false,
+    Click: false,
   };
 }
 
-const TRIGGER_LABELS: Array<[keyof WebhookTriggers, string]> = [
-  ["Delivery", "Delivery"],
-  ["Bounce", "Bounce"],
-  ["SpamComplaint", "Spam Complaint"],
-  ["SubscriptionChange", "Subscription Change"],
-  ["Open", "Open"],
-  ["Click", "Click"],
-];
+/** Said once wherever a person sees a broadcast stream's plan or checks. */
+export const BROADCAST_TRIGGERS_NOTE =
+  "Broadcast streams get three triggers: Postmark offers Spam Complaint only on transactional streams and reports broadcast spam complaints as Subscription Change events.";
+
+export const TRIGGER_LABELS: Record<TriggerName, string> = {
+  Delivery: "Delivery",
+  Bounce: "Bounce",
+  SpamComplaint: "Spam Complaint",
+  SubscriptionChange: "Subscription Change",
+  Open: "Open",
+  Click: "Click",
+};
+const TRIGGER_ORDER = Object.keys(TRIGGER_LABELS) as TriggerName[];
+
+/** The triggers a webhook should have on this stream, by name, for people. */
+export function triggerNames(streamType: StreamType): string[] {
+  const wanted = wantedTriggers(streamType);
+  return TRIGGER_ORDER.filter((name) => wanted[name] === true).map((name) => TRIGGER_LABELS[name]);
+}
+
+/** What a create or an update sends: a trigger that may be either way is left out, so Postmark keeps its own value. */
+export function desiredBody({ region, streamId, streamType }: DesiredWebhook): WebhookBody {
+  const wanted = wantedTriggers(streamType);
+  const triggers: Partial<WebhookTriggers> = {
+    Open: { Enabled: false, PostFirstOpenOnly: false },
+    Click: { Enabled: false },
+    Delivery: { Enabled: true },
+    Bounce: { Enabled: true, IncludeContent: false },
+    SubscriptionChange: { Enabled: true },
+  };
+  if (wanted.SpamComplaint === true) triggers.SpamComplaint = { Enabled: true, IncludeContent: false };
+  return { Url: REGION_WEBHOOK_URLS[region], MessageStream: streamId, HttpAuth: { Username: "", Password: "" }, HttpHeaders: [], Triggers: triggers };
+}
 
 /** How a Customer.io webhook differs from what it should be, in words; empty when it is right. */
-export function driftOf(webhook: Webhook): string[] {
+export function driftOf(webhook: Webhook, desired: Pick<DesiredWebhook, "region" | "streamType">): string[] {
   const drift: string[] = [];
-  for (const [key, label] of TRIGGER_LABELS) {
-    const want = DESIRED_TRIGGERS[key].Enabled;
-    const have = Boolean(webhook.Triggers?.[key]?.Enabled);
-    if (want !== have) drift.push(`${label} trigger is ${have ? "on" : "off"}`);
+  const canonical = REGION_WEBHOOK_URLS[desired.region];
+  if (webhook.Url !== canonical) drift.push(`URL is ${JSON.stringify(webhook.Url)}, not exactly ${canonical}`);
+  const wanted = wantedTriggers(desired.streamType);
+  for (const name of TRIGGER_ORDER) {
+    const want = wanted[name];
+    const have = Boolean(webhook.Triggers?.[name]?.Enabled);
+    if (want !== "any" && want !== have) drift.push(`${TRIGGER_LABELS[name]} trigger is ${have ? "on" : "off"}`);
   }
-  if (webhook.Triggers?.Bounce?.IncludeContent || webhook.Triggers?.SpamComplaint?.IncludeContent) {
+  if (webhook.Triggers?.Bounce?.IncludeContent || (wanted.SpamComplaint === true && webhook.Triggers?.SpamComplaint?.IncludeContent)) {
     drift.push("message content is included");
   }
   if (webhook.HttpAuth && (webhook.HttpAuth.Username || webhook.HttpAuth.Password)) drift.push("HTTP auth is set");
@@ -78,10 +105,11 @@ export function planWebhooks(desired: DesiredWebhook, current: Webhook[]): Webho
   const onStream = current.filter((hook) => hook.MessageStream.toLowerCase() === desired.streamId.toLowerCase());
   const customerIo = onStream.filter((hook) => regionOfUrl(hook.Url) !== undefined);
   const untouched = onStream.filter((hook) => regionOfUrl(hook.Url) === undefined);
+  const driftCount = (hook: Webhook) => driftOf(hook, desired).length;
   const sameRegion = customerIo
     .filter((hook) => regionOfUrl(hook.Url) === desired.region)
     // Keep a correct one if there is one, else the oldest.
-    .sort((a, b) => driftOf(a).length - driftOf(b).length || a.ID - b.ID);
+    .sort((a, b) => driftCount(a) - driftCount(b) || a.ID - b.ID);
   const [kept, ...duplicates] = sameRegion;
   const deletions: Deletion[] = [
     ...duplicates.map((webhook) => ({ webhook, reason: "duplicate" as const })),
@@ -93,7 +121,7 @@ export function planWebhooks(desired: DesiredWebhook, current: Webhook[]): Webho
   let target: TargetAction;
   if (!kept) target = { kind: "create", body: desiredBody(desired) };
   else {
-    const drift = driftOf(kept);
+    const drift = driftOf(kept, desired);
     target = drift.length === 0 ? { kind: "keep", webhook: kept } : { kind: "update", webhook: kept, body: desiredBody(desired), drift };
   }
   return { target, deletions, untouched };
@@ -103,15 +131,31 @@ export function planChangesAnything(plan: WebhookPlan): boolean {
   return plan.target.kind !== "keep" || plan.deletions.length > 0;
 }
 
-/** One line per step of the plan, for people. */
-export function describePlan(plan: WebhookPlan, streamId: string): string[] {
+/**
+ * How what Postmark answered after a write differs from what was asked, trigger by trigger. The
+ * URL and stream are checked apart: a different one there is a bad answer, not a choice.
+ */
+export function triggersPostmarkChanged(asked: WebhookBody, answered: Webhook): string[] {
+  const changed: string[] = [];
+  for (const name of TRIGGER_ORDER) {
+    const want = asked.Triggers[name]?.Enabled;
+    if (want === undefined) continue;
+    const have = Boolean(answered.Triggers?.[name]?.Enabled);
+    if (want !== have) changed.push(`${TRIGGER_LABELS[name]} was asked ${want ? "on" : "off"} but Postmark keeps it ${have ? "on" : "off"}`);
+  }
+  return changed;
+}
+
+/** One line per step of the plan, for people (values from outside are made safe by the caller's output). */
+export function describePlan(plan: WebhookPlan, streamId: string, streamType: StreamType, show: (value: string) => string = String): string[] {
   const lines: string[] = [];
   const { target } = plan;
-  if (target.kind === "create") lines.push(`Create a webhook on "${streamId}" to ${target.body.Url} (Delivery, Bounce, Spam Complaint, Subscription Change)`);
-  if (target.kind === "update") lines.push(`Update webhook ${target.webhook.ID} (${target.drift.join("; ")}) to the four triggers`);
+  const triggers = triggerNames(streamType).join(", ");
+  if (target.kind === "create") lines.push(`Create a webhook on "${show(streamId)}" to ${target.body.Url} (${triggers})`);
+  if (target.kind === "update") lines.push(`Update webhook ${target.webhook.ID} (${show(target.drift.join("; "))}) to ${target.body.Url} with ${triggers}`);
   if (target.kind === "keep") lines.push(`Keep webhook ${target.webhook.ID}: already correct`);
   for (const { webhook, reason } of plan.deletions) {
-    lines.push(`Delete webhook ${webhook.ID} to ${webhook.Url} (${reason === "duplicate" ? "a duplicate" : "the other region's URL"}: events would be counted twice)`);
+    lines.push(`Delete webhook ${webhook.ID} to ${show(webhook.Url)} (${reason === "duplicate" ? "a duplicate" : "the other region's URL"}: events would be counted twice)`);
   }
   return lines;
 }

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { CliError } from "../errors.js";
 import { REGION_WEBHOOK_URLS } from "../core/regions.js";
 import { serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
@@ -5,6 +6,7 @@ import type { CheckResult, DoctorCheck, Facts } from "./types.js";
 
 /** The checks, in the order they are printed. Each is small and judges one thing. */
 
+const octal = (mode: number) => mode.toString(8).padStart(4, "0");
 const pass = (message: string): CheckResult => ({ status: "pass", message });
 const skip = (message: string): CheckResult => ({ status: "skip", message });
 const fail = (message: string, fix: string): CheckResult => ({ status: "fail", message, fix });
@@ -29,10 +31,17 @@ export const configFileCheck: DoctorCheck = {
   async run(facts) {
     const mode = facts.configMode();
     if (mode === undefined) return fail(`The config file ${facts.configFile} is missing.`, setupCommand(facts));
+    // Windows has no permission bits: the file sits in the per-user profile folder, which protects it.
+    if (!facts.fileModes) return pass(`Config file readable, in your user profile folder (${facts.configFile}).`);
     if (mode !== 0o600) {
-      return fail(`The config file ${facts.configFile} has mode ${mode.toString(8).padStart(4, "0")}: others can read your tokens.`, `chmod 600 "${facts.configFile}" (or cio-postmark doctor --fix)`);
+      return fail(`The config file ${facts.configFile} has mode ${octal(mode)}: others can read your tokens.`, `chmod 600 "${facts.configFile}" (or cio-postmark doctor --fix)`);
     }
-    return pass(`Config file readable, mode 0600 (${facts.configFile}).`);
+    const dirMode = facts.configDirMode();
+    const folder = dirname(facts.configFile);
+    if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
+      return fail(`The config folder ${folder} has mode ${octal(dirMode)}: others can list and replace its files.`, `chmod 700 "${folder}" (or cio-postmark doctor --fix)`);
+    }
+    return pass(`Config file readable, mode 0600 in a 0700 folder (${facts.configFile}).`);
   },
 };
 

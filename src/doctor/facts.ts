@@ -1,5 +1,5 @@
 import { readSecretEnv } from "../core/inputs.js";
-import { planWebhooks } from "../core/webhook-plan.js";
+import { planWebhooks, type DesiredWebhook } from "../core/webhook-plan.js";
 import { accountApi, serverApi, serverTokenFor } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
 import { verifySmtp } from "../smtp/verify.js";
@@ -16,6 +16,11 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** What a saved connection's webhook should be. */
+export function desiredFor(connection: SavedConnection): DesiredWebhook {
+  return { region: connection.region, streamId: connection.streamId, streamType: connection.streamType };
+}
+
 /** The facts about one saved connection, fetched lazily and at most once. */
 export function collectFacts(runtime: Runtime, connection: SavedConnection): Facts {
   const api = once(async () => serverApi(runtime, await serverTokenFor(runtime, connection)));
@@ -25,9 +30,11 @@ export function collectFacts(runtime: Runtime, connection: SavedConnection): Fac
     connection,
     configFile: runtime.store.path,
     configMode: () => runtime.store.fileMode(),
+    configDirMode: () => runtime.store.dirMode(),
+    fileModes: runtime.platform.fileModes,
     server: once(async () => (await api()).getServer()),
     stream: once(async () => (await api()).getStream(connection.streamId)),
-    plan: once(async () => planWebhooks({ region: connection.region, streamId: connection.streamId }, await (await api()).listWebhooks(connection.streamId))),
+    plan: once(async () => planWebhooks(desiredFor(connection), await (await api()).listWebhooks(connection.streamId))),
     smtpCredentials() {
       const smtp = connection.smtp;
       const secretKey = smtp?.secretKey ?? readSecretEnv(runtime.env, "POSTMARK_SMTP_SECRET_KEY");

@@ -20,6 +20,9 @@ export interface Facts {
   connection: SavedConnection;
   configFile: string;
   configMode(): number | undefined;
+  configDirMode(): number | undefined;
+  /** False on Windows: no permission bits to judge. */
+  fileModes: boolean;
   server(): Promise<Server>;
   stream(): Promise<MessageStream>;
   plan(): Promise<WebhookPlan>;

@@ -54,7 +54,8 @@ export interface WebhookBody {
   MessageStream?: string;
   HttpAuth?: { Username: string; Password: string };
   HttpHeaders?: HttpHeader[];
-  Triggers: WebhookTriggers;
+  /** A trigger left out keeps the value Postmark has (or its default on create). */
+  Triggers: Partial<WebhookTriggers>;
 }
 
 export interface Domain {

@@ -1,13 +1,15 @@
 import { CliError } from "../errors.js";
-import { driftOf, type WebhookPlan } from "../core/webhook-plan.js";
+import { driftOf, TRIGGER_LABELS, triggersPostmarkChanged, type DesiredWebhook, type WebhookPlan } from "../core/webhook-plan.js";
 import { regionOfUrl } from "../core/regions.js";
 import type { ServerApi } from "./api.js";
 import { isTransient, statusOf } from "./errors.js";
-import type { Webhook } from "./types.js";
+import type { Webhook, WebhookBody } from "./types.js";
 
 /**
  * Applies a webhook plan. Writes are never repeated blindly: after a write that failed in a way
  * that may still have landed (timeout, dropped connection, 5xx), Postmark is read again first.
+ * What Postmark answers is compared with what was asked: a trigger it keeps otherwise is reported
+ * as a warning (and not fought later); a different URL or stream is a bad answer.
  */
 
 export type AppliedAction = "created" | "updated" | "unchanged";
@@ -16,6 +18,8 @@ export interface AppliedPlan {
   webhook: Webhook;
   action: AppliedAction;
   removed: number[];
+  /** Differences Postmark imposed on what was asked. */
+  warnings: string[];
 }
 
 const WRITE_TRIES = 3;
@@ -37,28 +41,29 @@ async function repeatSafely<T>(write: () => Promise<T>, landed: () => Promise<T 
   }
 }
 
-export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, streamId: string): Promise<AppliedPlan> {
+export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desired: DesiredWebhook): Promise<AppliedPlan> {
   const { target } = plan;
+  const correct = (hook: Webhook) => driftOf(hook, desired).length === 0;
   let webhook: Webhook;
   let action: AppliedAction;
+  const warnings: string[] = [];
   if (target.kind === "create") {
     const known = new Set(plan.deletions.map((deletion) => deletion.webhook.ID));
     webhook = await repeatSafely(
-      () => api.createWebhook(target.body),
-      async () => {
-        const hooks = await api.listWebhooks(streamId);
-        return hooks.find((hook) => !known.has(hook.ID) && hook.Url === target.body.Url && driftOf(hook).length === 0);
-      },
+      () => namingTrigger(api.createWebhook(target.body), desired.streamId),
+      async () => (await api.listWebhooks(desired.streamId)).find((hook) => !known.has(hook.ID) && correct(hook)),
     );
+    warnings.push(...checkAnswer(target.body, webhook, desired.streamId));
     action = "created";
   } else if (target.kind === "update") {
     webhook = await repeatSafely(
-      () => api.editWebhook(target.webhook.ID, target.body),
+      () => namingTrigger(api.editWebhook(target.webhook.ID, target.body), desired.streamId),
       async () => {
         const hook = await api.getWebhook(target.webhook.ID);
-        return driftOf(hook).length === 0 ? hook : undefined;
+        return correct(hook) ? hook : undefined;
       },
     );
+    warnings.push(...checkAnswer(target.body, webhook, desired.streamId));
     action = "updated";
   } else {
     webhook = target.webhook;
@@ -70,7 +75,36 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, stream
     await deleteWebhookSafely(api, duplicate.ID);
     removed.push(duplicate.ID);
   }
-  return { webhook, action, removed };
+  return { webhook, action, removed, warnings };
+}
+
+/** The answer to a create or update, against what was asked. */
+function checkAnswer(asked: WebhookBody, answered: Webhook, streamId: string): string[] {
+  if (answered.Url !== asked.Url || answered.MessageStream.toLowerCase() !== streamId.toLowerCase()) {
+    throw new CliError(
+      "postmark_bad_response",
+      `Postmark answered the webhook write with URL ${JSON.stringify(answered.Url)} on stream ${JSON.stringify(answered.MessageStream)}, not ${asked.Url} on "${streamId}" as asked.`,
+      { hint: `Check webhook ${answered.ID} in Postmark, and run with --trace FILE to see the exchange; please report it.` },
+    );
+  }
+  return triggersPostmarkChanged(asked, answered).map((change) => `Webhook ${answered.ID}: ${change}.`);
+}
+
+/** A 422 that names a trigger says which one, so the person knows what Postmark refused. */
+async function namingTrigger<T>(write: Promise<T>, streamId: string): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (!(error instanceof CliError && error.code === "postmark_rejected")) throw error;
+    const trigger = Object.entries(TRIGGER_LABELS).find(
+      ([key, label]) => error.message.toLowerCase().includes(key.toLowerCase()) || error.message.toLowerCase().includes(label.toLowerCase()),
+    );
+    if (!trigger) throw error;
+    throw new CliError("postmark_trigger_refused", `Postmark refused the ${trigger[1]} trigger on stream "${streamId}": ${error.message}`, {
+      hint: `Postmark may not offer the ${trigger[1]} trigger on this kind of stream. Nothing else was changed; run with --trace FILE and report it.`,
+      cause: error.cause,
+    });
+  }
 }
 
 export async function deleteWebhookSafely(api: ServerApi, id: number): Promise<void> {

@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type Conf from "conf";
 import { CliError } from "../errors.js";
 import type { Region } from "../core/regions.js";
 import type { StreamType } from "../postmark/types.js";
+import { problemWithEntry } from "./validate.js";
 
 /** The only module that touches config.json. */
 
@@ -39,6 +40,12 @@ interface ConfigDocument {
   connections: Record<string, SavedConnection>;
 }
 
+/** A saved entry that could not be used: left in the file as it is, and reported. */
+export interface InvalidEntry {
+  key: string;
+  problem: string;
+}
+
 export function connectionKey(serverId: number, streamId: string): string {
   return `${serverId}:${streamId.toLowerCase()}`;
 }
@@ -47,7 +54,11 @@ export class ConfigStore {
   readonly path: string;
   private conf?: Conf<ConfigDocument>;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    /** False on Windows, where folders have no permission bits to tighten. */
+    private readonly fileModes = true,
+  ) {
     this.path = join(dir, CONFIG_FILE);
   }
 
@@ -56,17 +67,41 @@ export class ConfigStore {
     return existsSync(this.path) ? statSync(this.path).mode & 0o777 : undefined;
   }
 
-  /** Back to 0600 (doctor --fix), for a file someone loosened. */
-  restrictFileMode(): void {
-    chmodSync(this.path, 0o600);
+  /** The folder's permission bits, or undefined when there is no folder yet. */
+  dirMode(): number | undefined {
+    return existsSync(this.dir) ? statSync(this.dir).mode & 0o777 : undefined;
   }
 
+  /** Back to 0600 in a 0700 folder (doctor --fix), for a file or folder someone loosened. */
+  restrictModes(): void {
+    chmodSync(this.path, 0o600);
+    this.tightenDir();
+  }
+
+  /** The saved connections that are whole and valid; see `invalid()` for the others. */
   async list(): Promise<SavedConnection[]> {
-    return Object.values((await this.read()).connections);
+    return (await this.entries()).valid;
+  }
+
+  /** Entries that were damaged or edited into something unusable, with what is wrong with each. */
+  async invalid(): Promise<InvalidEntry[]> {
+    return (await this.entries()).invalid;
   }
 
   async find(serverId: number, streamId: string): Promise<SavedConnection | undefined> {
-    return (await this.read()).connections[connectionKey(serverId, streamId)];
+    const key = connectionKey(serverId, streamId);
+    return (await this.list()).find((connection) => connectionKey(connection.serverId, connection.streamId) === key);
+  }
+
+  private async entries(): Promise<{ valid: SavedConnection[]; invalid: InvalidEntry[] }> {
+    const valid: SavedConnection[] = [];
+    const invalid: InvalidEntry[] = [];
+    for (const [key, entry] of Object.entries((await this.read()).connections)) {
+      const problem = problemWithEntry(entry);
+      if (problem) invalid.push({ key, problem });
+      else valid.push(entry as SavedConnection);
+    }
+    return { valid, invalid };
   }
 
   /** Adds or replaces one connection; every other connection stays exactly as it was. */
@@ -108,6 +143,7 @@ export class ConfigStore {
 
   private async write(document: ConfigDocument): Promise<void> {
     const conf = await this.open();
+    this.tightenDir();
     try {
       conf.store = document; // conf writes a temp file and renames it: a kill leaves the old or the new file
     } catch (error) {
@@ -118,6 +154,7 @@ export class ConfigStore {
   private async open(): Promise<Conf<ConfigDocument>> {
     if (this.conf) return this.conf;
     this.ensureDir();
+    this.refuseSymlink();
     const { default: ConfClass } = await import("conf");
     try {
       this.conf = new ConfClass<ConfigDocument>({
@@ -141,6 +178,28 @@ export class ConfigStore {
       chmodSync(this.dir, 0o700);
     } catch (error) {
       throw this.unwritable(error);
+    }
+  }
+
+  /** A folder someone loosened (or made 0777 before us) is brought back to 0700 before secrets go in. */
+  private tightenDir(): void {
+    if (!this.fileModes) return;
+    const mode = this.dirMode();
+    if (mode !== undefined && (mode & 0o077) !== 0) chmodSync(this.dir, 0o700);
+  }
+
+  /** A symlinked config.json could put tokens in a file someone else owns: never follow it. */
+  private refuseSymlink(): void {
+    let link = false;
+    try {
+      link = lstatSync(this.path).isSymbolicLink();
+    } catch {
+      return; // no file yet
+    }
+    if (link) {
+      throw new CliError("config_symlink", `The config file ${this.path} is a symbolic link; it was left as it is and nothing was saved.`, {
+        hint: `Replace it with a plain file (rm "${this.path}", then run setup again), or choose another folder with --config-dir.`,
+      });
     }
   }
 

@@ -1,18 +1,43 @@
 import { Chalk, type ChalkInstance } from "chalk";
-import type { Io } from "./io.js";
+import { symbolsFor, type Symbols } from "../platform.js";
+import type { Io, TerminalStream } from "./io.js";
 import type { SecretRegistry } from "./redact.js";
+import { terminalSafe } from "./terminal-safe.js";
 
 export interface OutputOptions {
   json: boolean;
   color: boolean;
+  /** Whether the terminal can show ✔ and friends (see platform.ts). */
+  unicode?: boolean;
+}
+
+/** Terminals that report 0 or no columns (bare container exec, `script` with no parent terminal) get 80. */
+export const FALLBACK_COLUMNS = 80;
+
+export function usableColumns(stream: TerminalStream): number {
+  const columns = stream.columns;
+  return typeof columns === "number" && Number.isFinite(columns) && columns > 0 ? columns : FALLBACK_COLUMNS;
+}
+
+/** The stream as ora sees it, with a usable width: with 0 columns its line count is Infinity and it never stops clearing. */
+function withUsableColumns(stream: TerminalStream): NodeJS.WriteStream {
+  return new Proxy(stream, {
+    get(target, key) {
+      if (key === "columns") return usableColumns(target);
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as NodeJS.WriteStream;
 }
 
 /**
  * All printing goes through here: chatter and spinners to stderr (silent with --json), results to
- * stdout, every byte passed through the secret registry first.
+ * stdout. Every byte passes the secret registry, and human text passes the terminal-safe filter.
+ * JSON is redacted value by value before it is serialised.
  */
 export class Output {
   readonly style: ChalkInstance;
+  readonly symbols: Symbols;
 
   constructor(
     private readonly io: Io,
@@ -20,6 +45,7 @@ export class Output {
     readonly options: OutputOptions,
   ) {
     this.style = new Chalk({ level: options.color ? 1 : 0 });
+    this.symbols = symbolsFor(options.unicode ?? true);
   }
 
   get json(): boolean {
@@ -32,35 +58,40 @@ export class Output {
   }
 
   success(message: string): void {
-    this.info(`${this.style.green("✔")} ${message}`);
+    this.info(`${this.style.green(this.symbols.pass)} ${message}`);
   }
 
   warn(message: string): void {
-    this.info(`${this.style.yellow("!")} ${message}`);
+    this.info(`${this.style.yellow(this.symbols.warn)} ${message}`);
   }
 
   failure(message: string): void {
-    this.info(`${this.style.red("✖")} ${message}`);
+    this.info(`${this.style.red(this.symbols.fail)} ${message}`);
   }
 
   /** Error text is printed even in JSON mode only by the top-level handler, via `writeErr`. */
   writeErr(text: string): void {
-    this.io.stderr.write(this.secrets.redact(text));
+    this.io.stderr.write(this.human(text));
   }
 
   /** A human result on stdout. */
   result(text: string): void {
-    this.io.stdout.write(this.secrets.redact(text.endsWith("\n") ? text : `${text}\n`));
+    this.io.stdout.write(this.human(text.endsWith("\n") ? text : `${text}\n`));
   }
 
   /** The single JSON document of a --json run. */
   writeJson(document: unknown): void {
-    this.io.stdout.write(this.secrets.redact(`${JSON.stringify(document, null, 2)}\n`));
+    this.io.stdout.write(`${JSON.stringify(this.secrets.redactValue(document), null, 2)}\n`);
+  }
+
+  private human(text: string): string {
+    return terminalSafe(this.secrets.redact(text));
   }
 
   /**
    * Runs `work` under a label: a spinner when stderr is a terminal, a plain line when it finishes
-   * otherwise. The label may be updated while the work runs.
+   * otherwise. The label may be updated while the work runs. `work` is started only once the
+   * spinner is ready, so no promise of it waits without a handler.
    */
   async step<T>(label: string, work: (update: (text: string) => void) => Promise<T>): Promise<T> {
     if (this.json) return work(() => {});
@@ -76,14 +107,18 @@ export class Output {
       }
     }
     const { default: ora } = await import("ora");
-    const spinner = ora({ text: label, stream: this.io.stderr as NodeJS.WriteStream, color: this.options.color ? "cyan" : false });
+    const spinner = ora({
+      text: this.human(label),
+      stream: withUsableColumns(this.io.stderr),
+      color: this.options.color ? "cyan" : false,
+    });
     spinner.start();
     try {
-      const value = await work((text) => (spinner.text = this.secrets.redact(text)));
-      spinner.stopAndPersist({ symbol: this.style.green("✔") });
+      const value = await work((text) => (spinner.text = this.human(text)));
+      spinner.stopAndPersist({ symbol: this.style.green(this.symbols.pass) });
       return value;
     } catch (error) {
-      spinner.stopAndPersist({ symbol: this.style.red("✖") });
+      spinner.stopAndPersist({ symbol: this.style.red(this.symbols.fail) });
       throw error;
     }
   }

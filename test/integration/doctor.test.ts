@@ -1,8 +1,7 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REGION_WEBHOOK_URLS } from "../../src/core/regions.js";
-import { DESIRED_TRIGGERS } from "../../src/core/webhook-plan.js";
+import { EU_URL, TRANSACTIONAL_TRIGGERS, US_URL, transactionalTriggers } from "../helpers/expected.js";
 import { ACCOUNT_TOKEN, OTHER_SERVER_TOKEN, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
 const PROD = 2001;
@@ -76,8 +75,8 @@ describe("doctor", () => {
   const drifts: Drift[] = [
     ["Open enabled on the webhook", () => patch({ Open: { Enabled: true, PostFirstOpenOnly: false } }), ["webhook-triggers"]],
     ["the webhook deleted", () => (state().webhooks = []), ["webhook-exists"]],
-    ["a second Customer.io webhook", () => addHook(REGION_WEBHOOK_URLS.us), ["webhook-duplicates"]],
-    ["the other region's URL", () => addHook(REGION_WEBHOOK_URLS.eu), ["webhook-duplicates"]],
+    ["a second Customer.io webhook", () => addHook(US_URL), ["webhook-duplicates"]],
+    ["the other region's URL", () => addHook(EU_URL), ["webhook-duplicates"]],
     ["the stream archived", () => (state().streams.find((s) => s.ServerID === PROD && s.ID === "outbound")!.ArchivedAt = "2026-03-01T00:00:00Z"), ["stream"]],
     ["SMTP disabled on the server", () => (state().servers.find((s) => s.ID === PROD)!.SmtpApiActivated = false), ["server-smtp"]],
     ["the key pair rejected (535)", () => rejectKeys(), ["smtp-auth"]],
@@ -86,11 +85,11 @@ describe("doctor", () => {
   ];
 
   function patch(triggers: object) {
-    const hook = state().webhooks.find((h) => h.ServerID === PROD && h.Url === REGION_WEBHOOK_URLS.us)!;
+    const hook = state().webhooks.find((h) => h.ServerID === PROD && h.Url === US_URL)!;
     Object.assign(hook.Triggers, triggers);
   }
   function addHook(url: string) {
-    state().webhooks.push({ ID: state().nextWebhookId++, ServerID: PROD, Url: url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: structuredClone(DESIRED_TRIGGERS) });
+    state().webhooks.push({ ID: state().nextWebhookId++, ServerID: PROD, Url: url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() });
   }
   function rejectKeys() {
     const path = join(world.configDir, "config.json");
@@ -120,7 +119,7 @@ describe("doctor", () => {
     expect(fixed.json().ok).toBe(true);
     const hooks = world.simulator.webhooksOf(PROD, "outbound");
     expect(hooks).toHaveLength(1);
-    expect(hooks[0]).toMatchObject({ Url: REGION_WEBHOOK_URLS.us, Triggers: DESIRED_TRIGGERS });
+    expect(hooks[0]).toMatchObject({ Url: US_URL, Triggers: TRANSACTIONAL_TRIGGERS });
     const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections[`${PROD}:outbound`];
     expect(saved.webhookId).toBe(hooks[0]!.ID);
     expect((await doctor()).code).toBe(0);
@@ -135,7 +134,7 @@ describe("doctor", () => {
   });
 
   it("--fix without --yes repairs triggers but leaves duplicates, saying how to delete them", async () => {
-    addHook(REGION_WEBHOOK_URLS.eu);
+    addHook(EU_URL);
     const run = await doctor("--fix");
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/run with --yes/);
@@ -172,8 +171,8 @@ describe("status", () => {
 describe("remove", () => {
   it("deletes only the Customer.io webhooks of that stream and forgets only that connection", async () => {
     await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
-    state().webhooks.push({ ID: 5555, ServerID: PROD, Url: "https://hooks.example.com/x", MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: structuredClone(DESIRED_TRIGGERS) });
-    state().webhooks.push({ ID: 5556, ServerID: PROD, Url: REGION_WEBHOOK_URLS.eu, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: structuredClone(DESIRED_TRIGGERS) });
+    state().webhooks.push({ ID: 5555, ServerID: PROD, Url: "https://hooks.example.com/x", MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() });
+    state().webhooks.push({ ID: 5556, ServerID: PROD, Url: EU_URL, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() });
 
     const refused = await world.run(["remove", "--server", "Production", "--stream", "outbound"]);
     expect(refused.code).toBe(2);

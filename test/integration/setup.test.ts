@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REGION_WEBHOOK_URLS } from "../../src/core/regions.js";
-import { DESIRED_TRIGGERS } from "../../src/core/webhook-plan.js";
+import { EU_URL, TRANSACTIONAL_TRIGGERS, US_URL, transactionalTriggers } from "../helpers/expected.js";
 import { ACCESS_KEY, ACCOUNT_TOKEN, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 import type { CliRun } from "../helpers/run-cli.js";
 
-const US = REGION_WEBHOOK_URLS.us;
+const US = US_URL;
 const SECRETS = [ACCOUNT_TOKEN, SERVER_TOKEN, SECRET_KEY];
 const PROD = 2001;
 
@@ -23,7 +22,7 @@ async function setup(args: string[], env: NodeJS.ProcessEnv = { POSTMARK_ACCOUNT
 const scripted = ["--server", "Production", "--stream", "outbound", "--region", "us"];
 
 function addWebhook(url: string, enabled: Partial<Record<"Open" | "Delivery", boolean>> = {}, stream = "outbound") {
-  const triggers = structuredClone(DESIRED_TRIGGERS);
+  const triggers = transactionalTriggers();
   if (enabled.Open) triggers.Open.Enabled = true;
   const id = world.simulator.state.nextWebhookId++;
   world.simulator.state.webhooks.push({ ID: id, ServerID: PROD, Url: url, MessageStream: stream, HttpAuth: null, HttpHeaders: [], Triggers: triggers });
@@ -62,7 +61,7 @@ describe("setup, scripted", () => {
     });
     const hooks = world.simulator.webhooksOf(PROD, "outbound");
     expect(hooks).toHaveLength(1);
-    expect(hooks[0]).toMatchObject({ ID: document.webhook.id, Url: US, Triggers: DESIRED_TRIGGERS });
+    expect(hooks[0]).toMatchObject({ ID: document.webhook.id, Url: US, Triggers: TRANSACTIONAL_TRIGGERS });
     expect(world.smtp.logins).toEqual([{ accessKey: ACCESS_KEY, accepted: true, secure: true }]);
     expect(world.smtp.messages).toBe(0);
     const saved = JSON.parse(readConfig()!);
@@ -96,13 +95,13 @@ describe("setup, scripted", () => {
     expect(run.json().webhook).toMatchObject({ id: ours, action: "updated" });
     expect(world.simulator.writes.map((request) => `${request.method} ${request.path}`)).toEqual([`PUT /webhooks/${ours}`]);
     const hooks = world.simulator.webhooksOf(PROD, "outbound");
-    expect(hooks.find((hook) => hook.ID === ours)?.Triggers).toEqual(DESIRED_TRIGGERS);
+    expect(hooks.find((hook) => hook.ID === ours)?.Triggers).toEqual(TRANSACTIONAL_TRIGGERS);
     expect(hooks.find((hook) => hook.ID === other)).toEqual(otherBefore);
   });
 
   it("with two Customer.io webhooks: without --yes exits 1 and changes nothing; with --yes one remains", async () => {
     addWebhook(US);
-    addWebhook(REGION_WEBHOOK_URLS.eu);
+    addWebhook(EU_URL);
     const refused = await setup(scripted);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/more than one Customer\.io webhook/);
@@ -140,7 +139,7 @@ describe("setup, scripted", () => {
   it("EU region gives the EU URL", async () => {
     const run = await setup(["--server", "2001", "--stream", "outbound", "--region", "eu", "--json"]);
     expect(run.code).toBe(0);
-    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.Url)).toEqual([REGION_WEBHOOK_URLS.eu]);
+    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.Url)).toEqual([EU_URL]);
   });
 
   it("--dry-run sends no POST, PUT or DELETE, writes no config, and reports action planned", async () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { DESIRED_TRIGGERS, describePlan, driftOf, planChangesAnything, planWebhooks } from "../../src/core/webhook-plan.js";
-import { REGION_WEBHOOK_URLS } from "../../src/core/regions.js";
+import { describePlan, driftOf, planChangesAnything, planWebhooks, triggersPostmarkChanged } from "../../src/core/webhook-plan.js";
+import { EU_URL, US_URL, transactionalTriggers } from "../helpers/expected.js";
 import type { Webhook } from "../../src/postmark/types.js";
 
-const US = REGION_WEBHOOK_URLS.us;
-const EU = REGION_WEBHOOK_URLS.eu;
+const US = US_URL;
+const EU = EU_URL;
 
 function hook(id: number, url: string, changes: Partial<Webhook> & { open?: boolean; delivery?: boolean } = {}, stream = "outbound"): Webhook {
-  const triggers = structuredClone(DESIRED_TRIGGERS);
+  const triggers = transactionalTriggers();
   if (changes.open) triggers.Open.Enabled = true;
   if (changes.delivery === false) triggers.Delivery.Enabled = false;
   return { ID: id, Url: url, MessageStream: stream, HttpAuth: { Username: "", Password: "" }, HttpHeaders: [], Triggers: triggers, ...changes };
@@ -18,7 +18,17 @@ type Case = [name: string, current: Webhook[], target: "create" | "update" | "ke
 const cases: Case[] = [
   ["nothing there: create", [], "create", null, [], []],
   ["a correct one: keep", [hook(1, US)], "keep", 1, [], []],
-  ["trailing slash and upper case still count as Customer.io", [hook(1, `${US.toUpperCase()}/`)], "keep", 1, [], []],
+  ["trailing slash and upper case: Customer.io's, repaired to the exact URL", [hook(1, `${US.toUpperCase()}/`)], "update", 1, [], []],
+  ["explicit :443 port: Customer.io's, repaired", [hook(1, "https://track.customer.io:443/postmark/events")], "update", 1, [], []],
+  ["plain http: Customer.io's, repaired", [hook(1, "http://track.customer.io/postmark/events")], "update", 1, [], []],
+  ["a query string: Customer.io's, repaired", [hook(1, "https://track.customer.io/postmark/events?x=1")], "update", 1, [], []],
+  ["a fragment: Customer.io's, repaired", [hook(1, "https://track.customer.io/postmark/events#top")], "update", 1, [], []],
+  ["a doubled slash: Customer.io's, repaired", [hook(1, "https://track.customer.io//postmark/events")], "update", 1, [], []],
+  ["another port and upper-case host: Customer.io's, repaired", [hook(1, "https://TRACK.Customer.IO:8443/postmark/events")], "update", 1, [], []],
+  ["a variant beside the exact URL: the variant is a duplicate", [hook(1, US), hook(2, "http://track.customer.io:80/postmark/events/")], "keep", 1, [2], []],
+  ["EU variant on a US connection: other region", [hook(4, "HTTPS://track-eu.customer.io:443//postmark/events")], "create", null, [4], []],
+  ["another path on Customer.io's host is not Customer.io's webhook", [hook(7, "https://track.customer.io/other/events")], "create", null, [], [7]],
+  ["a look-alike host is not Customer.io", [hook(7, "https://track.customer.io.evil.example/postmark/events")], "create", null, [], [7]],
   ["Open on: update", [hook(1, US, { open: true })], "update", 1, [], []],
   ["Delivery off: update", [hook(1, US, { delivery: false })], "update", 1, [], []],
   ["HTTP auth set: update", [hook(1, US, { HttpAuth: { Username: "u", Password: "p" } })], "update", 1, [], []],
@@ -34,21 +44,21 @@ const cases: Case[] = [
 
 describe("planWebhooks (region us, stream outbound)", () => {
   it.each(cases)("%s", (_name, current, target, targetId, deleted, untouched) => {
-    const plan = planWebhooks({ region: "us", streamId: "outbound" }, current);
+    const plan = planWebhooks({ region: "us", streamId: "outbound", streamType: "Transactional" }, current);
     expect(plan.target.kind).toBe(target);
     expect(plan.target.kind === "create" ? null : plan.target.webhook.ID).toBe(targetId);
     expect(plan.deletions.map((d) => d.webhook.ID)).toEqual(deleted);
     expect(plan.untouched.map((w) => w.ID)).toEqual(untouched);
     expect(planChangesAnything(plan)).toBe(target !== "keep" || deleted.length > 0);
-    expect(describePlan(plan, "outbound")).toHaveLength(1 + deleted.length);
+    expect(describePlan(plan, "outbound", "Transactional")).toHaveLength(1 + deleted.length);
   });
 
   it("creates with exactly the four triggers, Open and Click off, no content, auth or headers", () => {
-    const plan = planWebhooks({ region: "eu", streamId: "broadcast" }, []);
+    const plan = planWebhooks({ region: "eu", streamId: "outbound", streamType: "Transactional" }, []);
     if (plan.target.kind !== "create") throw new Error("expected create");
     expect(plan.target.body).toEqual({
       Url: EU,
-      MessageStream: "broadcast",
+      MessageStream: "outbound",
       HttpAuth: { Username: "", Password: "" },
       HttpHeaders: [],
       Triggers: {
@@ -66,7 +76,62 @@ describe("planWebhooks (region us, stream outbound)", () => {
     const drifted = hook(1, US, { open: true, delivery: false });
     drifted.Triggers.Click.Enabled = true;
     drifted.Triggers.Bounce.IncludeContent = true;
-    expect(driftOf(drifted)).toEqual(["Delivery trigger is off", "Open trigger is on", "Click trigger is on", "message content is included"]);
-    expect(driftOf(hook(1, US))).toEqual([]);
+    const transactional = { region: "us", streamType: "Transactional" } as const;
+    expect(driftOf(drifted, transactional)).toEqual(["Delivery trigger is off", "Open trigger is on", "Click trigger is on", "message content is included"]);
+    expect(driftOf(hook(1, US), transactional)).toEqual([]);
+    expect(driftOf(hook(1, "http://track.customer.io/postmark/events"), transactional)).toEqual([
+      'URL is "http://track.customer.io/postmark/events", not exactly https://track.customer.io/postmark/events',
+    ]);
+  });
+});
+
+describe("broadcast streams: Delivery, Bounce and Subscription Change; Spam Complaint is Postmark's to keep", () => {
+  const broadcast = { region: "us", streamId: "broadcast", streamType: "Broadcasts" } as const;
+  const onBroadcast = (spamComplaint: boolean) => {
+    const webhook = hook(1, US, {}, "broadcast");
+    webhook.Triggers.SpamComplaint.Enabled = spamComplaint;
+    return webhook;
+  };
+
+  it("creates without asking for Spam Complaint at all", () => {
+    const plan = planWebhooks(broadcast, []);
+    if (plan.target.kind !== "create") throw new Error("expected create");
+    expect(plan.target.body.Triggers).toEqual({
+      Open: { Enabled: false, PostFirstOpenOnly: false },
+      Click: { Enabled: false },
+      Delivery: { Enabled: true },
+      Bounce: { Enabled: true, IncludeContent: false },
+      SubscriptionChange: { Enabled: true },
+    });
+    expect(describePlan(plan, "broadcast", "Broadcasts")[0]).toBe(
+      `Create a webhook on "broadcast" to ${US} (Delivery, Bounce, Subscription Change)`,
+    );
+  });
+
+  it.each([true, false])("keeps a webhook whose Spam Complaint is %s", (spamComplaint) => {
+    expect(planWebhooks(broadcast, [onBroadcast(spamComplaint)]).target.kind).toBe("keep");
+    expect(driftOf(onBroadcast(spamComplaint), broadcast)).toEqual([]);
+  });
+
+  it("still repairs Open, Delivery and the rest on a broadcast stream", () => {
+    const webhook = onBroadcast(false);
+    webhook.Triggers.Open.Enabled = true;
+    webhook.Triggers.SubscriptionChange.Enabled = false;
+    expect(driftOf(webhook, broadcast)).toEqual(["Subscription Change trigger is off", "Open trigger is on"]);
+  });
+
+  it("a transactional stream still needs Spam Complaint on", () => {
+    expect(driftOf(onBroadcast(false), { region: "us", streamType: "Transactional" })).toEqual(["Spam Complaint trigger is off"]);
+  });
+});
+
+describe("what Postmark answered after a write", () => {
+  it("names each trigger Postmark kept otherwise than asked, and nothing when it matches", () => {
+    const asked = planWebhooks({ region: "us", streamId: "outbound", streamType: "Transactional" }, []);
+    if (asked.target.kind !== "create") throw new Error("expected create");
+    const answer = hook(5, US);
+    expect(triggersPostmarkChanged(asked.target.body, answer)).toEqual([]);
+    answer.Triggers.SpamComplaint.Enabled = false;
+    expect(triggersPostmarkChanged(asked.target.body, answer)).toEqual(["Spam Complaint was asked on but Postmark keeps it off"]);
   });
 });

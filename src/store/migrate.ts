@@ -1,0 +1,25 @@
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/**
+ * 0.1 kept its config in conf's default folder `cio-postmark-nodejs`; from 0.2 it is `cio-postmark`.
+ * The old folder is moved once, by rename: atomic, so a kill leaves it either all old or all new,
+ * and file modes go with it.
+ */
+export function moveLegacyConfigDir(legacyDir: string, dir: string): void {
+  if (!existsSync(join(legacyDir, "config.json"))) return;
+  if (existsSync(join(dir, "config.json"))) return; // already moved, or the new one was made since
+  mkdirSync(dirname(dir), { recursive: true });
+  try {
+    if (existsSync(dir)) renameSync(join(legacyDir, "config.json"), join(dir, "config.json"));
+    else renameSync(legacyDir, dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+    // Another file system: copy under a temporary name, rename into place, and only then drop the old one.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temporary = join(dir, `config.json.${process.pid}.moving`);
+    copyFileSync(join(legacyDir, "config.json"), temporary);
+    renameSync(temporary, join(dir, "config.json"));
+    rmSync(join(legacyDir, "config.json"));
+  }
+}
