@@ -1,4 +1,5 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
+import { DEFAULT_TEST_RECIPIENT } from "./core/send-test.js";
 
 export { CommanderError };
 import type { GlobalOptions, RunOverrides, Runtime } from "./runtime.js";
@@ -34,7 +35,8 @@ Environment variables:
   NODE_EXTRA_CA_CERTS        extra CA certificates to trust (a TLS-inspecting proxy)
   DEBUG                      print stack traces on errors
 
-Exit codes: 0 success, 1 failure, 2 usage error (bad or missing input), 130 interrupted.`;
+Exit codes: 0 success, 1 failure, 2 usage error (bad or missing input), 130 interrupted (Ctrl-C),
+143 stopped (SIGTERM), 129 hung up (SIGHUP).`;
 
 const EXAMPLES = `
 Examples:
@@ -57,6 +59,7 @@ export function createProgram(context: ProgramContext): Command {
     .option("--no-color", "disable colour (also NO_COLOR)")
     .option("--config-dir <dir>", "config folder (also CIO_POSTMARK_CONFIG_DIR)")
     .option("--sandbox", "use a built-in simulated Postmark account and SMTP server")
+    .option("--trace <file>", "write every Postmark request/response and the SMTP dialogue to FILE as JSON lines, secrets masked (for bug reports)")
     .showSuggestionAfterError(true)
     .exitOverride()
     // Subcommands created below inherit these settings.
@@ -86,15 +89,18 @@ export function createProgram(context: ProgramContext): Command {
     .description("create or repair the Customer.io webhook, prove an SMTP token, and save the connection (default)")
     .option("--server <id-or-name>", "Postmark server: exact name or numeric ID")
     .option("--stream <id>", "message stream ID, e.g. outbound or broadcast")
-    .addOption(new Option("--region <region>", "Customer.io data-center region").choices(["us", "eu"]))
+    .option("--region <us|eu>", "Customer.io data-center region (any case)")
     .option("--smtp-access-key <key>", "SMTP token Access Key (also POSTMARK_SMTP_ACCESS_KEY)")
     .option("--smtp-secret-stdin", "read the SMTP Secret Key from standard input")
     .option("--smtp-host <host>", "SMTP host (default by stream type)")
-    .option("--smtp-port <port>", "SMTP port: 587 (default), 2525 or 25")
+    .option("--smtp-port <port>", "SMTP port with STARTTLS: 587 (default), 2525 or 25; any port for a custom --smtp-host; never 465")
     .option("--skip-smtp", "set up the webhook only; skip the SMTP token")
     .option("--no-store-secrets", "keep the Secret Key and server token out of the saved file")
     .option("--dry-run", "print the plan; change nothing in Postmark or on disk")
     .option("-y, --yes", "answer yes to confirmations (including removing duplicate webhooks)")
+    .option("--send-test", "send one real message through the SMTP token and find it with the Messages API, to prove which stream it sends through")
+    .option("--from <address>", "--send-test's sender: a confirmed sender signature or an address on a verified domain")
+    .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT}, Postmark's soft-bounce test address)`)
     .addHelpText(
       "after",
       `
@@ -114,6 +120,9 @@ ${ENV_HELP}`,
     .option("--stream <id>", "only this message stream")
     .option("--fix", "repair what the webhook rules can repair, then check again")
     .option("-y, --yes", "answer yes to confirmations (removing duplicate webhooks)")
+    .option("--send-test", "also send one real message through each saved SMTP token and check which stream it went through")
+    .option("--from <address>", "--send-test's sender: a confirmed sender signature or an address on a verified domain")
+    .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
     .addHelpText("after", `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --json\n${ENV_HELP}`)
     .action(action(async () => (await import("./commands/doctor.js")).runDoctor));
 

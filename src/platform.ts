@@ -17,6 +17,8 @@ export interface Platform {
   stopSignals: StopSignal[];
   /** The terminal can show symbols such as ✔ (the Linux console and old Windows consoles cannot). */
   unicode: boolean;
+  /** A browser can be opened for the person: a desktop session here, not SSH and not headless. */
+  desktop: boolean;
 }
 
 const UNIX_SIGNALS: StopSignal[] = [
@@ -37,7 +39,14 @@ export function platformOf(os: NodeJS.Platform, env: NodeJS.ProcessEnv): Platfor
     fileModes: !windows,
     stopSignals: windows ? WINDOWS_SIGNALS : UNIX_SIGNALS,
     unicode: unicodeSupported(windows, env),
+    desktop: desktopSession(os, env),
   };
+}
+
+function desktopSession(os: NodeJS.Platform, env: NodeJS.ProcessEnv): boolean {
+  if (env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY) return false;
+  if (os === "win32" || os === "darwin") return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
 }
 
 export function currentPlatform(env: NodeJS.ProcessEnv = process.env): Platform {

@@ -8,6 +8,7 @@ import type { RetryPolicy } from "./postmark/retry.js";
 import type { SmtpRoute } from "./smtp/verify.js";
 import { ConfigStore } from "./store/config-store.js";
 import { moveLegacyConfigDir } from "./store/migrate.js";
+import { Trace } from "./trace.js";
 import { canPrompt, colorEnabled, type Io } from "./ui/io.js";
 import { Output } from "./ui/output.js";
 import { createPrompter, type Prompter } from "./ui/prompts.js";
@@ -21,6 +22,7 @@ export interface GlobalOptions {
   color?: boolean;
   configDir?: string;
   sandbox?: boolean;
+  trace?: string;
 }
 
 /** Seams for in-process tests; users never set these. */
@@ -31,6 +33,7 @@ export interface RunOverrides {
   smtpTimeoutMs?: number;
   lockWaitMs?: number;
   retry?: RetryPolicy;
+  sendTest?: Partial<SendTestTiming>;
   /** Windows or macOS, for tests of platform-aware behaviour. */
   platform?: Platform;
 }
@@ -47,13 +50,23 @@ export interface Runtime {
   configDir: string;
   store: ConfigStore;
   sandbox?: SandboxSession;
+  /** --trace: the transcript of every Postmark exchange and SMTP dialogue. */
+  trace?: Trace;
   smtpRoute: SmtpRoute;
   smtpTimeoutMs: number;
   lockWaitMs: number;
+  sendTest: SendTestTiming;
   /** Parsed on first use, so commands that never call Postmark never fail on POSTMARK_API_URL. */
   postmark(): PostmarkSettings;
   close(): Promise<void>;
 }
+
+/** How --send-test looks for its message: at most once a second, for at most 2 minutes. */
+export interface SendTestTiming {
+  pollMs: number;
+  timeoutMs: number;
+}
+const SEND_TEST: SendTestTiming = { pollMs: 1_000, timeoutMs: 120_000 };
 
 const HTTP_TIMEOUT_MS = 10_000;
 const SMTP_TIMEOUT_MS = 10_000;
@@ -89,6 +102,7 @@ export async function createRuntime(
   const platform = overrides.platform ?? currentPlatform(io.env);
   const output = new Output(io, secrets, { json, color: colorEnabled(io, options.color === false), unicode: platform.unicode });
   const chosenDir = configDirFrom(options, io.env);
+  const trace = options.trace === undefined ? undefined : Trace.open(options.trace, secrets);
   if (chosenDir === undefined) moveLegacyConfigDir(legacyConfigDir(), defaultConfigDir());
   const baseDir = chosenDir ?? defaultConfigDir();
   const timeoutMs = overrides.httpTimeoutMs ?? HTTP_TIMEOUT_MS;
@@ -112,14 +126,17 @@ export async function createRuntime(
     configDir,
     store: new ConfigStore(configDir, platform.fileModes),
     sandbox,
+    trace,
     smtpRoute: sandbox?.smtpRoute ?? overrides.smtpRoute ?? {},
     smtpTimeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,
     lockWaitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS,
+    sendTest: { ...SEND_TEST, ...overrides.sendTest },
     postmark() {
       settings ??= {
         endpoint: sandbox ? sandbox.postmarkEndpoint : parsePostmarkApiUrl(io.env.POSTMARK_API_URL),
         timeoutMs,
         retry: overrides.retry,
+        trace,
       };
       return settings;
     },

@@ -1,6 +1,9 @@
-import { CliError, ExitCode } from "../errors.js";
+import { CliError, ExitCode, usageError } from "../errors.js";
 import { describePlan, planChangesAnything, type WebhookPlan } from "../core/webhook-plan.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
+import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../core/send-test.js";
+import { plural } from "../core/words.js";
+import type { SendTestAddresses } from "../connections/send-test.js";
 import { CHECKS } from "../doctor/checks.js";
 import { collectFacts, desiredFor } from "../doctor/facts.js";
 import { shown } from "../ui/terminal-safe.js";
@@ -10,7 +13,7 @@ import type { GlobalOptions, Runtime } from "../runtime.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
-import { describeConnection, registerSavedSecrets, selectConnections } from "../connections/saved.js";
+import { describeConnection, registerSavedSecrets, reportInvalidEntries, selectConnections } from "../connections/saved.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
 import type { ServerApi } from "../postmark/api.js";
 
@@ -19,6 +22,9 @@ interface DoctorOptions extends GlobalOptions {
   stream?: string;
   fix?: boolean;
   yes?: boolean;
+  sendTest?: boolean;
+  from?: string;
+  to?: string;
 }
 
 interface ConnectionReport {
@@ -28,19 +34,25 @@ interface ConnectionReport {
 
 /** `doctor`: every check on every saved connection (or the one named); `--fix` repairs drift and checks again. */
 export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promise<number> {
+  const serverRef = parseServerRef(options.server);
+  const streamId = parseStreamId(options.stream);
+  const sendTo = sendTestAddresses(options);
+  runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   const saved = await runtime.store.list();
   registerSavedSecrets(runtime, saved);
-  const connections = selectConnections(saved, parseServerRef(options.server), parseStreamId(options.stream));
+  await reportInvalidEntries(runtime);
+  const connections = selectConnections(saved, serverRef, streamId);
   if (connections.length === 0) {
     throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, { hint: "Run `cio-postmark setup` first." });
   }
-  let reports = await checkAll(runtime, connections);
+  let reports = await checkAll(runtime, connections, sendTo);
   if (options.fix) {
     const repaired = await fixAll(runtime, reports, Boolean(options.yes));
     if (repaired) {
       runtime.output.info(runtime.output.style.bold("\nChecking again after the repairs"));
       const checked = new Set(connections.map((connection) => connectionKey(connection.serverId, connection.streamId)));
       const current = await runtime.store.list(); // the repairs may have saved new webhook ids
+      // The test message proved its point in the first round: one message per run.
       reports = await checkAll(runtime, current.filter((connection) => checked.has(connectionKey(connection.serverId, connection.streamId))));
     }
   }
@@ -48,9 +60,18 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   return reports.some((report) => report.checks.some((check) => check.status === "fail")) ? ExitCode.failure : ExitCode.ok;
 }
 
-function checkAll(runtime: Runtime, connections: SavedConnection[]): Promise<ConnectionReport[]> {
-  return runtime.output.step(`Checking ${connections.length} connection(s)`, () =>
-    Promise.all(connections.map(async (connection) => ({ connection, checks: await runChecks(CHECKS, collectFacts(runtime, connection)) }))),
+/** --send-test's addresses; --from is required with it, since this run cannot know a sender. */
+function sendTestAddresses(options: DoctorOptions): SendTestAddresses | undefined {
+  const from = parseAddress("--from", options.from);
+  const to = parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT;
+  if (!options.sendTest) return undefined;
+  if (!from) throw usageError("missing_input", "--send-test needs --from <address>: a confirmed sender signature or an address on a verified domain.");
+  return { from, to };
+}
+
+function checkAll(runtime: Runtime, connections: SavedConnection[], sendTo?: SendTestAddresses): Promise<ConnectionReport[]> {
+  return runtime.output.step(`Checking ${plural(connections.length, "connection")}`, () =>
+    Promise.all(connections.map(async (connection) => ({ connection, checks: await runChecks(CHECKS, collectFacts(runtime, connection, sendTo)) }))),
   );
 }
 
@@ -76,7 +97,8 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolea
       if (!planChangesAnything(plan)) return false;
       output.info(output.style.bold(`\nRepair plan for ${describeConnection(connection)}`));
       for (const line of describePlan(plan, connection.streamId, connection.streamType, shown)) output.info(`  ${output.symbols.bullet} ${line}`);
-      if (plan.deletions.length && !yes && !(prompter.interactive && (await prompter.confirm("Delete the extra Customer.io webhook(s)?", true)))) {
+      const extras = plan.deletions.length === 1 ? "the extra Customer.io webhook" : "the extra Customer.io webhooks";
+      if (plan.deletions.length && !yes && !(prompter.interactive && (await prompter.confirm(`Delete ${extras}?`, true)))) {
         output.warn("Extra Customer.io webhooks left in place: run with --yes to delete them.");
         plan = { ...plan, deletions: [] };
         if (!planChangesAnything(plan)) return false;
@@ -92,8 +114,6 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolea
   }
   return repaired;
 }
-
-const MARKS = { pass: "✔", warn: "!", fail: "✖", skip: "-" } as const;
 
 function render(runtime: Runtime, reports: ConnectionReport[]): void {
   const { output } = runtime;
@@ -117,10 +137,13 @@ function render(runtime: Runtime, reports: ConnectionReport[]): void {
     lines.push("", output.style.bold(`${describeConnection(connection)} (${connection.streamType}, region ${connection.region.toUpperCase()})`));
     for (const check of checks) {
       counts[check.status] += 1;
-      lines.push(`  ${colour[check.status](MARKS[check.status])} ${check.id}: ${check.message}`);
+      lines.push(`  ${colour[check.status](output.symbols[check.status])} ${check.id}: ${check.message}`);
       if (check.fix && check.status !== "pass") lines.push(`      ${output.style.cyan("fix:")} ${check.fix}`);
     }
   }
-  lines.push("", `${failed ? output.style.red("Problems found") : output.style.green("All good")}: ${counts.pass} ok, ${counts.warn} warning(s), ${counts.fail} problem(s), ${counts.skip} skipped.`);
+  lines.push(
+    "",
+    `${failed ? output.style.red("Problems found") : output.style.green("All good")}: ${counts.pass} ok, ${plural(counts.warn, "warning")}, ${plural(counts.fail, "problem")}, ${counts.skip} skipped.`,
+  );
   output.result(lines.join("\n"));
 }

@@ -9,6 +9,7 @@ import { serverApi, serverTokenFor } from "../connections/clients.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { Webhook } from "../postmark/types.js";
 import type { SavedConnection } from "../store/config-store.js";
+import { shown } from "../ui/terminal-safe.js";
 
 interface RemoveOptions extends GlobalOptions {
   server?: string;
@@ -21,6 +22,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
   const { output, prompter, store } = runtime;
   const serverRef = parseServerRef(options.server);
   const streamId = parseStreamId(options.stream);
+  runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   const saved = await store.list();
   registerSavedSecrets(runtime, saved);
 
@@ -51,7 +53,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     const hooks = await output.step(`Finding Customer.io webhooks on ${describeConnection(connection)}`, () => webhooksLeft(runtime, api, connection));
     const ids: number[] = [];
     for (const hook of customerIoWebhooks(hooks)) {
-      await output.step(`Deleting webhook ${hook.ID} (${hook.Url})`, () => deleteWebhookSafely(api, hook.ID));
+      await output.step(`Deleting webhook ${hook.ID} (${shown(hook.Url)})`, () => deleteWebhookSafely(api, hook.ID));
       ids.push(hook.ID);
     }
     await store.remove(connection.serverId, connection.streamId);
@@ -68,7 +70,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     });
   } else {
     output.result(
-      `Removed ${describeConnection(connection)}: ${removed.length ? `deleted webhook(s) ${removed.join(", ")}` : "no Customer.io webhook was left on the stream"}; forgotten in ${store.path}.\n` +
+      `Removed ${describeConnection(connection)}: ${removed.length ? `deleted ${removed.length === 1 ? "webhook" : "webhooks"} ${removed.join(", ")}` : "no Customer.io webhook was left on the stream"}; forgotten in ${store.path}.\n` +
         "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).",
     );
   }
@@ -81,7 +83,7 @@ async function webhooksLeft(runtime: Runtime, api: ServerApi, connection: SavedC
     return await api.listWebhooks(connection.streamId);
   } catch (error) {
     if (!(error instanceof CliError && error.code === "postmark_rejected")) throw error;
-    runtime.output.warn(`Stream "${connection.streamId}" is no longer in Postmark (${error.message}); forgetting the connection.`);
+    runtime.output.warn(`Stream "${shown(connection.streamId)}" is no longer in Postmark (${error.message}); forgetting the connection.`);
     return [];
   }
 }

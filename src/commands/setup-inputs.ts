@@ -1,17 +1,20 @@
 import { usageError } from "../errors.js";
 import {
+  MAX_SECRET_LENGTH,
   parseRegion,
   parseServerRef,
   parseSmtpHost,
   parseSmtpPort,
   parseStreamId,
   readSecretEnv,
+  secretProblem,
 } from "../core/inputs.js";
 import { REGION_WEBHOOK_URLS, type Region } from "../core/regions.js";
+import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../core/send-test.js";
+import { matchesServerRef } from "../core/matching.js";
+import { envToken, type SourcedToken } from "../connections/clients.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
-import { required } from "../ui/prompts.js";
-import { SANDBOX_CREDENTIALS } from "../sandbox/credentials.js";
 
 /** setup's inputs, in the contract's order: flag, then environment, then saved config, then a prompt. */
 
@@ -27,6 +30,9 @@ export interface SetupOptions extends GlobalOptions {
   storeSecrets?: boolean;
   dryRun?: boolean;
   yes?: boolean;
+  sendTest?: boolean;
+  from?: string;
+  to?: string;
 }
 
 /** What flags and environment give, validated; prompts and saved config fill the rest later. */
@@ -38,15 +44,21 @@ export interface GivenInputs {
   smtpPort?: number;
   accessKey?: string;
   secretKey?: string;
-  accountToken?: string;
-  serverToken?: string;
+  accountToken?: SourcedToken;
+  serverToken?: SourcedToken;
+  sendTest: boolean;
+  from?: string;
+  to: string;
 }
 
+/** Every flag and variable, validated before the first prompt or request. */
 export async function readGivenInputs(runtime: Runtime, options: SetupOptions): Promise<GivenInputs> {
   const { env } = runtime;
   if (options.smtpAccessKey !== undefined && options.smtpAccessKey.trim() === "") {
     throw usageError("empty_access_key", "--smtp-access-key is empty.");
   }
+  if (options.skipSmtp && options.sendTest) throw usageError("send_test_without_smtp", "--send-test needs the SMTP token that --skip-smtp leaves out.", "Drop one of the two.");
+  runtime.postmark(); // POSTMARK_API_URL, checked now rather than at the first request
   const given: GivenInputs = {
     serverRef: parseServerRef(options.server),
     streamId: parseStreamId(options.stream),
@@ -55,8 +67,11 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
     smtpPort: parseSmtpPort(options.smtpPort),
     accessKey: options.smtpAccessKey?.trim() || env.POSTMARK_SMTP_ACCESS_KEY?.trim() || undefined,
     secretKey: options.smtpSecretStdin ? await readSecretFromStdin(runtime) : readSecretEnv(env, "POSTMARK_SMTP_SECRET_KEY"),
-    accountToken: readSecretEnv(env, "POSTMARK_ACCOUNT_TOKEN"),
-    serverToken: readSecretEnv(env, "POSTMARK_SERVER_TOKEN"),
+    accountToken: envToken(env, "account"),
+    serverToken: envToken(env, "server"),
+    sendTest: Boolean(options.sendTest),
+    from: parseAddress("--from", options.from),
+    to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT,
   };
   runtime.secrets.add(given.secretKey);
   return given;
@@ -64,9 +79,18 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
 
 async function readSecretFromStdin(runtime: Runtime): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of runtime.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  const secret = Buffer.concat(chunks).toString("utf8").trim();
+  let size = 0;
+  for await (const chunk of runtime.io.stdin) {
+    const buffer = Buffer.from(chunk as Buffer);
+    size += buffer.length;
+    if (size > MAX_SECRET_LENGTH + 2) throw usageError("invalid_secret", `--smtp-secret-stdin read more than ${MAX_SECRET_LENGTH} bytes: that is not a Secret Key.`, "Pipe in only the Secret Key: --smtp-secret-stdin < secret.txt");
+    chunks.push(buffer);
+  }
+  // A trailing line break (echo, a file saved by an editor) is not part of the key.
+  const secret = Buffer.concat(chunks).toString("utf8").replace(/[\r\n]+$/, "").trim();
   if (secret === "") throw usageError("empty_secret", "--smtp-secret-stdin read nothing from standard input.", "Pipe the Secret Key in: --smtp-secret-stdin < secret.txt");
+  const problem = secretProblem(secret);
+  if (problem) throw usageError("invalid_secret", `The Secret Key read by --smtp-secret-stdin ${problem}.`, "Pipe in only the Secret Key, on one line: --smtp-secret-stdin < secret.txt");
   return secret;
 }
 
@@ -77,7 +101,9 @@ export function findSavedConnection(saved: SavedConnection[], given: GivenInputs
   return saved.find(
     (connection) =>
       connection.streamId.toLowerCase() === streamId.toLowerCase() &&
-      (serverRef ? String(connection.serverId) === serverRef || connection.serverName === serverRef : connection.serverToken === serverToken && serverToken !== undefined),
+      (serverRef
+        ? matchesServerRef(connection.serverId, connection.serverName, serverRef)
+        : serverToken !== undefined && connection.serverToken === serverToken.value),
   );
 }
 
@@ -93,6 +119,7 @@ export function assertNothingMissing(given: GivenInputs, saved: SavedConnection 
     if (!given.accessKey && !saved?.smtp?.accessKey) missing.push("--smtp-access-key <key> (or POSTMARK_SMTP_ACCESS_KEY)");
     if (!given.secretKey && !saved?.smtp?.secretKey) missing.push("POSTMARK_SMTP_SECRET_KEY (env, or --smtp-secret-stdin)");
   }
+  if (given.sendTest && !given.from) missing.push("--from <address> (the sender of --send-test's message)");
   if (missing.length === 0) return;
   throw usageError(
     "missing_input",
@@ -101,26 +128,10 @@ export function assertNothingMissing(given: GivenInputs, saved: SavedConnection 
   );
 }
 
-export async function promptToken(runtime: Runtime): Promise<{ accountToken?: string; serverToken?: string }> {
-  const { prompter, output } = runtime;
-  if (runtime.sandbox) {
-    output.info(output.style.bold("Sandbox: a simulated Postmark account. Paste these when asked:"));
-    output.info(`  account token  ${SANDBOX_CREDENTIALS.accountToken}`);
-    output.info(`  server token   ${SANDBOX_CREDENTIALS.serverToken}  (server "Acme Production")`);
-    output.info(`  SMTP Access Key ${SANDBOX_CREDENTIALS.accessKey}   Secret Key ${SANDBOX_CREDENTIALS.secretKey}`);
-    output.info();
-  }
-  const kind = await prompter.select("Which Postmark token will you use?", [
-    { value: "account" as const, name: "Account token", description: "Lists all your servers (Account > API Tokens)" },
-    { value: "server" as const, name: "Server token", description: "One server (Servers > your server > API Tokens)" },
-  ]);
-  const token = await prompter.password(kind === "account" ? "Account token:" : "Server token:", { validate: required("token") });
-  return kind === "account" ? { accountToken: token } : { serverToken: token };
-}
-
 export async function promptRegion(runtime: Runtime): Promise<Region> {
+  runtime.output.info("Your Customer.io region: an EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
   return runtime.prompter.select("Which Customer.io region is your account in?", [
-    { value: "us" as const, name: "US", description: REGION_WEBHOOK_URLS.us },
-    { value: "eu" as const, name: "EU", description: REGION_WEBHOOK_URLS.eu },
+    { value: "us" as const, name: "US", description: `fly.customer.io; webhook ${REGION_WEBHOOK_URLS.us}` },
+    { value: "eu" as const, name: "EU", description: `fly-eu.customer.io; webhook ${REGION_WEBHOOK_URLS.eu}` },
   ]);
 }

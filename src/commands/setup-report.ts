@@ -1,8 +1,10 @@
 import type { Region } from "../core/regions.js";
 import type { MessageStream, Server } from "../postmark/types.js";
 import type { Runtime } from "../runtime.js";
+import type { SendTestResult } from "../connections/send-test.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
 import { mask } from "../ui/redact.js";
+import { shown } from "../ui/terminal-safe.js";
 
 /** What setup did, shown to a person (with the Customer.io clicks) or as the contract's JSON document. */
 
@@ -13,6 +15,7 @@ export interface SetupResult {
   region: Region;
   webhook: { id: number | null; url: string; action: "created" | "updated" | "unchanged" | "planned"; removed: number[] };
   smtp: SmtpCredentials | null;
+  sendTest: SendTestResult | null;
   configFile: string;
   warnings: string[];
 }
@@ -25,7 +28,7 @@ export function setupJson(result: SetupResult) {
     stream: { id: result.stream.ID, name: result.stream.Name, type: result.stream.MessageStreamType },
     region: result.region,
     webhook: result.webhook,
-    smtp: result.smtp ? { host: result.smtp.host, port: result.smtp.port, accessKey: result.smtp.accessKey, verified: true } : null,
+    smtp: result.smtp ? { host: result.smtp.host, port: result.smtp.port, accessKey: result.smtp.accessKey, verified: true, sendTest: result.sendTest } : null,
     configFile: result.configFile,
     warnings: result.warnings,
   };
@@ -36,13 +39,13 @@ const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept 
 export function renderSetupResult(runtime: Runtime, result: SetupResult): void {
   const { output } = runtime;
   if (output.json) return output.writeJson(setupJson(result));
-  for (const warning of result.warnings) output.warn(warning);
+  for (const warning of result.warnings) output.warn(shown(warning));
   const { webhook, smtp } = result;
   const lines = [
     "",
-    `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${result.server.Name} / ${result.stream.ID} (${result.stream.MessageStreamType}) → ${webhook.url}`,
+    `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${shown(result.server.Name)} / ${shown(result.stream.ID)} (${result.stream.MessageStreamType}) ${output.symbols.arrow} ${shown(webhook.url)}`,
   ];
-  if (webhook.removed.length) lines.push(`${result.dryRun ? "Would remove" : "Removed"} extra Customer.io webhook(s): ${webhook.removed.join(", ")}`);
+  if (webhook.removed.length) lines.push(`${result.dryRun ? "Would remove" : "Removed"} ${webhook.removed.length === 1 ? "an extra Customer.io webhook" : "extra Customer.io webhooks"}: ${webhook.removed.join(", ")}`);
   if (result.dryRun) {
     lines.push("Dry run: nothing was changed in Postmark and nothing was saved.");
     return output.result(lines.join("\n"));
@@ -50,14 +53,14 @@ export function renderSetupResult(runtime: Runtime, result: SetupResult): void {
   lines.push(`Saved to ${result.configFile}`, "");
   lines.push(output.style.bold("Now in Customer.io:"));
   lines.push("  Settings > Workspace Settings > Email > Custom SMTP Settings > Add Custom SMTP Server > Postmark > Continue to set up");
-  lines.push(`  1. Set up webhooks: already done by this tool (${webhook.url}).`);
+  lines.push(`  1. Set up webhooks: already done by this tool (${shown(webhook.url)}).`);
   if (smtp) {
     lines.push("  2. Add Credentials:");
-    lines.push(`       Access Key   ${smtp.accessKey}`);
+    lines.push(`       Access Key   ${shown(smtp.accessKey)}`);
     lines.push(`       Secret Key   ${mask(smtp.secretKey)} (the Secret Key you generated with this Access Key)`);
-    lines.push(`     Server ${smtp.host}, port ${smtp.port} (STARTTLS). If Customer.io refuses that port, use 2525.`);
+    lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS). If Customer.io refuses that port, use 2525.`);
   } else {
-    lines.push(`  2. Add Credentials: generate an SMTP token on stream "${result.stream.ID}" (its Settings tab), then run setup again without --skip-smtp to check it.`);
+    lines.push(`  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again without --skip-smtp to check it.`);
   }
   lines.push("  3. Finish set up.");
   if (result.stream.MessageStreamType === "Transactional") {

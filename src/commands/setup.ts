@@ -1,142 +1,72 @@
 import { CliError, ExitCode } from "../errors.js";
-import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../core/inputs.js";
 import { BROADCAST_TRIGGERS_NOTE, describePlan, planWebhooks, type DesiredWebhook, type WebhookPlan } from "../core/webhook-plan.js";
+import { matchesServerRef } from "../core/matching.js";
 import type { Region } from "../core/regions.js";
-import type { ServerApi } from "../postmark/api.js";
-import type { MessageStream, Server, Webhook } from "../postmark/types.js";
+import type { SendTestResult } from "../connections/send-test.js";
+import { serverLabel, serverSettingsLink } from "../postmark/links.js";
+import { assertUsableStream, unknownStreamError } from "../postmark/lookup.js";
+import type { MessageStream, Server } from "../postmark/types.js";
 import { applyWebhookPlan, type AppliedPlan } from "../postmark/webhook-writer.js";
 import type { Runtime } from "../runtime.js";
-import { STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../smtp/verify.js";
+import type { SmtpCredentials } from "../smtp/verify.js";
 import { withConfigLock } from "../store/lock.js";
-import { required } from "../ui/prompts.js";
-import { shown } from "../ui/terminal-safe.js";
 import { criticalSection } from "../interrupt.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
-import {
-  assertNothingMissing,
-  findSavedConnection,
-  promptRegion,
-  promptToken,
-  readGivenInputs,
-  type GivenInputs,
-  type SetupOptions,
-} from "./setup-inputs.js";
+import { shown } from "../ui/terminal-safe.js";
+import { assertNothingMissing, findSavedConnection, promptRegion, readGivenInputs, type GivenInputs, type SetupOptions } from "./setup-inputs.js";
 import { renderSetupResult, type SetupResult } from "./setup-report.js";
-import { accountApi, serverApi } from "../connections/clients.js";
-import { assertUsableStream, findServer, unknownStreamError } from "../postmark/lookup.js";
-import { serverLabel, serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
+import { assertSmtpEnabled, checkSmtp, provenSmtp, runSendTest, sendTestAddresses, smtpInputs, type SmtpInput } from "./setup-smtp.js";
+import { chooseTarget, explainRejectedToken, pickStream, type Target } from "./setup-target.js";
 
 /**
- * setup, in the contract's order: resolve inputs, read Postmark, verify SMTP, show the plan and
- * confirm, change the webhook(s), save. Anything failing before the change leaves Postmark and
- * the saved config as they were.
+ * setup, in the contract's order: resolve inputs, read Postmark, verify SMTP (and with
+ * --send-test prove its stream), show the plan and confirm, change the webhook(s), save. Anything
+ * failing before the change leaves Postmark and the saved config as they were.
  */
 export async function runSetup(runtime: Runtime, options: SetupOptions): Promise<number> {
   const given = await readGivenInputs(runtime, options);
-  const skipSmtp = Boolean(options.skipSmtp);
   const saved = await runtime.store.list();
-  if (!runtime.interactive) assertNothingMissing(given, findSavedConnection(saved, given), skipSmtp);
-
-  const target = await chooseTarget(runtime, given, saved);
-  const previous = target.server
-    ? saved.find((connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId))
-    : findSavedConnection(saved, given);
-  const region = given.region ?? previous?.region ?? (await promptRegion(runtime));
-  const smtpInput = skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
-
-  const work = () => readPlanApply(runtime, options, { ...target, region, smtpInput });
-  const result = options.dryRun ? await work() : await withConfigLock(runtime.configDir, { command: "setup", waitMs: runtime.lockWaitMs }, work);
-  renderSetupResult(runtime, result);
+  if (!runtime.interactive) assertNothingMissing(given, findSavedConnection(saved, given), Boolean(options.skipSmtp));
+  try {
+    const target = await chooseTarget(runtime, given, saved);
+    const first = await connect(runtime, options, given, saved, target);
+    renderSetupResult(runtime, first);
+    if (runtime.interactive && !options.dryRun) await offerAnotherStream(runtime, options, given, target, first);
+  } catch (error) {
+    throw await explainRejectedToken(runtime, error, given);
+  }
   return ExitCode.ok;
 }
 
-interface Target {
-  api: ServerApi;
-  serverToken: string;
-  /** Known before the read round when an account token or a prompt found it. */
-  server?: Server;
-  stream?: MessageStream;
-  streamId: string;
-  /** --server as given, checked against the server a server token belongs to. */
-  serverRef?: string;
+/** One connection: the region and SMTP token it needs, then the locked read, plan, apply and save. */
+async function connect(runtime: Runtime, options: SetupOptions, given: GivenInputs, saved: SavedConnection[], target: Target, region?: Region): Promise<SetupResult> {
+  const previous = target.server
+    ? saved.find((connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId))
+    : findSavedConnection(saved, given);
+  const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime));
+  const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
+  const sendTest = smtpInput ? await sendTestAddresses(runtime, given, target) : undefined;
+  const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest });
+  return options.dryRun ? work() : withConfigLock(runtime.configDir, { command: "setup", waitMs: runtime.lockWaitMs }, work);
 }
 
-/** Which server and stream: from flags, the tokens, or the user's choice from lists. */
-async function chooseTarget(runtime: Runtime, given: GivenInputs, saved: SavedConnection[]): Promise<Target> {
-  const { prompter } = runtime;
-  let { accountToken, serverToken } = given;
-  serverToken ??= findSavedConnection(saved, given)?.serverToken;
-  if (!accountToken && !serverToken) ({ accountToken, serverToken } = await promptToken(runtime));
-  runtime.secrets.add(accountToken);
-  runtime.secrets.add(serverToken);
-
-  let server: Server | undefined;
-  if (accountToken && (given.serverRef || !serverToken)) {
-    const account = accountApi(runtime, accountToken);
-    if (given.serverRef) server = await findServer(account, given.serverRef);
-    else {
-      const servers = await runtime.output.step("Listing your Postmark servers", () => account.listServers());
-      if (servers.length === 0) throw new CliError("no_servers", "This Postmark account has no servers.", { hint: "Create a server in Postmark first." });
-      const choices = servers.map((candidate) => ({ value: candidate, name: candidate.Name, description: `ID ${candidate.ID}` }));
-      server = await (servers.length > 10 ? prompter.search("Server (type to filter):", choices) : prompter.select("Server:", choices));
-    }
-    serverToken = server.ApiTokens[0];
-    if (!serverToken) throw new CliError("no_server_token", `Server ${serverLabel(server)} has no API token.`, { hint: "Create one under the server's API Tokens tab." });
-    runtime.secrets.add(serverToken);
+/** Customer.io takes one custom SMTP server per stream; "one for transactional, one for broadcast" is the usual pair. */
+async function offerAnotherStream(runtime: Runtime, options: SetupOptions, given: GivenInputs, target: Target, done: SetupResult): Promise<void> {
+  const connected = [done.stream.ID];
+  for (;;) {
+    if (!(await runtime.prompter.confirm(`Connect another stream of ${shown(done.server.Name)} too?`, false))) return;
+    const { stream } = await pickStream(runtime, target.api, done.server, connected);
+    const next = { ...target, server: done.server, stream, streamId: stream.ID, serverRef: undefined };
+    const result = await connect(runtime, options, { ...given, streamId: stream.ID, accessKey: undefined, secretKey: undefined }, await runtime.store.list(), next, done.region);
+    renderSetupResult(runtime, result);
+    connected.push(stream.ID);
   }
-  const api = serverApi(runtime, serverToken!);
-  if (given.streamId) return { api, serverToken: serverToken!, server, streamId: given.streamId, serverRef: given.serverRef };
-
-  // Only a person gets here (scripted runs named --stream as missing): offer the usable streams.
-  const [streams, knownServer] = await runtime.output.step("Reading the message streams", () =>
-    Promise.all([api.listStreams(), server ? Promise.resolve(server) : api.getServer()]),
-  );
-  const usable = streams.filter((stream) => stream.MessageStreamType !== "Inbound" && !stream.ArchivedAt);
-  if (usable.length === 0) {
-    throw new CliError("no_usable_streams", `Server ${serverLabel(knownServer)} has no transactional or broadcast stream.`, { hint: "Create one in Postmark, then run setup again." });
-  }
-  const stream = await prompter.select(
-    "Message stream:",
-    usable.map((candidate) => ({ value: candidate, name: `${candidate.Name} (${candidate.ID})`, description: candidate.MessageStreamType })),
-  );
-  return { api, serverToken: serverToken!, server: knownServer, stream, streamId: stream.ID };
-}
-
-interface SmtpInput {
-  host?: string;
-  port: number;
-  accessKey: string;
-  secretKey: string;
-}
-
-async function smtpInputs(runtime: Runtime, given: GivenInputs, previous: SavedConnection | undefined, target: Target): Promise<SmtpInput> {
-  // Known already when chosen from a list: say so before asking for keys that could not be used.
-  if (target.server) assertSmtpEnabled(target.server);
-  let accessKey = given.accessKey ?? previous?.smtp?.accessKey;
-  let secretKey = given.secretKey ?? previous?.smtp?.secretKey;
-  if (!accessKey || !secretKey) {
-    const { output, prompter } = runtime;
-    output.info();
-    output.info(output.style.bold("SMTP token"));
-    output.info(`Customer.io sends through Postmark with an SMTP token made for stream "${target.streamId}":`);
-    output.info(`  1. Open ${target.server ? streamSettingsLink(target.server, target.streamId) : `the stream "${target.streamId}" in Postmark`}`);
-    output.info('  2. On the Settings tab, click "Generate an SMTP Token".');
-    output.info("  3. Copy the Access Key and the Secret Key (Postmark shows the Secret Key only once).");
-    accessKey ??= await prompter.input("Access Key:", { validate: required("Access Key") });
-    secretKey ??= await prompter.password("Secret Key:", { validate: required("Secret Key") });
-  }
-  runtime.secrets.add(secretKey);
-  return {
-    host: given.smtpHost ?? previous?.smtp?.host,
-    port: given.smtpPort ?? previous?.smtp?.port ?? DEFAULT_SMTP_PORT,
-    accessKey,
-    secretKey,
-  };
 }
 
 interface ResolvedTarget extends Target {
   region: Region;
   smtpInput?: SmtpInput;
+  sendTest?: { from: string; to: string };
 }
 
 async function readPlanApply(runtime: Runtime, options: SetupOptions, target: ResolvedTarget): Promise<SetupResult> {
@@ -155,10 +85,13 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     return Promise.all([serverRead, streamRead, hooksRead]).catch(async (error) => Promise.reject(await unknownStreamError(api, streamId, error)));
   });
   assertUsableStream(stream);
-  assertServerMatches(server, target.serverRef);
+  assertServerMatches(server, target);
   const warnings = serverWarnings(server, stream, Boolean(options.skipSmtp));
   if (!options.skipSmtp) assertSmtpEnabled(server);
   const smtp = smtpCheck ? await provenSmtp(runtime, target.smtpInput!, stream, smtpCheck) : null;
+  // Before any change: a token bound to another stream changes nothing and saves nothing.
+  const sendTest = smtp && target.sendTest ? await runSendTest(runtime, target, stream, server, smtp, target.sendTest) : null;
+  if (sendTest && !sendTest.firstEvent) warnings.push(`The test message reached stream "${sendTest.stream}" but had no event yet after ${sendTest.seconds} s; see it in Postmark's Activity tab.`);
 
   const desired: DesiredWebhook = { region, streamId: stream.ID, streamType: stream.MessageStreamType };
   const plan = planWebhooks(desired, webhooks);
@@ -169,14 +102,15 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
   for (const hook of plan.untouched) output.info(`  ${bullet} Leave webhook ${hook.ID} to ${shown(hook.Url)} alone (not Customer.io)`);
   if (stream.MessageStreamType === "Broadcasts") output.info(`  ${BROADCAST_TRIGGERS_NOTE}`);
 
-  if (options.dryRun) return result(runtime, { server, stream, region, smtp, warnings, dryRun: true, plan });
+  const parts = { server, stream, region, smtp, sendTest, plan };
+  if (options.dryRun) return result(runtime, { ...parts, warnings, dryRun: true });
   await confirmDeletions(runtime, plan, Boolean(options.yes));
   if (prompter.interactive && !options.yes && !(await prompter.confirm("Apply this plan and save the connection?", true))) {
     throw new CliError("cancelled", "Cancelled: nothing was changed.");
   }
 
   const applied = await criticalSection(() => applyAndSave(runtime, options, target, { server, stream, smtp, plan, desired }));
-  return result(runtime, { server, stream, region, smtp, warnings: [...warnings, ...applied.warnings], dryRun: false, plan, applied });
+  return result(runtime, { ...parts, warnings: [...warnings, ...applied.warnings], dryRun: false, applied });
 }
 
 /** Changes the webhook(s), then saves: the part a Ctrl-C waits for. */
@@ -204,60 +138,21 @@ async function applyAndSave(
     smtp: savedSmtp
       ? { host: savedSmtp.host, port: savedSmtp.port, accessKey: savedSmtp.accessKey, ...(storeSecrets && savedSmtp.secretKey ? { secretKey: savedSmtp.secretKey } : {}) }
       : null,
-    ...(storeSecrets ? { serverToken: target.serverToken } : {}),
+    ...(storeSecrets ? { serverToken: target.serverToken.value } : {}),
     verifiedAt: smtp ? now : (previous?.verifiedAt ?? null),
     updatedAt: now,
   });
   return applied;
 }
 
-/**
- * Waits for the SMTP check. A person whose key pair was rejected (a mis-paste is the usual cause)
- * may paste it again; a scripted run fails.
- */
-async function provenSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStream, check: ReturnType<typeof checkSmtp>): Promise<SmtpCredentials> {
-  const { output, prompter } = runtime;
-  for (let pending = check; ; ) {
-    try {
-      return await output.step("Checking the SMTP key pair", async (update) => {
-        const { credentials, steps } = await pending;
-        update(`SMTP ${credentials.host}:${credentials.port}: ${steps.map((step) => STEP_LABELS[step]).join(", ")}`);
-        return credentials;
-      });
-    } catch (error) {
-      const retryable = error instanceof CliError && error.code === "smtp_auth_rejected" && prompter.interactive;
-      if (!retryable) throw error;
-      output.failure(error.message);
-      if (!(await prompter.confirm("Paste the Access Key and Secret Key again?", true))) throw error;
-      const accessKey = await prompter.input("Access Key:", { default: input.accessKey, validate: required("Access Key") });
-      const secretKey = await prompter.password("Secret Key:", { validate: required("Secret Key") });
-      input = { ...input, accessKey, secretKey };
-      pending = checkSmtp(runtime, input, stream);
-    }
-  }
-}
-
-function assertSmtpEnabled(server: Server): void {
-  if (server.SmtpApiActivated) return;
-  throw new CliError("smtp_disabled", `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`, {
-    hint: `Turn it on in Postmark: ${serverSettingsLink(server)} (Settings > SMTP), then run setup again. Nothing was changed.`,
-  });
-}
-
 /** A server token decides the server; a --server beside it must name the same one. */
-function assertServerMatches(server: Server, serverRef: string | undefined): void {
-  if (serverRef === undefined || String(server.ID) === serverRef || server.Name === serverRef) return;
-  throw new CliError("server_mismatch", `POSTMARK_SERVER_TOKEN belongs to server ${serverLabel(server)}, not to --server "${serverRef}".`, {
+function assertServerMatches(server: Server, target: Target): void {
+  const { serverRef, serverToken } = target;
+  if (serverRef === undefined || matchesServerRef(server.ID, server.Name, serverRef)) return;
+  throw new CliError("server_mismatch", `${serverToken.source} belongs to server ${shown(serverLabel(server))}, not to --server ${JSON.stringify(serverRef)}.`, {
     exitCode: 2,
-    hint: "Drop --server, or use that server's token (or POSTMARK_ACCOUNT_TOKEN).",
+    hint: "Drop --server, or use that server's token (or an account token).",
   });
-}
-
-async function checkSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStream) {
-  const credentials: SmtpCredentials = { ...input, host: input.host ?? defaultSmtpHost(stream.MessageStreamType) };
-  const steps: SmtpStep[] = [];
-  await verifySmtp(credentials, { route: runtime.smtpRoute, timeoutMs: runtime.smtpTimeoutMs, onStep: (step) => steps.push(step) });
-  return { credentials, steps };
 }
 
 function serverWarnings(server: Server, stream: MessageStream, skipSmtp: boolean): string[] {
@@ -276,13 +171,14 @@ function serverWarnings(server: Server, stream: MessageStream, skipSmtp: boolean
 /** Removing extra Customer.io webhooks needs a yes: from --yes, or from the person at the prompt. */
 async function confirmDeletions(runtime: Runtime, plan: WebhookPlan, yes: boolean): Promise<void> {
   if (plan.deletions.length === 0 || yes) return;
-  const list = plan.deletions.map(({ webhook }) => `${webhook.ID} (${webhook.Url})`).join(", ");
+  const list = plan.deletions.map(({ webhook }) => `${webhook.ID} (${shown(webhook.Url)})`).join(", ");
   if (!runtime.prompter.interactive) {
     throw new CliError("duplicate_webhooks", `The stream has more than one Customer.io webhook (${list}): each event would be counted twice. Nothing was changed.`, {
       hint: "Run again with --yes to remove the extras.",
     });
   }
-  const ok = await runtime.prompter.confirm(`Remove ${plan.deletions.length} extra Customer.io webhook(s) (${list})?`, true);
+  const count = plan.deletions.length;
+  const ok = await runtime.prompter.confirm(`Remove ${count === 1 ? "1 extra Customer.io webhook" : `${count} extra Customer.io webhooks`} (${list})?`, true);
   if (!ok) throw new CliError("cancelled", "Cancelled: nothing was changed.", { hint: "Extra Customer.io webhooks make Customer.io count events twice." });
 }
 
@@ -293,6 +189,7 @@ function result(
     stream: MessageStream;
     region: Region;
     smtp: SmtpCredentials | null;
+    sendTest: SendTestResult | null;
     warnings: string[];
     dryRun: boolean;
     plan: WebhookPlan;
@@ -300,12 +197,12 @@ function result(
   },
 ): SetupResult {
   const { plan, applied } = parts;
-  const planned: Webhook | undefined = plan.target.kind === "create" ? undefined : plan.target.webhook;
+  const planned = plan.target.kind === "create" ? undefined : plan.target.webhook;
   return {
     ...parts,
     webhook: {
       id: applied?.webhook.ID ?? planned?.ID ?? null,
-      url: applied?.webhook.Url ?? (plan.target.kind === "create" ? plan.target.body.Url : planned!.Url),
+      url: applied?.webhook.Url ?? (plan.target.kind === "keep" ? plan.target.webhook.Url : plan.target.body.Url),
       action: applied?.action ?? "planned",
       removed: applied?.removed ?? plan.deletions.map(({ webhook }) => webhook.ID),
     },

@@ -1,34 +1,41 @@
 import { usageError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
-import type { SavedConnection } from "../store/config-store.js";
+import type { InvalidEntry, SavedConnection } from "../store/config-store.js";
 import { mask } from "../ui/redact.js";
+import { matchesServerRef } from "../core/matching.js";
+import { shown } from "../ui/terminal-safe.js";
 
 /** Saved connections as doctor, status and remove see them. */
 
 export function describeConnection(connection: SavedConnection): string {
-  return `${connection.serverName} / ${connection.streamId}`;
-}
-
-function matchesServer(connection: SavedConnection, serverRef: string): boolean {
-  return String(connection.serverId) === serverRef || connection.serverName === serverRef;
+  return `${shown(connection.serverName)} / ${shown(connection.streamId)}`;
 }
 
 /** The saved connections a command acts on: all of them, or those --server and --stream name. */
 export function selectConnections(saved: SavedConnection[], serverRef?: string, streamId?: string): SavedConnection[] {
   const selected = saved.filter(
     (connection) =>
-      (serverRef === undefined || matchesServer(connection, serverRef)) &&
+      (serverRef === undefined || matchesServerRef(connection.serverId, connection.serverName, serverRef)) &&
       (streamId === undefined || connection.streamId.toLowerCase() === streamId.toLowerCase()),
   );
   if ((serverRef !== undefined || streamId !== undefined) && selected.length === 0) {
     const known = saved.map(describeConnection).join(", ");
     throw usageError(
       "unknown_connection",
-      `No saved connection matches${serverRef ? ` --server "${serverRef}"` : ""}${streamId ? ` --stream "${streamId}"` : ""}.`,
+      `No saved connection matches${serverRef ? ` --server ${JSON.stringify(serverRef)}` : ""}${streamId ? ` --stream ${JSON.stringify(streamId)}` : ""}.`,
       known ? `Saved connections: ${known}. See \`cio-postmark status\`.` : "There are no saved connections yet: run `cio-postmark setup` first.",
     );
   }
   return selected;
+}
+
+/** Saved entries that could not be used are named (never shown whole: they may hold secrets) and left as they are. */
+export async function reportInvalidEntries(runtime: Runtime): Promise<InvalidEntry[]> {
+  const invalid = await runtime.store.invalid();
+  for (const { key, problem } of invalid) {
+    runtime.output.warn(`Saved connection ${shown(key)} in ${runtime.store.path} was skipped: ${problem}. It was left as it is; run setup for that server and stream again to replace it.`);
+  }
+  return invalid;
 }
 
 /** Saved secrets are masked wherever they might surface, like those from the environment. */

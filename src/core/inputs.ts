@@ -4,30 +4,31 @@ import type { StreamType } from "../postmark/types.js";
 
 /** Validation of what users type or set, with messages that say what would be right. */
 
-export const SMTP_PORTS = [587, 2525, 25] as const;
 export const DEFAULT_SMTP_PORT = 587;
 
 export function parseRegion(value: string | undefined): Region | undefined {
   if (value === undefined) return undefined;
   const normalized = value.trim().toLowerCase();
   if (!isRegion(normalized)) {
-    throw usageError("invalid_region", `--region must be "us" or "eu" (got "${value}").`, "Your Customer.io region is in Settings > Workspace Settings; EU accounts use fly-eu.customer.io.");
+    throw usageError("invalid_region", `--region must be "us" or "eu" (got ${JSON.stringify(value)}).`, "Your Customer.io region is in Settings > Workspace Settings; EU accounts use fly-eu.customer.io.");
   }
   return normalized;
 }
 
+/** Any port a relay or tunnel may use, except 465: this tool speaks STARTTLS only, and Postmark has no implicit-TLS port. */
 export function parseSmtpPort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const port = Number(value.trim());
+  const text = value.trim();
+  const port = Number(text);
   if (port === 465) {
     throw usageError(
       "smtp_port_465",
-      "Port 465 (implicit TLS) is not offered by Postmark: a connection there hangs until it times out.",
+      "Port 465 (implicit TLS) is not offered by Postmark, and this tool speaks STARTTLS only: a connection there hangs until it times out.",
       "Use 587 (the default) or 2525, both with STARTTLS; 2525 helps where 587 is blocked.",
     );
   }
-  if (!(SMTP_PORTS as readonly number[]).includes(port)) {
-    throw usageError("invalid_smtp_port", `--smtp-port must be 587, 2525 or 25 (got "${value}").`, "Postmark accepts STARTTLS on 587, 2525 and 25.");
+  if (!/^\d+$/.test(text) || port < 1 || port > 65_535) {
+    throw usageError("invalid_smtp_port", `--smtp-port must be a port number from 1 to 65535 (got ${JSON.stringify(value)}).`, "Postmark takes STARTTLS on 587 (the default), 2525 and 25.");
   }
   return port;
 }
@@ -38,7 +39,7 @@ export function parseSmtpHost(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const host = value.trim();
   if (!HOST_NAME.test(host)) {
-    throw usageError("invalid_smtp_host", `--smtp-host is not a host name: "${value}".`, "For example smtp.postmarkapp.com.");
+    throw usageError("invalid_smtp_host", `--smtp-host is not a host name: ${JSON.stringify(value)}.`, "For example smtp.postmarkapp.com.");
   }
   return host;
 }
@@ -47,7 +48,7 @@ export function parseStreamId(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const id = value.trim();
   if (id === "" || /[\s/?#]/.test(id)) {
-    throw usageError("invalid_stream", `--stream must be a message stream ID such as "outbound" or "broadcast" (got "${value}").`);
+    throw usageError("invalid_stream", `--stream must be a message stream ID such as "outbound" or "broadcast" (got ${JSON.stringify(value)}).`);
   }
   return id;
 }
@@ -68,8 +69,25 @@ export function readSecretEnv(env: NodeJS.ProcessEnv, name: string): string | un
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === "") throw usageError("empty_secret", `${name} is set but empty.`, `Set ${name} to the value from Postmark, or unset it.`);
-  if (/\s/.test(trimmed)) throw usageError("invalid_secret", `${name} contains spaces or line breaks inside it.`, "Copy the value again from Postmark.");
+  const problem = secretProblem(trimmed);
+  if (problem) throw usageError("invalid_secret", `${name} ${problem}.`, "Copy the value again from Postmark.");
   return trimmed;
+}
+
+/** Longer than any token or key Postmark issues. */
+export const MAX_SECRET_LENGTH = 4096;
+
+/**
+ * What is wrong with a token or key as given, in words; undefined when it looks like one. Postmark's
+ * tokens and keys are printable ASCII: anything else cannot even be sent in a header.
+ */
+export function secretProblem(value: string): string | undefined {
+  if (/[\r\n]/.test(value)) return "has a line break inside it";
+  if (/\s/.test(value)) return "has spaces inside it";
+  if (value.length > MAX_SECRET_LENGTH) return `is longer than ${MAX_SECRET_LENGTH} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x21-\x7e]/.test(value)) return "is malformed: it has characters no Postmark token or key contains (only plain ASCII letters, digits and punctuation)";
+  return undefined;
 }
 
 export function defaultSmtpHost(streamType: StreamType): string {

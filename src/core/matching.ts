@@ -1,3 +1,8 @@
+/** --server is a server's exact name or its numeric ID ("001" is ID 1). */
+export function matchesServerRef(id: number, name: string, ref: string): boolean {
+  return name === ref || (/^\d+$/.test(ref) && Number(ref) === id);
+}
+
 /** Suggestions for a name that matched nothing: the closest few, by edit distance or containment. */
 export function closeMatches(needle: string, candidates: string[], limit = 5): string[] {
   const target = needle.toLowerCase();

@@ -1,6 +1,8 @@
 import { dirname } from "node:path";
 import { CliError } from "../errors.js";
 import { REGION_WEBHOOK_URLS } from "../core/regions.js";
+import { BROADCAST_TRIGGERS_NOTE, triggerNames } from "../core/webhook-plan.js";
+import { shown } from "../ui/terminal-safe.js";
 import { serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
 import type { CheckResult, DoctorCheck, Facts } from "./types.js";
 
@@ -12,16 +14,20 @@ const skip = (message: string): CheckResult => ({ status: "skip", message });
 const fail = (message: string, fix: string): CheckResult => ({ status: "fail", message, fix });
 const warn = (message: string, fix: string): CheckResult => ({ status: "warn", message, fix });
 
-const setupCommand = (facts: Facts) => `cio-postmark setup --server ${facts.connection.serverId} --stream ${facts.connection.streamId}`;
+const setupCommand = (facts: Facts) => `cio-postmark setup --server ${facts.connection.serverId} --stream ${shown(facts.connection.streamId)}`;
 const fixCommand = (facts: Facts, yes = false) =>
-  `cio-postmark doctor --fix${yes ? " --yes" : ""} --server ${facts.connection.serverId} --stream ${facts.connection.streamId}`;
+  `cio-postmark doctor --fix${yes ? " --yes" : ""} --server ${facts.connection.serverId} --stream ${shown(facts.connection.streamId)}`;
 
-/** A check that needs a fact which could not be had is skipped, saying why. */
-async function need<T>(fact: Promise<T>, what: string): Promise<T | CheckResult> {
+/**
+ * A check that needs a fact which could not be had fails, saying what could not be read: "skip"
+ * is only for checks that do not apply, never for "could not look".
+ */
+async function need<T>(fact: Promise<T>, what: string, verdict: typeof fail | typeof warn = fail): Promise<T | CheckResult> {
   try {
     return await fact;
   } catch (error) {
-    return skip(`Skipped: ${what} could not be read (${error instanceof CliError ? error.code : "error"}).`);
+    const reason = error instanceof CliError ? error.message : String(error);
+    return verdict(`Could not read ${what}: ${reason}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again; if it persists, run with --trace FILE and report it.");
   }
 }
 const isResult = (value: unknown): value is CheckResult => typeof value === "object" && value !== null && "status" in value && "message" in value;
@@ -53,7 +59,7 @@ export const serverTokenCheck: DoctorCheck = {
       return pass("Postmark accepted the server token.");
     } catch (error) {
       if (error instanceof CliError && error.code === "postmark_unauthorized") {
-        return fail("Postmark rejected the server token (revoked or wrong).", `Copy a server token from Postmark > Servers > ${facts.connection.serverName} > API Tokens, then: POSTMARK_SERVER_TOKEN=… ${setupCommand(facts)}`);
+        return fail("Postmark rejected the server token (revoked or wrong).", `Copy a server token from Postmark > Servers > ${shown(facts.connection.serverName)} > API Tokens, then: POSTMARK_SERVER_TOKEN=… ${setupCommand(facts)}`);
       }
       const message = error instanceof Error ? error.message : String(error);
       return fail(`Could not check the server token: ${message}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again.");
@@ -67,16 +73,16 @@ export const serverSmtpCheck: DoctorCheck = {
     const server = await need(facts.server(), "the server");
     if (isResult(server)) return server;
     if (!server.SmtpApiActivated) {
-      return fail(`SMTP is disabled on server ${server.Name}: Customer.io cannot send through it.`, `Turn it on in Postmark: ${serverSettingsLink(server)} (Settings > SMTP).`);
+      return fail(`SMTP is disabled on server ${shown(server.Name)}: Customer.io cannot send through it.`, `Turn it on in Postmark: ${shown(serverSettingsLink(server))} (Settings > SMTP).`);
     }
-    return pass(`Server ${server.Name} exists and has SMTP enabled.`);
+    return pass(`Server ${shown(server.Name)} exists and has SMTP enabled.`);
   },
 };
 
 export const streamCheck: DoctorCheck = {
   id: "stream",
   async run(facts) {
-    const { streamId } = facts.connection;
+    const streamId = shown(facts.connection.streamId);
     try {
       const stream = await facts.stream();
       if (stream.ArchivedAt) return fail(`Stream "${streamId}" is archived: Postmark does not send from it.`, "Unarchive it in Postmark (Message Streams), or set up another stream.");
@@ -84,9 +90,9 @@ export const streamCheck: DoctorCheck = {
       return pass(`Stream "${streamId}" (${stream.MessageStreamType}) exists and can send.`);
     } catch (error) {
       if (error instanceof CliError && error.code === "postmark_rejected") {
-        return fail(`Stream "${streamId}" no longer exists on server ${facts.connection.serverName}.`, `Set up another stream: cio-postmark setup --server ${facts.connection.serverId}`);
+        return fail(`Stream "${streamId}" no longer exists on server ${shown(facts.connection.serverName)}.`, `Set up another stream: cio-postmark setup --server ${facts.connection.serverId}`);
       }
-      return skip(`Skipped: the stream could not be read (${error instanceof CliError ? error.code : "error"}).`);
+      return fail(`Could not read stream "${streamId}": ${error instanceof CliError ? error.message : String(error)}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again.");
     }
   },
 };
@@ -98,9 +104,9 @@ export const webhookExistsCheck: DoctorCheck = {
     if (isResult(plan)) return plan;
     const url = REGION_WEBHOOK_URLS[facts.connection.region];
     if (plan.target.kind === "create") {
-      return fail(`No Customer.io webhook (${url}) on stream "${facts.connection.streamId}": bounces and deliveries do not reach Customer.io.`, fixCommand(facts));
+      return fail(`No Customer.io webhook (${url}) on stream "${shown(facts.connection.streamId)}": bounces and deliveries do not reach Customer.io.`, fixCommand(facts));
     }
-    return pass(`Customer.io webhook ${plan.target.webhook.ID} → ${url}.`);
+    return pass(`Customer.io webhook ${plan.target.webhook.ID} ${facts.symbols.arrow} ${url}.`);
   },
 };
 
@@ -113,7 +119,13 @@ export const webhookTriggersCheck: DoctorCheck = {
     if (plan.target.kind === "update") {
       return fail(`Webhook ${plan.target.webhook.ID} has the wrong settings: ${plan.target.drift.join("; ")}.`, fixCommand(facts));
     }
-    return pass("Triggers are exactly Delivery, Bounce, Spam Complaint and Subscription Change (Open and Click off).");
+    const names = triggerNames(facts.connection.streamType);
+    const triggers = `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+    return pass(
+      facts.connection.streamType === "Broadcasts"
+        ? `Triggers are exactly ${triggers} (Open and Click off). ${BROADCAST_TRIGGERS_NOTE}`
+        : `Triggers are exactly ${triggers} (Open and Click off).`,
+    );
   },
 };
 
@@ -124,7 +136,7 @@ export const webhookDuplicatesCheck: DoctorCheck = {
     if (isResult(plan)) return plan;
     if (plan.deletions.length > 0) {
       const list = plan.deletions.map(({ webhook, reason }) => `${webhook.ID} (${reason === "duplicate" ? "duplicate" : "other region"})`).join(", ");
-      return fail(`Extra Customer.io webhook(s) on the stream: ${list}. Customer.io counts each event twice.`, fixCommand(facts, true));
+      return fail(`${plan.deletions.length === 1 ? "An extra Customer.io webhook" : "Extra Customer.io webhooks"} on the stream: ${list}. Customer.io counts each event twice.`, fixCommand(facts, true));
     }
     return pass("No duplicate or other-region Customer.io webhook.");
   },
@@ -144,8 +156,22 @@ export const smtpAuthCheck: DoctorCheck = {
       if (cliError?.code !== "smtp_auth_rejected") return fail(cliError?.message ?? String(error), cliError?.hint ?? "Run doctor again.");
       const server = await facts.server().catch(() => undefined);
       const where = server ? streamSettingsLink(server, facts.connection.streamId) : "the stream's Settings tab in Postmark";
-      return fail(cliError.message, `Generate a new SMTP token at ${where}, then: ${setupCommand(facts)}`);
+      return fail(cliError.message, `Generate a new SMTP token at ${shown(where)}, then: ${setupCommand(facts)}`);
     }
+  },
+};
+
+export const smtpSendCheck: DoctorCheck = {
+  id: "smtp-send",
+  async run(facts) {
+    const request = facts.sendTest();
+    if (!request) return skip("Skipped: run with --send-test --from ADDRESS to prove which stream the SMTP token sends through.");
+    const outcome = await need(request, "where the test message went");
+    if (isResult(outcome)) return outcome;
+    if (outcome === "no-smtp") return skip("Skipped: this connection has no SMTP token to send with.");
+    return pass(
+      `The test message ${outcome.messageId} went through stream "${shown(outcome.stream)}"${outcome.firstEvent ? `; first event: ${outcome.firstEvent}` : "; no event yet"} (${outcome.seconds} s).`,
+    );
   },
 };
 
@@ -170,15 +196,17 @@ export const sendingDomainsCheck: DoctorCheck = {
   async run(facts) {
     const request = facts.domains();
     if (!request) return skip("Skipped: set POSTMARK_ACCOUNT_TOKEN to check the sending domains' DKIM and Return-Path.");
-    const domains = await need(request, "the sending domains");
+    const domains = await need(request, "the sending domains", warn);
     if (isResult(domains)) return domains;
     // SPFVerified is deprecated by Postmark: never judged.
     const problems = domains.flatMap((domain) => [
-      ...(domain.DKIMVerified ? [] : [`${domain.Name}: DKIM not verified`]),
-      ...(domain.ReturnPathDomainVerified ? [] : [`${domain.Name}: Return-Path not verified`]),
+      ...(domain.DKIMVerified ? [] : [`${shown(domain.Name)}: DKIM not verified`]),
+      ...(domain.ReturnPathDomainVerified ? [] : [`${shown(domain.Name)}: Return-Path not verified`]),
     ]);
     if (problems.length) return warn(`${problems.join("; ")}.`, "Postmark > Sender Signatures > (domain) > DNS Settings: add the records shown, then click Verify.");
-    return pass(domains.length ? `${domains.length} sending domain(s) have DKIM and Return-Path verified.` : "No sending domains on the account.");
+    return pass(
+      domains.length === 0 ? "No sending domains on the account." : `${domains.length === 1 ? "The sending domain has" : `All ${domains.length} sending domains have`} DKIM and Return-Path verified.`,
+    );
   },
 };
 
@@ -191,6 +219,7 @@ export const CHECKS: DoctorCheck[] = [
   webhookTriggersCheck,
   webhookDuplicatesCheck,
   smtpAuthCheck,
+  smtpSendCheck,
   unsubscribeCheck,
   sendingDomainsCheck,
 ];

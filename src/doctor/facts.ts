@@ -1,10 +1,11 @@
 import { readSecretEnv } from "../core/inputs.js";
 import { planWebhooks, type DesiredWebhook } from "../core/webhook-plan.js";
-import { accountApi, serverApi, serverTokenFor } from "../connections/clients.js";
+import { accountApi, envToken, serverApi, serverTokenFor } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
 import { verifySmtp } from "../smtp/verify.js";
 import type { SavedConnection } from "../store/config-store.js";
 import type { Facts } from "./types.js";
+import { proveTokenStream, type SendTestAddresses } from "../connections/send-test.js";
 
 /** Memoizes a promise-returning function: many checks, one request. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -22,10 +23,23 @@ export function desiredFor(connection: SavedConnection): DesiredWebhook {
 }
 
 /** The facts about one saved connection, fetched lazily and at most once. */
-export function collectFacts(runtime: Runtime, connection: SavedConnection): Facts {
+export function collectFacts(runtime: Runtime, connection: SavedConnection, sendTo?: SendTestAddresses): Facts {
   const api = once(async () => serverApi(runtime, await serverTokenFor(runtime, connection)));
-  const accountToken = readSecretEnv(runtime.env, "POSTMARK_ACCOUNT_TOKEN");
+  const accountToken = envToken(runtime.env, "account");
   const domains = accountToken ? once(() => accountApi(runtime, accountToken).listDomains()) : undefined;
+  const smtpCredentials = () => {
+    const smtp = connection.smtp;
+    const secretKey = smtp?.secretKey ?? readSecretEnv(runtime.env, "POSTMARK_SMTP_SECRET_KEY");
+    return smtp && secretKey ? { host: smtp.host, port: smtp.port, accessKey: smtp.accessKey, secretKey } : undefined;
+  };
+  const sendTest = sendTo
+    ? once(async () => {
+        const credentials = smtpCredentials();
+        if (!credentials) return "no-smtp" as const;
+        const target = { api: await api(), credentials, serverName: connection.serverName, streamId: connection.streamId, streamType: connection.streamType };
+        return proveTokenStream(runtime, target, sendTo);
+      })
+    : undefined;
   return {
     connection,
     configFile: runtime.store.path,
@@ -35,12 +49,10 @@ export function collectFacts(runtime: Runtime, connection: SavedConnection): Fac
     server: once(async () => (await api()).getServer()),
     stream: once(async () => (await api()).getStream(connection.streamId)),
     plan: once(async () => planWebhooks(desiredFor(connection), await (await api()).listWebhooks(connection.streamId))),
-    smtpCredentials() {
-      const smtp = connection.smtp;
-      const secretKey = smtp?.secretKey ?? readSecretEnv(runtime.env, "POSTMARK_SMTP_SECRET_KEY");
-      return smtp && secretKey ? { host: smtp.host, port: smtp.port, accessKey: smtp.accessKey, secretKey } : undefined;
-    },
-    verifySmtp: (credentials) => verifySmtp(credentials, { route: runtime.smtpRoute, timeoutMs: runtime.smtpTimeoutMs }),
+    smtpCredentials,
+    verifySmtp: (credentials) => verifySmtp(credentials, { route: runtime.smtpRoute, timeoutMs: runtime.smtpTimeoutMs, trace: runtime.trace }),
     domains: () => domains?.(),
+    sendTest: () => sendTest?.(),
+    symbols: runtime.output.symbols,
   };
 }

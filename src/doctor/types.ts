@@ -2,6 +2,8 @@ import type { WebhookPlan } from "../core/webhook-plan.js";
 import type { MessageStream, Server, Domain } from "../postmark/types.js";
 import type { SavedConnection } from "../store/config-store.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
+import type { SendTestResult } from "../connections/send-test.js";
+import type { Symbols } from "../platform.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -31,6 +33,9 @@ export interface Facts {
   verifySmtp(credentials: SmtpCredentials): Promise<void>;
   /** Undefined without POSTMARK_ACCOUNT_TOKEN. */
   domains(): Promise<Domain[]> | undefined;
+  /** Undefined without --send-test; "no-smtp" for a connection set up with --skip-smtp. */
+  sendTest(): Promise<SendTestResult | "no-smtp"> | undefined;
+  symbols: Symbols;
 }
 
 export interface DoctorCheck {

@@ -1,4 +1,5 @@
 import { CliError } from "../errors.js";
+import { shown } from "../ui/terminal-safe.js";
 
 /** The fields every `postmark` client error carries (Errors.PostmarkError). */
 interface ClientError {
@@ -14,7 +15,20 @@ export interface RequestContext {
   /** What we were doing, for the message: "list your servers", "create the webhook". */
   action: string;
   token: TokenKind;
+  /** Where the token came from, for the hint: "POSTMARK_SERVER_TOKEN", "the token you pasted", … */
+  source: string;
   baseUrl: string;
+}
+
+/** Postmark answered 401 to a token: the wizard may ask again, or find it is the other kind. */
+export class TokenRejectedError extends CliError {
+  constructor(
+    readonly tokenKind: TokenKind,
+    message: string,
+    options: { hint: string; cause: unknown },
+  ) {
+    super("postmark_unauthorized", message, options);
+  }
 }
 
 function isClientError(error: unknown): error is ClientError {
@@ -25,13 +39,15 @@ export function statusOf(error: unknown): number | undefined {
   return isClientError(error) ? error.statusCode : undefined;
 }
 
-/** 429, 500, 503 and network failures (status 0) may pass if tried again; 401 and 422 never do. */
+/** 429, 5xx from Postmark or its load balancers, and network failures (status 0) may pass if tried again; 401 and 422 never do. */
+const TRANSIENT_STATUSES = new Set([0, 429, 500, 502, 503, 504]);
+
 export function isTransient(error: unknown): boolean {
   const status = statusOf(error);
-  return status === 0 || status === 429 || status === 500 || status === 503;
+  return status !== undefined && TRANSIENT_STATUSES.has(status);
 }
 
-const TOKEN_HELP: Record<TokenKind, { name: string; env: string; where: string }> = {
+export const TOKEN_HELP: Record<TokenKind, { name: string; env: string; where: string }> = {
   account: {
     name: "account token",
     env: "POSTMARK_ACCOUNT_TOKEN",
@@ -48,18 +64,18 @@ const TOKEN_HELP: Record<TokenKind, { name: string; env: string; where: string }
 export function mapPostmarkError(error: unknown, context: RequestContext): CliError {
   if (error instanceof CliError) return error;
   if (!isClientError(error)) {
-    return new CliError("postmark_error", `Could not ${context.action}: ${String((error as Error)?.message ?? error)}`, { cause: error });
+    return new CliError("postmark_error", `Could not ${context.action}: ${shown((error as Error)?.message ?? error)}`, { cause: error });
   }
   const status = error.statusCode ?? 0;
   const token = TOKEN_HELP[context.token];
   if (status === 401) {
-    return new CliError("postmark_unauthorized", `Postmark rejected the ${token.name} while trying to ${context.action}.`, {
-      hint: `Check ${token.env}: copy the ${token.name} from ${token.where}. An account token and a server token are not interchangeable.`,
+    return new TokenRejectedError(context.token, `Postmark rejected the ${token.name} while trying to ${context.action}.`, {
+      hint: `Check ${context.source}: copy the ${token.name} from ${token.where}. An account token and a server token are not interchangeable.`,
       cause: error,
     });
   }
   if (status === 422) {
-    return new CliError("postmark_rejected", `Postmark refused to ${context.action}: ${error.message}`, {
+    return new CliError("postmark_rejected", `Postmark refused to ${context.action}: ${shown(error.message)}`, {
       hint: error.code ? `Postmark error code ${error.code}.` : undefined,
       cause: error,
     });
@@ -70,7 +86,7 @@ export function mapPostmarkError(error: unknown, context: RequestContext): CliEr
       cause: error,
     });
   }
-  if (status === 500 || status === 503) {
+  if (status >= 500) {
     return new CliError("postmark_unavailable", `Postmark answered ${status} while trying to ${context.action}.`, {
       hint: "Postmark may be under maintenance: see https://status.postmarkapp.com and try again shortly.",
       cause: error,
@@ -82,11 +98,11 @@ export function mapPostmarkError(error: unknown, context: RequestContext): CliEr
       timedOut ? "postmark_timeout" : "postmark_unreachable",
       timedOut
         ? `Postmark did not answer in time at ${context.baseUrl} (while trying to ${context.action}).`
-        : `Could not reach Postmark at ${context.baseUrl} (while trying to ${context.action}): ${error.message}.`,
+        : `Could not reach Postmark at ${context.baseUrl} (while trying to ${context.action}): ${shown(error.message)}.`,
       { hint: "Check your network connection, proxy and POSTMARK_API_URL, then try again.", cause: error },
     );
   }
-  return new CliError("postmark_error", `Postmark answered ${status} while trying to ${context.action}: ${error.message}`, {
+  return new CliError("postmark_error", `Postmark answered ${status} while trying to ${context.action}: ${shown(error.message)}`, {
     cause: error,
   });
 }

@@ -66,3 +66,27 @@ export interface Domain {
   WeakDKIM: boolean;
   ReturnPathDomainVerified: boolean;
 }
+
+export interface SenderSignature {
+  ID: number;
+  EmailAddress: string;
+  Domain: string;
+  Confirmed: boolean;
+}
+
+export interface MessageEvent {
+  Recipient?: string;
+  Type: string;
+  ReceivedAt?: string;
+}
+
+/** A sent message as the Messages API lists it; the details add its events. */
+export interface OutboundMessage {
+  MessageID: string;
+  MessageStream: string;
+  Tag?: string;
+  Status?: string;
+  ReceivedAt?: string;
+  Metadata?: Record<string, string>;
+  MessageEvents?: MessageEvent[];
+}

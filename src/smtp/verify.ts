@@ -1,10 +1,14 @@
 import { isIP } from "node:net";
+import { format } from "node:util";
 import { CliError } from "../errors.js";
+import type { Trace } from "../trace.js";
 import { mask } from "../ui/redact.js";
+import { shown } from "../ui/terminal-safe.js";
 
 /**
  * The only module that talks to Nodemailer. Proves an SMTP key pair the way Customer.io will use
- * it: connect, STARTTLS (required), AUTH (forced), QUIT. No mail is sent.
+ * it: connect, STARTTLS (required), AUTH (forced), QUIT; and, for --send-test, sends one message
+ * over the very same path.
  */
 
 export interface SmtpCredentials {
@@ -33,6 +37,17 @@ export interface VerifyOptions {
   route: SmtpRoute;
   timeoutMs: number;
   onStep?: (step: SmtpStep) => void;
+  trace?: Trace;
+}
+
+/** The one message --send-test sends. */
+export interface OutgoingMessage {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
 }
 
 interface NodemailerError extends Error {
@@ -52,7 +67,43 @@ const CERTIFICATE_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
+/** Connects, STARTTLS, AUTH, QUIT: proves the key pair and sends no mail. */
 export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOptions): Promise<void> {
+  const session = await openSession(credentials, options);
+  try {
+    await session.transport.verify();
+    session.assertAuthenticated();
+  } catch (error) {
+    throw smtpError(error, credentials, session.passed, options.timeoutMs);
+  } finally {
+    session.transport.close();
+  }
+}
+
+/**
+ * The same handshake, then MAIL, RCPT and DATA for one message. A refusal of the message itself
+ * (a From that is no sender signature, say) is `send_test_rejected`, with the server's reply.
+ */
+export async function sendSmtpMessage(credentials: SmtpCredentials, message: OutgoingMessage, options: VerifyOptions): Promise<void> {
+  const session = await openSession(credentials, options);
+  try {
+    await session.transport.sendMail(message);
+    session.assertAuthenticated();
+  } catch (error) {
+    const failure = error as NodemailerError;
+    if (session.passed.includes("authenticated") && failure.responseCode !== undefined && ["MAIL FROM", "RCPT TO", "DATA"].includes(failure.command ?? "")) {
+      throw new CliError("send_test_rejected", `${credentials.host}:${credentials.port} refused the test message at ${failure.command}: ${shown(failure.response ?? failure.message)}`, {
+        hint: "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the recipient (--to) a valid address.",
+        cause: error,
+      });
+    }
+    throw smtpError(error, credentials, session.passed, options.timeoutMs);
+  } finally {
+    session.transport.close();
+  }
+}
+
+async function openSession(credentials: SmtpCredentials, options: VerifyOptions) {
   const { createTransport } = await import("nodemailer");
   const { host, port } = credentials;
   const target = options.route.connectTo ?? { host, port };
@@ -62,11 +113,12 @@ export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOp
     passed.push(step);
     options.onStep?.(step);
   };
-  // Nodemailer reports each stage to its logger; we only watch for the milestones.
+  const dialogue = options.trace ? smtpTranscript(options.trace) : undefined;
+  // Nodemailer reports each stage to its logger; we watch for the milestones (and, with --trace, keep the dialogue).
   const logger = {
     level: () => undefined,
     trace: () => undefined,
-    debug: () => undefined,
+    debug: (entry: { tnx?: string } | undefined, message?: string, ...args: unknown[]) => dialogue?.(entry?.tnx, format(message ?? "", ...args)),
     warn: () => undefined,
     error: () => undefined,
     fatal: () => undefined,
@@ -87,23 +139,37 @@ export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOp
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
     logger,
+    debug: Boolean(dialogue),
     tls: {
       // Check the certificate against the name Customer.io will use, even when dialling elsewhere.
       ...(isIP(host) ? {} : { servername: host }),
       ...(options.route.ca ? { ca: [options.route.ca] } : {}),
     },
   });
-  try {
-    await transport.verify();
-    if (!passed.includes("authenticated")) {
-      // verify() resolved without the server accepting our credentials: never report that as a pass.
-      throw new CliError("smtp_not_authenticated", `${host}:${port} accepted the session without checking the key pair.`);
-    }
-  } catch (error) {
-    throw smtpError(error, credentials, passed, options.timeoutMs);
-  } finally {
-    transport.close();
-  }
+  return {
+    transport,
+    passed,
+    assertAuthenticated() {
+      // The server went on without accepting our credentials: never report that as a pass.
+      if (!passed.includes("authenticated")) throw new CliError("smtp_not_authenticated", `${host}:${port} accepted the session without checking the key pair.`);
+    },
+  };
+}
+
+/**
+ * The SMTP dialogue for --trace, one entry per line. Nodemailer already hides AUTH payloads; the
+ * credentials lines are masked here too, so no version of it can put a key in the file.
+ */
+function smtpTranscript(trace: Trace) {
+  let answeringChallenge = false;
+  return (direction: string | undefined, line: string) => {
+    if (direction !== "client" && direction !== "server") return;
+    let text = line;
+    if (direction === "server") answeringChallenge = /^334\b/.test(line);
+    else if (/^AUTH\s+\S+\s+\S/i.test(line)) text = line.replace(/^(AUTH\s+\S+)\s+.*$/i, "$1 ••••");
+    else if (answeringChallenge) text = "••••";
+    trace.record({ kind: "smtp", direction, line: text });
+  };
 }
 
 function smtpError(error: unknown, credentials: SmtpCredentials, passed: SmtpStep[], timeoutMs: number): CliError {

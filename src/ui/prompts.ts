@@ -1,6 +1,7 @@
 import { CliError, ExitCode, interrupted } from "../errors.js";
 import type { Io } from "./io.js";
 import type { SecretRegistry } from "./redact.js";
+import { shown } from "./terminal-safe.js";
 
 export interface Choice<T> {
   value: T;
@@ -21,6 +22,11 @@ export interface Prompter {
 }
 
 const SEARCH_PAGE_SIZE = 12;
+
+/** Names in lists come from outside (server and stream names): shown, never obeyed, by the terminal. */
+function safeChoice<T>(choice: Choice<T>): Choice<T> {
+  return { ...choice, name: shown(choice.name), ...(choice.description === undefined ? {} : { description: shown(choice.description) }) };
+}
 
 /** A validator for answers that may not be empty. */
 export function required(what: string): (value: string) => true | string {
@@ -51,9 +57,10 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
 
   return {
     interactive,
-    select: (message, choices) => ask((p) => p.select({ message, choices, pageSize: SEARCH_PAGE_SIZE }, context)),
-    search: (message, choices) =>
-      ask((p) =>
+    select: (message, choices) => ask((p) => p.select({ message, choices: choices.map(safeChoice), pageSize: SEARCH_PAGE_SIZE }, context)),
+    search: (message, given) => {
+      const choices = given.map(safeChoice);
+      return ask((p) =>
         p.search(
           {
             message,
@@ -67,7 +74,8 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
           },
           context,
         ),
-      ),
+      );
+    },
     input: (message, options = {}) =>
       ask(async (p) => (await p.input({ message, default: options.default, validate: options.validate }, context)).trim()),
     password: (message, options = {}) =>

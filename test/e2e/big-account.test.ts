@@ -29,6 +29,8 @@ describe("choosing among 1,200 servers", () => {
     run.write(KEYS.enter);
     await run.waitFor("Apply this plan");
     run.write(KEYS.enter);
+    await run.waitFor("Connect another stream");
+    run.write(KEYS.enter);
     expect((await run.exited).exitCode).toBe(0);
     expect(world.simulator.webhooksOf(5777)).toHaveLength(1);
     // All 1,200 servers came in 3 pages of 500.

@@ -21,12 +21,14 @@ async function answer(run: PtyRun, prompt: string | RegExp, keys: string) {
 async function completeWizard(run: PtyRun) {
   await answer(run, "Which Postmark token will you use?", KEYS.enter);
   await answer(run, "Account token:", `${SANDBOX_CREDENTIALS.accountToken}${KEYS.enter}`);
-  await answer(run, "Acme Staging", KEYS.down + KEYS.enter);
+  await answer(run, "? Server:", KEYS.down + KEYS.enter);
   await answer(run, "Message stream:", KEYS.enter);
   await answer(run, "Which Customer.io region", KEYS.down + KEYS.enter);
   await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
   await answer(run, "Secret Key:", `${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
+  await answer(run, "Send one test message", `n${KEYS.enter}`);
   await answer(run, "Apply this plan", KEYS.enter);
+  await answer(run, "Connect another stream", KEYS.enter); // no, the default
 }
 
 /** With a server token: Acme Production, its first stream, US, the SMTP key pair with the given Secret Key. */
@@ -37,6 +39,7 @@ async function throughServerToken(run: PtyRun, secretKey: string) {
   await answer(run, "Which Customer.io region", KEYS.enter);
   await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
   await answer(run, "Secret Key:", `${secretKey}${KEYS.enter}`);
+  await answer(run, "Send one test message", `n${KEYS.enter}`);
 }
 
 describe("the wizard in a pseudo-terminal", () => {
@@ -72,7 +75,7 @@ describe("the wizard in a pseudo-terminal", () => {
     const run = runInPty(["--sandbox", "--config-dir", dir]);
     await answer(run, "Which Postmark token will you use?", KEYS.enter);
     await answer(run, "Account token:", `${SANDBOX_CREDENTIALS.accountToken}${KEYS.enter}`);
-    await answer(run, "Acme Staging", KEYS.ctrlC);
+    await answer(run, "? Server:", KEYS.ctrlC);
     expect((await run.exited).exitCode).toBe(130);
     expect(run.screen()).not.toMatch(/\n\s+at /);
     expect(run.screen()).not.toMatch(/Error/);
@@ -101,6 +104,7 @@ describe("the wizard in a pseudo-terminal", () => {
     await run.waitFor(afterRetry("Secret Key:"));
     run.write(`${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
     await answer(run, "Apply this plan", KEYS.enter);
+    await answer(run, "Connect another stream", KEYS.enter);
     expect((await run.exited).exitCode).toBe(0);
     expect(run.screen()).toContain("rejected the key pair");
     expect(Object.keys(savedConnections(dir))).toHaveLength(1);

@@ -14,6 +14,7 @@ const CHECK_IDS = [
   "webhook-triggers",
   "webhook-duplicates",
   "smtp-auth",
+  "smtp-send",
   "unsubscribe-handling",
   "sending-domains",
 ];
@@ -49,6 +50,7 @@ describe("doctor", () => {
       "webhook-triggers": "pass",
       "webhook-duplicates": "pass",
       "smtp-auth": "pass",
+      "smtp-send": "skip",
       "unsubscribe-handling": "skip",
       "sending-domains": "skip",
     });
@@ -81,7 +83,12 @@ describe("doctor", () => {
     ["SMTP disabled on the server", () => (state().servers.find((s) => s.ID === PROD)!.SmtpApiActivated = false), ["server-smtp"]],
     ["the key pair rejected (535)", () => rejectKeys(), ["smtp-auth"]],
     ["config file mode 0644", () => chmodSync(join(world.configDir, "config.json"), 0o644), ["config-file"]],
-    ["server token revoked (401)", () => (state().servers.find((s) => s.ID === PROD)!.ApiTokens = ["a-new-token-000000000000"]), ["server-token"]],
+    // Every check that needs the server token fails too, saying what it could not read: never a silent skip.
+    [
+      "server token revoked (401)",
+      () => (state().servers.find((s) => s.ID === PROD)!.ApiTokens = ["a-new-token-000000000000"]),
+      ["server-token", "server-smtp", "stream", "webhook-exists", "webhook-triggers", "webhook-duplicates", "unsubscribe-handling"],
+    ],
   ];
 
   function patch(triggers: object) {

@@ -11,11 +11,13 @@ describe("input validation", () => {
     expect(() => parseRegion("asia")).toThrow(/"us" or "eu"/);
   });
 
-  it("takes Postmark's SMTP ports and explains 465", () => {
+  it("takes any port from 1 to 65535 (a relay or tunnel), and explains 465", () => {
     expect(parseSmtpPort("2525")).toBe(2525);
-    expect(() => parseSmtpPort("465")).toThrow(/implicit TLS/);
-    expect(() => parseSmtpPort("8025")).toThrow(/587, 2525 or 25/);
-    expect(() => parseSmtpPort("abc")).toThrow(/587, 2525 or 25/);
+    expect(parseSmtpPort(" 8025 ")).toBe(8025);
+    expect(parseSmtpPort("1")).toBe(1);
+    expect(parseSmtpPort("65535")).toBe(65535);
+    expect(() => parseSmtpPort("465")).toThrow(/implicit TLS[\s\S]*STARTTLS only/);
+    for (const bad of ["0", "65536", "abc", "-1", "587.5", "1e3", ""]) expect(() => parseSmtpPort(bad)).toThrow(/port number from 1 to 65535/);
   });
 
   it("checks host names and stream ids", () => {
@@ -30,7 +32,10 @@ describe("input validation", () => {
     expect(readSecretEnv({ T: "  abc-123\n" }, "T")).toBe("abc-123");
     expect(readSecretEnv({}, "T")).toBeUndefined();
     expect(() => readSecretEnv({ T: "  \n" }, "T")).toThrow(/set but empty/);
-    expect(() => readSecretEnv({ T: "abc def" }, "T")).toThrow(/spaces or line breaks/);
+    expect(() => readSecretEnv({ T: "abc def" }, "T")).toThrow(/T has spaces inside it/);
+    expect(() => readSecretEnv({ T: "abc\ndef" }, "T")).toThrow(/T has a line break inside it/);
+    expect(() => readSecretEnv({ T: "tökén-1234567" }, "T")).toThrow(/T is malformed/);
+    expect(() => readSecretEnv({ T: "x".repeat(4097) }, "T")).toThrow(/longer than 4096/);
   });
 
   it("picks the SMTP host by stream type", () => {

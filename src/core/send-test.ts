@@ -1,0 +1,65 @@
+import { usageError } from "../errors.js";
+import type { StreamType } from "../postmark/types.js";
+
+/**
+ * --send-test: one real message through the SMTP token, then found again with Postmark's Messages
+ * API, to prove which stream the token sends through. The pure parts: the message and the verdict.
+ */
+
+/** Postmark's soft-bounce test address: it produces a Bounce event and costs no reputation. */
+export const DEFAULT_TEST_RECIPIENT = "softbounce@bounce-testing.postmarkapp.com";
+export const TEST_TAG = "cio-postmark-test";
+/** Sent as the header X-PM-Metadata-cio-postmark-test; searched as metadata_cio-postmark-test. */
+export const TEST_METADATA_KEY = "cio-postmark-test";
+/** Where Postmark puts its own unsubscribe link in broadcast mail. */
+const UNSUBSCRIBE_PLACEHOLDER = "{{{ pm:unsubscribe }}}";
+
+const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+export function parseAddress(flag: "--from" | "--to", value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const address = value.trim();
+  if (!ADDRESS.test(address)) throw usageError("invalid_address", `${flag} is not an email address: ${JSON.stringify(value)}.`, `For example ${flag} alerts@example.com.`);
+  return address;
+}
+
+export interface TestMessageInput {
+  from: string;
+  to: string;
+  id: string;
+  streamId: string;
+  streamType: StreamType;
+}
+
+/** The message: a unique id in Postmark metadata and a tag to find it by, and an unsubscribe link where broadcast mail needs one. */
+export function testMessage({ from, to, id, streamId, streamType }: TestMessageInput) {
+  const purpose = `This message was sent by cio-postmark to prove which Postmark message stream an SMTP token sends through (expected: "${streamId}").`;
+  const broadcast = streamType === "Broadcasts";
+  return {
+    from,
+    to,
+    subject: `cio-postmark stream test ${id}`,
+    text: [purpose, `Test id: ${id}`, ...(broadcast ? [`Unsubscribe: ${UNSUBSCRIBE_PLACEHOLDER}`] : [])].join("\n\n"),
+    html: [
+      `<p>${escapeHtml(purpose)}</p>`,
+      `<p>Test id: ${id}</p>`,
+      ...(broadcast ? [`<p><a href="${UNSUBSCRIBE_PLACEHOLDER}">Unsubscribe</a></p>`] : []),
+    ].join(""),
+    headers: { "X-PM-Tag": TEST_TAG, [`X-PM-Metadata-${TEST_METADATA_KEY}`]: id },
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** How the Messages API is asked for the test message. */
+export function searchFilters(id: string, to: string): Record<string, string> {
+  return { recipient: to, tag: TEST_TAG, [`metadata_${TEST_METADATA_KEY}`]: id };
+}
+
+/** The first event a found message has had: what this stream's webhook forwards to Customer.io. */
+export function firstEvent(events: Array<{ Type: string; ReceivedAt?: string }> | undefined): string | undefined {
+  if (!events?.length) return undefined;
+  return [...events].sort((a, b) => (a.ReceivedAt ?? "").localeCompare(b.ReceivedAt ?? ""))[0]!.Type;
+}

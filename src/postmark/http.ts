@@ -1,0 +1,96 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { CliError } from "../errors.js";
+import { traceBody, type Trace } from "../trace.js";
+
+/**
+ * The `fetch` the postmark client uses: it never follows a redirect (a token must never travel to
+ * another origin), caps the size of an answer, lets a group of requests be cancelled, and writes
+ * the exchange to the trace. The client turns anything thrown here into a plain network error, so
+ * the real reason travels beside it, in the request's slot.
+ */
+
+export interface RequestSlot {
+  /** Set when this module refused an answer: the error to report instead of the client's. */
+  refusal?: CliError;
+  /** Cancels the request (the rest of a listing after one page failed). */
+  signal?: AbortSignal;
+}
+
+export const requestSlots = new AsyncLocalStorage<RequestSlot>();
+
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+function refuse(slot: RequestSlot | undefined, error: CliError): never {
+  if (slot) slot.refusal = error;
+  throw error;
+}
+
+export function guardedFetch(trace?: Trace, maxBytes = MAX_RESPONSE_BYTES): typeof fetch {
+  return async (input, init = {}) => {
+    const slot = requestSlots.getStore();
+    const url = new URL(String(input));
+    const signals = [init.signal, slot?.signal].filter((signal): signal is AbortSignal => Boolean(signal));
+    const started = Date.now();
+    const response = await fetch(input, { ...init, redirect: "manual", signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
+    const record = (status: number, body: string | undefined) =>
+      trace?.record({
+        kind: "http",
+        method: init.method ?? "GET",
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        status,
+        ms: Date.now() - started,
+        requestBody: traceBody(typeof init.body === "string" ? init.body : undefined),
+        responseBody: traceBody(body),
+      });
+
+    if (response.status >= 300 && response.status < 400) {
+      record(response.status, undefined);
+      const location = response.headers.get("location");
+      let where = "no Location header";
+      try {
+        if (location) where = new URL(location, url).host;
+      } catch {
+        where = "an unreadable Location";
+      }
+      refuse(
+        slot,
+        new CliError("postmark_redirect", `The Postmark API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token was not sent there.`, {
+          hint: "Postmark's API never redirects. Check POSTMARK_API_URL and any proxy between you and api.postmarkapp.com.",
+        }),
+      );
+    }
+
+    const body = await readCapped(response, maxBytes);
+    if (body === undefined) {
+      record(response.status, `(more than ${maxBytes} bytes, not read)`);
+      refuse(
+        slot,
+        new CliError("postmark_response_too_large", `The Postmark API at ${url.host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MB; it was not read.`, {
+          hint: "No real Postmark answer is that large: check POSTMARK_API_URL and any proxy, and run with --trace FILE to report it.",
+        }),
+      );
+    }
+    record(response.status, body);
+    return new Response(body === "" ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+/** The body as text, or undefined once it grows past `maxBytes` (the rest is never read). */
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

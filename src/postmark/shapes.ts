@@ -1,0 +1,106 @@
+import { CliError } from "../errors.js";
+import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, StreamType, Webhook, WebhookTriggers } from "./types.js";
+
+/**
+ * Postmark's answers, checked at the boundary for the fields this tool uses. Extra fields, and
+ * missing ones it does not use, are tolerated (real answers vary by account age); anything else is
+ * a `postmark_bad_response`, never a crash further in.
+ */
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+const STREAM_TYPES: StreamType[] = ["Transactional", "Broadcasts", "Inbound"];
+const TRIGGERS = ["Open", "Click", "Delivery", "Bounce", "SpamComplaint", "SubscriptionChange"] as const;
+
+export class ShapeError extends Error {}
+
+function expect(condition: unknown, what: string): asserts condition {
+  if (!condition) throw new ShapeError(what);
+}
+
+function list(answer: unknown, key: string): unknown[] {
+  expect(isObject(answer), "the answer is not a JSON object");
+  const items = answer[key];
+  expect(Array.isArray(items), `"${key}" is not a list`);
+  return items;
+}
+
+/** A page of a paged listing: the items, and how many there are in all. */
+export function pageOf<T>(answer: unknown, key: string, item: (value: unknown) => T): { total: number; items: T[] } {
+  const items = list(answer, key).map(item);
+  const total = (answer as Json).TotalCount;
+  expect(typeof total === "number" && Number.isSafeInteger(total) && total >= 0, '"TotalCount" is not a whole number');
+  return { total, items };
+}
+
+export function server(value: unknown): Server {
+  expect(isObject(value), "a server is not an object");
+  expect(isId(value.ID), "a server has no numeric ID");
+  expect(typeof value.Name === "string", `server ${value.ID} has no name`);
+  expect(value.ApiTokens === undefined || (Array.isArray(value.ApiTokens) && value.ApiTokens.every((token) => typeof token === "string")), `server ${value.ID}'s ApiTokens is not a list of tokens`);
+  expect(typeof value.SmtpApiActivated === "boolean", `server ${value.ID} does not say whether SMTP is on`);
+  return { ...value, ApiTokens: (value.ApiTokens as string[] | undefined) ?? [], ServerLink: typeof value.ServerLink === "string" ? value.ServerLink : "" } as Server;
+}
+
+export function stream(value: unknown): MessageStream {
+  expect(isObject(value), "a message stream is not an object");
+  expect(typeof value.ID === "string" && value.ID !== "", "a message stream has no ID");
+  expect(STREAM_TYPES.includes(value.MessageStreamType as StreamType), `stream "${value.ID}" has an unknown type`);
+  expect(value.ArchivedAt === undefined || value.ArchivedAt === null || typeof value.ArchivedAt === "string", `stream "${value.ID}" has an unreadable ArchivedAt`);
+  return { ...value, Name: typeof value.Name === "string" ? value.Name : value.ID, ArchivedAt: value.ArchivedAt ?? null } as MessageStream;
+}
+
+export const streams = (answer: unknown): MessageStream[] => list(answer, "MessageStreams").map(stream);
+
+export function webhook(value: unknown): Webhook {
+  expect(isObject(value), "a webhook is not an object");
+  expect(isId(value.ID), "a webhook has no numeric ID");
+  expect(typeof value.Url === "string", `webhook ${value.ID} has no URL`);
+  expect(typeof value.MessageStream === "string", `webhook ${value.ID} names no stream`);
+  expect(value.Triggers === undefined || isObject(value.Triggers), `webhook ${value.ID}'s triggers are not an object`);
+  const given = (value.Triggers ?? {}) as Json;
+  const triggers = Object.fromEntries(
+    TRIGGERS.map((name) => {
+      const trigger = given[name];
+      expect(trigger === undefined || isObject(trigger), `webhook ${value.ID}'s ${name} trigger is not an object`);
+      return [name, { ...(trigger ?? {}), Enabled: (trigger as Json | undefined)?.Enabled === true }];
+    }),
+  ) as unknown as WebhookTriggers;
+  const headers = value.HttpHeaders;
+  expect(headers === undefined || headers === null || Array.isArray(headers), `webhook ${value.ID}'s headers are not a list`);
+  const auth = value.HttpAuth;
+  expect(auth === undefined || auth === null || isObject(auth), `webhook ${value.ID}'s HttpAuth is not an object`);
+  return { ...value, Triggers: triggers, HttpHeaders: (headers as Webhook["HttpHeaders"] | null) ?? [], HttpAuth: (auth as Webhook["HttpAuth"]) ?? null } as Webhook;
+}
+
+export const webhooks = (answer: unknown): Webhook[] => list(answer, "Webhooks").map(webhook);
+
+export function domain(value: unknown): Domain {
+  expect(isObject(value), "a domain is not an object");
+  expect(typeof value.Name === "string", "a domain has no name");
+  expect(typeof value.DKIMVerified === "boolean" && typeof value.ReturnPathDomainVerified === "boolean", `domain ${value.Name} does not say whether DKIM and Return-Path are verified`);
+  return value as unknown as Domain;
+}
+
+/** The error a person sees for an answer that is not what Postmark's API documents. */
+export function badResponse(action: string, problem: string): CliError {
+  return new CliError("postmark_bad_response", `Postmark's answer when trying to ${action} was not what its API documents: ${problem}.`, {
+    hint: "Try again shortly. If it persists, check POSTMARK_API_URL and any proxy, and run with --trace FILE to attach the exchange to a bug report.",
+  });
+}
+
+export function senderSignature(value: unknown): SenderSignature {
+  expect(isObject(value), "a sender signature is not an object");
+  expect(typeof value.EmailAddress === "string", "a sender signature has no address");
+  return { ...value, Confirmed: value.Confirmed === true, Domain: typeof value.Domain === "string" ? value.Domain : "" } as SenderSignature;
+}
+
+export function outboundMessage(value: unknown): OutboundMessage {
+  expect(isObject(value), "a message is not an object");
+  expect(typeof value.MessageID === "string" && value.MessageID !== "", "a message has no MessageID");
+  expect(typeof value.MessageStream === "string", `message ${value.MessageID} names no stream`);
+  const events = value.MessageEvents;
+  expect(events === undefined || (Array.isArray(events) && events.every((event) => isObject(event) && typeof event.Type === "string")), `message ${value.MessageID}'s events are unreadable`);
+  return value as unknown as OutboundMessage;
+}
