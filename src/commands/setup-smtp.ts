@@ -2,7 +2,7 @@ import { CliError } from "../errors.js";
 import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../core/inputs.js";
 import { parseAddress } from "../core/send-test.js";
 import { accountApi } from "../connections/clients.js";
-import { proveTokenStream, type SendTestResult } from "../connections/send-test.js";
+import { describeSendTest, proveTokenStream, type SendTestResult } from "../connections/send-test.js";
 import { serverLabel, serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
 import type { MessageStream, Server } from "../postmark/types.js";
 import type { Runtime } from "../runtime.js";
@@ -133,13 +133,12 @@ export async function runSendTest(
   credentials: SmtpCredentials,
   addresses: { from: string; to: string },
 ): Promise<SendTestResult> {
-  const result = await runtime.output.step("Sending a test message", (update) =>
-    proveTokenStream(runtime, { api: target.api, credentials, serverName: server.Name, streamId: stream.ID, streamType: stream.MessageStreamType }, addresses, update),
-  );
-  runtime.output.success(
-    `The test message ${result.messageId} went through stream "${shown(result.stream)}"${result.firstEvent ? `; first event: ${result.firstEvent}` : "; no event yet"} (${result.seconds} s).`,
-  );
-  return result;
+  return runtime.output.step("Sending a test message", async (update) => {
+    const proving = { api: target.api, credentials, serverName: server.Name, streamId: stream.ID, streamType: stream.MessageStreamType };
+    const result = await proveTokenStream(runtime, proving, addresses, update);
+    update(describeSendTest(result));
+    return result;
+  });
 }
 
 export function assertSmtpEnabled(server: Server): void {

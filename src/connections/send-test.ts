@@ -65,6 +65,12 @@ export async function proveTokenStream(runtime: Runtime, target: SendTestTarget,
   return { ...addresses, messageId: found.MessageID, stream: found.MessageStream, firstEvent: firstEvent(details?.MessageEvents) ?? null, seconds: seconds() };
 }
 
+/** One line for people: where the message went and what first happened to it. */
+export function describeSendTest(result: SendTestResult): string {
+  const event = result.firstEvent ? `; first event: ${shown(result.firstEvent)}` : "; no event yet";
+  return `The test message ${shown(result.messageId)} went through stream "${shown(result.stream)}"${event} (${result.seconds} s)`;
+}
+
 function wrongStream(target: SendTestTarget, actual: string): CliError {
   return new CliError(
     "send_test_wrong_stream",

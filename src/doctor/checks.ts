@@ -3,6 +3,7 @@ import { CliError } from "../errors.js";
 import { REGION_WEBHOOK_URLS } from "../core/regions.js";
 import { BROADCAST_TRIGGERS_NOTE, triggerNames } from "../core/webhook-plan.js";
 import { shown } from "../ui/terminal-safe.js";
+import { describeSendTest } from "../connections/send-test.js";
 import { serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
 import type { CheckResult, DoctorCheck, Facts } from "./types.js";
 
@@ -169,9 +170,7 @@ export const smtpSendCheck: DoctorCheck = {
     const outcome = await need(request, "where the test message went");
     if (isResult(outcome)) return outcome;
     if (outcome === "no-smtp") return skip("Skipped: this connection has no SMTP token to send with.");
-    return pass(
-      `The test message ${outcome.messageId} went through stream "${shown(outcome.stream)}"${outcome.firstEvent ? `; first event: ${outcome.firstEvent}` : "; no event yet"} (${outcome.seconds} s).`,
-    );
+    return pass(`${describeSendTest(outcome)}.`);
   },
 };
 

@@ -1,4 +1,18 @@
-import type { Domain, MessageStream, Server, StreamType, UnsubscribeHandling, Webhook } from "../postmark/types.js";
+import type { Domain, MessageStream, SenderSignature, Server, StreamType, UnsubscribeHandling, Webhook } from "../postmark/types.js";
+
+/** A message the simulated SMTP server took in, as the Messages API will show it. */
+export interface SentMessage {
+  MessageID: string;
+  ServerID: number;
+  MessageStream: string;
+  Tag: string;
+  From: string;
+  To: Array<{ Email: string; Name: string }>;
+  Recipients: string[];
+  Subject: string;
+  Metadata: Record<string, string>;
+  ReceivedAt: string;
+}
 
 /** Everything the simulator knows about one Postmark account: plain data, saved as JSON by the sandbox. */
 export interface AccountState {
@@ -7,6 +21,8 @@ export interface AccountState {
   streams: MessageStream[];
   webhooks: Array<Webhook & { ServerID: number }>;
   domains: Domain[];
+  senders: SenderSignature[];
+  messages: SentMessage[];
   nextWebhookId: number;
 }
 
@@ -31,6 +47,8 @@ export interface AccountSpec {
   accountToken?: string;
   servers: ServerSpec[];
   domains?: Array<Partial<Domain> & { Name: string }>;
+  /** Sender signatures, confirmed unless said otherwise. */
+  senders?: Array<{ EmailAddress: string; Confirmed?: boolean }>;
 }
 
 const SEED_TIME = "2026-01-05T10:00:00.0000000-05:00";
@@ -71,6 +89,13 @@ export function buildAccount(spec: AccountSpec): AccountState {
       ReturnPathDomainVerified: true,
       ...domain,
     })),
+    senders: (spec.senders ?? []).map((sender, index) => ({
+      ID: 301 + index,
+      EmailAddress: sender.EmailAddress,
+      Domain: sender.EmailAddress.split("@")[1] ?? "",
+      Confirmed: sender.Confirmed ?? true,
+    })),
+    messages: [],
     nextWebhookId: 9001,
   };
 }

@@ -1,6 +1,8 @@
 /** What the simulator can do to a request instead of (or before) answering it normally. */
 export type Fault =
-  | { kind: "status"; status: 429 | 500 | 503 }
+  | { kind: "status"; status: 429 | 500 | 502 | 503 | 504 }
+  /** Any answer at all, as a hostile or broken server might send it: a redirect, HTML, a wrong shape. */
+  | { kind: "answer"; status: number; body: string; headers?: Record<string, string> }
   /** Close the socket without answering, before doing anything. */
   | { kind: "drop" }
   /** Never answer. */

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import type { PostmarkEndpoint } from "../postmark/base-url.js";
 import type { SmtpRoute } from "../smtp/verify.js";
 import { buildAccount, type AccountState } from "./account.js";
-import { SANDBOX_CREDENTIALS, SANDBOX_SERVERS } from "./credentials.js";
+import { SANDBOX_CREDENTIALS, SANDBOX_SENDER, SANDBOX_SERVERS, SANDBOX_SMTP_TOKENS } from "./credentials.js";
 import { makeCertificate } from "./certificate.js";
 import { PostmarkSimulator } from "./simulator.js";
-import { startLoopbackSmtp } from "./smtp-server.js";
+import { sentMessageOf, startLoopbackSmtp } from "./smtp-server.js";
 
 /**
  * `--sandbox`: a simulated Postmark account and a loopback SMTP server, started in-process for one
@@ -31,6 +31,7 @@ export function sandboxAccount(): AccountState {
       { id: SANDBOX_SERVERS.legacy, name: "Legacy Newsletters", tokens: ["sandbox-server-token-legacy"], smtp: false },
     ],
     domains: [{ Name: "acme.example" }, { Name: "news.acme.example", ReturnPathDomainVerified: false }],
+    senders: [{ EmailAddress: SANDBOX_SENDER }],
   });
 }
 
@@ -50,7 +51,9 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
   const [simulator, certificate] = await Promise.all([PostmarkSimulator.start(state), makeCertificate()]);
   const smtp = await startLoopbackSmtp({
     certificate,
-    keyPairs: [{ accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey }],
+    keyPairs: SANDBOX_SMTP_TOKENS.map(({ accessKey, secretKey, serverId, stream }) => ({ accessKey, secretKey, serverId, streamId: stream })),
+    acceptsSender: (address) => simulator.acceptsSender(address),
+    onMessage: (message) => simulator.recordMessage(sentMessageOf(message)),
   });
   return {
     configDir: dir,

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { MessageStream, Webhook, WebhookTriggers } from "../postmark/types.js";
-import type { AccountState } from "./account.js";
+import { randomUUID } from "node:crypto";
+import type { AccountState, SentMessage } from "./account.js";
 import type { Fault, FaultRule } from "./faults.js";
 
 /**
@@ -21,6 +22,22 @@ export interface LoggedRequest {
 }
 
 type TokenKind = "account" | "server";
+
+/**
+ * What Postmark does with `SpamComplaint.Enabled: true` on a broadcast stream is not documented
+ * (Postmark offers that trigger on transactional streams only). Each plausible answer is a setting,
+ * and the tests run under every one.
+ */
+export type BroadcastSpamComplaint = "accept" | "store-false" | "reject";
+export const BROADCAST_SPAM_COMPLAINT_BEHAVIOURS: BroadcastSpamComplaint[] = ["accept", "store-false", "reject"];
+
+export interface SimulatorOptions {
+  broadcastSpamComplaint?: BroadcastSpamComplaint;
+  /** How long Postmark takes before a message sent over SMTP shows in the Messages API. */
+  messageDelayMs?: number;
+  /** And then before its first event (Delivered, Bounced) shows. */
+  eventDelayMs?: number;
+}
 
 class ApiError extends Error {
   constructor(
@@ -48,12 +65,24 @@ export class PostmarkSimulator {
   readonly requests: LoggedRequest[] = [];
   /** Added to every request's answer, in milliseconds. */
   latencyMs = 0;
+  broadcastSpamComplaint: BroadcastSpamComplaint;
+  messageDelayMs: number;
+  eventDelayMs: number;
   private faults: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly http: HttpServer;
   private port = 0;
 
-  constructor(public state: AccountState) {
+  constructor(
+    public state: AccountState,
+    options: SimulatorOptions = {},
+  ) {
+    // A state saved by an older sandbox lacks what later versions added.
+    state.senders ??= [];
+    state.messages ??= [];
+    this.broadcastSpamComplaint = options.broadcastSpamComplaint ?? "store-false";
+    this.messageDelayMs = options.messageDelayMs ?? 1_000;
+    this.eventDelayMs = options.eventDelayMs ?? 1_000;
     this.http = createServer((request, response) => void this.handle(request, response));
     this.http.on("connection", (socket) => {
       this.sockets.add(socket);
@@ -61,8 +90,8 @@ export class PostmarkSimulator {
     });
   }
 
-  static async start(state: AccountState): Promise<PostmarkSimulator> {
-    const simulator = new PostmarkSimulator(state);
+  static async start(state: AccountState, options: SimulatorOptions = {}): Promise<PostmarkSimulator> {
+    const simulator = new PostmarkSimulator(state, options);
     await new Promise<void>((resolve) => simulator.http.listen(0, "127.0.0.1", resolve));
     simulator.port = (simulator.http.address() as AddressInfo).port;
     return simulator;
@@ -89,6 +118,23 @@ export class PostmarkSimulator {
     return this.state.webhooks
       .filter((hook) => hook.ServerID === serverId && (streamId === undefined || sameId(hook.MessageStream, streamId)))
       .map(publicWebhook);
+  }
+
+  /** What the simulated SMTP server hands over: a message, on the stream its token belongs to. */
+  recordMessage(message: Omit<SentMessage, "MessageID" | "ReceivedAt">): SentMessage {
+    const recorded = { ...message, MessageID: randomUUID(), ReceivedAt: new Date().toISOString() };
+    this.state.messages.push(recorded);
+    return recorded;
+  }
+
+  /** Whether a server may send from this address: a confirmed sender signature, or a domain with DKIM verified. */
+  acceptsSender(address: string): boolean {
+    const lower = address.toLowerCase();
+    const domain = lower.split("@")[1] ?? "";
+    return (
+      this.state.senders.some((sender) => sender.Confirmed && sender.EmailAddress.toLowerCase() === lower) ||
+      this.state.domains.some((candidate) => candidate.DKIMVerified && candidate.Name.toLowerCase() === domain)
+    );
   }
 
   async close(): Promise<void> {
@@ -142,6 +188,11 @@ export class PostmarkSimulator {
       const message = fault.status === 429 ? "Rate limit exceeded." : "Internal server error.";
       return finish(send(response, fault.status, { ErrorCode: fault.status === 429 ? 429 : 0, Message: message }));
     }
+    if (fault?.kind === "answer") {
+      response.writeHead(fault.status, { "Content-Type": "application/json; charset=utf-8", ...fault.headers });
+      response.end(fault.body);
+      return finish(fault.status);
+    }
 
     let status: number;
     let payload: unknown;
@@ -169,13 +220,14 @@ export class PostmarkSimulator {
     const ctx: Context = { query, body: parseBody(rawBody) };
 
     const accountRoutes = new Set(["servers", "domains", "senders"]);
-    const serverRoutes = new Set(["server", "message-streams", "webhooks"]);
+    const serverRoutes = new Set(["server", "message-streams", "webhooks", "messages"]);
     if (!accountRoutes.has(resource ?? "") && !serverRoutes.has(resource ?? "")) {
       throw new ApiError(404, 0, "The requested resource was not found.");
     }
     if (accountRoutes.has(resource!)) this.authenticate(headers, "account");
     else ctx.serverId = this.authenticate(headers, "server");
 
+    if (resource === "messages") return this.messagesRoute(method, segments, ctx);
     switch (`${method} ${resource}${id === undefined ? "" : "/:id"}`) {
       case "GET servers":
         return this.listServers(query);
@@ -202,10 +254,37 @@ export class PostmarkSimulator {
       case "GET domains/:id":
         return this.state.domains.find((domain) => domain.ID === Number(id)) ?? fail(422, 510, "Domain not found.");
       case "GET senders":
-        return page(query, [], "SenderSignatures");
+        return page(query, this.state.senders, "SenderSignatures");
       default:
         throw new ApiError(404, 0, "The requested resource was not found.");
     }
+  }
+
+  /** GET /messages/outbound (search) and GET /messages/outbound/{id}/details: what Postmark has processed so far. */
+  private messagesRoute(method: string, segments: string[], { serverId, query }: Context) {
+    const [, kind, messageId, details] = segments.map((segment) => decodeURIComponent(segment));
+    if (method !== "GET" || kind?.toLowerCase() !== "outbound") throw new ApiError(404, 0, "The requested resource was not found.");
+    const now = Date.now();
+    const visible = this.state.messages.filter(
+      (message) => message.ServerID === serverId && Date.parse(message.ReceivedAt) + this.messageDelayMs <= now,
+    );
+    if (messageId === undefined) {
+      const metadata = Object.entries(query).filter(([key]) => key.startsWith("metadata_"));
+      const matches = visible.filter(
+        (message) =>
+          (query.recipient === undefined || message.Recipients.some((to) => to.toLowerCase() === query.recipient!.toLowerCase())) &&
+          (query.tag === undefined || message.Tag === query.tag) &&
+          (query.messagestream === undefined || sameId(message.MessageStream, query.messagestream)) &&
+          metadata.every(([key, value]) => message.Metadata[key.slice("metadata_".length)] === value),
+      );
+      return page(query, matches.reverse().map((message) => outboundView(message)), "Messages");
+    }
+    const message = visible.find((candidate) => candidate.MessageID === messageId);
+    if (!message || details?.toLowerCase() !== "details") throw new ApiError(422, 701, "This message was not found.");
+    const eventDue = Date.parse(message.ReceivedAt) + this.messageDelayMs + this.eventDelayMs <= now;
+    const bounced = message.Recipients.some((to) => to.toLowerCase().endsWith("@bounce-testing.postmarkapp.com"));
+    const events = eventDue ? [{ Recipient: message.Recipients[0], Type: bounced ? "Bounced" : "Delivered", ReceivedAt: new Date(Date.parse(message.ReceivedAt) + this.messageDelayMs + this.eventDelayMs).toISOString(), Details: {} }] : [];
+    return { ...outboundView(message), MessageEvents: events };
   }
 
   /** Checks the token header the route needs; answers the server id for server tokens. */
@@ -282,7 +361,7 @@ export class PostmarkSimulator {
       MessageStream: stream.ID,
       HttpAuth: auth(body.HttpAuth),
       HttpHeaders: headersOf(body.HttpHeaders),
-      Triggers: mergeTriggers(disabledTriggers(), body.Triggers),
+      Triggers: this.triggersFor(stream, mergeTriggers(disabledTriggers(), body.Triggers)),
     };
     this.state.webhooks.push(hook);
     return publicWebhook(hook);
@@ -294,11 +373,21 @@ export class PostmarkSimulator {
       throw new ApiError(422, 1357, "The 'ID' and 'MessageStream' fields cannot be changed.");
     }
     const hook = this.findWebhook(serverId!, id);
+    const triggers = "Triggers" in body ? this.triggersFor(this.findStream(serverId!, hook.MessageStream), mergeTriggers(hook.Triggers, body.Triggers)) : hook.Triggers;
     if ("Url" in body) hook.Url = validUrl(body.Url);
     if ("HttpAuth" in body) hook.HttpAuth = auth(body.HttpAuth);
     if ("HttpHeaders" in body) hook.HttpHeaders = headersOf(body.HttpHeaders);
-    if ("Triggers" in body) hook.Triggers = mergeTriggers(hook.Triggers, body.Triggers);
+    hook.Triggers = triggers;
     return publicWebhook(hook);
+  }
+
+  /** Spam Complaint asked for on a broadcast stream: accepted, quietly stored off, or refused, as set. */
+  private triggersFor(stream: MessageStream, triggers: WebhookTriggers): WebhookTriggers {
+    if (stream.MessageStreamType !== "Broadcasts" || !triggers.SpamComplaint.Enabled || this.broadcastSpamComplaint === "accept") return triggers;
+    if (this.broadcastSpamComplaint === "reject") {
+      throw new ApiError(422, 1353, "The 'SpamComplaint' trigger is not supported on Broadcasts message streams.");
+    }
+    return { ...triggers, SpamComplaint: { ...triggers.SpamComplaint, Enabled: false } };
   }
 
   private deleteWebhook(serverId: number, id: string) {
@@ -377,6 +466,11 @@ function mergeTriggers(current: WebhookTriggers, update: unknown): WebhookTrigge
     }
   }
   return merged as unknown as WebhookTriggers;
+}
+
+function outboundView(message: SentMessage) {
+  const { ServerID: _serverId, ...rest } = message;
+  return { ...rest, Status: "Sent", Sandboxed: false };
 }
 
 function publicWebhook(hook: Webhook & { ServerID?: number }): Webhook {

@@ -3,13 +3,28 @@ import type { SMTPServer as SmtpServerType } from "smtp-server";
 import type { Certificate } from "./certificate.js";
 
 /**
- * A real SMTP server on loopback that behaves like Postmark's for a credential check: STARTTLS,
- * then AUTH PLAIN/LOGIN against known key pairs. Also lets tests take STARTTLS or AUTH away.
+ * A real SMTP server on loopback that behaves like Postmark's: STARTTLS, then AUTH PLAIN/LOGIN
+ * against known key pairs, each bound to one server and stream; MAIL FROM only from an address the
+ * account may send from; DATA hands the message to the simulator on the token's own stream. Also
+ * lets tests take STARTTLS or AUTH away.
  */
 
 export interface KeyPair {
   accessKey: string;
   secretKey: string;
+  /** The server and stream the token was generated on: where its messages go. */
+  serverId?: number;
+  streamId?: string;
+}
+
+export interface ReceivedMessage {
+  keyPair: KeyPair;
+  from: string;
+  to: string[];
+  /** Header names in lower case, folded lines joined. */
+  headers: Record<string, string>;
+  /** The whole message as sent. */
+  raw: string;
 }
 
 export interface LoopbackSmtpOptions {
@@ -19,6 +34,9 @@ export interface LoopbackSmtpOptions {
   noStartTls?: boolean;
   /** Do not advertise or accept AUTH. */
   noAuth?: boolean;
+  /** Whether the account may send from this address (a confirmed sender signature or verified domain); all may when absent. */
+  acceptsSender?: (address: string) => boolean;
+  onMessage?: (message: ReceivedMessage) => void;
 }
 
 export interface LoopbackSmtp {
@@ -34,6 +52,7 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
   const { SMTPServer } = await import("smtp-server");
   const logins: LoopbackSmtp["logins"] = [];
   let messages = 0;
+  const pairOf = (accessKey: string | undefined) => options.keyPairs.find((pair) => pair.accessKey === accessKey);
   const disabledCommands = [...(options.noStartTls ? ["STARTTLS"] : []), ...(options.noAuth ? ["AUTH"] : [])];
   const server: SmtpServerType = new SMTPServer({
     secure: false,
@@ -46,16 +65,37 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
     disableReverseLookup: true,
     banner: "Postmark SMTP simulator",
     onAuth(auth, session, callback) {
-      const accepted = options.keyPairs.some((pair) => pair.accessKey === auth.username && pair.secretKey === auth.password);
+      const pair = pairOf(auth.username);
+      const accepted = pair !== undefined && pair.secretKey === auth.password;
       logins.push({ accessKey: auth.username ?? "", accepted, secure: session.secure });
       if (!session.secure) return callback(new Error("Must issue a STARTTLS command first"));
       if (!accepted) return callback(Object.assign(new Error("5.7.8 Error: authentication failed"), { responseCode: 535 }));
       callback(null, { user: auth.username });
     },
-    onData(stream, _session, callback) {
+    onMailFrom(address, _session, callback) {
+      if (options.acceptsSender && !options.acceptsSender(address.address)) {
+        return callback(Object.assign(new Error(`5.7.1 Sender signature not confirmed for ${address.address}`), { responseCode: 550 }));
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
       messages += 1;
-      stream.resume();
-      stream.on("end", () => callback());
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        const keyPair = pairOf(session.user as string | undefined);
+        if (keyPair && options.onMessage) {
+          const raw = Buffer.concat(chunks).toString("utf8");
+          options.onMessage({
+            keyPair,
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+            to: session.envelope.rcptTo.map((recipient) => recipient.address),
+            headers: parseHeaders(raw),
+            raw,
+          });
+        }
+        callback();
+      });
     },
   });
   server.on("error", () => undefined); // a client that disconnects mid-session is not our failure
@@ -67,5 +107,34 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
       return messages;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function parseHeaders(raw: string): Record<string, string> {
+  const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? "";
+  const headers: Record<string, string> = {};
+  for (const line of head.replace(/\r?\n[ \t]+/g, " ").split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/** The Messages API's view of a received message: tag, metadata, subject, on the token's stream. */
+export function sentMessageOf(message: ReceivedMessage) {
+  const metadata = Object.fromEntries(
+    Object.entries(message.headers)
+      .filter(([name]) => name.startsWith("x-pm-metadata-"))
+      .map(([name, value]) => [name.slice("x-pm-metadata-".length), value]),
+  );
+  return {
+    ServerID: message.keyPair.serverId ?? 0,
+    MessageStream: message.keyPair.streamId ?? "outbound",
+    Tag: message.headers["x-pm-tag"] ?? "",
+    From: message.from,
+    To: message.to.map((address) => ({ Email: address, Name: "" })),
+    Recipients: message.to,
+    Subject: message.headers.subject ?? "",
+    Metadata: metadata,
   };
 }

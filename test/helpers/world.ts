@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAccount, type AccountSpec } from "../../src/sandbox/account.js";
 import { makeCertificate, type Certificate } from "../../src/sandbox/certificate.js";
-import { PostmarkSimulator } from "../../src/sandbox/simulator.js";
-import { startLoopbackSmtp, type LoopbackSmtp, type LoopbackSmtpOptions } from "../../src/sandbox/smtp-server.js";
+import { PostmarkSimulator, type SimulatorOptions } from "../../src/sandbox/simulator.js";
+import { sentMessageOf, startLoopbackSmtp, type LoopbackSmtp, type LoopbackSmtpOptions } from "../../src/sandbox/smtp-server.js";
 import type { RunOverrides } from "../../src/runtime.js";
 import { runCli, type RunOptions } from "./run-cli.js";
 
@@ -18,6 +18,11 @@ export const SERVER_TOKEN = "srv-token-prod-1234567890-abcd";
 export const OTHER_SERVER_TOKEN = "srv-token-staging-0987654321-wxyz";
 export const ACCESS_KEY = "ak-5b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d";
 export const SECRET_KEY = "sk-ULTRA-secret-9f8e7d6c5b4a39281706";
+/** An SMTP token generated on Production's broadcast stream: proves the wrong-stream case. */
+export const BROADCAST_ACCESS_KEY = "ak-broadcast-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+export const BROADCAST_SECRET_KEY = "sk-BROADCAST-secret-1a2b3c4d5e6f7a8b9c0d";
+/** A confirmed sender signature on a domain that is not verified. */
+export const SENDER = "alerts@signature.test";
 
 export const DEFAULT_SPEC: AccountSpec = {
   accountToken: ACCOUNT_TOKEN,
@@ -27,6 +32,7 @@ export const DEFAULT_SPEC: AccountSpec = {
     { id: 2003, name: "No SMTP", tokens: ["srv-token-nosmtp-1111111111"], smtp: false },
   ],
   domains: [{ Name: "example.com" }],
+  senders: [{ EmailAddress: SENDER }, { EmailAddress: "pending@signature.test", Confirmed: false }],
 };
 
 let certificate: Promise<Certificate> | undefined;
@@ -51,10 +57,20 @@ export interface World {
 export async function startWorld(
   spec: AccountSpec = DEFAULT_SPEC,
   smtpOptions: Partial<LoopbackSmtpOptions> = {},
+  simulatorOptions: SimulatorOptions = { messageDelayMs: 50, eventDelayMs: 50 },
 ): Promise<World> {
   const cert = await testCertificate();
-  const simulator = await PostmarkSimulator.start(buildAccount(spec));
-  const smtp = await startLoopbackSmtp({ certificate: cert, keyPairs: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }], ...smtpOptions });
+  const simulator = await PostmarkSimulator.start(buildAccount(spec), simulatorOptions);
+  const smtp = await startLoopbackSmtp({
+    certificate: cert,
+    keyPairs: [
+      { accessKey: ACCESS_KEY, secretKey: SECRET_KEY, serverId: 2001, streamId: "outbound" },
+      { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY, serverId: 2001, streamId: "broadcast" },
+    ],
+    acceptsSender: (address) => simulator.acceptsSender(address),
+    onMessage: (message) => simulator.recordMessage(sentMessageOf(message)),
+    ...smtpOptions,
+  });
   const root = mkdtempSync(join(tmpdir(), "cio-postmark-test-"));
   const configDir = join(root, "config");
   const overrides: RunOverrides = {
@@ -63,6 +79,7 @@ export async function startWorld(
     smtpTimeoutMs: 3_000,
     lockWaitMs: 10_000,
     retry: { tries: 3, baseDelayMs: 20, maxTotalMs: 5_000 },
+    sendTest: { pollMs: 25, timeoutMs: 3_000 },
   };
   const env = (extra: NodeJS.ProcessEnv = {}) => ({
     POSTMARK_API_URL: simulator.url,
