@@ -100,8 +100,8 @@ abstract class PostmarkApi<Client> {
   protected async listAll<T>(action: string, fetchPage: (client: Client, offset: number) => Promise<unknown>, key: string, item: (value: unknown) => T): Promise<T[]> {
     const page = (offset: number, signal?: AbortSignal) => this.read(action, (client) => fetchPage(client, offset), (answer) => shapes.pageOf(answer, key, item), signal);
     const first = await page(0);
-    if (first.total > MAX_LISTED) throw shapes.badResponse(action, `it counts ${first.total} items, more than the ${MAX_LISTED} this tool reads`);
     if (first.items.length < PAGE_SIZE) return first.items;
+    if (first.total > MAX_LISTED) throw shapes.badResponse(action, `it counts ${first.total} items, more than the ${MAX_LISTED} this tool reads`);
     const offsets: number[] = [];
     for (let offset = PAGE_SIZE; offset < first.total; offset += PAGE_SIZE) offsets.push(offset);
     const cancel = new AbortController();

@@ -2,19 +2,25 @@ import { CliError, usageError } from "../errors.js";
 import { closeMatches } from "../core/matching.js";
 import type { AccountApi, ServerApi } from "./api.js";
 import type { MessageStream, Server } from "./types.js";
+import { shown } from "../ui/terminal-safe.js";
 
 /** Finding servers and streams by what a user typed. */
 
 const isNumericId = (ref: string) => /^\d+$/.test(ref);
 
-/** `--server` is an exact name or a numeric ID. An unknown name lists close matches; a shared name lists the candidates. */
+/**
+ * `--server` is an exact name or a numeric ID; a number that is no server's ID may still be a
+ * server's name ("42"). An unknown name lists close matches; a shared name lists the candidates.
+ */
 export async function findServer(account: AccountApi, ref: string): Promise<Server> {
   if (isNumericId(ref)) {
     try {
       return await account.getServer(Number(ref));
     } catch (error) {
       if (!(error instanceof CliError && error.code === "postmark_rejected")) throw error;
-      throw usageError("unknown_server", `No server with ID ${ref} in this Postmark account.`, "Run without --server to choose from a list, or check the ID in the server's URL.");
+      const named = (await account.listServers(ref)).filter((server) => server.Name === ref);
+      if (named.length === 1) return named[0]!;
+      throw usageError("unknown_server", `No server with ID or name ${ref} in this Postmark account.`, "Run without --server to choose from a list, or check the ID in the server's URL.");
     }
   }
   const candidates = await account.listServers(ref);
@@ -24,7 +30,7 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
   if (folded.length > 1) {
     throw usageError(
       "ambiguous_server",
-      `${folded.length} servers are named "${ref}": ${folded.map((server) => `${server.Name} (ID ${server.ID})`).join(", ")}.`,
+      `${folded.length} servers are named ${JSON.stringify(ref)}: ${folded.map((server) => `${shown(server.Name)} (ID ${server.ID})`).join(", ")}.`,
       "Pass the numeric ID instead: --server <id>.",
     );
   }
@@ -32,8 +38,8 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
   const suggestions = closeMatches(ref, pool.map((server) => server.Name));
   throw usageError(
     "unknown_server",
-    `No server named "${ref}" in this Postmark account.`,
-    suggestions.length ? `Did you mean: ${suggestions.map((name) => `"${name}"`).join(", ")}?` : "Run without --server to choose from a list.",
+    `No server named ${JSON.stringify(ref)} in this Postmark account.`,
+    suggestions.length ? `Did you mean: ${suggestions.map((name) => `"${shown(name)}"`).join(", ")}?` : "Run without --server to choose from a list.",
   );
 }
 

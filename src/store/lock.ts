@@ -51,13 +51,39 @@ async function acquire(path: string, { command, waitMs, pollMs = 100 }: LockOpti
       tryUnlink(path); // left behind by a process that no longer runs
       continue;
     }
-    if (Date.now() >= deadline) {
-      const who = owner ? `cio-postmark ${owner.command} (process ${owner.pid}, since ${owner.since})` : "another process";
-      throw new CliError("config_locked", `${who} is changing the same config folder; gave up waiting after ${Math.round(waitMs / 1000)} s.`, {
-        hint: `Let it finish and run this again. If no such process is running, delete ${path}.`,
-      });
-    }
+    if (Date.now() >= deadline) throw lockedError(path, owner, waitMs);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** Says who holds the lock as it is: a live cio-postmark, an empty file, or a process that is not ours at all. */
+function lockedError(path: string, owner: LockOwner | undefined, waitMs: number): CliError {
+  const waited = `gave up waiting after ${Math.round(waitMs / 1000)} s`;
+  if (!owner) {
+    return new CliError("config_locked", `The lock file ${path} is empty or unreadable (${waited}): a run may have stopped while taking it.`, {
+      hint: `If no cio-postmark is running, delete ${path} and run this again.`,
+    });
+  }
+  if (runsSomethingElse(owner.pid)) {
+    return new CliError("config_locked", `The lock file ${path} names process ${owner.pid}, which is running but is not cio-postmark (${waited}): the lock is stale.`, {
+      hint: `Delete ${path} and run this again.`,
+    });
+  }
+  return new CliError("config_locked", `cio-postmark ${owner.command} (process ${owner.pid}, since ${owner.since}) is changing the same config folder; ${waited}.`, {
+    hint: `Let it finish and run this again. If no cio-postmark is running, delete ${path}.`,
+  });
+}
+
+/**
+ * Whether a live process is known not to be cio-postmark (its process id was reused). Only Linux's
+ * /proc can tell; elsewhere the lock file's word is taken.
+ */
+function runsSomethingElse(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    return !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("cio-postmark");
+  } catch {
+    return false;
   }
 }
 

@@ -27,7 +27,7 @@ async function until(condition: () => boolean) {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-describe("SIGINT during setup", () => {
+describe("signals during setup", () => {
   it("while reading: exits 130 at once; nothing saved, nothing created", async () => {
     world.simulator.latencyMs = 2_000;
     const run = startSetup();
@@ -39,15 +39,34 @@ describe("SIGINT during setup", () => {
     expect(world.simulator.state.webhooks).toEqual([]);
   });
 
-  it("while the webhook is being created: finishes the change and its save, then exits 130", async () => {
+  // 128 + the signal's number, as shells report it; the lock is let go and nothing is left half-done.
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const)("%s while the webhook is being created: finishes the change and its save, releases the lock, exits %i", async (signal, code) => {
     world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "POST" });
     const run = startSetup();
     await until(() => world.simulator.requests.some((request) => request.method === "POST"));
-    run.child.kill("SIGINT");
-    expect(await run.exited).toBe(130);
+    run.child.kill(signal);
+    expect(await run.exited).toBe(code);
     const [hook] = world.simulator.webhooksOf(2001, "outbound");
     expect(hook).toBeDefined();
     const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8"));
     expect(saved.connections["2001:outbound"].webhookId).toBe(hook!.ID);
+    expect(existsSync(join(world.configDir, "config.lock"))).toBe(false);
+  });
+
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const)("%s while reading: exits %i at once; nothing saved, no lock left", async (signal, code) => {
+    world.simulator.latencyMs = 2_000;
+    const run = startSetup();
+    await until(() => world.simulator.requests.length > 0);
+    run.child.kill(signal);
+    expect(await run.exited).toBe(code);
+    expect(existsSync(join(world.configDir, "config.json"))).toBe(false);
+    expect(existsSync(join(world.configDir, "config.lock"))).toBe(false);
   });
 });

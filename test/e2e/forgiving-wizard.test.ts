@@ -1,0 +1,115 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { KEYS, runInPty, type PtyRun } from "../helpers/pty.js";
+
+/** The wizard keeps a person in place: a rejected token is asked again, the other kind of token is recognised. */
+
+const ACCOUNT_TOKEN = "sandbox-account-token-0001";
+const SERVER_TOKEN = "sandbox-server-token-acme-prod";
+const freshDir = () => mkdtempSync(join(tmpdir(), "cio-forgiving-"));
+const webhooks = (dir: string) => JSON.parse(readFileSync(join(dir, "sandbox", "postmark-account.json"), "utf8")).webhooks;
+const saved = (dir: string) => existsSync(join(dir, "sandbox", "config.json"));
+
+async function answer(run: PtyRun, prompt: string | RegExp | ((screen: string) => boolean), keys: string) {
+  await run.waitFor(prompt);
+  run.write(keys);
+}
+
+/** The prompt drawn again after the screen said `marker` (a prompt is redrawn on every key, so count markers, not prompts). */
+const after = (marker: string, prompt: string) => (screen: string) => screen.includes(marker) && screen.slice(screen.lastIndexOf(marker)).includes(prompt);
+
+/** From the stream prompt to the end, webhook only. */
+async function finish(run: PtyRun) {
+  await answer(run, "Message stream:", KEYS.enter);
+  await answer(run, "Which Customer.io region", KEYS.enter);
+  await answer(run, "Apply this plan", KEYS.enter);
+  await answer(run, "Connect another stream", KEYS.enter);
+}
+
+describe("a wizard that forgives", () => {
+  it("a wrong account token, then the right one: a successful setup with exactly one webhook", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir, "--skip-smtp"]);
+    await answer(run, "Which Postmark token will you use?", KEYS.enter);
+    await answer(run, "Account token:", `not-a-token-000000000${KEYS.enter}`);
+    await answer(run, after("Postmark rejected that account token. Paste it again (try 2 of 3)", "? Account token:"), `${ACCOUNT_TOKEN}${KEYS.enter}`);
+    await answer(run, "? Server:", KEYS.enter);
+    await finish(run);
+    expect((await run.exited).exitCode).toBe(0);
+    expect(webhooks(dir)).toHaveLength(1);
+    expect(run.screen()).not.toMatch(/POSTMARK_ACCOUNT_TOKEN/);
+  });
+
+  it.each([
+    ["account", [], KEYS.enter],
+    ["account", ["--server", "Acme Production"], KEYS.enter],
+    ["server", [], KEYS.down + KEYS.enter],
+    ["server", ["--server", "Acme Production"], KEYS.down + KEYS.enter],
+  ])("three rejected %s tokens (%j): exit 1, no stack trace, nothing changed", async (kind, flags, choose) => {
+    const dir = freshDir();
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound", "--region", "us", ...flags]);
+    await answer(run, "Which Postmark token will you use?", choose);
+    const prompt = `? ${kind === "account" ? "Account" : "Server"} token:`;
+    await answer(run, prompt, `wrong-token-1-000000000${KEYS.enter}`);
+    for (const attempt of [2, 3]) await answer(run, after(`(try ${attempt} of 3)`, prompt), `wrong-token-${attempt}-000000000${KEYS.enter}`);
+    expect((await run.exited).exitCode).toBe(1);
+    expect(run.screen()).toContain(`Postmark rejected the ${kind} token 3 times.`);
+    expect(run.screen()).not.toMatch(/\n\s+at |Node\.js v|CliError/);
+    expect(saved(dir)).toBe(false);
+    expect(webhooks(dir)).toEqual([]);
+  });
+
+  it.each([[[]], [["--server", "Acme Production", "--stream", "outbound", "--region", "us"]]])(
+    "the account token pasted at the server-token prompt (%j) is recognised and setup completes",
+    async (flags) => {
+      const dir = freshDir();
+      const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", ...flags]);
+      await answer(run, "Which Postmark token will you use?", KEYS.down + KEYS.enter);
+      await answer(run, "? Server token:", `${ACCOUNT_TOKEN}${KEYS.enter}`);
+      await run.waitFor("That is an account token, not a server token: carrying on with it.");
+      if (flags.length === 0) {
+        await answer(run, "? Server:", KEYS.enter);
+        await finish(run);
+      } else {
+        await answer(run, "Apply this plan", KEYS.enter);
+        await answer(run, "Connect another stream", KEYS.enter);
+      }
+      expect((await run.exited).exitCode).toBe(0);
+      expect(run.screen()).not.toMatch(/\n\s+at |Node\.js v/);
+      expect(webhooks(dir)).toHaveLength(1);
+    },
+  );
+
+  it("the server token pasted at the account-token prompt is recognised, naming its server", async () => {
+    const dir = freshDir();
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp"]);
+    await answer(run, "Which Postmark token will you use?", KEYS.enter);
+    await answer(run, "? Account token:", `${SERVER_TOKEN}${KEYS.enter}`);
+    await run.waitFor("That is the server token of Acme Production (ID 1001), not an account token: carrying on with it.");
+    await finish(run);
+    expect((await run.exited).exitCode).toBe(0);
+    expect(webhooks(dir)).toHaveLength(1);
+  });
+
+  it("a --server that matches nothing is said once, then chosen from the list", async () => {
+    const dir = freshDir();
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--server", "Acme Prodution"]);
+    await answer(run, "Which Postmark token will you use?", KEYS.enter);
+    await answer(run, "? Account token:", `${ACCOUNT_TOKEN}${KEYS.enter}`);
+    await run.waitFor('No server named "Acme Prodution" in this Postmark account. Did you mean: "Acme Production"?');
+    await answer(run, "? Server:", KEYS.enter);
+    await finish(run);
+    expect((await run.exited).exitCode).toBe(0);
+  });
+
+  it("the region prompt says how to tell your region", async () => {
+    const dir = freshDir();
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    await run.waitFor("Which Customer.io region");
+    expect(run.screen()).toContain("an EU account signs in at fly-eu.customer.io, a US account at fly.customer.io");
+    run.write(KEYS.ctrlC);
+    expect((await run.exited).exitCode).toBe(130);
+  });
+});
