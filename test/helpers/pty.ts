@@ -15,7 +15,7 @@ export interface PtyRun {
   waitFor(text: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<void>;
   write(data: string): void;
   exited: Promise<{ exitCode: number; signal?: number }>;
-  kill(): void;
+  kill(signal?: string): void;
 }
 
 /** The built binary in a real pseudo-terminal, as a person would run it. */
@@ -34,7 +34,7 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
     screen,
     raw: () => raw,
     write: (data) => pty.write(data),
-    kill: () => pty.kill(),
+    kill: (signal) => pty.kill(signal),
     exited,
     async waitFor(text, timeoutMs = 15_000) {
       const started = Date.now();
