@@ -195,7 +195,7 @@ export async function explainRejectedToken(runtime: Runtime, error: unknown, giv
   const whose = other === "account" ? "" : ` of server ${shown(serverLabel(other))}`;
   return usageError(
     "token_wrong_kind",
-    `${token.source} holds the ${TOKEN_HELP[otherKind].name}${whose}, not a ${TOKEN_HELP[error.tokenKind].name}.`,
+    `${token.source} holds the ${TOKEN_HELP[otherKind].name}${whose}, not ${error.tokenKind === "account" ? "an" : "a"} ${TOKEN_HELP[error.tokenKind].name}.`,
     `Set it as ${TOKEN_HELP[otherKind].env} instead, and unset ${token.source}.`,
   );
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_TOKEN, DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import { ACCESS_KEY, ACCOUNT_TOKEN, DEFAULT_SPEC, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import { runCli } from "../helpers/run-cli.js";
 
 /** Bad flags, env values and config contents, each with its exit code and message. */
 
@@ -13,7 +14,10 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 const base = ["setup", "--no-input", "--stream", "outbound", "--region", "us"];
-type Row = [name: string, argv: string[], env: NodeJS.ProcessEnv, code: number, message: RegExp, config?: string];
+type Row = [name: string, argv: string[], env: NodeJS.ProcessEnv, code: number, message: RegExp, config?: string, stdin?: string];
+
+/** Variables a message may name: every one the tool reads. */
+const VARIABLES = /\b(POSTMARK_ACCOUNT_TOKEN|POSTMARK_SERVER_TOKEN|POSTMARK_SMTP_ACCESS_KEY|POSTMARK_SMTP_SECRET_KEY|POSTMARK_API_URL|CIO_POSTMARK_CONFIG_DIR)\b/g;
 
 const rows: Row[] = [
   ["unknown flag", [...base, "--frobnicate"], {}, 2, /unknown option '--frobnicate'/],
@@ -27,7 +31,7 @@ const rows: Row[] = [
   ["empty --server", [...base, "--server", " "], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /--server is empty/],
   ["unknown server name", [...base, "--server", "Prodution"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /Did you mean: "Production"/],
   ["ambiguous server name", [...base, "--server", "Twin"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /2 servers are named "Twin": Twin \(ID 2101\), Twin \(ID 2102\)[\s\S]*--server <id>/],
-  ["unknown server id", [...base, "--server", "999999"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /No server with ID 999999/],
+  ["unknown server id", [...base, "--server", "999999"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /No server with ID or name 999999/],
   ["unknown stream", ["setup", "--no-input", "--stream", "outbund", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /Streams you can use: outbound, broadcast/],
   ["inbound stream", ["setup", "--no-input", "--stream", "inbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /inbound stream/],
   ["no token at all", base, {}, 2, /POSTMARK_SERVER_TOKEN or POSTMARK_ACCOUNT_TOKEN/],
@@ -49,24 +53,44 @@ const rows: Row[] = [
   ["config folder is a file", ["status", "--config-dir", "/etc/hostname/x"], {}, 1, /Cannot write the config folder/],
   ["remove without --server/--stream", ["remove", "--no-input"], {}, 2, /remove needs --server <id-or-name> and --stream <id>/],
   ["doctor for an unknown connection", ["doctor", "--no-input", "--server", "Nope"], {}, 2, /No saved connection matches --server "Nope"/],
+  ["--config-dir empty", ["status", "--config-dir", ""], {}, 2, /--config-dir is empty/],
+  ["CIO_POSTMARK_CONFIG_DIR all spaces", ["status"], { CIO_POSTMARK_CONFIG_DIR: "   " }, 2, /CIO_POSTMARK_CONFIG_DIR is empty/],
+  ["token with non-ASCII characters", base, { POSTMARK_SERVER_TOKEN: "tökén-0123456789" }, 2, /POSTMARK_SERVER_TOKEN is malformed/],
+  ["--smtp-secret-stdin with a line break inside", [...base, "--smtp-secret-stdin"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /has a line break inside it/, undefined, "first-line\nsecond-line\n"],
+  ["--smtp-secret-stdin over 4 KiB", [...base, "--smtp-secret-stdin"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /more than 4096 bytes/, undefined, "x".repeat(5000)],
+  ["--from that is not an address", [...base, "--send-test", "--from", "not an address"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /--from is not an email address/],
+  ["--send-test without --from", [...base, "--send-test"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /--from <address>/],
+  ["--send-test with --skip-smtp", [...base, "--send-test", "--skip-smtp", "--from", "a@example.com"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /--send-test needs the SMTP token/],
+  ["--trace with no file name", ["status", "--trace", ""], {}, 2, /--trace needs a file name/],
+  ["--server 001 with only an account token, server 1 missing", [...base, "--server", "001"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /No server with ID or name 001/],
+  ["an invalid API URL, before any prompt or request", ["doctor", "--no-input"], { POSTMARK_API_URL: "ftp://x" }, 2, /POSTMARK_API_URL must start with https/],
 ];
 
 describe("bad input", () => {
   it("has at least 25 rows", () => expect(rows.length).toBeGreaterThanOrEqual(25));
 
-  it.each(rows)("%s", async (_name, argv, env, code, message, config) => {
+  it.each(rows)("%s", async (_name, argv, env, code, message, config, stdin) => {
     const configDir = join(world.configDir, String(Math.random()).slice(2));
     if (config !== undefined) {
       mkdirSync(configDir, { recursive: true });
       writeFileSync(join(configDir, "config.json"), config, { mode: 0o600 });
     }
-    const run = await world.run(argv, { env: { CIO_POSTMARK_CONFIG_DIR: configDir, ...env } });
+    // Only what the row sets (over a working SMTP key pair): "a variable that is not set" means just that.
+    const rowEnv = { POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: configDir, POSTMARK_SMTP_ACCESS_KEY: ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: SECRET_KEY, ...env };
+    const run = await runCli(argv, { env: rowEnv, stdin, overrides: world.overrides });
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(message);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
     if (config !== undefined) expect(readFileSync(join(configDir, "config.json"), "utf8")).toBe(config);
-    const json = await world.run([...argv, "--json"], { env: { CIO_POSTMARK_CONFIG_DIR: configDir, ...env } });
+    const json = await runCli([...argv, "--json"], { env: rowEnv, stdin, overrides: world.overrides });
     expect(json.code).toBe(code);
+    const { error } = json.json();
     expect(json.json()).toMatchObject({ ok: false, error: { code: expect.any(String), message: expect.any(String) } });
+    // A message about a value names where it came from; it never blames a variable that is not set.
+    // (A list of missing input, or a token in the wrong variable, names where to set it: that is its point.)
+    if (!["missing_input", "token_wrong_kind"].includes(error.code)) {
+      const named = [...`${error.message} ${error.hint ?? ""}`.matchAll(VARIABLES)].map((match) => match[1]!);
+      for (const variable of named) expect(rowEnv, `${variable} named in: ${error.message} ${error.hint}`).toHaveProperty(variable);
+    }
   });
 });
