@@ -8,11 +8,34 @@ import { runBinary } from "../helpers/run-binary.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 
-function codeBlockAfter(marker: string): string[] {
+/** The lines of the sh block after `marker`, each with the exit code its comment promises (0 when none). */
+function commandsAfter(marker: string): Array<{ line: string; exit: number }> {
   const start = readme.indexOf(marker);
   const block = readme.slice(start).match(/```sh\n([\s\S]*?)```/);
   if (start < 0 || !block) throw new Error(`README has no sh block after "${marker}"`);
-  return block[1]!.split("\n").map((line) => line.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+  return block[1]!
+    .split("\n")
+    .map((text) => ({ line: text.replace(/\s+#.*$/, "").trim(), exit: Number(text.match(/#\s*exit (\d+)/)?.[1] ?? 0) }))
+    .filter(({ line }) => line !== "");
+}
+const codeBlockAfter = (marker: string) => commandsAfter(marker).map(({ line }) => line);
+
+/** Runs a block's lines as written: `export` sets the environment, each command must exit as its comment says. */
+async function runBlock(marker: string, env: NodeJS.ProcessEnv) {
+  const runs = [];
+  for (const { line, exit } of commandsAfter(marker)) {
+    const exported = line.match(/^export (\w+)=(\S+)$/);
+    if (exported) {
+      env[exported[1]!] = exported[2]!;
+      continue;
+    }
+    const [node, bin, ...args] = words(line);
+    expect(`${node} ${bin}`).toBe("node bin/cio-postmark.js");
+    const run = await runBinary(args, env);
+    expect(run.status, `${line}\n${run.stderr}`).toBe(exit);
+    runs.push(run);
+  }
+  return runs;
 }
 
 /** Shell words, with "double quotes". */
@@ -26,18 +49,13 @@ describe("README", () => {
 
   it("runs the scripted sandbox flow as written", { timeout: 60_000 }, async () => {
     const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
-    const lines = codeBlockAfter("The whole flow, scripted:");
-    expect(lines.filter((line) => line.startsWith("node bin/cio-postmark.js"))).toHaveLength(4);
-    for (const line of lines) {
-      const exported = line.match(/^export (\w+)=(\S+)$/);
-      if (exported) {
-        env[exported[1]!] = exported[2]!;
-        continue;
-      }
-      const [node, bin, ...args] = words(line);
-      expect(`${node} ${bin}`).toBe("node bin/cio-postmark.js");
-      const run = await runBinary(args, env);
-      expect(run.status, `${line}\n${run.stderr}`).toBe(0);
-    }
+    expect(await runBlock("The whole flow, scripted:", env)).toHaveLength(4);
+  });
+
+  it("shows both outcomes of --send-test with the sandbox's tokens, as written", { timeout: 60_000 }, async () => {
+    const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
+    const [wrong, right] = await runBlock("Proving which stream a token sends through", env);
+    expect(wrong!.stderr).toContain('The test message went through stream "broadcast" of server Acme Production, not "outbound"');
+    expect(right!.stderr).toMatch(/The test message \S+ went through stream "broadcast"; first event: Bounced/);
   });
 });
