@@ -20,7 +20,7 @@ import { chooseTarget, explainRejectedToken, pickStream, type Target } from "./s
 
 /**
  * setup, in the contract's order: resolve inputs, read Postmark, verify SMTP (and with
- * --send-test prove its stream), show the plan and confirm, change the webhook(s), save. Anything
+ * --send-test prove its stream), show the plan and confirm, change the webhooks, save. Anything
  * failing before the change leaves Postmark and the saved config as they were.
  */
 export async function runSetup(runtime: Runtime, options: SetupOptions): Promise<number> {
@@ -113,7 +113,7 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
   return result(runtime, { ...parts, warnings: [...warnings, ...applied.warnings], dryRun: false, applied });
 }
 
-/** Changes the webhook(s), then saves: the part a Ctrl-C waits for. */
+/** Changes the webhooks, then saves: the part a Ctrl-C (or SIGTERM, SIGHUP) waits for. */
 async function applyAndSave(
   runtime: Runtime,
   options: SetupOptions,

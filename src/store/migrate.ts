@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { CliError } from "../errors.js";
 
 /**
  * 0.1 kept its config in conf's default folder `cio-postmark-nodejs`; from 0.2 it is `cio-postmark`.
@@ -9,6 +10,18 @@ import { dirname, join } from "node:path";
 export function moveLegacyConfigDir(legacyDir: string, dir: string): void {
   if (!existsSync(join(legacyDir, "config.json"))) return;
   if (existsSync(join(dir, "config.json"))) return; // already moved, or the new one was made since
+  try {
+    move(legacyDir, dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError("config_move_failed", `Could not move the saved config from ${legacyDir} to ${dir}${code ? ` (${code})` : ""}; nothing was lost.`, {
+      hint: `Move the folder by hand (mv "${legacyDir}" "${dir}"), or point --config-dir at it.`,
+      cause: error,
+    });
+  }
+}
+
+function move(legacyDir: string, dir: string): void {
   mkdirSync(dirname(dir), { recursive: true });
   try {
     if (existsSync(dir)) renameSync(join(legacyDir, "config.json"), join(dir, "config.json"));

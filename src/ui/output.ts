@@ -35,6 +35,9 @@ function withUsableColumns(stream: TerminalStream): NodeJS.WriteStream {
  * stdout. Every byte passes the secret registry, and human text passes the terminal-safe filter.
  * JSON is redacted value by value before it is serialised.
  */
+/** The streams that have had their run's JSON document: a later failure must not add a second one. */
+const documentWritten = new WeakSet<NodeJS.WritableStream>();
+
 export class Output {
   readonly style: ChalkInstance;
   readonly symbols: Symbols;
@@ -82,6 +85,12 @@ export class Output {
   /** The single JSON document of a --json run. */
   writeJson(document: unknown): void {
     this.io.stdout.write(`${JSON.stringify(this.secrets.redactValue(document), null, 2)}\n`);
+    documentWritten.add(this.io.stdout);
+  }
+
+  /** Whether this run's stdout already has its JSON document. */
+  get documentWritten(): boolean {
+    return documentWritten.has(this.io.stdout);
   }
 
   private human(text: string): string {

@@ -10,12 +10,12 @@ export function renderError(error: unknown, output: Output, debug: boolean): num
           hint: "Run again with DEBUG=1 for details, and report it if it persists.",
           cause: error,
         });
-  if (output.json) {
+  if (output.json && !output.documentWritten) {
     output.writeJson({
       ok: false,
       error: { code: cliError.code, message: cliError.message, hint: cliError.hint ?? null },
     });
-  } else if (cliError.exitCode !== ExitCode.interrupted) {
+  } else if (cliError.exitCode !== ExitCode.interrupted || output.json) {
     output.writeErr(`${output.style.red("✖")} ${cliError.message}\n`);
     if (cliError.hint) output.writeErr(`  ${output.style.dim(cliError.hint)}\n`);
   }
