@@ -54,19 +54,22 @@ describe("a process killed while saving", () => {
           region: "us", webhookId: i, webhookUrl: "https://track.customer.io/postmark/events", smtp: null, verifiedAt: null, updatedAt: new Date().toISOString() });
         if (i === 0) process.stdout.write("saving\\n");
       }`;
-    let kills = 0;
+    const seen = new Set<number>();
     for (let attempt = 0; attempt < 60; attempt++) {
       const child = spawn(process.execPath, ["--input-type=module", "-e", saver], { stdio: ["ignore", "pipe", "inherit"] });
       await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 60));
       child.kill("SIGKILL");
       await new Promise((resolve) => child.once("close", resolve));
-      kills += 1;
+      expect(child.signalCode).toBe("SIGKILL"); // it was still saving when killed, not finished
       const text = readFileSync(join(dir, "config.json"), "utf8");
       expect(() => JSON.parse(text)).not.toThrow();
-      expect(JSON.parse(text).schemaVersion).toBe(1);
+      const saved = JSON.parse(text);
+      expect(saved.schemaVersion).toBe(1);
+      for (const connection of Object.values(saved.connections) as Array<{ webhookId: number }>) seen.add(connection.webhookId);
     }
-    console.log(`kills while saving: ${kills}`);
-    expect(kills).toBe(60);
+    // The kills landed at many different points of the loop, not all at one.
+    console.log(`kills while saving: 60, saves seen: ${seen.size}`);
+    expect(seen.size).toBeGreaterThan(20);
   });
 });

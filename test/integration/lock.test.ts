@@ -7,13 +7,21 @@ import { LOCK_FILE, withConfigLock } from "../../src/store/lock.js";
 describe("config folder lock", () => {
   it("makes a second run wait, then fail saying who holds the lock", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+    const events: string[] = [];
     let release!: () => void;
-    const held = withConfigLock(dir, { command: "setup", waitMs: 1000 }, () => new Promise<void>((resolve) => (release = resolve)));
+    const held = withConfigLock(dir, { command: "setup", waitMs: 1000 }, () => {
+      events.push("first holds");
+      return new Promise<void>((resolve) => (release = resolve));
+    }).then(() => events.push("first released"));
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const second = withConfigLock(dir, { command: "doctor --fix", waitMs: 300, pollMs: 20 }, async () => "ran");
-    await expect(second).rejects.toMatchObject({ code: "config_locked", message: expect.stringContaining(`cio-postmark setup (process ${process.pid}`) });
+    const second = withConfigLock(dir, { command: "doctor --fix", waitMs: 300, pollMs: 20 }, async () => events.push("second ran"));
+    const error = await second.catch((caught) => caught);
+    events.push("second gave up");
+    expect(error).toMatchObject({ code: "config_locked", message: expect.stringContaining(`cio-postmark setup (process ${process.pid}`) });
     release();
     await held;
+    // The second run waited: it never ran while the first held the lock, and gave up before the first let go.
+    expect(events).toEqual(["first holds", "second gave up", "first released"]);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     expect(await withConfigLock(dir, { command: "setup", waitMs: 100 }, async () => "ran")).toBe("ran");
   });

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync, chmodSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
+import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -30,7 +31,8 @@ afterEach(() => {
 });
 
 describe("config store", () => {
-  it("writes the file 0600 in a folder 0700 even under umask 000", async () => {
+  // Worker threads may not change the umask: Stryker runs the suite in threads, CI in forks.
+  it.skipIf(!isMainThread)("writes the file 0600 in a folder 0700 even under umask 000", async () => {
     process.umask(0o000);
     const dir = join(root, "nested", "config");
     const store = new ConfigStore(dir);
@@ -85,12 +87,7 @@ describe("config store", () => {
   });
 
   it("says so clearly when the folder cannot be written", async () => {
-    const parent = join(root, "locked");
-    mkdirSync(parent);
-    chmodSync(parent, 0o500);
-    const store = new ConfigStore(join(parent, "config"));
-    // root ignores permission bits, so only assert where the OS enforces them.
-    if (process.getuid?.() !== 0) await expect(store.save(connection(1, "outbound"))).rejects.toMatchObject({ code: "config_unwritable" });
+    // A folder under a file cannot be made by anyone, root included (permission bits would not stop root).
     const file = join(root, "a-file");
     writeFileSync(file, "");
     await expect(new ConfigStore(join(file, "config")).save(connection(1, "outbound"))).rejects.toMatchObject({ code: "config_unwritable" });
