@@ -18,7 +18,7 @@ import { buildAccount } from "../src/sandbox/account.js";
 import { makeCertificate } from "../src/sandbox/certificate.js";
 import { SANDBOX_CREDENTIALS } from "../src/sandbox/credentials.js";
 import { PostmarkSimulator, sequentialRounds } from "../src/sandbox/simulator.js";
-import { startLoopbackSmtp } from "../src/sandbox/smtp-server.js";
+import { sentMessageOf, startLoopbackSmtp } from "../src/sandbox/smtp-server.js";
 import { SecretRegistry } from "../src/ui/redact.js";
 
 const LATENCY_MS = 100;
@@ -55,21 +55,29 @@ function startupRatios() {
 
 async function world() {
   const certificate = await makeCertificate();
-  const smtp = await startLoopbackSmtp({ certificate, keyPairs: [KEYS] });
   const simulator = await PostmarkSimulator.start(
-    buildAccount({ accountToken: ACCOUNT_TOKEN, servers: [{ id: 3001, name: "Bench", tokens: [SERVER_TOKEN] }] }),
+    buildAccount({ accountToken: ACCOUNT_TOKEN, servers: [{ id: 3001, name: "Bench", tokens: [SERVER_TOKEN] }], domains: [{ Name: "bench.example" }] }),
+    { messageDelayMs: 1_000, eventDelayMs: 1_000 },
   );
+  const smtp = await startLoopbackSmtp({
+    certificate,
+    keyPairs: [{ ...KEYS, serverId: 3001, streamId: "outbound" }],
+    acceptsSender: (address) => simulator.acceptsSender(address),
+    onMessage: (message) => simulator.recordMessage(sentMessageOf(message)),
+  });
   simulator.latencyMs = LATENCY_MS;
   const configDir = mkdtempSync(join(tmpdir(), "cio-bench-"));
   const overrides: RunOverrides = { smtpRoute: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } } };
   const env = { POSTMARK_API_URL: simulator.url, CIO_POSTMARK_CONFIG_DIR: configDir, POSTMARK_SMTP_ACCESS_KEY: KEYS.accessKey, POSTMARK_SMTP_SECRET_KEY: KEYS.secretKey };
   const run = async (argv: string[], extraEnv: NodeJS.ProcessEnv) => {
-    const sink = new PassThrough().resume();
+    const sink = new PassThrough();
+    let stdout = "";
+    sink.on("data", (chunk) => (stdout += chunk));
     const started = performance.now();
     const before = simulator.requests.length;
-    const code = await main(argv, { stdin: new PassThrough(), stdout: sink, stderr: sink, env: { ...env, ...extraEnv } }, overrides);
+    const code = await main(argv, { stdin: new PassThrough(), stdout: sink, stderr: new PassThrough().resume(), env: { ...env, ...extraEnv } }, overrides);
     if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}`);
-    return { ms: performance.now() - started, requests: simulator.requests.slice(before) };
+    return { ms: performance.now() - started, requests: simulator.requests.slice(before), stdout };
   };
   return { simulator, smtp, configDir, overrides, env, run, close: () => Promise.all([simulator.close(), smtp.close()]) };
 }
@@ -114,6 +122,51 @@ async function doctorRatio() {
   row(`doctor, all ${CHECKS.length} checks vs slowest alone (${slowestId}), ${LATENCY_MS} ms latency`,
     `${all.toFixed(0)} ms vs ${slowest.toFixed(0)} ms = ${(all / slowest).toFixed(2)}x`, "≤ 1.3x");
   await w.close();
+}
+
+/** --send-test: from sending the message to Postmark's word on its stream, polling once a second. */
+async function sendTestProof() {
+  const w = await world();
+  const { ms, requests, stdout } = await w.run(
+    ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", "--send-test", "--from", "bench@bench.example"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+  );
+  const { sendTest } = JSON.parse(stdout).smtp;
+  const searches = requests.filter((request) => request.path.startsWith("/messages/outbound"));
+  row(
+    `setup --send-test, ${LATENCY_MS} ms latency, message shown 1 s after sending and its event 1 s later`,
+    `proof in ${sendTest.seconds} s (first event ${sendTest.firstEvent}), ${searches.length} Messages API requests; whole setup ${ms.toFixed(0)} ms`,
+    "≤ 1 request a second",
+  );
+  await w.close();
+}
+
+/** status --json with 10,000 saved connections against one: redaction must stay linear. */
+async function statusAtScale() {
+  const time = async (count: number) => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-bench-"));
+    const connections = Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        `${i + 1}:outbound`,
+        {
+          serverId: i + 1, serverName: `Server ${i}`, streamId: "outbound", streamName: "o", streamType: "Transactional", region: "us",
+          webhookId: i + 1, webhookUrl: "https://track.customer.io/postmark/events",
+          smtp: { host: "smtp.postmarkapp.com", port: 587, accessKey: `ak-${i}`, secretKey: `secret-key-${i}-${"x".repeat(20)}` },
+          serverToken: `server-token-${i}-${"y".repeat(20)}`, verifiedAt: null, updatedAt: "2026-01-01T00:00:00.000Z",
+        },
+      ]),
+    );
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ schemaVersion: 1, connections }), { mode: 0o600 });
+    const sink = new PassThrough().resume();
+    const started = performance.now();
+    const code = await main(["status", "--json"], { stdin: new PassThrough(), stdout: sink, stderr: sink, env: { CIO_POSTMARK_CONFIG_DIR: dir } });
+    if (code !== 0) throw new Error(`status exited ${code}`);
+    return performance.now() - started;
+  };
+  await time(1); // load the modules once, outside the figures
+  const one = await time(1);
+  const many = await time(10_000);
+  row("`status --json` with 10,000 saved connections vs with 1", `${many.toFixed(0)} ms vs ${one.toFixed(0)} ms (limit ${(2 * one + 1000).toFixed(0)} ms)`, "≤ 2x + 1 s");
 }
 
 async function bigAccount() {
@@ -161,6 +214,8 @@ console.error(`Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${
 startupRatios();
 await setupRoundTrips();
 await doctorRatio();
+await sendTestProof();
+await statusAtScale();
 await bigAccount();
 await peakMemories();
 

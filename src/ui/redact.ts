@@ -11,21 +11,33 @@ export function mask(secret: string | undefined): string {
   return secret.length >= 12 ? `••••${secret.slice(-4)}` : "••••";
 }
 
+/** The secrets that begin with one 4-character prefix, by length, longest first. */
+interface PrefixGroup {
+  lengths: number[];
+  byLength: Map<number, Set<string>>;
+}
+
 export class SecretRegistry {
   /**
-   * Secrets by their first characters, longest first within each group: one pass over a text
-   * finds them all, however many there are (a config with thousands of connections has thousands).
+   * One pass over a text finds every secret, however many are registered (a config with thousands
+   * of connections has thousands): a position is looked at only when its first character and then
+   * its first four could start a secret, and then each length is one hash lookup.
    */
-  private readonly byPrefix = new Map<string, string[]>();
+  private readonly byPrefix = new Map<string, PrefixGroup>();
+  private readonly firstChars = new Set<number>();
 
   add(secret: string | undefined): void {
     if (!secret || secret.length < MIN_SECRET_LENGTH) return;
     const prefix = secret.slice(0, MIN_SECRET_LENGTH);
-    const group = this.byPrefix.get(prefix) ?? [];
-    if (group.includes(secret)) return;
-    group.push(secret);
-    group.sort((a, b) => b.length - a.length);
-    this.byPrefix.set(prefix, group);
+    let group = this.byPrefix.get(prefix);
+    if (!group) this.byPrefix.set(prefix, (group = { lengths: [], byLength: new Map() }));
+    let sameLength = group.byLength.get(secret.length);
+    if (!sameLength) {
+      group.byLength.set(secret.length, (sameLength = new Set()));
+      group.lengths = [...group.byLength.keys()].sort((a, b) => b - a);
+    }
+    sameLength.add(secret);
+    this.firstChars.add(secret.charCodeAt(0));
   }
 
   redact(text: string): string {
@@ -33,8 +45,7 @@ export class SecretRegistry {
     let result = "";
     let copiedUpTo = 0;
     for (let index = 0; index <= text.length - MIN_SECRET_LENGTH; ) {
-      const group = this.byPrefix.get(text.slice(index, index + MIN_SECRET_LENGTH));
-      const secret = group?.find((candidate) => text.startsWith(candidate, index));
+      const secret = this.secretAt(text, index);
       if (secret === undefined) {
         index += 1;
         continue;
@@ -44,6 +55,18 @@ export class SecretRegistry {
       copiedUpTo = index;
     }
     return copiedUpTo === 0 ? text : result + text.slice(copiedUpTo);
+  }
+
+  /** The longest secret that starts at `index`, if any. */
+  private secretAt(text: string, index: number): string | undefined {
+    if (!this.firstChars.has(text.charCodeAt(index))) return undefined;
+    const group = this.byPrefix.get(text.slice(index, index + MIN_SECRET_LENGTH));
+    if (!group) return undefined;
+    for (const length of group.lengths) {
+      const candidate = text.slice(index, index + length);
+      if (group.byLength.get(length)!.has(candidate)) return candidate;
+    }
+    return undefined;
   }
 
   /** A copy of a JSON-able value with every string redacted: masking happens before any escaping. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describePlan, driftOf, planChangesAnything, planWebhooks, triggersPostmarkChanged } from "../../src/core/webhook-plan.js";
-import { EU_URL, US_URL, transactionalTriggers } from "../helpers/expected.js";
+import { EU_URL, TRANSACTIONAL_TRIGGERS, US_URL, transactionalTriggers } from "../helpers/expected.js";
 import type { Webhook } from "../../src/postmark/types.js";
 
 const US = US_URL;
@@ -61,14 +61,7 @@ describe("planWebhooks (region us, stream outbound)", () => {
       MessageStream: "outbound",
       HttpAuth: { Username: "", Password: "" },
       HttpHeaders: [],
-      Triggers: {
-        Open: { Enabled: false, PostFirstOpenOnly: false },
-        Click: { Enabled: false },
-        Delivery: { Enabled: true },
-        Bounce: { Enabled: true, IncludeContent: false },
-        SpamComplaint: { Enabled: true, IncludeContent: false },
-        SubscriptionChange: { Enabled: true },
-      },
+      Triggers: TRANSACTIONAL_TRIGGERS,
     });
   });
 
