@@ -143,7 +143,7 @@ export async function runSendTest(
 
 export function assertSmtpEnabled(server: Server): void {
   if (server.SmtpApiActivated) return;
-  throw new CliError("smtp_disabled", `SMTP is not enabled on server ${shown(serverLabel(server))}, so Customer.io could not send through it.`, {
+  throw new CliError("smtp_disabled", `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`, {
     hint: `Turn it on in Postmark: ${shown(serverSettingsLink(server))} (Settings > SMTP), then run setup again. Nothing was changed.`,
   });
 }

@@ -59,7 +59,7 @@ export async function chooseTarget(runtime: Runtime, given: GivenInputs, saved: 
     // The account token picks the server: from --server, or from the list.
     if (!server) server = await pickServer(runtime, tokens.account, given.serverRef, tokens.servers);
     const first = server.ApiTokens[0];
-    if (!first) throw new CliError("no_server_token", `Server ${shown(serverLabel(server))} has no API token.`, { hint: "Create one under the server's API Tokens tab." });
+    if (!first) throw new CliError("no_server_token", `Server ${serverLabel(server)} has no API token.`, { hint: "Create one under the server's API Tokens tab." });
     serverToken = { value: first, source: `the API token of server ${shown(server.Name)}` };
     runtime.secrets.add(first);
     serverRef = undefined; // the server was found by it
@@ -96,7 +96,7 @@ export async function pickStream(runtime: Runtime, api: ServerApi, known: Server
   );
   const usable = usableStreams(streams).filter((stream) => !exclude.some((id) => id.toLowerCase() === stream.ID.toLowerCase()));
   if (usable.length === 0) {
-    throw new CliError("no_usable_streams", `Server ${shown(serverLabel(server))} has no ${exclude.length ? "other " : ""}transactional or broadcast stream.`, {
+    throw new CliError("no_usable_streams", `Server ${serverLabel(server)} has no ${exclude.length ? "other " : ""}transactional or broadcast stream.`, {
       hint: "Create one in Postmark, then run setup again.",
     });
   }
@@ -133,7 +133,7 @@ async function askForToken(runtime: Runtime, serverRef: string | undefined): Pro
         return checkToken(runtime, "account", token, serverRef);
       }
       if (other) {
-        output.info(`That is the server token of ${shown(serverLabel(other))}, not an account token: carrying on with it.`);
+        output.info(`That is the server token of ${serverLabel(other)}, not an account token: carrying on with it.`);
         return { server: token, knownServer: other };
       }
       if (attempt >= TOKEN_TRIES) {
@@ -192,7 +192,7 @@ export async function explainRejectedToken(runtime: Runtime, error: unknown, giv
   const other = await recogniseOtherKind(runtime, token, error.tokenKind).catch(() => undefined);
   if (!other) return error;
   const otherKind: TokenKind = other === "account" ? "account" : "server";
-  const whose = other === "account" ? "" : ` of server ${shown(serverLabel(other))}`;
+  const whose = other === "account" ? "" : ` of server ${serverLabel(other)}`;
   return usageError(
     "token_wrong_kind",
     `${token.source} holds the ${TOKEN_HELP[otherKind].name}${whose}, not ${error.tokenKind === "account" ? "an" : "a"} ${TOKEN_HELP[error.tokenKind].name}.`,

@@ -149,7 +149,7 @@ async function applyAndSave(
 function assertServerMatches(server: Server, target: Target): void {
   const { serverRef, serverToken } = target;
   if (serverRef === undefined || matchesServerRef(server.ID, server.Name, serverRef)) return;
-  throw new CliError("server_mismatch", `${serverToken.source} belongs to server ${shown(serverLabel(server))}, not to --server ${JSON.stringify(serverRef)}.`, {
+  throw new CliError("server_mismatch", `${serverToken.source} belongs to server ${serverLabel(server)}, not to --server ${JSON.stringify(serverRef)}.`, {
     exitCode: 2,
     hint: "Drop --server, or use that server's token (or an account token).",
   });

@@ -1,9 +1,10 @@
 import type { Server } from "./types.js";
+import { shown } from "../ui/terminal-safe.js";
 
 /** Links into Postmark's web app, and how a server is named in messages. */
 
 export function serverLabel(server: Pick<Server, "ID" | "Name">): string {
-  return `${server.Name} (ID ${server.ID})`;
+  return `${shown(server.Name)} (ID ${server.ID})`;
 }
 
 /** The server's page in Postmark's web app. */

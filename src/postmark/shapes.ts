@@ -79,7 +79,7 @@ export const webhooks = (answer: unknown): Webhook[] => list(answer, "Webhooks")
 export function domain(value: unknown): Domain {
   expect(isObject(value), "a domain is not an object");
   expect(typeof value.Name === "string", "a domain has no name");
-  expect(typeof value.DKIMVerified === "boolean" && typeof value.ReturnPathDomainVerified === "boolean", `domain ${value.Name} does not say whether DKIM and Return-Path are verified`);
+  expect(typeof value.DKIMVerified === "boolean" && typeof value.ReturnPathDomainVerified === "boolean", `domain ${JSON.stringify(value.Name)} does not say whether DKIM and Return-Path are verified`);
   return value as unknown as Domain;
 }
 

@@ -190,7 +190,7 @@ function smtpError(error: unknown, credentials: SmtpCredentials, passed: SmtpSte
   if (failure.code === "EAUTH" || failure.code === "ENOAUTH") {
     return make(
       "smtp_auth_failed",
-      `The SMTP server at ${where} did not accept authentication: ${failure.response ?? failure.message}.`,
+      `The SMTP server at ${where} did not accept authentication: ${shown(failure.response ?? failure.message)}.`,
       "Make sure SMTP is enabled on the server and that the host matches the stream type (smtp.postmarkapp.com for transactional, smtp-broadcasts.postmarkapp.com for broadcasts).",
     );
   }
@@ -223,7 +223,7 @@ function smtpError(error: unknown, credentials: SmtpCredentials, passed: SmtpSte
   }
   return make(
     "smtp_failed",
-    `The SMTP check against ${where} failed: ${failure.message}.`,
+    `The SMTP check against ${where} failed: ${shown(failure.message)}.`,
     "Check your network, --smtp-host and --smtp-port, then run the command again.",
   );
 }

@@ -16,7 +16,7 @@ export function renderError(error: unknown, output: Output, debug: boolean): num
       error: { code: cliError.code, message: cliError.message, hint: cliError.hint ?? null },
     });
   } else if (cliError.exitCode !== ExitCode.interrupted || output.json) {
-    output.writeErr(`${output.style.red("✖")} ${cliError.message}\n`);
+    output.writeErr(`${output.style.red(output.symbols.fail)} ${cliError.message}\n`);
     if (cliError.hint) output.writeErr(`  ${output.style.dim(cliError.hint)}\n`);
   }
   if (debug) {
