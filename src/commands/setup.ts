@@ -16,7 +16,7 @@ import { shown } from "../ui/terminal-safe.js";
 import { assertNothingMissing, findSavedConnection, promptRegion, readGivenInputs, type GivenInputs, type SetupOptions } from "./setup-inputs.js";
 import { renderSetupResult, type SetupResult } from "./setup-report.js";
 import { assertSmtpEnabled, checkSmtp, provenSmtp, runSendTest, sendTestAddresses, smtpInputs, type SmtpInput } from "./setup-smtp.js";
-import { chooseTarget, explainRejectedToken, pickStream, type Target } from "./setup-target.js";
+import { chooseTarget, explainRejectedToken, pickStream, usableStreams, type Target } from "./setup-target.js";
 
 /**
  * setup, in the contract's order: resolve inputs, read Postmark, verify SMTP (and with
@@ -54,6 +54,8 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
 async function offerAnotherStream(runtime: Runtime, options: SetupOptions, given: GivenInputs, target: Target, done: SetupResult): Promise<void> {
   const connected = [done.stream.ID];
   for (;;) {
+    const others = usableStreams(await target.api.listStreams()).filter((stream) => !connected.some((id) => id.toLowerCase() === stream.ID.toLowerCase()));
+    if (others.length === 0) return;
     if (!(await runtime.prompter.confirm(`Connect another stream of ${shown(done.server.Name)} too?`, false))) return;
     const { stream } = await pickStream(runtime, target.api, done.server, connected);
     const next = { ...target, server: done.server, stream, streamId: stream.ID, serverRef: undefined };

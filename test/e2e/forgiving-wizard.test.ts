@@ -113,3 +113,23 @@ describe("a wizard that forgives", () => {
     expect((await run.exited).exitCode).toBe(130);
   });
 });
+
+describe("two streams in one sitting", () => {
+  it("after the first stream, the wizard offers the server's other usable stream, reusing the tokens and region", async () => {
+    const dir = freshDir();
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    await answer(run, "Message stream:", KEYS.enter); // outbound, the first on the list
+    await answer(run, "Which Customer.io region", KEYS.down + KEYS.enter); // EU
+    await answer(run, "Apply this plan", KEYS.enter);
+    await answer(run, "Connect another stream", `y${KEYS.enter}`);
+    await answer(run, after("Connect another stream", "Message stream:"), KEYS.enter); // broadcast, the only one left
+    await answer(run, after("Connect another stream", "Apply this plan"), KEYS.enter);
+    // Both usable streams are connected: nothing more is offered, and the run ends.
+    expect((await run.exited).exitCode).toBe(0);
+    const connections = JSON.parse(readFileSync(join(dir, "sandbox", "config.json"), "utf8")).connections;
+    expect(Object.keys(connections).sort()).toEqual(["1001:broadcast", "1001:outbound"]);
+    expect(Object.values(connections).map((connection: any) => connection.region)).toEqual(["eu", "eu"]);
+    expect(webhooks(dir)).toHaveLength(2);
+    expect(run.screen().match(/another stream of Acme Production too\? (Yes|No)/g)).toEqual(["another stream of Acme Production too? Yes"]);
+  });
+});
