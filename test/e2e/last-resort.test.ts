@@ -9,11 +9,10 @@ import { describe, expect, it } from "vitest";
 const MAIN = new URL("../../dist/main.cjs", import.meta.url).pathname;
 const SECRET = "sk-stray-secret-0123456789";
 
-function runWithStray(kind: "rejection" | "exception", args: string[], env: NodeJS.ProcessEnv = {}, afterMs = 0) {
-  const stray =
-    kind === "rejection"
-      ? `setTimeout(() => Promise.reject(new Error("stray failure with ${SECRET}")), ${afterMs});`
-      : `setTimeout(() => { throw new Error("stray failure with ${SECRET}"); }, ${afterMs});`;
+/** Runs the binary's entry with a stray failure: at once (before the run can print anything) or after `afterMs`. */
+function runWithStray(kind: "rejection" | "exception", args: string[], env: NodeJS.ProcessEnv = {}, afterMs?: number) {
+  const fail = kind === "rejection" ? `Promise.reject(new Error("stray failure with ${SECRET}"))` : `(() => { throw new Error("stray failure with ${SECRET}"); })()`;
+  const stray = afterMs === undefined ? `${fail};` : `setTimeout(() => ${fail}, ${afterMs});`;
   const script = `require(${JSON.stringify(MAIN)}).runFromProcess(${JSON.stringify(args)}); ${stray} setTimeout(() => {}, 5000);`;
   return spawnSync(process.execPath, ["-e", script], {
     env: { PATH: process.env.PATH, CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-stray-")), POSTMARK_SMTP_SECRET_KEY: SECRET, ...env },
