@@ -129,7 +129,7 @@ export function assertNothingMissing(given: GivenInputs, saved: SavedConnection 
 }
 
 export async function promptRegion(runtime: Runtime): Promise<Region> {
-  runtime.output.info("Your Customer.io region: an EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
+  runtime.output.info("An EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
   return runtime.prompter.select("Which Customer.io region is your account in?", [
     { value: "us" as const, name: "US", description: `fly.customer.io; webhook ${REGION_WEBHOOK_URLS.us}` },
     { value: "eu" as const, name: "EU", description: `fly-eu.customer.io; webhook ${REGION_WEBHOOK_URLS.eu}` },

@@ -7,7 +7,7 @@ import { serverLabel } from "../postmark/links.js";
 import { findServer } from "../postmark/lookup.js";
 import type { MessageStream, Server } from "../postmark/types.js";
 import type { Runtime } from "../runtime.js";
-import { SANDBOX_CREDENTIALS, SANDBOX_SMTP_TOKENS } from "../sandbox/credentials.js";
+import { SANDBOX_CREDENTIALS, SANDBOX_SENDER, SANDBOX_SMTP_TOKENS } from "../sandbox/credentials.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { required } from "../ui/prompts.js";
 import { shown } from "../ui/terminal-safe.js";
@@ -174,9 +174,11 @@ function showSandboxCredentials(runtime: Runtime): void {
   output.info(output.style.bold("Sandbox: a simulated Postmark account. Paste these when asked:"));
   output.info(`  account token  ${SANDBOX_CREDENTIALS.accountToken}`);
   output.info(`  server token   ${SANDBOX_CREDENTIALS.serverToken}  (server "Acme Production")`);
+  output.info("  SMTP tokens, Access Key / Secret Key (each works for its own stream only):");
   for (const token of SANDBOX_SMTP_TOKENS) {
-    output.info(`  SMTP token of ${token.server} / ${token.stream}: Access Key ${token.accessKey}  Secret Key ${token.secretKey}`);
+    output.info(`    ${`${token.server} / ${token.stream}`.padEnd(28)} ${token.accessKey} / ${token.secretKey}`);
   }
+  output.info(`  sender for the test message  ${SANDBOX_SENDER}`);
   output.info();
 }
 

@@ -108,7 +108,7 @@ describe("a wizard that forgives", () => {
     const dir = freshDir();
     const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
     await run.waitFor("Which Customer.io region");
-    expect(run.screen()).toContain("an EU account signs in at fly-eu.customer.io, a US account at fly.customer.io");
+    expect(run.screen()).toContain("An EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
     run.write(KEYS.ctrlC);
     expect((await run.exited).exitCode).toBe(130);
   });
