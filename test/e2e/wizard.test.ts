@@ -28,7 +28,7 @@ async function completeWizard(run: PtyRun) {
   await answer(run, "Secret Key:", `${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
   await answer(run, "Send one test message", `n${KEYS.enter}`);
   await answer(run, "Apply this plan", KEYS.enter);
-  await answer(run, "Connect another stream", KEYS.enter); // no, the default
+  // Acme Staging has no other usable stream, so no other is offered and the run ends.
 }
 
 /** With a server token: Acme Production, its first stream, US, the SMTP key pair with the given Secret Key. */
