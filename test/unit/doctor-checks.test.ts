@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { CliError } from "../../src/errors.js";
+import { planWebhooks } from "../../src/core/webhook-plan.js";
+import { CHECKS } from "../../src/doctor/checks.js";
+import type { CheckResult, Facts } from "../../src/doctor/types.js";
+import { TokenRejectedError } from "../../src/postmark/errors.js";
+import type { Domain, MessageStream, Server, Webhook } from "../../src/postmark/types.js";
+import { symbolsFor } from "../../src/platform.js";
+import { TRANSACTIONAL_TRIGGERS, US_URL } from "../helpers/expected.js";
+
+/** Each doctor check, fed plain facts: its verdict, its words and its fix, for every state it knows. */
+
+const SETUP = "cio-postmark setup --server 1001 --stream outbound";
+const FIX = "cio-postmark doctor --fix --server 1001 --stream outbound";
+const server: Server = { ID: 1001, Name: "Acme", ApiTokens: ["t"], SmtpApiActivated: true, ServerLink: "https://account.postmarkapp.com/servers/1001/streams" };
+const stream: MessageStream = {
+  ID: "outbound", ServerID: 1001, Name: "Default", Description: null, MessageStreamType: "Transactional", CreatedAt: "", UpdatedAt: null, ArchivedAt: null,
+  ExpectedPurgeDate: null, SubscriptionManagementConfiguration: { UnsubscribeHandlingType: "None" },
+};
+const hook = (id: number, url = US_URL, changes: Partial<Webhook["Triggers"]> = {}): Webhook => ({
+  ID: id, Url: url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: { ...structuredClone(TRANSACTIONAL_TRIGGERS), ...changes },
+});
+const credentials = { host: "smtp.postmarkapp.com", port: 587, accessKey: "AK-1", secretKey: "s" };
+const rejected = new TokenRejectedError("server", "rejected", { hint: "h", cause: undefined });
+const unavailable = new CliError("postmark_unavailable", "Postmark answered 500 while trying to read.", { hint: "Try again shortly." });
+
+function facts(changes: Partial<Facts> & { streamType?: MessageStream["MessageStreamType"]; hooks?: Webhook[] } = {}): Facts {
+  const streamType = changes.streamType ?? "Transactional";
+  return {
+    connection: {
+      serverId: 1001, serverName: "Acme", streamId: "outbound", streamName: "Default", streamType, region: "us", webhookId: 9001, webhookUrl: US_URL,
+      smtp: { host: "smtp.postmarkapp.com", port: 587, accessKey: "AK-1" }, verifiedAt: null, updatedAt: "",
+    },
+    configFile: "/c/config.json",
+    configMode: () => 0o600,
+    configDirMode: () => 0o700,
+    fileModes: true,
+    server: async () => server,
+    stream: async () => ({ ...stream, MessageStreamType: streamType }),
+    plan: async () => planWebhooks({ region: "us", streamId: "outbound", streamType }, changes.hooks ?? [hook(9001)]),
+    smtpCredentials: () => credentials,
+    verifySmtp: async () => undefined,
+    domains: () => undefined,
+    sendTest: () => undefined,
+    symbols: symbolsFor(true),
+    ...changes,
+  };
+}
+
+async function run(id: string, given: Facts): Promise<CheckResult> {
+  return CHECKS.find((check) => check.id === id)!.run(given);
+}
+
+type Case = [id: string, state: string, given: Facts, expected: CheckResult];
+const cases: Case[] = [
+  ["config-file", "missing", facts({ configMode: () => undefined }), { status: "fail", message: "The config file /c/config.json is missing.", fix: SETUP }],
+  ["config-file", "healthy", facts(), { status: "pass", message: "Config file readable, mode 0600 in a 0700 folder (/c/config.json)." }],
+  ["server-token", "accepted", facts(), { status: "pass", message: "Postmark accepted the server token." }],
+  ["server-token", "rejected", facts({ server: () => Promise.reject(rejected) }), {
+    status: "fail", message: "Postmark rejected the server token (revoked or wrong).", fix: `Copy a server token from Postmark > Servers > Acme > API Tokens, then: POSTMARK_SERVER_TOKEN=… ${SETUP}`,
+  }],
+  ["server-token", "unreachable", facts({ server: () => Promise.reject(unavailable) }), { status: "fail", message: "Could not check the server token: Postmark answered 500 while trying to read.", fix: "Try again shortly." }],
+  ["server-token", "a plain error", facts({ server: () => Promise.reject(new Error("boom")) }), { status: "fail", message: "Could not check the server token: boom", fix: "Run doctor again." }],
+  ["server-smtp", "enabled", facts(), { status: "pass", message: "Server Acme exists and has SMTP enabled." }],
+  ["server-smtp", "disabled", facts({ server: async () => ({ ...server, SmtpApiActivated: false }) }), {
+    status: "fail", message: "SMTP is disabled on server Acme: Customer.io cannot send through it.", fix: "Turn it on in Postmark: https://account.postmarkapp.com/servers/1001/settings (Settings > SMTP).",
+  }],
+  ["server-smtp", "unreadable", facts({ server: () => Promise.reject(unavailable) }), { status: "fail", message: "Could not read the server: Postmark answered 500 while trying to read.", fix: "Try again shortly." }],
+  ["server-smtp", "unreadable without a hint", facts({ server: () => Promise.reject(new Error("x")) }), {
+    status: "fail", message: "Could not read the server: Error: x", fix: "Run doctor again; if it persists, run with --trace FILE and report it.",
+  }],
+  ["stream", "healthy", facts(), { status: "pass", message: 'Stream "outbound" (Transactional) exists and can send.' }],
+  ["stream", "archived", facts({ stream: async () => ({ ...stream, ArchivedAt: "2026-01-01" }) }), {
+    status: "fail", message: 'Stream "outbound" is archived: Postmark does not send from it.', fix: "Unarchive it in Postmark (Message Streams), or set up another stream.",
+  }],
+  ["stream", "inbound", facts({ stream: async () => ({ ...stream, MessageStreamType: "Inbound" }) }), { status: "fail", message: 'Stream "outbound" is an inbound stream.', fix: "Set up a transactional or broadcast stream instead." }],
+  ["stream", "gone", facts({ stream: () => Promise.reject(new CliError("postmark_rejected", "not found")) }), {
+    status: "fail", message: 'Stream "outbound" no longer exists on server Acme.', fix: "Set up another stream: cio-postmark setup --server 1001",
+  }],
+  ["stream", "unreadable", facts({ stream: () => Promise.reject(unavailable) }), { status: "fail", message: 'Could not read stream "outbound": Postmark answered 500 while trying to read.', fix: "Try again shortly." }],
+  ["stream", "unreadable, a plain error", facts({ stream: () => Promise.reject(new Error("x")) }), { status: "fail", message: 'Could not read stream "outbound": Error: x', fix: "Run doctor again." }],
+  ["webhook-exists", "there", facts(), { status: "pass", message: `Customer.io webhook 9001 → ${US_URL}.` }],
+  ["webhook-exists", "missing", facts({ hooks: [] }), {
+    status: "fail", message: `No Customer.io webhook (${US_URL}) on stream "outbound": bounces and deliveries do not reach Customer.io.`, fix: FIX,
+  }],
+  ["webhook-triggers", "right", facts(), { status: "pass", message: "Triggers are exactly Delivery, Bounce, Spam Complaint and Subscription Change (Open and Click off)." }],
+  ["webhook-triggers", "right on a broadcast stream", facts({ streamType: "Broadcasts", hooks: [hook(9001, US_URL, { SpamComplaint: { Enabled: false, IncludeContent: false } })] }), {
+    status: "pass",
+    message: "Triggers are exactly Delivery, Bounce and Subscription Change (Open and Click off). Broadcast streams get three triggers: Postmark offers Spam Complaint only on transactional streams and reports broadcast spam complaints as Subscription Change events.",
+  }],
+  ["webhook-triggers", "no webhook", facts({ hooks: [] }), { status: "skip", message: "Skipped: there is no Customer.io webhook to check." }],
+  ["webhook-triggers", "drifted", facts({ hooks: [hook(9001, US_URL, { Open: { Enabled: true, PostFirstOpenOnly: false }, Click: { Enabled: true } })] }), {
+    status: "fail", message: "Webhook 9001 has the wrong settings: Open trigger is on; Click trigger is on.", fix: FIX,
+  }],
+  ["webhook-duplicates", "none", facts(), { status: "pass", message: "No duplicate or other-region Customer.io webhook." }],
+  ["webhook-duplicates", "one duplicate", facts({ hooks: [hook(9001), hook(9002)] }), {
+    status: "fail", message: "An extra Customer.io webhook on the stream: 9002 (duplicate). Customer.io counts each event twice.", fix: `cio-postmark doctor --fix --yes --server 1001 --stream outbound`,
+  }],
+  ["webhook-duplicates", "a duplicate and the other region", facts({ hooks: [hook(9001), hook(9002), hook(9003, "https://track-eu.customer.io/postmark/events")] }), {
+    status: "fail", message: "Extra Customer.io webhooks on the stream: 9002 (duplicate), 9003 (other region). Customer.io counts each event twice.", fix: `cio-postmark doctor --fix --yes --server 1001 --stream outbound`,
+  }],
+  ["webhook-duplicates", "unreadable", facts({ plan: () => Promise.reject(unavailable) }), { status: "fail", message: "Could not read the stream's webhooks: Postmark answered 500 while trying to read.", fix: "Try again shortly." }],
+  ["smtp-auth", "accepted", facts(), { status: "pass", message: "SMTP smtp.postmarkapp.com:587: STARTTLS and the key pair (Access Key AK-1) accepted." }],
+  ["smtp-auth", "set up with --skip-smtp", facts({ connection: { ...facts().connection, smtp: null } }), { status: "skip", message: "Skipped: this connection was set up with --skip-smtp." }],
+  ["smtp-auth", "no Secret Key anywhere", facts({ smtpCredentials: () => undefined }), {
+    status: "skip", message: "Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.",
+  }],
+  ["smtp-auth", "rejected", facts({ verifySmtp: () => Promise.reject(new CliError("smtp_auth_rejected", "The key pair was rejected.")) }), {
+    status: "fail", message: "The key pair was rejected.", fix: `Generate a new SMTP token at https://account.postmarkapp.com/servers/1001/streams/outbound/settings, then: ${SETUP}`,
+  }],
+  ["smtp-auth", "rejected, server unreadable", facts({ verifySmtp: () => Promise.reject(new CliError("smtp_auth_rejected", "Rejected.")), server: () => Promise.reject(unavailable) }), {
+    status: "fail", message: "Rejected.", fix: `Generate a new SMTP token at the stream's Settings tab in Postmark, then: ${SETUP}`,
+  }],
+  ["smtp-auth", "another SMTP failure", facts({ verifySmtp: () => Promise.reject(new CliError("smtp_timeout", "No answer.", { hint: "Try 2525." })) }), { status: "fail", message: "No answer.", fix: "Try 2525." }],
+  ["smtp-auth", "a plain error", facts({ verifySmtp: () => Promise.reject(new Error("odd")) }), { status: "fail", message: "Error: odd", fix: "Run doctor again." }],
+  ["smtp-send", "not asked for", facts(), { status: "skip", message: "Skipped: run with --send-test --from ADDRESS to prove which stream the SMTP token sends through." }],
+  ["smtp-send", "no SMTP token", facts({ sendTest: () => Promise.resolve("no-smtp" as const) }), { status: "skip", message: "Skipped: this connection has no SMTP token to send with." }],
+  ["smtp-send", "proven", facts({ sendTest: async () => ({ from: "a@b.c", to: "d@e.f", messageId: "m-1", stream: "outbound", firstEvent: "Bounced", seconds: 1.5 }) }), {
+    status: "pass", message: 'The test message m-1 went through stream "outbound"; first event: Bounced (1.5 s).',
+  }],
+  ["smtp-send", "proven, no event yet", facts({ sendTest: async () => ({ from: "a@b.c", to: "d@e.f", messageId: "m-1", stream: "outbound", firstEvent: null, seconds: 120 }) }), {
+    status: "pass", message: 'The test message m-1 went through stream "outbound"; no event yet (120 s).',
+  }],
+  ["smtp-send", "wrong stream", facts({ sendTest: () => Promise.reject(new CliError("send_test_wrong_stream", "Went through broadcast.", { hint: "Generate one on outbound." })) }), {
+    status: "fail", message: "Could not read where the test message went: Went through broadcast.", fix: "Generate one on outbound.",
+  }],
+  ["unsubscribe-handling", "transactional", facts(), { status: "skip", message: "Skipped: not a broadcast stream." }],
+  ["unsubscribe-handling", "Postmark's own", facts({ streamType: "Broadcasts", stream: async () => ({ ...stream, MessageStreamType: "Broadcasts", SubscriptionManagementConfiguration: { UnsubscribeHandlingType: "Postmark" } }) }), {
+    status: "warn",
+    message: "Postmark adds its own unsubscribe link and List-Unsubscribe headers to this broadcast stream; recipients may see two links. Unsubscribes reach Customer.io through the Subscription Change trigger.",
+    fix: "To use only Customer.io's link, ask Postmark support to switch the stream to custom unsubscribe handling.",
+  }],
+  ["unsubscribe-handling", "custom", facts({ stream: async () => ({ ...stream, MessageStreamType: "Broadcasts", SubscriptionManagementConfiguration: { UnsubscribeHandlingType: "Custom" } }) }), {
+    status: "pass", message: "Broadcast stream uses Custom unsubscribe handling.",
+  }],
+  ["unsubscribe-handling", "not said", facts({ stream: async () => ({ ...stream, MessageStreamType: "Broadcasts", SubscriptionManagementConfiguration: undefined as never }) }), {
+    status: "pass", message: "Broadcast stream uses custom unsubscribe handling.",
+  }],
+  ["sending-domains", "no account token", facts(), { status: "skip", message: "Skipped: set POSTMARK_ACCOUNT_TOKEN to check the sending domains' DKIM and Return-Path." }],
+  ["sending-domains", "no domains", facts({ domains: () => Promise.resolve([]) }), { status: "pass", message: "No sending domains on the account." }],
+  ["sending-domains", "one verified", facts({ domains: () => Promise.resolve([domain("a.example")]) }), { status: "pass", message: "The sending domain has DKIM and Return-Path verified." }],
+  ["sending-domains", "two verified", facts({ domains: () => Promise.resolve([domain("a.example"), domain("b.example")]) }), { status: "pass", message: "All 2 sending domains have DKIM and Return-Path verified." }],
+  ["sending-domains", "problems", facts({ domains: () => Promise.resolve([domain("a.example", { DKIMVerified: false }), domain("b.example", { ReturnPathDomainVerified: false, SPFVerified: false })]) }), {
+    status: "warn", message: "a.example: DKIM not verified; b.example: Return-Path not verified.", fix: "Postmark > Sender Signatures > (domain) > DNS Settings: add the records shown, then click Verify.",
+  }],
+  ["sending-domains", "unreadable: a warning, not a failure", facts({ domains: () => Promise.reject(unavailable) }), {
+    status: "warn", message: "Could not read the sending domains: Postmark answered 500 while trying to read.", fix: "Try again shortly.",
+  }],
+];
+
+function domain(name: string, changes: Partial<Domain> = {}): Domain {
+  return { ID: 1, Name: name, SPFVerified: true, DKIMVerified: true, WeakDKIM: false, ReturnPathDomainVerified: true, ...changes };
+}
+
+describe("doctor's checks, one state at a time", () => {
+  it.each(cases)("%s, %s", async (id, _state, given, expected) => {
+    expect(await run(id, given)).toEqual(expected);
+  });
+});
