@@ -14,6 +14,7 @@ export default defineConfig({
     ...base.test,
     // Replaced, not merged: mergeConfig would add these to the base's own list.
     include: unitOnly ? ["test/unit/**/*.test.ts"] : ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
-    exclude: ["test/integration/cli.test.ts", "test/integration/concurrency.test.ts", "test/integration/interrupt.test.ts", "node_modules/**"],
+    // The secrets audit repeats whole runs four times each: it guards output, not logic, and would cost most of the time.
+    exclude: ["test/integration/cli.test.ts", "test/integration/concurrency.test.ts", "test/integration/interrupt.test.ts", "test/integration/secrets.test.ts", "node_modules/**"],
   },
 });

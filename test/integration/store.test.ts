@@ -27,7 +27,7 @@ beforeEach(() => {
   savedUmask = process.umask();
 });
 afterEach(() => {
-  process.umask(savedUmask);
+  if (isMainThread) process.umask(savedUmask);
 });
 
 describe("config store", () => {
