@@ -8,9 +8,9 @@ import type { StreamType } from "../postmark/types.js";
 
 /** Postmark's soft-bounce test address: it produces a Bounce event and costs no reputation. */
 export const DEFAULT_TEST_RECIPIENT = "softbounce@bounce-testing.postmarkapp.com";
-export const TEST_TAG = "cio-postmark-test";
+const TEST_TAG = "cio-postmark-test";
 /** Sent as the header X-PM-Metadata-cio-postmark-test; searched as metadata_cio-postmark-test. */
-export const TEST_METADATA_KEY = "cio-postmark-test";
+const TEST_METADATA_KEY = "cio-postmark-test";
 /** Where Postmark puts its own unsubscribe link in broadcast mail. */
 const UNSUBSCRIBE_PLACEHOLDER = "{{{ pm:unsubscribe }}}";
 

@@ -37,7 +37,7 @@ type TriggerName = keyof WebhookTriggers;
  * those itself). Broadcast streams have no Spam Complaint trigger in Postmark (their complaints
  * arrive as Subscription Change), so there it is neither asked for nor judged.
  */
-export function wantedTriggers(streamType: StreamType): Record<TriggerName, boolean | "any"> {
+function wantedTriggers(streamType: StreamType): Record<TriggerName, boolean | "any"> {
   return {
     Delivery: true,
     Bounce: true,

@@ -26,7 +26,7 @@ export const PAGE_SIZE = 500;
 /** How many pages of a big account are fetched at once. */
 const PAGE_CONCURRENCY = 8;
 /** No real account comes near this; a TotalCount beyond it is a bad answer, not a reason to send thousands of requests. */
-export const MAX_LISTED = 100_000;
+const MAX_LISTED = 100_000;
 
 function clientOptions(settings: PostmarkSettings) {
   return {

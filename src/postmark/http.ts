@@ -18,7 +18,7 @@ export interface RequestSlot {
 
 export const requestSlots = new AsyncLocalStorage<RequestSlot>();
 
-export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 function refuse(slot: RequestSlot | undefined, error: CliError): never {
   if (slot) slot.refusal = error;
@@ -31,7 +31,7 @@ export function guardedFetch(trace?: Trace, maxBytes = MAX_RESPONSE_BYTES): type
     const url = new URL(String(input));
     const signals = [init.signal, slot?.signal].filter((signal): signal is AbortSignal => Boolean(signal));
     const started = Date.now();
-    const response = await fetch(input, { ...init, redirect: "manual", signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0] });
+    const response = await fetch(input, { ...init, redirect: "manual", signal: eitherSignal(signals) });
     const record = (status: number, body: string | undefined) =>
       trace?.record({
         kind: "http",
@@ -74,6 +74,17 @@ export function guardedFetch(trace?: Trace, maxBytes = MAX_RESPONSE_BYTES): type
     record(response.status, body);
     return new Response(body === "" ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/** Aborts when any of the signals does (AbortSignal.any, which Node has only since 20.3). */
+function eitherSignal(signals: AbortSignal[]): AbortSignal | undefined {
+  if (signals.length < 2) return signals[0];
+  const either = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) either.abort(signal.reason);
+    else signal.addEventListener("abort", () => either.abort(signal.reason), { once: true });
+  }
+  return either.signal;
 }
 
 /** The body as text, or undefined once it grows past `maxBytes` (the rest is never read). */

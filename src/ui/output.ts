@@ -12,9 +12,9 @@ export interface OutputOptions {
 }
 
 /** Terminals that report 0 or no columns (bare container exec, `script` with no parent terminal) get 80. */
-export const FALLBACK_COLUMNS = 80;
+const FALLBACK_COLUMNS = 80;
 
-export function usableColumns(stream: TerminalStream): number {
+function usableColumns(stream: TerminalStream): number {
   const columns = stream.columns;
   return typeof columns === "number" && Number.isFinite(columns) && columns > 0 ? columns : FALLBACK_COLUMNS;
 }
