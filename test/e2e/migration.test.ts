@@ -4,25 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, runBinary } from "../helpers/run-binary.js";
+import { savedConnection } from "../helpers/saved.js";
 
 /** 0.1 kept its config in `cio-postmark-nodejs`; 0.2 moves it to `cio-postmark` once, losing nothing. */
 
 const CONFIG = JSON.stringify({
   schemaVersion: 1,
   connections: {
-    "1001:outbound": {
-      serverId: 1001,
-      serverName: "Acme Production",
-      streamId: "outbound",
-      streamName: "Default Transactional Stream",
-      streamType: "Transactional",
-      region: "us",
-      webhookId: 9001,
-      webhookUrl: "https://track.customer.io/postmark/events",
-      smtp: null,
-      verifiedAt: null,
-      updatedAt: "2026-06-01T00:00:00.000Z",
-    },
+    "1001:outbound": savedConnection({ smtp: null, serverToken: undefined }),
   },
 });
 

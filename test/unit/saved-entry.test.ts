@@ -1,20 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { problemWithEntry } from "../../src/store/validate.js";
+import { savedConnection } from "../helpers/saved.js";
 
-const good = {
-  serverId: 1001,
-  serverName: "Acme",
-  streamId: "outbound",
-  streamName: "Default Transactional Stream",
-  streamType: "Transactional",
-  region: "us",
-  webhookId: 9001,
-  webhookUrl: "https://track.customer.io/postmark/events",
-  smtp: { host: "smtp.postmarkapp.com", port: 587, accessKey: "ak", secretKey: "sk" },
-  serverToken: "token",
-  verifiedAt: null,
-  updatedAt: "2026-01-01T00:00:00.000Z",
-};
+const good = savedConnection();
 
 describe("a saved entry, checked on read", () => {
   it("takes a whole entry, with or without its secrets, with or without SMTP, with no webhook yet", () => {
