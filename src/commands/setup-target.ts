@@ -45,11 +45,7 @@ interface Tokens {
 const TOKEN_TRIES = 3;
 
 export async function chooseTarget(runtime: Runtime, given: GivenInputs, saved: SavedConnection[]): Promise<Target> {
-  const tokens = given.accountToken || given.serverToken
-    ? { account: given.accountToken, server: given.serverToken }
-    : savedServerToken(findSavedConnection(saved, given))
-      ? { server: savedServerToken(findSavedConnection(saved, given)) }
-      : await askForToken(runtime, given.serverRef);
+  const tokens = await tokensToUse(runtime, given, saved);
   for (const token of [tokens.account, tokens.server]) runtime.secrets.add(token?.value);
 
   let server = tokens.knownServer;
@@ -69,6 +65,13 @@ export async function chooseTarget(runtime: Runtime, given: GivenInputs, saved: 
   if (given.streamId) return { ...target, streamId: given.streamId };
   const stream = await pickStream(runtime, api, server, []);
   return { ...target, server: server ?? stream.server, stream: stream.stream, streamId: stream.stream.ID };
+}
+
+/** The tokens from the environment, else the saved connection's server token, else a person's paste. */
+async function tokensToUse(runtime: Runtime, given: GivenInputs, saved: SavedConnection[]): Promise<Tokens> {
+  if (given.accountToken || given.serverToken) return { account: given.accountToken, server: given.serverToken };
+  const fromSaved = savedServerToken(findSavedConnection(saved, given));
+  return fromSaved ? { server: fromSaved } : askForToken(runtime, given.serverRef);
 }
 
 /** The account's server by --server, or a person's choice from the list (also when --server matched nothing). */
