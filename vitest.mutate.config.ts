@@ -1,4 +1,6 @@
+import { statSync } from "node:fs";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import base from "./vitest.config.js";
 
 /**
@@ -8,6 +10,26 @@ import base from "./vitest.config.js";
  */
 const unitOnly = process.env.MUTATE_TESTS === "unit";
 
+/**
+ * Stryker stops at a mutant's first failing test, so the cheapest tests go first: the unit tables,
+ * then the other files from the quickest to the slowest of the last run (smallest first when there
+ * is no last run). Vitest's own order is the opposite: slowest first.
+ */
+class FastestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const cost = (file: TestSpecification) => {
+      const unit = file.moduleId.includes("/test/unit/") ? 0 : 1;
+      const key = `${file.project.name}:${file.moduleId.slice(this.ctx.config.root.length + 1)}`;
+      return [unit, this.ctx.cache.getFileTestResults(key)?.duration ?? statSync(file.moduleId).size];
+    };
+    return [...files].sort((a, b) => {
+      const [unitA, costA] = cost(a);
+      const [unitB, costB] = cost(b);
+      return unitA - unitB || costA! - costB!;
+    });
+  }
+}
+
 export default defineConfig({
   ...base,
   test: {
@@ -16,5 +38,6 @@ export default defineConfig({
     include: unitOnly ? ["test/unit/**/*.test.ts"] : ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
     // The secrets audit repeats whole runs four times each: it guards output, not logic, and would cost most of the time.
     exclude: ["test/integration/cli.test.ts", "test/integration/concurrency.test.ts", "test/integration/interrupt.test.ts", "test/integration/secrets.test.ts", "node_modules/**"],
+    sequence: { sequencer: FastestFirst },
   },
 });

@@ -34,7 +34,7 @@ export function parsePostmarkApiUrl(value: string | undefined): PostmarkEndpoint
       "Use https://, or plain http:// only for a loopback host (127.0.0.1, localhost, [::1]) such as a local simulator.",
     );
   }
-  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.username || url.password) {
+  if (url.pathname !== "/" || url.search || url.username || url.password) {
     throw usageError("invalid_api_url", "POSTMARK_API_URL must be a bare origin, with no path, query or credentials.", `For example ${DEFAULT_POSTMARK_API_URL}.`);
   }
   return { url: url.origin, useHttps: url.protocol === "https:", requestHost: url.host };

@@ -40,11 +40,10 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /** 429, 5xx from Postmark or its load balancers, and network failures (status 0) may pass if tried again; 401 and 422 never do. */
-const TRANSIENT_STATUSES = new Set([0, 429, 500, 502, 503, 504]);
+const TRANSIENT_STATUSES = new Set<number | undefined>([0, 429, 500, 502, 503, 504]);
 
 export function isTransient(error: unknown): boolean {
-  const status = statusOf(error);
-  return status !== undefined && TRANSIENT_STATUSES.has(status);
+  return TRANSIENT_STATUSES.has(statusOf(error));
 }
 
 export const TOKEN_HELP: Record<TokenKind, { name: string; env: string; where: string }> = {

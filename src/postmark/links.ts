@@ -9,7 +9,7 @@ export function serverLabel(server: Pick<Server, "ID" | "Name">): string {
 
 /** The server's page in Postmark's web app. */
 function serverPage(server: Server): string {
-  return server.ServerLink?.replace(/\/(streams|overview)\/?$/, "") || `https://account.postmarkapp.com/servers/${server.ID}`;
+  return server.ServerLink.replace(/\/(streams|overview)\/?$/, "") || `https://account.postmarkapp.com/servers/${server.ID}`;
 }
 
 /** Where a stream's SMTP token is generated. */

@@ -9,7 +9,8 @@ import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, S
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
-const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+/** A whole number from 0 up: an ID or a count. */
+const isWhole = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const STREAM_TYPES: StreamType[] = ["Transactional", "Broadcasts", "Inbound"];
 const TRIGGERS = ["Open", "Click", "Delivery", "Bounce", "SpamComplaint", "SubscriptionChange"] as const;
 
@@ -30,13 +31,13 @@ function list(answer: unknown, key: string): unknown[] {
 export function pageOf<T>(answer: unknown, key: string, item: (value: unknown) => T): { total: number; items: T[] } {
   const items = list(answer, key).map(item);
   const total = (answer as Json).TotalCount;
-  expect(typeof total === "number" && Number.isSafeInteger(total) && total >= 0, '"TotalCount" is not a whole number');
+  expect(isWhole(total), '"TotalCount" is not a whole number');
   return { total, items };
 }
 
 export function server(value: unknown): Server {
   expect(isObject(value), "a server is not an object");
-  expect(isId(value.ID), "a server has no numeric ID");
+  expect(isWhole(value.ID), "a server has no numeric ID");
   expect(typeof value.Name === "string", `server ${value.ID} has no name`);
   expect(value.ApiTokens === undefined || (Array.isArray(value.ApiTokens) && value.ApiTokens.every((token) => typeof token === "string")), `server ${value.ID}'s ApiTokens is not a list of tokens`);
   expect(typeof value.SmtpApiActivated === "boolean", `server ${value.ID} does not say whether SMTP is on`);
@@ -55,7 +56,7 @@ export const streams = (answer: unknown): MessageStream[] => list(answer, "Messa
 
 export function webhook(value: unknown): Webhook {
   expect(isObject(value), "a webhook is not an object");
-  expect(isId(value.ID), "a webhook has no numeric ID");
+  expect(isWhole(value.ID), "a webhook has no numeric ID");
   expect(typeof value.Url === "string", `webhook ${value.ID} has no URL`);
   expect(typeof value.MessageStream === "string", `webhook ${value.ID} names no stream`);
   expect(value.Triggers === undefined || isObject(value.Triggers), `webhook ${value.ID}'s triggers are not an object`);

@@ -29,6 +29,9 @@ const VARIANTS = {
 
 const ARGS = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"];
 
+/** A hang costs one timeout per try: keep it short so the matrix stays quick (the loopback answers in milliseconds). */
+const HTTP_TIMEOUT_MS = 500;
+
 async function requestsOfCleanRun(variant: keyof typeof VARIANTS): Promise<Array<{ method: string; path: string }>> {
   const world = await startWorld();
   try {
@@ -56,7 +59,10 @@ describe.each(Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>)("faults on 
         const world = await startWorld();
         try {
           world.simulator.injectFault({ fault, times: 1, match: (candidate) => candidate.method === request.method && candidate.path === request.path });
-          const run = await world.run([...ARGS, ...VARIANTS[variant].args], { env: VARIANTS[variant].env });
+          const run = await world.run([...ARGS, ...VARIANTS[variant].args], {
+            env: VARIANTS[variant].env,
+            overrides: { ...world.overrides, httpTimeoutMs: HTTP_TIMEOUT_MS },
+          });
           cases += 1;
           const hooks = world.simulator.webhooksOf(2001, "outbound").filter((hook) => regionOfUrl(hook.Url));
           const configPath = join(world.configDir, "config.json");
@@ -89,7 +95,10 @@ describe("a fault that does not pass", () => {
     const world = await startWorld();
     try {
       world.simulator.injectFault({ fault });
-      const run = await world.run([...ARGS], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+      const run = await world.run([...ARGS], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+        overrides: { ...world.overrides, httpTimeoutMs: HTTP_TIMEOUT_MS },
+      });
       expect(run.code).toBe(1);
       expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
       expect(run.json().error.message).toMatch(/Postmark/);

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CliError } from "../../src/errors.js";
 import { parsePostmarkApiUrl } from "../../src/postmark/base-url.js";
+import { serverLabel, serverSettingsLink, streamSettingsLink } from "../../src/postmark/links.js";
 import { isTransient, mapPostmarkError, TokenRejectedError } from "../../src/postmark/errors.js";
 import { withRetry } from "../../src/postmark/retry.js";
 import * as shapes from "../../src/postmark/shapes.js";
@@ -76,6 +77,61 @@ describe("answer shapes", () => {
   });
 });
 
+describe("answer shapes, every refusal by its exact words", () => {
+  const hook = { ID: 7, Url: "u", MessageStream: "o" };
+  const message = { MessageID: "m", MessageStream: "o" };
+  it.each([
+    ["a server that is a list", shapes.server, [], "a server is not an object"],
+    ["a server with a negative ID", shapes.server, { ID: -1, Name: "A", SmtpApiActivated: true }, "a server has no numeric ID"],
+    ["tokens mixing text and numbers", shapes.server, { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: [5, "t"] }, "server 1's ApiTokens is not a list of tokens"],
+    ["a stream that is null", shapes.stream, null, "a message stream is not an object"],
+    ["a stream with a numeric ID", shapes.stream, { ID: 5, MessageStreamType: "Transactional" }, "a message stream has no ID"],
+    ["a webhook that is text", shapes.webhook, "w", "a webhook is not an object"],
+    ["a webhook without an ID", shapes.webhook, { Url: "u", MessageStream: "o" }, "a webhook has no numeric ID"],
+    ["a domain that is a list", shapes.domain, [], "a domain is not an object"],
+    ["a domain without a name", shapes.domain, { DKIMVerified: true, ReturnPathDomainVerified: true }, "a domain has no name"],
+    ["a domain with DKIM as text", shapes.domain, { Name: "d", DKIMVerified: "yes", ReturnPathDomainVerified: true }, 'domain "d" does not say whether DKIM and Return-Path are verified'],
+    ["a domain without Return-Path", shapes.domain, { Name: "d", DKIMVerified: false }, 'domain "d" does not say whether DKIM and Return-Path are verified'],
+    ["a sender signature that is null", shapes.senderSignature, null, "a sender signature is not an object"],
+    ["a sender signature without an address", shapes.senderSignature, { Confirmed: true }, "a sender signature has no address"],
+    ["a message that is a number", shapes.outboundMessage, 5, "a message is not an object"],
+    ["a message with a numeric MessageID", shapes.outboundMessage, { MessageID: 5, MessageStream: "o" }, "a message has no MessageID"],
+    ["a message naming no stream", shapes.outboundMessage, { MessageID: "m" }, "message m names no stream"],
+    ["a message whose events are an object", shapes.outboundMessage, { ...message, MessageEvents: {} }, "message m's events are unreadable"],
+    ["a message with one good event and one without a type", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Delivered" }, { Type: 1 }] }, "message m's events are unreadable"],
+    ["a message with an event that is text", shapes.outboundMessage, { ...message, MessageEvents: ["Delivered"] }, "message m's events are unreadable"],
+  ] as Array<[string, (value: unknown) => unknown, unknown, string]>)("refuses %s", (_name, shape, value, problem) => {
+    expect(() => shape(value)).toThrow(new shapes.ShapeError(problem));
+  });
+
+  it.each([
+    ["a server with ID 0", shapes.server, { ID: 0, Name: "A", SmtpApiActivated: false }],
+    ["a stream whose ArchivedAt is null", shapes.stream, { ID: "s", MessageStreamType: "Inbound", ArchivedAt: null }],
+    ["an archived stream", shapes.stream, { ID: "s", MessageStreamType: "Broadcasts", ArchivedAt: "2026-01-01T00:00:00Z" }],
+    ["a webhook with headers and auth", shapes.webhook, { ...hook, HttpHeaders: [{ Name: "a", Value: "b" }], HttpAuth: { Username: "u", Password: "p" } }],
+    ["a domain", shapes.domain, { Name: "d", DKIMVerified: false, ReturnPathDomainVerified: true }],
+    ["a message with no events", shapes.outboundMessage, message],
+    ["a message with typed events", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Delivered" }, { Type: "Opened" }] }],
+  ] as Array<[string, (value: unknown) => unknown, Record<string, unknown>]>)("takes %s, keeping what it was given", (_name, shape, value) => {
+    const taken = shape(value) as Record<string, unknown>;
+    for (const [key, given] of Object.entries(value)) expect(taken[key] ?? null).toEqual(given);
+  });
+
+  it("a webhook's null headers become an empty list; null auth stays null", () => {
+    expect(shapes.webhook({ ...hook, HttpHeaders: null, HttpAuth: null })).toMatchObject({ HttpHeaders: [], HttpAuth: null });
+  });
+
+  it("a page may be empty, with a TotalCount of 0", () => {
+    expect(shapes.pageOf({ TotalCount: 0, Domains: [] }, "Domains", shapes.domain)).toEqual({ total: 0, items: [] });
+  });
+
+  it("a bad answer's error says what to do", () => {
+    expect(shapes.badResponse("list your servers", "x").hint).toBe(
+      "Try again shortly. If it persists, check POSTMARK_API_URL and any proxy, and run with --trace FILE to attach the exchange to a bug report.",
+    );
+  });
+});
+
 describe("errors from the postmark client", () => {
   it.each([
     [0, true],
@@ -108,6 +164,32 @@ describe("errors from the postmark client", () => {
     [404, "postmark_error", "Postmark answered 404 while trying to list your servers: Bad\\x1b[2J"],
   ])("status %i becomes %s, outside text escaped", (status, code, message) => {
     expect(mapPostmarkError(clientError(status, "Bad\u001b[2J", 1), context)).toMatchObject({ code, message });
+  });
+
+  it.each([
+    [429, "Wait a minute and run the command again."],
+    [503, "Postmark may be under maintenance: see https://status.postmarkapp.com and try again shortly."],
+    [0, "Check your network connection, proxy and POSTMARK_API_URL, then try again."],
+    [404, undefined],
+    [422, undefined],
+  ])("status %i: its hint, and the client's error kept as the cause", (status, hint) => {
+    const cause = clientError(status, "fetch failed");
+    const error = mapPostmarkError(cause, context);
+    expect(error.hint).toBe(hint);
+    expect(error.cause).toBe(cause);
+  });
+
+  it("a timeout says where and what it was doing", () => {
+    expect(mapPostmarkError(clientError(0, "Request timed out"), context).message).toBe(
+      "Postmark did not answer in time at https://api.postmarkapp.com (while trying to list your servers).",
+    );
+  });
+
+  it("something thrown that is not even an error is named as it is", () => {
+    const error = mapPostmarkError(undefined, context);
+    expect(error).toMatchObject({ code: "postmark_error", message: "Could not list your servers: undefined" });
+    const plain = new TypeError("boom");
+    expect(mapPostmarkError(plain, context).cause).toBe(plain);
   });
 
   it("a 422 with a code says the code", () => {
@@ -151,6 +233,24 @@ describe("retries", () => {
     }
   });
 
+  it("waits twice as long before each try, and starts none that would end past the budget", async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    try {
+      const started = Date.now();
+      const tries: number[] = [];
+      // Delays 50, 100, 200 ms: the third try starts at 150 ms, exactly the budget; a fourth would wait until 350.
+      const outcome = withRetry(async () => { tries.push(Date.now() - started); throw clientError(503); }, { tries: 10, baseDelayMs: 100, maxTotalMs: 150 });
+      const settled = expect(outcome).rejects.toMatchObject({ statusCode: 503 });
+      await vi.runAllTimersAsync();
+      await settled;
+      expect(tries).toEqual([0, 50, 150]);
+    } finally {
+      vi.restoreAllMocks();
+      vi.useRealTimers();
+    }
+  });
+
   it("starts no try past its time budget", async () => {
     let calls = 0;
     await expect(withRetry(async () => { calls += 1; throw clientError(500); }, { tries: 10, baseDelayMs: 400, maxTotalMs: 100 })).rejects.toBeTruthy();
@@ -166,6 +266,21 @@ describe("POSTMARK_API_URL", () => {
     expect(parsePostmarkApiUrl("http://[::1]:9").requestHost).toBe("[::1]:9");
   });
 
+  it("a blank value is the default, and any 127.x.y.z address is loopback", () => {
+    expect(parsePostmarkApiUrl("  ").url).toBe("https://api.postmarkapp.com");
+    expect(parsePostmarkApiUrl("http://127.10.200.1:9").url).toBe("http://127.10.200.1:9");
+  });
+
+  it("says what is wrong, and what to use instead", () => {
+    expect(() => parsePostmarkApiUrl("nope")).toThrow(expect.objectContaining({ message: 'POSTMARK_API_URL is not a URL: "nope".', hint: "Use a URL such as https://api.postmarkapp.com." }));
+    expect(() => parsePostmarkApiUrl("http://api.example.com")).toThrow(
+      expect.objectContaining({ hint: "Use https://, or plain http:// only for a loopback host (127.0.0.1, localhost, [::1]) such as a local simulator." }),
+    );
+    expect(() => parsePostmarkApiUrl("https://api.example.com/x")).toThrow(
+      expect.objectContaining({ message: "POSTMARK_API_URL must be a bare origin, with no path, query or credentials.", hint: "For example https://api.postmarkapp.com." }),
+    );
+  });
+
   it.each([
     ["http://api.example.com", "insecure_api_url"],
     ["http://127.example.com", "insecure_api_url"],
@@ -174,8 +289,27 @@ describe("POSTMARK_API_URL", () => {
     ["https://api.example.com/v1", "invalid_api_url"],
     ["https://u:p@api.example.com", "invalid_api_url"],
     ["https://api.example.com?x=1", "invalid_api_url"],
+    ["http://127.0.0.1.example.com", "insecure_api_url"],
   ])("refuses %s", (value, code) => {
     expect(() => parsePostmarkApiUrl(value)).toThrow(expect.objectContaining({ code }));
+  });
+});
+
+describe("links into Postmark's web app", () => {
+  const server = (ServerLink: string) => shapes.server({ ID: 42, Name: "Prod\u001b[2J", SmtpApiActivated: true, ServerLink });
+
+  it.each([
+    ["https://account.postmarkapp.com/servers/42/streams", "https://account.postmarkapp.com/servers/42"],
+    ["https://account.postmarkapp.com/servers/42/overview/", "https://account.postmarkapp.com/servers/42"],
+    ["https://account.postmarkapp.com/servers/42/streams/x", "https://account.postmarkapp.com/servers/42/streams/x"],
+    ["", "https://account.postmarkapp.com/servers/42"],
+  ])("a server whose link is %j has its pages under %s", (link, page) => {
+    expect(serverSettingsLink(server(link))).toBe(`${page}/settings`);
+    expect(streamSettingsLink(server(link), "my stream")).toBe(`${page}/streams/my%20stream/settings`);
+  });
+
+  it("a server is named with its ID, its name escaped", () => {
+    expect(serverLabel(server(""))).toBe("Prod\\x1b[2J (ID 42)");
   });
 });
 
