@@ -1,10 +1,8 @@
-import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { LOCK_FILE, withConfigLock } from "../../src/store/lock.js";
 import { ACCOUNT_TOKEN, DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 import { US_URL, transactionalTriggers } from "../helpers/expected.js";
 
@@ -280,32 +278,5 @@ describe("inputs", () => {
     const padded = await world.run(["setup", "--no-input", "--server", "001", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
     expect(padded.code).toBe(0);
     expect(oneDocument(padded).server).toEqual({ id: 1, name: "One" });
-  });
-});
-
-describe("the lock, described as it is", () => {
-  it("an empty lock file is said to be empty, with how to remove it", async () => {
-    world = await startWorld();
-    mkdirSync(world.configDir, { recursive: true });
-    writeFileSync(join(world.configDir, LOCK_FILE), "");
-    await expect(withConfigLock(world.configDir, { command: "setup", waitMs: 100, pollMs: 20 }, async () => "ran")).rejects.toMatchObject({
-      code: "config_locked",
-      message: expect.stringMatching(/is empty or unreadable/),
-      hint: expect.stringContaining(`delete ${join(world.configDir, LOCK_FILE)}`),
-    });
-  });
-
-  it("a lock naming a live process that is not cio-postmark is called stale, not 'cio-postmark setup'", async () => {
-    world = await startWorld();
-    mkdirSync(world.configDir, { recursive: true });
-    const sleeper = spawn("sleep", ["10"]);
-    try {
-      writeFileSync(join(world.configDir, LOCK_FILE), JSON.stringify({ pid: sleeper.pid, command: "setup", since: "2026-01-01T00:00:00Z" }));
-      const error = await withConfigLock(world.configDir, { command: "setup", waitMs: 100, pollMs: 20 }, async () => "ran").catch((caught) => caught);
-      expect(error.message).toContain(`names process ${sleeper.pid}, which is running but is not cio-postmark`);
-      expect(error.message).not.toContain("cio-postmark setup");
-    } finally {
-      sleeper.kill();
-    }
   });
 });

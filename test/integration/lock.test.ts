@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,5 +44,60 @@ describe("config folder lock", () => {
     const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, command: "setup", since: "2026-01-01T00:00:00Z" }));
     expect(await withConfigLock(dir, { command: "setup", waitMs: 200 }, async () => "ran")).toBe("ran");
+  });
+
+  it("while held, the lock file is 0600 and names this process, the command and since when; it goes when the work fails", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+    const path = join(dir, LOCK_FILE);
+    const before = Date.now();
+    const failure = await withConfigLock(dir, { command: "doctor --fix", waitMs: 100 }, async () => {
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      const owner = JSON.parse(readFileSync(path, "utf8"));
+      expect(owner).toEqual({ pid: process.pid, command: "doctor --fix", since: expect.any(String) });
+      expect(Date.parse(owner.since)).toBeGreaterThanOrEqual(before - 1000);
+      throw new Error("work failed");
+    }).catch((caught) => caught);
+    expect(failure.message).toBe("work failed");
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it.each([
+    ["empty", "", (path: string) => `The lock file ${path} is empty or unreadable (gave up waiting after 0 s): a run may have stopped while taking it.`, (path: string) => `If no cio-postmark is running, delete ${path} and run this again.`],
+    ["without a process number", '{"pid":"12","command":"setup"}', (path: string) => `The lock file ${path} is empty or unreadable (gave up waiting after 0 s): a run may have stopped while taking it.`, (path: string) => `If no cio-postmark is running, delete ${path} and run this again.`],
+    [
+      "of this very process",
+      JSON.stringify({ pid: process.pid, command: "setup", since: "2026-01-01T00:00:00.000Z" }),
+      () => `cio-postmark setup (process ${process.pid}, since 2026-01-01T00:00:00.000Z) is changing the same config folder; gave up waiting after 0 s.`,
+      (path: string) => `Let it finish and run this again. If no cio-postmark is running, delete ${path}.`,
+    ],
+  ])("a lock file %s is described as it is, and left in place", async (_name, content, message, hint) => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+    const path = join(dir, LOCK_FILE);
+    writeFileSync(path, content);
+    await expect(withConfigLock(dir, { command: "setup", waitMs: 0, pollMs: 5 }, async () => "ran")).rejects.toMatchObject({ code: "config_locked", message: message(path), hint: hint(path) });
+    expect(readFileSync(path, "utf8")).toBe(content);
+  });
+
+  it("rounds the time it waited to whole seconds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+    writeFileSync(join(dir, LOCK_FILE), "");
+    await expect(withConfigLock(dir, { command: "setup", waitMs: 1400, pollMs: 100 }, async () => "ran")).rejects.toMatchObject({
+      message: expect.stringContaining("(gave up waiting after 1 s)"),
+    });
+  });
+
+  it.skipIf(process.platform !== "linux")("a live process that is not cio-postmark: the lock is called stale, with only a delete hint", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+    const path = join(dir, LOCK_FILE);
+    const sleeper = spawn("sleep", ["10"]);
+    try {
+      writeFileSync(path, JSON.stringify({ pid: sleeper.pid, command: "setup", since: "2026-01-01T00:00:00Z" }));
+      await expect(withConfigLock(dir, { command: "setup", waitMs: 0, pollMs: 5 }, async () => "ran")).rejects.toMatchObject({
+        message: `The lock file ${path} names process ${sleeper.pid}, which is running but is not cio-postmark (gave up waiting after 0 s): the lock is stale.`,
+        hint: `Delete ${path} and run this again.`,
+      });
+    } finally {
+      sleeper.kill();
+    }
   });
 });

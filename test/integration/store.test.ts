@@ -1,5 +1,5 @@
 import { isMainThread } from "node:worker_threads";
-import { mkdtempSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -91,5 +91,125 @@ describe("config store", () => {
     const file = join(root, "a-file");
     writeFileSync(file, "");
     await expect(new ConfigStore(join(file, "config")).save(connection(1, "outbound"))).rejects.toMatchObject({ code: "config_unwritable" });
+  });
+
+  it("says there are no modes before anything is saved, and reads no file into being", async () => {
+    const store = new ConfigStore(join(root, "absent"));
+    expect(store.fileMode()).toBeUndefined();
+    expect(store.dirMode()).toBeUndefined();
+    expect(store.path).toBe(join(root, "absent", "config.json"));
+    expect(await store.list()).toEqual([]);
+    expect(existsSync(store.path)).toBe(false);
+  });
+
+  it("finds a connection by server and stream, the stream's case aside; removing an unknown one changes nothing", async () => {
+    const store = new ConfigStore(join(root, "config"));
+    await store.save(connection(1, "Outbound"));
+    expect((await store.find(1, "outbound"))?.streamId).toBe("Outbound");
+    expect(await store.find(2, "outbound")).toBeUndefined();
+    expect(await store.find(1, "broadcast")).toBeUndefined();
+    const before = readFileSync(store.path, "utf8");
+    expect(await store.remove(1, "broadcast")).toBe(false);
+    expect(readFileSync(store.path, "utf8")).toBe(before);
+    expect(Object.keys(JSON.parse(before).connections)).toEqual(["1:outbound"]);
+  });
+
+  it("lists an unusable entry apart, with what is wrong, and keeps it when saving another", async () => {
+    const dir = join(root, "config");
+    mkdirSync(dir, { recursive: true });
+    const broken = { ...connection(3, "outbound"), region: "asia" };
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ schemaVersion: 1, connections: { "3:outbound": broken } }), { mode: 0o600 });
+    const store = new ConfigStore(dir);
+    expect(await store.invalid()).toEqual([{ key: "3:outbound", problem: 'region is not "us" or "eu"' }]);
+    expect(await store.list()).toEqual([]);
+    await store.save(connection(1, "outbound"));
+    expect(JSON.parse(readFileSync(store.path, "utf8")).connections["3:outbound"]).toEqual(broken);
+    expect(await store.invalid()).toHaveLength(1);
+  });
+
+  it.each([
+    ["no schema version", '{"connections": {}}'],
+    ["a schema version in words", '{"schemaVersion": "1", "connections": {}}'],
+    ["no connections", '{"schemaVersion": 1}'],
+    ["null connections", '{"schemaVersion": 1, "connections": null}'],
+  ])("a file that is %s is not taken for a config, and is left as it is", async (_name, text) => {
+    const dir = join(root, "config");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "config.json"), text, { mode: 0o600 });
+    const store = new ConfigStore(dir);
+    await expect(store.save(connection(1, "outbound"))).rejects.toMatchObject({
+      code: "config_damaged",
+      message: `The saved config at ${store.path} does not look like a cio-postmark config; it was left as it is.`,
+      hint: `Move it aside (mv "${store.path}" "${store.path}.bak") and run setup again, or repair it by hand.`,
+    });
+    expect(readFileSync(store.path, "utf8")).toBe(text);
+  });
+
+  it("an empty object is an empty config, and a file of the current schema is read", async () => {
+    const dir = join(root, "config");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "config.json"), "{}", { mode: 0o600 });
+    expect(await new ConfigStore(dir).list()).toEqual([]);
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ schemaVersion: 1, connections: { "1:outbound": connection(1, "outbound") } }), { mode: 0o600 });
+    expect(await new ConfigStore(dir).list()).toEqual([connection(1, "outbound")]);
+  });
+
+  it("names the newer schema and how to upgrade", async () => {
+    const dir = join(root, "config");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ schemaVersion: 2, connections: {} }), { mode: 0o600 });
+    const store = new ConfigStore(dir);
+    await expect(store.list()).rejects.toMatchObject({
+      message: `The saved config at ${store.path} was written by a newer cio-postmark (schema 2); it was left as it is.`,
+      hint: "Upgrade with `npx cio-postmark@latest`, or point --config-dir at another folder.",
+    });
+  });
+
+  it("refuses a symlinked file with what to do, and reads nothing through it", async () => {
+    const dir = join(root, "config");
+    mkdirSync(dir, { recursive: true });
+    const elsewhere = join(root, "elsewhere.json");
+    writeFileSync(elsewhere, JSON.stringify({ schemaVersion: 1, connections: {} }));
+    symlinkSync(elsewhere, join(dir, "config.json"));
+    const store = new ConfigStore(dir);
+    await expect(store.list()).rejects.toMatchObject({
+      code: "config_symlink",
+      message: `The config file ${store.path} is a symbolic link; it was left as it is and nothing was saved.`,
+      hint: `Replace it with a plain file (rm "${store.path}", then run setup again), or choose another folder with --config-dir.`,
+    });
+  });
+
+  it("names the system's error code when the folder cannot be made", async () => {
+    const file = join(root, "a-file");
+    writeFileSync(file, "");
+    const dir = join(file, "config");
+    await expect(new ConfigStore(dir).list()).rejects.toMatchObject({
+      code: "config_unwritable",
+      message: `Cannot write the config folder ${dir} (ENOTDIR).`,
+      hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
+    });
+  });
+
+  it("tightens a loosened folder on save and on restrictModes, the file back to 0600", async () => {
+    const dir = join(root, "config");
+    const store = new ConfigStore(dir);
+    await store.save(connection(1, "outbound"));
+    chmodSync(dir, 0o750);
+    await store.save(connection(2, "outbound"));
+    expect(store.dirMode()).toBe(0o700);
+    chmodSync(store.path, 0o644);
+    chmodSync(dir, 0o701);
+    expect(store.fileMode()).toBe(0o644);
+    store.restrictModes();
+    expect(store.fileMode()).toBe(0o600);
+    expect(store.dirMode()).toBe(0o700);
+  });
+
+  it("leaves a folder's mode alone where the system has no modes (Windows)", async () => {
+    const dir = join(root, "config");
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    await new ConfigStore(dir, false).save(connection(1, "outbound"));
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
   });
 });
