@@ -39,5 +39,8 @@ export default defineConfig({
     // The secrets audit repeats whole runs four times each: it guards output, not logic, and would cost most of the time.
     exclude: ["test/integration/cli.test.ts", "test/integration/concurrency.test.ts", "test/integration/interrupt.test.ts", "test/integration/secrets.test.ts", "node_modules/**"],
     sequence: { sequencer: FastestFirst },
+    // One module graph for all files: Stryker switches mutants at run time (static ones are ignored),
+    // so re-importing the tool for every file would only cost time.
+    isolate: false,
   },
 });

@@ -99,6 +99,7 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
     },
   });
   server.on("error", () => undefined); // a client that disconnects mid-session is not our failure
+  greetAtOnce(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.server.address() as AddressInfo).port,
@@ -107,6 +108,19 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
       return messages;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * smtp-server holds every greeting back 100 ms to catch clients that talk too soon. Postmark's own
+ * servers gain nothing from imitating that here, and every handshake in the tests would pay it.
+ * Each new session is readied as soon as its socket is set up, which is all the delay waits for.
+ */
+function greetAtOnce(server: SmtpServerType): void {
+  const add = server.connections.add.bind(server.connections);
+  server.connections.add = (connection) => {
+    connection.init = () => connection._setListeners(() => connection.connectionReady());
+    return add(connection);
   };
 }
 

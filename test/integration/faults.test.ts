@@ -30,7 +30,7 @@ const VARIANTS = {
 const ARGS = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"];
 
 /** A hang costs one timeout per try: keep it short so the matrix stays quick (the loopback answers in milliseconds). */
-const HTTP_TIMEOUT_MS = 500;
+const HTTP_TIMEOUT_MS = 250;
 
 async function requestsOfCleanRun(variant: keyof typeof VARIANTS): Promise<Array<{ method: string; path: string }>> {
   const world = await startWorld();
