@@ -183,7 +183,7 @@ function smtpError(error: unknown, credentials: SmtpCredentials, passed: SmtpSte
   if (failure.code === "EAUTH" && failure.responseCode === 535) {
     return make(
       "smtp_auth_rejected",
-      `The SMTP server at ${where} rejected the key pair (Access Key ${mask(credentials.accessKey) || "(empty)"}).`,
+      `The SMTP server at ${where} rejected the key pair (Access Key ${mask(credentials.accessKey)}).`,
       "Copy the Access Key and Secret Key again from the stream's Settings tab. A token only works for the stream it was generated on, and Postmark shows the Secret Key once: if it is lost, generate a new token.",
     );
   }

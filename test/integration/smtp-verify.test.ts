@@ -1,0 +1,135 @@
+import { createServer, type Server } from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { sendSmtpMessage, verifySmtp, type OutgoingMessage, type SmtpCredentials, type VerifyOptions } from "../../src/smtp/verify.js";
+import { startLoopbackSmtp, type LoopbackSmtp, type LoopbackSmtpOptions } from "../../src/sandbox/smtp-server.js";
+import { ACCESS_KEY, SECRET_KEY, testCertificate } from "../helpers/world.js";
+
+/** The SMTP check against a real server on loopback: each way it can fail, by code, words and hint. */
+
+const HOST = "smtp.postmarkapp.com";
+const credentials: SmtpCredentials = { host: HOST, port: 587, accessKey: ACCESS_KEY, secretKey: SECRET_KEY };
+const message: OutgoingMessage = { from: "alerts@signature.test", to: "test@blackhole.postmarkapp.com", subject: "s", text: "t", html: "<p>t</p>", headers: { "X-PM-Tag": "cio-postmark-test" } };
+
+let smtp: LoopbackSmtp | undefined;
+let silent: Server | undefined;
+afterEach(async () => {
+  await smtp?.close();
+  await new Promise((resolve) => (silent ? silent.close(resolve) : resolve(undefined)));
+  smtp = silent = undefined;
+});
+
+async function loopback(options: Partial<LoopbackSmtpOptions> = {}): Promise<VerifyOptions & { steps: string[] }> {
+  const certificate = await testCertificate();
+  smtp = await startLoopbackSmtp({ certificate, keyPairs: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }], ...options });
+  const steps: string[] = [];
+  return { route: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } }, timeoutMs: 3_000, onStep: (step) => steps.push(step), steps };
+}
+
+describe("verifySmtp", () => {
+  it("proves a good key pair over STARTTLS, step by step, and sends no message", async () => {
+    const options = await loopback();
+    await verifySmtp(credentials, options);
+    expect(options.steps).toEqual(["connected", "encrypted", "authenticated"]);
+    expect(smtp!.logins).toEqual([{ accessKey: ACCESS_KEY, accepted: true, secure: true }]);
+    expect(smtp!.messages).toBe(0);
+  });
+
+  it("a rejected key pair: smtp_auth_rejected, the Access Key masked, how far it got", async () => {
+    const options = await loopback();
+    const error = await verifySmtp({ ...credentials, secretKey: "sk-wrong-secret-000000" }, options).catch((caught) => caught);
+    expect(error).toMatchObject({
+      code: "smtp_auth_rejected",
+      message: `The SMTP server at ${HOST}:587 rejected the key pair (Access Key ••••1c2d). (got as far as: connected, STARTTLS encryption on)`,
+      hint: "Copy the Access Key and Secret Key again from the stream's Settings tab. A token only works for the stream it was generated on, and Postmark shows the Secret Key once: if it is lost, generate a new token.",
+    });
+    expect(error.message).not.toContain("sk-wrong");
+  });
+
+  it("no STARTTLS offered: the keys are never sent", async () => {
+    const options = await loopback({ noStartTls: true });
+    await expect(verifySmtp(credentials, options)).rejects.toMatchObject({
+      code: "smtp_no_starttls",
+      message: `The SMTP server at ${HOST}:587 did not offer STARTTLS encryption, so the keys were not sent. (got as far as: connected)`,
+      hint: "Postmark always offers STARTTLS on ports 587, 2525 and 25: check --smtp-host and --smtp-port.",
+    });
+    expect(smtp!.logins).toEqual([]);
+  });
+
+  it("no AUTH offered: smtp_auth_failed, with where to look", async () => {
+    const options = await loopback({ noAuth: true });
+    await expect(verifySmtp(credentials, options)).rejects.toMatchObject({
+      code: "smtp_auth_failed",
+      message: expect.stringMatching(new RegExp(`^The SMTP server at ${HOST}:587 did not accept authentication: .+\\. \\(got as far as: connected, STARTTLS encryption on\\)$`)),
+      hint: "Make sure SMTP is enabled on the server and that the host matches the stream type (smtp.postmarkapp.com for transactional, smtp-broadcasts.postmarkapp.com for broadcasts).",
+    });
+  });
+
+  it("a certificate that is not trusted, or not for the host: smtp_certificate, nothing sent", async () => {
+    const options = await loopback();
+    await expect(verifySmtp(credentials, { ...options, route: { connectTo: options.route.connectTo } })).rejects.toMatchObject({
+      code: "smtp_certificate",
+      message: expect.stringMatching(new RegExp(`^The certificate of ${HOST}:587 could not be trusted \\([A-Z_]+\\)\\. \\(got as far as: connected\\)$`)),
+      hint: "If your network inspects TLS through a proxy, trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.",
+    });
+    await expect(verifySmtp({ ...credentials, host: "smtp.example.com" }, options)).rejects.toMatchObject({ code: "smtp_certificate", message: expect.stringContaining("(ERR_TLS_CERT_ALTNAME_INVALID)") });
+    expect(smtp!.logins).toEqual([]);
+  });
+
+  it("a closed port: smtp_refused", async () => {
+    const options = await loopback();
+    const port = smtp!.port;
+    await smtp!.close();
+    smtp = undefined;
+    await expect(verifySmtp(credentials, { ...options, route: { ...options.route, connectTo: { host: "127.0.0.1", port } } })).rejects.toMatchObject({
+      code: "smtp_refused",
+      message: `The connection to ${HOST}:587 was refused.`,
+      hint: "Check --smtp-host and --smtp-port; try --smtp-port 2525.",
+    });
+  });
+
+  it("a server that never greets: smtp_timeout, the wait in whole seconds", async () => {
+    silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    await expect(verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 600 })).rejects.toMatchObject({
+      code: "smtp_timeout",
+      message: `No answer from ${HOST}:587 within 1 s: the port may be blocked on this network. (got as far as: connected)`,
+      hint: "Try --smtp-port 2525 (Postmark's alternative port), or another network.",
+    });
+  });
+
+  it("a server that refuses at the greeting: smtp_failed, its words escaped", async () => {
+    silent = createServer((socket) => socket.end("554 no\u001b[2J service\r\n"));
+    await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const error = await verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000 }).catch((caught) => caught);
+    expect(error).toMatchObject({ code: "smtp_failed", hint: "Check your network, --smtp-host and --smtp-port, then run the command again." });
+    expect(error.message).toMatch(new RegExp(`^The SMTP check against ${HOST}:587 failed: .*\\\\x1b\\[2J.*\\. \\(got as far as: connected\\)$`));
+  });
+});
+
+describe("sendSmtpMessage", () => {
+  it("sends one message through the proven session", async () => {
+    const received: string[] = [];
+    const options = await loopback({ onMessage: (got) => received.push(`${got.from} -> ${got.to.join(",")} ${got.headers["x-pm-tag"]}`) });
+    await sendSmtpMessage(credentials, message, options);
+    expect(received).toEqual(["alerts@signature.test -> test@blackhole.postmarkapp.com cio-postmark-test"]);
+    expect(options.steps).toEqual(["connected", "encrypted", "authenticated"]);
+  });
+
+  it("a sender Postmark does not take: send_test_rejected at MAIL FROM, with the server's reply", async () => {
+    const options = await loopback({ acceptsSender: () => false });
+    await expect(sendSmtpMessage(credentials, message, options)).rejects.toMatchObject({
+      code: "send_test_rejected",
+      message: `${HOST}:587 refused the test message at MAIL FROM: 550 5.7.1 Sender signature not confirmed for alerts@signature.test`,
+      hint: "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the recipient (--to) a valid address.",
+    });
+    expect(smtp!.messages).toBe(0);
+  });
+
+  it("a rejected key pair while sending is the key pair's fault, not the message's", async () => {
+    const options = await loopback();
+    await expect(sendSmtpMessage({ ...credentials, secretKey: "sk-wrong-secret-000000" }, message, options)).rejects.toMatchObject({ code: "smtp_auth_rejected" });
+  });
+});
