@@ -126,8 +126,7 @@ export class ConfigStore {
     try {
       raw = conf.store;
     } catch (error) {
-      // Never echo the parser's message: it quotes the file, secrets included.
-      throw this.damaged("is not valid JSON", error);
+      throw this.unreadable(error);
     }
     if (Object.keys(raw).length === 0) return { schemaVersion: SCHEMA_VERSION, connections: {} };
     if (typeof raw.schemaVersion !== "number" || typeof raw.connections !== "object" || raw.connections === null) {
@@ -161,11 +160,9 @@ export class ConfigStore {
         cwd: this.dir,
         configName: "config",
         configFileMode: 0o600,
-        accessPropertiesByDotNotation: false,
       });
     } catch (error) {
-      if (error instanceof SyntaxError) throw this.damaged("is not valid JSON", error);
-      throw this.unwritable(error);
+      throw this.unreadable(error);
     }
     return this.conf;
   }
@@ -183,24 +180,22 @@ export class ConfigStore {
 
   /** A folder someone loosened (or made 0777 before us) is brought back to 0700 before secrets go in. */
   private tightenDir(): void {
-    if (!this.fileModes) return;
-    const mode = this.dirMode();
-    if (mode !== undefined && (mode & 0o077) !== 0) chmodSync(this.dir, 0o700);
+    if (this.fileModes && (this.dirMode()! & 0o077) !== 0) chmodSync(this.dir, 0o700);
   }
 
   /** A symlinked config.json could put tokens in a file someone else owns: never follow it. */
   private refuseSymlink(): void {
-    let link = false;
-    try {
-      link = lstatSync(this.path).isSymbolicLink();
-    } catch {
-      return; // no file yet
-    }
-    if (link) {
+    if (lstatSync(this.path, { throwIfNoEntry: false })?.isSymbolicLink()) {
       throw new CliError("config_symlink", `The config file ${this.path} is a symbolic link; it was left as it is and nothing was saved.`, {
         hint: `Replace it with a plain file (rm "${this.path}", then run setup again), or choose another folder with --config-dir.`,
       });
     }
+  }
+
+  /** Conf reads the file when opened and at every access; it may have been damaged in between. */
+  private unreadable(error: unknown): CliError {
+    // Never echo the parser's message: it quotes the file, secrets included.
+    return error instanceof SyntaxError ? this.damaged("is not valid JSON", error) : this.unwritable(error);
   }
 
   private damaged(what: string, cause?: unknown): CliError {
@@ -211,7 +206,7 @@ export class ConfigStore {
   }
 
   private unwritable(cause: unknown): CliError {
-    const code = (cause as NodeJS.ErrnoException)?.code;
+    const code = (cause as NodeJS.ErrnoException).code;
     return new CliError("config_unwritable", `Cannot write the config folder ${this.dir}${code ? ` (${code})` : ""}.`, {
       hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
       cause,

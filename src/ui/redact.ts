@@ -41,7 +41,6 @@ export class SecretRegistry {
   }
 
   redact(text: string): string {
-    if (this.byPrefix.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
     let result = "";
     let copiedUpTo = 0;
     for (let index = 0; index <= text.length - MIN_SECRET_LENGTH; ) {
@@ -54,7 +53,7 @@ export class SecretRegistry {
       index += secret.length;
       copiedUpTo = index;
     }
-    return copiedUpTo === 0 ? text : result + text.slice(copiedUpTo);
+    return result + text.slice(copiedUpTo);
   }
 
   /** The longest secret that starts at `index`, if any. */

@@ -100,4 +100,9 @@ describe("config folder lock", () => {
       sleeper.kill();
     }
   });
+
+  it("a folder that does not exist is the system's error at once, not a lock held by someone", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "cio-lock-")), "missing");
+    await expect(withConfigLock(dir, { command: "setup", waitMs: 5_000 }, async () => "ran")).rejects.toMatchObject({ code: "ENOENT" });
+  });
 });

@@ -1,5 +1,5 @@
 import { isMainThread } from "node:worker_threads";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, readFileSync, statSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -211,5 +211,37 @@ describe("config store", () => {
     chmodSync(dir, 0o755);
     await new ConfigStore(dir, false).save(connection(1, "outbound"));
     expect(statSync(dir).mode & 0o777).toBe(0o755);
+  });
+
+  it("makes its folder 0700 as soon as it reads, before anything is saved", async () => {
+    const store = new ConfigStore(join(root, "fresh", "config"));
+    await store.list();
+    expect(store.dirMode()).toBe(0o700);
+  });
+
+  it("a file damaged after it was first read is reported, not overwritten", async () => {
+    const store = new ConfigStore(join(root, "config"));
+    await store.save(connection(1, "outbound"));
+    writeFileSync(store.path, '{"schemaVersion": 1, "conn');
+    await expect(store.save(connection(2, "outbound"))).rejects.toMatchObject({
+      code: "config_damaged",
+      message: `The saved config at ${store.path} is not valid JSON; it was left as it is.`,
+    });
+    expect(readFileSync(store.path, "utf8")).toBe('{"schemaVersion": 1, "conn');
+  });
+
+  it("a folder where config.json should be is unwritable, not damaged", async () => {
+    const dir = join(root, "config");
+    mkdirSync(join(dir, "config.json"), { recursive: true });
+    await expect(new ConfigStore(dir).list()).rejects.toMatchObject({ code: "config_unwritable", message: `Cannot write the config folder ${dir} (EISDIR).` });
+  });
+
+  it("a folder that turned into a file after it was read: the save says it cannot write, with the system's code", async () => {
+    const dir = join(root, "config");
+    const store = new ConfigStore(dir);
+    await store.list();
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, "");
+    await expect(store.save(connection(1, "outbound"))).rejects.toMatchObject({ code: "config_unwritable", message: `Cannot write the config folder ${dir} (ENOTDIR).` });
   });
 });

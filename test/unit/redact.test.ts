@@ -34,4 +34,20 @@ describe("redaction", () => {
     expect(redacted).not.toMatch(/secret-key-\d/);
     expect(redacted.match(/••••xxxx/g)).toHaveLength(10_000);
   });
+
+  it("finds a secret of the shortest length kept, at the very end, and the longest when a shorter one was added first", () => {
+    const secrets = new SecretRegistry();
+    secrets.add("wxyz");
+    secrets.add("abcd-1234");
+    secrets.add("abcd-1234-efgh-5678");
+    expect(secrets.redact("key=wxyz")).toBe("key=••••");
+    expect(secrets.redact("abcd-1234-efgh-5678")).toBe("••••5678");
+    expect(secrets.redact("plain text")).toBe("plain text");
+    expect(new SecretRegistry().redact("nothing registered")).toBe("nothing registered");
+  });
+
+  it("shows the last four characters from twelve characters up", () => {
+    expect(mask("0123456789ab")).toBe("••••89ab");
+    expect(mask("0123456789a")).toBe("••••");
+  });
 });
