@@ -1,5 +1,6 @@
 import type { AccountClient, ServerClient } from "postmark";
 import { CliError } from "../errors.js";
+import { mapConcurrently } from "../core/concurrency.js";
 import type { Trace } from "../trace.js";
 import type { PostmarkEndpoint } from "./base-url.js";
 import { mapPostmarkError, type TokenKind } from "./errors.js";
@@ -214,24 +215,4 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   getOutboundMessageDetails(messageId: string): Promise<OutboundMessage> {
     return this.read(`read sent message ${messageId}`, (client) => client.getOutboundMessageDetails(messageId), shapes.outboundMessage);
   }
-}
-
-/** Like Promise.all over `items.map(work)`, with at most `limit` in flight; results keep their order; no new work starts after a failure. */
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const index = next++;
-      try {
-        results[index] = await work(items[index]!);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

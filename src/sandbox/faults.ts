@@ -14,6 +14,8 @@ export type Fault =
 export interface RequestInfo {
   method: string;
   path: string;
+  /** Query keys in lower case. */
+  query: Record<string, string>;
 }
 
 export interface FaultRule {

@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { MessageStream, Webhook, WebhookTriggers } from "../postmark/types.js";
 import { randomUUID } from "node:crypto";
 import type { AccountState, SentMessage } from "./account.js";
-import type { Fault, FaultRule } from "./faults.js";
+import type { Fault, FaultRule, RequestInfo } from "./faults.js";
 
 /**
  * A faithful stand-in for the parts of Postmark's HTTP API this tool uses (see
@@ -143,11 +143,11 @@ export class PostmarkSimulator {
   }
 
   /** Every matching latency rule applies; of the other rules, only the first that matches. */
-  private takeFaults(method: string, path: string, index: number): Fault[] {
+  private takeFaults(request: RequestInfo & { index: number }): Fault[] {
     const hits: Fault[] = [];
     for (const rule of this.faults) {
       if (rule.times !== undefined && rule.times <= 0) continue;
-      if (rule.match && !rule.match({ method, path, index })) continue;
+      if (rule.match && !rule.match(request)) continue;
       if (rule.fault.kind !== "latency" && hits.some((fault) => fault.kind !== "latency")) continue;
       if (rule.times !== undefined) rule.times -= 1;
       hits.push(rule.fault);
@@ -170,7 +170,7 @@ export class PostmarkSimulator {
     };
     this.requests.push(entry);
     const rawBody = await readBody(request);
-    const faults = this.takeFaults(method, url.pathname, entry.index);
+    const faults = this.takeFaults(entry);
     const delay = this.latencyMs + faults.reduce((sum, fault) => sum + (fault.kind === "latency" ? fault.ms : 0), 0);
     if (delay > 0) await sleep(delay);
     const finish = (status: LoggedRequest["status"]) => {
