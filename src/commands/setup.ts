@@ -2,6 +2,7 @@ import { CliError, ExitCode } from "../errors.js";
 import { BROADCAST_TRIGGERS_NOTE, describePlan, planWebhooks, type DesiredWebhook, type WebhookPlan } from "../core/webhook-plan.js";
 import { matchesServerRef } from "../core/matching.js";
 import type { Region } from "../core/regions.js";
+import { plural } from "../core/words.js";
 import type { SendTestResult } from "../connections/send-test.js";
 import { serverLabel, serverSettingsLink } from "../postmark/links.js";
 import { assertUsableStream, unknownStreamError } from "../postmark/lookup.js";
@@ -173,14 +174,16 @@ function serverWarnings(server: Server, stream: MessageStream, skipSmtp: boolean
 /** Removing extra Customer.io webhooks needs a yes: from --yes, or from the person at the prompt. */
 async function confirmDeletions(runtime: Runtime, plan: WebhookPlan, yes: boolean): Promise<void> {
   if (plan.deletions.length === 0 || yes) return;
-  const list = plan.deletions.map(({ webhook }) => `${webhook.ID} (${shown(webhook.Url)})`).join(", ");
+  const list = plan.deletions
+    .map(({ webhook, reason }) => `${webhook.ID} (${shown(webhook.Url)}${reason === "other-region" ? ", the other region" : ""})`)
+    .join(", ");
+  const what = `${plural(plan.deletions.length, "other Customer.io webhook")} on this stream (${list})`;
   if (!runtime.prompter.interactive) {
-    throw new CliError("duplicate_webhooks", `The stream has more than one Customer.io webhook (${list}): each event would be counted twice. Nothing was changed.`, {
-      hint: "Run again with --yes to remove the extras.",
+    throw new CliError("duplicate_webhooks", `Setup would remove ${what}: with two, Customer.io counts each event twice. Nothing was changed.`, {
+      hint: "Run again with --yes to remove them.",
     });
   }
-  const count = plan.deletions.length;
-  const ok = await runtime.prompter.confirm(`Remove ${count === 1 ? "1 extra Customer.io webhook" : `${count} extra Customer.io webhooks`} (${list})?`, true);
+  const ok = await runtime.prompter.confirm(`Remove ${what}?`, true);
   if (!ok) throw new CliError("cancelled", "Cancelled: nothing was changed.", { hint: "Extra Customer.io webhooks make Customer.io count events twice." });
 }
 

@@ -104,7 +104,7 @@ describe("setup, scripted", () => {
     addWebhook(EU_URL);
     const refused = await setup(scripted);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/more than one Customer\.io webhook/);
+    expect(refused.stderr).toMatch(/Setup would remove 1 other Customer\.io webhook on this stream \(\d+ \(https:\/\/track-eu\.customer\.io\/postmark\/events, the other region\)\)/);
     expect(refused.stderr).toMatch(/--yes/);
     expect(world.simulator.writes).toEqual([]);
     expect(readConfig()).toBeUndefined();

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { US_URL, transactionalTriggers } from "../helpers/expected.js";
+import { SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+
+/**
+ * Webhook writes that fail: never repeated blindly (Postmark is read first), never more than three
+ * tries, a refusal named for the trigger it concerns, and an answer that is not what was asked refused.
+ */
+
+const PROD = 2001;
+const SETUP = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"];
+const env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN };
+
+let world: World;
+afterEach(() => world?.close());
+
+const calls = () => world.simulator.requests.map((request) => `${request.method} ${request.path}`);
+const writes = (method: string) => world.simulator.requests.filter((request) => request.method === method);
+const addWebhook = (ID: number, Url: string, triggers = transactionalTriggers()) =>
+  world.simulator.state.webhooks.push({ ID, ServerID: PROD, Url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: triggers });
+const refusal = (message: string) => ({ kind: "answer" as const, status: 422, body: JSON.stringify({ ErrorCode: 1352, Message: message }) });
+
+describe("creating the webhook", () => {
+  it("a refusal is reported at once, with one POST", async () => {
+    world = await startWorld();
+    world.simulator.injectFault({ match: (request) => request.method === "POST", fault: refusal("Invalid URL.") });
+    const run = await world.run(SETUP, { env });
+    expect(run.code).toBe(1);
+    expect(run.json().error).toMatchObject({ code: "postmark_rejected", message: "Postmark refused to create the webhook: Invalid URL." });
+    expect(writes("POST")).toHaveLength(1);
+  });
+
+  it.each(["Invalid trigger: SpamComplaint", "The spam complaint trigger is not available here"])("a refusal naming a trigger (%j) says which", async (message) => {
+    world = await startWorld();
+    world.simulator.injectFault({ match: (request) => request.method === "POST", fault: refusal(message) });
+    const run = await world.run(SETUP, { env });
+    expect(run.code).toBe(1);
+    expect(run.json().error).toMatchObject({
+      code: "postmark_trigger_refused",
+      message: `Postmark refused the Spam Complaint trigger on stream "outbound": Postmark refused to create the webhook: ${message}`,
+      hint: "Postmark may not offer the Spam Complaint trigger on this kind of stream. Nothing else was changed; run with --trace FILE and report it.",
+    });
+  });
+
+  it("a failure that may have landed is checked before each new try, and there are three tries at most", async () => {
+    world = await startWorld();
+    world.simulator.injectFault({ match: (request) => request.method === "POST", fault: { kind: "status", status: 500 } });
+    const run = await world.run(SETUP, { env });
+    expect(run.code).toBe(1);
+    expect(run.json().error.code).toBe("postmark_unavailable");
+    expect(calls().slice(-5)).toEqual(["POST /webhooks", "GET /webhooks", "POST /webhooks", "GET /webhooks", "POST /webhooks"]);
+  });
+
+  it("after a failed POST, another webhook on the stream is not taken for ours: the POST is tried again", async () => {
+    world = await startWorld();
+    addWebhook(7, "https://hooks.example.com/postmark");
+    world.simulator.injectFault({ match: (request) => request.method === "POST", fault: { kind: "status", status: 500 }, times: 1 });
+    const run = await world.run(SETUP, { env });
+    expect(run.code).toBe(0);
+    expect(run.json().webhook).toMatchObject({ action: "created", url: US_URL });
+    expect(writes("POST")).toHaveLength(2);
+    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.Url).sort()).toEqual(["https://hooks.example.com/postmark", US_URL]);
+  });
+
+  it("an answer on another stream is a bad answer, with what to check", async () => {
+    world = await startWorld();
+    const answered = { ID: 31, Url: US_URL, MessageStream: "broadcast", Triggers: transactionalTriggers(), HttpAuth: null, HttpHeaders: [] };
+    world.simulator.injectFault({ match: (request) => request.method === "POST", fault: { kind: "answer", status: 200, body: JSON.stringify(answered) } });
+    const run = await world.run(SETUP, { env });
+    expect(run.code).toBe(1);
+    expect(run.json().error).toMatchObject({
+      code: "postmark_bad_response",
+      message: `Postmark answered the webhook write with URL "${US_URL}" on stream "broadcast", not ${US_URL} on "outbound" as asked.`,
+      hint: "Check webhook 31 in Postmark, and run with --trace FILE to see the exchange; please report it.",
+    });
+  });
+});
+
+describe("updating and deleting", () => {
+  it("an update whose answer was lost is read back, and found done", async () => {
+    world = await startWorld();
+    addWebhook(40, US_URL, { ...transactionalTriggers(), Open: { Enabled: true, PostFirstOpenOnly: false } });
+    world.simulator.injectFault({ match: (request) => request.method === "PUT", fault: { kind: "lose-response" }, times: 1 });
+    const run = await world.run(SETUP, { env });
+    expect(run.code).toBe(0);
+    expect(run.json().webhook).toMatchObject({ id: 40, action: "updated", url: US_URL });
+    expect(calls().filter((call) => call.includes("/webhooks/40"))).toEqual(["PUT /webhooks/40", "GET /webhooks/40"]);
+  });
+
+  it("a delete whose answer was lost is checked, found gone, and not sent again", async () => {
+    world = await startWorld();
+    addWebhook(50, US_URL);
+    addWebhook(51, US_URL);
+    world.simulator.injectFault({ match: (request) => request.method === "DELETE", fault: { kind: "lose-response" }, times: 1 });
+    const run = await world.run([...SETUP, "--yes"], { env });
+    expect(run.code).toBe(0);
+    expect(run.json().webhook.removed).toEqual([51]);
+    expect(calls().filter((call) => call.includes("/webhooks/51"))).toEqual(["DELETE /webhooks/51", "GET /webhooks/51"]);
+  });
+
+  it("a delete that failed without landing is found still there, and sent again", async () => {
+    world = await startWorld();
+    addWebhook(50, US_URL);
+    addWebhook(51, US_URL);
+    world.simulator.injectFault({ match: (request) => request.method === "DELETE", fault: { kind: "status", status: 503 }, times: 1 });
+    const run = await world.run([...SETUP, "--yes"], { env });
+    expect(run.code).toBe(0);
+    expect(calls().filter((call) => call.includes("/webhooks/51"))).toEqual(["DELETE /webhooks/51", "GET /webhooks/51", "DELETE /webhooks/51"]);
+    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.ID)).toEqual([50]);
+  });
+});
