@@ -90,14 +90,14 @@ export function driftOf(webhook: Webhook, desired: Pick<DesiredWebhook, "region"
   const wanted = wantedTriggers(desired.streamType);
   for (const name of TRIGGER_ORDER) {
     const want = wanted[name];
-    const have = Boolean(webhook.Triggers?.[name]?.Enabled);
+    const have = webhook.Triggers[name].Enabled;
     if (want !== "any" && want !== have) drift.push(`${TRIGGER_LABELS[name]} trigger is ${have ? "on" : "off"}`);
   }
-  if (webhook.Triggers?.Bounce?.IncludeContent || (wanted.SpamComplaint === true && webhook.Triggers?.SpamComplaint?.IncludeContent)) {
+  if (webhook.Triggers.Bounce.IncludeContent || (wanted.SpamComplaint === true && webhook.Triggers.SpamComplaint.IncludeContent)) {
     drift.push("message content is included");
   }
   if (webhook.HttpAuth && (webhook.HttpAuth.Username || webhook.HttpAuth.Password)) drift.push("HTTP auth is set");
-  if (webhook.HttpHeaders && webhook.HttpHeaders.length > 0) drift.push("custom HTTP headers are set");
+  if (webhook.HttpHeaders.length > 0) drift.push("custom HTTP headers are set");
   return drift;
 }
 
@@ -140,7 +140,7 @@ export function triggersPostmarkChanged(asked: WebhookBody, answered: Webhook): 
   for (const name of TRIGGER_ORDER) {
     const want = asked.Triggers[name]?.Enabled;
     if (want === undefined) continue;
-    const have = Boolean(answered.Triggers?.[name]?.Enabled);
+    const have = answered.Triggers[name].Enabled;
     if (want !== have) changed.push(`${TRIGGER_LABELS[name]} was asked ${want ? "on" : "off"} but Postmark keeps it ${have ? "on" : "off"}`);
   }
   return changed;

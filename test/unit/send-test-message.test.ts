@@ -83,3 +83,40 @@ describe("matching servers", () => {
     expect(closeMatches("Stagin", names, 1)).toEqual(["Staging"]);
   });
 });
+
+describe("the test message, whole", () => {
+  const base = { from: "a@example.com", to: "b@example.com", id: "id-1", streamId: "outbound" };
+  const purpose = 'This message was sent by cio-postmark to prove which Postmark message stream an SMTP token sends through (expected: "outbound").';
+
+  it("transactional: two paragraphs", () => {
+    const message = testMessage({ ...base, streamType: "Transactional" });
+    expect(message.text).toBe(`${purpose}\n\nTest id: id-1`);
+    expect(message.html).toBe(`<p>${purpose.replace(/"/g, "&#34;")}</p><p>Test id: id-1</p>`);
+  });
+
+  it("broadcast: an unsubscribe paragraph last", () => {
+    const message = testMessage({ ...base, streamType: "Broadcasts" });
+    expect(message.text).toBe(`${purpose}\n\nTest id: id-1\n\nUnsubscribe: {{{ pm:unsubscribe }}}`);
+    expect(message.html).toBe(`<p>${purpose.replace(/"/g, "&#34;")}</p><p>Test id: id-1</p><p><a href="{{{ pm:unsubscribe }}}">Unsubscribe</a></p>`);
+  });
+
+  it("an event without a time sorts first; a bad address is named with an example", () => {
+    expect(firstEvent([{ Type: "Delivered", ReceivedAt: "2026-01-01T10:00:01Z" }, { Type: "Queued" }])).toBe("Queued");
+    expect(() => parseAddress("--from", "nope")).toThrow(expect.objectContaining({ code: "invalid_address", message: '--from is not an email address: "nope".', hint: "For example --from alerts@example.com." }));
+  });
+});
+
+describe("server names", () => {
+  it("a number matches an ID only when it is all digits", () => {
+    expect(matchesServerRef(12, "Other", "12")).toBe(true);
+    expect(matchesServerRef(12, "Other", "x12")).toBe(false);
+    expect(matchesServerRef(12, "Other", "12x")).toBe(false);
+    expect(matchesServerRef(12, "12x", "12x")).toBe(true);
+  });
+
+  it("suggests only close names, the closest first, then by name", () => {
+    expect(closeMatches("stagingg", ["Stxxxngg", "Production", "Staging", "Sxxxxngg"])).toEqual(["Staging", "Stxxxngg"]);
+    expect(closeMatches("abcdefghijklmnopqrstuvwxyz", ["abcdefghijklmnopqrstuvw123", "abcdefghijklm1234567890123"])).toEqual(["abcdefghijklmnopqrstuvw123"]);
+    expect(closeMatches("prod", ["b-prod", "a-prod", "prud"])).toEqual(["a-prod", "b-prod", "prud"]);
+  });
+});

@@ -128,3 +128,30 @@ describe("what Postmark answered after a write", () => {
     expect(triggersPostmarkChanged(asked.target.body, answer)).toEqual(["Spam Complaint was asked on but Postmark keeps it off"]);
   });
 });
+
+describe("the plan in words, and the drift it acts on", () => {
+  const desired = { region: "us", streamId: "outbound", streamType: "Transactional" } as const;
+
+  it("says each step: update with the drift, delete with the reason, deletions by ID", () => {
+    const plan = planWebhooks(desired, [hook(2, EU), hook(3, US, { open: true }), hook(6, US, { open: true })]);
+    expect(plan.deletions.map((deletion) => deletion.webhook.ID)).toEqual([2, 6]);
+    expect(describePlan(plan, "outbound", "Transactional")).toEqual([
+      `Update webhook 3 (Open trigger is on) to ${US} with Delivery, Bounce, Spam Complaint, Subscription Change`,
+      `Delete webhook 2 to ${EU} (the other region's URL: events would be counted twice)`,
+      `Delete webhook 6 to ${US} (a duplicate: events would be counted twice)`,
+    ]);
+    expect(describePlan(planWebhooks(desired, [hook(3, US)]), "outbound", "Transactional")).toEqual(["Keep webhook 3: already correct"]);
+  });
+
+  it("content in a Spam Complaint counts on a transactional stream only; auth counts with a password alone", () => {
+    const withSpamContent = hook(1, US);
+    withSpamContent.Triggers.SpamComplaint.IncludeContent = true;
+    expect(driftOf(withSpamContent, desired)).toEqual(["message content is included"]);
+    const onBroadcast = hook(1, US, {}, "broadcast");
+    onBroadcast.Triggers.SpamComplaint.IncludeContent = true;
+    expect(driftOf(onBroadcast, { region: "us", streamType: "Broadcasts" })).toEqual([]);
+    expect(driftOf(hook(1, US, { HttpAuth: { Username: "", Password: "p" } }), desired)).toEqual(["HTTP auth is set"]);
+    expect(driftOf(hook(1, US, { HttpHeaders: [{ Name: "X", Value: "1" }] }), desired)).toEqual(["custom HTTP headers are set"]);
+  });
+
+});
