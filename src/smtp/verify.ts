@@ -160,7 +160,7 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
  * The SMTP dialogue for --trace, one entry per line. Nodemailer already hides AUTH payloads; the
  * credentials lines are masked here too, so no version of it can put a key in the file.
  */
-function smtpTranscript(trace: Trace) {
+export function smtpTranscript(trace: Trace) {
   let answeringChallenge = false;
   return (direction: string | undefined, line: string) => {
     if (direction !== "client" && direction !== "server") return;

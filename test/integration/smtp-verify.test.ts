@@ -1,7 +1,12 @@
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { sendSmtpMessage, verifySmtp, type OutgoingMessage, type SmtpCredentials, type VerifyOptions } from "../../src/smtp/verify.js";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Trace } from "../../src/trace.js";
+import { SecretRegistry } from "../../src/ui/redact.js";
+import { sendSmtpMessage, smtpTranscript, verifySmtp, type OutgoingMessage, type SmtpCredentials, type VerifyOptions } from "../../src/smtp/verify.js";
 import { startLoopbackSmtp, type LoopbackSmtp, type LoopbackSmtpOptions } from "../../src/sandbox/smtp-server.js";
 import { ACCESS_KEY, SECRET_KEY, testCertificate } from "../helpers/world.js";
 
@@ -131,5 +136,57 @@ describe("sendSmtpMessage", () => {
   it("a rejected key pair while sending is the key pair's fault, not the message's", async () => {
     const options = await loopback();
     await expect(sendSmtpMessage({ ...credentials, secretKey: "sk-wrong-secret-000000" }, message, options)).rejects.toMatchObject({ code: "smtp_auth_rejected" });
+  });
+});
+
+describe("the SMTP dialogue in --trace", () => {
+  it("keeps each line as it was, except what answers an AUTH: the payload on its line, or the lines after a 334", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "cio-smtp-trace-")), "trace.jsonl");
+    const record = smtpTranscript(Trace.open(path, new SecretRegistry()));
+    const dialogue: Array<[string | undefined, string]> = [
+      ["client", "abc"],
+      ["server", "220 smtp.postmarkapp.com ESMTP"],
+      [undefined, "not a line of the dialogue"],
+      ["network", "connected"],
+      ["client", "EHLO host"],
+      ["client", "AUTH LOGIN"],
+      ["server", "334 VXNlcm5hbWU6"],
+      ["client", "dXNlcm5hbWU="],
+      ["server", "334 UGFzc3dvcmQ6"],
+      ["client", "c2VjcmV0"],
+      ["server", "235 2.7.0 Authentication successful"],
+      ["client", "auth plain AHVzZXIAcGFzcw=="],
+      ["client", "AUTH  XOAUTH2   dG9rZW4="],
+      ["server", "250 334 is not at the start"],
+      ["client", "XAUTH PLAIN not-an-auth-line"],
+      ["client", "MAIL FROM:<a@b.c>"],
+    ];
+    for (const [direction, line] of dialogue) record(direction, line);
+    const lines = readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.map(({ direction, line }) => `${direction} ${line}`)).toEqual([
+      "client abc",
+      "server 220 smtp.postmarkapp.com ESMTP",
+      "client EHLO host",
+      "client AUTH LOGIN",
+      "server 334 VXNlcm5hbWU6",
+      "client ••••",
+      "server 334 UGFzc3dvcmQ6",
+      "client ••••",
+      "server 235 2.7.0 Authentication successful",
+      "client auth plain ••••",
+      "client AUTH  XOAUTH2 ••••",
+      "server 250 334 is not at the start",
+      "client XAUTH PLAIN not-an-auth-line",
+      "client MAIL FROM:<a@b.c>",
+    ]);
+    expect(lines.every((line) => line.kind === "smtp")).toBe(true);
+  });
+
+  it("a host that does not resolve: smtp_dns, naming it", async () => {
+    await expect(verifySmtp({ ...credentials, host: "no-such-host.invalid" }, { route: {}, timeoutMs: 3_000 })).rejects.toMatchObject({
+      code: "smtp_dns",
+      message: "Cannot find the SMTP host no-such-host.invalid.",
+      hint: "Check the host name and your DNS or network connection.",
+    });
   });
 });
