@@ -37,6 +37,8 @@ export interface LoopbackSmtpOptions {
   /** Whether the account may send from this address (a confirmed sender signature or verified domain); all may when absent. */
   acceptsSender?: (address: string) => boolean;
   onMessage?: (message: ReceivedMessage) => void;
+  /** Refuse every recipient, or every message once sent, as a relay may. */
+  refuseAt?: "RCPT TO" | "DATA";
 }
 
 export interface LoopbackSmtp {
@@ -78,7 +80,15 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
       }
       callback();
     },
+    onRcptTo(_address, _session, callback) {
+      if (options.refuseAt === "RCPT TO") return callback(Object.assign(new Error("5.1.1 Recipient address rejected"), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
+      if (options.refuseAt === "DATA") {
+        stream.on("end", () => callback(Object.assign(new Error("5.7.1 Message refused"), { responseCode: 554 })));
+        return stream.resume();
+      }
       messages += 1;
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -75,8 +75,6 @@ export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOp
     session.assertAuthenticated();
   } catch (error) {
     throw smtpError(error, credentials, session.passed, options.timeoutMs);
-  } finally {
-    session.transport.close();
   }
 }
 
@@ -98,8 +96,6 @@ export async function sendSmtpMessage(credentials: SmtpCredentials, message: Out
       });
     }
     throw smtpError(error, credentials, session.passed, options.timeoutMs);
-  } finally {
-    session.transport.close();
   }
 }
 
@@ -118,14 +114,14 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
   const logger = {
     level: () => undefined,
     trace: () => undefined,
-    debug: (entry: { tnx?: string } | undefined, message?: string, ...args: unknown[]) => dialogue?.(entry?.tnx, format(message ?? "", ...args)),
+    debug: (entry: { tnx?: string }, message?: string, ...args: unknown[]) => dialogue?.(entry.tnx, format(message ?? "", ...args)),
     warn: () => undefined,
     error: () => undefined,
     fatal: () => undefined,
-    info: (entry: { tnx?: string; action?: string; remoteAddress?: string } | undefined, message?: string) => {
-      if (entry?.tnx === "network" && entry.remoteAddress) pass("connected");
+    info: (entry: { tnx?: string; action?: string; remoteAddress?: string }, message?: string) => {
+      if (entry.tnx === "network" && entry.remoteAddress) pass("connected");
       if (message === "Connection upgraded with STARTTLS") pass("encrypted");
-      if (entry?.action === "authenticated") pass("authenticated");
+      if (entry.action === "authenticated") pass("authenticated");
     },
   };
   const transport = createTransport({
@@ -187,7 +183,7 @@ function smtpError(error: unknown, credentials: SmtpCredentials, passed: SmtpSte
       "Copy the Access Key and Secret Key again from the stream's Settings tab. A token only works for the stream it was generated on, and Postmark shows the Secret Key once: if it is lost, generate a new token.",
     );
   }
-  if (failure.code === "EAUTH" || failure.code === "ENOAUTH") {
+  if (failure.code === "EAUTH") {
     return make(
       "smtp_auth_failed",
       `The SMTP server at ${where} did not accept authentication: ${shown(failure.response ?? failure.message)}.`,

@@ -65,7 +65,7 @@ describe("verifySmtp", () => {
     const options = await loopback({ noAuth: true });
     await expect(verifySmtp(credentials, options)).rejects.toMatchObject({
       code: "smtp_auth_failed",
-      message: expect.stringMatching(new RegExp(`^The SMTP server at ${HOST}:587 did not accept authentication: .+\\. \\(got as far as: connected, STARTTLS encryption on\\)$`)),
+      message: `The SMTP server at ${HOST}:587 did not accept authentication: 500 Error: command not recognized. (got as far as: connected, STARTTLS encryption on)`,
       hint: "Make sure SMTP is enabled on the server and that the host matches the stream type (smtp.postmarkapp.com for transactional, smtp-broadcasts.postmarkapp.com for broadcasts).",
     });
   });
@@ -104,6 +104,16 @@ describe("verifySmtp", () => {
     });
   });
 
+  it("a connection reset after the greeting: smtp_failed, not a refused connection", async () => {
+    silent = createServer((socket) => {
+      socket.write("220 hello\r\n");
+      setTimeout(() => socket.resetAndDestroy(), 20);
+    });
+    await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    await expect(verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000 })).rejects.toMatchObject({ code: "smtp_failed" });
+  });
+
   it("a server that refuses at the greeting: smtp_failed, its words escaped", async () => {
     silent = createServer((socket) => socket.end("554 no\u001b[2J service\r\n"));
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
@@ -131,6 +141,17 @@ describe("sendSmtpMessage", () => {
       hint: "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the recipient (--to) a valid address.",
     });
     expect(smtp!.messages).toBe(0);
+  });
+
+  it.each([
+    ["RCPT TO", "550 5.1.1 Recipient address rejected"],
+    ["DATA", "554 5.7.1 Message refused"],
+  ] as const)("a refusal at %s is send_test_rejected too, with the reply", async (command, reply) => {
+    const options = await loopback({ refuseAt: command });
+    await expect(sendSmtpMessage(credentials, message, options)).rejects.toMatchObject({
+      code: "send_test_rejected",
+      message: `${HOST}:587 refused the test message at ${command}: ${reply}`,
+    });
   });
 
   it("a rejected key pair while sending is the key pair's fault, not the message's", async () => {
