@@ -81,7 +81,7 @@ function lockedError(path: string, owner: LockOwner | undefined, waitMs: number)
 function runsSomethingElse(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
-    return !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("cio-postmark");
+    return !readFileSync(`/proc/${pid}/cmdline`).includes("cio-postmark");
   } catch {
     return false;
   }

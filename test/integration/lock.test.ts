@@ -93,6 +93,7 @@ describe("config folder lock", () => {
     try {
       writeFileSync(path, JSON.stringify({ pid: sleeper.pid, command: "setup", since: "2026-01-01T00:00:00Z" }));
       await expect(withConfigLock(dir, { command: "setup", waitMs: 0, pollMs: 5 }, async () => "ran")).rejects.toMatchObject({
+        code: "config_locked",
         message: `The lock file ${path} names process ${sleeper.pid}, which is running but is not cio-postmark (gave up waiting after 0 s): the lock is stale.`,
         hint: `Delete ${path} and run this again.`,
       });

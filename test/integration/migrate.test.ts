@@ -42,6 +42,8 @@ describe("moving 0.1's config folder", () => {
     const root = mkdtempSync(join(tmpdir(), "cio-move-"));
     const dir = join(root, "cio-postmark");
     moveLegacyConfigDir(join(root, "cio-postmark-nodejs"), dir);
+    mkdirSync(join(root, "cio-postmark-nodejs"));
+    moveLegacyConfigDir(join(root, "cio-postmark-nodejs"), dir); // the old folder, but no config in it
     expect(existsSync(dir)).toBe(false);
 
     const legacy = legacyFolder(root);
@@ -65,6 +67,15 @@ describe("moving 0.1's config folder", () => {
       }),
     );
     expect(readFileSync(join(legacy, "config.json"), "utf8")).toBe(CONFIG);
+  });
+
+  it("a rename that fails for another reason than crossing file systems is not retried as a copy", () => {
+    const root = mkdtempSync(join(tmpdir(), "cio-move-"));
+    const legacy = legacyFolder(root);
+    const inside = join(legacy, "cio-postmark"); // a folder cannot be renamed into itself: EINVAL
+    expect(() => moveLegacyConfigDir(legacy, inside)).toThrow(expect.objectContaining({ code: "config_move_failed", message: expect.stringContaining("(EINVAL)") }));
+    expect(readFileSync(join(legacy, "config.json"), "utf8")).toBe(CONFIG);
+    expect(existsSync(join(inside, "config.json"))).toBe(false);
   });
 
   // /dev/shm is another file system on Linux: rename fails with EXDEV there, so the file is copied.

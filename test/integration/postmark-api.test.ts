@@ -66,6 +66,18 @@ describe("what each call is called when Postmark fails it", () => {
     expect(listings().map((request) => request.query)).toEqual([{ count: "1", offset: "0" }]);
   });
 
+  it("the account token check reads its answer like any other: HTML is a bad answer", async () => {
+    const settings = await start();
+    simulator!.injectFault({ fault: { kind: "answer", status: 200, body: "<html>login</html>" } });
+    await expect(new AccountApi(ACCOUNT, settings).accepted()).rejects.toMatchObject({ code: "postmark_bad_response" });
+  });
+
+  it("sender signatures are listed with count and offset", async () => {
+    const settings = await start(1, { senders: [{ EmailAddress: "a@example.com" }] });
+    expect((await new AccountApi(ACCOUNT, settings).listSenderSignatures()).map((sender) => sender.EmailAddress)).toEqual(["a@example.com"]);
+    expect(simulator!.requests.map((request) => request.query)).toEqual([{ count: "500", offset: "0" }]);
+  });
+
   it("domains are listed with count and offset", async () => {
     const settings = await start(1, { domains: [{ Name: "a.example" }, { Name: "b.example" }] });
     expect((await new AccountApi(ACCOUNT, settings).listDomains()).map((domain) => domain.Name)).toEqual(["a.example", "b.example"]);
