@@ -28,63 +28,78 @@ function refuse(slot: RequestSlot | undefined, error: CliError): never {
 export function guardedFetch(trace?: Trace, maxBytes = MAX_RESPONSE_BYTES): typeof fetch {
   return async (input, init = {}) => {
     const slot = requestSlots.getStore();
-    const url = new URL(String(input));
     const signals = [init.signal, slot?.signal].filter((signal): signal is AbortSignal => Boolean(signal));
-    const started = Date.now();
-    const response = await fetch(input, { ...init, redirect: "manual", signal: eitherSignal(signals) });
-    const record = (status: number, body: string | undefined) =>
-      trace?.record({
-        kind: "http",
-        method: init.method ?? "GET",
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        status,
-        ms: Date.now() - started,
-        requestBody: traceBody(typeof init.body === "string" ? init.body : undefined),
-        responseBody: traceBody(body),
-      });
-
-    if (response.status >= 300 && response.status < 400) {
-      record(response.status, undefined);
-      const location = response.headers.get("location");
-      let where = "no Location header";
-      try {
-        if (location) where = new URL(location, url).host;
-      } catch {
-        where = "an unreadable Location";
-      }
-      refuse(
-        slot,
-        new CliError("postmark_redirect", `The Postmark API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token was not sent there.`, {
-          hint: "Postmark's API never redirects. Check POSTMARK_API_URL and any proxy between you and api.postmarkapp.com.",
-        }),
-      );
+    const either = eitherSignal(signals);
+    try {
+      return await exchange(new URL(String(input)), { ...init, signal: either.signal }, slot, trace, maxBytes);
+    } finally {
+      either.release();
     }
-
-    const body = await readCapped(response, maxBytes);
-    if (body === undefined) {
-      record(response.status, `(more than ${maxBytes} bytes, not read)`);
-      refuse(
-        slot,
-        new CliError("postmark_response_too_large", `The Postmark API at ${url.host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MB; it was not read.`, {
-          hint: "No real Postmark answer is that large: check POSTMARK_API_URL and any proxy, and run with --trace FILE to report it.",
-        }),
-      );
-    }
-    record(response.status, body);
-    return new Response(body === "" ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
 
-/** Aborts when any of the signals does (AbortSignal.any, which Node has only since 20.3). */
-function eitherSignal(signals: AbortSignal[]): AbortSignal | undefined {
-  if (signals.length < 2) return signals[0];
-  const either = new AbortController();
-  for (const signal of signals) {
-    if (signal.aborted) either.abort(signal.reason);
-    else signal.addEventListener("abort", () => either.abort(signal.reason), { once: true });
+/** One request and its answer, read whole (up to the cap) while the request's signals still apply. */
+async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefined, trace: Trace | undefined, maxBytes: number): Promise<Response> {
+  const started = Date.now();
+  const response = await fetch(url, { ...init, redirect: "manual" });
+  const record = (status: number, body: string | undefined) =>
+    trace?.record({
+      kind: "http",
+      method: init.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status,
+      ms: Date.now() - started,
+      requestBody: traceBody(typeof init.body === "string" ? init.body : undefined),
+      responseBody: traceBody(body),
+    });
+
+  if (response.status >= 300 && response.status < 400) {
+    record(response.status, undefined);
+    const location = response.headers.get("location");
+    let where = "no Location header";
+    try {
+      if (location) where = new URL(location, url).host;
+    } catch {
+      where = "an unreadable Location";
+    }
+    refuse(
+      slot,
+      new CliError("postmark_redirect", `The Postmark API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token was not sent there.`, {
+        hint: "Postmark's API never redirects. Check POSTMARK_API_URL and any proxy between you and api.postmarkapp.com.",
+      }),
+    );
   }
-  return either.signal;
+
+  const body = await readCapped(response, maxBytes);
+  if (body === undefined) {
+    record(response.status, `(more than ${maxBytes} bytes, not read)`);
+    refuse(
+      slot,
+      new CliError("postmark_response_too_large", `The Postmark API at ${url.host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MB; it was not read.`, {
+        hint: "No real Postmark answer is that large: check POSTMARK_API_URL and any proxy, and run with --trace FILE to report it.",
+      }),
+    );
+  }
+  record(response.status, body);
+  return new Response(body === "" ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/**
+ * Aborts when any of the signals does (AbortSignal.any, which Node has only since 20.3). Its
+ * listeners go once the request is over: a listing's shared cancel signal would otherwise gather
+ * one per page, and Node prints a leak warning past ten.
+ */
+function eitherSignal(signals: AbortSignal[]): { signal?: AbortSignal; release(): void } {
+  if (signals.length < 2) return { signal: signals[0], release: () => undefined };
+  const either = new AbortController();
+  const removals = signals.map((signal) => {
+    const forward = () => either.abort(signal.reason);
+    if (signal.aborted) forward();
+    else signal.addEventListener("abort", forward, { once: true });
+    return () => signal.removeEventListener("abort", forward);
+  });
+  return { signal: either.signal, release: () => removals.forEach((remove) => remove()) };
 }
 
 /** The body as text, or undefined once it grows past `maxBytes` (the rest is never read). */
