@@ -96,7 +96,7 @@ function eitherSignal(signals: AbortSignal[]): { signal?: AbortSignal; release()
   const removals = signals.map((signal) => {
     const forward = () => either.abort(signal.reason);
     if (signal.aborted) forward();
-    else signal.addEventListener("abort", forward, { once: true });
+    else signal.addEventListener("abort", forward);
     return () => signal.removeEventListener("abort", forward);
   });
   return { signal: either.signal, release: () => removals.forEach((remove) => remove()) };

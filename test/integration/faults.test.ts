@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { regionOfUrl } from "../../src/core/regions.js";
 import type { Fault } from "../../src/sandbox/faults.js";
-import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld } from "../helpers/world.js";
+import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
 /**
  * For each request setup makes, in turn, and each fault, the run either succeeds
@@ -32,6 +32,9 @@ const ARGS = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "
 /** A hang costs one timeout per try: keep it short so the matrix stays quick (the loopback answers in milliseconds). */
 const HTTP_TIMEOUT_MS = 250;
 
+const runSetup = (world: World, args: string[], env: NodeJS.ProcessEnv) =>
+  world.run([...ARGS, ...args], { env, overrides: { ...world.overrides, httpTimeoutMs: HTTP_TIMEOUT_MS } });
+
 async function requestsOfCleanRun(variant: keyof typeof VARIANTS): Promise<Array<{ method: string; path: string }>> {
   const world = await startWorld();
   try {
@@ -59,10 +62,7 @@ describe.each(Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>)("faults on 
         const world = await startWorld();
         try {
           world.simulator.injectFault({ fault, times: 1, match: (candidate) => candidate.method === request.method && candidate.path === request.path });
-          const run = await world.run([...ARGS, ...VARIANTS[variant].args], {
-            env: VARIANTS[variant].env,
-            overrides: { ...world.overrides, httpTimeoutMs: HTTP_TIMEOUT_MS },
-          });
+          const run = await runSetup(world, VARIANTS[variant].args, VARIANTS[variant].env);
           cases += 1;
           const hooks = world.simulator.webhooksOf(2001, "outbound").filter((hook) => regionOfUrl(hook.Url));
           const configPath = join(world.configDir, "config.json");
@@ -95,10 +95,7 @@ describe("a fault that does not pass", () => {
     const world = await startWorld();
     try {
       world.simulator.injectFault({ fault });
-      const run = await world.run([...ARGS], {
-        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
-        overrides: { ...world.overrides, httpTimeoutMs: HTTP_TIMEOUT_MS },
-      });
+      const run = await runSetup(world, [], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
       expect(run.code).toBe(1);
       expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
       expect(run.json().error.message).toMatch(/Postmark/);

@@ -61,9 +61,11 @@ describe("config folder lock", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  const unreadable = (path: string) => `The lock file ${path} is empty or unreadable (gave up waiting after 0 s): a run may have stopped while taking it.`;
+  const deleteIfIdle = (path: string) => `If no cio-postmark is running, delete ${path} and run this again.`;
   it.each([
-    ["empty", "", (path: string) => `The lock file ${path} is empty or unreadable (gave up waiting after 0 s): a run may have stopped while taking it.`, (path: string) => `If no cio-postmark is running, delete ${path} and run this again.`],
-    ["without a process number", '{"pid":"12","command":"setup"}', (path: string) => `The lock file ${path} is empty or unreadable (gave up waiting after 0 s): a run may have stopped while taking it.`, (path: string) => `If no cio-postmark is running, delete ${path} and run this again.`],
+    ["empty", "", unreadable, deleteIfIdle],
+    ["without a process number", '{"pid":"12","command":"setup"}', unreadable, deleteIfIdle],
     [
       "of this very process",
       JSON.stringify({ pid: process.pid, command: "setup", since: "2026-01-01T00:00:00.000Z" }),

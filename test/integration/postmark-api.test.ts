@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AccountApi, ServerApi, type PostmarkSettings } from "../../src/postmark/api.js";
-import { parsePostmarkApiUrl } from "../../src/postmark/base-url.js";
-import { buildAccount, type AccountSpec } from "../../src/sandbox/account.js";
-import { PostmarkSimulator } from "../../src/sandbox/simulator.js";
+import type { AccountSpec } from "../../src/sandbox/account.js";
+import type { PostmarkSimulator } from "../../src/sandbox/simulator.js";
+import { startApiSimulator } from "../helpers/api.js";
 
 /** The API layer on its own against the simulator: what each call is called in errors, and how listings page. */
 
@@ -21,8 +21,9 @@ async function start(servers = 2, extra: Partial<AccountSpec> = {}): Promise<Pos
     servers: Array.from({ length: servers }, (_, i) => ({ id: i + 1, name: `Server ${String(i + 1).padStart(5, "0")}`, tokens: i === 0 ? [SERVER] : undefined })),
     ...extra,
   };
-  simulator = await PostmarkSimulator.start(buildAccount(spec));
-  return { endpoint: parsePostmarkApiUrl(simulator.url), timeoutMs: 5_000, retry: { tries: 1, baseDelayMs: 1, maxTotalMs: 1_000 } };
+  const started = await startApiSimulator(spec);
+  simulator = started.simulator;
+  return started.settings;
 }
 
 const listings = () => simulator!.requests.filter((request) => request.path === "/servers");

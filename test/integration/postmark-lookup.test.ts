@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AccountApi, ServerApi, type PostmarkSettings } from "../../src/postmark/api.js";
-import { parsePostmarkApiUrl } from "../../src/postmark/base-url.js";
 import { assertUsableStream, findServer, unknownStreamError } from "../../src/postmark/lookup.js";
 import * as shapes from "../../src/postmark/shapes.js";
-import { buildAccount } from "../../src/sandbox/account.js";
-import { PostmarkSimulator } from "../../src/sandbox/simulator.js";
+import type { PostmarkSimulator } from "../../src/sandbox/simulator.js";
+import { startApiSimulator } from "../helpers/api.js";
 
 /** Finding a server or stream by what a person typed, against the simulator. */
 
@@ -18,9 +17,9 @@ afterEach(async () => {
 });
 
 async function account(names: Array<[number, string]>): Promise<{ api: AccountApi; settings: PostmarkSettings }> {
-  simulator = await PostmarkSimulator.start(buildAccount({ accountToken: ACCOUNT, servers: names.map(([id, name], i) => ({ id, name, tokens: i === 0 ? [SERVER] : undefined })) }));
-  const settings = { endpoint: parsePostmarkApiUrl(simulator.url), timeoutMs: 5_000, retry: { tries: 1, baseDelayMs: 1, maxTotalMs: 1_000 } };
-  return { api: new AccountApi(ACCOUNT, settings), settings };
+  const started = await startApiSimulator({ accountToken: ACCOUNT, servers: names.map(([id, name], i) => ({ id, name, tokens: i === 0 ? [SERVER] : undefined })) });
+  simulator = started.simulator;
+  return { api: new AccountApi(ACCOUNT, started.settings), settings: started.settings };
 }
 
 describe("findServer", () => {

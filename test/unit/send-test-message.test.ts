@@ -73,8 +73,15 @@ describe("matching servers", () => {
     expect(matchesServerRef(10, "One", "1")).toBe(false);
     expect(matchesServerRef(1, "42", "42")).toBe(true);
     expect(matchesServerRef(1, "One", "1a")).toBe(false);
+    expect(matchesServerRef(12, "Other", "x12")).toBe(false);
+    expect(matchesServerRef(12, "12x", "12x")).toBe(true);
   });
 
+  it("suggests only close names, the closest first, then by name", () => {
+    expect(closeMatches("stagingg", ["Stxxxngg", "Production", "Staging", "Sxxxxngg"])).toEqual(["Staging", "Stxxxngg"]);
+    expect(closeMatches("abcdefghijklmnopqrstuvwxyz", ["abcdefghijklmnopqrstuvw123", "abcdefghijklm1234567890123"])).toEqual(["abcdefghijklmnopqrstuvw123"]);
+    expect(closeMatches("prod", ["b-prod", "a-prod", "prud"])).toEqual(["a-prod", "b-prod", "prud"]);
+  });
   it("suggests the closest names: containment first, then small edit distances, at most five", () => {
     const names = ["Production", "Staging", "Prod EU", "Development", "Marketing", "Product Team", "Productive", "Producer"];
     expect(closeMatches("Prodution", names)).toEqual(["Production", "Productive"]); // edit distances 1 and 3
@@ -103,20 +110,5 @@ describe("the test message, whole", () => {
   it("an event without a time sorts first; a bad address is named with an example", () => {
     expect(firstEvent([{ Type: "Delivered", ReceivedAt: "2026-01-01T10:00:01Z" }, { Type: "Queued" }])).toBe("Queued");
     expect(() => parseAddress("--from", "nope")).toThrow(expect.objectContaining({ code: "invalid_address", message: '--from is not an email address: "nope".', hint: "For example --from alerts@example.com." }));
-  });
-});
-
-describe("server names", () => {
-  it("a number matches an ID only when it is all digits", () => {
-    expect(matchesServerRef(12, "Other", "12")).toBe(true);
-    expect(matchesServerRef(12, "Other", "x12")).toBe(false);
-    expect(matchesServerRef(12, "Other", "12x")).toBe(false);
-    expect(matchesServerRef(12, "12x", "12x")).toBe(true);
-  });
-
-  it("suggests only close names, the closest first, then by name", () => {
-    expect(closeMatches("stagingg", ["Stxxxngg", "Production", "Staging", "Sxxxxngg"])).toEqual(["Staging", "Stxxxngg"]);
-    expect(closeMatches("abcdefghijklmnopqrstuvwxyz", ["abcdefghijklmnopqrstuvw123", "abcdefghijklm1234567890123"])).toEqual(["abcdefghijklmnopqrstuvw123"]);
-    expect(closeMatches("prod", ["b-prod", "a-prod", "prud"])).toEqual(["a-prod", "b-prod", "prud"]);
   });
 });
