@@ -19,15 +19,14 @@ function usableColumns(stream: TerminalStream): number {
   return typeof columns === "number" && Number.isFinite(columns) && columns > 0 ? columns : FALLBACK_COLUMNS;
 }
 
-/** The stream as ora sees it, with a usable width: with 0 columns its line count is Infinity and it never stops clearing. */
-function withUsableColumns(stream: TerminalStream): NodeJS.WriteStream {
-  return new Proxy(stream, {
-    get(target, key) {
-      if (key === "columns") return usableColumns(target);
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as NodeJS.WriteStream;
+/**
+ * ora divides by the stream's width, so a terminal that reports 0 columns would make it clear lines
+ * forever. The real stream gets a usable width, and only when it reports none: ora must be handed the
+ * real stream itself, because it hooks the `write` of the stream it is given and puts the original
+ * back when the spinner stops (a wrapper made every spinner leave one more hook behind).
+ */
+function giveUsableColumns(stream: TerminalStream): void {
+  if (stream.columns !== usableColumns(stream)) stream.columns = FALLBACK_COLUMNS;
 }
 
 /**
@@ -116,9 +115,10 @@ export class Output {
       }
     }
     const { default: ora } = await import("ora");
+    giveUsableColumns(this.io.stderr);
     const spinner = ora({
       text: this.human(label),
-      stream: withUsableColumns(this.io.stderr),
+      stream: this.io.stderr as NodeJS.WriteStream,
       color: this.options.color ? "cyan" : false,
     });
     spinner.start();
