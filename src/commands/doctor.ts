@@ -5,7 +5,7 @@ import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../core/send-test.js";
 import { plural } from "../core/words.js";
 import type { SendTestAddresses } from "../connections/send-test.js";
 import { CHECKS } from "../doctor/checks.js";
-import { collectFacts, desiredFor } from "../doctor/facts.js";
+import { collectFacts, desiredFor, type FactOptions } from "../doctor/facts.js";
 import { shown } from "../ui/terminal-safe.js";
 import { runChecks, type CheckOutcome } from "../doctor/runner.js";
 import { applyWebhookPlan } from "../postmark/webhook-writer.js";
@@ -25,6 +25,8 @@ interface DoctorOptions extends GlobalOptions {
   sendTest?: boolean;
   from?: string;
   to?: string;
+  /** --verify-webhook (true): Postmark calls the URL now; --no-verify-webhook (false): --fix saves without that call. */
+  verifyWebhook?: boolean;
 }
 
 interface ConnectionReport {
@@ -45,19 +47,29 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   if (connections.length === 0) {
     throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, { hint: "Run `cio-postmark setup` first." });
   }
-  let reports = await checkAll(runtime, connections, sendTo);
+  const verifyWebhook = options.verifyWebhook === true;
+  let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook });
   if (options.fix) {
-    const repaired = await fixAll(runtime, reports, Boolean(options.yes));
+    const repaired = await fixAll(runtime, reports, { yes: Boolean(options.yes), verify: options.verifyWebhook !== false });
     if (repaired) {
       runtime.output.info(runtime.output.style.bold("\nChecking again after the repairs"));
       const checked = new Set(connections.map((connection) => connectionKey(connection.serverId, connection.streamId)));
       const current = await runtime.store.list(); // the repairs may have saved new webhook ids
-      // The test message proved its point in the first round: one message per run.
-      reports = await checkAll(runtime, current.filter((connection) => checked.has(connectionKey(connection.serverId, connection.streamId))));
+      // The test message proved its point in the first round: one message per run, its verdict kept.
+      const first = reports;
+      reports = await checkAll(runtime, current.filter((connection) => checked.has(connectionKey(connection.serverId, connection.streamId))), { verifyWebhook });
+      if (sendTo) reports = reports.map((report) => keepCheck(report, first, "smtp-send"));
     }
   }
   render(runtime, reports);
   return reports.some((report) => report.checks.some((check) => check.status === "fail")) ? ExitCode.failure : ExitCode.ok;
+}
+
+/** The report with one check's outcome taken from an earlier round on the same connection. */
+function keepCheck(report: ConnectionReport, earlier: ConnectionReport[], id: string): ConnectionReport {
+  const key = connectionKey(report.connection.serverId, report.connection.streamId);
+  const before = earlier.find((candidate) => connectionKey(candidate.connection.serverId, candidate.connection.streamId) === key)?.checks.find((check) => check.id === id);
+  return before ? { ...report, checks: report.checks.map((check) => (check.id === id ? before : check)) } : report;
 }
 
 /** --send-test's addresses; --from is required with it, since this run cannot know a sender. */
@@ -69,14 +81,14 @@ function sendTestAddresses(options: DoctorOptions): SendTestAddresses | undefine
   return { from, to };
 }
 
-function checkAll(runtime: Runtime, connections: SavedConnection[], sendTo?: SendTestAddresses): Promise<ConnectionReport[]> {
+function checkAll(runtime: Runtime, connections: SavedConnection[], options: FactOptions): Promise<ConnectionReport[]> {
   return runtime.output.step(`Checking ${plural(connections.length, "connection")}`, () =>
-    Promise.all(connections.map(async (connection) => ({ connection, checks: await runChecks(CHECKS, collectFacts(runtime, connection, sendTo)) }))),
+    Promise.all(connections.map(async (connection) => ({ connection, checks: await runChecks(CHECKS, collectFacts(runtime, connection, options)) }))),
   );
 }
 
 /** Repairs what can be repaired: the config file's mode, and webhook drift by the same plan as setup. */
-async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolean): Promise<boolean> {
+async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, verify }: { yes: boolean; verify: boolean }): Promise<boolean> {
   const { output, prompter, store } = runtime;
   let repaired = false;
   if (reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail")) && store.fileMode() !== undefined) {
@@ -104,7 +116,7 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], yes: boolea
         if (!planChangesAnything(plan)) return false;
       }
       await criticalSection(async () => {
-        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desiredFor(connection)));
+        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desiredFor(connection), { verify }));
         for (const warning of applied.warnings) output.warn(shown(warning));
         await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
       });

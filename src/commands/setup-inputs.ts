@@ -28,6 +28,8 @@ export interface SetupOptions extends GlobalOptions {
   smtpPort?: string;
   skipSmtp?: boolean;
   storeSecrets?: boolean;
+  /** False with --no-verify-webhook: Postmark saves the webhook without calling Customer.io first. */
+  verifyWebhook?: boolean;
   dryRun?: boolean;
   yes?: boolean;
   sendTest?: boolean;

@@ -1,5 +1,5 @@
 import type { Region } from "../core/regions.js";
-import type { MessageStream, Server } from "../postmark/types.js";
+import type { MessageStream, Server, WebhookStatus } from "../postmark/types.js";
 import type { Runtime } from "../runtime.js";
 import type { SendTestResult } from "../connections/send-test.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
@@ -13,7 +13,7 @@ export interface SetupResult {
   server: Server;
   stream: MessageStream;
   region: Region;
-  webhook: { id: number | null; url: string; action: "created" | "updated" | "unchanged" | "planned"; removed: number[] };
+  webhook: { id: number | null; url: string; action: "created" | "updated" | "unchanged" | "planned"; status: WebhookStatus; removed: number[] };
   smtp: SmtpCredentials | null;
   sendTest: SendTestResult | null;
   configFile: string;
@@ -34,6 +34,12 @@ export function setupJson(result: SetupResult) {
   };
 }
 
+/** What Postmark's `Status` means, for people; nothing where the API reports none. */
+const STATUS_WORDS: Record<Exclude<WebhookStatus, null>, string> = {
+  verified: "Postmark verified the webhook: Customer.io's URL answered its call for each trigger.",
+  unverified: "Postmark marks the webhook unverified: it has not checked that Customer.io's URL answers.",
+};
+
 const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
 
 export function renderSetupResult(runtime: Runtime, result: SetupResult): void {
@@ -45,6 +51,7 @@ export function renderSetupResult(runtime: Runtime, result: SetupResult): void {
     "",
     `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${shown(result.server.Name)} / ${shown(result.stream.ID)} (${result.stream.MessageStreamType}) ${output.symbols.arrow} ${shown(webhook.url)}`,
   ];
+  if (webhook.status) lines.push(STATUS_WORDS[webhook.status]);
   if (webhook.removed.length) lines.push(`${result.dryRun ? "Would remove" : "Removed"} ${webhook.removed.length === 1 ? "an extra Customer.io webhook" : "extra Customer.io webhooks"}: ${webhook.removed.join(", ")}`);
   if (result.dryRun) {
     lines.push("Dry run: nothing was changed in Postmark and nothing was saved.");

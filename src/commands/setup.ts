@@ -123,7 +123,7 @@ async function applyAndSave(
   target: ResolvedTarget,
   { server, stream, smtp, plan, desired }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan; desired: DesiredWebhook },
 ): Promise<AppliedPlan> {
-  const applied = await runtime.output.step("Updating the webhook in Postmark", () => applyWebhookPlan(target.api, plan, desired));
+  const applied = await runtime.output.step(applyLabel(plan), () => applyWebhookPlan(target.api, plan, desired, { verify: options.verifyWebhook !== false }));
   const now = new Date().toISOString();
   const storeSecrets = options.storeSecrets !== false;
   // --skip-smtp repairs the webhook only: an SMTP token proven before is kept.
@@ -146,6 +146,13 @@ async function applyAndSave(
     updatedAt: now,
   });
   return applied;
+}
+
+/** What the step does, in words: no "Updating" for a webhook the plan keeps as it is. */
+function applyLabel(plan: WebhookPlan): string {
+  if (plan.target.kind === "create") return "Creating the webhook in Postmark";
+  if (plan.target.kind === "update") return "Updating the webhook in Postmark";
+  return plan.deletions.length > 0 ? "Removing the extra Customer.io webhooks" : "Saving the connection";
 }
 
 /** A server token decides the server; a --server beside it must name the same one. */
@@ -208,6 +215,7 @@ function result(
     webhook: {
       id: applied?.webhook.ID ?? planned?.ID ?? null,
       url: applied?.webhook.Url ?? (plan.target.kind === "keep" ? plan.target.webhook.Url : plan.target.body.Url),
+      status: (applied?.webhook ?? planned)?.Status ?? null,
       action: applied?.action ?? "planned",
       removed: applied?.removed ?? plan.deletions.map(({ webhook }) => webhook.ID),
     },

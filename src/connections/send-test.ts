@@ -55,8 +55,8 @@ export async function proveTokenStream(runtime: Runtime, target: SendTestTarget,
     if (!found) found = (await api.searchOutboundMessages(searchFilters(id, addresses.to)))[0];
     if (found) {
       if (found.MessageStream.toLowerCase() !== streamId.toLowerCase()) throw wrongStream(target, found.MessageStream);
-      details = await api.getOutboundMessageDetails(found.MessageID);
-      if (firstEvent(details.MessageEvents)) break;
+      details = (await api.getOutboundMessageDetails(found.MessageID)) ?? details;
+      if (firstEvent(details?.MessageEvents)) break;
     }
     if (Date.now() + runtime.sendTest.pollMs > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, runtime.sendTest.pollMs));

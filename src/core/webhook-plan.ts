@@ -34,14 +34,16 @@ type TriggerName = keyof WebhookTriggers;
 
 /**
  * Delivery, Bounce, Spam Complaint and Subscription Change; never Open or Click (Customer.io tracks
- * those itself). Broadcast streams have no Spam Complaint trigger in Postmark (their complaints
- * arrive as Subscription Change), so there it is neither asked for nor judged.
+ * those itself). Broadcast streams have neither Bounce nor Spam Complaint in Postmark (a hard
+ * bounce or a complaint suppresses the address and arrives as Subscription Change), so there they
+ * are neither asked for nor judged, whatever Postmark keeps them as.
  */
 function wantedTriggers(streamType: StreamType): Record<TriggerName, boolean | "any"> {
+  const broadcast = streamType === "Broadcasts";
   return {
     Delivery: true,
-    Bounce: true,
-    SpamComplaint: streamType === "Broadcasts" ? "any" : true,
+    Bounce: broadcast ? "any" : true,
+    SpamComplaint: broadcast ? "any" : true,
     SubscriptionChange: true,
     Open: false,
     Click: false,
@@ -50,7 +52,7 @@ function wantedTriggers(streamType: StreamType): Record<TriggerName, boolean | "
 
 /** Said once wherever a person sees a broadcast stream's plan or checks. */
 export const BROADCAST_TRIGGERS_NOTE =
-  "Broadcast streams get three triggers: Postmark offers Spam Complaint only on transactional streams and reports broadcast spam complaints as Subscription Change events.";
+  "A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.";
 
 export const TRIGGER_LABELS: Record<TriggerName, string> = {
   Delivery: "Delivery",
@@ -75,9 +77,9 @@ export function desiredBody({ region, streamId, streamType }: DesiredWebhook): W
     Open: { Enabled: false, PostFirstOpenOnly: false },
     Click: { Enabled: false },
     Delivery: { Enabled: true },
-    Bounce: { Enabled: true, IncludeContent: false },
     SubscriptionChange: { Enabled: true },
   };
+  if (wanted.Bounce === true) triggers.Bounce = { Enabled: true, IncludeContent: false };
   if (wanted.SpamComplaint === true) triggers.SpamComplaint = { Enabled: true, IncludeContent: false };
   return { Url: REGION_WEBHOOK_URLS[region], MessageStream: streamId, HttpAuth: { Username: "", Password: "" }, HttpHeaders: [], Triggers: triggers };
 }
@@ -93,7 +95,7 @@ export function driftOf(webhook: Webhook, desired: Pick<DesiredWebhook, "region"
     const have = webhook.Triggers[name].Enabled;
     if (want !== "any" && want !== have) drift.push(`${TRIGGER_LABELS[name]} trigger is ${have ? "on" : "off"}`);
   }
-  if (webhook.Triggers.Bounce.IncludeContent || (wanted.SpamComplaint === true && webhook.Triggers.SpamComplaint.IncludeContent)) {
+  if ((wanted.Bounce === true && webhook.Triggers.Bounce.IncludeContent) || (wanted.SpamComplaint === true && webhook.Triggers.SpamComplaint.IncludeContent)) {
     drift.push("message content is included");
   }
   if (webhook.HttpAuth && (webhook.HttpAuth.Username || webhook.HttpAuth.Password)) drift.push("HTTP auth is set");

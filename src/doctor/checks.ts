@@ -2,6 +2,8 @@ import { dirname } from "node:path";
 import { CliError } from "../errors.js";
 import { REGION_WEBHOOK_URLS } from "../core/regions.js";
 import { BROADCAST_TRIGGERS_NOTE, triggerNames } from "../core/webhook-plan.js";
+import { failedTriggerWords, judgeDeliveries } from "../core/webhook-health.js";
+import { plural } from "../core/words.js";
 import { shown } from "../ui/terminal-safe.js";
 import { describeSendTest } from "../connections/send-test.js";
 import { serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
@@ -16,6 +18,8 @@ const fail = (message: string, fix: string): CheckResult => ({ status: "fail", m
 const warn = (message: string, fix: string): CheckResult => ({ status: "warn", message, fix });
 
 const setupCommand = (facts: Facts) => `cio-postmark setup --server ${facts.connection.serverId} --stream ${shown(facts.connection.streamId)}`;
+const verifyCommand = (facts: Facts) =>
+  `cio-postmark doctor --verify-webhook --server ${facts.connection.serverId} --stream ${shown(facts.connection.streamId)}`;
 const fixCommand = (facts: Facts, yes = false) =>
   `cio-postmark doctor --fix${yes ? " --yes" : ""} --server ${facts.connection.serverId} --stream ${shown(facts.connection.streamId)}`;
 
@@ -143,6 +147,40 @@ export const webhookDuplicatesCheck: DoctorCheck = {
   },
 };
 
+/** Where events stop reaching Customer.io, the usual causes, and how to make Postmark try the URL now. */
+const deliveryFix = (facts: Facts) =>
+  `Check that the Customer.io workspace is in region ${facts.connection.region.toUpperCase()} (its webhook goes to ${REGION_WEBHOOK_URLS[facts.connection.region]}) and that its Postmark integration is still on; then have Postmark call the URL now: ${verifyCommand(facts)}`;
+
+export const webhookDeliveryCheck: DoctorCheck = {
+  id: "webhook-delivery",
+  async run(facts) {
+    // Both at once: the statistics are read by the saved ID alongside the webhook list.
+    const [plan, deliveries] = await Promise.all([need(facts.plan(), "the stream's webhooks"), need(facts.deliveries(), "the webhook's delivery statistics")]);
+    if (isResult(plan)) return plan;
+    if (isResult(deliveries)) return deliveries;
+    if (deliveries === "no-webhook" || plan.target.kind === "create") return skip("Skipped: there is no Customer.io webhook to check.");
+    if (deliveries === undefined) return skip("Skipped: this Postmark account's API has no webhook statistics (the older API).");
+    const verdict = judgeDeliveries(deliveries, plan.target.webhook.Status ?? null);
+    if (verdict.status === "pass") return pass(verdict.message);
+    return verdict.status === "fail" ? fail(verdict.message, deliveryFix(facts)) : warn(verdict.message, deliveryFix(facts));
+  },
+};
+
+export const webhookVerifyCheck: DoctorCheck = {
+  id: "webhook-verify",
+  async run(facts) {
+    const request = facts.verification();
+    if (!request) return skip("Skipped: run with --verify-webhook to have Postmark call Customer.io's URL now, once per trigger.");
+    const checks = await need(request, "Postmark's check of the webhook");
+    if (isResult(checks)) return checks;
+    if (checks === "no-webhook") return skip("Skipped: there is no Customer.io webhook to check.");
+    if (checks === undefined) return skip("Skipped: this Postmark account's API cannot verify webhooks (the older API).");
+    const failed = failedTriggerWords(checks, shown);
+    if (failed) return fail(`Customer.io's URL failed Postmark's call for ${failed}.`, deliveryFix(facts));
+    return pass(`Postmark called Customer.io's URL for ${plural(checks.length, "trigger")}: each answered.`);
+  },
+};
+
 export const smtpAuthCheck: DoctorCheck = {
   id: "smtp-auth",
   async run(facts) {
@@ -217,6 +255,8 @@ export const CHECKS: DoctorCheck[] = [
   webhookExistsCheck,
   webhookTriggersCheck,
   webhookDuplicatesCheck,
+  webhookDeliveryCheck,
+  webhookVerifyCheck,
   smtpAuthCheck,
   smtpSendCheck,
   unsubscribeCheck,

@@ -23,8 +23,32 @@ export function desiredFor(connection: SavedConnection): DesiredWebhook {
 }
 
 /** The facts about one saved connection, fetched lazily and at most once. */
-export function collectFacts(runtime: Runtime, connection: SavedConnection, sendTo?: SendTestAddresses): Facts {
+export interface FactOptions {
+  sendTo?: SendTestAddresses;
+  /** --verify-webhook: ask Postmark to call Customer.io's URL now. */
+  verifyWebhook?: boolean;
+}
+
+export function collectFacts(runtime: Runtime, connection: SavedConnection, { sendTo, verifyWebhook }: FactOptions = {}): Facts {
   const api = once(async () => serverApi(runtime, await serverTokenFor(runtime, connection)));
+  const plan = once(async () => planWebhooks(desiredFor(connection), await (await api()).listWebhooks(connection.streamId)));
+  /** The webhook the plan judges (the saved one, unless it was replaced), or undefined when the stream has none. */
+  const currentWebhookId = async () => {
+    const { target } = await plan();
+    return target.kind === "create" ? undefined : target.webhook.ID;
+  };
+  // Read alongside the webhook list, by the saved ID: one round, not two, when that is still the webhook.
+  const savedDeliveries = once(async () => (await api()).webhookDeliveries(connection.webhookId!));
+  const deliveries = once(async () => {
+    if (connection.webhookId !== null) savedDeliveries();
+    const id = await currentWebhookId();
+    if (id === undefined) return "no-webhook" as const;
+    return id === connection.webhookId ? savedDeliveries() : (await api()).webhookDeliveries(id);
+  });
+  const verification = once(async () => {
+    const id = await currentWebhookId();
+    return id === undefined ? ("no-webhook" as const) : (await api()).verifyWebhook(id);
+  });
   const accountToken = envToken(runtime.env, "account");
   const domains = accountToken ? once(() => accountApi(runtime, accountToken).listDomains()) : undefined;
   const smtpCredentials = () => {
@@ -48,7 +72,9 @@ export function collectFacts(runtime: Runtime, connection: SavedConnection, send
     fileModes: runtime.platform.fileModes,
     server: once(async () => (await api()).getServer()),
     stream: once(async () => (await api()).getStream(connection.streamId)),
-    plan: once(async () => planWebhooks(desiredFor(connection), await (await api()).listWebhooks(connection.streamId))),
+    plan,
+    deliveries,
+    verification: () => (verifyWebhook ? verification() : undefined),
     smtpCredentials,
     verifySmtp: (credentials) => verifySmtp(credentials, { route: runtime.smtpRoute, timeoutMs: runtime.smtpTimeoutMs, trace: runtime.trace }),
     domains: () => domains?.(),

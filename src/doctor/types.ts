@@ -1,5 +1,5 @@
 import type { WebhookPlan } from "../core/webhook-plan.js";
-import type { MessageStream, Server, Domain } from "../postmark/types.js";
+import type { MessageStream, Server, Domain, TriggerCheck, WebhookDeliveries } from "../postmark/types.js";
 import type { SavedConnection } from "../store/config-store.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
 import type { SendTestResult } from "../connections/send-test.js";
@@ -28,6 +28,13 @@ export interface Facts {
   server(): Promise<Server>;
   stream(): Promise<MessageStream>;
   plan(): Promise<WebhookPlan>;
+  /**
+   * Postmark's deliveries to the connection's Customer.io webhook in the last 24 hours: "no-webhook"
+   * when the stream has none, undefined where the API has no statistics route (the older API).
+   */
+  deliveries(): Promise<WebhookDeliveries | undefined | "no-webhook">;
+  /** With --verify-webhook: Postmark's calls to the URL now, one per trigger (else undefined, as for an API without the route). */
+  verification(): Promise<TriggerCheck[] | undefined | "no-webhook"> | undefined;
   /** Undefined when the connection has no SMTP token or its Secret Key is nowhere to be found. */
   smtpCredentials(): SmtpCredentials | undefined;
   verifySmtp(credentials: SmtpCredentials): Promise<void>;

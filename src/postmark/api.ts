@@ -3,11 +3,11 @@ import { CliError } from "../errors.js";
 import { mapConcurrently } from "../core/concurrency.js";
 import type { Trace } from "../trace.js";
 import type { PostmarkEndpoint } from "./base-url.js";
-import { mapPostmarkError, type TokenKind } from "./errors.js";
+import { codeOf, mapPostmarkError, statusOf, withAnswer, type TokenKind } from "./errors.js";
 import { guardedFetch, requestSlots, type RequestSlot } from "./http.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import * as shapes from "./shapes.js";
-import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, Webhook, WebhookBody } from "./types.js";
+import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, TriggerCheck, Webhook, WebhookBody, WebhookDeliveries } from "./types.js";
 
 /**
  * The only module that talks to the `postmark` client. Reads are retried on transient failures;
@@ -22,6 +22,25 @@ export interface PostmarkSettings {
   retry?: RetryPolicy;
   trace?: Trace;
 }
+
+/**
+ * The client's own request path (its headers, timeout and our fetch), for what its methods do not
+ * cover: the verify and statistics routes, and a write's `verify=false` query.
+ */
+interface RawRequests {
+  processRequest(method: string, path: string, query: Record<string, string>, body: object | null): Promise<unknown>;
+}
+const raw = (client: unknown) => client as RawRequests;
+
+/** How a write asks Postmark not to verify the URL first: both forms its documents show. */
+const NO_VERIFY_QUERY = { verify: "false" };
+
+/** Postmark's answer to a route this account's API does not have. */
+const NO_ROUTE = Symbol("no such route");
+/** Postmark's answer about a message it has not processed far enough to show. */
+const NOT_YET = Symbol("not yet");
+/** ErrorCode 701: "This message was not found." */
+const MESSAGE_NOT_FOUND = 701;
 
 export const PAGE_SIZE = 500;
 /** How many pages of a big account are fetched at once. */
@@ -74,7 +93,7 @@ abstract class PostmarkApi<Client> {
     } catch (error) {
       if (slot.refusal) throw slot.refusal;
       if (signal?.aborted) throw new CliError("cancelled_request", "Cancelled after another request failed.");
-      throw error;
+      throw withAnswer(error, slot.answer);
     }
   }
 
@@ -121,6 +140,19 @@ abstract class PostmarkApi<Client> {
     return [...first.items, ...rest.flat()];
   }
 }
+
+/** A refusal that is an answer, not a failure: `instead` stands for it. */
+async function answerOr(request: Promise<unknown>, isAnswer: (error: unknown) => boolean, instead: symbol): Promise<unknown> {
+  try {
+    return await request;
+  } catch (error) {
+    if (isAnswer(error)) return instead;
+    throw error;
+  }
+}
+
+/** A 404 is the older API saying it has no such route. */
+const withoutRoute = (request: Promise<unknown>) => answerOr(request, (error) => statusOf(error) === 404, NO_ROUTE);
 
 export class AccountApi extends PostmarkApi<AccountClient> {
   constructor(token: string, settings: PostmarkSettings, source = "POSTMARK_ACCOUNT_TOKEN") {
@@ -190,13 +222,40 @@ export class ServerApi extends PostmarkApi<ServerClient> {
     return this.read(`read webhook ${id}`, (client) => client.getWebhook(id), shapes.webhook);
   }
 
-  createWebhook(body: WebhookBody): Promise<Webhook> {
-    return this.write("create the webhook", (client) => client.createWebhook(body as never), shapes.webhook);
+  /** With `verify: false`, Postmark saves it without calling the URL first (unverified). */
+  createWebhook(body: WebhookBody, { verify = true } = {}): Promise<Webhook> {
+    return this.write(
+      "create the webhook",
+      (client) => (verify ? client.createWebhook(body as never) : raw(client).processRequest("POST", "/webhooks", NO_VERIFY_QUERY, { ...body, Verify: false })),
+      shapes.webhook,
+    );
   }
 
-  editWebhook(id: number, body: WebhookBody): Promise<Webhook> {
+  editWebhook(id: number, body: WebhookBody, { verify = true } = {}): Promise<Webhook> {
     const { MessageStream: _stream, ...editable } = body;
-    return this.write(`update webhook ${id}`, (client) => client.editWebhook(id, editable as never), shapes.webhook);
+    return this.write(
+      `update webhook ${id}`,
+      (client) => (verify ? client.editWebhook(id, editable as never) : raw(client).processRequest("PUT", `/webhooks/${id}`, NO_VERIFY_QUERY, { ...editable, Verify: false })),
+      shapes.webhook,
+    );
+  }
+
+  /** Postmark calls the webhook's URL now, once per enabled trigger; undefined where the API has no such route. */
+  verifyWebhook(id: number): Promise<TriggerCheck[] | undefined> {
+    return this.write(
+      `verify webhook ${id}`,
+      (client) => withoutRoute(raw(client).processRequest("POST", `/webhooks/${id}/verify`, {}, {})),
+      (answer) => (answer === NO_ROUTE ? undefined : shapes.triggerChecks(answer)),
+    );
+  }
+
+  /** Postmark's deliveries to the webhook's URL in the last 24 hours; undefined where the API has no such route. */
+  webhookDeliveries(id: number): Promise<WebhookDeliveries | undefined> {
+    return this.read(
+      `read the delivery statistics of webhook ${id}`,
+      (client) => withoutRoute(raw(client).processRequest("GET", `/webhooks/${id}/statistics`, {}, null)),
+      (answer) => (answer === NO_ROUTE ? undefined : shapes.webhookDeliveries(answer)),
+    );
   }
 
   async deleteWebhook(id: number): Promise<void> {
@@ -212,7 +271,15 @@ export class ServerApi extends PostmarkApi<ServerClient> {
     );
   }
 
-  getOutboundMessageDetails(messageId: string): Promise<OutboundMessage> {
-    return this.read(`read sent message ${messageId}`, (client) => client.getOutboundMessageDetails(messageId), shapes.outboundMessage);
+  /**
+   * A sent message with its events; undefined while Postmark cannot show it yet: its message
+   * endpoints are eventually consistent, so a message the search just listed may still be 422/701.
+   */
+  getOutboundMessageDetails(messageId: string): Promise<OutboundMessage | undefined> {
+    return this.read(
+      `read sent message ${messageId}`,
+      (client) => answerOr(client.getOutboundMessageDetails(messageId), (error) => statusOf(error) === 422 && codeOf(error) === MESSAGE_NOT_FOUND, NOT_YET),
+      (answer) => (answer === NOT_YET ? undefined : shapes.outboundMessage(answer)),
+    );
   }
 }

@@ -1,5 +1,8 @@
 import { CliError } from "../errors.js";
+import { REGION_WEBHOOK_URLS } from "../core/regions.js";
+import { failedTriggerWords } from "../core/webhook-health.js";
 import { shown } from "../ui/terminal-safe.js";
+import { triggerChecks } from "./shapes.js";
 
 /** The fields every `postmark` client error carries (Errors.PostmarkError). */
 interface ClientError {
@@ -7,7 +10,18 @@ interface ClientError {
   message: string;
   code?: number;
   statusCode?: number;
+  /** The body as Postmark sent it, attached by api.ts: a 1364 refusal's per-trigger results are there. */
+  answer?: string;
 }
+
+/** Keeps the answer's body with a client error, for the refusals whose details are only there. */
+export function withAnswer(error: unknown, answer: string | undefined): unknown {
+  if (isClientError(error) && answer !== undefined) error.answer = answer;
+  return error;
+}
+
+/** ErrorCode 1364: Postmark called the URL before saving, and a call failed. */
+const VERIFICATION_FAILED = 1364;
 
 export type TokenKind = "account" | "server";
 
@@ -37,6 +51,11 @@ function isClientError(error: unknown): error is ClientError {
 
 export function statusOf(error: unknown): number | undefined {
   return isClientError(error) ? error.statusCode : undefined;
+}
+
+/** Postmark's ErrorCode of a client error. */
+export function codeOf(error: unknown): number | undefined {
+  return isClientError(error) ? error.code : undefined;
 }
 
 /** 429, 5xx from Postmark or its load balancers, and network failures (status 0) may pass if tried again; 401 and 422 never do. */
@@ -73,6 +92,7 @@ export function mapPostmarkError(error: unknown, context: RequestContext): CliEr
       cause: error,
     });
   }
+  if (status === 422 && error.code === VERIFICATION_FAILED) return verificationFailed(error, context);
   if (status === 422) {
     return new CliError("postmark_rejected", `Postmark refused to ${context.action}: ${shown(error.message)}`, {
       hint: error.code ? `Postmark error code ${error.code}.` : undefined,
@@ -104,4 +124,25 @@ export function mapPostmarkError(error: unknown, context: RequestContext): CliEr
   return new CliError("postmark_error", `Postmark answered ${status} while trying to ${context.action}: ${shown(error.message)}`, {
     cause: error,
   });
+}
+
+/** A write refused because Customer.io's URL did not answer Postmark's check: which triggers, and what it said. */
+function verificationFailed(error: ClientError, context: RequestContext): CliError {
+  let url = "";
+  let failed = "";
+  try {
+    const body = JSON.parse(error.answer ?? "") as { Url?: unknown };
+    url = typeof body.Url === "string" ? ` to ${shown(body.Url)}` : "";
+    failed = failedTriggerWords(triggerChecks(body), shown);
+  } catch {
+    // The refusal's details are unreadable: its code still says what happened.
+  }
+  return new CliError(
+    "webhook_verification_failed",
+    `Postmark could not verify the webhook${url} (while trying to ${context.action}): ${failed ? `the URL failed for ${failed}` : shown(error.message)}. Nothing was saved.`,
+    {
+      hint: `Check the region: a US workspace needs ${REGION_WEBHOOK_URLS.us} (--region us), an EU workspace ${REGION_WEBHOOK_URLS.eu} (--region eu), and the Postmark integration must be on in Customer.io. To save the webhook without Postmark's check, run again with --no-verify-webhook (it is saved unverified).`,
+      cause: error,
+    },
+  );
 }

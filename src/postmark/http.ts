@@ -14,6 +14,8 @@ export interface RequestSlot {
   refusal?: CliError;
   /** Cancels the request (the rest of a listing after one page failed). */
   signal?: AbortSignal;
+  /** The answer's body as Postmark sent it: the client keeps only ErrorCode and Message of an error. */
+  answer?: string;
 }
 
 export const requestSlots = new AsyncLocalStorage<RequestSlot>();
@@ -82,6 +84,7 @@ async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefin
     );
   }
   record(response.status, body);
+  if (slot) slot.answer = body;
   return new Response(body === "" ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 

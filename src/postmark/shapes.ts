@@ -1,5 +1,5 @@
 import { CliError } from "../errors.js";
-import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, StreamType, Webhook, WebhookTriggers } from "./types.js";
+import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, StreamType, TriggerCheck, Webhook, WebhookDeliveries, WebhookStatus, WebhookTriggers } from "./types.js";
 
 /**
  * Postmark's answers, checked at the boundary for the fields this tool uses. Extra fields, and
@@ -72,7 +72,42 @@ export function webhook(value: unknown): Webhook {
   expect(headers === undefined || headers === null || Array.isArray(headers), `webhook ${value.ID}'s headers are not a list`);
   const auth = value.HttpAuth;
   expect(auth === undefined || auth === null || isObject(auth), `webhook ${value.ID}'s HttpAuth is not an object`);
-  return { ...value, Triggers: triggers, HttpHeaders: (headers as Webhook["HttpHeaders"] | null) ?? [], HttpAuth: (auth as Webhook["HttpAuth"]) ?? null } as Webhook;
+  return {
+    ...value,
+    Triggers: triggers,
+    HttpHeaders: (headers as Webhook["HttpHeaders"] | null) ?? [],
+    HttpAuth: (auth as Webhook["HttpAuth"]) ?? null,
+    Status: webhookStatus(value.Status),
+  } as Webhook;
+}
+
+/** `verified` or `unverified` in any case; the older API sends none, and a value we do not know says nothing either. */
+function webhookStatus(value: unknown): WebhookStatus {
+  const status = typeof value === "string" ? value.toLowerCase() : undefined;
+  return status === "verified" || status === "unverified" ? status : null;
+}
+
+/** Postmark's calls to the URL, one per trigger: from a verify answer, or a 1364 refusal's body. */
+export function triggerChecks(answer: unknown): TriggerCheck[] {
+  return list(answer, "Results").map((value) => {
+    expect(isObject(value) && typeof value.TriggerType === "string", "a verification result names no trigger");
+    return {
+      trigger: value.TriggerType,
+      success: value.Success === true,
+      statusCode: Number.isSafeInteger(value.StatusCode) ? (value.StatusCode as number) : 0,
+      message: typeof value.Message === "string" ? value.Message : "",
+    };
+  });
+}
+
+/** The statistics route's 24-hour counts. */
+export function webhookDeliveries(answer: unknown): WebhookDeliveries {
+  expect(isObject(answer) && isObject(answer.Metrics), "the statistics have no Metrics");
+  const { TotalRequests, SuccessCount, FailureCount, RetryCount } = answer.Metrics;
+  for (const [name, count] of Object.entries({ TotalRequests, SuccessCount, FailureCount, RetryCount })) {
+    expect(isWhole(count), `the statistics' ${name} is not a whole number`);
+  }
+  return { total: TotalRequests as number, succeeded: SuccessCount as number, failed: FailureCount as number, retries: RetryCount as number };
 }
 
 export const webhooks = (answer: unknown): Webhook[] => list(answer, "Webhooks").map(webhook);

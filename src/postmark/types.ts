@@ -39,6 +39,9 @@ export interface HttpHeader {
   Value: string;
 }
 
+/** Postmark's current API says whether it checked the URL; the older one says nothing (null). */
+export type WebhookStatus = "verified" | "unverified" | null;
+
 export interface Webhook {
   ID: number;
   Url: string;
@@ -46,9 +49,26 @@ export interface Webhook {
   HttpAuth: { Username: string; Password: string } | null;
   HttpHeaders: HttpHeader[];
   Triggers: WebhookTriggers;
+  Status?: WebhookStatus;
 }
 
-/** What POST /webhooks and PUT /webhooks/{id} take. */
+/** One call Postmark made to the webhook's URL, per trigger, when verifying it. */
+export interface TriggerCheck {
+  trigger: string;
+  success: boolean;
+  statusCode: number;
+  message: string;
+}
+
+/** Postmark's deliveries to the webhook's URL in the last 24 hours. */
+export interface WebhookDeliveries {
+  total: number;
+  succeeded: number;
+  failed: number;
+  retries: number;
+}
+
+/** What POST /webhooks and PUT /webhooks/{id} take (never `Status`, never `ID`). */
 export interface WebhookBody {
   Url: string;
   MessageStream?: string;

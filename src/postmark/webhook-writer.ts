@@ -41,7 +41,12 @@ async function repeatSafely<T>(write: () => Promise<T>, landed: () => Promise<T 
   }
 }
 
-export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desired: DesiredWebhook): Promise<AppliedPlan> {
+export interface ApplyOptions {
+  /** False: Postmark saves without calling the URL first (--no-verify-webhook); the webhook is then unverified. */
+  verify?: boolean;
+}
+
+export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desired: DesiredWebhook, { verify = true }: ApplyOptions = {}): Promise<AppliedPlan> {
   const { target } = plan;
   const correct = (hook: Webhook) => driftOf(hook, desired).length === 0;
   let webhook: Webhook;
@@ -50,14 +55,14 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
   if (target.kind === "create") {
     const known = new Set(plan.deletions.map((deletion) => deletion.webhook.ID));
     webhook = await repeatSafely(
-      () => namingTrigger(api.createWebhook(target.body), desired.streamId),
+      () => namingTrigger(api.createWebhook(target.body, { verify }), desired.streamId),
       async () => (await api.listWebhooks(desired.streamId)).find((hook) => !known.has(hook.ID) && correct(hook)),
     );
     warnings.push(...checkAnswer(target.body, webhook, desired.streamId));
     action = "created";
   } else if (target.kind === "update") {
     webhook = await repeatSafely(
-      () => namingTrigger(api.editWebhook(target.webhook.ID, target.body), desired.streamId),
+      () => namingTrigger(api.editWebhook(target.webhook.ID, target.body, { verify }), desired.streamId),
       async () => {
         const hook = await api.getWebhook(target.webhook.ID);
         return correct(hook) ? hook : undefined;
@@ -69,6 +74,7 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
     webhook = target.webhook;
     action = "unchanged";
   }
+  if (!verify && action !== "unchanged") warnings.push(`Webhook ${webhook.ID} was saved unverified: Postmark did not check the URL (--no-verify-webhook).`);
 
   const removed: number[] = [];
   for (const { webhook: duplicate } of plan.deletions) {

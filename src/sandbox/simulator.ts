@@ -4,6 +4,7 @@ import type { MessageStream, Webhook, WebhookTriggers } from "../postmark/types.
 import { randomUUID } from "node:crypto";
 import type { AccountState, SentMessage } from "./account.js";
 import type { Fault, FaultRule, RequestInfo } from "./faults.js";
+import { callReceiver, HEALTHY_DELIVERIES, statisticsOf, type DeliveryCounts, type ReceiverRefusal, type VerificationResult } from "./webhook-receiver.js";
 
 /**
  * A faithful stand-in for the parts of Postmark's HTTP API this tool uses (see
@@ -16,6 +17,8 @@ export interface LoggedRequest {
   /** Path as sent, without the query. */
   path: string;
   query: Record<string, string>;
+  /** The request body as sent (parsed where it is JSON). */
+  body?: unknown;
   status: number | "dropped" | "hung";
   startedAt: number;
   finishedAt: number;
@@ -24,19 +27,33 @@ export interface LoggedRequest {
 type TokenKind = "account" | "server";
 
 /**
- * What Postmark does with `SpamComplaint.Enabled: true` on a broadcast stream is not documented
- * (Postmark offers that trigger on transactional streams only). Each plausible answer is a setting,
- * and the tests run under every one.
+ * Postmark offers neither Bounce nor Spam Complaint on broadcast streams. What its API does when
+ * asked for one there is not documented: each plausible answer is a setting, per trigger, and the
+ * tests run under every one. Refusing (422/1353) is the default, as the documents suggest.
  */
-export type BroadcastSpamComplaint = "accept" | "store-false" | "reject";
-export const BROADCAST_SPAM_COMPLAINT_BEHAVIOURS: BroadcastSpamComplaint[] = ["accept", "store-false", "reject"];
+export type BroadcastTriggerAnswer = "accept" | "store-false" | "reject";
+export const BROADCAST_TRIGGER_ANSWERS: BroadcastTriggerAnswer[] = ["accept", "store-false", "reject"];
+
+/**
+ * The API Postmark documented before webhook verification (no `Status`, no verify or statistics
+ * routes: 404), or the one it documents now. Accounts may meet either.
+ */
+export type ApiGeneration = "older" | "current";
+
+/** Which form of "save it unverified" the current API honours: its error text names a query, its page a body field. */
+export type VerifyOptOut = "body" | "query" | "both";
 
 export interface SimulatorOptions {
-  broadcastSpamComplaint?: BroadcastSpamComplaint;
+  api?: ApiGeneration;
+  broadcastBounce?: BroadcastTriggerAnswer;
+  broadcastSpamComplaint?: BroadcastTriggerAnswer;
+  verifyOptOut?: VerifyOptOut;
   /** How long Postmark takes before a message sent over SMTP shows in the Messages API. */
   messageDelayMs?: number;
   /** And then before its first event (Delivered, Bounced) shows. */
   eventDelayMs?: number;
+  /** How much longer than the search its details route answers 701 (Postmark's message endpoints are eventually consistent). */
+  detailsDelayMs?: number;
 }
 
 class ApiError extends Error {
@@ -44,6 +61,8 @@ class ApiError extends Error {
     readonly status: number,
     readonly errorCode: number,
     message: string,
+    /** More fields of the error body (1364 carries per-trigger results). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -53,6 +72,8 @@ const notFoundStream = () => new ApiError(422, 1226, "The message stream for the
 const notFoundWebhook = () => new ApiError(422, 1352, "The webhook for the provided 'ID' was not found.");
 const MAX_PAGE = 500;
 const MAX_WEBHOOKS_PER_STREAM = 10;
+/** The Messages API searches no further back than this many messages. */
+const MAX_MESSAGES_REACH = 10_000;
 
 /** One request as the route handlers see it. */
 interface Context {
@@ -65,9 +86,17 @@ export class PostmarkSimulator {
   readonly requests: LoggedRequest[] = [];
   /** Added to every request's answer, in milliseconds. */
   latencyMs = 0;
-  broadcastSpamComplaint: BroadcastSpamComplaint;
+  api: ApiGeneration;
+  broadcastBounce: BroadcastTriggerAnswer;
+  broadcastSpamComplaint: BroadcastTriggerAnswer;
+  verifyOptOut: VerifyOptOut;
+  /** Customer.io's URL refusing Postmark's calls for some triggers (verification and deliveries). */
+  receiverRefusal?: ReceiverRefusal;
+  /** Postmark's deliveries to every webhook in the last 24 hours. */
+  deliveries: DeliveryCounts = { ...HEALTHY_DELIVERIES };
   messageDelayMs: number;
   eventDelayMs: number;
+  detailsDelayMs: number;
   private faults: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly http: HttpServer;
@@ -80,9 +109,13 @@ export class PostmarkSimulator {
     // A state saved by an older sandbox lacks what later versions added.
     state.senders ??= [];
     state.messages ??= [];
-    this.broadcastSpamComplaint = options.broadcastSpamComplaint ?? "store-false";
+    this.api = options.api ?? "current";
+    this.broadcastBounce = options.broadcastBounce ?? "reject";
+    this.broadcastSpamComplaint = options.broadcastSpamComplaint ?? "reject";
+    this.verifyOptOut = options.verifyOptOut ?? "both";
     this.messageDelayMs = options.messageDelayMs ?? 1_000;
     this.eventDelayMs = options.eventDelayMs ?? 1_000;
+    this.detailsDelayMs = options.detailsDelayMs ?? 0;
     this.http = createServer((request, response) => void this.handle(request, response));
     this.http.on("connection", (socket) => {
       this.sockets.add(socket);
@@ -117,7 +150,7 @@ export class PostmarkSimulator {
   webhooksOf(serverId: number, streamId?: string): Webhook[] {
     return this.state.webhooks
       .filter((hook) => hook.ServerID === serverId && (streamId === undefined || sameId(hook.MessageStream, streamId)))
-      .map(publicWebhook);
+      .map((hook) => this.publicWebhook(hook));
   }
 
   /** What the simulated SMTP server hands over: a message, on the stream its token belongs to. */
@@ -170,6 +203,7 @@ export class PostmarkSimulator {
     };
     this.requests.push(entry);
     const rawBody = await readBody(request);
+    if (rawBody !== "") entry.body = jsonOrText(rawBody);
     const faults = this.takeFaults(entry);
     const delay = this.latencyMs + faults.reduce((sum, fault) => sum + (fault.kind === "latency" ? fault.ms : 0), 0);
     if (delay > 0) await sleep(delay);
@@ -188,6 +222,9 @@ export class PostmarkSimulator {
       const message = fault.status === 429 ? "Rate limit exceeded." : "Internal server error.";
       return finish(send(response, fault.status, { ErrorCode: fault.status === 429 ? 429 : 0, Message: message }));
     }
+    if (!acceptsJson(request.headers, rawBody)) {
+      return finish(send(response, 415, { ErrorCode: 0, Message: "Send 'Accept: application/json', and 'Content-Type: application/json' with a body." }));
+    }
     if (fault?.kind === "answer") {
       response.writeHead(fault.status, { "Content-Type": "application/json; charset=utf-8", ...fault.headers });
       response.end(fault.body);
@@ -202,7 +239,7 @@ export class PostmarkSimulator {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       status = error.status;
-      payload = { ErrorCode: error.errorCode, Message: error.message };
+      payload = { ErrorCode: error.errorCode, Message: error.message, ...error.extra };
     }
     if (fault?.kind === "lose-response") {
       request.socket.destroy();
@@ -217,6 +254,7 @@ export class PostmarkSimulator {
     const resource = segments[0]?.toLowerCase();
     const rawId = segments[1] === undefined ? undefined : decodeURIComponent(segments[1]);
     const id = rawId?.toLowerCase();
+    const action = segments[2]?.toLowerCase();
     const ctx: Context = { query, body: parseBody(rawBody) };
 
     const accountRoutes = new Set(["servers", "domains", "senders"]);
@@ -228,6 +266,7 @@ export class PostmarkSimulator {
     else ctx.serverId = this.authenticate(headers, "server");
 
     if (resource === "messages") return this.messagesRoute(method, segments, ctx);
+    if (action !== undefined || segments.length > 3) return this.webhookActionRoute(method, resource, segments.length, id, action, ctx);
     switch (`${method} ${resource}${id === undefined ? "" : "/:id"}`) {
       case "GET servers":
         return this.listServers(query);
@@ -244,7 +283,7 @@ export class PostmarkSimulator {
       case "POST webhooks":
         return this.createWebhook(ctx);
       case "GET webhooks/:id":
-        return publicWebhook(this.findWebhook(ctx.serverId!, id!));
+        return this.publicWebhook(this.findWebhook(ctx.serverId!, id!));
       case "PUT webhooks/:id":
         return this.editWebhook(ctx, id!);
       case "DELETE webhooks/:id":
@@ -260,6 +299,20 @@ export class PostmarkSimulator {
     }
   }
 
+  /** POST /webhooks/{id}/verify and GET /webhooks/{id}/statistics: the current API only. */
+  private webhookActionRoute(method: string, resource: string | undefined, length: number, id: string | undefined, action: string | undefined, ctx: Context) {
+    const route = `${method} ${resource}/:id/${action}`;
+    if (this.api === "older" || length !== 3 || (route !== "POST webhooks/:id/verify" && route !== "GET webhooks/:id/statistics")) {
+      throw new ApiError(404, 0, "The requested resource was not found.");
+    }
+    const hook = this.findWebhook(ctx.serverId!, id!);
+    if (route === "GET webhooks/:id/statistics") return statisticsOf(hook, this.deliveries);
+    const results = callReceiver(hook, this.receiverRefusal);
+    const passed = results.filter((result) => result.Success).length;
+    hook.Status = passed === results.length ? "verified" : "unverified";
+    return { Id: hook.ID, Url: hook.Url, Success: passed === results.length, Results: results, Message: `${passed}/${results.length} triggers verified successfully` };
+  }
+
   /** GET /messages/outbound (search) and GET /messages/outbound/{id}/details: what Postmark has processed so far. */
   private messagesRoute(method: string, segments: string[], { serverId, query }: Context) {
     const [, kind, messageId, details] = segments.map((segment) => decodeURIComponent(segment));
@@ -269,6 +322,9 @@ export class PostmarkSimulator {
       (message) => message.ServerID === serverId && Date.parse(message.ReceivedAt) + this.messageDelayMs <= now,
     );
     if (messageId === undefined) {
+      if (Number(query.count) + Number(query.offset) > MAX_MESSAGES_REACH) {
+        throw new ApiError(422, 400, `'count' and 'offset' together may not exceed ${MAX_MESSAGES_REACH}.`);
+      }
       const metadata = Object.entries(query).filter(([key]) => key.startsWith("metadata_"));
       const matches = visible.filter(
         (message) =>
@@ -279,7 +335,7 @@ export class PostmarkSimulator {
       );
       return page(query, matches.reverse().map((message) => outboundView(message)), "Messages");
     }
-    const message = visible.find((candidate) => candidate.MessageID === messageId);
+    const message = visible.find((candidate) => candidate.MessageID === messageId && Date.parse(candidate.ReceivedAt) + this.messageDelayMs + this.detailsDelayMs <= now);
     if (!message || details?.toLowerCase() !== "details") throw new ApiError(422, 701, "This message was not found.");
     const eventDue = Date.parse(message.ReceivedAt) + this.messageDelayMs + this.eventDelayMs <= now;
     const bounced = message.Recipients.some((to) => to.toLowerCase().endsWith("@bounce-testing.postmarkapp.com"));
@@ -341,9 +397,10 @@ export class PostmarkSimulator {
     return hook;
   }
 
-  private createWebhook({ serverId, body }: Context) {
+  private createWebhook({ serverId, body, query }: Context) {
     if (!isObject(body)) throw new ApiError(422, 1355, "The request body is missing.");
     if ("ID" in body) throw new ApiError(422, 1356, "The 'ID' field is not allowed when creating a webhook.");
+    this.refuseStatus(body);
     const url = validUrl(body.Url);
     const streamId = typeof body.MessageStream === "string" ? body.MessageStream : "outbound";
     const stream = this.findStream(serverId!, streamId);
@@ -354,6 +411,8 @@ export class PostmarkSimulator {
     if (this.webhooksOf(serverId!, stream.ID).length >= MAX_WEBHOOKS_PER_STREAM) {
       throw new ApiError(422, 1359, "This message stream already has the maximum number of webhooks.");
     }
+    const triggers = this.triggersFor(stream, body.Triggers, mergeTriggers(disabledTriggers(), body.Triggers));
+    const status = this.verification({ Url: url, Triggers: triggers }, true, body, query);
     const hook = {
       ID: this.state.nextWebhookId++,
       ServerID: serverId!,
@@ -361,33 +420,81 @@ export class PostmarkSimulator {
       MessageStream: stream.ID,
       HttpAuth: auth(body.HttpAuth),
       HttpHeaders: headersOf(body.HttpHeaders),
-      Triggers: this.triggersFor(stream, mergeTriggers(disabledTriggers(), body.Triggers)),
+      Triggers: triggers,
+      ...(status === undefined ? {} : { Status: status }),
     };
     this.state.webhooks.push(hook);
-    return publicWebhook(hook);
+    return this.publicWebhook(hook);
   }
 
-  private editWebhook({ serverId, body }: Context, id: string) {
+  private editWebhook({ serverId, body, query }: Context, id: string) {
     if (!isObject(body)) throw new ApiError(422, 1355, "The request body is missing.");
     if ("ID" in body || "MessageStream" in body) {
       throw new ApiError(422, 1357, "The 'ID' and 'MessageStream' fields cannot be changed.");
     }
+    this.refuseStatus(body);
     const hook = this.findWebhook(serverId!, id);
-    const triggers = "Triggers" in body ? this.triggersFor(this.findStream(serverId!, hook.MessageStream), mergeTriggers(hook.Triggers, body.Triggers)) : hook.Triggers;
-    if ("Url" in body) hook.Url = validUrl(body.Url);
+    const triggers = "Triggers" in body ? this.triggersFor(this.findStream(serverId!, hook.MessageStream), body.Triggers, mergeTriggers(hook.Triggers, body.Triggers)) : hook.Triggers;
+    const url = "Url" in body ? validUrl(body.Url) : hook.Url;
+    // Postmark verifies an edit that changes the URL or turns a trigger on, before saving anything.
+    const turnedOn = (Object.keys(triggers) as Array<keyof WebhookTriggers>).some((name) => triggers[name].Enabled && !hook.Triggers[name].Enabled);
+    const status = this.verification({ Url: url, Triggers: triggers }, url !== hook.Url || turnedOn, body, query);
+    hook.Url = url;
     if ("HttpAuth" in body) hook.HttpAuth = auth(body.HttpAuth);
     if ("HttpHeaders" in body) hook.HttpHeaders = headersOf(body.HttpHeaders);
     hook.Triggers = triggers;
-    return publicWebhook(hook);
+    if (status !== undefined) hook.Status = status;
+    return this.publicWebhook(hook);
   }
 
-  /** Spam Complaint asked for on a broadcast stream: accepted, quietly stored off, or refused, as set. */
-  private triggersFor(stream: MessageStream, triggers: WebhookTriggers): WebhookTriggers {
-    if (stream.MessageStreamType !== "Broadcasts" || !triggers.SpamComplaint.Enabled || this.broadcastSpamComplaint === "accept") return triggers;
-    if (this.broadcastSpamComplaint === "reject") {
-      throw new ApiError(422, 1353, "The 'SpamComplaint' trigger is not supported on Broadcasts message streams.");
+  /** The current API refuses a write that carries `Status`; the older one ignores fields it does not know. */
+  private refuseStatus(body: Record<string, unknown>): void {
+    if (this.api === "current" && "Status" in body) throw new ApiError(422, 1363, "The 'Status' field cannot be set; Postmark sets it.");
+  }
+
+  /**
+   * The current API calls the URL once per enabled trigger before saving, unless told not to (in
+   * the form it honours): a failure refuses the write (1364) with the results. Answers the status
+   * to save, or undefined where nothing changes it (the older API, or no check needed).
+   */
+  private verification(hook: Pick<Webhook, "Url" | "Triggers">, needed: boolean, body: Record<string, unknown>, query: Record<string, string>): Webhook["Status"] | undefined {
+    if (this.api === "older" || !needed) return undefined;
+    const inBody = body.Verify === false;
+    const inQuery = (query.verify ?? "").toLowerCase() === "false";
+    const optedOut = this.verifyOptOut === "both" ? inBody || inQuery : this.verifyOptOut === "body" ? inBody : inQuery;
+    if (optedOut) return "unverified";
+    const results: VerificationResult[] = callReceiver(hook, this.receiverRefusal);
+    if (results.every((result) => result.Success)) return "verified";
+    throw new ApiError(
+      422,
+      1364,
+      "Webhook verification failed; nothing was saved. Fix the endpoint and retry, or send '?verify=false' to save it unverified.",
+      { Url: hook.Url, Success: false, Results: results },
+    );
+  }
+
+  /**
+   * Bounce or Spam Complaint asked on (in the body) on a broadcast stream: accepted, quietly stored
+   * off, or refused, as set for each. One already on and not mentioned is left as it is.
+   */
+  private triggersFor(stream: MessageStream, asked: unknown, triggers: WebhookTriggers): WebhookTriggers {
+    if (stream.MessageStreamType !== "Broadcasts") return triggers;
+    const result = structuredClone(triggers);
+    const answers = { Bounce: this.broadcastBounce, SpamComplaint: this.broadcastSpamComplaint } as const;
+    for (const name of ["Bounce", "SpamComplaint"] as const) {
+      if (!askedOn(asked, name) || answers[name] === "accept") continue;
+      if (answers[name] === "reject") throw new ApiError(422, 1353, "The webhook trigger is not supported on this message stream.");
+      result[name].Enabled = false;
     }
-    return { ...triggers, SpamComplaint: { ...triggers.SpamComplaint, Enabled: false } };
+    return result;
+  }
+
+  /** A webhook as the API shows it: the older API has no `Status`. */
+  private publicWebhook(hook: Webhook & { ServerID?: number }): Webhook {
+    const { ServerID: _serverId, Status, ...rest } = hook;
+    const shown = { ...rest, HttpAuth: rest.HttpAuth ?? { Username: "", Password: "" } };
+    // A webhook seeded without a status predates verification: played as one Postmark accepted.
+    return structuredClone(this.api === "older" ? shown : { ...shown, Status: Status ?? "verified" });
   }
 
   private deleteWebhook(serverId: number, id: string) {
@@ -473,13 +580,29 @@ function outboundView(message: SentMessage) {
   return { ...rest, Status: "Sent", Sandboxed: false };
 }
 
-function publicWebhook(hook: Webhook & { ServerID?: number }): Webhook {
-  const { ServerID: _serverId, ...rest } = hook;
-  return structuredClone({ ...rest, HttpAuth: rest.HttpAuth ?? { Username: "", Password: "" } });
+/** Whether a write's `Triggers` asks for this trigger on (names matched case-insensitively). */
+function askedOn(asked: unknown, name: string): boolean {
+  if (!isObject(asked)) return false;
+  const entry = Object.entries(asked).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+  return isObject(entry) && Object.entries(entry).some(([key, value]) => key.toLowerCase() === "enabled" && value === true);
+}
+
+/** Postmark answers 415 to a request without `Accept: application/json`, or a body without its `Content-Type`. */
+function acceptsJson(headers: IncomingMessage["headers"], rawBody: string): boolean {
+  const json = (value: string | undefined) => (value ?? "").toLowerCase().includes("application/json");
+  return json(headers.accept) && (rawBody === "" || json(headers["content-type"]));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function jsonOrText(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
 
 function parseBody(raw: string): unknown {

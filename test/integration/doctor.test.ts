@@ -13,6 +13,8 @@ const CHECK_IDS = [
   "webhook-exists",
   "webhook-triggers",
   "webhook-duplicates",
+  "webhook-delivery",
+  "webhook-verify",
   "smtp-auth",
   "smtp-send",
   "unsubscribe-handling",
@@ -49,6 +51,8 @@ describe("doctor", () => {
       "webhook-exists": "pass",
       "webhook-triggers": "pass",
       "webhook-duplicates": "pass",
+      "webhook-delivery": "pass",
+      "webhook-verify": "skip",
       "smtp-auth": "pass",
       "smtp-send": "skip",
       "unsubscribe-handling": "skip",
@@ -60,7 +64,7 @@ describe("doctor", () => {
     const run = await doctor();
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/✔ webhook-triggers/);
-    expect(run.stdout).toMatch(/All good: 8 ok/);
+    expect(run.stdout).toMatch(/All good: 9 ok/);
   });
 
   it("checks sending domains with an account token, warning (not failing) on unverified Return-Path", async () => {
@@ -87,7 +91,7 @@ describe("doctor", () => {
     [
       "server token revoked (401)",
       () => (state().servers.find((s) => s.ID === PROD)!.ApiTokens = ["a-new-token-000000000000"]),
-      ["server-token", "server-smtp", "stream", "webhook-exists", "webhook-triggers", "webhook-duplicates", "unsubscribe-handling"],
+      ["server-token", "server-smtp", "stream", "webhook-exists", "webhook-triggers", "webhook-duplicates", "webhook-delivery", "unsubscribe-handling"],
     ],
   ];
 

@@ -88,9 +88,9 @@ describe("Postmark simulator through the real postmark client", () => {
     const streams = await fetch(`${simulator.url}/Message-Streams/?messagestreamtype=transactional`, { headers });
     expect(streams.status).toBe(200);
     expect(((await streams.json()) as { MessageStreams: { ID: string }[] }).MessageStreams.map((s: { ID: string }) => s.ID)).toEqual(["outbound"]);
-    const noPaging = await fetch(`${simulator.url}/servers`, { headers: { "X-Postmark-Account-Token": ACCOUNT } });
+    const noPaging = await fetch(`${simulator.url}/servers`, { headers: { "X-Postmark-Account-Token": ACCOUNT, Accept: "application/json" } });
     expect(noPaging.status).toBe(422);
-    const tooMany = await fetch(`${simulator.url}/servers?count=501&offset=0`, { headers: { "X-Postmark-Account-Token": ACCOUNT } });
+    const tooMany = await fetch(`${simulator.url}/servers?count=501&offset=0`, { headers: { "X-Postmark-Account-Token": ACCOUNT, Accept: "application/json" } });
     expect(tooMany.status).toBe(422);
     expect(await tooMany.json()).toMatchObject({ ErrorCode: expect.any(Number), Message: expect.any(String) });
   });

@@ -2,16 +2,24 @@ import { openSync } from "node:fs";
 import { WriteStream } from "node:tty";
 import type { Socket } from "node:net";
 import { PassThrough } from "node:stream";
-import { open, type IPty } from "node-pty";
+import * as nodePty from "node-pty";
 import { afterEach, describe, expect, it } from "vitest";
 import { Output } from "../../src/ui/output.js";
 import { SecretRegistry } from "../../src/ui/redact.js";
 
 /** Spinners on a real terminal stream (the slave side of a real pseudo-terminal) and its width. */
 
+/** A pseudo-terminal with no process in it: node-pty has `open()`, though its typings leave it out. */
+interface OpenedPty {
+  ptsName: string;
+  _master: Socket;
+  _slave: Socket;
+}
+const { open } = nodePty as unknown as { open(options: { cols: number; rows: number }): OpenedPty };
+
 interface Terminal {
   stderr: WriteStream;
-  pty: IPty;
+  pty: OpenedPty;
 }
 
 const opened: Terminal[] = [];
@@ -34,9 +42,8 @@ afterEach(() => {
     stderr.destroy();
     // A pty made by open() has no process: its pid is -1, so kill() and destroy() would signal every
     // process we may signal. Close its two ends instead.
-    const ends = pty as unknown as { _master: Socket; _slave: Socket };
-    ends._master.destroy();
-    ends._slave.destroy();
+    pty._master.destroy();
+    pty._slave.destroy();
   }
 });
 

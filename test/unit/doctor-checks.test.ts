@@ -20,6 +20,10 @@ const stream: MessageStream = {
 const hook = (id: number, url = US_URL, changes: Partial<Webhook["Triggers"]> = {}): Webhook => ({
   ID: id, Url: url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: { ...structuredClone(TRANSACTIONAL_TRIGGERS), ...changes },
 });
+const deliveries = (total = 40, failed = 0, retries = 0) => ({ total, succeeded: total - failed, failed, retries });
+const DELIVERY_FIX =
+  "Check that the Customer.io workspace is in region US (its webhook goes to https://track.customer.io/postmark/events) and that its Postmark integration is still on; then have Postmark call the URL now: cio-postmark doctor --verify-webhook --server 1001 --stream outbound";
+const trigger = (name: string, success = true, statusCode = 200, message = "OK") => ({ trigger: name, success, statusCode, message });
 const credentials = { host: "smtp.postmarkapp.com", port: 587, accessKey: "AK-1", secretKey: "s" };
 const rejected = new TokenRejectedError("server", "rejected", { hint: "h", cause: undefined });
 const unavailable = new CliError("postmark_unavailable", "Postmark answered 500 while trying to read.", { hint: "Try again shortly." });
@@ -42,6 +46,8 @@ function facts(changes: Partial<Facts> & { streamType?: MessageStream["MessageSt
     verifySmtp: async () => undefined,
     domains: () => undefined,
     sendTest: () => undefined,
+    deliveries: async () => deliveries(),
+    verification: () => undefined,
     symbols: symbolsFor(true),
     ...changes,
   };
@@ -86,7 +92,15 @@ const cases: Case[] = [
   ["webhook-triggers", "right", facts(), { status: "pass", message: "Triggers are exactly Delivery, Bounce, Spam Complaint and Subscription Change (Open and Click off)." }],
   ["webhook-triggers", "right on a broadcast stream", facts({ streamType: "Broadcasts", hooks: [hook(9001, US_URL, { SpamComplaint: { Enabled: false, IncludeContent: false } })] }), {
     status: "pass",
-    message: "Triggers are exactly Delivery, Bounce and Subscription Change (Open and Click off). Broadcast streams get three triggers: Postmark offers Spam Complaint only on transactional streams and reports broadcast spam complaints as Subscription Change events.",
+    message: "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.",
+  }],
+  ["webhook-triggers", "broadcast, Bounce and Spam Complaint on as Postmark keeps them", facts({ streamType: "Broadcasts", hooks: [hook(9001)] }), {
+    status: "pass",
+    message: "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.",
+  }],
+  ["webhook-triggers", "broadcast, Bounce off", facts({ streamType: "Broadcasts", hooks: [hook(9001, US_URL, { Bounce: { Enabled: false, IncludeContent: false } })] }), {
+    status: "pass",
+    message: "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.",
   }],
   ["webhook-triggers", "no webhook", facts({ hooks: [] }), { status: "skip", message: "Skipped: there is no Customer.io webhook to check." }],
   ["webhook-triggers", "drifted", facts({ hooks: [hook(9001, US_URL, { Open: { Enabled: true, PostFirstOpenOnly: false }, Click: { Enabled: true } })] }), {
@@ -100,6 +114,39 @@ const cases: Case[] = [
     status: "fail", message: "Extra Customer.io webhooks on the stream: 9002 (duplicate), 9003 (other region). Customer.io counts each event twice.", fix: `cio-postmark doctor --fix --yes --server 1001 --stream outbound`,
   }],
   ["webhook-duplicates", "unreadable", facts({ plan: () => Promise.reject(unavailable) }), { status: "fail", message: "Could not read the stream's webhooks: Postmark answered 500 while trying to read.", fix: "Try again shortly." }],
+  ["webhook-delivery", "all delivered", facts(), { status: "pass", message: "40 deliveries to Customer.io in the last 24 hours, none failed." }],
+  ["webhook-delivery", "one delivery", facts({ deliveries: async () => deliveries(1) }), { status: "pass", message: "1 delivery to Customer.io in the last 24 hours, none failed." }],
+  ["webhook-delivery", "none in 24 hours", facts({ deliveries: async () => deliveries(0) }), { status: "pass", message: "No deliveries in the last 24 hours." }],
+  ["webhook-delivery", "10% exactly failed: a warning", facts({ deliveries: async () => deliveries(40, 4, 12) }), {
+    status: "warn", message: "4 of 40 deliveries to Customer.io failed in the last 24 hours (12 retries); the rest arrived.", fix: DELIVERY_FIX,
+  }],
+  ["webhook-delivery", "just over 10% failed: a failure", facts({ deliveries: async () => deliveries(1000, 101, 1) }), {
+    status: "fail", message: "101 of 1000 deliveries to Customer.io failed in the last 24 hours (1 retry).", fix: DELIVERY_FIX,
+  }],
+  ["webhook-delivery", "most failed", facts({ deliveries: async () => deliveries(40, 37, 120) }), {
+    status: "fail", message: "37 of 40 deliveries to Customer.io failed in the last 24 hours (120 retries).", fix: DELIVERY_FIX,
+  }],
+  ["webhook-delivery", "unverified", facts({ hooks: [{ ...hook(9001), Status: "unverified" }] }), {
+    status: "warn", message: "40 deliveries to Customer.io in the last 24 hours, none failed, but Postmark marks the webhook unverified: it has not checked the URL.", fix: DELIVERY_FIX,
+  }],
+  ["webhook-delivery", "verified", facts({ hooks: [{ ...hook(9001), Status: "verified" }] }), { status: "pass", message: "40 deliveries to Customer.io in the last 24 hours, none failed." }],
+  ["webhook-delivery", "the older API", facts({ deliveries: async () => undefined }), { status: "skip", message: "Skipped: this Postmark account's API has no webhook statistics (the older API)." }],
+  ["webhook-delivery", "no webhook", facts({ hooks: [], deliveries: async () => "no-webhook" as const }), { status: "skip", message: "Skipped: there is no Customer.io webhook to check." }],
+  ["webhook-delivery", "unreadable", facts({ deliveries: () => Promise.reject(unavailable) }), {
+    status: "fail", message: "Could not read the webhook's delivery statistics: Postmark answered 500 while trying to read.", fix: "Try again shortly.",
+  }],
+  ["webhook-verify", "not asked for", facts(), { status: "skip", message: "Skipped: run with --verify-webhook to have Postmark call Customer.io's URL now, once per trigger." }],
+  ["webhook-verify", "every trigger answered", facts({ verification: async () => [trigger("Delivery"), trigger("Bounce"), trigger("SpamComplaint"), trigger("SubscriptionChange")] }), {
+    status: "pass", message: "Postmark called Customer.io's URL for 4 triggers: each answered.",
+  }],
+  ["webhook-verify", "two triggers refused", facts({ verification: async () => [trigger("Delivery"), trigger("Bounce", false, 404, "Not Found"), trigger("SpamComplaint", false, 500, "oops")] }), {
+    status: "fail", message: 'Customer.io\'s URL failed Postmark\'s call for Bounce (404 "Not Found"), Spam Complaint (500 "oops").', fix: DELIVERY_FIX,
+  }],
+  ["webhook-verify", "the older API", facts({ verification: async () => undefined }), { status: "skip", message: "Skipped: this Postmark account's API cannot verify webhooks (the older API)." }],
+  ["webhook-verify", "no webhook", facts({ verification: async () => "no-webhook" as const }), { status: "skip", message: "Skipped: there is no Customer.io webhook to check." }],
+  ["webhook-verify", "unreadable", facts({ verification: () => Promise.reject(unavailable) }), {
+    status: "fail", message: "Could not read Postmark's check of the webhook: Postmark answered 500 while trying to read.", fix: "Try again shortly.",
+  }],
   ["smtp-auth", "accepted", facts(), { status: "pass", message: "SMTP smtp.postmarkapp.com:587: STARTTLS and the key pair (Access Key AK-1) accepted." }],
   ["smtp-auth", "set up with --skip-smtp", facts({ connection: { ...facts().connection, smtp: null } }), { status: "skip", message: "Skipped: this connection was set up with --skip-smtp." }],
   ["smtp-auth", "no Secret Key anywhere", facts({ smtpCredentials: () => undefined }), {

@@ -78,43 +78,50 @@ describe("planWebhooks (region us, stream outbound)", () => {
   });
 });
 
-describe("broadcast streams: Delivery, Bounce and Subscription Change; Spam Complaint is Postmark's to keep", () => {
+describe("broadcast streams: Delivery and Subscription Change; Bounce and Spam Complaint are Postmark's to keep", () => {
   const broadcast = { region: "us", streamId: "broadcast", streamType: "Broadcasts" } as const;
-  const onBroadcast = (spamComplaint: boolean) => {
+  const onBroadcast = (bounce: boolean, spamComplaint: boolean, includeContent = false) => {
     const webhook = hook(1, US, {}, "broadcast");
-    webhook.Triggers.SpamComplaint.Enabled = spamComplaint;
+    webhook.Triggers.Bounce = { Enabled: bounce, IncludeContent: includeContent };
+    webhook.Triggers.SpamComplaint = { Enabled: spamComplaint, IncludeContent: includeContent };
     return webhook;
   };
 
-  it("creates without asking for Spam Complaint at all", () => {
+  it("creates without asking for Bounce or Spam Complaint at all", () => {
     const plan = planWebhooks(broadcast, []);
     if (plan.target.kind !== "create") throw new Error("expected create");
     expect(plan.target.body.Triggers).toEqual({
       Open: { Enabled: false, PostFirstOpenOnly: false },
       Click: { Enabled: false },
       Delivery: { Enabled: true },
-      Bounce: { Enabled: true, IncludeContent: false },
       SubscriptionChange: { Enabled: true },
     });
-    expect(describePlan(plan, "broadcast", "Broadcasts")[0]).toBe(
-      `Create a webhook on "broadcast" to ${US} (Delivery, Bounce, Subscription Change)`,
-    );
+    expect(describePlan(plan, "broadcast", "Broadcasts")[0]).toBe(`Create a webhook on "broadcast" to ${US} (Delivery, Subscription Change)`);
   });
 
-  it.each([true, false])("keeps a webhook whose Spam Complaint is %s", (spamComplaint) => {
-    expect(planWebhooks(broadcast, [onBroadcast(spamComplaint)]).target.kind).toBe("keep");
-    expect(driftOf(onBroadcast(spamComplaint), broadcast)).toEqual([]);
+  it.each([
+    [true, true],
+    [true, false],
+    [false, true],
+    [false, false],
+  ])("keeps a webhook whose Bounce is %s and Spam Complaint %s, with or without their content", (bounce, spamComplaint) => {
+    for (const includeContent of [false, true]) {
+      expect(planWebhooks(broadcast, [onBroadcast(bounce, spamComplaint, includeContent)]).target.kind).toBe("keep");
+      expect(driftOf(onBroadcast(bounce, spamComplaint, includeContent), broadcast)).toEqual([]);
+    }
   });
 
   it("still repairs Open, Delivery and the rest on a broadcast stream", () => {
-    const webhook = onBroadcast(false);
+    const webhook = onBroadcast(false, false);
     webhook.Triggers.Open.Enabled = true;
     webhook.Triggers.SubscriptionChange.Enabled = false;
     expect(driftOf(webhook, broadcast)).toEqual(["Subscription Change trigger is off", "Open trigger is on"]);
   });
 
-  it("a transactional stream still needs Spam Complaint on", () => {
-    expect(driftOf(onBroadcast(false), { region: "us", streamType: "Transactional" })).toEqual(["Spam Complaint trigger is off"]);
+  it("a transactional stream still needs Bounce and Spam Complaint on, without content", () => {
+    const transactional = { region: "us", streamType: "Transactional" } as const;
+    expect(driftOf(onBroadcast(false, false), transactional)).toEqual(["Bounce trigger is off", "Spam Complaint trigger is off"]);
+    expect(driftOf(onBroadcast(true, true, true), transactional)).toEqual(["message content is included"]);
   });
 });
 

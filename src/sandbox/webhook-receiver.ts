@@ -1,0 +1,81 @@
+import type { Webhook, WebhookTriggers } from "../postmark/types.js";
+
+/**
+ * What the simulator needs to play Postmark's webhook verification and delivery statistics (the
+ * current API, see shared/reference/postmark-api.md): how the webhook's URL answers Postmark's
+ * calls, and what the last 24 hours of deliveries look like.
+ */
+
+export type TriggerName = keyof WebhookTriggers;
+
+/** Customer.io's URL refusing some triggers, as a removed integration or a wrong region would. */
+export interface ReceiverRefusal {
+  triggers: TriggerName[];
+  statusCode: number;
+  message: string;
+}
+
+/** The counts a test sets; the rest of Postmark's metrics follow from them. */
+export interface DeliveryCounts {
+  TotalRequests: number;
+  SuccessCount: number;
+  FailureCount: number;
+  RetryCount: number;
+}
+
+/** A healthy day: every delivery to Customer.io accepted. */
+export const HEALTHY_DELIVERIES: DeliveryCounts = { TotalRequests: 40, SuccessCount: 40, FailureCount: 0, RetryCount: 0 };
+
+export interface VerificationResult {
+  TriggerType: TriggerName;
+  Success: boolean;
+  StatusCode: number;
+  Message: string;
+}
+
+const CUSTOMER_IO_HOSTS = new Set(["track.customer.io", "track-eu.customer.io"]);
+
+function isCustomerIoUrl(url: string): boolean {
+  try {
+    return CUSTOMER_IO_HOSTS.has(new URL(url).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+export function enabledTriggers(triggers: WebhookTriggers): TriggerName[] {
+  return (Object.keys(triggers) as TriggerName[]).filter((name) => triggers[name].Enabled);
+}
+
+/** Postmark calls the URL once per enabled trigger; only Customer.io's URLs are played as refusing. */
+export function callReceiver(hook: Pick<Webhook, "Url" | "Triggers">, refusal: ReceiverRefusal | undefined): VerificationResult[] {
+  return enabledTriggers(hook.Triggers).map((trigger) => {
+    const refused = refusal !== undefined && isCustomerIoUrl(hook.Url) && refusal.triggers.includes(trigger);
+    return refused
+      ? { TriggerType: trigger, Success: false, StatusCode: refusal.statusCode, Message: refusal.message }
+      : { TriggerType: trigger, Success: true, StatusCode: 200, Message: "OK" };
+  });
+}
+
+/** GET /webhooks/{id}/statistics, as Postmark's API reference shows it. */
+export function statisticsOf(hook: Webhook & { ServerID: number }, counts: DeliveryCounts, now = Date.now()) {
+  const metrics = {
+    ...counts,
+    SuccessRate: counts.TotalRequests === 0 ? 100 : Math.round((counts.SuccessCount / counts.TotalRequests) * 1000) / 10,
+    SlowCount: 0,
+    VerySlowCount: 0,
+    AverageTerminalResponseTimeMs: 120,
+    AverageRetryResponseTimeMs: counts.RetryCount === 0 ? null : 340,
+  };
+  const triggers = enabledTriggers(hook.Triggers);
+  return {
+    WebhookId: hook.ID,
+    ServerId: hook.ServerID,
+    MessageStreamId: hook.MessageStream,
+    Url: hook.Url,
+    Statuses: Object.fromEntries(triggers.map((trigger) => [trigger, hook.Status ?? "unverified"])),
+    TimeRange: { StartTime: new Date(now - 24 * 3_600_000).toISOString(), EndTime: new Date(now).toISOString(), Hours: 24 },
+    Metrics: metrics,
+    MetricsByTrigger: Object.fromEntries(triggers.map((trigger) => [trigger, metrics])),
+  };
+}
