@@ -110,6 +110,10 @@ Examples:
   $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark setup --server "Production" --stream outbound --region eu \\
       --smtp-access-key AK… --smtp-secret-stdin < secret.txt
   $ cio-postmark setup --stream broadcast --region us --skip-smtp --dry-run
+
+Triggers: Delivery, Bounce, Spam Complaint and Subscription Change on a transactional stream; a broadcast
+stream gets two, Delivery and Subscription Change (Postmark reports its hard bounces and spam complaints
+as Subscription Change). Never Open or Click: Customer.io would count them twice.
 ${ENV_HELP}`,
     )
     .action(action(async () => (await import("./commands/setup.js")).runSetup));
@@ -126,7 +130,7 @@ ${ENV_HELP}`,
     .option("--send-test", "also send one real message through each saved SMTP token and check which stream it went through")
     .option("--from <address>", "--send-test's sender: a confirmed sender signature or an address on a verified domain")
     .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
-    .addHelpText("after", `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --json\n${ENV_HELP}`)
+    .addHelpText("after", `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --verify-webhook --json\n${ENV_HELP}`)
     .action(action(async () => (await import("./commands/doctor.js")).runDoctor));
 
   program

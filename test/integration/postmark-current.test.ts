@@ -64,6 +64,18 @@ describe.each<ApiGeneration>(["current", "older"])("Postmark's %s API", (api) =>
 });
 
 describe("verification before saving (the current API)", () => {
+  it("says the webhook's status in words for people, and nothing where the older API reports none", async () => {
+    await start();
+    const human = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { env });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain("Postmark verified the webhook: Customer.io's URL answered its call for each trigger.");
+    await world.close();
+    await start({ api: "older" });
+    const older = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { env });
+    expect(older.code).toBe(0);
+    expect(older.stdout).not.toMatch(/verified/i);
+  });
+
   it("a refusal on create ends setup with webhook_verification_failed, naming each failing trigger; nothing saved or retried", async () => {
     await start();
     refuse(["Bounce", "SpamComplaint"], 404, "Not Found");

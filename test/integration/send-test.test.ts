@@ -155,3 +155,43 @@ describe("doctor --send-test", () => {
     expect(run.json().error.message).toMatch(/--from/);
   });
 });
+
+describe("the Messages API as it behaves", () => {
+  it("a 422/701 from the details of a message the search just listed means 'not yet': polling goes on", async () => {
+    await start();
+    world.simulator.detailsDelayMs = 300;
+    const run = await setup(["--send-test", "--from", SENDER]);
+    expect(run.code).toBe(0);
+    expect(run.json().smtp.sendTest).toMatchObject({ stream: "outbound", firstEvent: "Bounced" });
+    const details = world.simulator.requests.filter((request) => request.path.endsWith("/details"));
+    expect(details.filter((request) => request.status === 422).length).toBeGreaterThan(0);
+    expect(details.at(-1)!.status).toBe(200);
+  });
+
+  it("searches stay within count + offset <= 10,000", async () => {
+    await start();
+    expect((await setup(["--send-test", "--from", SENDER])).code).toBe(0);
+    const searches = world.simulator.requests.filter((request) => request.path === "/messages/outbound");
+    expect(searches.length).toBeGreaterThan(0);
+    for (const search of searches) expect(Number(search.query.count) + Number(search.query.offset)).toBeLessThanOrEqual(10_000);
+  });
+
+  it("an event whose Details hold BounceID as a string, and that lacks other fields, is read", async () => {
+    await start();
+    world.simulator.injectFault({
+      match: (request) => request.path.endsWith("/details"),
+      fault: {
+        kind: "answer",
+        status: 200,
+        body: JSON.stringify({
+          MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817",
+          MessageStream: "outbound",
+          MessageEvents: [{ Type: "Bounced", Details: { BounceID: "4323372036854775807", Summary: "soft bounce" } }],
+        }),
+      },
+    });
+    const run = await setup(["--send-test", "--from", SENDER]);
+    expect(run.code).toBe(0);
+    expect(run.json().smtp.sendTest).toMatchObject({ stream: "outbound", firstEvent: "Bounced" });
+  });
+});
