@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { DEFAULT_TEST_RECIPIENT } from "./core/send-test.js";
+import { closestWord } from "./core/words.js";
+import { usageError, type CliError } from "./errors.js";
 
 export { CommanderError };
 import type { GlobalOptions, RunOverrides, Runtime } from "./runtime.js";
@@ -22,21 +24,33 @@ export interface ProgramContext {
   exitCode: number;
 }
 
-const ENV_HELP = `
+type CommandName = "setup" | "doctor" | "status" | "remove";
+const ALL: CommandName[] = ["setup", "doctor", "status", "remove"];
+const POSTMARK: CommandName[] = ["setup", "doctor", "remove"];
+
+/** Each variable, and the commands that read it: a command's help lists only its own. */
+const ENVIRONMENT: Array<[name: string, what: string, readBy: CommandName[]]> = [
+  ["POSTMARK_ACCOUNT_TOKEN", "Postmark account token (lists servers; lets doctor check sending domains)", POSTMARK],
+  ["POSTMARK_SERVER_TOKEN", "Postmark server token (enough on its own: skips server selection)", POSTMARK],
+  ["POSTMARK_SMTP_ACCESS_KEY", "SMTP token Access Key (or --smtp-access-key)", ["setup"]],
+  ["POSTMARK_SMTP_SECRET_KEY", "SMTP token Secret Key (or --smtp-secret-stdin; doctor: when not stored)", ["setup", "doctor"]],
+  ["POSTMARK_API_URL", "Postmark API base URL (default https://api.postmarkapp.com)", POSTMARK],
+  ["CIO_POSTMARK_CONFIG_DIR", "config folder (or --config-dir)", ALL],
+  ["CI", "when truthy, never prompt", ALL],
+  ["NO_COLOR", "disable colour", ALL],
+  ["NODE_EXTRA_CA_CERTS", "extra CA certificates to trust (a TLS-inspecting proxy)", POSTMARK],
+  ["DEBUG", "print stack traces on errors", ALL],
+];
+
+function environmentHelp(commands: CommandName[]): string {
+  const lines = ENVIRONMENT.filter(([, , readBy]) => readBy.some((name) => commands.includes(name))).map(([name, what]) => `  ${name.padEnd(26)} ${what}`);
+  return `
 Environment variables:
-  POSTMARK_ACCOUNT_TOKEN     Postmark account token (lists servers; lets doctor check sending domains)
-  POSTMARK_SERVER_TOKEN      Postmark server token (enough on its own: skips server selection)
-  POSTMARK_SMTP_ACCESS_KEY   SMTP token Access Key (or --smtp-access-key)
-  POSTMARK_SMTP_SECRET_KEY   SMTP token Secret Key (or --smtp-secret-stdin)
-  POSTMARK_API_URL           Postmark API base URL (default https://api.postmarkapp.com)
-  CIO_POSTMARK_CONFIG_DIR    config folder (or --config-dir)
-  CI                         when truthy, never prompt
-  NO_COLOR                   disable colour
-  NODE_EXTRA_CA_CERTS        extra CA certificates to trust (a TLS-inspecting proxy)
-  DEBUG                      print stack traces on errors
+${lines.join("\n")}
 
 Exit codes: 0 success, 1 failure, 2 usage error (bad or missing input), 130 interrupted (Ctrl-C),
 143 stopped (SIGTERM), 129 hung up (SIGHUP).`;
+}
 
 const EXAMPLES = `
 Examples:
@@ -47,6 +61,22 @@ Examples:
   $ npx cio-postmark doctor --fix
   $ npx cio-postmark status --json
   $ npx cio-postmark remove --server "My Server" --stream broadcast --yes`;
+
+/**
+ * `cio-postmark doctr`: commander would take the word for setup's (and blame setup's arguments, or
+ * an option setup does not have); say what happened instead.
+ */
+export function unknownCommand(word: string): CliError {
+  const near = closestWord(word, ALL);
+  return usageError("unknown_command", `Unknown command ${JSON.stringify(word)}.${near ? ` Did you mean ${near}?` : ""}`, `The commands are ${ALL.join(", ")}; see cio-postmark --help.`);
+}
+
+/** A first word that is not an option must be a command (or commander's own `help`). */
+export function firstWordProblem(argv: string[]): CliError | undefined {
+  const [first] = argv;
+  if (first === undefined || first.startsWith("-") || first === "help" || (ALL as string[]).includes(first)) return undefined;
+  return unknownCommand(first);
+}
 
 export function createProgram(context: ProgramContext): Command {
   const { io } = context;
@@ -68,12 +98,14 @@ export function createProgram(context: ProgramContext): Command {
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => (context.json ? undefined : write(text)),
     })
-    .addHelpText("after", `${EXAMPLES}\n${ENV_HELP}`);
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText("after", `${EXAMPLES}\n${environmentHelp(ALL)}`);
 
   /** Runs a command with a runtime built from the merged global and command options. */
   const action =
     <O>(load: () => Promise<(runtime: Runtime, options: O) => Promise<number>>) =>
     async (_options: O, command: Command) => {
+      if (command.args.length > 0) throw unknownCommand(command.args[0]!);
       const options = command.optsWithGlobals<O & GlobalOptions>();
       const [run, { createRuntime }] = await Promise.all([load(), import("./runtime.js")]);
       const runtime = await createRuntime(options, io, context.secrets, context.overrides);
@@ -86,6 +118,8 @@ export function createProgram(context: ProgramContext): Command {
 
   program
     .command("setup", { isDefault: true })
+    // setup takes no arguments: a word here is a mistyped command, said as such in the action.
+    .allowExcessArguments()
     .description("create or repair the Customer.io webhook, prove an SMTP token, and save the connection (default)")
     .option("--server <id-or-name>", "Postmark server: exact name or numeric ID")
     .option("--stream <id>", "message stream ID, e.g. outbound or broadcast")
@@ -114,7 +148,7 @@ Examples:
 Triggers: Delivery, Bounce, Spam Complaint and Subscription Change on a transactional stream; a broadcast
 stream gets two, Delivery and Subscription Change (Postmark reports its hard bounces and spam complaints
 as Subscription Change). Never Open or Click: Customer.io would count them twice.
-${ENV_HELP}`,
+${environmentHelp(["setup"])}`,
     )
     .action(action(async () => (await import("./commands/setup.js")).runSetup));
 
@@ -130,13 +164,17 @@ ${ENV_HELP}`,
     .option("--send-test", "also send one real message through each saved SMTP token and check which stream it went through")
     .option("--from <address>", "--send-test's sender: a confirmed sender signature or an address on a verified domain")
     .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
-    .addHelpText("after", `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --verify-webhook --json\n${ENV_HELP}`)
+    .addHelpText("after", `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --verify-webhook --json\n${environmentHelp(["doctor"])}`)
     .action(action(async () => (await import("./commands/doctor.js")).runDoctor));
 
   program
     .command("status")
-    .description("list saved connections (secrets masked)")
-    .addHelpText("after", `\nExamples:\n  $ cio-postmark status\n  $ cio-postmark status --json\n${ENV_HELP}`)
+    .description("list saved connections (secrets masked); --reveal prints one connection's Access Key and Secret Key")
+    .option("--reveal", "print the saved Access Key and Secret Key of one connection (asks first in a terminal)")
+    .option("--server <id-or-name>", "with --reveal: the connection's server (exact name or numeric ID)")
+    .option("--stream <id>", "with --reveal: the connection's message stream")
+    .option("-y, --yes", "with --reveal: do not ask first")
+    .addHelpText("after", `\nExamples:\n  $ cio-postmark status\n  $ cio-postmark status --json\n  $ cio-postmark status --reveal --server "My Server" --stream outbound\n${environmentHelp(["status"])}`)
     .action(action(async () => (await import("./commands/status.js")).runStatus));
 
   program
@@ -145,7 +183,7 @@ ${ENV_HELP}`,
     .option("--server <id-or-name>", "Postmark server: exact name or numeric ID")
     .option("--stream <id>", "message stream ID")
     .option("-y, --yes", "do not ask for confirmation")
-    .addHelpText("after", `\nExamples:\n  $ cio-postmark remove --server 12345 --stream outbound --yes\n${ENV_HELP}`)
+    .addHelpText("after", `\nExamples:\n  $ cio-postmark remove --server 12345 --stream outbound --yes\n${environmentHelp(["remove"])}`)
     .action(action(async () => (await import("./commands/remove.js")).runRemove));
 
   return program;

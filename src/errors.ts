@@ -1,3 +1,5 @@
+import { stoppedSummary } from "./journal.js";
+
 /** Exit codes of the contract: 0 success, 1 failure, 2 usage, 130 interrupted. */
 export const ExitCode = {
   ok: 0,
@@ -35,6 +37,7 @@ export function usageError(code: string, message: string, hint?: string): CliErr
   return new CliError(code, message, { exitCode: ExitCode.usage, hint });
 }
 
+/** Ctrl-C at a prompt: the message is the run's one closing line (see journal.ts). */
 export function interrupted(): CliError {
-  return new CliError("interrupted", "Interrupted.", { exitCode: ExitCode.interrupted });
+  return new CliError("interrupted", stoppedSummary(), { exitCode: ExitCode.interrupted });
 }

@@ -6,6 +6,7 @@ import { SecretRegistry } from "./ui/redact.js";
 import { packageVersion } from "./version.js";
 
 import { installProcessGuards } from "./process-guards.js";
+import { resetJournal } from "./journal.js";
 
 const SECRET_ENV_VARS = ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_SECRET_KEY"];
 
@@ -41,12 +42,15 @@ export async function main(argv: string[], io: Io = processIo(), overrides: RunO
     io.stdout.write(`${packageVersion()}\n`);
     return ExitCode.ok;
   }
+  resetJournal();
   for (const name of SECRET_ENV_VARS) secrets.add(io.env[name]?.trim());
   const json = argv.includes("--json");
   const context: ProgramContext = { io, secrets, overrides, json, exitCode: ExitCode.ok };
   const report = errorReporter(argv, io, secrets);
-  const { createProgram, CommanderError } = await import("./cli.js");
+  const { createProgram, CommanderError, firstWordProblem } = await import("./cli.js");
   try {
+    const problem = firstWordProblem(argv);
+    if (problem) throw problem;
     await createProgram(context).parseAsync(argv, { from: "user" });
     return context.exitCode;
   } catch (error) {

@@ -70,7 +70,7 @@ function unicodeSupported(windows: boolean, env: NodeJS.ProcessEnv): boolean {
 /** The marks the tool prints itself, with ASCII-safe stand-ins where the terminal lacks Unicode. */
 export function symbolsFor(unicode: boolean) {
   return unicode
-    ? { pass: "✔", fail: "✖", warn: "!", skip: "-", bullet: "•", arrow: "→" }
-    : { pass: "√", fail: "×", warn: "!", skip: "-", bullet: "*", arrow: "->" };
+    ? { pass: "✔", fail: "✖", warn: "!", skip: "-", info: "ℹ", bullet: "•", arrow: "→" }
+    : { pass: "√", fail: "×", warn: "!", skip: "-", info: "i", bullet: "*", arrow: "->" };
 }
 export type Symbols = ReturnType<typeof symbolsFor>;

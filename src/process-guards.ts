@@ -1,18 +1,20 @@
 import { ExitCode } from "./errors.js";
 import { installStopHandlers } from "./interrupt.js";
 import { currentPlatform } from "./platform.js";
+import { stoppedSummary } from "./journal.js";
 
 /**
  * What the binary installs around a run: the stop signals of this platform, and a last resort
  * for anything that escaped every handler, rendered like any other error.
  */
 
-// A prompt or spinner may have hidden the cursor when a signal stops the run.
-const SHOW_CURSOR = "\u001b[?25h";
+// A spinner may be drawing the current line and have hidden the cursor when a signal stops the run.
+const CLEAR_LINE_SHOW_CURSOR = "\r\u001b[2K\u001b[?25h";
 
 export function installProcessGuards(report: (error: unknown) => Promise<number>): void {
   installStopHandlers(currentPlatform().stopSignals, (exitCode) => {
-    if (process.stderr.isTTY) process.stderr.write(SHOW_CURSOR);
+    if (process.stderr.isTTY) process.stderr.write(CLEAR_LINE_SHOW_CURSOR);
+    process.stderr.write(`${stoppedSummary()}\n`);
     process.exit(exitCode);
   });
   let reporting = false;

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import envPaths from "env-paths";
 import { usageError } from "./errors.js";
+import { carriedFlags, commandLine, startedThroughNpx } from "./core/command-line.js";
 import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
 import type { PostmarkSettings } from "./postmark/api.js";
@@ -36,6 +37,8 @@ export interface RunOverrides {
   sendTest?: Partial<SendTestTiming>;
   /** Windows or macOS, for tests of platform-aware behaviour. */
   platform?: Platform;
+  /** The path the binary was started from (process.argv[1]): tells an npx run. */
+  scriptPath?: string;
 }
 
 /** Everything a command needs from its surroundings, decided once per run. */
@@ -56,6 +59,8 @@ export interface Runtime {
   smtpTimeoutMs: number;
   lockWaitMs: number;
   sendTest: SendTestTiming;
+  /** A command for a person to run, as this run was started: `command("doctor", "--fix")`. */
+  command(...args: string[]): string;
   /** Parsed on first use, so commands that never call Postmark never fail on POSTMARK_API_URL. */
   postmark(): PostmarkSettings;
   close(): Promise<void>;
@@ -131,6 +136,15 @@ export async function createRuntime(
     smtpTimeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,
     lockWaitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS,
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
+    command: (...args) =>
+      commandLine(
+        {
+          prefix: startedThroughNpx(io.env, overrides.scriptPath ?? process.argv[1]) ? "npx cio-postmark" : "cio-postmark",
+          carried: carriedFlags({ sandbox: options.sandbox, configDir: options.configDir?.trim() }),
+          windows: platform.os === "win32",
+        },
+        args,
+      ),
     postmark() {
       settings ??= {
         endpoint: sandbox ? sandbox.postmarkEndpoint : parsePostmarkApiUrl(io.env.POSTMARK_API_URL),

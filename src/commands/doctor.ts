@@ -13,6 +13,7 @@ import type { GlobalOptions, Runtime } from "../runtime.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
+import { recordDone } from "../journal.js";
 import { describeConnection, registerSavedSecrets, reportInvalidEntries, selectConnections } from "../connections/saved.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
 import type { ServerApi } from "../postmark/api.js";
@@ -43,9 +44,9 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   const saved = await runtime.store.list();
   registerSavedSecrets(runtime, saved);
   await reportInvalidEntries(runtime);
-  const connections = selectConnections(saved, serverRef, streamId);
+  const connections = selectConnections(runtime, saved, serverRef, streamId);
   if (connections.length === 0) {
-    throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, { hint: "Run `cio-postmark setup` first." });
+    throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, { hint: `Run \`${runtime.command("setup")}\` first.` });
   }
   const verifyWebhook = options.verifyWebhook === true;
   let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook });
@@ -119,6 +120,7 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
         const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desiredFor(connection), { verify }));
         for (const warning of applied.warnings) output.warn(shown(warning));
         await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
+        recordDone(`the webhook of ${describeConnection(connection)} repaired`);
       });
       return true;
     });

@@ -4,6 +4,7 @@ import { customerIoWebhooks, deleteWebhookSafely } from "../postmark/webhook-wri
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
+import { recordDone } from "../journal.js";
 import { describeConnection, registerSavedSecrets, selectConnections } from "../connections/saved.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
 import type { ServerApi } from "../postmark/api.js";
@@ -27,9 +28,9 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
   registerSavedSecrets(runtime, saved);
 
   let connection: SavedConnection;
-  if (serverRef && streamId) [connection] = selectConnections(saved, serverRef, streamId);
+  if (serverRef && streamId) [connection] = selectConnections(runtime, saved, serverRef, streamId);
   else if (prompter.interactive && saved.length > 0) {
-    const candidates = selectConnections(saved, serverRef, streamId);
+    const candidates = selectConnections(runtime, saved, serverRef, streamId);
     connection = await prompter.select(
       "Which connection should be removed?",
       candidates.map((candidate) => ({ value: candidate, name: describeConnection(candidate), description: `region ${candidate.region.toUpperCase()}` })),
@@ -57,6 +58,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
       ids.push(hook.ID);
     }
     await store.remove(connection.serverId, connection.streamId);
+    recordDone(`${describeConnection(connection)} removed`);
     return ids;
   }));
 

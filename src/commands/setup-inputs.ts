@@ -51,6 +51,8 @@ export interface GivenInputs {
   sendTest: boolean;
   from?: string;
   to: string;
+  /** --skip-smtp: a server with SMTP disabled can still get its webhook. */
+  skipSmtp: boolean;
 }
 
 /** Every flag and variable, validated before the first prompt or request. */
@@ -74,6 +76,7 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
     sendTest: Boolean(options.sendTest),
     from: parseAddress("--from", options.from),
     to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT,
+    skipSmtp: Boolean(options.skipSmtp),
   };
   runtime.secrets.add(given.secretKey);
   return given;

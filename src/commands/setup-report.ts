@@ -42,7 +42,7 @@ const STATUS_WORDS: Record<Exclude<WebhookStatus, null>, string> = {
 
 const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
 
-export function renderSetupResult(runtime: Runtime, result: SetupResult): void {
+export function renderSetupResult(runtime: Runtime, result: SetupResult, { offerFollows = false } = {}): void {
   const { output } = runtime;
   if (output.json) return output.writeJson(setupJson(result));
   for (const warning of result.warnings) output.warn(shown(warning));
@@ -70,7 +70,7 @@ export function renderSetupResult(runtime: Runtime, result: SetupResult): void {
     lines.push(`  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again without --skip-smtp to check it.`);
   }
   lines.push("  3. Finish set up.");
-  if (result.stream.MessageStreamType === "Transactional") {
+  if (result.stream.MessageStreamType === "Transactional" && !offerFollows) {
     lines.push("", "Sending broadcasts too? Run setup again for a broadcast stream: Customer.io takes one custom SMTP server per stream.");
   }
   output.result(lines.join("\n"));

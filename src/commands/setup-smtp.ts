@@ -27,6 +27,9 @@ export async function smtpInputs(runtime: Runtime, given: GivenInputs, previous:
   if (target.server) assertSmtpEnabled(target.server);
   let accessKey = given.accessKey ?? previous?.smtp?.accessKey;
   let secretKey = given.secretKey ?? previous?.smtp?.secretKey;
+  if (!given.accessKey && !given.secretKey && accessKey && secretKey) {
+    runtime.output.info(`Using the saved SMTP token (Access Key ${shown(accessKey)}; change it with --smtp-access-key).`);
+  }
   if (!accessKey || !secretKey) {
     const { output, prompter } = runtime;
     const link = target.server ? streamSettingsLink(target.server, target.streamId) : undefined;
@@ -85,11 +88,48 @@ export async function provenSmtp(runtime: Runtime, input: SmtpInput, stream: Mes
       if (!retryable) throw error;
       output.failure(error.message);
       if (!(await prompter.confirm("Paste the Access Key and Secret Key again?", true))) throw error;
-      const accessKey = await prompter.input("Access Key:", { default: input.accessKey, validate: required("Access Key") });
-      const secretKey = await prompter.password("Secret Key:", { validate: required("Secret Key") });
-      input = { ...input, accessKey, secretKey };
+      input = await askKeyPair(runtime, input, input.accessKey);
       pending = checkSmtp(runtime, input, stream);
       pending.catch(() => undefined); // awaited at the top of the loop
+    }
+  }
+}
+
+async function askKeyPair(runtime: Runtime, input: SmtpInput, defaultAccessKey?: string): Promise<SmtpInput> {
+  const accessKey = await runtime.prompter.input("Access Key:", { default: defaultAccessKey, validate: required("Access Key") });
+  const secretKey = await runtime.prompter.password("Secret Key:", { validate: required("Secret Key") });
+  return { ...input, accessKey, secretKey };
+}
+
+const WRONG_STREAM_TRIES = 3;
+
+/**
+ * The key pair proven: its handshake and, with --send-test, the stream it really sends through. A
+ * person whose token turns out to be another stream's is told so and asked for the pair again
+ * (three tries in all); nothing has changed yet. A scripted run fails with send_test_wrong_stream.
+ */
+export async function provenToken(
+  runtime: Runtime,
+  proving: { target: Target; stream: MessageStream; server: Server; input: SmtpInput; addresses?: { from: string; to: string } },
+  check: ReturnType<typeof checkSmtp>,
+): Promise<{ smtp: SmtpCredentials; sendTest: SendTestResult | null }> {
+  const { target, stream, server, addresses } = proving;
+  let input = proving.input;
+  for (let attempt = 1; ; attempt++) {
+    const smtp = await provenSmtp(runtime, input, stream, check);
+    if (!addresses) return { smtp, sendTest: null };
+    try {
+      return { smtp, sendTest: await runSendTest(runtime, target, stream, server, smtp, addresses) };
+    } catch (error) {
+      const askAgain = error instanceof CliError && error.code === "send_test_wrong_stream" && runtime.prompter.interactive && attempt < WRONG_STREAM_TRIES;
+      if (!askAgain) throw error;
+      runtime.output.failure(error.message);
+      runtime.output.info(
+        `Generate an SMTP token on stream "${shown(stream.ID)}" (${shown(streamSettingsLink(server, stream.ID))}, "Generate an SMTP Token"), then paste its Access Key and Secret Key (try ${attempt + 1} of ${WRONG_STREAM_TRIES}). Nothing was changed.`,
+      );
+      input = await askKeyPair(runtime, input);
+      check = checkSmtp(runtime, input, stream);
+      check.catch(() => undefined); // awaited by provenSmtp at the top of the loop
     }
   }
 }
@@ -141,9 +181,16 @@ export async function runSendTest(
   });
 }
 
+/** Why a server with SMTP disabled cannot be used, and where to turn SMTP on. */
+export function smtpDisabled(server: Server): { message: string; where: string } {
+  return {
+    message: `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`,
+    where: `${shown(serverSettingsLink(server))} (Settings > SMTP)`,
+  };
+}
+
 export function assertSmtpEnabled(server: Server): void {
   if (server.SmtpApiActivated) return;
-  throw new CliError("smtp_disabled", `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`, {
-    hint: `Turn it on in Postmark: ${shown(serverSettingsLink(server))} (Settings > SMTP), then run setup again. Nothing was changed.`,
-  });
+  const { message, where } = smtpDisabled(server);
+  throw new CliError("smtp_disabled", message, { hint: `Turn it on in Postmark: ${where}, then run setup again. Nothing was changed.` });
 }

@@ -12,6 +12,7 @@ import type { SavedConnection } from "../store/config-store.js";
 import { required } from "../ui/prompts.js";
 import { shown } from "../ui/terminal-safe.js";
 import { findSavedConnection, type GivenInputs } from "./setup-inputs.js";
+import { smtpDisabled } from "./setup-smtp.js";
 
 /**
  * Which server and stream setup works on, and with which tokens: from the environment, a saved
@@ -53,7 +54,7 @@ export async function chooseTarget(runtime: Runtime, given: GivenInputs, saved: 
   let serverRef = given.serverRef;
   if (tokens.account && (given.serverRef || !serverToken)) {
     // The account token picks the server: from --server, or from the list.
-    if (!server) server = await pickServer(runtime, tokens.account, given.serverRef, tokens.servers);
+    if (!server) server = await pickServer(runtime, tokens.account, given, tokens.servers);
     const first = server.ApiTokens[0];
     if (!first) throw new CliError("no_server_token", `Server ${serverLabel(server)} has no API token.`, { hint: "Create one under the server's API Tokens tab." });
     serverToken = { value: first, source: `the API token of server ${shown(server.Name)}` };
@@ -74,8 +75,12 @@ async function tokensToUse(runtime: Runtime, given: GivenInputs, saved: SavedCon
   return fromSaved ? { server: fromSaved } : askForToken(runtime, given.serverRef);
 }
 
-/** The account's server by --server, or a person's choice from the list (also when --server matched nothing). */
-async function pickServer(runtime: Runtime, account: SourcedToken, serverRef: string | undefined, listed: Server[] | undefined): Promise<Server> {
+/**
+ * The account's server by --server, or a person's choice from the list (also when --server matched
+ * nothing). A server with SMTP disabled is marked in the list; picked, it is explained and the
+ * person picks again (unless --skip-smtp, which needs no SMTP).
+ */
+async function pickServer(runtime: Runtime, account: SourcedToken, { serverRef, skipSmtp }: GivenInputs, listed: Server[] | undefined): Promise<Server> {
   const { output, prompter } = runtime;
   const api = accountApi(runtime, account);
   if (serverRef) {
@@ -88,8 +93,17 @@ async function pickServer(runtime: Runtime, account: SourcedToken, serverRef: st
   }
   const servers = listed ?? (await output.step("Listing your Postmark servers", () => api.listServers()));
   if (servers.length === 0) throw new CliError("no_servers", "This Postmark account has no servers.", { hint: "Create a server in Postmark first." });
-  const choices = servers.map((candidate) => ({ value: candidate, name: candidate.Name, description: `ID ${candidate.ID}` }));
-  return servers.length > 10 ? prompter.search("Server (type to filter):", choices) : prompter.select("Server:", choices);
+  const choices = servers.map((candidate) => ({
+    value: candidate,
+    name: candidate.SmtpApiActivated || skipSmtp ? candidate.Name : `${candidate.Name} (SMTP disabled)`,
+    description: `ID ${candidate.ID}`,
+  }));
+  for (;;) {
+    const server = servers.length > 10 ? await prompter.search("Server (type to filter):", choices) : await prompter.select("Server:", choices);
+    if (server.SmtpApiActivated || skipSmtp) return server;
+    const { message, where } = smtpDisabled(server);
+    output.failure(`${message} Turn it on in Postmark (${where}), or pick another server.`);
+  }
 }
 
 /** A person's choice among the usable streams (transactional or broadcast, not archived), less those in `exclude`. */
@@ -103,12 +117,22 @@ export async function pickStream(runtime: Runtime, api: ServerApi, known: Server
       hint: "Create one in Postmark, then run setup again.",
     });
   }
+  const { output } = runtime;
+  output.info("Customer.io sends through the stream you pick:");
+  output.info(`  ${output.symbols.bullet} transactional: one message to one person, triggered by what they did (receipts, password resets)`);
+  output.info(`  ${output.symbols.bullet} broadcasts: one message to many (newsletters, campaigns)`);
   const stream = await runtime.prompter.select(
     "Message stream:",
-    usable.map((candidate) => ({ value: candidate, name: `${candidate.Name} (${candidate.ID})`, description: candidate.MessageStreamType })),
+    usable.map((candidate) => ({ value: candidate, name: `${candidate.Name} (${candidate.ID})`, description: STREAM_PURPOSE[candidate.MessageStreamType] })),
   );
   return { stream, server };
 }
+
+const STREAM_PURPOSE: Record<MessageStream["MessageStreamType"], string> = {
+  Transactional: "Transactional: one message to one person",
+  Broadcasts: "Broadcasts: one message to many",
+  Inbound: "Inbound",
+};
 
 export function usableStreams(streams: MessageStream[]): MessageStream[] {
   return streams.filter((stream) => stream.MessageStreamType !== "Inbound" && !stream.ArchivedAt);
@@ -127,18 +151,24 @@ async function askForToken(runtime: Runtime, serverRef: string | undefined): Pro
     const value = await prompter.password(`${name[0]!.toUpperCase()}${name.slice(1)}:`, { validate: tokenValidator });
     const token = { value, source: PASTED };
     try {
-      return await checkToken(runtime, kind, token, serverRef);
+      // One step: a token of the other kind is recognised and used, shown as handled rather than as a failure.
+      return await output.step(`Checking the ${name}`, async (update) => {
+        try {
+          return await checkToken(runtime, kind, token, serverRef);
+        } catch (error) {
+          if (!(error instanceof TokenRejectedError)) throw error;
+          const other = await recogniseOtherKind(runtime, token, kind);
+          if (!other) throw error;
+          if (other === "account") {
+            update("That is an account token, not a server token: carrying on with it", "note");
+            return checkToken(runtime, "account", token, serverRef);
+          }
+          update(`That is the server token of ${serverLabel(other)}, not an account token: carrying on with it`, "note");
+          return { server: token, knownServer: other };
+        }
+      });
     } catch (error) {
       if (!(error instanceof TokenRejectedError)) throw error;
-      const other = await recogniseOtherKind(runtime, token, kind);
-      if (other === "account") {
-        output.info(`That is an account token, not a server token: carrying on with it.`);
-        return checkToken(runtime, "account", token, serverRef);
-      }
-      if (other) {
-        output.info(`That is the server token of ${serverLabel(other)}, not an account token: carrying on with it.`);
-        return { server: token, knownServer: other };
-      }
       if (attempt >= TOKEN_TRIES) {
         throw new CliError("postmark_unauthorized", `Postmark rejected the ${name} ${TOKEN_TRIES} times.`, { hint: `Copy the ${name} from ${TOKEN_HELP[kind].where}, then run setup again. Nothing was changed.` });
       }
@@ -149,20 +179,18 @@ async function askForToken(runtime: Runtime, serverRef: string | undefined): Pro
 
 /** Checks a pasted token with the first request the run makes with it, and keeps what that request read. */
 async function checkToken(runtime: Runtime, kind: TokenKind, token: SourcedToken, serverRef: string | undefined): Promise<Tokens> {
-  if (kind === "server") {
-    return { server: token, knownServer: await runtime.output.step("Checking the server token", () => serverApi(runtime, token).getServer()) };
-  }
+  if (kind === "server") return { server: token, knownServer: await serverApi(runtime, token).getServer() };
   const api = accountApi(runtime, token);
   if (serverRef) {
     try {
-      return { account: token, knownServer: await runtime.output.step("Finding the server", () => findServer(api, serverRef)) };
+      return { account: token, knownServer: await findServer(api, serverRef) };
     } catch (error) {
       // The token is good; the name is judged again where a person can pick from the list.
       if (error instanceof CliError && error.code === "unknown_server") return { account: token };
       throw error;
     }
   }
-  return { account: token, servers: await runtime.output.step("Listing your Postmark servers", () => api.listServers()) };
+  return { account: token, servers: await api.listServers() };
 }
 
 function tokenValidator(value: string): true | string {

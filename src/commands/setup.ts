@@ -12,11 +12,12 @@ import type { Runtime } from "../runtime.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
 import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
+import { recordDone } from "../journal.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
 import { assertNothingMissing, findSavedConnection, promptRegion, readGivenInputs, type GivenInputs, type SetupOptions } from "./setup-inputs.js";
 import { renderSetupResult, type SetupResult } from "./setup-report.js";
-import { assertSmtpEnabled, checkSmtp, provenSmtp, runSendTest, sendTestAddresses, smtpInputs, type SmtpInput } from "./setup-smtp.js";
+import { assertSmtpEnabled, checkSmtp, provenToken, sendTestAddresses, smtpInputs, type SmtpInput } from "./setup-smtp.js";
 import { chooseTarget, explainRejectedToken, pickStream, usableStreams, type Target } from "./setup-target.js";
 
 /**
@@ -28,15 +29,27 @@ export async function runSetup(runtime: Runtime, options: SetupOptions): Promise
   const given = await readGivenInputs(runtime, options);
   const saved = await runtime.store.list();
   if (!runtime.interactive) assertNothingMissing(given, findSavedConnection(saved, given), Boolean(options.skipSmtp));
+  if (runtime.interactive && !runtime.sandbox) showOpening(runtime);
   try {
     const target = await chooseTarget(runtime, given, saved);
     const first = await connect(runtime, options, given, saved, target);
-    renderSetupResult(runtime, first);
-    if (runtime.interactive && !options.dryRun) await offerAnotherStream(runtime, options, given, target, first);
+    await connectOtherStreams(runtime, options, given, target, first);
   } catch (error) {
     throw await explainRejectedToken(runtime, error, given);
   }
   return ExitCode.ok;
+}
+
+/** What the wizard does and what to have ready, before its first question. */
+function showOpening(runtime: Runtime): void {
+  const { output } = runtime;
+  const bullet = output.symbols.bullet;
+  output.info(output.style.bold("cio-postmark connects a Postmark stream to Customer.io: webhook, SMTP token, saved connection."));
+  output.info("Have ready:");
+  output.info(`  ${bullet} a Postmark account token (Account > API Tokens: https://account.postmarkapp.com/api_tokens)`);
+  output.info(`    or a server token (Servers > your server > API Tokens: https://account.postmarkapp.com/servers)`);
+  output.info(`  ${bullet} a minute to generate an SMTP token on the stream's Settings tab in Postmark`);
+  output.info(`  ${bullet} your Customer.io region: US (you sign in at fly.customer.io) or EU (fly-eu.customer.io)`);
 }
 
 /** One connection: the region and SMTP token it needs, then the locked read, plan, apply and save. */
@@ -44,6 +57,7 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
   const previous = target.server
     ? saved.find((connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId))
     : findSavedConnection(saved, given);
+  if (!region && !given.region && previous) runtime.output.info(`Using the saved region ${previous.region.toUpperCase()} (change it with --region).`);
   const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime));
   const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
   const sendTest = smtpInput ? await sendTestAddresses(runtime, given, target) : undefined;
@@ -51,19 +65,41 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
   return options.dryRun ? work() : withConfigLock(runtime.configDir, { command: "setup", waitMs: runtime.lockWaitMs }, work);
 }
 
-/** Customer.io takes one custom SMTP server per stream; "one for transactional, one for broadcast" is the usual pair. */
-async function offerAnotherStream(runtime: Runtime, options: SetupOptions, given: GivenInputs, target: Target, done: SetupResult): Promise<void> {
-  const connected = [done.stream.ID];
-  for (;;) {
-    const others = usableStreams(await target.api.listStreams()).filter((stream) => !connected.some((id) => id.toLowerCase() === stream.ID.toLowerCase()));
-    if (others.length === 0) return;
-    if (!(await runtime.prompter.confirm(`Connect another stream of ${shown(done.server.Name)} too?`, false))) return;
-    const { stream } = await pickStream(runtime, target.api, done.server, connected);
-    const next = { ...target, server: done.server, stream, streamId: stream.ID, serverRef: undefined };
-    const result = await connect(runtime, options, { ...given, streamId: stream.ID, accessKey: undefined, secretKey: undefined }, await runtime.store.list(), next, done.region);
-    renderSetupResult(runtime, result);
-    connected.push(stream.ID);
+/**
+ * Customer.io takes one custom SMTP server per stream; "one for transactional, one for broadcast" is
+ * the usual pair. After each connection the wizard offers the server's next usable stream, by name,
+ * never one connected in this sitting; the result says "run setup again" only where no offer follows.
+ */
+async function connectOtherStreams(runtime: Runtime, options: SetupOptions, given: GivenInputs, target: Target, first: SetupResult): Promise<void> {
+  const { server, region } = first;
+  const connected = [first.stream];
+  for (let latest = first; ; ) {
+    const others =
+      runtime.interactive && !options.dryRun
+        ? usableStreams(await target.api.listStreams()).filter((stream) => !connected.some((done) => done.ID.toLowerCase() === stream.ID.toLowerCase()))
+        : [];
+    renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });
+    if (others.length === 0) {
+      if (connected.length > 1) runtime.output.success(allConnected(server, connected));
+      return;
+    }
+    const [only] = others;
+    const offer =
+      others.length === 1
+        ? `Connect stream "${shown(only!.ID)}" (${only!.MessageStreamType}) of ${shown(server.Name)} too?`
+        : `Connect another stream of ${shown(server.Name)} too (${others.map((stream) => `"${shown(stream.ID)}"`).join(", ")})?`;
+    if (!(await runtime.prompter.confirm(offer, false))) return;
+    const stream = others.length === 1 ? only! : (await pickStream(runtime, target.api, server, connected.map((done) => done.ID))).stream;
+    const next = { ...target, server, stream, streamId: stream.ID, serverRef: undefined };
+    latest = await connect(runtime, options, { ...given, streamId: stream.ID, accessKey: undefined, secretKey: undefined }, await runtime.store.list(), next, region);
+    connected.push(stream);
   }
+}
+
+function allConnected(server: Server, streams: MessageStream[]): string {
+  const names = streams.map((stream) => `"${shown(stream.ID)}"`);
+  const list = `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return `${streams.length === 2 ? "Both streams" : `All ${streams.length} streams`} of ${shown(server.Name)} are connected: ${list}.`;
 }
 
 interface ResolvedTarget extends Target {
@@ -91,9 +127,10 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
   assertServerMatches(server, target);
   const warnings = serverWarnings(server, stream, Boolean(options.skipSmtp));
   if (!options.skipSmtp) assertSmtpEnabled(server);
-  const smtp = smtpCheck ? await provenSmtp(runtime, target.smtpInput!, stream, smtpCheck) : null;
   // Before any change: a token bound to another stream changes nothing and saves nothing.
-  const sendTest = smtp && target.sendTest ? await runSendTest(runtime, target, stream, server, smtp, target.sendTest) : null;
+  const { smtp, sendTest } = smtpCheck
+    ? await provenToken(runtime, { target, stream, server, input: target.smtpInput!, addresses: target.sendTest }, smtpCheck)
+    : { smtp: null, sendTest: null };
   if (sendTest && !sendTest.firstEvent) warnings.push(`The test message reached stream "${sendTest.stream}" but had no event yet after ${sendTest.seconds} s; see it in Postmark's Activity tab.`);
 
   const desired: DesiredWebhook = { region, streamId: stream.ID, streamType: stream.MessageStreamType };
@@ -145,6 +182,7 @@ async function applyAndSave(
     verifiedAt: smtp ? now : (previous?.verifiedAt ?? null),
     updatedAt: now,
   });
+  recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
   return applied;
 }
 

@@ -12,7 +12,7 @@ export function describeConnection(connection: SavedConnection): string {
 }
 
 /** The saved connections a command acts on: all of them, or those --server and --stream name. */
-export function selectConnections(saved: SavedConnection[], serverRef?: string, streamId?: string): SavedConnection[] {
+export function selectConnections(runtime: Pick<Runtime, "command">, saved: SavedConnection[], serverRef?: string, streamId?: string): SavedConnection[] {
   const selected = saved.filter(
     (connection) =>
       (serverRef === undefined || matchesServerRef(connection.serverId, connection.serverName, serverRef)) &&
@@ -23,7 +23,7 @@ export function selectConnections(saved: SavedConnection[], serverRef?: string, 
     throw usageError(
       "unknown_connection",
       `No saved connection matches${serverRef ? ` --server ${JSON.stringify(serverRef)}` : ""}${streamId ? ` --stream ${JSON.stringify(streamId)}` : ""}.`,
-      known ? `Saved connections: ${known}. See \`cio-postmark status\`.` : "There are no saved connections yet: run `cio-postmark setup` first.",
+      known ? `Saved connections: ${known}. See \`${runtime.command("status")}\`.` : `There are no saved connections yet: run \`${runtime.command("setup")}\` first.`,
     );
   }
   return selected;

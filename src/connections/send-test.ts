@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { CliError } from "../errors.js";
-import { firstEvent, searchFilters, testMessage } from "../core/send-test.js";
+import { DEFAULT_TEST_RECIPIENT, firstEvent, searchFilters, testMessage } from "../core/send-test.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { OutboundMessage, StreamType } from "../postmark/types.js";
 import type { Runtime } from "../runtime.js";
 import { sendSmtpMessage, type SmtpCredentials } from "../smtp/verify.js";
 import { shown } from "../ui/terminal-safe.js";
+import { recordTestMessage } from "../journal.js";
 
 /**
  * --send-test, shared by setup and doctor: one message through the SMTP token, then Postmark's
@@ -47,6 +48,7 @@ export async function proveTokenStream(runtime: Runtime, target: SendTestTarget,
     timeoutMs: runtime.smtpTimeoutMs,
     trace: runtime.trace,
   });
+  recordTestMessage(addresses.to);
 
   let found: OutboundMessage | undefined;
   let details: OutboundMessage | undefined;
@@ -67,7 +69,8 @@ export async function proveTokenStream(runtime: Runtime, target: SendTestTarget,
 
 /** One line for people: where the message went and what first happened to it. */
 export function describeSendTest(result: SendTestResult): string {
-  const event = result.firstEvent ? `; first event: ${shown(result.firstEvent)}` : "; no event yet";
+  const expected = result.firstEvent === "Bounced" && result.to.toLowerCase() === DEFAULT_TEST_RECIPIENT ? ", as expected for Postmark's soft-bounce test address" : "";
+  const event = result.firstEvent ? `; first event: ${shown(result.firstEvent)}${expected}` : "; no event yet";
   return `The test message ${shown(result.messageId)} went through stream "${shown(result.stream)}"${event} (${result.seconds} s)`;
 }
 

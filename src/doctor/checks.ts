@@ -17,11 +17,11 @@ const skip = (message: string): CheckResult => ({ status: "skip", message });
 const fail = (message: string, fix: string): CheckResult => ({ status: "fail", message, fix });
 const warn = (message: string, fix: string): CheckResult => ({ status: "warn", message, fix });
 
-const setupCommand = (facts: Facts) => `cio-postmark setup --server ${facts.connection.serverId} --stream ${shown(facts.connection.streamId)}`;
-const verifyCommand = (facts: Facts) =>
-  `cio-postmark doctor --verify-webhook --server ${facts.connection.serverId} --stream ${shown(facts.connection.streamId)}`;
-const fixCommand = (facts: Facts, yes = false) =>
-  `cio-postmark doctor --fix${yes ? " --yes" : ""} --server ${facts.connection.serverId} --stream ${shown(facts.connection.streamId)}`;
+/** The connection as the printed commands name it. */
+const target = (facts: Facts) => ["--server", String(facts.connection.serverId), "--stream", shown(facts.connection.streamId)];
+const setupCommand = (facts: Facts) => facts.command("setup", ...target(facts));
+const verifyCommand = (facts: Facts) => facts.command("doctor", "--verify-webhook", ...target(facts));
+const fixCommand = (facts: Facts, yes = false) => facts.command("doctor", "--fix", ...(yes ? ["--yes"] : []), ...target(facts));
 
 /**
  * A check that needs a fact which could not be had fails, saying what could not be read: "skip"
@@ -45,12 +45,12 @@ export const configFileCheck: DoctorCheck = {
     // Windows has no permission bits: the file sits in the per-user profile folder, which protects it.
     if (!facts.fileModes) return pass(`Config file readable, in your user profile folder (${facts.configFile}).`);
     if (mode !== 0o600) {
-      return fail(`The config file ${facts.configFile} has mode ${octal(mode)}: others can read your tokens.`, `chmod 600 "${facts.configFile}" (or cio-postmark doctor --fix)`);
+      return fail(`The config file ${facts.configFile} has mode ${octal(mode)}: others can read your tokens.`, `chmod 600 "${facts.configFile}" (or ${facts.command("doctor", "--fix")})`);
     }
     const dirMode = facts.configDirMode();
     const folder = dirname(facts.configFile);
     if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
-      return fail(`The config folder ${folder} has mode ${octal(dirMode)}: others can list and replace its files.`, `chmod 700 "${folder}" (or cio-postmark doctor --fix)`);
+      return fail(`The config folder ${folder} has mode ${octal(dirMode)}: others can list and replace its files.`, `chmod 700 "${folder}" (or ${facts.command("doctor", "--fix")})`);
     }
     return pass(`Config file readable, mode 0600 in a 0700 folder (${facts.configFile}).`);
   },
@@ -95,7 +95,7 @@ export const streamCheck: DoctorCheck = {
       return pass(`Stream "${streamId}" (${stream.MessageStreamType}) exists and can send.`);
     } catch (error) {
       if (error instanceof CliError && error.code === "postmark_rejected") {
-        return fail(`Stream "${streamId}" no longer exists on server ${shown(facts.connection.serverName)}.`, `Set up another stream: cio-postmark setup --server ${facts.connection.serverId}`);
+        return fail(`Stream "${streamId}" no longer exists on server ${shown(facts.connection.serverName)}.`, `Set up another stream: ${facts.command("setup", "--server", String(facts.connection.serverId))}`);
       }
       return fail(`Could not read stream "${streamId}": ${error instanceof CliError ? error.message : String(error)}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again.");
     }

@@ -80,5 +80,6 @@ export function collectFacts(runtime: Runtime, connection: SavedConnection, { se
     domains: () => domains?.(),
     sendTest: () => sendTest?.(),
     symbols: runtime.output.symbols,
+    command: runtime.command,
   };
 }

@@ -43,6 +43,8 @@ export interface Facts {
   /** Undefined without --send-test; "no-smtp" for a connection set up with --skip-smtp. */
   sendTest(): Promise<SendTestResult | "no-smtp"> | undefined;
   symbols: Symbols;
+  /** A command for the person to run, as this run was started (see Runtime.command). */
+  command(...args: string[]): string;
 }
 
 export interface DoctorCheck {

@@ -29,6 +29,9 @@ function giveUsableColumns(stream: TerminalStream): void {
   if (stream.columns !== usableColumns(stream)) stream.columns = FALLBACK_COLUMNS;
 }
 
+/** A step's new label; "note" ends the step with the note mark instead of a success. */
+export type StepUpdate = (text: string, as?: "note") => void;
+
 /**
  * All printing goes through here: chatter and spinners to stderr (silent with --json), results to
  * stdout. Every byte passes the secret registry, and human text passes the terminal-safe filter.
@@ -71,6 +74,11 @@ export class Output {
     this.info(`${this.style.red(this.symbols.fail)} ${message}`);
   }
 
+  /** Something handled on the person's behalf: not a success, not a problem. */
+  note(message: string): void {
+    this.info(`${this.style.blue(this.symbols.info)} ${message}`);
+  }
+
   /** Error text is printed even in JSON mode only by the top-level handler, via `writeErr`. */
   writeErr(text: string): void {
     this.io.stderr.write(this.human(text));
@@ -87,6 +95,19 @@ export class Output {
     documentWritten.add(this.io.stdout);
   }
 
+  /**
+   * The one way a secret reaches the screen: `status --reveal`, asked for by name. Written past the
+   * secret registry on purpose; still made terminal-safe for people.
+   */
+  revealed(result: { text: string; document: unknown }): void {
+    if (this.json) {
+      this.io.stdout.write(`${JSON.stringify(result.document, null, 2)}\n`);
+      documentWritten.add(this.io.stdout);
+    } else {
+      this.io.stdout.write(`${terminalSafe(result.text)}\n`);
+    }
+  }
+
   /** Whether this run's stdout already has its JSON document. */
   get documentWritten(): boolean {
     return documentWritten.has(this.io.stdout);
@@ -99,15 +120,22 @@ export class Output {
   /**
    * Runs `work` under a label: a spinner when stderr is a terminal, a plain line when it finishes
    * otherwise. The label may be updated while the work runs. `work` is started only once the
-   * spinner is ready, so no promise of it waits without a handler.
+   * spinner is ready, so no promise of it waits without a handler. An update may say that the
+   * step ends as a note (something handled) rather than a plain success.
    */
-  async step<T>(label: string, work: (update: (text: string) => void) => Promise<T>): Promise<T> {
+  async step<T>(label: string, work: (update: StepUpdate) => Promise<T>): Promise<T> {
     if (this.json) return work(() => {});
+    let ending = "pass" as "pass" | "note";
+    const mark = (text: string, as?: "note") => {
+      if (as) ending = as;
+      return text;
+    };
     if (!this.io.stderr.isTTY) {
       let current = label;
       try {
-        const value = await work((text) => (current = text));
-        this.success(current);
+        const value = await work((text, as) => (current = mark(text, as)));
+        if (ending === "note") this.note(current);
+        else this.success(current);
         return value;
       } catch (error) {
         this.failure(current);
@@ -123,8 +151,8 @@ export class Output {
     });
     spinner.start();
     try {
-      const value = await work((text) => (spinner.text = this.human(text)));
-      spinner.stopAndPersist({ symbol: this.style.green(this.symbols.pass) });
+      const value = await work((text, as) => (spinner.text = this.human(mark(text, as))));
+      spinner.stopAndPersist({ symbol: ending === "note" ? this.style.blue(this.symbols.info) : this.style.green(this.symbols.pass) });
       return value;
     } catch (error) {
       spinner.stopAndPersist({ symbol: this.style.red(this.symbols.fail) });

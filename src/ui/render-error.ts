@@ -15,7 +15,10 @@ export function renderError(error: unknown, output: Output, debug: boolean): num
       ok: false,
       error: { code: cliError.code, message: cliError.message, hint: cliError.hint ?? null },
     });
-  } else if (cliError.exitCode !== ExitCode.interrupted || output.json) {
+  } else if (cliError.exitCode === ExitCode.interrupted) {
+    // A person stopped the run: one plain line saying where things stand, not an error.
+    output.writeErr(`${cliError.message}\n`);
+  } else {
     output.writeErr(`${output.style.red(output.symbols.fail)} ${cliError.message}\n`);
     if (cliError.hint) output.writeErr(`  ${output.style.dim(cliError.hint)}\n`);
   }

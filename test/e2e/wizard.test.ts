@@ -104,7 +104,7 @@ describe("the wizard in a pseudo-terminal", () => {
     await run.waitFor(afterRetry("Secret Key:"));
     run.write(`${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
     await answer(run, "Apply this plan", KEYS.enter);
-    await answer(run, "Connect another stream", KEYS.enter);
+    await answer(run, 'Connect stream "broadcast"', KEYS.enter);
     expect((await run.exited).exitCode).toBe(0);
     expect(run.screen()).toContain("rejected the key pair");
     expect(Object.keys(savedConnections(dir))).toHaveLength(1);

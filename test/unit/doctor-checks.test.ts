@@ -49,6 +49,7 @@ function facts(changes: Partial<Facts> & { streamType?: MessageStream["MessageSt
     deliveries: async () => deliveries(),
     verification: () => undefined,
     symbols: symbolsFor(true),
+    command: (...args) => ["cio-postmark", ...args].join(" "),
     ...changes,
   };
 }
