@@ -3,6 +3,7 @@ import { symbolsFor, type Symbols } from "../platform.js";
 import type { Io, TerminalStream } from "./io.js";
 import type { SecretRegistry } from "./redact.js";
 import { terminalSafe } from "./terminal-safe.js";
+import { wrapText } from "./wrap.js";
 
 export interface OutputOptions {
   json: boolean;
@@ -17,6 +18,11 @@ const FALLBACK_COLUMNS = 80;
 function usableColumns(stream: TerminalStream): number {
   const columns = stream.columns;
   return typeof columns === "number" && Number.isFinite(columns) && columns > 0 ? columns : FALLBACK_COLUMNS;
+}
+
+/** Text for a terminal is wrapped to its width; text for a pipe or a file is left as it is, one line per line. */
+function fitted(stream: TerminalStream, text: string): string {
+  return stream.isTTY ? wrapText(text, usableColumns(stream)) : text;
 }
 
 /**
@@ -81,12 +87,12 @@ export class Output {
 
   /** Error text is printed even in JSON mode only by the top-level handler, via `writeErr`. */
   writeErr(text: string): void {
-    this.io.stderr.write(this.human(text));
+    this.io.stderr.write(fitted(this.io.stderr, this.human(text)));
   }
 
   /** A human result on stdout. */
   result(text: string): void {
-    this.io.stdout.write(this.human(text.endsWith("\n") ? text : `${text}\n`));
+    this.io.stdout.write(fitted(this.io.stdout, this.human(text.endsWith("\n") ? text : `${text}\n`)));
   }
 
   /** The single JSON document of a --json run. */

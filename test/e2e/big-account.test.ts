@@ -29,7 +29,7 @@ describe("choosing among 1,200 servers", () => {
     run.write(KEYS.enter);
     await run.waitFor("Apply this plan");
     run.write(KEYS.enter);
-    await run.waitFor("Connect another stream");
+    await run.waitFor(`Connect stream "broadcast" (Broadcasts) of Client 0777 too?`);
     run.write(KEYS.enter);
     expect((await run.exited).exitCode).toBe(0);
     expect(world.simulator.webhooksOf(5777)).toHaveLength(1);

@@ -1,0 +1,45 @@
+import { stripVTControlCharacters } from "node:util";
+
+/**
+ * Prose wrapped at word boundaries to the terminal's width. A word that does not fit (a URL, a
+ * token, a command) goes on a line of its own, whole: breaking it would make it unusable to copy.
+ * Continuation lines keep the line's indent and hang under the text after a short mark ("•", "✔",
+ * "1."). Hand-written rather than wrap-ansi: that package and its width tables would load on every
+ * start of the single-file bundle, and this text needs only spaces to break at.
+ */
+
+const width = (text: string) => [...stripVTControlCharacters(text)].length;
+
+/** A mark before the text (a symbol such as ✔ or •, or a list number such as "1."), then a space. */
+const MARK = /^([^\p{L}\p{N}\s]{1,2}|\d{1,2}\.)$/u;
+
+export function wrapLine(line: string, columns: number): string {
+  if (width(line) <= columns) return line;
+  const indent = /^ */.exec(line)![0];
+  let body = line.slice(indent.length);
+  const first = body.split(" ", 1)[0]!;
+  const lead = body.includes(" ") && MARK.test(stripVTControlCharacters(first)) ? `${first} ` : "";
+  body = body.slice(lead.length);
+  const hanging = " ".repeat(indent.length + width(lead));
+  const room = Math.max(1, columns - hanging.length);
+
+  const rows: string[] = [];
+  let row = "";
+  for (const word of body.split(" ").filter((part) => part !== "")) {
+    if (row !== "" && width(row) + 1 + width(word) > room) {
+      rows.push(row);
+      row = word;
+    } else {
+      row = row === "" ? word : `${row} ${word}`;
+    }
+  }
+  rows.push(row);
+  return rows.map((text, i) => (i === 0 ? `${indent}${lead}${text}` : `${hanging}${text}`)).join("\n");
+}
+
+export function wrapText(text: string, columns: number): string {
+  return text
+    .split("\n")
+    .map((line) => wrapLine(line, columns))
+    .join("\n");
+}
