@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { KEYS, runInPty, type PtyRun } from "../helpers/pty.js";
+
+/**
+ * A marketer's whole sitting in a real terminal, as the seed's workflow runs it: wrong tokens
+ * first, then the transactional stream and the broadcast one, each proven with a test message.
+ * A bug that grows with each spinner shows only at the end of such a session.
+ */
+
+const ACCOUNT_TOKEN = "sandbox-account-token-0001";
+const OUTBOUND = { accessKey: "sandbox-access-key-0001", secretKey: "sandbox-secret-key-0001" };
+const BROADCAST = { accessKey: "sandbox-access-key-0002", secretKey: "sandbox-secret-key-0002" };
+const OFFER = 'Connect stream "broadcast" (Broadcasts) of Acme Production too?';
+
+/** The screen as one line of words: prose is wrapped to the terminal, so sentences may span lines. */
+const flat = (screen: string) => screen.replace(/\s+/g, " ");
+const freshDir = () => mkdtempSync(join(tmpdir(), "cio-sitting-"));
+const sandboxFile = (dir: string, name: string) => JSON.parse(readFileSync(join(dir, "sandbox", name), "utf8"));
+
+/** Waits for the prompt drawn after the screen showed `marker` for the `nth` time, then types. */
+async function answerAfter(run: PtyRun, marker: string, prompt: string, keys: string, timeoutMs?: number, nth = 1) {
+  await run.waitFor((screen) => {
+    const parts = flat(screen).split(marker);
+    return parts.length > nth && parts.slice(nth).join(marker).includes(prompt);
+  }, timeoutMs);
+  run.write(keys);
+}
+
+/** Two rejected account tokens, then the right one; Acme Production; the transactional stream; US. */
+async function openWithTwoWrongTokens(run: PtyRun) {
+  await answerAfter(run, "", "Which Postmark token will you use?", KEYS.enter);
+  await answerAfter(run, "", "? Account token:", `wrong-token-one-0000000000${KEYS.enter}`);
+  await answerAfter(run, "(try 2 of 3)", "? Account token:", `wrong-token-two-0000000000${KEYS.enter}`);
+  await answerAfter(run, "(try 3 of 3)", "? Account token:", `${ACCOUNT_TOKEN}${KEYS.enter}`);
+  await answerAfter(run, "(try 3 of 3)", "? Server:", KEYS.enter);
+  await answerAfter(run, "? Server:", "Message stream:", KEYS.enter);
+  await answerAfter(run, "Message stream:", "Which Customer.io region", KEYS.enter);
+}
+
+/** The key pair of one stream, and a test message from the sandbox's confirmed sender. */
+async function keyPairAndTest(run: PtyRun, after: string, pair: { accessKey: string; secretKey: string }) {
+  await answerAfter(run, after, "Access Key:", `${pair.accessKey}${KEYS.enter}`);
+  await answerAfter(run, after, "Secret Key:", `${pair.secretKey}${KEYS.enter}`);
+  await answerAfter(run, after, "Send one test message", KEYS.enter);
+  await answerAfter(run, after, "Send it from:", KEYS.enter);
+}
+
+/** After the `nth` rejected key pair: paste again, keeping the Access Key offered, with this Secret Key. */
+async function pasteSecretAgain(run: PtyRun, nth: number, secretKey: string) {
+  const question = "Paste the Access Key and Secret Key again?";
+  await answerAfter(run, "rejected the key pair", question, KEYS.enter, 30_000, nth);
+  await answerAfter(run, `${question} Yes`, "Access Key:", KEYS.enter, undefined, nth);
+  await answerAfter(run, `${question} Yes`, "Secret Key:", `${secretKey}${KEYS.enter}`, undefined, nth);
+}
+
+/** How many spinner steps the terminal has shown ending (a mark, then a step's words; answered prompts have other words). */
+const finishedSteps = (screen: string) => (screen.match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|The test message|That is|SMTP )/g) ?? []).length;
+
+describe("a whole sitting in a real terminal", () => {
+  it("two rejected tokens, then both streams with a test message each: exit 0, two webhooks, two connections", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 80 });
+    await openWithTwoWrongTokens(run);
+    await keyPairAndTest(run, "Which Customer.io region", OUTBOUND);
+    await answerAfter(run, "Send it from:", "Apply this plan", KEYS.enter, 30_000);
+    await answerAfter(run, "Apply this plan", OFFER, `y${KEYS.enter}`);
+    await keyPairAndTest(run, OFFER, BROADCAST);
+    await answerAfter(run, OFFER, "Apply this plan", KEYS.enter, 30_000);
+    const { exitCode } = await run.exited;
+    const screen = flat(run.screen());
+    expect(exitCode, screen.slice(-3000)).toBe(0);
+    expect(screen).toContain('Both streams of Acme Production are connected: "outbound" and "broadcast".');
+    expect(screen).toMatch(/went through stream "outbound"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
+    expect(screen).toMatch(/went through stream "broadcast"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
+    expect(screen).not.toContain("did not answer in time");
+    expect(finishedSteps(screen)).toBeGreaterThanOrEqual(14);
+
+    const webhooks = sandboxFile(dir, "postmark-account.json").webhooks.map((hook: { MessageStream: string; Url: string }) => [hook.MessageStream, hook.Url]);
+    expect(webhooks.sort()).toEqual([
+      ["broadcast", "https://track.customer.io/postmark/events"],
+      ["outbound", "https://track.customer.io/postmark/events"],
+    ]);
+    expect(Object.keys(sandboxFile(dir, "config.json").connections).sort()).toEqual(["1001:broadcast", "1001:outbound"]);
+  }, 90_000);
+
+  it("a token from the other stream is explained and asked again, on each stream; Ctrl-C after 20 steps leaves at once with one line", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 80 });
+    await openWithTwoWrongTokens(run);
+    // Stream 1: the broadcast stream's Access Key with a mistyped Secret Key (rejected, pasted again),
+    // then proven to send through "broadcast": explained and asked again.
+    await keyPairAndTest(run, "Which Customer.io region", { accessKey: BROADCAST.accessKey, secretKey: "mistyped-secret-key-00000" });
+    await pasteSecretAgain(run, 1, BROADCAST.secretKey);
+    // "(try 2 of 3)" was said first for the second account token, then for each stream's second key pair.
+    await answerAfter(run, "(try 2 of 3)", "Access Key:", `${OUTBOUND.accessKey}${KEYS.enter}`, 30_000, 2);
+    await answerAfter(run, "(try 2 of 3)", "Secret Key:", `${OUTBOUND.secretKey}${KEYS.enter}`, undefined, 2);
+    await answerAfter(run, "(try 2 of 3)", "Apply this plan", KEYS.enter, 30_000, 2);
+    // Stream 2, the other way round.
+    await answerAfter(run, "Apply this plan", OFFER, `y${KEYS.enter}`);
+    await keyPairAndTest(run, OFFER, { accessKey: OUTBOUND.accessKey, secretKey: "mistyped-secret-key-00000" });
+    await pasteSecretAgain(run, 2, "mistyped-again-secret-0000");
+    await pasteSecretAgain(run, 3, OUTBOUND.secretKey);
+    await answerAfter(run, "(try 2 of 3)", "Access Key:", `${BROADCAST.accessKey}${KEYS.enter}`, 30_000, 3);
+    await answerAfter(run, "(try 2 of 3)", "Secret Key:", `${BROADCAST.secretKey}${KEYS.enter}`, undefined, 3);
+    await answerAfter(run, "(try 2 of 3)", "Apply this plan", "", 30_000, 3);
+    const screen = flat(run.screen());
+    expect(screen).toContain('this SMTP token belongs to stream "broadcast"');
+    expect(screen).toContain('Generate an SMTP token on stream "outbound"');
+    expect(screen).toContain('this SMTP token belongs to stream "outbound"');
+    expect(screen).toContain('Generate an SMTP token on stream "broadcast"');
+    expect(finishedSteps(screen)).toBeGreaterThanOrEqual(20);
+
+    const stopped = Date.now();
+    run.write(KEYS.ctrlC);
+    const { exitCode } = await run.exited;
+    // A hang detector, not a speed target (the bench prints how long it takes): the bug was 40 s and more.
+    expect(Date.now() - stopped).toBeLessThan(5_000);
+    expect(exitCode).toBe(130);
+    const tail = flat(run.screen()).slice(flat(run.screen()).lastIndexOf("Apply this plan"));
+    expect(tail).toContain(
+      "Stopped: Acme Production / outbound connected and saved. Nothing else was changed. A test message was already sent to softbounce@bounce-testing.postmarkapp.com.",
+    );
+    expect(tail.match(/Stopped:/g)).toHaveLength(1);
+    // The wrong tokens changed nothing: one webhook, for the stream that was finished.
+    expect(sandboxFile(dir, "postmark-account.json").webhooks.map((hook: { MessageStream: string }) => hook.MessageStream)).toEqual(["outbound"]);
+    expect(Object.keys(sandboxFile(dir, "config.json").connections)).toEqual(["1001:outbound"]);
+  }, 90_000);
+});
