@@ -2,6 +2,7 @@ import { ExitCode } from "./errors.js";
 import { installStopHandlers } from "./interrupt.js";
 import { currentPlatform } from "./platform.js";
 import { stoppedSummary } from "./journal.js";
+import { stopActiveSpinner } from "./ui/active-spinner.js";
 
 /**
  * What the binary installs around a run: the stop signals of this platform, and a last resort
@@ -13,6 +14,7 @@ const CLEAR_LINE_SHOW_CURSOR = "\r\u001b[2K\u001b[?25h";
 
 export function installProcessGuards(report: (error: unknown) => Promise<number>): void {
   installStopHandlers(currentPlatform().stopSignals, (exitCode) => {
+    stopActiveSpinner();
     if (process.stderr.isTTY) process.stderr.write(CLEAR_LINE_SHOW_CURSOR);
     process.stderr.write(`${stoppedSummary()}\n`);
     process.exit(exitCode);

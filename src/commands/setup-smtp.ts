@@ -182,15 +182,12 @@ export async function runSendTest(
 }
 
 /** Why a server with SMTP disabled cannot be used, and where to turn SMTP on. */
-export function smtpDisabled(server: Server): { message: string; where: string } {
-  return {
-    message: `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`,
-    where: `${shown(serverSettingsLink(server))} (Settings > SMTP)`,
-  };
+export function smtpDisabled(server: Server): { message: string; link: string } {
+  return { message: `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`, link: shown(serverSettingsLink(server)) };
 }
 
 export function assertSmtpEnabled(server: Server): void {
   if (server.SmtpApiActivated) return;
-  const { message, where } = smtpDisabled(server);
-  throw new CliError("smtp_disabled", message, { hint: `Turn it on in Postmark: ${where}, then run setup again. Nothing was changed.` });
+  const { message, link } = smtpDisabled(server);
+  throw new CliError("smtp_disabled", message, { hint: `Turn it on in Postmark: ${link} (Settings > SMTP), then run setup again. Nothing was changed.` });
 }

@@ -101,8 +101,8 @@ async function pickServer(runtime: Runtime, account: SourcedToken, { serverRef, 
   for (;;) {
     const server = servers.length > 10 ? await prompter.search("Server (type to filter):", choices) : await prompter.select("Server:", choices);
     if (server.SmtpApiActivated || skipSmtp) return server;
-    const { message, where } = smtpDisabled(server);
-    output.failure(`${message} Turn it on in Postmark (${where}), or pick another server.`);
+    const { message, link } = smtpDisabled(server);
+    output.failure(`${message} Turn it on in Postmark at ${link} (Settings > SMTP), or pick another server.`);
   }
 }
 

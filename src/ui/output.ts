@@ -4,6 +4,7 @@ import type { Io, TerminalStream } from "./io.js";
 import type { SecretRegistry } from "./redact.js";
 import { terminalSafe } from "./terminal-safe.js";
 import { wrapText } from "./wrap.js";
+import { setActiveSpinner } from "./active-spinner.js";
 
 export interface OutputOptions {
   json: boolean;
@@ -156,6 +157,7 @@ export class Output {
       color: this.options.color ? "cyan" : false,
     });
     spinner.start();
+    setActiveSpinner(() => spinner.stop());
     try {
       const value = await work((text, as) => (spinner.text = this.human(mark(text, as))));
       spinner.stopAndPersist({ symbol: ending === "note" ? this.style.blue(this.symbols.info) : this.style.green(this.symbols.pass) });
@@ -163,6 +165,8 @@ export class Output {
     } catch (error) {
       spinner.stopAndPersist({ symbol: this.style.red(this.symbols.fail) });
       throw error;
+    } finally {
+      setActiveSpinner(undefined);
     }
   }
 }

@@ -76,6 +76,9 @@ describe("a whole sitting in a real terminal", () => {
     expect(screen).toMatch(/went through stream "outbound"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
     expect(screen).toMatch(/went through stream "broadcast"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
     expect(screen).not.toContain("did not answer in time");
+    // Where streams are chosen, one line each says which Customer.io sending goes where.
+    expect(screen).toContain("• transactional: one message to one person, triggered by what they did (receipts, password resets)");
+    expect(screen).toContain("• broadcasts: one message to many (newsletters, campaigns)");
     expect(finishedSteps(screen)).toBeGreaterThanOrEqual(14);
 
     const webhooks = sandboxFile(dir, "postmark-account.json").webhooks.map((hook: { MessageStream: string; Url: string }) => [hook.MessageStream, hook.Url]);
@@ -128,4 +131,58 @@ describe("a whole sitting in a real terminal", () => {
     expect(sandboxFile(dir, "postmark-account.json").webhooks.map((hook: { MessageStream: string }) => hook.MessageStream)).toEqual(["outbound"]);
     expect(Object.keys(sandboxFile(dir, "config.json").connections)).toEqual(["1001:outbound"]);
   }, 90_000);
+
+  it("an SMTP-disabled server is marked in the list; picked, it is explained and the person picks again", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir, "--region", "us", "--stream", "outbound"], { cols: 100 });
+    await answerAfter(run, "", "Which Postmark token will you use?", KEYS.enter);
+    await answerAfter(run, "", "? Account token:", `${ACCOUNT_TOKEN}${KEYS.enter}`);
+    await answerAfter(run, "", "Legacy Newsletters (SMTP disabled)", KEYS.down + KEYS.down + KEYS.enter);
+    await answerAfter(run, "or pick another server.", "? Server:", KEYS.down + KEYS.enter);
+    await answerAfter(run, "Acme Staging", "Access Key:", KEYS.ctrlC);
+    expect((await run.exited).exitCode).toBe(130);
+    const screen = flat(run.screen());
+    expect(screen).toContain(
+      "✖ SMTP is not enabled on server Legacy Newsletters (ID 1003), so Customer.io could not send through it. Turn it on in Postmark at https://account.postmarkapp.com/servers/1003/settings (Settings > SMTP), or pick another server.",
+    );
+    expect(screen).toContain("✔ Server: Acme Staging");
+    expect(screen.slice(screen.lastIndexOf("Access Key:"))).toContain("Cancelled: nothing was changed.");
+  }, 30_000);
+
+  it("at 60 columns prose wraps and every URL on the screen stays whole", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 60 });
+    await openWithTwoWrongTokens(run);
+    await keyPairAndTest(run, "Which Customer.io region", OUTBOUND);
+    await answerAfter(run, "Send it from:", "Apply this plan", KEYS.enter, 30_000);
+    await answerAfter(run, "Apply this plan", OFFER.slice(0, 40), KEYS.enter);
+    expect((await run.exited).exitCode).toBe(0);
+    const urls = run.screen().match(/https?:\/\/[^\s"'),]+/g) ?? [];
+    const whole = new Set([
+      "https://track.customer.io/postmark/events",
+      "https://account.postmarkapp.com/servers/1001/streams/outbound/settings",
+      "https://account.postmarkapp.com/api_tokens",
+      "https://account.postmarkapp.com/servers",
+    ]);
+    expect(urls.length).toBeGreaterThan(3);
+    for (const url of urls) expect(whole, `a broken URL: ${url}`).toContain(url.replace(/[.:]$/, ""));
+    // Our own prose fits: the "Now in Customer.io" steps are wrapped, not left to the terminal.
+    expect(run.screen()).toMatch(/\n {2}Settings > Workspace Settings > Email > Custom SMTP\r?\n/);
+  }, 60_000);
+
+  it("SIGTERM while a spinner runs finishes the line, shows the cursor, and says nothing was changed: exit 143", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 80 });
+    await openWithTwoWrongTokens(run);
+    await keyPairAndTest(run, "Which Customer.io region", OUTBOUND);
+    await run.waitFor("Looking for the test message", 30_000);
+    run.kill("SIGTERM");
+    expect((await run.exited).exitCode).toBe(143);
+    const raw = run.raw();
+    // The spinner is taken down, the line cleared and the cursor shown, and the closing line is the last thing written.
+    const tail = raw.slice(raw.lastIndexOf("Looking for the test message"));
+    expect(tail).toMatch(/\r\u001b\[2K\u001b\[\?25hCancelled: nothing was changed\. A test message was already sent to softbounce@bounce-testing\.postmarkapp\.com\.\r?\n(\u001b\[\?25h)?$/);
+    expect(flat(run.screen())).toMatch(/Cancelled: nothing was changed\. A test message was already sent to softbounce@bounce-testing\.postmarkapp\.com\.\s*$/);
+  }, 60_000);
 });
+
