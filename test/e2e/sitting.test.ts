@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { KEYS, runInPty, type PtyRun } from "../helpers/pty.js";
+import { startWorld } from "../helpers/world.js";
 
 /**
  * A marketer's whole sitting in a real terminal, as the seed's workflow runs it: wrong tokens
@@ -186,3 +187,28 @@ describe("a whole sitting in a real terminal", () => {
   }, 60_000);
 });
 
+
+describe("the opening, in real mode", () => {
+  it("says what the tool will do and what to have ready, in at most 6 lines, before the first question", async () => {
+    const world = await startWorld();
+    try {
+      const run = runInPty([], { cols: 100, env: { POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: world.configDir } });
+      await run.waitFor("Which Postmark token will you use?");
+      const before = run.screen().slice(0, run.screen().indexOf("? Which Postmark token"));
+      const lines = before.split(/\r?\n/).filter((line) => line.trim() !== "");
+      expect(lines).toEqual([
+        "cio-postmark connects a Postmark stream to Customer.io: webhook, SMTP token, saved connection.",
+        "Have ready:",
+        "  • a Postmark account token (Account > API Tokens: https://account.postmarkapp.com/api_tokens)",
+        "    or a server token (Servers > your server > API Tokens: https://account.postmarkapp.com/servers)",
+        "  • a minute to generate an SMTP token on the stream's Settings tab in Postmark",
+        "  • your Customer.io region: US (you sign in at fly.customer.io) or EU (fly-eu.customer.io)",
+      ]);
+      run.write(KEYS.ctrlC);
+      expect((await run.exited).exitCode).toBe(130);
+      expect(flat(run.screen())).toMatch(/Cancelled: nothing was changed\.\s*$/);
+    } finally {
+      await world.close();
+    }
+  }, 30_000);
+});
