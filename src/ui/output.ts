@@ -3,7 +3,7 @@ import { symbolsFor, type Symbols } from "../platform.js";
 import type { Io, TerminalStream } from "./io.js";
 import type { SecretRegistry } from "./redact.js";
 import { terminalSafe } from "./terminal-safe.js";
-import { wrapText } from "./wrap.js";
+import { wrapLine, wrapText } from "./wrap.js";
 import { setActiveSpinner } from "./active-spinner.js";
 
 export interface OutputOptions {
@@ -120,6 +120,11 @@ export class Output {
     return documentWritten.has(this.io.stdout);
   }
 
+  /** A finished step's words, wrapped like other prose under its one-column mark. */
+  private lastWords(text: string): string {
+    return wrapLine(`${this.symbols.bullet} ${text}`, usableColumns(this.io.stderr)).slice(this.symbols.bullet.length + 1);
+  }
+
   private human(text: string): string {
     return terminalSafe(this.secrets.redact(text));
   }
@@ -160,10 +165,10 @@ export class Output {
     setActiveSpinner(() => spinner.stop());
     try {
       const value = await work((text, as) => (spinner.text = this.human(mark(text, as))));
-      spinner.stopAndPersist({ symbol: ending === "note" ? this.style.blue(this.symbols.info) : this.style.green(this.symbols.pass) });
+      spinner.stopAndPersist({ symbol: ending === "note" ? this.style.blue(this.symbols.info) : this.style.green(this.symbols.pass), text: this.lastWords(spinner.text) });
       return value;
     } catch (error) {
-      spinner.stopAndPersist({ symbol: this.style.red(this.symbols.fail) });
+      spinner.stopAndPersist({ symbol: this.style.red(this.symbols.fail), text: this.lastWords(spinner.text) });
       throw error;
     } finally {
       setActiveSpinner(undefined);

@@ -15,6 +15,7 @@ function factsOn(os: NodeJS.Platform, fileMode: number, dirMode = 0o700): Facts 
     configMode: () => fileMode,
     configDirMode: () => dirMode,
     fileModes: platformOf(os, {}).fileModes,
+    command: (...args: string[]) => ["cio-postmark", ...args].join(" "),
   } as unknown as Facts;
 }
 
@@ -69,7 +70,8 @@ describe("terminals", () => {
     expect(platformOf("win32", { TERM_PROGRAM: "vscode" }).unicode).toBe(true);
     expect(platformOf("linux", { TERM: "linux" }).unicode).toBe(false);
     expect(platformOf("darwin", { TERM: "xterm-256color" }).unicode).toBe(true);
-    expect(symbolsFor(false)).toEqual({ pass: "√", fail: "×", warn: "!", skip: "-", bullet: "*", arrow: "->" });
+    expect(symbolsFor(false)).toEqual({ pass: "√", fail: "×", warn: "!", skip: "-", info: "i", bullet: "*", arrow: "->" });
+    expect(symbolsFor(true)).toEqual({ pass: "✔", fail: "✖", warn: "!", skip: "-", info: "ℹ", bullet: "•", arrow: "→" });
     expect(symbolsFor(true).pass).toBe("✔");
   });
 
