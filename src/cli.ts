@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { DEFAULT_TEST_RECIPIENT } from "./core/send-test.js";
-import { closestWord } from "./core/words.js";
+import { closestWord } from "./core/matching.js";
 import { usageError, type CliError } from "./errors.js";
 
 export { CommanderError };

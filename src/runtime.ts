@@ -107,9 +107,9 @@ export async function createRuntime(
   const platform = overrides.platform ?? currentPlatform(io.env);
   const output = new Output(io, secrets, { json, color: colorEnabled(io, options.color === false), unicode: platform.unicode });
   const chosenDir = configDirFrom(options, io.env);
-  const trace = options.trace === undefined ? undefined : Trace.open(options.trace, secrets);
-  if (chosenDir === undefined) moveLegacyConfigDir(legacyConfigDir(), defaultConfigDir());
   const baseDir = chosenDir ?? defaultConfigDir();
+  const trace = options.trace === undefined ? undefined : Trace.open(options.trace, secrets, baseDir);
+  if (chosenDir === undefined) moveLegacyConfigDir(legacyConfigDir(), defaultConfigDir());
   const timeoutMs = overrides.httpTimeoutMs ?? HTTP_TIMEOUT_MS;
 
   let sandbox: SandboxSession | undefined;

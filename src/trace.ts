@@ -1,4 +1,5 @@
-import { appendFileSync, closeSync, openSync } from "node:fs";
+import { appendFileSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { basename, dirname, resolve, sep } from "node:path";
 import { CliError, usageError } from "./errors.js";
 import type { SecretRegistry } from "./ui/redact.js";
 import { mask } from "./ui/redact.js";
@@ -25,14 +26,43 @@ export class Trace {
     private readonly secrets: SecretRegistry,
   ) {}
 
-  /** Creates (or empties) the file, 0600: it names servers and streams even with secrets masked. */
-  static open(path: string, secrets: SecretRegistry): Trace {
+  /**
+   * Creates the file, or empties an earlier trace, 0600 either way: it names servers and streams
+   * even with secrets masked. A file the user names is theirs: never a symlink's target, never the
+   * config (nothing in its folder), never a file that is not a trace.
+   */
+  static open(path: string, secrets: SecretRegistry, configDir: string): Trace {
     if (path.trim() === "") throw usageError("invalid_trace", "--trace needs a file name.");
+    if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw usageError("invalid_trace", `The trace file ${path} is a symbolic link; it was not followed.`, "Give the path of a new file, or of an earlier trace.");
+    }
+    if (inside(path, configDir)) {
+      throw usageError("invalid_trace", `The trace file ${path} is in the config folder ${configDir}; nothing there is written as a trace.`, "Give a file outside the config folder, such as ./cio-postmark-trace.jsonl.");
+    }
+    let fd: number;
     try {
-      closeSync(openSync(path, "w", 0o600));
+      // No O_TRUNC yet: an existing file is read before anything of it is lost.
+      fd = openSync(path, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw usageError("invalid_trace", `Cannot write the trace file ${path}${code ? ` (${code})` : ""}.`, "Give a file in a folder you can write.");
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (stat.isFile()) {
+        if (stat.size > 0 && !startsLikeATrace(fd)) {
+          throw usageError("invalid_trace", `${path} is not a cio-postmark trace; it was left as it is.`, "Give the path of a new file, or of an earlier trace.");
+        }
+        if (process.platform !== "win32") fchmodSync(fd, 0o600);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    // Now emptied: it is new, or an earlier trace.
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0)));
+    } catch (error) {
+      throw new CliError("trace_unwritable", `Cannot write the trace file ${path}.`, { cause: error });
     }
     return new Trace(path, secrets);
   }
@@ -45,6 +75,33 @@ export class Trace {
       throw new CliError("trace_unwritable", `Cannot write the trace file ${this.path}.`, { cause: error });
     }
   }
+}
+
+/** Whether the file's first line is one this tool writes: a JSON object with `at` and `kind`. */
+function startsLikeATrace(fd: number): boolean {
+  const buffer = Buffer.alloc(64 * 1024);
+  const read = readSync(fd, buffer, 0, buffer.length, 0);
+  const first = buffer.subarray(0, read).toString("utf8").split("\n", 1)[0]!;
+  try {
+    const entry = JSON.parse(first) as Record<string, unknown>;
+    return typeof entry === "object" && entry !== null && typeof entry.at === "string" && (entry.kind === "http" || entry.kind === "smtp");
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` is `folder` or lies within it, symlinked folders resolved. */
+function inside(path: string, folder: string): boolean {
+  const real = (target: string) => {
+    try {
+      return realpathSync(target);
+    } catch {
+      return resolve(target);
+    }
+  };
+  const file = resolve(real(dirname(resolve(path))), basename(path));
+  const dir = real(folder);
+  return file === dir || file.startsWith(`${dir}${sep}`);
 }
 
 function maskSecretFields(value: unknown, key = ""): unknown {

@@ -7,6 +7,7 @@ import type { SendTestAddresses } from "../connections/send-test.js";
 import { CHECKS } from "../doctor/checks.js";
 import { collectFacts, desiredFor, type FactOptions } from "../doctor/facts.js";
 import { shown } from "../ui/terminal-safe.js";
+import { streamWebhooksLink } from "../postmark/links.js";
 import { runChecks, type CheckOutcome } from "../doctor/runner.js";
 import { applyWebhookPlan } from "../postmark/webhook-writer.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
@@ -66,6 +67,11 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   return reports.some((report) => report.checks.some((check) => check.status === "fail")) ? ExitCode.failure : ExitCode.ok;
 }
 
+/** Doctor knows the server by its saved ID: the page's address is built from it. */
+function webhooksPageOf(connection: SavedConnection): string {
+  return shown(streamWebhooksLink({ ID: connection.serverId, ServerLink: "" }, connection.streamId));
+}
+
 /** The report with one check's outcome taken from an earlier round on the same connection. */
 function keepCheck(report: ConnectionReport, earlier: ConnectionReport[], id: string): ConnectionReport {
   const key = connectionKey(report.connection.serverId, report.connection.streamId);
@@ -117,7 +123,7 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
         if (!planChangesAnything(plan)) return false;
       }
       await criticalSection(async () => {
-        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desiredFor(connection), { verify }));
+        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desiredFor(connection), { verify, webhooksPage: webhooksPageOf(connection) }));
         for (const warning of applied.warnings) output.warn(shown(warning));
         await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
         recordDone(`the webhook of ${describeConnection(connection)} repaired`);

@@ -28,7 +28,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
   registerSavedSecrets(runtime, saved);
 
   let connection: SavedConnection;
-  if (serverRef && streamId) [connection] = selectConnections(runtime, saved, serverRef, streamId);
+  if (serverRef && streamId) [connection] = oneServer(selectConnections(runtime, saved, serverRef, streamId), serverRef);
   else if (prompter.interactive && saved.length > 0) {
     const candidates = selectConnections(runtime, saved, serverRef, streamId);
     connection = await prompter.select(
@@ -77,6 +77,17 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     );
   }
   return ExitCode.ok;
+}
+
+/** Two saved servers may share a name: removing "the first" would delete the wrong server's webhook. */
+function oneServer(connections: SavedConnection[], serverRef: string): SavedConnection[] {
+  const servers = [...new Map(connections.map((connection) => [connection.serverId, connection])).values()];
+  if (servers.length < 2) return connections;
+  throw usageError(
+    "ambiguous_server",
+    `${servers.length} saved servers are named ${JSON.stringify(serverRef)}: ${servers.map((connection) => `${shown(connection.serverName)} (ID ${connection.serverId})`).join(", ")}. Nothing was removed.`,
+    "Pass the numeric ID instead: --server <id>.",
+  );
 }
 
 /** The stream's webhooks; none when the stream itself is gone from Postmark, so it can still be forgotten. */

@@ -62,6 +62,9 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
     throw usageError("empty_access_key", "--smtp-access-key is empty.");
   }
   if (options.skipSmtp && options.sendTest) throw usageError("send_test_without_smtp", "--send-test needs the SMTP token that --skip-smtp leaves out.", "Drop one of the two.");
+  if (options.dryRun && options.sendTest) {
+    throw usageError("send_test_dry_run", "--dry-run changes and sends nothing, but --send-test sends a real message.", "Drop --send-test to see the plan, or --dry-run to send the test message.");
+  }
   runtime.postmark(); // POSTMARK_API_URL, checked now rather than at the first request
   const given: GivenInputs = {
     serverRef: parseServerRef(options.server),
@@ -83,6 +86,10 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
 }
 
 async function readSecretFromStdin(runtime: Runtime): Promise<string> {
+  // Waiting on a terminal would echo the key as it is typed, with no prompt saying what is wanted.
+  if (runtime.io.stdin.isTTY) {
+    throw usageError("stdin_is_terminal", "stdin is a terminal: pipe the Secret Key in, or leave out --smtp-secret-stdin to be asked (masked).", "For example: --smtp-secret-stdin < secret.txt");
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of runtime.io.stdin) {

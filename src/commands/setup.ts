@@ -4,7 +4,7 @@ import { matchesServerRef } from "../core/matching.js";
 import type { Region } from "../core/regions.js";
 import { plural } from "../core/words.js";
 import type { SendTestResult } from "../connections/send-test.js";
-import { serverLabel, serverSettingsLink } from "../postmark/links.js";
+import { serverLabel, serverSettingsLink, streamWebhooksLink } from "../postmark/links.js";
 import { assertUsableStream, unknownStreamError } from "../postmark/lookup.js";
 import type { MessageStream, Server } from "../postmark/types.js";
 import { applyWebhookPlan, type AppliedPlan } from "../postmark/webhook-writer.js";
@@ -60,7 +60,8 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
   if (!region && !given.region && previous) runtime.output.info(`Using the saved region ${previous.region.toUpperCase()} (change it with --region).`);
   const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime));
   const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
-  const sendTest = smtpInput ? await sendTestAddresses(runtime, given, target) : undefined;
+  // A dry run sends nothing: it does not offer the test message either.
+  const sendTest = smtpInput && !options.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
   const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest });
   return options.dryRun ? work() : withConfigLock(runtime.configDir, { command: "setup", waitMs: runtime.lockWaitMs }, work);
 }
@@ -160,7 +161,7 @@ async function applyAndSave(
   target: ResolvedTarget,
   { server, stream, smtp, plan, desired }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan; desired: DesiredWebhook },
 ): Promise<AppliedPlan> {
-  const applied = await runtime.output.step(applyLabel(plan), () => applyWebhookPlan(target.api, plan, desired, { verify: options.verifyWebhook !== false }));
+  const applied = await runtime.output.step(applyLabel(plan), () => applyWebhookPlan(target.api, plan, desired, { verify: options.verifyWebhook !== false, webhooksPage: shown(streamWebhooksLink(server, stream.ID)) }));
   const now = new Date().toISOString();
   const storeSecrets = options.storeSecrets !== false;
   // --skip-smtp repairs the webhook only: an SMTP token proven before is kept.

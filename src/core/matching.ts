@@ -14,6 +14,16 @@ export function closeMatches(needle: string, candidates: string[], limit = 5): s
     .map(({ name }) => name);
 }
 
+/** The command a mistyped word most likely meant: at most two edits away (case aside), else none. */
+export function closestWord(word: string, candidates: string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
 function similarity(a: string, b: string): number {
   if (b.includes(a) || a.includes(b)) return 0;
   return levenshtein(a, b);

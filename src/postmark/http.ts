@@ -44,7 +44,16 @@ export function guardedFetch(trace?: Trace, maxBytes = MAX_RESPONSE_BYTES): type
 async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefined, trace: Trace | undefined, maxBytes: number): Promise<Response> {
   const started = Date.now();
   const response = await fetch(url, { ...init, redirect: "manual" });
-  const record = (status: number, body: string | undefined) =>
+  // A trace that cannot be written stops the run at once, as itself, not as a network failure.
+  const record = (status: number, body: string | undefined) => {
+    try {
+      traceExchange(status, body);
+    } catch (error) {
+      if (error instanceof CliError) refuse(slot, error);
+      throw error;
+    }
+  };
+  const traceExchange = (status: number, body: string | undefined) =>
     trace?.record({
       kind: "http",
       method: init.method ?? "GET",

@@ -8,13 +8,18 @@ export function serverLabel(server: Pick<Server, "ID" | "Name">): string {
 }
 
 /** The server's page in Postmark's web app. */
-function serverPage(server: Server): string {
+function serverPage(server: Pick<Server, "ID" | "ServerLink">): string {
   return server.ServerLink.replace(/\/(streams|overview)\/?$/, "") || `https://account.postmarkapp.com/servers/${server.ID}`;
 }
 
 /** Where a stream's SMTP token is generated. */
 export function streamSettingsLink(server: Server, streamId: string): string {
   return `${serverPage(server)}/streams/${encodeURIComponent(streamId)}/settings`;
+}
+
+/** Where a stream's webhooks are listed and edited. */
+export function streamWebhooksLink(server: Pick<Server, "ID" | "ServerLink">, streamId: string): string {
+  return `${serverPage(server)}/streams/${encodeURIComponent(streamId)}/webhooks`;
 }
 
 /** Where SMTP is switched on for a server. */

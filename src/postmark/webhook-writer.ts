@@ -44,9 +44,11 @@ async function repeatSafely<T>(write: () => Promise<T>, landed: () => Promise<T 
 export interface ApplyOptions {
   /** False: Postmark saves without calling the URL first (--no-verify-webhook); the webhook is then unverified. */
   verify?: boolean;
+  /** The stream's Webhooks page in Postmark, named when Postmark keeps a trigger on that must be off. */
+  webhooksPage: string;
 }
 
-export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desired: DesiredWebhook, { verify = true }: ApplyOptions = {}): Promise<AppliedPlan> {
+export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desired: DesiredWebhook, { verify = true, webhooksPage }: ApplyOptions): Promise<AppliedPlan> {
   const { target } = plan;
   const correct = (hook: Webhook) => driftOf(hook, desired).length === 0;
   let webhook: Webhook;
@@ -58,7 +60,7 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
       () => namingTrigger(api.createWebhook(target.body, { verify }), desired.streamId),
       async () => (await api.listWebhooks(desired.streamId)).find((hook) => !known.has(hook.ID) && correct(hook)),
     );
-    warnings.push(...checkAnswer(target.body, webhook, desired.streamId));
+    warnings.push(...checkAnswer(target.body, webhook, desired.streamId, webhooksPage));
     action = "created";
   } else if (target.kind === "update") {
     webhook = await repeatSafely(
@@ -68,7 +70,7 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
         return correct(hook) ? hook : undefined;
       },
     );
-    warnings.push(...checkAnswer(target.body, webhook, desired.streamId));
+    warnings.push(...checkAnswer(target.body, webhook, desired.streamId, webhooksPage));
     action = "updated";
   } else {
     webhook = target.webhook;
@@ -84,14 +86,25 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
   return { webhook, action, removed, warnings };
 }
 
-/** The answer to a create or update, against what was asked. */
-function checkAnswer(asked: WebhookBody, answered: Webhook, streamId: string): string[] {
+/**
+ * The answer to a create or update, against what was asked. Open or Click still on is a failure:
+ * Customer.io tracks those itself and would count each event twice. Other triggers Postmark keeps
+ * its own way are warnings.
+ */
+function checkAnswer(asked: WebhookBody, answered: Webhook, streamId: string, webhooksPage: string): string[] {
   if (answered.Url !== asked.Url || answered.MessageStream.toLowerCase() !== streamId.toLowerCase()) {
     throw new CliError(
       "postmark_bad_response",
       `Postmark answered the webhook write with URL ${JSON.stringify(answered.Url)} on stream ${JSON.stringify(answered.MessageStream)}, not ${asked.Url} on "${streamId}" as asked.`,
       { hint: `Check webhook ${answered.ID} in Postmark, and run with --trace FILE to see the exchange; please report it.` },
     );
+  }
+  const doubled = (["Open", "Click"] as const).filter((name) => answered.Triggers[name].Enabled);
+  if (doubled.length > 0) {
+    const names = doubled.map((name) => TRIGGER_LABELS[name]).join(" and ");
+    throw new CliError("webhook_open_click_on", `Postmark kept the ${names} trigger on for webhook ${answered.ID} after it was asked off: Customer.io would count each ${names.toLowerCase()} twice. Nothing was saved.`, {
+      hint: `Turn ${names} off for that webhook on the stream's Webhooks page (${webhooksPage}), then run this again.`,
+    });
   }
   return triggersPostmarkChanged(asked, answered).map((change) => `Webhook ${answered.ID}: ${change}.`);
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { KEYS, runInPty, type PtyRun } from "../helpers/pty.js";
 import { startWorld } from "../helpers/world.js";
+import { runBinary } from "../helpers/run-binary.js";
 
 /**
  * A marketer's whole sitting in a real terminal, as the seed's workflow runs it: wrong tokens
@@ -210,5 +211,27 @@ describe("the opening, in real mode", () => {
     } finally {
       await world.close();
     }
+  }, 30_000);
+});
+
+describe("status --reveal in a terminal", () => {
+  it("asks first, prints nothing on a no, and --yes skips the question", async () => {
+    const dir = freshDir();
+    const setup = await runBinary(["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"], {
+      POSTMARK_SERVER_TOKEN: "sandbox-server-token-acme-prod",
+      POSTMARK_SMTP_ACCESS_KEY: OUTBOUND.accessKey,
+      POSTMARK_SMTP_SECRET_KEY: OUTBOUND.secretKey,
+    });
+    expect(setup.status).toBe(0);
+    const declined = runInPty(["status", "--reveal", "--sandbox", "--config-dir", dir]);
+    await answerAfter(declined, "", "Print the Secret Key of Acme Production / outbound on the screen?", `n${KEYS.enter}`);
+    expect((await declined.exited).exitCode).toBe(1);
+    expect(declined.screen()).not.toContain(OUTBOUND.secretKey);
+    expect(flat(declined.screen())).toContain("Cancelled: nothing was printed.");
+
+    const confirmed = runInPty(["status", "--reveal", "--yes", "--sandbox", "--config-dir", dir]);
+    expect((await confirmed.exited).exitCode).toBe(0);
+    expect(confirmed.screen()).not.toContain("Print the Secret Key");
+    expect(confirmed.screen()).toContain(`Secret Key   ${OUTBOUND.secretKey}`);
   }, 30_000);
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCESS_KEY, ACCOUNT_TOKEN, OTHER_SERVER_TOKEN, SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
@@ -54,5 +55,68 @@ describe("--trace", () => {
     const run = await world.run(["status", "--trace", "/proc/no-such-dir/trace.jsonl", "--json"]);
     expect(run.code).toBe(2);
     expect(run.json().error.message).toMatch(/Cannot write the trace file/);
+  });
+});
+
+describe("--trace never destroys a file", () => {
+  const configFile = () => join(world.configDir, "config.json");
+  const saveOne = async () => expect((await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } })).code).toBe(0);
+
+  it("refuses the config file and anything in the config folder, leaving it whole", async () => {
+    await saveOne();
+    const before = readFileSync(configFile(), "utf8");
+    for (const target of [configFile(), join(world.configDir, "notes.jsonl"), join(world.configDir, "sandbox", "x.jsonl")]) {
+      const run = await world.run(["status", "--trace", target, "--json"]);
+      expect(run.code).toBe(2);
+      expect(run.json().error).toMatchObject({ code: "invalid_trace", message: `The trace file ${target} is in the config folder ${world.configDir}; nothing there is written as a trace.` });
+    }
+    expect(readFileSync(configFile(), "utf8")).toBe(before);
+    expect(existsSync(join(world.configDir, "notes.jsonl"))).toBe(false);
+  });
+
+  it("refuses a symlink, and never writes its target", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-trace-"));
+    const target = join(dir, "precious.txt");
+    writeFileSync(target, "keep me\n");
+    symlinkSync(target, join(dir, "trace.jsonl"));
+    const run = await world.run(["status", "--trace", join(dir, "trace.jsonl"), "--json"]);
+    expect(run.code).toBe(2);
+    expect(run.json().error).toMatchObject({ code: "invalid_trace", message: `The trace file ${join(dir, "trace.jsonl")} is a symbolic link; it was not followed.` });
+    expect(readFileSync(target, "utf8")).toBe("keep me\n");
+  });
+
+  it("refuses an existing file that is not a trace (exit 2), untouched; an earlier trace is reused, 0600", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-trace-"));
+    const notes = join(dir, "notes.txt");
+    writeFileSync(notes, "my notes\nline two\n", { mode: 0o644 });
+    const refused = await world.run(["status", "--trace", notes, "--json"]);
+    expect(refused.code).toBe(2);
+    expect(refused.json().error).toMatchObject({ code: "invalid_trace", message: `${notes} is not a cio-postmark trace; it was left as it is.` });
+    expect(readFileSync(notes, "utf8")).toBe("my notes\nline two\n");
+    expect(statSync(notes).mode & 0o777).toBe(0o644);
+
+    const earlier = join(dir, "earlier.jsonl");
+    writeFileSync(earlier, `${JSON.stringify({ at: "2026-11-01T00:00:00.000Z", kind: "http", method: "GET", path: "/server" })}\nold line\n`, { mode: 0o644 });
+    await saveOne();
+    const reused = await world.run(["doctor", "--trace", earlier], { env: {} });
+    expect(reused.code).toBe(0);
+    expect(statSync(earlier).mode & 0o777).toBe(0o600);
+    expect(readFileSync(earlier, "utf8")).not.toContain("old line");
+    expect(readTrace(earlier).length).toBeGreaterThan(0);
+
+    const fresh = join(dir, "new.jsonl");
+    expect((await world.run(["doctor", "--trace", fresh], { env: {} })).code).toBe(0);
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+  });
+
+  it("a trace that cannot be written stops the run at once as trace_unwritable, with nothing changed", async () => {
+    const before = world.simulator.requests.length;
+    const writesBefore = world.simulator.writes.length;
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--trace", "/dev/full", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    expect(run.code).toBe(1);
+    expect(run.json().error).toMatchObject({ code: "trace_unwritable", message: "Cannot write the trace file /dev/full." });
+    // The first exchange could not be written: no retries, no more requests, no change.
+    expect(world.simulator.requests.length - before).toBeLessThanOrEqual(3);
+    expect(world.simulator.writes.length).toBe(writesBefore);
   });
 });

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Readable } from "node:stream";
+import { main } from "../../src/main.js";
+import { PassThrough } from "node:stream";
+import { TRANSACTIONAL_TRIGGERS, US_URL } from "../helpers/expected.js";
+import { SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+
+/** Hostile input and Murphy's law, round three: each case fails on 0.2's code. */
+
+const PROD = 2001;
+let world: World;
+afterEach(() => world?.close());
+const env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN };
+
+describe("remove --server naming two saved servers", () => {
+  it("exits 2 naming both IDs, and removes nothing", async () => {
+    world = await startWorld({
+      accountToken: "acct-token-1234567890-abcdef",
+      servers: [
+        { id: 2001, name: "Shop", tokens: ["srv-token-shop-one-1234567890"] },
+        { id: 2002, name: "Shop", tokens: ["srv-token-shop-two-1234567890"] },
+      ],
+    });
+    for (const token of ["srv-token-shop-one-1234567890", "srv-token-shop-two-1234567890"]) {
+      const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp"], { env: { POSTMARK_SERVER_TOKEN: token } });
+      expect(run.code).toBe(0);
+    }
+    const run = await world.run(["remove", "--server", "Shop", "--stream", "outbound", "--yes", "--json"], { env: {} });
+    expect(run.code).toBe(2);
+    expect(run.json().error).toEqual({
+      code: "ambiguous_server",
+      message: '2 saved servers are named "Shop": Shop (ID 2001), Shop (ID 2002). Nothing was removed.',
+      hint: "Pass the numeric ID instead: --server <id>.",
+    });
+    expect(world.simulator.state.webhooks).toHaveLength(2);
+    expect(world.simulator.writes.filter((request) => request.method === "DELETE")).toEqual([]);
+  });
+});
+
+describe("--smtp-secret-stdin when stdin is a terminal", () => {
+  it("exits 2 at once instead of waiting and echoing the key", async () => {
+    world = await startWorld();
+    const stdin = Object.assign(Readable.from([]), { isTTY: true });
+    const stderr = new PassThrough();
+    let said = "";
+    stderr.on("data", (chunk) => (said += String(chunk)));
+    const code = await main(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--smtp-secret-stdin"], {
+      stdin,
+      stdout: new PassThrough(),
+      stderr,
+      env: { ...world.env(), ...env, POSTMARK_SMTP_SECRET_KEY: undefined },
+    }, world.overrides);
+    expect(code).toBe(2);
+    expect(said).toContain("stdin is a terminal: pipe the Secret Key in, or leave out --smtp-secret-stdin to be asked (masked).");
+    expect(world.simulator.requests).toEqual([]);
+  });
+});
+
+describe("--dry-run with --send-test", () => {
+  it("is refused (exit 2), sending nothing", async () => {
+    world = await startWorld();
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--dry-run", "--send-test", "--from", SENDER, "--json"], { env });
+    expect(run.code).toBe(2);
+    expect(run.json().error).toMatchObject({ code: "send_test_dry_run", message: "--dry-run changes and sends nothing, but --send-test sends a real message." });
+    expect(world.simulator.state.messages).toEqual([]);
+    expect(world.simulator.requests).toEqual([]);
+  });
+});
+
+describe("Open or Click kept on after a write", () => {
+  it.each(["Open", "Click"] as const)("%s on in Postmark's answer is a failure with its own code; nothing is saved", async (trigger) => {
+    world = await startWorld();
+    const answered = structuredClone(TRANSACTIONAL_TRIGGERS) as Record<string, { Enabled: boolean }>;
+    answered[trigger]!.Enabled = true;
+    world.simulator.injectFault({
+      match: (request) => request.method === "POST" && request.path === "/webhooks",
+      fault: { kind: "answer", status: 200, body: JSON.stringify({ ID: 4244, Url: US_URL, MessageStream: "outbound", Triggers: answered }) },
+    });
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
+    expect(run.code).toBe(1);
+    expect(run.json().error).toEqual({
+      code: "webhook_open_click_on",
+      message: `Postmark kept the ${trigger} trigger on for webhook 4244 after it was asked off: Customer.io would count each ${trigger.toLowerCase()} twice. Nothing was saved.`,
+      hint: `Turn ${trigger} off for that webhook on the stream's Webhooks page (https://account.postmarkapp.com/servers/2001/streams/outbound/webhooks), then run this again.`,
+    });
+    expect((await world.run(["status", "--json"], { env: {} })).json().connections).toEqual([]);
+  });
+
+  it("another trigger Postmark keeps its own way stays a warning", async () => {
+    world = await startWorld();
+    const answered = { ...structuredClone(TRANSACTIONAL_TRIGGERS), SubscriptionChange: { Enabled: false } };
+    world.simulator.injectFault({
+      match: (request) => request.method === "POST" && request.path === "/webhooks",
+      fault: { kind: "answer", status: 200, body: JSON.stringify({ ID: 4245, Url: US_URL, MessageStream: "outbound", Triggers: answered }) },
+    });
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
+    expect(run.code).toBe(0);
+    expect(run.json().warnings).toEqual(["Webhook 4245: Subscription Change was asked on but Postmark keeps it off."]);
+    expect(world.simulator.webhooksOf(PROD)).toHaveLength(0);
+  });
+});
