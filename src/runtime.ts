@@ -9,6 +9,7 @@ import type { RetryPolicy } from "./postmark/retry.js";
 import type { SmtpRoute } from "./smtp/verify.js";
 import { ConfigStore } from "./store/config-store.js";
 import { moveLegacyConfigDir } from "./store/migrate.js";
+import { withConfigLock } from "./store/lock.js";
 import { Trace } from "./trace.js";
 import { canPrompt, colorEnabled, type Io } from "./ui/io.js";
 import { Output } from "./ui/output.js";
@@ -57,8 +58,9 @@ export interface Runtime {
   trace?: Trace;
   smtpRoute: SmtpRoute;
   smtpTimeoutMs: number;
-  lockWaitMs: number;
   sendTest: SendTestTiming;
+  /** Runs `work` holding the config folder's lock (see store/lock.ts), saying so if a stale lock is taken over. */
+  withLock<T>(command: string, work: () => Promise<T>): Promise<T>;
   /** A command for a person to run, as this run was started: `command("doctor", "--fix")`. */
   command(...args: string[]): string;
   /** Parsed on first use, so commands that never call Postmark never fail on POSTMARK_API_URL. */
@@ -134,8 +136,8 @@ export async function createRuntime(
     trace,
     smtpRoute: sandbox?.smtpRoute ?? overrides.smtpRoute ?? {},
     smtpTimeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,
-    lockWaitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS,
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
+    withLock: (command, work) => withConfigLock(configDir, { command, waitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS, onTakeover: (message) => output.warn(message) }, work),
     command: (...args) =>
       commandLine(
         {

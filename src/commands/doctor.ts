@@ -12,7 +12,6 @@ import { runChecks, type CheckOutcome } from "../doctor/runner.js";
 import { applyWebhookPlan } from "../postmark/webhook-writer.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
-import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
 import { describeConnection, registerSavedSecrets, reportInvalidEntries, selectConnections } from "../connections/saved.js";
@@ -104,7 +103,7 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
     repaired = true;
   }
   for (const { connection } of reports) {
-    const fixed = await withConfigLock(runtime.configDir, { command: "doctor --fix", waitMs: runtime.lockWaitMs }, async () => {
+    const fixed = await runtime.withLock("doctor --fix", async () => {
       let plan: WebhookPlan;
       let api: ServerApi;
       try {

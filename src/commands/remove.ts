@@ -2,7 +2,6 @@ import { CliError, ExitCode, usageError } from "../errors.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import { customerIoWebhooks, deleteWebhookSafely } from "../postmark/webhook-writer.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
-import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
 import { describeConnection, registerSavedSecrets, selectConnections } from "../connections/saved.js";
@@ -50,7 +49,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
   }
 
   const api = serverApi(runtime, await serverTokenFor(runtime, connection));
-  const removed = await withConfigLock(runtime.configDir, { command: "remove", waitMs: runtime.lockWaitMs }, () => criticalSection(async () => {
+  const removed = await runtime.withLock("remove", () => criticalSection(async () => {
     const hooks = await output.step(`Finding Customer.io webhooks on ${describeConnection(connection)}`, () => webhooksLeft(runtime, api, connection));
     const ids: number[] = [];
     for (const hook of customerIoWebhooks(hooks)) {

@@ -10,7 +10,6 @@ import type { MessageStream, Server } from "../postmark/types.js";
 import { applyWebhookPlan, type AppliedPlan } from "../postmark/webhook-writer.js";
 import type { Runtime } from "../runtime.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
-import { withConfigLock } from "../store/lock.js";
 import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
@@ -63,7 +62,7 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
   // A dry run sends nothing: it does not offer the test message either.
   const sendTest = smtpInput && !options.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
   const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest });
-  return options.dryRun ? work() : withConfigLock(runtime.configDir, { command: "setup", waitMs: runtime.lockWaitMs }, work);
+  return options.dryRun ? work() : runtime.withLock("setup", work);
 }
 
 /**

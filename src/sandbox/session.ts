@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { makeDirs } from "../store/make-dirs.js";
 import { join } from "node:path";
 import type { PostmarkEndpoint } from "../postmark/base-url.js";
 import type { SmtpRoute } from "../smtp/verify.js";
@@ -45,7 +46,7 @@ export interface SandboxSession {
 const STATE_FILE = "postmark-account.json";
 
 export async function startSandbox(dir: string): Promise<SandboxSession> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   const statePath = join(dir, STATE_FILE);
   const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, "utf8")) as AccountState) : sandboxAccount();
   const [simulator, certificate] = await Promise.all([PostmarkSimulator.start(state), makeCertificate()]);

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, statSync } from "node:fs";
+import { makeDirs } from "./make-dirs.js";
 import { join } from "node:path";
 import type Conf from "conf";
 import { CliError } from "../errors.js";
@@ -171,7 +172,7 @@ export class ConfigStore {
   private ensureDir(): void {
     if (existsSync(this.dir)) return;
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      makeDirs(this.dir, 0o700);
       chmodSync(this.dir, 0o700);
     } catch (error) {
       throw this.unwritable(error);

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CliError } from "../errors.js";
 
 /**
@@ -20,6 +20,8 @@ export interface LockOptions {
   command: string;
   waitMs: number;
   pollMs?: number;
+  /** Told when a stale lock is taken over, to say so. */
+  onTakeover?: (message: string) => void;
 }
 
 const held = new Set<string>();
@@ -39,7 +41,7 @@ export async function withConfigLock<T>(dir: string, options: LockOptions, work:
   }
 }
 
-async function acquire(path: string, { command, waitMs, pollMs = 100 }: LockOptions): Promise<void> {
+async function acquire(path: string, { command, waitMs, pollMs = 100, onTakeover }: LockOptions): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     if (tryCreate(path, { pid: process.pid, command, since: new Date().toISOString() })) {
@@ -49,6 +51,12 @@ async function acquire(path: string, { command, waitMs, pollMs = 100 }: LockOpti
     const owner = readOwner(path);
     if (owner && !isAlive(owner.pid)) {
       tryUnlink(path); // left behind by a process that no longer runs
+      continue;
+    }
+    if (owner && runsSomethingElse(owner.pid)) {
+      // Its process id was reused by another program: no cio-postmark holds it, so waiting is pointless.
+      tryUnlink(path);
+      onTakeover?.(`Took over the stale lock ${path}: process ${owner.pid} named in it is running, but is not cio-postmark.`);
       continue;
     }
     if (Date.now() >= deadline) throw lockedError(path, owner, waitMs);
@@ -62,11 +70,6 @@ function lockedError(path: string, owner: LockOwner | undefined, waitMs: number)
   if (!owner) {
     return new CliError("config_locked", `The lock file ${path} is empty or unreadable (${waited}): a run may have stopped while taking it.`, {
       hint: `If no cio-postmark is running, delete ${path} and run this again.`,
-    });
-  }
-  if (runsSomethingElse(owner.pid)) {
-    return new CliError("config_locked", `The lock file ${path} names process ${owner.pid}, which is running but is not cio-postmark (${waited}): the lock is stale.`, {
-      hint: `Delete ${path} and run this again.`,
     });
   }
   return new CliError("config_locked", `cio-postmark ${owner.command} (process ${owner.pid}, since ${owner.since}) is changing the same config folder; ${waited}.`, {
@@ -92,8 +95,13 @@ function tryCreate(path: string, owner: LockOwner): boolean {
   try {
     fd = openSync(path, "wx", 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    // Found before any change: a folder the run cannot write would fail the save after Postmark was changed.
+    throw new CliError("config_unwritable", `Cannot write the config folder ${dirname(path)}${code ? ` (${code})` : ""}: nothing was changed.`, {
+      hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
+      cause: error,
+    });
   }
   try {
     writeSync(fd, JSON.stringify(owner));

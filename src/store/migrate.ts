@@ -1,6 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CliError } from "../errors.js";
+import { makeDirs } from "./make-dirs.js";
 
 /**
  * 0.1 kept its config in conf's default folder `cio-postmark-nodejs`; from 0.2 it is `cio-postmark`.
@@ -22,14 +23,14 @@ export function moveLegacyConfigDir(legacyDir: string, dir: string): void {
 }
 
 function move(legacyDir: string, dir: string): void {
-  mkdirSync(dirname(dir), { recursive: true });
+  makeDirs(dirname(dir));
   try {
     if (existsSync(dir)) renameSync(join(legacyDir, "config.json"), join(dir, "config.json"));
     else renameSync(legacyDir, dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
     // Another file system: copy under a temporary name, rename into place, and only then drop the old one.
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir, 0o700);
     const temporary = join(dir, `config.json.${process.pid}.moving`);
     copyFileSync(join(legacyDir, "config.json"), temporary);
     renameSync(temporary, join(dir, "config.json"));

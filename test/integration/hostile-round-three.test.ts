@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
 import { main } from "../../src/main.js";
@@ -97,5 +101,43 @@ describe("Open or Click kept on after a write", () => {
     expect(run.code).toBe(0);
     expect(run.json().warnings).toEqual(["Webhook 4245: Subscription Change was asked on but Postmark keeps it off."]);
     expect(world.simulator.webhooksOf(PROD)).toHaveLength(0);
+  });
+});
+
+describe("a config folder the run cannot change", () => {
+  /** Read-only for this process: a read-only mount as root (who may write anywhere else), mode 0555 otherwise. */
+  function readOnlyFolder(): { dir: string; release(): void } {
+    const dir = mkdtempSync(join(tmpdir(), "cio-readonly-"));
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ schemaVersion: 1, connections: {} }), { mode: 0o600 });
+    chmodSync(dir, 0o700);
+    if (process.getuid?.() !== 0) {
+      chmodSync(dir, 0o555);
+      return { dir, release: () => chmodSync(dir, 0o700) };
+    }
+    execFileSync("mount", ["--bind", dir, dir]);
+    execFileSync("mount", ["-o", "remount,bind,ro", dir]);
+    return { dir, release: () => execFileSync("umount", [dir]) };
+  }
+
+  it("is found before any change to Postmark: exit 1 config_unwritable, no webhook created", async () => {
+    world = await startWorld();
+    const folder = readOnlyFolder();
+    try {
+      const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env: { ...env, CIO_POSTMARK_CONFIG_DIR: folder.dir } });
+      expect(run.code).toBe(1);
+      expect(run.json().error).toMatchObject({ code: "config_unwritable", message: expect.stringMatching(/^Cannot write the config folder .*: nothing was changed\.$/) });
+      expect(world.simulator.writes).toEqual([]);
+      expect(world.simulator.state.webhooks).toEqual([]);
+    } finally {
+      folder.release();
+    }
+  });
+
+  it("a config folder under /proc is refused at once (Node's recursive mkdir spun there forever)", async () => {
+    world = await startWorld();
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env: { ...env, CIO_POSTMARK_CONFIG_DIR: "/proc/cio-postmark-test/config" } });
+    expect(run.code).toBe(1);
+    expect(run.json().error).toMatchObject({ code: "config_unwritable", message: "Cannot write the config folder /proc/cio-postmark-test/config (ENOENT)." });
+    expect(world.simulator.writes).toEqual([]);
   });
 });

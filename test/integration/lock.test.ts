@@ -88,24 +88,28 @@ describe("config folder lock", () => {
     });
   });
 
-  it.skipIf(process.platform !== "linux")("a live process that is not cio-postmark: the lock is called stale, with only a delete hint", async () => {
+  it.skipIf(process.platform !== "linux")("a live process that is not cio-postmark: the lock is stale at once, taken over and said so", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
     const path = join(dir, LOCK_FILE);
     const sleeper = spawn("sleep", ["10"]);
     try {
       writeFileSync(path, JSON.stringify({ pid: sleeper.pid, command: "setup", since: "2026-01-01T00:00:00Z" }));
-      await expect(withConfigLock(dir, { command: "setup", waitMs: 0, pollMs: 5 }, async () => "ran")).rejects.toMatchObject({
-        code: "config_locked",
-        message: `The lock file ${path} names process ${sleeper.pid}, which is running but is not cio-postmark (gave up waiting after 0 s): the lock is stale.`,
-        hint: `Delete ${path} and run this again.`,
-      });
+      const said: string[] = [];
+      const started = Date.now();
+      // A wait of 30 s would be spent in full if the lock were taken for a live cio-postmark's.
+      await expect(withConfigLock(dir, { command: "setup", waitMs: 30_000, pollMs: 5, onTakeover: (message) => said.push(message) }, async () => "ran")).resolves.toBe("ran");
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(said).toEqual([`Took over the stale lock ${path}: process ${sleeper.pid} named in it is running, but is not cio-postmark.`]);
     } finally {
       sleeper.kill();
     }
   });
 
-  it("a folder that does not exist is the system's error at once, not a lock held by someone", async () => {
+  it("a folder it cannot write is config_unwritable at once, not a lock held by someone", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "cio-lock-")), "missing");
-    await expect(withConfigLock(dir, { command: "setup", waitMs: 5_000 }, async () => "ran")).rejects.toMatchObject({ code: "ENOENT" });
+    await expect(withConfigLock(dir, { command: "setup", waitMs: 5_000 }, async () => "ran")).rejects.toMatchObject({
+      code: "config_unwritable",
+      message: `Cannot write the config folder ${dir} (ENOENT): nothing was changed.`,
+    });
   });
 });
