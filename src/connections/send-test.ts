@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CliError } from "../errors.js";
-import { DEFAULT_TEST_RECIPIENT, firstEvent, searchFilters, testMessage } from "../core/send-test.js";
+import { DEFAULT_TEST_RECIPIENT, firstEvent, isOwnTestMessage, searchFilters, testMessage } from "../core/send-test.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { OutboundMessage, StreamType } from "../postmark/types.js";
 import type { Runtime } from "../runtime.js";
@@ -54,7 +54,8 @@ export async function proveTokenStream(runtime: Runtime, target: SendTestTarget,
   let details: OutboundMessage | undefined;
   for (;;) {
     onProgress(`${found ? "Waiting for the test message's first event" : "Looking for the test message in Postmark"} (${Math.floor(seconds())} s)`);
-    if (!found) found = (await api.searchOutboundMessages(searchFilters(id, addresses.to)))[0];
+    // One page a poll; only a message with this run's own marker proves anything.
+    if (!found) found = (await api.searchOutboundMessages(searchFilters(id, addresses.to))).find((message) => isOwnTestMessage(message, id, started));
     if (found) {
       if (found.MessageStream.toLowerCase() !== streamId.toLowerCase()) throw wrongStream(target, found.MessageStream);
       details = (await api.getOutboundMessageDetails(found.MessageID)) ?? details;

@@ -44,10 +44,18 @@ export function parseSmtpHost(value: string | undefined): string | undefined {
   return host;
 }
 
+/**
+ * A stream ID goes into request paths: no separators, escapes or dot segments (`..\server` once
+ * reached GET /server). Postmark's own IDs are letters, digits, hyphens and underscores.
+ */
+export function isStreamId(id: string): boolean {
+  return id !== "" && !/[\s/?#\\%]/.test(id) && !/^\.+$/.test(id) && !/[\u0000-\u001f\u007f]/.test(id);
+}
+
 export function parseStreamId(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const id = value.trim();
-  if (id === "" || /[\s/?#]/.test(id)) {
+  if (!isStreamId(id)) {
     throw usageError("invalid_stream", `--stream must be a message stream ID such as "outbound" or "broadcast" (got ${JSON.stringify(value)}).`);
   }
   return id;

@@ -211,7 +211,7 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   }
 
   getStream(id: string): Promise<MessageStream> {
-    return this.read(`read message stream "${id}"`, (client) => client.getMessageStream(id), shapes.stream);
+    return this.read(`read message stream "${id}"`, (client) => client.getMessageStream(encodeURIComponent(id)), shapes.stream);
   }
 
   listWebhooks(streamId: string): Promise<Webhook[]> {
@@ -278,7 +278,7 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   getOutboundMessageDetails(messageId: string): Promise<OutboundMessage | undefined> {
     return this.read(
       `read sent message ${messageId}`,
-      (client) => answerOr(client.getOutboundMessageDetails(messageId), (error) => statusOf(error) === 422 && codeOf(error) === MESSAGE_NOT_FOUND, NOT_YET),
+      (client) => answerOr(client.getOutboundMessageDetails(encodeURIComponent(messageId)), (error) => statusOf(error) === 422 && codeOf(error) === MESSAGE_NOT_FOUND, NOT_YET),
       (answer) => (answer === NOT_YET ? undefined : shapes.outboundMessage(answer)),
     );
   }

@@ -1,4 +1,5 @@
 import { CliError } from "../errors.js";
+import { isStreamId } from "../core/inputs.js";
 import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, StreamType, TriggerCheck, Webhook, WebhookDeliveries, WebhookStatus, WebhookTriggers } from "./types.js";
 
 /**
@@ -15,6 +16,13 @@ const STREAM_TYPES: StreamType[] = ["Transactional", "Broadcasts", "Inbound"];
 const TRIGGERS = ["Open", "Click", "Delivery", "Bounce", "SpamComplaint", "SubscriptionChange"] as const;
 
 export class ShapeError extends Error {}
+
+/** Postmark's message IDs are UUIDs; one that is not could steer a request path elsewhere. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Printable ASCII without spaces: what an API token is made of. */
+const TOKEN = /^[\x21-\x7e]+$/;
+const isDate = (value: unknown): value is string => typeof value === "string" && !Number.isNaN(Date.parse(value));
+
 
 function expect(condition: unknown, what: string): asserts condition {
   if (!condition) throw new ShapeError(what);
@@ -40,13 +48,15 @@ export function server(value: unknown): Server {
   expect(isWhole(value.ID), "a server has no numeric ID");
   expect(typeof value.Name === "string", `server ${value.ID} has no name`);
   expect(value.ApiTokens === undefined || (Array.isArray(value.ApiTokens) && value.ApiTokens.every((token) => typeof token === "string")), `server ${value.ID}'s ApiTokens is not a list of tokens`);
+  // A token goes into a header: one with spaces or control characters would be a different request (never shown: it is a secret).
+  expect(((value.ApiTokens as string[] | undefined) ?? []).every((token) => TOKEN.test(token)), `server ${value.ID} has an API token with characters no token has`);
   expect(typeof value.SmtpApiActivated === "boolean", `server ${value.ID} does not say whether SMTP is on`);
   return { ...value, ApiTokens: (value.ApiTokens as string[] | undefined) ?? [], ServerLink: typeof value.ServerLink === "string" ? value.ServerLink : "" } as Server;
 }
 
 export function stream(value: unknown): MessageStream {
   expect(isObject(value), "a message stream is not an object");
-  expect(typeof value.ID === "string" && value.ID !== "", "a message stream has no ID");
+  expect(typeof value.ID === "string" && isStreamId(value.ID), `a message stream's ID ${JSON.stringify(value.ID)} is not one Postmark gives`);
   expect(STREAM_TYPES.includes(value.MessageStreamType as StreamType), `stream "${value.ID}" has an unknown type`);
   expect(value.ArchivedAt === undefined || value.ArchivedAt === null || typeof value.ArchivedAt === "string", `stream "${value.ID}" has an unreadable ArchivedAt`);
   return { ...value, Name: typeof value.Name === "string" ? value.Name : value.ID, ArchivedAt: value.ArchivedAt ?? null } as MessageStream;
@@ -134,9 +144,13 @@ export function senderSignature(value: unknown): SenderSignature {
 
 export function outboundMessage(value: unknown): OutboundMessage {
   expect(isObject(value), "a message is not an object");
-  expect(typeof value.MessageID === "string" && value.MessageID !== "", "a message has no MessageID");
+  expect(typeof value.MessageID === "string" && UUID.test(value.MessageID), `a message's MessageID ${JSON.stringify(value.MessageID)} is not a UUID`);
   expect(typeof value.MessageStream === "string", `message ${value.MessageID} names no stream`);
+  expect(value.ReceivedAt === undefined || isDate(value.ReceivedAt), `message ${value.MessageID}'s ReceivedAt is not a date`);
   const events = value.MessageEvents;
-  expect(events === undefined || (Array.isArray(events) && events.every((event) => isObject(event) && typeof event.Type === "string")), `message ${value.MessageID}'s events are unreadable`);
+  expect(
+    events === undefined || (Array.isArray(events) && events.every((event) => isObject(event) && typeof event.Type === "string" && isDate(event.ReceivedAt))),
+    `message ${value.MessageID}'s events are unreadable (each needs a Type and a ReceivedAt date)`,
+  );
   return value as unknown as OutboundMessage;
 }

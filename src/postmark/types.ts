@@ -105,6 +105,7 @@ export interface OutboundMessage {
   MessageID: string;
   MessageStream: string;
   Tag?: string;
+  Subject?: string;
   Status?: string;
   ReceivedAt?: string;
   Metadata?: Record<string, string>;

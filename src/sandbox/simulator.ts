@@ -54,6 +54,8 @@ export interface SimulatorOptions {
   eventDelayMs?: number;
   /** How much longer than the search its details route answers 701 (Postmark's message endpoints are eventually consistent). */
   detailsDelayMs?: number;
+  /** A Messages API that ignores the `metadata_` filter (seen as possible; it must not fool the proof). */
+  ignoreMetadataFilter?: boolean;
 }
 
 class ApiError extends Error {
@@ -97,6 +99,7 @@ export class PostmarkSimulator {
   messageDelayMs: number;
   eventDelayMs: number;
   detailsDelayMs: number;
+  ignoreMetadataFilter: boolean;
   private faults: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly http: HttpServer;
@@ -116,6 +119,7 @@ export class PostmarkSimulator {
     this.messageDelayMs = options.messageDelayMs ?? 1_000;
     this.eventDelayMs = options.eventDelayMs ?? 1_000;
     this.detailsDelayMs = options.detailsDelayMs ?? 0;
+    this.ignoreMetadataFilter = options.ignoreMetadataFilter ?? false;
     this.http = createServer((request, response) => void this.handle(request, response));
     this.http.on("connection", (socket) => {
       this.sockets.add(socket);
@@ -325,7 +329,7 @@ export class PostmarkSimulator {
       if (Number(query.count) + Number(query.offset) > MAX_MESSAGES_REACH) {
         throw new ApiError(422, 400, `'count' and 'offset' together may not exceed ${MAX_MESSAGES_REACH}.`);
       }
-      const metadata = Object.entries(query).filter(([key]) => key.startsWith("metadata_"));
+      const metadata = this.ignoreMetadataFilter ? [] : Object.entries(query).filter(([key]) => key.startsWith("metadata_"));
       const matches = visible.filter(
         (message) =>
           (query.recipient === undefined || message.Recipients.some((to) => to.toLowerCase() === query.recipient!.toLowerCase())) &&

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 /**
@@ -8,9 +8,15 @@ import { dirname, resolve } from "node:path";
  */
 export function makeDirs(dir: string, mode?: number): void {
   const missing: string[] = [];
-  for (let current = resolve(dir); !existsSync(current); current = dirname(current)) {
+  let current = resolve(dir);
+  for (; !existsSync(current); current = dirname(current)) {
     missing.unshift(current);
     if (dirname(current) === current) break;
+  }
+  // A file where a folder should be, said as mkdir says it: the folder itself (EEXIST) or one on its way (ENOTDIR).
+  if (existsSync(current) && !statSync(current).isDirectory()) {
+    const code = current === resolve(dir) ? "EEXIST" : "ENOTDIR";
+    throw Object.assign(new Error(`${code}: a file is where a folder should be, mkdir '${resolve(dir)}'`), { code });
   }
   for (const path of missing) {
     try {

@@ -186,12 +186,68 @@ describe("the Messages API as it behaves", () => {
         body: JSON.stringify({
           MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817",
           MessageStream: "outbound",
-          MessageEvents: [{ Type: "Bounced", Details: { BounceID: "4323372036854775807", Summary: "soft bounce" } }],
+          MessageEvents: [{ Type: "Bounced", ReceivedAt: "2026-11-29T10:59:44.0000000-05:00", Details: { BounceID: "4323372036854775807", Summary: "soft bounce" } }],
         }),
       },
     });
     const run = await setup(["--send-test", "--from", SENDER]);
     expect(run.code).toBe(0);
     expect(run.json().smtp.sendTest).toMatchObject({ stream: "outbound", firstEvent: "Bounced" });
+  });
+});
+
+describe("the proof is the run's own message", () => {
+  const earlier = (stream: string, minutesAgo: number, id = "11111111-2222-4333-8444-555555555555") => ({
+    MessageID: id,
+    ServerID: PROD,
+    MessageStream: stream,
+    Tag: "cio-postmark-test",
+    From: SENDER,
+    To: [{ Email: SOFT_BOUNCE, Name: "" }],
+    Recipients: [SOFT_BOUNCE],
+    Subject: `cio-postmark stream test ${id}`,
+    Metadata: { "cio-postmark-test": id },
+    ReceivedAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+  });
+
+  it("a Messages API that ignores the metadata filter, with an older test message on the right stream: no false proof, nothing changed", async () => {
+    await start();
+    world.simulator.ignoreMetadataFilter = true;
+    world.simulator.messageDelayMs = 300;
+    world.simulator.state.messages.push(earlier("outbound", 60));
+    // The broadcast stream's token, given for outbound: its own message goes through "broadcast".
+    const run = await setup(["--send-test", "--from", SENDER], { POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY });
+    expect(run.code).toBe(1);
+    expect(run.json().error.code).toBe("send_test_wrong_stream");
+    expect(world.simulator.webhooksOf(PROD)).toEqual([]);
+    expect(existsSync(configPath())).toBe(false);
+  });
+
+  it("an older message carrying another run's marker is never taken, however it is listed", async () => {
+    await start();
+    world.simulator.ignoreMetadataFilter = true;
+    world.simulator.messageDelayMs = 5_000; // the run's own message never shows within the deadline
+    world.simulator.state.messages.push(earlier("outbound", 1));
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", "--send-test", "--from", SENDER], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+      overrides: { ...world.overrides, sendTest: { pollMs: 25, timeoutMs: 400 } },
+    });
+    expect(run.code).toBe(1);
+    expect(run.json().error.code).toBe("send_test_not_found");
+    expect(world.simulator.webhooksOf(PROD)).toEqual([]);
+  });
+
+  it("thousands of unrelated messages on the list: one page a poll, and the run's own is found", async () => {
+    await start();
+    world.simulator.ignoreMetadataFilter = true;
+    for (let i = 0; i < 3_000; i++) world.simulator.state.messages.push(earlier("outbound", 30, `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`));
+    const run = await setup(["--send-test", "--from", SENDER]);
+    expect(run.code).toBe(0);
+    expect(run.json().smtp.sendTest.stream).toBe("outbound");
+    const searches = world.simulator.requests.filter((request) => request.path === "/messages/outbound");
+    for (const search of searches) {
+      expect(search.query.offset).toBe("0");
+      expect(Number(search.query.count)).toBeLessThanOrEqual(500);
+    }
   });
 });

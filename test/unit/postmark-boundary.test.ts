@@ -33,7 +33,7 @@ describe("answer shapes", () => {
 
   it("takes a stream, its name defaulting to its ID, and refuses an unknown type or ArchivedAt", () => {
     expect(shapes.stream({ ID: "outbound", MessageStreamType: "Transactional" })).toMatchObject({ Name: "outbound", ArchivedAt: null });
-    expect(() => shapes.stream({ ID: "", MessageStreamType: "Transactional" })).toThrow("a message stream has no ID");
+    expect(() => shapes.stream({ ID: "", MessageStreamType: "Transactional" })).toThrow(`a message stream's ID "" is not one Postmark gives`);
     expect(() => shapes.stream({ ID: "x", MessageStreamType: "Marketing" })).toThrow('stream "x" has an unknown type');
     expect(() => shapes.stream({ ID: "x", MessageStreamType: "Broadcasts", ArchivedAt: 5 })).toThrow('stream "x" has an unreadable ArchivedAt');
     expect(() => shapes.streams({ MessageStreams: null })).toThrow('"MessageStreams" is not a list');
@@ -71,21 +71,27 @@ describe("answer shapes", () => {
     expect(() => shapes.domain({ Name: "d", DKIMVerified: true })).toThrow('domain "d" does not say whether DKIM and Return-Path are verified');
     expect(shapes.senderSignature({ EmailAddress: "a@b.c" })).toMatchObject({ Confirmed: false, Domain: "" });
     expect(shapes.senderSignature({ EmailAddress: "a@b.c", Confirmed: true, Domain: "b.c" })).toMatchObject({ Confirmed: true, Domain: "b.c" });
-    expect(() => shapes.outboundMessage({ MessageID: "", MessageStream: "o" })).toThrow("a message has no MessageID");
-    expect(() => shapes.outboundMessage({ MessageID: "m", MessageStream: "o", MessageEvents: [{}] })).toThrow("message m's events are unreadable");
+    expect(() => shapes.outboundMessage({ MessageID: "", MessageStream: "o" })).toThrow(`a message's MessageID "" is not a UUID`);
+    expect(() => shapes.outboundMessage({ MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", MessageStream: "o", MessageEvents: [{}] })).toThrow("message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable");
     expect(shapes.badResponse("read the server", "it is HTML")).toMatchObject({ code: "postmark_bad_response", message: "Postmark's answer when trying to read the server was not what its API documents: it is HTML." });
   });
 });
 
 describe("answer shapes, every refusal by its exact words", () => {
   const hook = { ID: 7, Url: "u", MessageStream: "o" };
-  const message = { MessageID: "m", MessageStream: "o" };
+  const message = { MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", MessageStream: "o" };
+  const at = "2017-02-25T13:59:44.0000000-05:00";
   it.each([
     ["a server that is a list", shapes.server, [], "a server is not an object"],
     ["a server with a negative ID", shapes.server, { ID: -1, Name: "A", SmtpApiActivated: true }, "a server has no numeric ID"],
     ["tokens mixing text and numbers", shapes.server, { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: [5, "t"] }, "server 1's ApiTokens is not a list of tokens"],
     ["a stream that is null", shapes.stream, null, "a message stream is not an object"],
-    ["a stream with a numeric ID", shapes.stream, { ID: 5, MessageStreamType: "Transactional" }, "a message stream has no ID"],
+    ["a stream with a numeric ID", shapes.stream, { ID: 5, MessageStreamType: "Transactional" }, "a message stream's ID 5 is not one Postmark gives"],
+    ["a stream ID with a backslash", shapes.stream, { ID: "..\\server", MessageStreamType: "Transactional" }, 'a message stream\'s ID "..\\\\server" is not one Postmark gives'],
+    ["a stream ID of dots", shapes.stream, { ID: "..", MessageStreamType: "Transactional" }, 'a message stream\'s ID ".." is not one Postmark gives'],
+    ["a stream ID with an escape", shapes.stream, { ID: "a%2f", MessageStreamType: "Transactional" }, 'a message stream\'s ID "a%2f" is not one Postmark gives'],
+    ["a server token with CR LF", shapes.server, { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: ["abc\r\nX-Evil: 1"] }, "server 1 has an API token with characters no token has"],
+    ["a server token with a space", shapes.server, { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: ["abc def"] }, "server 1 has an API token with characters no token has"],
     ["a webhook that is text", shapes.webhook, "w", "a webhook is not an object"],
     ["a webhook without an ID", shapes.webhook, { Url: "u", MessageStream: "o" }, "a webhook has no numeric ID"],
     ["a domain that is a list", shapes.domain, [], "a domain is not an object"],
@@ -95,11 +101,15 @@ describe("answer shapes, every refusal by its exact words", () => {
     ["a sender signature that is null", shapes.senderSignature, null, "a sender signature is not an object"],
     ["a sender signature without an address", shapes.senderSignature, { Confirmed: true }, "a sender signature has no address"],
     ["a message that is a number", shapes.outboundMessage, 5, "a message is not an object"],
-    ["a message with a numeric MessageID", shapes.outboundMessage, { MessageID: 5, MessageStream: "o" }, "a message has no MessageID"],
-    ["a message naming no stream", shapes.outboundMessage, { MessageID: "m" }, "message m names no stream"],
-    ["a message whose events are an object", shapes.outboundMessage, { ...message, MessageEvents: {} }, "message m's events are unreadable"],
-    ["a message with one good event and one without a type", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Delivered" }, { Type: 1 }] }, "message m's events are unreadable"],
-    ["a message with an event that is text", shapes.outboundMessage, { ...message, MessageEvents: ["Delivered"] }, "message m's events are unreadable"],
+    ["a message with a numeric MessageID", shapes.outboundMessage, { MessageID: 5, MessageStream: "o" }, "a message's MessageID 5 is not a UUID"],
+    ["a MessageID that is a path", shapes.outboundMessage, { MessageID: "../../../webhooks/9001?x=", MessageStream: "o" }, 'a message\'s MessageID "../../../webhooks/9001?x=" is not a UUID'],
+    ["a message naming no stream", shapes.outboundMessage, { MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817" }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817 names no stream"],
+    ["a message whose ReceivedAt is a number", shapes.outboundMessage, { ...message, ReceivedAt: 1700000000 }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's ReceivedAt is not a date"],
+    ["a message whose events are an object", shapes.outboundMessage, { ...message, MessageEvents: {} }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
+    ["a message with one good event and one without a type", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Delivered", ReceivedAt: at }, { Type: 1, ReceivedAt: at }] }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
+    ["a message with an event that is text", shapes.outboundMessage, { ...message, MessageEvents: ["Delivered"] }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
+    ["an event whose ReceivedAt is a number", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Bounced", ReceivedAt: 1700000000 }] }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
+    ["an event without ReceivedAt", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Bounced" }] }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
   ] as Array<[string, (value: unknown) => unknown, unknown, string]>)("refuses %s", (_name, shape, value, problem) => {
     expect(() => shape(value)).toThrow(new shapes.ShapeError(problem));
   });
@@ -111,7 +121,8 @@ describe("answer shapes, every refusal by its exact words", () => {
     ["a webhook with headers and auth", shapes.webhook, { ...hook, HttpHeaders: [{ Name: "a", Value: "b" }], HttpAuth: { Username: "u", Password: "p" } }],
     ["a domain", shapes.domain, { Name: "d", DKIMVerified: false, ReturnPathDomainVerified: true }],
     ["a message with no events", shapes.outboundMessage, message],
-    ["a message with typed events", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Delivered" }, { Type: "Opened" }] }],
+    ["a message with typed events", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Delivered", ReceivedAt: at }, { Type: "Opened", ReceivedAt: at }] }],
+    ["a bounce whose BounceID is text and that lacks other fields", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Bounced", ReceivedAt: at, Details: { BounceID: "4323372036854775807" } }] }],
   ] as Array<[string, (value: unknown) => unknown, Record<string, unknown>]>)("takes %s, keeping what it was given", (_name, shape, value) => {
     const taken = shape(value) as Record<string, unknown>;
     for (const [key, given] of Object.entries(value)) expect(taken[key] ?? null).toEqual(given);
