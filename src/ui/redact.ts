@@ -3,13 +3,13 @@
  * `redact` (text) or `redactValue` (a document, before it is serialised): a secret that slips into
  * an error message from a server or a library is still masked.
  */
+import { isSecretHeader, maskCredentialsInText } from "./credentials.js";
+import { mask } from "./mask.js";
+
+export { mask };
+
 const MIN_SECRET_LENGTH = 4;
 
-export function mask(secret: string | undefined): string {
-  if (!secret) return "";
-  // Short secrets show nothing of themselves; long ones their last 4 characters.
-  return secret.length >= 12 ? `••••${secret.slice(-4)}` : "••••";
-}
 
 /** The secrets that begin with one 4-character prefix, by length, longest first. */
 interface PrefixGroup {
@@ -26,8 +26,14 @@ export class SecretRegistry {
   private readonly byPrefix = new Map<string, PrefixGroup>();
   private readonly firstChars = new Set<number>();
 
+  /** A secret, and its base64 form (an API answer or a protocol may carry it encoded). */
   add(secret: string | undefined): void {
     if (!secret || secret.length < MIN_SECRET_LENGTH) return;
+    this.addOne(secret);
+    this.addOne(Buffer.from(secret, "utf8").toString("base64"));
+  }
+
+  private addOne(secret: string): void {
     const prefix = secret.slice(0, MIN_SECRET_LENGTH);
     let group = this.byPrefix.get(prefix);
     if (!group) this.byPrefix.set(prefix, (group = { lengths: [], byLength: new Map() }));
@@ -40,7 +46,12 @@ export class SecretRegistry {
     this.firstChars.add(secret.charCodeAt(0));
   }
 
+  /** The text with every registered secret, and other services' credentials in URLs, masked. */
   redact(text: string): string {
+    return maskCredentialsInText(this.redactRegistered(text));
+  }
+
+  private redactRegistered(text: string): string {
     let result = "";
     let copiedUpTo = 0;
     for (let index = 0; index <= text.length - MIN_SECRET_LENGTH; ) {
@@ -72,6 +83,7 @@ export class SecretRegistry {
   redactValue<T>(value: T): T {
     if (typeof value === "string") return this.redact(value) as T;
     if (Array.isArray(value)) return value.map((item) => this.redactValue(item)) as T;
+    if (isSecretHeader(value)) return { ...value, Name: this.redact(value.Name), Value: mask(value.Value) } as T;
     if (value !== null && typeof value === "object") {
       return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.redactValue(item)])) as T;
     }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -139,5 +139,31 @@ describe("a config folder the run cannot change", () => {
     expect(run.code).toBe(1);
     expect(run.json().error).toMatchObject({ code: "config_unwritable", message: "Cannot write the config folder /proc/cio-postmark-test/config (ENOENT)." });
     expect(world.simulator.writes).toEqual([]);
+  });
+});
+
+describe("other services' credentials", () => {
+  it("in another webhook's URL and headers are masked in the plan, the JSON and the trace", async () => {
+    world = await startWorld();
+    const url = "https://zap-user:ZapierPassword-5150@hooks.zapier.example/catch/1?api_key=ZAPKEY-0123456789&page=1";
+    world.simulator.state.webhooks.push({
+      ID: 31,
+      ServerID: PROD,
+      Url: url,
+      MessageStream: "outbound",
+      HttpAuth: null,
+      HttpHeaders: [{ Name: "Authorization", Value: "Bearer ZAP-BEARER-TOKEN-777" }],
+      Triggers: structuredClone(TRANSACTIONAL_TRIGGERS),
+    });
+    const trace = join(mkdtempSync(join(tmpdir(), "cio-cred-")), "trace.jsonl");
+    const human = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--trace", trace], { env });
+    expect(human.code).toBe(0);
+    expect(human.stderr).toContain("Leave webhook 31 to https://zap-user:••••5150@hooks.zapier.example/catch/1?api_key=••••6789&page=1 alone (not Customer.io)");
+    const json = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
+    const everything = [human.stdout, human.stderr, json.stdout, json.stderr, readFileSync(trace, "utf8")].join("\n");
+    for (const secret of ["ZapierPassword-5150", "ZAPKEY-0123456789", "ZAP-BEARER-TOKEN-777"]) expect(everything).not.toContain(secret);
+    // The trace still shows what is not secret: the host, the header's name.
+    expect(readFileSync(trace, "utf8")).toContain("hooks.zapier.example");
+    expect(readFileSync(trace, "utf8")).toContain('"Name":"Authorization"');
   });
 });
