@@ -6,7 +6,7 @@ import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
 import type { PostmarkSettings } from "./postmark/api.js";
 import type { RetryPolicy } from "./postmark/retry.js";
-import type { SmtpRoute } from "./smtp/verify.js";
+import type { SmtpRoute, VerifyOptions } from "./smtp/verify.js";
 import { ConfigStore } from "./store/config-store.js";
 import { moveLegacyConfigDir } from "./store/migrate.js";
 import { withConfigLock } from "./store/lock.js";
@@ -33,6 +33,7 @@ export interface RunOverrides {
   smtpRoute?: SmtpRoute;
   httpTimeoutMs?: number;
   smtpTimeoutMs?: number;
+  smtpDeadlines?: VerifyOptions["deadlines"];
   lockWaitMs?: number;
   retry?: RetryPolicy;
   sendTest?: Partial<SendTestTiming>;
@@ -56,8 +57,8 @@ export interface Runtime {
   sandbox?: SandboxSession;
   /** --trace: the transcript of every Postmark exchange and SMTP dialogue. */
   trace?: Trace;
-  smtpRoute: SmtpRoute;
-  smtpTimeoutMs: number;
+  /** How SMTP handshakes and test messages go: where, which CA, their timeouts, the trace. */
+  smtp: Omit<VerifyOptions, "onStep">;
   sendTest: SendTestTiming;
   /** Runs `work` holding the config folder's lock (see store/lock.ts), saying so if a stale lock is taken over. */
   withLock<T>(command: string, work: () => Promise<T>): Promise<T>;
@@ -77,6 +78,8 @@ const SEND_TEST: SendTestTiming = { pollMs: 1_000, timeoutMs: 120_000 };
 
 const HTTP_TIMEOUT_MS = 10_000;
 const SMTP_TIMEOUT_MS = 10_000;
+/** However a server drips: a handshake ends within 45 s, a test message within 90 s. */
+const SMTP_DEADLINES = { handshakeMs: 45_000, messageMs: 90_000 };
 const LOCK_WAIT_MS = 30_000;
 
 /** conf's per-user folder: ~/.config/cio-postmark, ~/Library/Preferences/cio-postmark, %APPDATA%\cio-postmark\Config. */
@@ -134,8 +137,12 @@ export async function createRuntime(
     store: new ConfigStore(configDir, platform.fileModes),
     sandbox,
     trace,
-    smtpRoute: sandbox?.smtpRoute ?? overrides.smtpRoute ?? {},
-    smtpTimeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,
+    smtp: {
+      route: sandbox?.smtpRoute ?? overrides.smtpRoute ?? {},
+      timeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,
+      deadlines: overrides.smtpDeadlines ?? SMTP_DEADLINES,
+      trace,
+    },
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
     withLock: (command, work) => withConfigLock(configDir, { command, waitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS, onTakeover: (message) => output.warn(message) }, work),
     command: (...args) =>

@@ -66,7 +66,7 @@ async function offerToOpen(runtime: Runtime, link: string): Promise<void> {
 export function checkSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStream) {
   const credentials: SmtpCredentials = { ...input, host: input.host ?? defaultSmtpHost(stream.MessageStreamType) };
   const steps: SmtpStep[] = [];
-  const done = verifySmtp(credentials, { route: runtime.smtpRoute, timeoutMs: runtime.smtpTimeoutMs, trace: runtime.trace, onStep: (step) => steps.push(step) });
+  const done = verifySmtp(credentials, { ...runtime.smtp, onStep: (step) => steps.push(step) });
   return done.then(() => ({ credentials, steps }));
 }
 

@@ -43,11 +43,7 @@ export async function proveTokenStream(runtime: Runtime, target: SendTestTarget,
   const deadline = started + runtime.sendTest.timeoutMs;
 
   onProgress(`Sending a test message to ${addresses.to} through ${credentials.host}:${credentials.port}`);
-  await sendSmtpMessage(credentials, testMessage({ ...addresses, id, streamId, streamType: target.streamType }), {
-    route: runtime.smtpRoute,
-    timeoutMs: runtime.smtpTimeoutMs,
-    trace: runtime.trace,
-  });
+  await sendSmtpMessage(credentials, testMessage({ ...addresses, id, streamId, streamType: target.streamType }), runtime.smtp);
   recordTestMessage(addresses.to);
 
   let found: OutboundMessage | undefined;

@@ -76,7 +76,7 @@ export function collectFacts(runtime: Runtime, connection: SavedConnection, { se
     deliveries,
     verification: () => (verifyWebhook ? verification() : undefined),
     smtpCredentials,
-    verifySmtp: (credentials) => verifySmtp(credentials, { route: runtime.smtpRoute, timeoutMs: runtime.smtpTimeoutMs, trace: runtime.trace }),
+    verifySmtp: (credentials) => verifySmtp(credentials, runtime.smtp),
     domains: () => domains?.(),
     sendTest: () => sendTest?.(),
     symbols: runtime.output.symbols,

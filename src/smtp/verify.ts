@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { connect, isIP, type Socket } from "node:net";
 import { format } from "node:util";
 import { CliError } from "../errors.js";
 import type { Trace } from "../trace.js";
@@ -35,7 +35,14 @@ export const STEP_LABELS: Record<SmtpStep, string> = {
 
 export interface VerifyOptions {
   route: SmtpRoute;
+  /** How long one stage may go without a word from the server. */
   timeoutMs: number;
+  /**
+   * How long the whole exchange may take: the handshake (connect to QUIT) and a message (to the
+   * end of DATA). Nodemailer's timeouts are idle timeouts, which a server that drips a
+   * continuation line every few seconds resets forever.
+   */
+  deadlines: { handshakeMs: number; messageMs: number };
   onStep?: (step: SmtpStep) => void;
   trace?: Trace;
 }
@@ -71,10 +78,12 @@ const CERTIFICATE_CODES = new Set([
 export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOptions): Promise<void> {
   const session = await openSession(credentials, options);
   try {
-    await session.transport.verify();
+    await session.within(options.deadlines.handshakeMs, session.transport.verify());
     session.assertAuthenticated();
   } catch (error) {
-    throw smtpError(error, credentials, session.passed, options.timeoutMs);
+    throw smtpError(error, credentials, session, options.timeoutMs);
+  } finally {
+    session.release();
   }
 }
 
@@ -85,7 +94,7 @@ export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOp
 export async function sendSmtpMessage(credentials: SmtpCredentials, message: OutgoingMessage, options: VerifyOptions): Promise<void> {
   const session = await openSession(credentials, options);
   try {
-    await session.transport.sendMail(message);
+    await session.within(options.deadlines.messageMs, session.transport.sendMail(message));
     session.assertAuthenticated();
   } catch (error) {
     const failure = error as NodemailerError;
@@ -95,8 +104,40 @@ export async function sendSmtpMessage(credentials: SmtpCredentials, message: Out
         cause: error,
       });
     }
-    throw smtpError(error, credentials, session.passed, options.timeoutMs);
+    throw smtpError(error, credentials, session, options.timeoutMs);
+  } finally {
+    session.release();
   }
+}
+
+/**
+ * The TCP connection Nodemailer then speaks SMTP over (ours, so that a stalled exchange can be cut
+ * off). Its failures carry the codes Nodemailer gives its own: EDNS, ETIMEDOUT, ESOCKET.
+ */
+function dial(target: { host: string; port: number }, timeoutMs: number, callback: (error: Error | null, socket?: { connection: Socket }) => void): Socket {
+  const socket = connect({ host: target.host, port: target.port, timeout: timeoutMs });
+  const fail = (error: NodeJS.ErrnoException) => {
+    socket.destroy();
+    const dns = error.code === "ENOTFOUND" || error.code === "EAI_AGAIN";
+    callback(Object.assign(error, { code: dns ? "EDNS" : error.code === "ETIMEDOUT" ? "ETIMEDOUT" : "ESOCKET", originalCode: error.code }));
+  };
+  socket.once("connect", () => {
+    socket.setTimeout(0);
+    socket.removeAllListeners("error");
+    callback(null, { connection: socket });
+  });
+  socket.once("timeout", () => fail(Object.assign(new Error(`Connection timeout to ${target.host}:${target.port}`), { code: "ETIMEDOUT" })));
+  socket.once("error", fail);
+  return socket;
+}
+
+/** What a session has got through, for saying where a failure happened. */
+interface Progress {
+  passed: SmtpStep[];
+  /** The server has said something (its greeting at least). */
+  greeted: boolean;
+  /** The last command sent: "EHLO", "STARTTLS", "AUTH", "DATA", … */
+  lastCommand?: string;
 }
 
 async function openSession(credentials: SmtpCredentials, options: VerifyOptions) {
@@ -104,6 +145,10 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
   const { host, port } = credentials;
   const target = options.route.connectTo ?? { host, port };
   const passed: SmtpStep[] = [];
+  const progress: Progress = { passed, greeted: false };
+  // Our own sockets, so a stalled exchange can be cut off (Nodemailer has no handle to abort one).
+  const sockets: Socket[] = [];
+  const release = () => sockets.forEach((socket) => socket.destroy());
   const pass = (step: SmtpStep) => {
     if (passed.includes(step)) return;
     passed.push(step);
@@ -114,7 +159,12 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
   const logger = {
     level: () => undefined,
     trace: () => undefined,
-    debug: (entry: { tnx?: string }, message?: string, ...args: unknown[]) => dialogue?.(entry.tnx, format(message ?? "", ...args)),
+    debug: (entry: { tnx?: string }, message?: string, ...args: unknown[]) => {
+      const line = format(message ?? "", ...args);
+      if (entry.tnx === "server") progress.greeted = true;
+      if (entry.tnx === "client") progress.lastCommand = /^[A-Za-z]+(?: FROM| TO)?/.exec(line)?.[0]?.toUpperCase() ?? progress.lastCommand;
+      dialogue?.(entry.tnx, line);
+    },
     warn: () => undefined,
     error: () => undefined,
     fatal: () => undefined,
@@ -135,7 +185,10 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
     logger,
-    debug: Boolean(dialogue),
+    debug: true, // the dialogue tells which command a stalled server is stuck on
+    getSocket: (_options: unknown, callback: (error: Error | null, socket?: { connection: Socket }) => void) => {
+      sockets.push(dial(target, options.timeoutMs, callback));
+    },
     tls: {
       // Check the certificate against the name Customer.io will use, even when dialling elsewhere.
       ...(isIP(host) ? {} : { servername: host }),
@@ -145,6 +198,24 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
   return {
     transport,
     passed,
+    progress,
+    /** The exchange, cut off when it outlasts `ms` however the server drips. */
+    async within<T>(ms: number, work: Promise<T>): Promise<T> {
+      let timer: NodeJS.Timeout | undefined;
+      const cutOff = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          release();
+          reject(stalled(credentials, progress, ms));
+        }, ms);
+      });
+      try {
+        return await Promise.race([work, cutOff]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    /** Nodemailer ends a connection it was handed, but may leave it half open: ours are closed for good. */
+    release,
     assertAuthenticated() {
       // The server went on without accepting our credentials: never report that as a pass.
       if (!passed.includes("authenticated")) throw new CliError("smtp_not_authenticated", `${host}:${port} accepted the session without checking the key pair.`);
@@ -168,8 +239,23 @@ export function smtpTranscript(trace: Trace) {
   };
 }
 
-function smtpError(error: unknown, credentials: SmtpCredentials, passed: SmtpStep[], timeoutMs: number): CliError {
+/** Where a silent or dripping server stopped the exchange: before its greeting a port may be blocked; after, the server is slow. */
+function stalled(credentials: SmtpCredentials, { greeted, lastCommand }: Progress, ms: number): CliError {
+  const where = `${credentials.host}:${credentials.port}`;
+  const seconds = Math.round(ms / 1000);
+  if (!greeted) {
+    return new CliError("smtp_timeout", `No answer from ${where} within ${seconds} s: the port may be blocked on this network.`, {
+      hint: "Try --smtp-port 2525 (Postmark's alternative port), or another network.",
+    });
+  }
+  return new CliError("smtp_timeout", `${where} gave no final answer ${lastCommand ? `after ${lastCommand} ` : ""}within ${seconds} s.`, {
+    hint: "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.",
+  });
+}
+
+function smtpError(error: unknown, credentials: SmtpCredentials, session: { progress: Progress }, timeoutMs: number): CliError {
   if (error instanceof CliError) return error;
+  const { passed } = session.progress;
   const failure = error as NodemailerError;
   const where = `${credentials.host}:${credentials.port}`;
   const progress = passed.length ? ` (got as far as: ${passed.map((step) => STEP_LABELS[step]).join(", ")})` : "";
@@ -206,6 +292,13 @@ function smtpError(error: unknown, credentials: SmtpCredentials, passed: SmtpSte
   }
   if (failure.code === "EDNS") {
     return make("smtp_dns", `Cannot find the SMTP host ${credentials.host}.`, "Check the host name and your DNS or network connection.");
+  }
+  if (failure.code === "ETIMEDOUT" && session.progress.greeted) {
+    return make(
+      "smtp_timeout",
+      `No answer from ${where}${session.progress.lastCommand ? ` after ${session.progress.lastCommand}` : ""} for ${Math.round(timeoutMs / 1000)} s.`,
+      "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.",
+    );
   }
   if (failure.code === "ETIMEDOUT") {
     return make(

@@ -24,11 +24,14 @@ afterEach(async () => {
   smtp = silent = undefined;
 });
 
+/** Overall limits well above the idle timeouts these cases are about. */
+const DEADLINES = { handshakeMs: 10_000, messageMs: 20_000 };
+
 async function loopback(options: Partial<LoopbackSmtpOptions> = {}): Promise<VerifyOptions & { steps: string[] }> {
   const certificate = await testCertificate();
   smtp = await startLoopbackSmtp({ certificate, keyPairs: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }], ...options });
   const steps: string[] = [];
-  return { route: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } }, timeoutMs: 3_000, onStep: (step) => steps.push(step), steps };
+  return { route: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } }, timeoutMs: 3_000, deadlines: DEADLINES, onStep: (step) => steps.push(step), steps };
 }
 
 describe("verifySmtp", () => {
@@ -97,7 +100,7 @@ describe("verifySmtp", () => {
     silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as AddressInfo).port;
-    await expect(verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 600 })).rejects.toMatchObject({
+    await expect(verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 600, deadlines: DEADLINES })).rejects.toMatchObject({
       code: "smtp_timeout",
       message: `No answer from ${HOST}:587 within 1 s: the port may be blocked on this network. (got as far as: connected)`,
       hint: "Try --smtp-port 2525 (Postmark's alternative port), or another network.",
@@ -111,16 +114,59 @@ describe("verifySmtp", () => {
     });
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as AddressInfo).port;
-    await expect(verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000 })).rejects.toMatchObject({ code: "smtp_failed" });
+    await expect(verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000, deadlines: DEADLINES })).rejects.toMatchObject({ code: "smtp_failed" });
   });
 
   it("a server that refuses at the greeting: smtp_failed, its words escaped", async () => {
     silent = createServer((socket) => socket.end("554 no\u001b[2J service\r\n"));
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as AddressInfo).port;
-    const error = await verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000 }).catch((caught) => caught);
+    const error = await verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000, deadlines: DEADLINES }).catch((caught) => caught);
     expect(error).toMatchObject({ code: "smtp_failed", hint: "Check your network, --smtp-host and --smtp-port, then run the command again." });
     expect(error.message).toMatch(new RegExp(`^The SMTP check against ${HOST}:587 failed: .*\\\\x1b\\[2J.*\\. \\(got as far as: connected\\)$`));
+  });
+
+  /** A server that answers the greeting and EHLO, then drips a continuation line every 100 ms after `stallAt`, never ending it. */
+  async function dripping(stallAt: "STARTTLS" | "EHLO"): Promise<number> {
+    silent = createServer((socket) => {
+      socket.write("220 drip.example ESMTP\r\n");
+      socket.on("data", (chunk) => {
+        const command = String(chunk).trim().split(" ")[0]!.toUpperCase();
+        if (command === stallAt) {
+          const drip = setInterval(() => socket.write(`${command === "EHLO" ? "250" : "220"}-still thinking\r\n`), 100);
+          socket.on("close", () => clearInterval(drip));
+        } else if (command === "EHLO") socket.write("250-drip.example\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n");
+      });
+      socket.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
+    return (silent.address() as AddressInfo).port;
+  }
+
+  it.each([
+    ["STARTTLS", "after STARTTLS"],
+    ["EHLO", "after EHLO"],
+  ] as const)("a server that drips continuation lines after %s is cut off at the overall deadline, naming the stage", async (stallAt, stage) => {
+    const port = await dripping(stallAt);
+    const started = Date.now();
+    const error = await verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 400, deadlines: { handshakeMs: 1_500, messageMs: 3_000 } }).catch((caught) => caught);
+    // The idle timeout (400 ms) never fires while the server drips; the deadline does.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toMatchObject({
+      code: "smtp_timeout",
+      message: `${HOST}:587 gave no final answer ${stage} within 2 s.`,
+      hint: "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.",
+    });
+    expect(error.message).not.toContain("blocked");
+  });
+
+  it("a server that greets, then says nothing more: the idle timeout names the stage, without blaming the port", async () => {
+    silent = createServer((socket) => socket.resume().write("220 quiet.example ESMTP\r\n"));
+    await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const error = await verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 600, deadlines: DEADLINES }).catch((caught) => caught);
+    expect(error).toMatchObject({ code: "smtp_timeout", message: `No answer from ${HOST}:587 after EHLO for 1 s. (got as far as: connected)` });
+    expect(`${error.message} ${error.hint}`).not.toMatch(/blocked|2525/);
   });
 });
 
@@ -204,7 +250,7 @@ describe("the SMTP dialogue in --trace", () => {
   });
 
   it("a host that does not resolve: smtp_dns, naming it", async () => {
-    await expect(verifySmtp({ ...credentials, host: "no-such-host.invalid" }, { route: {}, timeoutMs: 3_000 })).rejects.toMatchObject({
+    await expect(verifySmtp({ ...credentials, host: "no-such-host.invalid" }, { route: {}, timeoutMs: 3_000, deadlines: DEADLINES })).rejects.toMatchObject({
       code: "smtp_dns",
       message: "Cannot find the SMTP host no-such-host.invalid.",
       hint: "Check the host name and your DNS or network connection.",
