@@ -114,7 +114,7 @@ export async function createRuntime(
   const chosenDir = configDirFrom(options, io.env);
   const baseDir = chosenDir ?? defaultConfigDir();
   const trace = options.trace === undefined ? undefined : Trace.open(options.trace, secrets, baseDir);
-  if (chosenDir === undefined) moveLegacyConfigDir(legacyConfigDir(), defaultConfigDir());
+  if (chosenDir === undefined) moveLegacyConfigDir(legacyConfigDir(), defaultConfigDir(), platform.fileModes);
   const timeoutMs = overrides.httpTimeoutMs ?? HTTP_TIMEOUT_MS;
 
   let sandbox: SandboxSession | undefined;

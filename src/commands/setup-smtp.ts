@@ -54,7 +54,8 @@ export async function smtpInputs(runtime: Runtime, given: GivenInputs, previous:
 
 /** In a desktop session, the page opens in the browser on a yes; over SSH or headless, the link printed above is all. */
 async function offerToOpen(runtime: Runtime, link: string): Promise<void> {
-  if (!runtime.platform.desktop || !(link.startsWith("https://") && (await runtime.prompter.confirm("Open that page in your browser?", true)))) return;
+  // Only Postmark's own web app: a link built from an API answer could point anywhere.
+  if (!runtime.platform.desktop || !(isPostmarkAppLink(link) && (await runtime.prompter.confirm("Open that page in your browser?", true)))) return;
   try {
     const { default: open } = await import("open");
     await open(link);
@@ -141,8 +142,11 @@ export async function sendTestAddresses(runtime: Runtime, given: GivenInputs, ta
     return undefined;
   }
   if (given.from) return { from: given.from, to: given.to };
+  // A signature is offered only if it passes the checks --from gets (one address, no line breaks).
   const confirmed = target.accountToken
-    ? (await runtime.output.step("Reading your sender signatures", () => accountApi(runtime, target.accountToken!).listSenderSignatures())).filter((signature) => signature.Confirmed)
+    ? (await runtime.output.step("Reading your sender signatures", () => accountApi(runtime, target.accountToken!).listSenderSignatures())).filter(
+        (signature) => signature.Confirmed && addressValidator(signature.EmailAddress) === true,
+      )
     : [];
   const other = "";
   const chosen = confirmed.length
@@ -153,6 +157,14 @@ export async function sendTestAddresses(runtime: Runtime, given: GivenInputs, ta
     : other;
   const from = chosen || (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", { validate: addressValidator }));
   return { from, to: given.to };
+}
+
+function isPostmarkAppLink(link: string): boolean {
+  try {
+    return new URL(link).origin === "https://account.postmarkapp.com";
+  } catch {
+    return false;
+  }
 }
 
 function addressValidator(value: string): true | string {

@@ -62,6 +62,9 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
     );
     warnings.push(...checkAnswer(target.body, webhook, desired.streamId, webhooksPage));
     action = "created";
+    const converged = await convergeAfterCreate(api, webhook, desired);
+    webhook = converged.webhook;
+    warnings.push(...converged.warnings);
   } else if (target.kind === "update") {
     webhook = await repeatSafely(
       () => namingTrigger(api.editWebhook(target.webhook.ID, target.body, { verify }), desired.streamId),
@@ -84,6 +87,26 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
     removed.push(duplicate.ID);
   }
   return { webhook, action, removed, warnings };
+}
+
+/**
+ * Another run (another machine, another config folder) may have created the same webhook at the
+ * same moment: both would stand, and Customer.io would count every event twice. So the stream is
+ * read back after a create, and of this region's Customer.io webhooks the lowest ID is kept and the
+ * others deleted. Every racing run applies the same rule, so they converge on one.
+ */
+async function convergeAfterCreate(api: ServerApi, created: Webhook, desired: DesiredWebhook): Promise<{ webhook: Webhook; warnings: string[] }> {
+  const listed = (await api.listWebhooks(desired.streamId)).filter((hook) => regionOfUrl(hook.Url) === desired.region);
+  const all = (listed.some((hook) => hook.ID === created.ID) ? listed : [created, ...listed]).sort((a, b) => a.ID - b.ID);
+  const [kept, ...others] = all as [Webhook, ...Webhook[]];
+  if (others.length === 0) return { webhook: kept, warnings: [] };
+  for (const other of others) await deleteWebhookSafely(api, other.ID, { goneIsFine: true });
+  const theirs = all.filter((hook) => hook.ID !== created.ID).map((hook) => hook.ID);
+  const removedOurs = kept.ID !== created.ID ? ` and removed ours, ${created.ID}` : "";
+  return {
+    webhook: kept,
+    warnings: [`Another run created webhook ${theirs.join(", ")} at the same time; kept ${kept.ID}${removedOurs}, so Customer.io hears each event once.`],
+  };
 }
 
 /**
@@ -126,9 +149,17 @@ async function namingTrigger<T>(write: Promise<T>, streamId: string): Promise<T>
   }
 }
 
-export async function deleteWebhookSafely(api: ServerApi, id: number): Promise<void> {
+/** Deletes a webhook; with `goneIsFine`, one another run deleted first counts as deleted. */
+export async function deleteWebhookSafely(api: ServerApi, id: number, { goneIsFine = false } = {}): Promise<void> {
   await repeatSafely(
-    () => api.deleteWebhook(id).then(() => true),
+    async () => {
+      try {
+        await api.deleteWebhook(id);
+      } catch (error) {
+        if (!(goneIsFine && error instanceof CliError && statusOf(error.cause) === 422)) throw error;
+      }
+      return true;
+    },
     async () => ((await webhookGone(api, id)) ? true : undefined),
   );
 }

@@ -235,3 +235,59 @@ describe("status --reveal in a terminal", () => {
     expect(confirmed.screen()).toContain(`Secret Key   ${OUTBOUND.secretKey}`);
   }, 30_000);
 });
+
+describe("links the wizard offers to open", () => {
+  /** Up to the SMTP token step, in a desktop session, with the server's link as the API gives it. */
+  async function smtpStepWith(serverLink: string): Promise<string> {
+    const world = await startWorld();
+    try {
+      world.simulator.state.servers[0]!.ServerLink = serverLink;
+      const run = runInPty(["setup", "--server", "Production", "--stream", "outbound", "--region", "us"], {
+        cols: 120,
+        env: { POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: world.configDir, POSTMARK_ACCOUNT_TOKEN: "acct-token-1234567890-abcdef", DISPLAY: ":0" },
+      });
+      await run.waitFor((screen) => screen.includes("Open that page in your browser?") || screen.includes("Access Key:"));
+      const screen = run.screen();
+      run.write(KEYS.ctrlC);
+      await run.exited;
+      return screen;
+    } finally {
+      await world.close();
+    }
+  }
+
+  it("offers to open only Postmark's own web app; another origin from an API answer is printed, not opened", async () => {
+    expect(await smtpStepWith("https://account.postmarkapp.com/servers/2001/streams")).toContain("Open that page in your browser?");
+    const elsewhere = await smtpStepWith("https://evil.example/servers/2001/streams");
+    expect(elsewhere).toContain("https://evil.example/servers/2001/streams/outbound/settings");
+    expect(elsewhere).not.toContain("Open that page in your browser?");
+  }, 30_000);
+});
+
+describe("sender signatures offered in the wizard", () => {
+  it("get the checks --from gets: one with a line break in it is not offered", async () => {
+    const world = await startWorld({
+      accountToken: "acct-token-1234567890-abcdef",
+      servers: [{ id: 2001, name: "Production", tokens: ["srv-token-prod-1234567890-abcd"] }],
+      senders: [{ EmailAddress: "alerts@signature.test" }, { EmailAddress: "evil@signature.test\r\nBcc: victim@example.com" }, { EmailAddress: "two@a.test, three@b.test" }],
+    });
+    try {
+      const run = runInPty(["setup", "--server", "Production", "--stream", "outbound", "--region", "us"], {
+        cols: 120,
+        env: { ...world.env(), POSTMARK_ACCOUNT_TOKEN: "acct-token-1234567890-abcdef" },
+      });
+      await answerAfter(run, "", "Send one test message", KEYS.enter);
+      await run.waitFor("Send it from:");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const screen = run.screen();
+      run.write(KEYS.ctrlC);
+      await run.exited;
+      const list = screen.slice(screen.lastIndexOf("Send it from:"));
+      expect(list).toContain("alerts@signature.test");
+      expect(list).not.toContain("evil@signature.test");
+      expect(list).not.toContain("two@a.test");
+    } finally {
+      await world.close();
+    }
+  }, 30_000);
+});

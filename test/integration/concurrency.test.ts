@@ -73,3 +73,34 @@ describe("a process killed while saving", () => {
     expect(seen.size).toBeGreaterThan(20);
   });
 });
+
+describe("two runs at once with different config folders (two CI jobs)", () => {
+  it("converge on one Customer.io webhook, the lowest ID, each time of ten", async () => {
+    const world = await startWorld();
+    try {
+      world.simulator.latencyMs = 60; // both read an empty stream before either creates
+      const args = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"];
+      const envFor = () => ({ POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-race-")), POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
+      let raced = 0;
+      for (let round = 0; round < 10; round++) {
+        world.simulator.state.webhooks = [];
+        const [first, second] = await Promise.all([runBinary(args, envFor()), runBinary(args, envFor())]);
+        expect([first.status, second.status], first.stderr + second.stderr).toEqual([0, 0]);
+        const hooks = world.simulator.webhooksOf(2001, "outbound").filter((hook) => regionOfUrl(hook.Url));
+        expect(hooks).toHaveLength(1);
+        const documents = [JSON.parse(first.stdout), JSON.parse(second.stdout)];
+        // Both saved the one that stands.
+        expect(documents.map((document) => document.webhook.id)).toEqual([hooks[0]!.ID, hooks[0]!.ID]);
+        const said = documents.flatMap((document) => document.warnings as string[]).filter((warning) => warning.startsWith("Another run created webhook"));
+        if (said.length > 0) {
+          raced += 1;
+          expect(said.some((warning) => warning.includes(`; kept ${hooks[0]!.ID}`))).toBe(true);
+        }
+      }
+      // The latency makes the runs overlap: most rounds really raced.
+      expect(raced).toBeGreaterThan(0);
+    } finally {
+      await world.close();
+    }
+  }, 60_000);
+});

@@ -167,3 +167,40 @@ describe("other services' credentials", () => {
     expect(readFileSync(trace, "utf8")).toContain('"Name":"Authorization"');
   });
 });
+
+describe("another run creating the same webhook at the same moment", () => {
+  const racer = (id: number) => ({ ID: id, Url: US_URL, MessageStream: "outbound", HttpAuth: { Username: "", Password: "" }, HttpHeaders: [], Triggers: structuredClone(TRANSACTIONAL_TRIGGERS) });
+  const run = () => world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], { env });
+  /** The read-back after our create lists the other run's webhook beside ours. */
+  function otherRunCreated(other: number, ours: number) {
+    world.simulator.injectFault({
+      times: 1,
+      match: (request) => request.method === "GET" && request.path === "/webhooks" && world.simulator.writes.length === 1,
+      fault: { kind: "answer", status: 200, body: JSON.stringify({ Webhooks: [racer(other), racer(ours)] }) },
+    });
+  }
+
+  it("ours has the lowest ID: the other is deleted, and it is said", async () => {
+    world = await startWorld();
+    world.simulator.state.nextWebhookId = 9001;
+    otherRunCreated(9100, 9001);
+    const result = await run();
+    expect(result.code).toBe(0);
+    expect(result.json().webhook.id).toBe(9001);
+    expect(result.json().warnings).toContain("Another run created webhook 9100 at the same time; kept 9001, so Customer.io hears each event once.");
+    expect(world.simulator.writes.map((request) => `${request.method} ${request.path}`)).toEqual(["POST /webhooks", "DELETE /webhooks/9100"]);
+    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.ID)).toEqual([9001]);
+  });
+
+  it("the other's has the lowest ID: ours is deleted and theirs saved", async () => {
+    world = await startWorld();
+    world.simulator.state.nextWebhookId = 9200;
+    otherRunCreated(9150, 9200);
+    const result = await run();
+    expect(result.code).toBe(0);
+    expect(result.json().webhook).toMatchObject({ id: 9150, action: "created" });
+    expect(result.json().warnings).toContain("Another run created webhook 9150 at the same time; kept 9150 and removed ours, 9200, so Customer.io hears each event once.");
+    expect(world.simulator.writes.map((request) => `${request.method} ${request.path}`)).toEqual(["POST /webhooks", "DELETE /webhooks/9200"]);
+    expect((await world.run(["status", "--json"], { env: {} })).json().connections[0].webhook.id).toBe(9150);
+  });
+});

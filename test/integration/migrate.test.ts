@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,11 +16,33 @@ function legacyFolder(root: string): string {
 }
 
 describe("moving 0.1's config folder", () => {
+  it("tightens a folder 0.1 left 0755 with its config.json 0644, as it moves them", () => {
+    const root = mkdtempSync(join(tmpdir(), "cio-move-"));
+    const legacy = legacyFolder(root);
+    chmodSync(legacy, 0o755);
+    chmodSync(join(legacy, "config.json"), 0o644);
+    const dir = join(root, "cio-postmark");
+    moveLegacyConfigDir(legacy, dir, true);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
+  });
+
+  it("removes a copy an interrupted move left behind, holding secrets, at the next start", () => {
+    const root = mkdtempSync(join(tmpdir(), "cio-move-"));
+    const dir = join(root, "cio-postmark");
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, "config.json"), CONFIG, { mode: 0o600 });
+    writeFileSync(join(dir, "config.json.4242.moving"), CONFIG, { mode: 0o600 });
+    writeFileSync(join(dir, "notes.moving"), "mine");
+    moveLegacyConfigDir(join(root, "cio-postmark-nodejs"), dir, true);
+    expect(readdirSync(dir).sort()).toEqual(["config.json", "notes.moving"]);
+  });
+
   it("renames the whole folder when the new one does not exist, parents made as needed", () => {
     const root = mkdtempSync(join(tmpdir(), "cio-move-"));
     const legacy = legacyFolder(root);
     const dir = join(root, "deeper", "cio-postmark");
-    moveLegacyConfigDir(legacy, dir);
+    moveLegacyConfigDir(legacy, dir, true);
     expect(existsSync(legacy)).toBe(false);
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(CONFIG);
     expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
@@ -32,7 +54,7 @@ describe("moving 0.1's config folder", () => {
     writeFileSync(join(legacy, "other.txt"), "kept");
     const dir = join(root, "cio-postmark");
     mkdirSync(dir);
-    moveLegacyConfigDir(legacy, dir);
+    moveLegacyConfigDir(legacy, dir, true);
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(CONFIG);
     expect(existsSync(join(legacy, "config.json"))).toBe(false);
     expect(readFileSync(join(legacy, "other.txt"), "utf8")).toBe("kept");
@@ -41,15 +63,15 @@ describe("moving 0.1's config folder", () => {
   it("touches nothing when there is no old config, or when the new folder already has one", () => {
     const root = mkdtempSync(join(tmpdir(), "cio-move-"));
     const dir = join(root, "cio-postmark");
-    moveLegacyConfigDir(join(root, "cio-postmark-nodejs"), dir);
+    moveLegacyConfigDir(join(root, "cio-postmark-nodejs"), dir, true);
     mkdirSync(join(root, "cio-postmark-nodejs"));
-    moveLegacyConfigDir(join(root, "cio-postmark-nodejs"), dir); // the old folder, but no config in it
+    moveLegacyConfigDir(join(root, "cio-postmark-nodejs"), dir, true); // the old folder, but no config in it
     expect(existsSync(dir)).toBe(false);
 
     const legacy = legacyFolder(root);
     mkdirSync(dir);
     writeFileSync(join(dir, "config.json"), "{}");
-    moveLegacyConfigDir(legacy, dir);
+    moveLegacyConfigDir(legacy, dir, true);
     expect(readFileSync(join(legacy, "config.json"), "utf8")).toBe(CONFIG);
     expect(readFileSync(join(dir, "config.json"), "utf8")).toBe("{}");
   });
@@ -59,7 +81,7 @@ describe("moving 0.1's config folder", () => {
     const legacy = legacyFolder(root);
     writeFileSync(join(root, "a-file"), "");
     const dir = join(root, "a-file", "cio-postmark");
-    expect(() => moveLegacyConfigDir(legacy, dir)).toThrow(
+    expect(() => moveLegacyConfigDir(legacy, dir, true)).toThrow(
       expect.objectContaining({
         code: "config_move_failed",
         message: `Could not move the saved config from ${legacy} to ${dir} (EEXIST); nothing was lost.`,
@@ -73,7 +95,7 @@ describe("moving 0.1's config folder", () => {
     const root = mkdtempSync(join(tmpdir(), "cio-move-"));
     const legacy = legacyFolder(root);
     const inside = join(legacy, "cio-postmark"); // a folder cannot be renamed into itself: EINVAL
-    expect(() => moveLegacyConfigDir(legacy, inside)).toThrow(expect.objectContaining({ code: "config_move_failed", message: expect.stringContaining("(EINVAL)") }));
+    expect(() => moveLegacyConfigDir(legacy, inside, true)).toThrow(expect.objectContaining({ code: "config_move_failed", message: expect.stringContaining("(EINVAL)") }));
     expect(readFileSync(join(legacy, "config.json"), "utf8")).toBe(CONFIG);
     expect(existsSync(join(inside, "config.json"))).toBe(false);
   });
@@ -87,7 +109,7 @@ describe("moving 0.1's config folder", () => {
     try {
       const dir = join(elsewhere, "cio-postmark");
       if (exists) mkdirSync(dir);
-      moveLegacyConfigDir(legacy, dir);
+      moveLegacyConfigDir(legacy, dir, true);
       expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(CONFIG);
       expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
       expect(readdirSync(dir)).toEqual(["config.json"]);
