@@ -8,25 +8,35 @@ import type { StopSignal } from "./platform.js";
  */
 
 let critical = 0;
-let pendingExitCode: number | undefined;
+let pending: { signal: NodeJS.Signals; exitCode: number } | undefined;
 let stop: (exitCode: number) => void = (exitCode) => process.exit(exitCode);
 
 export function installStopHandlers(signals: StopSignal[], onStop: (exitCode: number) => void = stop): void {
   stop = onStop;
   for (const { signal, exitCode } of signals) {
     process.on(signal, () => {
-      if (critical > 0) pendingExitCode ??= exitCode;
+      if (critical > 0) pending ??= { signal, exitCode };
       else stop(exitCode);
     });
   }
 }
 
-export async function criticalSection<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs a change that a signal must not cut in half. A signal that came meanwhile stops the run
+ * once the change is done, after `report` has said what was done (with --json, the run's one
+ * document, marked with the signal's name).
+ */
+export async function criticalSection<T>(work: () => Promise<T>, report?: (done: T, signal: NodeJS.Signals) => void): Promise<T> {
   critical += 1;
+  let finished: { value: T } | undefined;
   try {
-    return await work();
+    finished = { value: await work() };
+    return finished.value;
   } finally {
     critical -= 1;
-    if (critical === 0 && pendingExitCode !== undefined) stop(pendingExitCode);
+    if (critical === 0 && pending !== undefined) {
+      if (finished && report) report(finished.value, pending.signal);
+      stop(pending.exitCode);
+    }
   }
 }

@@ -126,7 +126,7 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
         for (const warning of applied.warnings) output.warn(shown(warning));
         await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
         recordDone(`the webhook of ${describeConnection(connection)} repaired`);
-      });
+      }, (_done, signal) => render(runtime, reports, signal));
       return true;
     });
     repaired ||= fixed;
@@ -134,11 +134,13 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
   return repaired;
 }
 
-function render(runtime: Runtime, reports: ConnectionReport[]): void {
+/** The report; `interrupted` names the signal that stops the run after a repair (the checks shown are those before it). */
+function render(runtime: Runtime, reports: ConnectionReport[], interrupted?: string): void {
   const { output } = runtime;
   const failed = reports.some((report) => report.checks.some((check) => check.status === "fail"));
   if (output.json) {
     output.writeJson({
+      ...(interrupted ? { interrupted } : {}),
       ok: !failed,
       connections: reports.map(({ connection, checks }) => ({
         server: { id: connection.serverId, name: connection.serverName },

@@ -59,10 +59,17 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     await store.remove(connection.serverId, connection.streamId);
     recordDone(`${describeConnection(connection)} removed`);
     return ids;
-  }));
+  }, (ids, signal) => renderRemoved(runtime, connection, ids, signal)));
+  renderRemoved(runtime, connection, removed);
+  return ExitCode.ok;
+}
 
+/** What was removed; `interrupted` names the signal that stops the run right after. */
+function renderRemoved(runtime: Runtime, connection: SavedConnection, removed: number[], interrupted?: string): void {
+  const { output, store } = runtime;
   if (output.json) {
     output.writeJson({
+      ...(interrupted ? { interrupted } : {}),
       ok: true,
       server: { id: connection.serverId, name: connection.serverName },
       stream: { id: connection.streamId },
@@ -75,7 +82,6 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
         "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).",
     );
   }
-  return ExitCode.ok;
 }
 
 /** Two saved servers may share a name: removing "the first" would delete the wrong server's webhook. */

@@ -20,8 +20,9 @@ export interface SetupResult {
   warnings: string[];
 }
 
-export function setupJson(result: SetupResult) {
+export function setupJson(result: SetupResult, interrupted?: string) {
   return {
+    ...(interrupted ? { interrupted } : {}),
     ok: true,
     dryRun: result.dryRun,
     server: { id: result.server.ID, name: result.server.Name },
@@ -42,9 +43,10 @@ const STATUS_WORDS: Record<Exclude<WebhookStatus, null>, string> = {
 
 const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
 
-export function renderSetupResult(runtime: Runtime, result: SetupResult, { offerFollows = false } = {}): void {
+/** `interrupted`: a signal's name, when the run stops right after this change (the change and save were let finish). */
+export function renderSetupResult(runtime: Runtime, result: SetupResult, { offerFollows = false, interrupted }: { offerFollows?: boolean; interrupted?: string } = {}): void {
   const { output } = runtime;
-  if (output.json) return output.writeJson(setupJson(result));
+  if (output.json) return output.writeJson(setupJson(result, interrupted));
   for (const warning of result.warnings) output.warn(shown(warning));
   const { webhook, smtp } = result;
   const lines = [

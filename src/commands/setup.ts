@@ -149,8 +149,12 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     throw new CliError("cancelled", "Cancelled: nothing was changed.");
   }
 
-  const applied = await criticalSection(() => applyAndSave(runtime, options, target, { server, stream, smtp, plan, desired }));
-  return result(runtime, { ...parts, warnings: [...warnings, ...applied.warnings], dryRun: false, applied });
+  const outcome = (applied: AppliedPlan) => result(runtime, { ...parts, warnings: [...warnings, ...applied.warnings], dryRun: false, applied });
+  const applied = await criticalSection(
+    () => applyAndSave(runtime, options, target, { server, stream, smtp, plan, desired }),
+    (done, signal) => renderSetupResult(runtime, outcome(done), { interrupted: signal }),
+  );
+  return outcome(applied);
 }
 
 /** Changes the webhooks, then saves: the part a Ctrl-C (or SIGTERM, SIGHUP) waits for. */

@@ -98,6 +98,16 @@ export function driftOf(webhook: Webhook, desired: Pick<DesiredWebhook, "region"
   if ((wanted.Bounce === true && webhook.Triggers.Bounce.IncludeContent) || (wanted.SpamComplaint === true && webhook.Triggers.SpamComplaint.IncludeContent)) {
     drift.push("message content is included");
   }
+  drift.push(...deliveryDrift(webhook));
+  return drift;
+}
+
+/**
+ * How Postmark would call the URL differently from a plain POST: HTTP auth or custom headers. The
+ * one judgement of them, for the plan (doctor, --fix) and for the answer to a write (setup).
+ */
+export function deliveryDrift(webhook: Pick<Webhook, "HttpAuth" | "HttpHeaders">): string[] {
+  const drift: string[] = [];
   if (webhook.HttpAuth && (webhook.HttpAuth.Username || webhook.HttpAuth.Password)) drift.push("HTTP auth is set");
   if (webhook.HttpHeaders.length > 0) drift.push("custom HTTP headers are set");
   return drift;

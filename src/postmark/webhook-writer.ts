@@ -1,5 +1,5 @@
 import { CliError } from "../errors.js";
-import { driftOf, TRIGGER_LABELS, triggersPostmarkChanged, type DesiredWebhook, type WebhookPlan } from "../core/webhook-plan.js";
+import { deliveryDrift, driftOf, TRIGGER_LABELS, triggersPostmarkChanged, type DesiredWebhook, type WebhookPlan } from "../core/webhook-plan.js";
 import { regionOfUrl } from "../core/regions.js";
 import type { ServerApi } from "./api.js";
 import { isTransient, statusOf } from "./errors.js";
@@ -127,6 +127,13 @@ function checkAnswer(asked: WebhookBody, answered: Webhook, streamId: string, we
     const names = doubled.map((name) => TRIGGER_LABELS[name]).join(" and ");
     throw new CliError("webhook_open_click_on", `Postmark kept the ${names} trigger on for webhook ${answered.ID} after it was asked off: Customer.io would count each ${names.toLowerCase()} twice. Nothing was saved.`, {
       hint: `Turn ${names} off for that webhook on the stream's Webhooks page (${webhooksPage}), then run this again.`,
+    });
+  }
+  // Judged as doctor judges it: what doctor would fail right after, setup does not call a success.
+  const kept = deliveryDrift(answered);
+  if (kept.length > 0) {
+    throw new CliError("webhook_not_as_asked", `Postmark kept webhook ${answered.ID} other than asked: ${kept.join("; ")}. Nothing was saved.`, {
+      hint: `Clear them for that webhook on the stream's Webhooks page (${webhooksPage}), then run this again.`,
     });
   }
   return triggersPostmarkChanged(asked, answered).map((change) => `Webhook ${answered.ID}: ${change}.`);

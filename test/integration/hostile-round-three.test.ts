@@ -204,3 +204,29 @@ describe("another run creating the same webhook at the same moment", () => {
     expect((await world.run(["status", "--json"], { env: {} })).json().connections[0].webhook.id).toBe(9150);
   });
 });
+
+describe("one verdict on HTTP auth and headers in Postmark's answer", () => {
+  it.each([
+    ["HTTP auth", { HttpAuth: { Username: "cio", Password: "kept-by-postmark-0001" } }, "HTTP auth is set"],
+    ["custom headers", { HttpHeaders: [{ Name: "X-Team", Value: "growth" }] }, "custom HTTP headers are set"],
+  ])("%s kept after the write: setup flags it as doctor does, and saves nothing", async (_name, kept, words) => {
+    world = await startWorld();
+    world.simulator.injectFault({
+      match: (request) => request.method === "POST" && request.path === "/webhooks",
+      fault: { kind: "answer", status: 200, body: JSON.stringify({ ID: 4246, Url: US_URL, MessageStream: "outbound", Triggers: TRANSACTIONAL_TRIGGERS, ...kept }) },
+    });
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
+    expect(run.code).toBe(1);
+    expect(run.json().error).toEqual({
+      code: "webhook_not_as_asked",
+      message: `Postmark kept webhook 4246 other than asked: ${words}. Nothing was saved.`,
+      hint: "Clear them for that webhook on the stream's Webhooks page (https://account.postmarkapp.com/servers/2001/streams/outbound/webhooks), then run this again.",
+    });
+    expect(JSON.stringify(run.json())).not.toContain("kept-by-postmark-0001");
+    // Doctor's word on the same webhook: drift, a failure.
+    world.simulator.clearFaults();
+    world.simulator.state.webhooks.push({ ID: 4246, ServerID: PROD, Url: US_URL, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: structuredClone(TRANSACTIONAL_TRIGGERS), ...kept });
+    const plan = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--dry-run", "--json"], { env });
+    expect(plan.json().webhook).toMatchObject({ id: 4246, action: "planned" });
+  });
+});

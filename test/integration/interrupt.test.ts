@@ -13,14 +13,16 @@ beforeEach(async () => {
 });
 afterEach(() => world.close());
 
-function startSetup() {
-  const child = spawn(process.execPath, [BIN, "setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp"], {
+function startSetup(extra: string[] = []) {
+  const child = spawn(process.execPath, [BIN, "setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", ...extra], {
     env: { PATH: process.env.PATH, POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: world.configDir, POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
   });
   let stderr = "";
+  let stdout = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
+  child.stdout.on("data", (chunk) => (stdout += chunk));
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 async function until(condition: () => boolean) {
@@ -69,4 +71,59 @@ describe("signals during setup", () => {
     expect(existsSync(join(world.configDir, "config.json"))).toBe(false);
     expect(existsSync(join(world.configDir, "config.lock"))).toBe(false);
   });
+
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+    ["SIGINT", 130],
+  ] as const)("%s during the change with --json still prints the one document of what was done, marked, then exits %i", async (signal, code) => {
+    world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "POST" });
+    const run = startSetup(["--json"]);
+    await until(() => world.simulator.requests.some((request) => request.method === "POST"));
+    run.child.kill(signal);
+    expect(await run.exited).toBe(code);
+    const document = JSON.parse(run.stdout());
+    const [hook] = world.simulator.webhooksOf(2001, "outbound");
+    expect(document).toMatchObject({ ok: true, interrupted: signal, webhook: { id: hook!.ID, action: "created" } });
+  });
+
+  it("SIGTERM during the change in a human run prints the summary and one closing line saying what was done", async () => {
+    world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "POST" });
+    const run = startSetup();
+    await until(() => world.simulator.requests.some((request) => request.method === "POST"));
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(143);
+    expect(run.stdout()).toContain("Created webhook");
+    expect(run.stderr()).toMatch(/Stopped: Production \/ outbound connected and saved\. Nothing else was changed\.\n$/);
+  });
+
+  it("SIGTERM while remove deletes, and while doctor --fix repairs, with --json: the document of what was done, marked", async () => {
+    const env = { PATH: process.env.PATH, POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: world.configDir };
+    const start = (args: string[]) => {
+      const child = spawn(process.execPath, [BIN, ...args, "--json"], { env: { ...env, POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+      let stdout = "";
+      child.stdout.on("data", (chunk) => (stdout += chunk));
+      return { child, exited: new Promise<number | null>((resolve) => child.on("close", resolve)), stdout: () => stdout };
+    };
+    const setup = startSetup();
+    expect(await setup.exited).toBe(0);
+    const [hook] = world.simulator.webhooksOf(2001, "outbound");
+
+    world.simulator.state.webhooks[0]!.Triggers.Open.Enabled = true;
+    world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "PUT" });
+    const fix = start(["doctor", "--fix", "--yes"]);
+    await until(() => world.simulator.requests.some((request) => request.method === "PUT"));
+    fix.child.kill("SIGTERM");
+    expect(await fix.exited).toBe(143);
+    expect(JSON.parse(fix.stdout())).toMatchObject({ interrupted: "SIGTERM", connections: [{ server: { id: 2001 }, stream: { id: "outbound" } }] });
+    expect(world.simulator.webhooksOf(2001, "outbound")[0]!.Triggers.Open.Enabled).toBe(false);
+
+    world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "DELETE" });
+    const remove = start(["remove", "--server", "2001", "--stream", "outbound", "--yes"]);
+    await until(() => world.simulator.requests.some((request) => request.method === "DELETE"));
+    remove.child.kill("SIGTERM");
+    expect(await remove.exited).toBe(143);
+    expect(JSON.parse(remove.stdout())).toMatchObject({ interrupted: "SIGTERM", ok: true, removedWebhooks: [hook!.ID] });
+  });
 });
+
