@@ -64,6 +64,13 @@ const rows: Row[] = [
   ["--trace with no file name", ["status", "--trace", ""], {}, 2, /--trace needs a file name/],
   ["--server 001 with only an account token, server 1 missing", [...base, "--server", "001"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2, /No server with ID or name 001/],
   ["an invalid API URL, before any prompt or request", ["doctor", "--no-input"], { POSTMARK_API_URL: "ftp://x" }, 2, /POSTMARK_API_URL must start with https/],
+  ["--dry-run with --send-test", [...base, "--dry-run", "--send-test", "--from", "a@example.com"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /--dry-run changes and sends nothing, but --send-test sends a real message\./],
+  ["a stream ID with a backslash", ["setup", "--no-input", "--stream", "..\\server", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /--stream must be a message stream ID/],
+  ["a stream ID of dots", ["setup", "--no-input", "--stream", "..", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /--stream must be a message stream ID/],
+  ["a stream ID with an escape", ["setup", "--no-input", "--stream", "out%2fbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /--stream must be a message stream ID/],
+  ["a mistyped command", ["doctr", "--no-input"], {}, 2, /Unknown command "doctr"\. Did you mean doctor\?/],
+  ["status --reveal with two connections and none named", ["status", "--reveal", "--no-input"], {}, 2, /status --reveal prints one connection's key pair/],
+  ["--server without --reveal on status", ["status", "--server", "Production"], {}, 2, /--server, --stream and --yes go with --reveal/],
 ];
 
 describe("bad input", () => {
