@@ -39,8 +39,6 @@ export interface RunOverrides {
   sendTest?: Partial<SendTestTiming>;
   /** Windows or macOS, for tests of platform-aware behaviour. */
   platform?: Platform;
-  /** The path the binary was started from (process.argv[1]): tells an npx run. */
-  scriptPath?: string;
 }
 
 /** Everything a command needs from its surroundings, decided once per run. */
@@ -113,7 +111,7 @@ export async function createRuntime(
   const output = new Output(io, secrets, { json, color: colorEnabled(io, options.color === false), unicode: platform.unicode });
   const chosenDir = configDirFrom(options, io.env);
   const baseDir = chosenDir ?? defaultConfigDir();
-  const trace = options.trace === undefined ? undefined : Trace.open(options.trace, secrets, baseDir);
+  const trace = options.trace === undefined ? undefined : Trace.open(options.trace, secrets, { configDir: baseDir, fileModes: platform.fileModes });
   if (chosenDir === undefined) moveLegacyConfigDir(legacyConfigDir(), defaultConfigDir(), platform.fileModes);
   const timeoutMs = overrides.httpTimeoutMs ?? HTTP_TIMEOUT_MS;
 
@@ -148,7 +146,7 @@ export async function createRuntime(
     command: (...args) =>
       commandLine(
         {
-          prefix: startedThroughNpx(io.env, overrides.scriptPath ?? process.argv[1]) ? "npx cio-postmark" : "cio-postmark",
+          prefix: startedThroughNpx(io.env, process.argv[1]) ? "npx cio-postmark" : "cio-postmark",
           carried: carriedFlags({ sandbox: options.sandbox, configDir: options.configDir?.trim() }),
           windows: platform.os === "win32",
         },

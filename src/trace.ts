@@ -31,7 +31,7 @@ export class Trace {
    * even with secrets masked. A file the user names is theirs: never a symlink's target, never the
    * config (nothing in its folder), never a file that is not a trace.
    */
-  static open(path: string, secrets: SecretRegistry, configDir: string): Trace {
+  static open(path: string, secrets: SecretRegistry, { configDir, fileModes }: { configDir: string; fileModes: boolean }): Trace {
     if (path.trim() === "") throw usageError("invalid_trace", "--trace needs a file name.");
     if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
       throw usageError("invalid_trace", `The trace file ${path} is a symbolic link; it was not followed.`, "Give the path of a new file, or of an earlier trace.");
@@ -53,7 +53,7 @@ export class Trace {
         if (stat.size > 0 && !startsLikeATrace(fd)) {
           throw usageError("invalid_trace", `${path} is not a cio-postmark trace; it was left as it is.`, "Give the path of a new file, or of an earlier trace.");
         }
-        if (process.platform !== "win32") fchmodSync(fd, 0o600);
+        if (fileModes) fchmodSync(fd, 0o600);
       }
     } finally {
       closeSync(fd);

@@ -81,7 +81,7 @@ async function reveal(runtime: Runtime, saved: SavedConnection[], { serverRef, s
     throw new CliError("cancelled", "Cancelled: nothing was printed.");
   }
   runtime.output.revealed({
-    text: [`${describeConnection(connection)} (${connection.smtp!.host}:${connection.smtp!.port})`, `Access Key   ${smtp.accessKey}`, `Secret Key   ${smtp.secretKey}`].join("\n"),
+    text: [`${describeConnection(connection)} (${smtp.host}:${smtp.port})`, `Access Key   ${smtp.accessKey}`, `Secret Key   ${smtp.secretKey}`].join("\n"),
     document: { server: { id: connection.serverId, name: connection.serverName }, stream: { id: connection.streamId }, accessKey: smtp.accessKey, secretKey: smtp.secretKey },
   });
   return ExitCode.ok;

@@ -44,26 +44,24 @@ export function guardedFetch(trace?: Trace, maxBytes = MAX_RESPONSE_BYTES): type
 async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefined, trace: Trace | undefined, maxBytes: number): Promise<Response> {
   const started = Date.now();
   const response = await fetch(url, { ...init, redirect: "manual" });
-  // A trace that cannot be written stops the run at once, as itself, not as a network failure.
   const record = (status: number, body: string | undefined) => {
     try {
-      traceExchange(status, body);
+      trace?.record({
+        kind: "http",
+        method: init.method ?? "GET",
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        status,
+        ms: Date.now() - started,
+        requestBody: traceBody(typeof init.body === "string" ? init.body : undefined),
+        responseBody: traceBody(body),
+      });
     } catch (error) {
+      // A trace that cannot be written stops the run at once, as itself, not as a network failure.
       if (error instanceof CliError) refuse(slot, error);
       throw error;
     }
   };
-  const traceExchange = (status: number, body: string | undefined) =>
-    trace?.record({
-      kind: "http",
-      method: init.method ?? "GET",
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      status,
-      ms: Date.now() - started,
-      requestBody: traceBody(typeof init.body === "string" ? init.body : undefined),
-      responseBody: traceBody(body),
-    });
 
   if (response.status >= 300 && response.status < 400) {
     record(response.status, undefined);

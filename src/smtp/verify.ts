@@ -239,18 +239,18 @@ export function smtpTranscript(trace: Trace) {
   };
 }
 
+/** Before the greeting, silence may be a blocked port; after it, the server itself is slow. */
+const BLOCKED_PORT_HINT = "Try --smtp-port 2525 (Postmark's alternative port), or another network.";
+const STALLED_HINT = "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.";
+
 /** Where a silent or dripping server stopped the exchange: before its greeting a port may be blocked; after, the server is slow. */
 function stalled(credentials: SmtpCredentials, { greeted, lastCommand }: Progress, ms: number): CliError {
   const where = `${credentials.host}:${credentials.port}`;
   const seconds = Math.round(ms / 1000);
   if (!greeted) {
-    return new CliError("smtp_timeout", `No answer from ${where} within ${seconds} s: the port may be blocked on this network.`, {
-      hint: "Try --smtp-port 2525 (Postmark's alternative port), or another network.",
-    });
+    return new CliError("smtp_timeout", `No answer from ${where} within ${seconds} s: the port may be blocked on this network.`, { hint: BLOCKED_PORT_HINT });
   }
-  return new CliError("smtp_timeout", `${where} gave no final answer ${lastCommand ? `after ${lastCommand} ` : ""}within ${seconds} s.`, {
-    hint: "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.",
-  });
+  return new CliError("smtp_timeout", `${where} gave no final answer ${lastCommand ? `after ${lastCommand} ` : ""}within ${seconds} s.`, { hint: STALLED_HINT });
 }
 
 function smtpError(error: unknown, credentials: SmtpCredentials, session: { progress: Progress }, timeoutMs: number): CliError {
@@ -297,14 +297,14 @@ function smtpError(error: unknown, credentials: SmtpCredentials, session: { prog
     return make(
       "smtp_timeout",
       `No answer from ${where}${session.progress.lastCommand ? ` after ${session.progress.lastCommand}` : ""} for ${Math.round(timeoutMs / 1000)} s.`,
-      "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.",
+      STALLED_HINT,
     );
   }
   if (failure.code === "ETIMEDOUT") {
     return make(
       "smtp_timeout",
       `No answer from ${where} within ${Math.round(timeoutMs / 1000)} s: the port may be blocked on this network.`,
-      "Try --smtp-port 2525 (Postmark's alternative port), or another network.",
+      BLOCKED_PORT_HINT,
     );
   }
   if (failure.code === "ESOCKET" && failure.originalCode === "ECONNREFUSED") {

@@ -29,7 +29,7 @@ async function answering(answer: (response: ServerResponse, body: string) => voi
 
 function traced(): { trace: Trace; lines: () => Array<Record<string, unknown>> } {
   const path = join(mkdtempSync(join(tmpdir(), "cio-http-")), "trace.jsonl");
-  const trace = Trace.open(path, new SecretRegistry(), mkdtempSync(join(tmpdir(), "cio-config-")));
+  const trace = Trace.open(path, new SecretRegistry(), { configDir: mkdtempSync(join(tmpdir(), "cio-config-")), fileModes: true });
   return { trace, lines: () => readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line)) };
 }
 

@@ -209,7 +209,7 @@ describe("sendSmtpMessage", () => {
 describe("the SMTP dialogue in --trace", () => {
   it("keeps each line as it was, except what answers an AUTH: the payload on its line, or the lines after a 334", () => {
     const path = join(mkdtempSync(join(tmpdir(), "cio-smtp-trace-")), "trace.jsonl");
-    const record = smtpTranscript(Trace.open(path, new SecretRegistry(), mkdtempSync(join(tmpdir(), "cio-config-"))));
+    const record = smtpTranscript(Trace.open(path, new SecretRegistry(), { configDir: mkdtempSync(join(tmpdir(), "cio-config-")), fileModes: true }));
     const dialogue: Array<[string | undefined, string]> = [
       ["client", "abc"],
       ["server", "220 smtp.postmarkapp.com ESMTP"],
