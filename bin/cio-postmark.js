@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 // CommonJS (see bin/package.json): the fastest way for Node to start the bundled CLI.
-const { runFromProcess } = require("../dist/main.cjs");
+let cli;
+try {
+  cli = require("../dist/main.cjs");
+} catch (error) {
+  // Only a source checkout lacks the bundle (an install with --ignore-scripts): say how to make it.
+  if (error.code !== "MODULE_NOT_FOUND" || !String(error.message).includes("main.cjs")) throw error;
+  process.stderr.write("cio-postmark is not built yet: run `npm run build` in its folder, then try again.\n");
+  process.exit(1);
+}
 
 // A reader that stops early (`cio-postmark --help | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,4 +17,4 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-runFromProcess(process.argv.slice(2));
+cli.runFromProcess(process.argv.slice(2));

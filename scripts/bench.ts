@@ -20,6 +20,7 @@ import { SANDBOX_CREDENTIALS } from "../src/sandbox/credentials.js";
 import { PostmarkSimulator, sequentialRounds } from "../src/sandbox/simulator.js";
 import { sentMessageOf, startLoopbackSmtp } from "../src/sandbox/smtp-server.js";
 import { SecretRegistry } from "../src/ui/redact.js";
+import { installCold, pack, packCommit } from "./package-footprint.js";
 
 const LATENCY_MS = 100;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -278,6 +279,18 @@ async function peakMemories() {
   row("peak memory of a scripted `setup --skip-smtp` against an API in another process", `${real.toFixed(1)} MB`, "< 120 MB");
 }
 
+/** What a cold `npx cio-postmark` downloads now, beside 0.2.0 (commit 6d0fdd0) installed the same way in this run. */
+async function downloadFootprint() {
+  const describe = async (label: string, tarball: string) => {
+    const installed = await installCold(tarball);
+    const warned = /install-scripts/.test(installed.npmOutput) ? ", npm warns of install scripts" : "";
+    return `${label}: ${installed.packages.length} packages, ${(installed.apparentBytes / 1e6).toFixed(1)} MB, ${(installed.installMs / 1000).toFixed(1)} s${warned}`;
+  };
+  const now = await describe("now", (await pack(ROOT)).tarball);
+  const before = await describe("0.2.0", (await packCommit(ROOT, "6d0fdd0")).tarball);
+  row("packed tarball installed with an empty npm cache (packages, `du --apparent-size`, install time)", `${now}; ${before}`, "≤ 75 packages, ≤ 9 MB, no warning");
+}
+
 console.error(`Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 startupRatios();
 await setupRoundTrips();
@@ -287,6 +300,7 @@ await statusAtScale();
 await wizardSitting();
 await bigAccount();
 await peakMemories();
+await downloadFootprint();
 
 const table = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,

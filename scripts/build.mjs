@@ -5,7 +5,7 @@
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 
-const LAZY_PACKAGES = ["postmark", "nodemailer", "@inquirer/prompts", "conf", "ora", "smtp-server", "selfsigned", "open"];
+const LAZY_PACKAGES = ["postmark", "nodemailer", "@inquirer/select", "@inquirer/search", "@inquirer/input", "@inquirer/password", "@inquirer/confirm", "conf", "ora", "smtp-server", "open"];
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 /**

@@ -49,7 +49,8 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
   makeDirs(dir, 0o700);
   const statePath = join(dir, STATE_FILE);
   const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, "utf8")) as AccountState) : sandboxAccount();
-  const [simulator, certificate] = await Promise.all([PostmarkSimulator.start(state), makeCertificate()]);
+  const simulator = await PostmarkSimulator.start(state);
+  const certificate = makeCertificate();
   const smtp = await startLoopbackSmtp({
     certificate,
     keyPairs: SANDBOX_SMTP_TOKENS.map(({ accessKey, secretKey, serverId, stream }) => ({ accessKey, secretKey, serverId, streamId: stream })),

@@ -36,9 +36,9 @@ export function required(what: string): (value: string) => true | string {
 export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boolean): Prompter {
   // Prompts draw on stderr: stdout is for results only.
   const context = { input: io.stdin, output: io.stderr };
-  const load = () => import("@inquirer/prompts");
 
-  async function ask<T>(run: (prompts: typeof import("@inquirer/prompts")) => Promise<T>): Promise<T> {
+  // Each prompt is its own small package, loaded when first asked: scripted runs never load one.
+  async function ask<T>(run: () => Promise<T>): Promise<T> {
     if (!interactive) {
       // Commands name missing inputs before they would prompt; reaching here is a bug, not a user error.
       throw new CliError("prompt_unavailable", "This run cannot ask questions (no terminal, --no-input, --json or CI).", {
@@ -46,7 +46,7 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
       });
     }
     try {
-      return await run(await load());
+      return await run();
     } catch (error) {
       if (error instanceof Error && (error.name === "ExitPromptError" || error.name === "AbortPromptError")) {
         throw interrupted();
@@ -57,11 +57,16 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
 
   return {
     interactive,
-    select: (message, choices) => ask((p) => p.select({ message, choices: choices.map(safeChoice), pageSize: SEARCH_PAGE_SIZE }, context)),
+    select: (message, choices) =>
+      ask(async () => {
+        const { default: select } = await import("@inquirer/select");
+        return select({ message, choices: choices.map(safeChoice), pageSize: SEARCH_PAGE_SIZE }, context);
+      }),
     search: (message, given) => {
       const choices = given.map(safeChoice);
-      return ask((p) =>
-        p.search(
+      return ask(async () => {
+        const { default: search } = await import("@inquirer/search");
+        return search(
           {
             message,
             pageSize: SEARCH_PAGE_SIZE,
@@ -73,17 +78,25 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
             },
           },
           context,
-        ),
-      );
+        );
+      });
     },
     input: (message, options = {}) =>
-      ask(async (p) => (await p.input({ message, default: options.default, validate: options.validate }, context)).trim()),
+      ask(async () => {
+        const { default: input } = await import("@inquirer/input");
+        return (await input({ message, default: options.default, validate: options.validate }, context)).trim();
+      }),
     password: (message, options = {}) =>
-      ask(async (p) => {
-        const value = (await p.password({ message, mask: "•", validate: options.validate }, context)).trim();
+      ask(async () => {
+        const { default: password } = await import("@inquirer/password");
+        const value = (await password({ message, mask: "•", validate: options.validate }, context)).trim();
         secrets.add(value);
         return value;
       }),
-    confirm: (message, defaultAnswer = false) => ask((p) => p.confirm({ message, default: defaultAnswer }, context)),
+    confirm: (message, defaultAnswer = false) =>
+      ask(async () => {
+        const { default: confirm } = await import("@inquirer/confirm");
+        return confirm({ message, default: defaultAnswer }, context);
+      }),
   };
 }

@@ -35,9 +35,9 @@ export const DEFAULT_SPEC: AccountSpec = {
   senders: [{ EmailAddress: SENDER }, { EmailAddress: "pending@signature.test", Confirmed: false }],
 };
 
-let certificate: Promise<Certificate> | undefined;
+let certificate: Certificate | undefined;
 /** One certificate per test file, made fresh for the run and trusted only through the route's `ca`. */
-export function testCertificate(): Promise<Certificate> {
+export function testCertificate(): Certificate {
   certificate ??= makeCertificate();
   return certificate;
 }
@@ -59,7 +59,7 @@ export async function startWorld(
   smtpOptions: Partial<LoopbackSmtpOptions> = {},
   simulatorOptions: SimulatorOptions = { messageDelayMs: 50, eventDelayMs: 50 },
 ): Promise<World> {
-  const cert = await testCertificate();
+  const cert = testCertificate();
   const simulator = await PostmarkSimulator.start(buildAccount(spec), simulatorOptions);
   const smtp = await startLoopbackSmtp({
     certificate: cert,

@@ -28,7 +28,7 @@ afterEach(async () => {
 const DEADLINES = { handshakeMs: 10_000, messageMs: 20_000 };
 
 async function loopback(options: Partial<LoopbackSmtpOptions> = {}): Promise<VerifyOptions & { steps: string[] }> {
-  const certificate = await testCertificate();
+  const certificate = testCertificate();
   smtp = await startLoopbackSmtp({ certificate, keyPairs: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }], ...options });
   const steps: string[] = [];
   return { route: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } }, timeoutMs: 3_000, deadlines: DEADLINES, onStep: (step) => steps.push(step), steps };
