@@ -6,6 +6,7 @@ import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
 import type { PostmarkSettings } from "./postmark/api.js";
 import type { RetryPolicy } from "./postmark/retry.js";
+import type { BackoffPolicy } from "./core/rate-limit.js";
 import type { SmtpRoute, VerifyOptions } from "./smtp/verify.js";
 import { ConfigStore } from "./store/config-store.js";
 import { moveLegacyConfigDir } from "./store/migrate.js";
@@ -36,6 +37,7 @@ export interface RunOverrides {
   smtpDeadlines?: VerifyOptions["deadlines"];
   lockWaitMs?: number;
   retry?: RetryPolicy;
+  rateLimit?: BackoffPolicy;
   sendTest?: Partial<SendTestTiming>;
   /** Windows or macOS, for tests of platform-aware behaviour. */
   platform?: Platform;
@@ -157,6 +159,7 @@ export async function createRuntime(
         endpoint: sandbox ? sandbox.postmarkEndpoint : parsePostmarkApiUrl(io.env.POSTMARK_API_URL),
         timeoutMs,
         retry: overrides.retry,
+        rateLimit: overrides.rateLimit,
         trace,
       };
       return settings;

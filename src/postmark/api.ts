@@ -6,6 +6,7 @@ import type { PostmarkEndpoint } from "./base-url.js";
 import { codeOf, mapPostmarkError, statusOf, withAnswer, type TokenKind } from "./errors.js";
 import { guardedFetch, requestSlots, type RequestSlot } from "./http.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
+import type { BackoffPolicy } from "../core/rate-limit.js";
 import * as shapes from "./shapes.js";
 import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, TriggerCheck, Webhook, WebhookBody, WebhookDeliveries } from "./types.js";
 
@@ -20,6 +21,8 @@ export interface PostmarkSettings {
   /** Deadline for one request. */
   timeoutMs: number;
   retry?: RetryPolicy;
+  /** How a 429 is waited out (tests make it quick). */
+  rateLimit?: BackoffPolicy;
   trace?: Trace;
 }
 
@@ -48,12 +51,15 @@ const PAGE_CONCURRENCY = 8;
 /** No real account comes near this; a TotalCount beyond it is a bad answer, not a reason to send thousands of requests. */
 const MAX_LISTED = 100_000;
 
+/** The client's own timeout would count the wait for a place under the cap: ours, per try, does not. */
+const CLIENT_TIMEOUT_S = 24 * 3600;
+
 function clientOptions(settings: PostmarkSettings) {
   return {
     useHttps: settings.endpoint.useHttps,
     requestHost: settings.endpoint.requestHost,
-    timeout: settings.timeoutMs / 1000,
-    fetch: guardedFetch(settings.trace),
+    timeout: CLIENT_TIMEOUT_S,
+    fetch: guardedFetch({ trace: settings.trace, timeoutMs: settings.timeoutMs, backoff: settings.rateLimit }),
   };
 }
 

@@ -59,7 +59,8 @@ export function codeOf(error: unknown): number | undefined {
 }
 
 /** 429, 5xx from Postmark or its load balancers, and network failures (status 0) may pass if tried again; 401 and 422 never do. */
-const TRANSIENT_STATUSES = new Set<number | undefined>([0, 429, 500, 502, 503, 504]);
+/** 429 is not here: the fetch itself waits it out (http.ts), and a 429 that outlasts that is an answer. */
+const TRANSIENT_STATUSES = new Set<number | undefined>([0, 500, 502, 503, 504]);
 
 export function isTransient(error: unknown): boolean {
   return TRANSIENT_STATUSES.has(statusOf(error));

@@ -1,12 +1,15 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { CliError } from "../errors.js";
+import { postmarkRequests, type Limiter } from "../core/limiter.js";
+import { RATE_LIMIT_BACKOFF, sendPolitely, type BackoffPolicy } from "../core/rate-limit.js";
 import { traceBody, type Trace } from "../trace.js";
 
 /**
  * The `fetch` the postmark client uses: it never follows a redirect (a token must never travel to
  * another origin), caps the size of an answer, lets a group of requests be cancelled, and writes
- * the exchange to the trace. The client turns anything thrown here into a plain network error, so
- * the real reason travels beside it, in the request's slot.
+ * the exchange to the trace. It keeps within the process's cap on requests in flight and waits out
+ * a 429. The client turns anything thrown here into a plain network error, so the real reason
+ * travels beside it, in the request's slot.
  */
 
 export interface RequestSlot {
@@ -27,15 +30,35 @@ function refuse(slot: RequestSlot | undefined, error: CliError): never {
   throw error;
 }
 
-export function guardedFetch(trace?: Trace, maxBytes = MAX_RESPONSE_BYTES): typeof fetch {
+export interface FetchOptions {
+  trace?: Trace;
+  /**
+   * Deadline for one try, counted from when it is sent: time spent waiting for a place under the
+   * cap, or out a 429, is not the request's fault. (The client's own timeout would count both.)
+   */
+  timeoutMs?: number;
+  maxBytes?: number;
+  limiter?: Limiter;
+  backoff?: BackoffPolicy;
+}
+
+export function guardedFetch({ trace, timeoutMs, maxBytes = MAX_RESPONSE_BYTES, limiter = postmarkRequests, backoff = RATE_LIMIT_BACKOFF }: FetchOptions = {}): typeof fetch {
   return async (input, init = {}) => {
     const slot = requestSlots.getStore();
-    const signals = [init.signal, slot?.signal].filter((signal): signal is AbortSignal => Boolean(signal));
-    const either = eitherSignal(signals);
+    const url = new URL(String(input));
+    const outer = eitherSignal([init.signal, slot?.signal].filter((signal): signal is AbortSignal => Boolean(signal)));
+    const send = async () => {
+      const perTry = eitherSignal([outer.signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)].filter((signal): signal is AbortSignal => Boolean(signal)));
+      try {
+        return await exchange(url, { ...init, signal: perTry.signal }, slot, trace, maxBytes);
+      } finally {
+        perTry.release();
+      }
+    };
     try {
-      return await exchange(new URL(String(input)), { ...init, signal: either.signal }, slot, trace, maxBytes);
+      return await sendPolitely(limiter, send, backoff, outer.signal);
     } finally {
-      either.release();
+      outer.release();
     }
   };
 }

@@ -1,5 +1,6 @@
 import { connect, isIP, type Socket } from "node:net";
 import { format } from "node:util";
+import { smtpHandshakes } from "../core/limiter.js";
 import { CliError } from "../errors.js";
 import type { Trace } from "../trace.js";
 import { mask } from "../ui/redact.js";
@@ -74,8 +75,12 @@ const CERTIFICATE_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
-/** Connects, STARTTLS, AUTH, QUIT: proves the key pair and sends no mail. */
-export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOptions): Promise<void> {
+/** Connects, STARTTLS, AUTH, QUIT: proves the key pair and sends no mail. At most 4 at once in the process. */
+export function verifySmtp(credentials: SmtpCredentials, options: VerifyOptions): Promise<void> {
+  return smtpHandshakes.run(() => handshake(credentials, options));
+}
+
+async function handshake(credentials: SmtpCredentials, options: VerifyOptions): Promise<void> {
   const session = await openSession(credentials, options);
   try {
     await session.within(options.deadlines.handshakeMs, session.transport.verify());
@@ -91,7 +96,11 @@ export async function verifySmtp(credentials: SmtpCredentials, options: VerifyOp
  * The same handshake, then MAIL, RCPT and DATA for one message. A refusal of the message itself
  * (a From that is no sender signature, say) is `send_test_rejected`, with the server's reply.
  */
-export async function sendSmtpMessage(credentials: SmtpCredentials, message: OutgoingMessage, options: VerifyOptions): Promise<void> {
+export function sendSmtpMessage(credentials: SmtpCredentials, message: OutgoingMessage, options: VerifyOptions): Promise<void> {
+  return smtpHandshakes.run(() => send(credentials, message, options));
+}
+
+async function send(credentials: SmtpCredentials, message: OutgoingMessage, options: VerifyOptions): Promise<void> {
   const session = await openSession(credentials, options);
   try {
     await session.within(options.deadlines.messageMs, session.transport.sendMail(message));

@@ -79,6 +79,7 @@ export async function startWorld(
     smtpTimeoutMs: 3_000,
     lockWaitMs: 10_000,
     retry: { tries: 3, baseDelayMs: 20, maxTotalMs: 5_000 },
+    rateLimit: { tries: 4, baseDelayMs: 5, maxDelayMs: 50 },
     sendTest: { pollMs: 25, timeoutMs: 3_000 },
   };
   const env = (extra: NodeJS.ProcessEnv = {}) => ({

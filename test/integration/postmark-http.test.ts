@@ -72,9 +72,9 @@ describe("guardedFetch", () => {
     let size = cap;
     const origin = await answering((response) => response.writeHead(200).end("a".repeat(size)));
     const { trace, lines } = traced();
-    expect((await (await guardedFetch(trace, cap)(`${origin}/big`)).text()).length).toBe(cap);
+    expect((await (await guardedFetch({ trace, maxBytes: cap })(`${origin}/big`)).text()).length).toBe(cap);
     size = cap + 1;
-    await expect(guardedFetch(trace, cap)(`${origin}/big`)).rejects.toMatchObject({
+    await expect(guardedFetch({ trace, maxBytes: cap })(`${origin}/big`)).rejects.toMatchObject({
       code: "postmark_response_too_large",
       message: `The Postmark API at ${origin.slice(7)} sent an answer larger than 2 MB; it was not read.`,
       hint: "No real Postmark answer is that large: check POSTMARK_API_URL and any proxy, and run with --trace FILE to report it.",
@@ -85,7 +85,7 @@ describe("guardedFetch", () => {
   it("writes each exchange to the trace: method, path, query, status, time, both bodies", async () => {
     const origin = await answering((response, body) => response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ got: body })));
     const { trace, lines } = traced();
-    const fetch = guardedFetch(trace);
+    const fetch = guardedFetch({ trace });
     await fetch(`${origin}/webhooks?messagestream=outbound&count=2`);
     await fetch(`${origin}/webhooks`, { method: "POST", body: '{"Url":"https://x"}' });
     const [get, post] = lines();

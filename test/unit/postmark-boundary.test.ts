@@ -146,7 +146,7 @@ describe("answer shapes, every refusal by its exact words", () => {
 describe("errors from the postmark client", () => {
   it.each([
     [0, true],
-    [429, true],
+    [429, false], // waited out by the fetch itself, not retried again on top
     [500, true],
     [502, true],
     [503, true],
