@@ -21,6 +21,7 @@ import { PostmarkSimulator, sequentialRounds } from "../src/sandbox/simulator.js
 import { sentMessageOf, startLoopbackSmtp } from "../src/sandbox/smtp-server.js";
 import { SecretRegistry } from "../src/ui/redact.js";
 import { installCold, pack, packCommit } from "./package-footprint.js";
+import { startAgency } from "../test/helpers/agency.js";
 
 const LATENCY_MS = 100;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -124,6 +125,46 @@ async function doctorRatio() {
   row(`doctor, all ${CHECKS.length} checks vs slowest alone (${slowestId}), ${LATENCY_MS} ms latency`,
     `${all.toFixed(0)} ms vs ${slowest.toFixed(0)} ms = ${(all / slowest).toFixed(2)}x`, "≤ 1.3x");
   await w.close();
+}
+
+/**
+ * An agency's doctor: 200 saved connections at 50 ms latency. The cap lets 8 requests through per
+ * round trip, so the Postmark part cannot take less than ceil(requests / 8) x 50 ms; the wall time is
+ * compared with that. Then again with one request in five answered 429 (the real 1 s backoff).
+ */
+async function doctorAtScale() {
+  const AGENCY_LATENCY_MS = 50;
+  const run = async (everyFifth429: boolean) => {
+    const agency = await startAgency(200);
+    agency.simulator.latencyMs = AGENCY_LATENCY_MS;
+    if (everyFifth429) agency.simulator.injectFault({ fault: { kind: "status", status: 429 }, match: ({ index }) => index % 5 === 4 });
+    const sink = new PassThrough();
+    let stdout = "";
+    sink.on("data", (chunk) => (stdout += chunk));
+    const started = performance.now();
+    const code = await main(["doctor", "--json"], { stdin: new PassThrough(), stdout: sink, stderr: new PassThrough().resume(), env: { PATH: process.env.PATH, ...agency.env } }, { ...agency.overrides, rateLimit: undefined });
+    const ms = performance.now() - started;
+    const document = JSON.parse(stdout) as { connections: Array<{ checks: Array<{ status: string }> }> };
+    const right = code === 0 && document.connections.length === 200 && document.connections.every((connection) => connection.checks.every((check) => check.status === "pass" || check.status === "skip"));
+    const requests = agency.simulator.requests.length;
+    const limited = agency.simulator.requests.filter((request) => request.status === 429).length;
+    const result = { ms, requests, limited, peak: agency.simulator.peakInFlight, handshakes: agency.smtp.peakSessions, right };
+    await agency.close();
+    return result;
+  };
+  const plain = await run(false);
+  const theory = Math.ceil(plain.requests / 8) * AGENCY_LATENCY_MS;
+  row(
+    `doctor over 200 saved connections, ${AGENCY_LATENCY_MS} ms latency (${plain.requests} requests; theory ceil(requests / 8) x ${AGENCY_LATENCY_MS} ms)`,
+    `${(plain.ms / 1000).toFixed(2)} s vs ${(theory / 1000).toFixed(2)} s = ${(plain.ms / theory).toFixed(2)}x; peak ${plain.peak} requests and ${plain.handshakes} SMTP sessions in flight; every check ${plain.right ? "right" : "WRONG"}`,
+    "≤ 1.5x, ≤ 8 and ≤ 4 in flight",
+  );
+  const stormy = await run(true);
+  row(
+    "the same with one request in five answered 429 (full jitter from 1 s)",
+    `${(stormy.ms / 1000).toFixed(2)} s, ${stormy.limited} answers 429, peak ${stormy.peak} in flight; every check ${stormy.right ? "right" : "WRONG"}`,
+    "every check right",
+  );
 }
 
 /** --send-test: from sending the message to Postmark's word on its stream, polling once a second. */
@@ -295,6 +336,7 @@ console.error(`Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${
 startupRatios();
 await setupRoundTrips();
 await doctorRatio();
+await doctorAtScale();
 await sendTestProof();
 await statusAtScale();
 await wizardSitting();

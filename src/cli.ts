@@ -164,6 +164,7 @@ ${environmentHelp(["setup"])}`,
     .option("--send-test", "also send one real message through each saved SMTP token and check which stream it went through")
     .option("--from <address>", "--send-test's sender: a confirmed sender signature or an address on a verified domain")
     .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
+    .option("--verbose", "print every check of every connection (over more than 3, a connection whose checks all pass is one line)")
     .addHelpText("after", `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --verify-webhook --json\n${environmentHelp(["doctor"])}`)
     .action(action(async () => (await import("./commands/doctor.js")).runDoctor));
 

@@ -5,7 +5,7 @@ import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../core/send-test.js";
 import { plural } from "../core/words.js";
 import type { SendTestAddresses } from "../connections/send-test.js";
 import { CHECKS } from "../doctor/checks.js";
-import { collectFacts, desiredFor, type FactOptions } from "../doctor/facts.js";
+import { accountDomains, collectFacts, desiredFor, type FactOptions } from "../doctor/facts.js";
 import { shown } from "../ui/terminal-safe.js";
 import { streamWebhooksLink } from "../postmark/links.js";
 import { runChecks, type CheckOutcome } from "../doctor/runner.js";
@@ -28,7 +28,11 @@ interface DoctorOptions extends GlobalOptions {
   to?: string;
   /** --verify-webhook (true): Postmark calls the URL now; --no-verify-webhook (false): --fix saves without that call. */
   verifyWebhook?: boolean;
+  verbose?: boolean;
 }
+
+/** Over more than this many connections, a count replaces the spinner and all-pass connections are one line each. */
+const FEW_CONNECTIONS = 3;
 
 interface ConnectionReport {
   connection: SavedConnection;
@@ -51,7 +55,7 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   const verifyWebhook = options.verifyWebhook === true;
   let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook });
   if (options.fix) {
-    const repaired = await fixAll(runtime, reports, { yes: Boolean(options.yes), verify: options.verifyWebhook !== false });
+    const repaired = await fixAll(runtime, reports, { yes: Boolean(options.yes), verify: options.verifyWebhook !== false, verbose: Boolean(options.verbose) });
     if (repaired) {
       runtime.output.info(runtime.output.style.bold("\nChecking again after the repairs"));
       const checked = new Set(connections.map((connection) => connectionKey(connection.serverId, connection.streamId)));
@@ -62,7 +66,7 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
       if (sendTo) reports = reports.map((report) => keepCheck(report, first, "smtp-send"));
     }
   }
-  render(runtime, reports);
+  render(runtime, reports, { verbose: Boolean(options.verbose) });
   return reports.some((report) => report.checks.some((check) => check.status === "fail")) ? ExitCode.failure : ExitCode.ok;
 }
 
@@ -87,14 +91,24 @@ function sendTestAddresses(options: DoctorOptions): SendTestAddresses | undefine
   return { from, to };
 }
 
+/** Every connection at once: the process's cap on requests in flight sets the pace, not this loop. */
 function checkAll(runtime: Runtime, connections: SavedConnection[], options: FactOptions): Promise<ConnectionReport[]> {
-  return runtime.output.step(`Checking ${plural(connections.length, "connection")}`, () =>
-    Promise.all(connections.map(async (connection) => ({ connection, checks: await runChecks(CHECKS, collectFacts(runtime, connection, options)) }))),
-  );
+  const shared = { ...options, domains: accountDomains(runtime) };
+  const checkEach = (checked: () => void) =>
+    Promise.all(
+      connections.map(async (connection) => {
+        const checks = await runChecks(CHECKS, collectFacts(runtime, connection, shared));
+        checked();
+        return { connection, checks };
+      }),
+    );
+  const label = `Checking ${plural(connections.length, "connection")}`;
+  if (connections.length <= FEW_CONNECTIONS) return runtime.output.step(label, () => checkEach(() => undefined));
+  return runtime.output.counting((done) => `Checking ${done} of ${connections.length} connections`, `Checked ${connections.length} connections`, checkEach);
 }
 
 /** Repairs what can be repaired: the config file's mode, and webhook drift by the same plan as setup. */
-async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, verify }: { yes: boolean; verify: boolean }): Promise<boolean> {
+async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, verify, verbose }: { yes: boolean; verify: boolean; verbose: boolean }): Promise<boolean> {
   const { output, prompter, store } = runtime;
   let repaired = false;
   if (reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail")) && store.fileMode() !== undefined) {
@@ -126,7 +140,7 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
         for (const warning of applied.warnings) output.warn(shown(warning));
         await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
         recordDone(`the webhook of ${describeConnection(connection)} repaired`);
-      }, (_done, signal) => render(runtime, reports, signal));
+      }, (_done, signal) => render(runtime, reports, { verbose, interrupted: signal }));
       return true;
     });
     repaired ||= fixed;
@@ -134,8 +148,11 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
   return repaired;
 }
 
-/** The report; `interrupted` names the signal that stops the run after a repair (the checks shown are those before it). */
-function render(runtime: Runtime, reports: ConnectionReport[], interrupted?: string): void {
+/**
+ * The report; `interrupted` names the signal that stops the run after a repair (the checks shown are
+ * those before it). Over more than a few connections, one that passes every check is one line.
+ */
+function render(runtime: Runtime, reports: ConnectionReport[], { verbose, interrupted }: { verbose: boolean; interrupted?: string }): void {
   const { output } = runtime;
   const failed = reports.some((report) => report.checks.some((check) => check.status === "fail"));
   if (output.json) {
@@ -154,10 +171,20 @@ function render(runtime: Runtime, reports: ConnectionReport[], interrupted?: str
   const colour = { pass: output.style.green, warn: output.style.yellow, fail: output.style.red, skip: output.style.dim };
   const lines: string[] = [];
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  const brief = !verbose && reports.length > FEW_CONNECTIONS;
+  let previousBrief = false;
   for (const { connection, checks } of reports) {
+    for (const check of checks) counts[check.status] += 1;
+    if (brief && checks.every((check) => check.status === "pass" || check.status === "skip")) {
+      const passed = checks.filter((check) => check.status === "pass").length;
+      if (!previousBrief) lines.push("");
+      lines.push(`${colour.pass(output.symbols.pass)} ${describeConnection(connection)} (${connection.region}): ${passed} ok`);
+      previousBrief = true;
+      continue;
+    }
+    previousBrief = false;
     lines.push("", output.style.bold(`${describeConnection(connection)} (${connection.streamType}, region ${connection.region.toUpperCase()})`));
     for (const check of checks) {
-      counts[check.status] += 1;
       lines.push(`  ${colour[check.status](output.symbols[check.status])} ${check.id}: ${check.message}`);
       if (check.fix && check.status !== "pass") lines.push(`      ${output.style.cyan("fix:")} ${check.fix}`);
     }

@@ -2,6 +2,7 @@ import { readSecretEnv } from "../core/inputs.js";
 import { planWebhooks, type DesiredWebhook } from "../core/webhook-plan.js";
 import { accountApi, envToken, serverApi, serverTokenFor } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
+import type { Domain } from "../postmark/types.js";
 import { verifySmtp } from "../smtp/verify.js";
 import type { SavedConnection } from "../store/config-store.js";
 import type { Facts } from "./types.js";
@@ -27,9 +28,18 @@ export interface FactOptions {
   sendTo?: SendTestAddresses;
   /** --verify-webhook: ask Postmark to call Customer.io's URL now. */
   verifyWebhook?: boolean;
+  /** The account's sending domains, read once for every connection of the run (see accountDomains). */
+  domains?: () => Promise<Domain[]> | undefined;
 }
 
-export function collectFacts(runtime: Runtime, connection: SavedConnection, { sendTo, verifyWebhook }: FactOptions = {}): Facts {
+/** With an account token, the account's domains, read at most once however many connections ask. */
+export function accountDomains(runtime: Runtime): () => Promise<Domain[]> | undefined {
+  const accountToken = envToken(runtime.env, "account");
+  const domains = accountToken ? once(() => accountApi(runtime, accountToken).listDomains()) : undefined;
+  return () => domains?.();
+}
+
+export function collectFacts(runtime: Runtime, connection: SavedConnection, { sendTo, verifyWebhook, domains = accountDomains(runtime) }: FactOptions = {}): Facts {
   const api = once(async () => serverApi(runtime, await serverTokenFor(runtime, connection)));
   const plan = once(async () => planWebhooks(desiredFor(connection), await (await api()).listWebhooks(connection.streamId)));
   /** The webhook the plan judges (the saved one, unless it was replaced), or undefined when the stream has none. */
@@ -49,8 +59,6 @@ export function collectFacts(runtime: Runtime, connection: SavedConnection, { se
     const id = await currentWebhookId();
     return id === undefined ? ("no-webhook" as const) : (await api()).verifyWebhook(id);
   });
-  const accountToken = envToken(runtime.env, "account");
-  const domains = accountToken ? once(() => accountApi(runtime, accountToken).listDomains()) : undefined;
   const smtpCredentials = () => {
     const smtp = connection.smtp;
     const secretKey = smtp?.secretKey ?? readSecretEnv(runtime.env, "POSTMARK_SMTP_SECRET_KEY");
@@ -77,7 +85,7 @@ export function collectFacts(runtime: Runtime, connection: SavedConnection, { se
     verification: () => (verifyWebhook ? verification() : undefined),
     smtpCredentials,
     verifySmtp: (credentials) => verifySmtp(credentials, runtime.smtp),
-    domains: () => domains?.(),
+    domains,
     sendTest: () => sendTest?.(),
     symbols: runtime.output.symbols,
     command: runtime.command,

@@ -1,6 +1,7 @@
 /** What the simulator can do to a request instead of (or before) answering it normally. */
 export type Fault =
-  | { kind: "status"; status: 429 | 500 | 502 | 503 | 504 }
+  /** Postmark documents 429 without Retry-After; `retryAfter` plays a proxy or a future API that sends one. */
+  | { kind: "status"; status: 429 | 500 | 502 | 503 | 504; retryAfter?: string }
   /** Any answer at all, as a hostile or broken server might send it: a redirect, HTML, a wrong shape. */
   | { kind: "answer"; status: number; body: string; headers?: Record<string, string> }
   /** Close the socket without answering, before doing anything. */

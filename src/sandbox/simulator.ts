@@ -100,6 +100,9 @@ export class PostmarkSimulator {
   eventDelayMs: number;
   detailsDelayMs: number;
   ignoreMetadataFilter: boolean;
+  /** Requests being answered now, and the most there ever were at once: what a client's cap is judged by. */
+  inFlight = 0;
+  peakInFlight = 0;
   private faults: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly http: HttpServer;
@@ -206,6 +209,7 @@ export class PostmarkSimulator {
       finishedAt: startedAt,
     };
     this.requests.push(entry);
+    this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight);
     const rawBody = await readBody(request);
     if (rawBody !== "") entry.body = jsonOrText(rawBody);
     const faults = this.takeFaults(entry);
@@ -214,6 +218,7 @@ export class PostmarkSimulator {
     const finish = (status: LoggedRequest["status"]) => {
       entry.status = status;
       entry.finishedAt = Date.now();
+      this.inFlight -= 1;
     };
 
     const fault = faults.find((candidate) => candidate.kind !== "latency");
@@ -224,6 +229,7 @@ export class PostmarkSimulator {
     }
     if (fault?.kind === "status") {
       const message = fault.status === 429 ? "Rate limit exceeded." : "Internal server error.";
+      if (fault.retryAfter !== undefined) response.setHeader("Retry-After", fault.retryAfter);
       return finish(send(response, fault.status, { ErrorCode: fault.status === 429 ? 429 : 0, Message: message }));
     }
     if (!acceptsJson(request.headers, rawBody)) {

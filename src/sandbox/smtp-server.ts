@@ -47,6 +47,8 @@ export interface LoopbackSmtp {
   logins: Array<{ accessKey: string; accepted: boolean; secure: boolean }>;
   /** Messages received (a credential check must send none). */
   messages: number;
+  /** The most SMTP sessions that were open at once: what a client's cap on handshakes is judged by. */
+  peakSessions: number;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,10 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
   const { SMTPServer } = await import("smtp-server");
   const logins: LoopbackSmtp["logins"] = [];
   let messages = 0;
+  // A session counts from its connection until QUIT (or the socket closing, without one): a client
+  // that quit has finished its handshake even if the socket's close reaches us a moment later.
+  const openSessions = new Set<string>();
+  let peakSessions = 0;
   const pairOf = (accessKey: string | undefined) => options.keyPairs.find((pair) => pair.accessKey === accessKey);
   const disabledCommands = [...(options.noStartTls ? ["STARTTLS"] : []), ...(options.noAuth ? ["AUTH"] : [])];
   const server: SmtpServerType = new SMTPServer({
@@ -66,6 +72,14 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
     hideSTARTTLS: false,
     disableReverseLookup: true,
     banner: "Postmark SMTP simulator",
+    onConnect(session, callback) {
+      openSessions.add(session.id);
+      peakSessions = Math.max(peakSessions, openSessions.size);
+      callback();
+    },
+    onClose(session) {
+      openSessions.delete(session.id);
+    },
     onAuth(auth, session, callback) {
       const pair = pairOf(auth.username);
       const accepted = pair !== undefined && pair.secretKey === auth.password;
@@ -109,13 +123,16 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
     },
   });
   server.on("error", () => undefined); // a client that disconnects mid-session is not our failure
-  greetAtOnce(server);
+  greetAtOnce(server, (id) => openSessions.delete(id));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.server.address() as AddressInfo).port,
     logins,
     get messages() {
       return messages;
+    },
+    get peakSessions() {
+      return peakSessions;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -125,11 +142,17 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
  * smtp-server holds every greeting back 100 ms to catch clients that talk too soon. Postmark's own
  * servers gain nothing from imitating that here, and every handshake in the tests would pay it.
  * Each new session is readied as soon as its socket is set up, which is all the delay waits for.
+ * smtp-server has no hook for QUIT, so `onQuit` is called from its handler.
  */
-function greetAtOnce(server: SmtpServerType): void {
+function greetAtOnce(server: SmtpServerType, onQuit: (sessionId: string) => void): void {
   const add = server.connections.add.bind(server.connections);
   server.connections.add = (connection) => {
     connection.init = () => connection._setListeners(() => connection.connectionReady());
+    const quit = connection.handler_QUIT.bind(connection);
+    connection.handler_QUIT = (command: Buffer, callback: () => void) => {
+      onQuit(connection.id);
+      quit(command, callback);
+    };
     return add(connection);
   };
 }

@@ -120,6 +120,36 @@ export class Output {
     return documentWritten.has(this.io.stdout);
   }
 
+  /**
+   * Like `step` for work made of many parts: a line that counts them as they finish ("Checking 37
+   * of 200 connections"), rewritten in place on a terminal, where a spinner would say too little.
+   * Elsewhere only the finished line is printed.
+   */
+  async counting<T>(label: (done: number) => string, finished: string, work: (tick: () => void) => Promise<T>): Promise<T> {
+    if (this.json || !this.io.stderr.isTTY) return this.step(finished, () => work(() => undefined));
+    let done = 0;
+    // Our own control bytes around our own words: back to the line's start, and clear it.
+    const redraw = () => this.io.stderr.write(`\r\x1b[2K${this.human(label(done))}`);
+    const clear = () => this.io.stderr.write("\r\x1b[2K");
+    redraw();
+    setActiveSpinner(clear);
+    try {
+      const value = await work(() => {
+        done += 1;
+        redraw();
+      });
+      clear();
+      this.success(this.lastWords(finished));
+      return value;
+    } catch (error) {
+      clear();
+      this.failure(this.lastWords(label(done)));
+      throw error;
+    } finally {
+      setActiveSpinner(undefined);
+    }
+  }
+
   /** A finished step's words, wrapped like other prose under its one-column mark. */
   private lastWords(text: string): string {
     return wrapLine(`${this.symbols.bullet} ${text}`, usableColumns(this.io.stderr)).slice(this.symbols.bullet.length + 1);
