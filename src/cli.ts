@@ -35,6 +35,9 @@ const ENVIRONMENT: Array<[name: string, what: string, readBy: CommandName[]]> = 
   ["POSTMARK_SMTP_ACCESS_KEY", "SMTP token Access Key (or --smtp-access-key)", ["setup"]],
   ["POSTMARK_SMTP_SECRET_KEY", "SMTP token Secret Key (or --smtp-secret-stdin; doctor: when not stored)", ["setup", "doctor"]],
   ["POSTMARK_API_URL", "Postmark API base URL (default https://api.postmarkapp.com)", POSTMARK],
+  ["CUSTOMERIO_APP_API_KEY", "Customer.io App API key, optional, never saved (finds the region; doctor --end-to-end)", ["setup", "doctor"]],
+  ["CUSTOMERIO_API_URL_US", "Customer.io App API base URL, US (default https://api.customer.io)", ["setup", "doctor"]],
+  ["CUSTOMERIO_API_URL_EU", "Customer.io App API base URL, EU (default https://api-eu.customer.io)", ["setup", "doctor"]],
   ["CIO_POSTMARK_CONFIG_DIR", "config folder (or --config-dir)", ALL],
   ["CI", "when truthy, never prompt", ALL],
   ["NO_COLOR", "disable colour", ALL],
@@ -162,10 +165,16 @@ ${environmentHelp(["setup"])}`,
     .option("--no-verify-webhook", "with --fix: save a repaired webhook without Postmark calling Customer.io's URL first")
     .option("-y, --yes", "answer yes to confirmations (removing duplicate webhooks)")
     .option("--send-test", "also send one real message through each saved SMTP token and check which stream it went through")
-    .option("--from <address>", "--send-test's sender: a confirmed sender signature or an address on a verified domain")
-    .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
+    .option("--end-to-end", "send one email through Customer.io (needs CUSTOMERIO_APP_API_KEY) and follow it through Postmark and back (check end-to-end)")
+    .option("--from <address>", "sender for --send-test and --end-to-end: a confirmed sender signature or an address on a verified domain")
+    .option("--to <address>", `recipient for --send-test and --end-to-end (default ${DEFAULT_TEST_RECIPIENT})`)
+    .option("--timeout <seconds>", "how long --end-to-end follows its email (default 90)")
+    .option("--region <us|eu>", "with --fix: move the connections' webhooks to this Customer.io region")
     .option("--verbose", "print every check of every connection (over more than 3, a connection whose checks all pass is one line)")
-    .addHelpText("after", `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --verify-webhook --json\n${environmentHelp(["doctor"])}`)
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --verify-webhook --json\n  $ CUSTOMERIO_APP_API_KEY=… cio-postmark doctor --end-to-end --from alerts@example.com\n${environmentHelp(["doctor"])}`,
+    )
     .action(action(async () => (await import("./commands/doctor.js")).runDoctor));
 
   program

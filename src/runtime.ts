@@ -7,6 +7,7 @@ import { parsePostmarkApiUrl } from "./postmark/base-url.js";
 import type { PostmarkSettings } from "./postmark/api.js";
 import type { RetryPolicy } from "./postmark/retry.js";
 import type { BackoffPolicy } from "./core/rate-limit.js";
+import { CustomerIoApi, parseCustomerIoOrigins } from "./customerio/api.js";
 import type { SmtpRoute, VerifyOptions } from "./smtp/verify.js";
 import { ConfigStore } from "./store/config-store.js";
 import { moveLegacyConfigDir } from "./store/migrate.js";
@@ -39,6 +40,7 @@ export interface RunOverrides {
   retry?: RetryPolicy;
   rateLimit?: BackoffPolicy;
   sendTest?: Partial<SendTestTiming>;
+  endToEndTimeoutMs?: number;
   /** Windows or macOS, for tests of platform-aware behaviour. */
   platform?: Platform;
 }
@@ -60,12 +62,16 @@ export interface Runtime {
   /** How SMTP handshakes and test messages go: where, which CA, their timeouts, the trace. */
   smtp: Omit<VerifyOptions, "onStep">;
   sendTest: SendTestTiming;
+  /** How long --end-to-end (and the wizard's proof) follows Customer.io's email unless --timeout says. */
+  endToEndTimeoutMs: number;
   /** Runs `work` holding the config folder's lock (see store/lock.ts), saying so if a stale lock is taken over. */
   withLock<T>(command: string, work: () => Promise<T>): Promise<T>;
   /** A command for a person to run, as this run was started: `command("doctor", "--fix")`. */
   command(...args: string[]): string;
   /** Parsed on first use, so commands that never call Postmark never fail on POSTMARK_API_URL. */
   postmark(): PostmarkSettings;
+  /** A Customer.io App API client for this key (registered as a secret first); its hosts are checked on first use. */
+  customerio(key: string): CustomerIoApi;
   close(): Promise<void>;
 }
 
@@ -77,6 +83,8 @@ export interface SendTestTiming {
 const SEND_TEST: SendTestTiming = { pollMs: 1_000, timeoutMs: 120_000 };
 
 const HTTP_TIMEOUT_MS = 10_000;
+/** Customer.io's queue, Postmark, and the event's way back: 90 s covers a normal day. */
+const END_TO_END_TIMEOUT_MS = 90_000;
 const SMTP_TIMEOUT_MS = 10_000;
 /** However a server drips: a handshake ends within 45 s, a test message within 90 s. */
 const SMTP_DEADLINES = { handshakeMs: 45_000, messageMs: 90_000 };
@@ -144,6 +152,7 @@ export async function createRuntime(
       trace,
     },
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
+    endToEndTimeoutMs: overrides.endToEndTimeoutMs ?? END_TO_END_TIMEOUT_MS,
     withLock: (command, work) => withConfigLock(configDir, { command, waitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS, onTakeover: (message) => output.warn(message) }, work),
     command: (...args) =>
       commandLine(
@@ -163,6 +172,11 @@ export async function createRuntime(
         trace,
       };
       return settings;
+    },
+    customerio(key) {
+      secrets.add(key);
+      const origins = sandbox ? sandbox.customerioOrigins : parseCustomerIoOrigins(io.env);
+      return new CustomerIoApi(key, { origins, timeoutMs, trace, rateLimit: overrides.rateLimit });
     },
     async close() {
       await sandbox?.close();

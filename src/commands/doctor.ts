@@ -1,11 +1,15 @@
 import { CliError, ExitCode, usageError } from "../errors.js";
-import { describePlan, planChangesAnything, type WebhookPlan } from "../core/webhook-plan.js";
+import { describePlan, planChangesAnything, planWebhooks, type WebhookPlan } from "../core/webhook-plan.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../core/send-test.js";
 import { plural } from "../core/words.js";
 import type { SendTestAddresses } from "../connections/send-test.js";
 import { CHECKS } from "../doctor/checks.js";
-import { accountDomains, collectFacts, desiredFor, type FactOptions } from "../doctor/facts.js";
+import { accountDomains, collectFacts, desiredFor, once, type FactOptions } from "../doctor/facts.js";
+import { proveWholeChain } from "../connections/end-to-end.js";
+import { askCustomerIoKey } from "../connections/customerio-key.js";
+import { parseRegion, readSecretEnv } from "../core/inputs.js";
+import type { Region } from "../core/regions.js";
 import { shown } from "../ui/terminal-safe.js";
 import { streamWebhooksLink } from "../postmark/links.js";
 import { runChecks, type CheckOutcome } from "../doctor/runner.js";
@@ -29,7 +33,15 @@ interface DoctorOptions extends GlobalOptions {
   /** --verify-webhook (true): Postmark calls the URL now; --no-verify-webhook (false): --fix saves without that call. */
   verifyWebhook?: boolean;
   verbose?: boolean;
+  /** --end-to-end: one email through Customer.io, followed both ways (with --from, --to, --timeout). */
+  endToEnd?: boolean;
+  timeout?: string;
+  /** With --fix: move the connections to this region (the customerio-region check's fix). */
+  region?: string;
 }
+
+/** The most --timeout may ask. */
+const MAX_TIMEOUT_S = 3600;
 
 /** Over more than this many connections, a count replaces the spinner and all-pass connections are one line each. */
 const FEW_CONNECTIONS = 3;
@@ -44,7 +56,12 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   const serverRef = parseServerRef(options.server);
   const streamId = parseStreamId(options.stream);
   const sendTo = sendTestAddresses(options);
+  const endToEndInputs = endToEndOptions(runtime, options);
+  const region = parseRegion(options.region);
+  if (region && !options.fix) throw usageError("region_without_fix", "--region goes with --fix: doctor --fix --region moves the connections' webhooks to that region.");
+  let customerioKey = readSecretEnv(runtime.env, "CUSTOMERIO_APP_API_KEY", "Customer.io");
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else
+  if (customerioKey) runtime.customerio(customerioKey); // and the Customer.io hosts
   const saved = await runtime.store.list();
   registerSavedSecrets(runtime, saved);
   await reportInvalidEntries(runtime);
@@ -52,18 +69,40 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   if (connections.length === 0) {
     throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, { hint: `Run \`${runtime.command("setup")}\` first.` });
   }
+  if (endToEndInputs) {
+    if (new Set(connections.map((connection) => connection.serverId)).size > 1) {
+      throw usageError("end_to_end_one_server", "--end-to-end sends one email, through one Postmark server: name it with --server (and --stream).");
+    }
+    customerioKey ??= await askCustomerIoKey(runtime, "--end-to-end");
+  }
+  const customerio = customerioKey ? runtime.customerio(customerioKey) : undefined;
+  const workspace = customerio ? once(() => customerio.workspace()) : () => undefined;
+  const endToEnd =
+    customerio && endToEndInputs
+      ? once(async () =>
+          proveWholeChain(runtime, {
+            customerio,
+            workspace: await workspace()!,
+            api: serverApi(runtime, await serverTokenFor(runtime, connections[0]!)),
+            connections,
+            ...endToEndInputs,
+            pollMs: runtime.sendTest.pollMs,
+          }),
+        )
+      : () => undefined;
   const verifyWebhook = options.verifyWebhook === true;
-  let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook });
+  let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook, workspace, endToEnd });
   if (options.fix) {
-    const repaired = await fixAll(runtime, reports, { yes: Boolean(options.yes), verify: options.verifyWebhook !== false, verbose: Boolean(options.verbose) });
+    const repaired = await fixAll(runtime, reports, { yes: Boolean(options.yes), verify: options.verifyWebhook !== false, verbose: Boolean(options.verbose), region });
     if (repaired) {
       runtime.output.info(runtime.output.style.bold("\nChecking again after the repairs"));
       const checked = new Set(connections.map((connection) => connectionKey(connection.serverId, connection.streamId)));
       const current = await runtime.store.list(); // the repairs may have saved new webhook ids
-      // The test message proved its point in the first round: one message per run, its verdict kept.
       const first = reports;
-      reports = await checkAll(runtime, current.filter((connection) => checked.has(connectionKey(connection.serverId, connection.streamId))), { verifyWebhook });
+      reports = await checkAll(runtime, current.filter((connection) => checked.has(connectionKey(connection.serverId, connection.streamId))), { verifyWebhook, workspace });
+      // The test messages proved their point in the first round: one message per run, its verdict kept.
       if (sendTo) reports = reports.map((report) => keepCheck(report, first, "smtp-send"));
+      if (endToEndInputs) reports = reports.map((report) => keepCheck(report, first, "end-to-end"));
     }
   }
   render(runtime, reports, { verbose: Boolean(options.verbose) });
@@ -80,6 +119,21 @@ function keepCheck(report: ConnectionReport, earlier: ConnectionReport[], id: st
   const key = connectionKey(report.connection.serverId, report.connection.streamId);
   const before = earlier.find((candidate) => connectionKey(candidate.connection.serverId, candidate.connection.streamId) === key)?.checks.find((check) => check.id === id);
   return before ? { ...report, checks: report.checks.map((check) => (check.id === id ? before : check)) } : report;
+}
+
+/** --end-to-end's addresses and deadline; --from is required, as for --send-test. */
+function endToEndOptions(runtime: Runtime, options: DoctorOptions): { from: string; to: string; timeoutMs: number } | undefined {
+  const timeout = options.timeout === undefined ? undefined : options.timeout.trim();
+  if (timeout !== undefined && !/^\d{1,4}$/.test(timeout)) throw usageError("invalid_timeout", `--timeout must be a whole number of seconds (got ${JSON.stringify(options.timeout)}).`, "For example --timeout 180.");
+  const seconds = timeout === undefined ? runtime.endToEndTimeoutMs / 1000 : Number(timeout);
+  if (seconds <= 0 || seconds > MAX_TIMEOUT_S) throw usageError("invalid_timeout", `--timeout must be between 1 and ${MAX_TIMEOUT_S} seconds (got ${seconds}).`);
+  if (!options.endToEnd) {
+    if (timeout !== undefined) throw usageError("timeout_without_end_to_end", "--timeout goes with --end-to-end.");
+    return undefined;
+  }
+  const from = parseAddress("--from", options.from);
+  if (!from) throw usageError("missing_input", "--end-to-end needs --from <address>: a confirmed sender signature or an address on a verified domain in Postmark.");
+  return { from, to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT, timeoutMs: seconds * 1000 };
 }
 
 /** --send-test's addresses; --from is required with it, since this run cannot know a sender. */
@@ -108,7 +162,7 @@ function checkAll(runtime: Runtime, connections: SavedConnection[], options: Fac
 }
 
 /** Repairs what can be repaired: the config file's mode, and webhook drift by the same plan as setup. */
-async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, verify, verbose }: { yes: boolean; verify: boolean; verbose: boolean }): Promise<boolean> {
+async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, verify, verbose, region }: { yes: boolean; verify: boolean; verbose: boolean; region?: Region }): Promise<boolean> {
   const { output, prompter, store } = runtime;
   let repaired = false;
   if (reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail")) && store.fileMode() !== undefined) {
@@ -118,28 +172,30 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
   }
   for (const { connection } of reports) {
     const fixed = await runtime.withLock("doctor --fix", async () => {
+      const desired = { ...desiredFor(connection), region: region ?? connection.region };
+      const moved = desired.region !== connection.region;
       let plan: WebhookPlan;
       let api: ServerApi;
       try {
         api = serverApi(runtime, await serverTokenFor(runtime, connection));
-        plan = await collectFacts(runtime, connection).plan();
+        plan = planWebhooks(desired, await api.listWebhooks(connection.streamId));
       } catch {
         return false; // the checks already say why the webhooks cannot be read
       }
-      if (!planChangesAnything(plan)) return false;
+      if (!planChangesAnything(plan) && !moved) return false;
       output.info(output.style.bold(`\nRepair plan for ${describeConnection(connection)}`));
       for (const line of describePlan(plan, connection.streamId, connection.streamType, shown)) output.info(`  ${output.symbols.bullet} ${line}`);
       const extras = plan.deletions.length === 1 ? "the extra Customer.io webhook" : "the extra Customer.io webhooks";
       if (plan.deletions.length && !yes && !(prompter.interactive && (await prompter.confirm(`Delete ${extras}?`, true)))) {
         output.warn("Extra Customer.io webhooks left in place: run with --yes to delete them.");
         plan = { ...plan, deletions: [] };
-        if (!planChangesAnything(plan)) return false;
+        if (!planChangesAnything(plan) && !moved) return false;
       }
       await criticalSection(async () => {
-        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desiredFor(connection), { verify, webhooksPage: webhooksPageOf(connection) }));
+        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desired, { verify, webhooksPage: webhooksPageOf(connection) }));
         for (const warning of applied.warnings) output.warn(shown(warning));
-        await store.save({ ...connection, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
-        recordDone(`the webhook of ${describeConnection(connection)} repaired`);
+        await store.save({ ...connection, region: desired.region, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
+        recordDone(`the webhook of ${describeConnection(connection)} ${moved ? `moved to region ${desired.region.toUpperCase()}` : "repaired"}`);
       }, (_done, signal) => render(runtime, reports, { verbose, interrupted: signal }));
       return true;
     });
@@ -163,7 +219,7 @@ function render(runtime: Runtime, reports: ConnectionReport[], { verbose, interr
         server: { id: connection.serverId, name: connection.serverName },
         stream: { id: connection.streamId, type: connection.streamType },
         region: connection.region,
-        checks: checks.map(({ id, status, message, fix }) => ({ id, status, message, fix: fix ?? null })),
+        checks: checks.map(({ id, status, message, fix, details }) => ({ id, status, message, fix: fix ?? null, ...details })),
       })),
     });
     return;

@@ -15,6 +15,9 @@ import { matchesServerRef } from "../core/matching.js";
 import { envToken, type SourcedToken } from "../connections/clients.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
+import type { Workspace } from "../customerio/api.js";
+import { askCustomerIoKey } from "../connections/customerio-key.js";
+import { shown } from "../ui/terminal-safe.js";
 
 /** setup's inputs, in the contract's order: flag, then environment, then saved config, then a prompt. */
 
@@ -53,6 +56,10 @@ export interface GivenInputs {
   to: string;
   /** --skip-smtp: a server with SMTP disabled can still get its webhook. */
   skipSmtp: boolean;
+  /** CUSTOMERIO_APP_API_KEY, or the key typed at the region question: never saved. */
+  customerioKey?: string;
+  /** The key's workspace, once read: its region answers the region question. */
+  workspace?: Workspace;
 }
 
 /** Every flag and variable, validated before the first prompt or request. */
@@ -80,9 +87,32 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
     from: parseAddress("--from", options.from),
     to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT,
     skipSmtp: Boolean(options.skipSmtp),
+    customerioKey: readSecretEnv(env, "CUSTOMERIO_APP_API_KEY", "Customer.io"),
   };
   runtime.secrets.add(given.secretKey);
+  if (given.customerioKey) runtime.customerio(given.customerioKey); // its hosts, checked now too
   return given;
+}
+
+/**
+ * With a Customer.io App API key, the workspace's region is known, not asked: one read on the US
+ * host, then on the EU one. A --region that disagrees is a mistake caught before anything changes.
+ */
+export async function workspaceFromKey(runtime: Runtime, given: GivenInputs): Promise<Workspace | undefined> {
+  if (!given.customerioKey) return undefined;
+  const workspace = await runtime.output.step("Finding your Customer.io workspace's region from the App API key", async (update) => {
+    const found = await runtime.customerio(given.customerioKey!).workspace();
+    update(`Customer.io workspace ${shown(found.name)} is in region ${found.region.toUpperCase()} (from the App API key).`);
+    return found;
+  });
+  if (given.region && given.region !== workspace.region) {
+    throw usageError(
+      "region_mismatch",
+      `--region ${given.region} disagrees with the App API key: Customer.io workspace ${shown(workspace.name)} is in region ${workspace.region.toUpperCase()}. The webhook would have pointed at ${REGION_WEBHOOK_URLS[given.region]}, where Customer.io would never match its events.`,
+      `Drop --region (the key decides it), or use --region ${workspace.region}. Nothing was changed.`,
+    );
+  }
+  return workspace;
 }
 
 async function readSecretFromStdin(runtime: Runtime): Promise<string> {
@@ -126,7 +156,7 @@ export function assertNothingMissing(given: GivenInputs, saved: SavedConnection 
   if (!given.accountToken && !serverToken) missing.push("POSTMARK_SERVER_TOKEN or POSTMARK_ACCOUNT_TOKEN (env)");
   if (given.accountToken && !serverToken && !given.serverRef) missing.push("--server <id-or-name>");
   if (!given.streamId) missing.push("--stream <id>");
-  if (!given.region && !saved?.region) missing.push("--region <us|eu>");
+  if (!given.region && !saved?.region && !given.customerioKey) missing.push("--region <us|eu> (or CUSTOMERIO_APP_API_KEY, which knows it)");
   if (!skipSmtp) {
     if (!given.accessKey && !saved?.smtp?.accessKey) missing.push("--smtp-access-key <key> (or POSTMARK_SMTP_ACCESS_KEY)");
     if (!given.secretKey && !saved?.smtp?.secretKey) missing.push("POSTMARK_SMTP_SECRET_KEY (env, or --smtp-secret-stdin)");
@@ -140,10 +170,16 @@ export function assertNothingMissing(given: GivenInputs, saved: SavedConnection 
   );
 }
 
-export async function promptRegion(runtime: Runtime): Promise<Region> {
+export async function promptRegion(runtime: Runtime, given: GivenInputs): Promise<Region> {
   runtime.output.info("An EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
-  return runtime.prompter.select("Which Customer.io region is your account in?", [
+  const answer = await runtime.prompter.select("Which Customer.io region is your account in?", [
     { value: "us" as const, name: "US", description: `fly.customer.io; webhook ${REGION_WEBHOOK_URLS.us}` },
     { value: "eu" as const, name: "EU", description: `fly-eu.customer.io; webhook ${REGION_WEBHOOK_URLS.eu}` },
+    { value: "key" as const, name: "Not sure: find it from a Customer.io App API key", description: "Account Settings > API Credentials > App API Keys; the key is never saved" },
   ]);
+  if (answer !== "key") return answer;
+  given.customerioKey = await askCustomerIoKey(runtime, "Finding the region");
+  given.workspace = await workspaceFromKey(runtime, given);
+  return given.workspace!.region;
 }
+

@@ -14,8 +14,9 @@ import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
-import { assertNothingMissing, findSavedConnection, promptRegion, readGivenInputs, type GivenInputs, type SetupOptions } from "./setup-inputs.js";
+import { assertNothingMissing, findSavedConnection, promptRegion, readGivenInputs, workspaceFromKey, type GivenInputs, type SetupOptions } from "./setup-inputs.js";
 import { renderSetupResult, type SetupResult } from "./setup-report.js";
+import { offerWholeChain } from "./setup-chain.js";
 import { assertSmtpEnabled, checkSmtp, provenToken, sendTestAddresses, smtpInputs, type SmtpInput } from "./setup-smtp.js";
 import { chooseTarget, explainRejectedToken, pickStream, usableStreams, type Target } from "./setup-target.js";
 
@@ -29,14 +30,17 @@ export async function runSetup(runtime: Runtime, options: SetupOptions): Promise
   const saved = await runtime.store.list();
   if (!runtime.interactive) assertNothingMissing(given, findSavedConnection(saved, given), Boolean(options.skipSmtp));
   if (runtime.interactive && !runtime.sandbox) showOpening(runtime);
+  given.workspace = await workspaceFromKey(runtime, given);
+  if (given.workspace) given.region = given.workspace.region;
   try {
     const target = await chooseTarget(runtime, given, saved);
     const first = await connect(runtime, options, given, saved, target);
-    await connectOtherStreams(runtime, options, given, target, first);
+    const connected = await connectOtherStreams(runtime, options, given, target, first);
+    if (!runtime.interactive || options.dryRun || options.skipSmtp) return ExitCode.ok;
+    return await offerWholeChain(runtime, given, { api: target.api, server: first.server, streams: connected });
   } catch (error) {
     throw await explainRejectedToken(runtime, error, given);
   }
-  return ExitCode.ok;
 }
 
 /** What the wizard does and what to have ready, before its first question. */
@@ -57,7 +61,7 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
     ? saved.find((connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId))
     : findSavedConnection(saved, given);
   if (!region && !given.region && previous) runtime.output.info(`Using the saved region ${previous.region.toUpperCase()} (change it with --region).`);
-  const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime));
+  const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime, given));
   const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
   // A dry run sends nothing: it does not offer the test message either.
   const sendTest = smtpInput && !options.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
@@ -70,7 +74,7 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
  * the usual pair. After each connection the wizard offers the server's next usable stream, by name,
  * never one connected in this sitting; the result says "run setup again" only where no offer follows.
  */
-async function connectOtherStreams(runtime: Runtime, options: SetupOptions, given: GivenInputs, target: Target, first: SetupResult): Promise<void> {
+async function connectOtherStreams(runtime: Runtime, options: SetupOptions, given: GivenInputs, target: Target, first: SetupResult): Promise<MessageStream[]> {
   const { server, region } = first;
   const connected = [first.stream];
   for (let latest = first; ; ) {
@@ -81,14 +85,14 @@ async function connectOtherStreams(runtime: Runtime, options: SetupOptions, give
     renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });
     if (others.length === 0) {
       if (connected.length > 1) runtime.output.success(allConnected(server, connected));
-      return;
+      return connected;
     }
     const [only] = others;
     const offer =
       others.length === 1
         ? `Connect stream "${shown(only!.ID)}" (${only!.MessageStreamType}) of ${shown(server.Name)} too?`
         : `Connect another stream of ${shown(server.Name)} too (${others.map((stream) => `"${shown(stream.ID)}"`).join(", ")})?`;
-    if (!(await runtime.prompter.confirm(offer, false))) return;
+    if (!(await runtime.prompter.confirm(offer, false))) return connected;
     const stream = others.length === 1 ? only! : (await pickStream(runtime, target.api, server, connected.map((done) => done.ID))).stream;
     const next = { ...target, server, stream, streamId: stream.ID, serverRef: undefined };
     latest = await connect(runtime, options, { ...given, streamId: stream.ID, accessKey: undefined, secretKey: undefined }, await runtime.store.list(), next, region);

@@ -72,13 +72,13 @@ export function parseServerRef(value: string | undefined): string | undefined {
  * A secret from the environment, with stray whitespace and newlines trimmed (a pasted token often
  * carries them). Set but empty is an error, not "missing": someone meant to set it.
  */
-export function readSecretEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+export function readSecretEnv(env: NodeJS.ProcessEnv, name: string, issuer = "Postmark"): string | undefined {
   const value = env[name];
   if (value === undefined) return undefined;
   const trimmed = value.trim();
-  if (trimmed === "") throw usageError("empty_secret", `${name} is set but empty.`, `Set ${name} to the value from Postmark, or unset it.`);
+  if (trimmed === "") throw usageError("empty_secret", `${name} is set but empty.`, `Set ${name} to the value from ${issuer}, or unset it.`);
   const problem = secretProblem(trimmed);
-  if (problem) throw usageError("invalid_secret", `${name} ${problem}.`, "Copy the value again from Postmark.");
+  if (problem) throw usageError("invalid_secret", `${name} ${problem}.`, `Copy the value again from ${issuer}.`);
   return trimmed;
 }
 

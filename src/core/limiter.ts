@@ -1,8 +1,15 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** Something work passes through on its way out: a cap on work in flight, or a pace. */
+export interface Gate {
+  run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
 /**
  * A cap on work in flight: at most `limit` at once, the rest wait their turn in the order they
  * asked. A waiter whose signal aborts leaves the queue without ever starting.
  */
-export class Limiter {
+export class Limiter implements Gate {
   private running = 0;
   private readonly queue: Array<() => void> = [];
 
@@ -50,3 +57,24 @@ export class Limiter {
  */
 export const postmarkRequests = new Limiter(8);
 export const smtpHandshakes = new Limiter(4);
+
+/** A pace: work starts at most `perSecond` times a second, in the order it asked. */
+export class Pacer implements Gate {
+  private nextStart = 0;
+
+  constructor(
+    readonly perSecond: number,
+    private readonly now = () => Date.now(),
+  ) {}
+
+  async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const at = Math.max(this.now(), this.nextStart);
+    this.nextStart = at + 1000 / this.perSecond;
+    const wait = at - this.now();
+    if (wait > 0) await sleep(wait, undefined, { signal });
+    return work();
+  }
+}
+
+/** Customer.io's App API allows about 10 requests a second. */
+export const customerioRequests = new Pacer(10);

@@ -8,6 +8,7 @@ import { shown } from "../ui/terminal-safe.js";
 import { describeSendTest } from "../connections/send-test.js";
 import { serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
 import type { CheckResult, DoctorCheck, Facts } from "./types.js";
+import type { EndToEndResult } from "../connections/end-to-end.js";
 
 /** The checks, in the order they are printed. Each is small and judges one thing. */
 
@@ -31,9 +32,13 @@ async function need<T>(fact: Promise<T>, what: string, verdict: typeof fail | ty
   try {
     return await fact;
   } catch (error) {
-    const reason = error instanceof CliError ? error.message : String(error);
-    return verdict(`Could not read ${what}: ${reason}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again; if it persists, run with --trace FILE and report it.");
+    return couldNotRead(error, what, verdict);
   }
+}
+
+function couldNotRead(error: unknown, what: string, verdict: typeof fail | typeof warn = fail): CheckResult {
+  const reason = error instanceof CliError ? error.message : String(error);
+  return verdict(`Could not read ${what}: ${reason}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again; if it persists, run with --trace FILE and report it.");
 }
 const isResult = (value: unknown): value is CheckResult => typeof value === "object" && value !== null && "status" in value && "message" in value;
 
@@ -247,6 +252,41 @@ export const sendingDomainsCheck: DoctorCheck = {
   },
 };
 
+export const customerioRegionCheck: DoctorCheck = {
+  id: "customerio-region",
+  async run(facts) {
+    const request = facts.workspace();
+    if (!request) return skip("Skipped: set CUSTOMERIO_APP_API_KEY to check the saved region against your Customer.io workspace.");
+    const workspace = await need(request, "your Customer.io workspace");
+    if (isResult(workspace)) return workspace;
+    const saved = facts.connection.region;
+    if (workspace.region === saved) return pass(`Customer.io workspace ${shown(workspace.name)} is in region ${saved.toUpperCase()}, as saved.`);
+    return fail(
+      `Saved region ${saved.toUpperCase()}, but Customer.io workspace ${shown(workspace.name)} is in region ${workspace.region.toUpperCase()}: the webhook sends Postmark's events to ${REGION_WEBHOOK_URLS[saved]}, which does not know this workspace's messages.`,
+      facts.command("doctor", "--fix", "--region", workspace.region, ...target(facts)),
+    );
+  },
+};
+
+export const endToEndCheck: DoctorCheck = {
+  id: "end-to-end",
+  async run(facts) {
+    const request = facts.endToEnd();
+    if (!request) return skip("Skipped: run with --end-to-end --from ADDRESS (and CUSTOMERIO_APP_API_KEY) to send one email through Customer.io and follow it through Postmark and back.");
+    let outcome: EndToEndResult;
+    try {
+      outcome = await request;
+    } catch (error) {
+      return couldNotRead(error, "what became of the end-to-end test email");
+    }
+    const { status, message, fix, ...details } = outcome;
+    // One email per run: its verdict belongs to the connection whose stream it went through.
+    const elsewhere = outcome.stage !== "wrong-stream" && outcome.stream !== null && outcome.stream.toLowerCase() !== facts.connection.streamId.toLowerCase();
+    if (elsewhere) return { status: "skip", message: `Skipped: Customer.io's test email went through stream ${shown(outcome.stream!)}; its verdict is there.`, details };
+    return { status, message, ...(fix ? { fix } : {}), details };
+  },
+};
+
 export const CHECKS: DoctorCheck[] = [
   configFileCheck,
   serverTokenCheck,
@@ -261,4 +301,6 @@ export const CHECKS: DoctorCheck[] = [
   smtpSendCheck,
   unsubscribeCheck,
   sendingDomainsCheck,
+  customerioRegionCheck,
+  endToEndCheck,
 ];

@@ -3,13 +3,15 @@ import { planWebhooks, type DesiredWebhook } from "../core/webhook-plan.js";
 import { accountApi, envToken, serverApi, serverTokenFor } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
 import type { Domain } from "../postmark/types.js";
+import type { Workspace } from "../customerio/api.js";
+import type { EndToEndResult } from "../connections/end-to-end.js";
 import { verifySmtp } from "../smtp/verify.js";
 import type { SavedConnection } from "../store/config-store.js";
 import type { Facts } from "./types.js";
 import { proveTokenStream, type SendTestAddresses } from "../connections/send-test.js";
 
 /** Memoizes a promise-returning function: many checks, one request. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
   let promise: Promise<T> | undefined;
   return () => {
     promise ??= load();
@@ -30,6 +32,9 @@ export interface FactOptions {
   verifyWebhook?: boolean;
   /** The account's sending domains, read once for every connection of the run (see accountDomains). */
   domains?: () => Promise<Domain[]> | undefined;
+  /** Shared by every connection of the run: the key's workspace, and --end-to-end's one email. */
+  workspace?: () => Promise<Workspace> | undefined;
+  endToEnd?: () => Promise<EndToEndResult> | undefined;
 }
 
 /** With an account token, the account's domains, read at most once however many connections ask. */
@@ -39,7 +44,11 @@ export function accountDomains(runtime: Runtime): () => Promise<Domain[]> | unde
   return () => domains?.();
 }
 
-export function collectFacts(runtime: Runtime, connection: SavedConnection, { sendTo, verifyWebhook, domains = accountDomains(runtime) }: FactOptions = {}): Facts {
+export function collectFacts(
+  runtime: Runtime,
+  connection: SavedConnection,
+  { sendTo, verifyWebhook, domains = accountDomains(runtime), workspace = () => undefined, endToEnd = () => undefined }: FactOptions = {},
+): Facts {
   const api = once(async () => serverApi(runtime, await serverTokenFor(runtime, connection)));
   const plan = once(async () => planWebhooks(desiredFor(connection), await (await api()).listWebhooks(connection.streamId)));
   /** The webhook the plan judges (the saved one, unless it was replaced), or undefined when the stream has none. */
@@ -86,6 +95,8 @@ export function collectFacts(runtime: Runtime, connection: SavedConnection, { se
     smtpCredentials,
     verifySmtp: (credentials) => verifySmtp(credentials, runtime.smtp),
     domains,
+    workspace,
+    endToEnd,
     sendTest: () => sendTest?.(),
     symbols: runtime.output.symbols,
     command: runtime.command,

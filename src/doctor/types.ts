@@ -4,6 +4,8 @@ import type { SavedConnection } from "../store/config-store.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
 import type { SendTestResult } from "../connections/send-test.js";
 import type { Symbols } from "../platform.js";
+import type { Workspace } from "../customerio/api.js";
+import type { EndToEndResult } from "../connections/end-to-end.js";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -12,6 +14,8 @@ export interface CheckResult {
   message: string;
   /** For anything not passing: a command to run or where to click. */
   fix?: string;
+  /** More fields for the check's JSON (end-to-end: deliveryId, stream, stage, seconds). */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -42,6 +46,10 @@ export interface Facts {
   domains(): Promise<Domain[]> | undefined;
   /** Undefined without --send-test; "no-smtp" for a connection set up with --skip-smtp. */
   sendTest(): Promise<SendTestResult | "no-smtp"> | undefined;
+  /** The Customer.io workspace of CUSTOMERIO_APP_API_KEY (undefined without the key). */
+  workspace(): Promise<Workspace> | undefined;
+  /** With --end-to-end: the run's one email through Customer.io, followed both ways. */
+  endToEnd(): Promise<EndToEndResult> | undefined;
   symbols: Symbols;
   /** A command for the person to run, as this run was started (see Runtime.command). */
   command(...args: string[]): string;

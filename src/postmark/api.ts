@@ -4,7 +4,7 @@ import { mapConcurrently } from "../core/concurrency.js";
 import type { Trace } from "../trace.js";
 import type { PostmarkEndpoint } from "./base-url.js";
 import { codeOf, mapPostmarkError, statusOf, withAnswer, type TokenKind } from "./errors.js";
-import { guardedFetch, requestSlots, type RequestSlot } from "./http.js";
+import { guardedFetch, requestSlots, type RequestSlot } from "../http/guarded-fetch.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import type { BackoffPolicy } from "../core/rate-limit.js";
 import * as shapes from "./shapes.js";

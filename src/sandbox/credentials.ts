@@ -4,6 +4,8 @@ export const SANDBOX_CREDENTIALS = {
   serverToken: "sandbox-server-token-acme-prod",
   accessKey: "sandbox-access-key-0001",
   secretKey: "sandbox-secret-key-0001",
+  /** The sandbox's Customer.io workspace "Acme" (region US), whose custom SMTP server is stream outbound's token. */
+  customerioKey: "sandbox-customerio-app-api-key-0001",
 };
 
 export const SANDBOX_SERVERS = { production: 1001, staging: 1002, legacy: 1003 };

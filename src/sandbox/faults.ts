@@ -26,3 +26,16 @@ export interface FaultRule {
   /** How many matching requests it hits before it is used up; unlimited when absent. */
   times?: number;
 }
+
+/** The faults a request meets: every matching latency rule applies; of the other rules, only the first that matches. */
+export function takeFaults(rules: FaultRule[], request: RequestInfo & { index: number }): Fault[] {
+  const hits: Fault[] = [];
+  for (const rule of rules) {
+    if (rule.times !== undefined && rule.times <= 0) continue;
+    if (rule.match && !rule.match(request)) continue;
+    if (rule.fault.kind !== "latency" && hits.some((fault) => fault.kind !== "latency")) continue;
+    if (rule.times !== undefined) rule.times -= 1;
+    hits.push(rule.fault);
+  }
+  return hits;
+}

@@ -7,6 +7,8 @@ import { buildAccount, type AccountState } from "./account.js";
 import { SANDBOX_CREDENTIALS, SANDBOX_SENDER, SANDBOX_SERVERS, SANDBOX_SMTP_TOKENS } from "./credentials.js";
 import { makeCertificate } from "./certificate.js";
 import { PostmarkSimulator } from "./simulator.js";
+import { CustomerIoSimulator } from "./customerio-simulator.js";
+import type { Region } from "../core/regions.js";
 import { sentMessageOf, startLoopbackSmtp } from "./smtp-server.js";
 
 /**
@@ -40,6 +42,7 @@ export interface SandboxSession {
   configDir: string;
   postmarkEndpoint: PostmarkEndpoint;
   smtpRoute: SmtpRoute;
+  customerioOrigins: Record<Region, string>;
   close(): Promise<void>;
 }
 
@@ -57,15 +60,20 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
     acceptsSender: (address) => simulator.acceptsSender(address),
     onMessage: (message) => simulator.recordMessage(sentMessageOf(message)),
   });
+  const customerio = await CustomerIoSimulator.start(
+    [{ id: 71, name: "Acme", region: "us", apiKey: SANDBOX_CREDENTIALS.customerioKey, smtp: { accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey } }],
+    { postmark: simulator, smtp: { port: smtp.port, ca: certificate.cert } },
+  );
   return {
     configDir: dir,
+    customerioOrigins: customerio.urls,
     postmarkEndpoint: { url: simulator.url, useHttps: false, requestHost: simulator.url.replace("http://", "") },
     smtpRoute: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } },
     async close() {
       const temporary = `${statePath}.${process.pid}.tmp`;
       writeFileSync(temporary, JSON.stringify(simulator.state, null, 2), { mode: 0o600 });
       renameSync(temporary, statePath);
-      await Promise.all([simulator.close(), smtp.close()]);
+      await Promise.all([simulator.close(), smtp.close(), customerio.close()]);
     },
   };
 }

@@ -3,7 +3,8 @@ import type { AddressInfo, Socket } from "node:net";
 import type { MessageStream, Webhook, WebhookTriggers } from "../postmark/types.js";
 import { randomUUID } from "node:crypto";
 import type { AccountState, SentMessage } from "./account.js";
-import type { Fault, FaultRule, RequestInfo } from "./faults.js";
+import { takeFaults, type FaultRule } from "./faults.js";
+import { readBody, sendJson as send } from "./http-answers.js";
 import { callReceiver, HEALTHY_DELIVERIES, statisticsOf, type DeliveryCounts, type ReceiverRefusal, type VerificationResult } from "./webhook-receiver.js";
 
 /**
@@ -182,19 +183,6 @@ export class PostmarkSimulator {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
-  /** Every matching latency rule applies; of the other rules, only the first that matches. */
-  private takeFaults(request: RequestInfo & { index: number }): Fault[] {
-    const hits: Fault[] = [];
-    for (const rule of this.faults) {
-      if (rule.times !== undefined && rule.times <= 0) continue;
-      if (rule.match && !rule.match(request)) continue;
-      if (rule.fault.kind !== "latency" && hits.some((fault) => fault.kind !== "latency")) continue;
-      if (rule.times !== undefined) rule.times -= 1;
-      hits.push(rule.fault);
-    }
-    return hits;
-  }
-
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const startedAt = Date.now();
     const url = new URL(request.url ?? "/", "http://simulator");
@@ -212,7 +200,7 @@ export class PostmarkSimulator {
     this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight);
     const rawBody = await readBody(request);
     if (rawBody !== "") entry.body = jsonOrText(rawBody);
-    const faults = this.takeFaults(entry);
+    const faults = takeFaults(this.faults, entry);
     const delay = this.latencyMs + faults.reduce((sum, fault) => sum + (fault.kind === "latency" ? fault.ms : 0), 0);
     if (delay > 0) await sleep(delay);
     const finish = (status: LoggedRequest["status"]) => {
@@ -624,20 +612,6 @@ function parseBody(raw: string): unknown {
   }
 }
 
-function send(response: ServerResponse, status: number, payload: unknown): number {
-  response.writeHead(status, { "Content-Type": "application/json; charset=utf-8" });
-  response.end(JSON.stringify(payload));
-  return status;
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", () => resolve(""));
-  });
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -57,6 +57,8 @@ describe("doctor", () => {
       "smtp-send": "skip",
       "unsubscribe-handling": "skip",
       "sending-domains": "skip",
+      "customerio-region": "skip",
+      "end-to-end": "skip",
     });
   });
 

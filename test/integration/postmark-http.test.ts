@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { guardedFetch, requestSlots, type RequestSlot } from "../../src/postmark/http.js";
+import { guardedFetch, requestSlots, type RequestSlot } from "../../src/http/guarded-fetch.js";
 import { Trace } from "../../src/trace.js";
 import { SecretRegistry } from "../../src/ui/redact.js";
 

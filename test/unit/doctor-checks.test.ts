@@ -48,6 +48,8 @@ function facts(changes: Partial<Facts> & { streamType?: MessageStream["MessageSt
     sendTest: () => undefined,
     deliveries: async () => deliveries(),
     verification: () => undefined,
+    workspace: () => undefined,
+    endToEnd: () => undefined,
     symbols: symbolsFor(true),
     command: (...args) => ["cio-postmark", ...args].join(" "),
     ...changes,
@@ -203,5 +205,60 @@ function domain(name: string, changes: Partial<Domain> = {}): Domain {
 describe("doctor's checks, one state at a time", () => {
   it.each(cases)("%s, %s", async (id, _state, given, expected) => {
     expect(await run(id, given)).toEqual(expected);
+  });
+});
+
+describe("customerio-region", () => {
+  const workspace = (region: "us" | "eu") => ({ id: "71", name: "Acme", region });
+  it.each<[string, Facts["workspace"], CheckResult]>([
+    ["without a key: skipped", () => undefined, { status: "skip", message: "Skipped: set CUSTOMERIO_APP_API_KEY to check the saved region against your Customer.io workspace." }],
+    ["the workspace in the saved region: pass", async () => workspace("us"), { status: "pass", message: "Customer.io workspace Acme is in region US, as saved." }],
+    [
+      "the workspace in the other region: fail, fixed by moving the connection",
+      async () => workspace("eu"),
+      {
+        status: "fail",
+        message: "Saved region US, but Customer.io workspace Acme is in region EU: the webhook sends Postmark's events to https://track.customer.io/postmark/events, which does not know this workspace's messages.",
+        fix: "cio-postmark doctor --fix --region eu --server 1001 --stream outbound",
+      },
+    ],
+    [
+      "a key neither host accepts: fail with its words",
+      async () => {
+        throw new CliError("customerio_unauthorized", "Customer.io accepted the App API key on neither region's host.", { hint: "Check CUSTOMERIO_APP_API_KEY." });
+      },
+      { status: "fail", message: "Could not read your Customer.io workspace: Customer.io accepted the App API key on neither region's host.", fix: "Check CUSTOMERIO_APP_API_KEY." },
+    ],
+  ])("%s", async (_name, read, expected) => {
+    expect(await run("customerio-region", facts({ workspace: read }))).toEqual(expected);
+  });
+});
+
+describe("end-to-end", () => {
+  const outcome = (changes: Record<string, unknown>) => async () =>
+    ({ status: "pass", message: "words", deliveryId: "d-1", stream: "outbound", stage: "matched", seconds: 3, ...changes }) as never;
+  it("without --end-to-end: skipped, saying how to run it", async () => {
+    expect(await run("end-to-end", facts())).toEqual({
+      status: "skip",
+      message: "Skipped: run with --end-to-end --from ADDRESS (and CUSTOMERIO_APP_API_KEY) to send one email through Customer.io and follow it through Postmark and back.",
+    });
+  });
+  it("the verdict on this stream, with the JSON details", async () => {
+    expect(await run("end-to-end", facts({ endToEnd: outcome({}) }))).toEqual({ status: "pass", message: "words", details: { deliveryId: "d-1", stream: "outbound", stage: "matched", seconds: 3 } });
+    expect(await run("end-to-end", facts({ endToEnd: outcome({ status: "fail", stage: "not-sent", stream: null, fix: "f" }) }))).toEqual({
+      status: "fail",
+      message: "words",
+      fix: "f",
+      details: { deliveryId: "d-1", stream: null, stage: "not-sent", seconds: 3 },
+    });
+  });
+  it("a wrong stream fails every checked connection; another checked stream's verdict is skipped here", async () => {
+    expect(await run("end-to-end", facts({ endToEnd: outcome({ status: "fail", stage: "wrong-stream", stream: "broadcast", fix: "f" }) }))).toMatchObject({ status: "fail" });
+    expect(await run("end-to-end", facts({ endToEnd: outcome({ stream: "Broadcast" }) }))).toEqual({
+      status: "skip",
+      message: "Skipped: Customer.io's test email went through stream Broadcast; its verdict is there.",
+      details: { deliveryId: "d-1", stream: "Broadcast", stage: "matched", seconds: 3 },
+    });
+    expect(await run("end-to-end", facts({ endToEnd: outcome({ stream: "OUTBOUND" }) }))).toMatchObject({ status: "pass" });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Limiter, postmarkRequests, smtpHandshakes } from "../../src/core/limiter.js";
+import { Limiter, Pacer, customerioRequests, postmarkRequests, smtpHandshakes } from "../../src/core/limiter.js";
 import { backoffDelay, sendPolitely, type BackoffPolicy } from "../../src/core/rate-limit.js";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -181,5 +181,31 @@ describe("sendPolitely under a 429 storm", () => {
     const sent = sendPolitely(new Limiter(1), async () => answer(429, "30"), { ...fast, maxDelayMs: 30_000 }, cancel.signal);
     setTimeout(() => cancel.abort(new Error("Ctrl-C")), 10);
     await expect(sent).rejects.toThrow();
+  });
+});
+
+describe("Pacer", () => {
+  it("starts work at most perSecond times a second, in the order asked", async () => {
+    const pacer = new Pacer(50); // one start every 20 ms
+    const starts: Array<[number, number]> = [];
+    await Promise.all([0, 1, 2, 3, 4].map((id) => pacer.run(async () => starts.push([id, performance.now()]))));
+    expect(starts.map(([id]) => id)).toEqual([0, 1, 2, 3, 4]);
+    // Lower bounds only: a busy machine spaces them further, never closer.
+    for (let i = 1; i < starts.length; i++) expect(starts[i]![1] - starts[i - 1]![1]).toBeGreaterThanOrEqual(18);
+  });
+
+  it("a cancelled wait never starts its work", async () => {
+    const pacer = new Pacer(10);
+    await pacer.run(async () => undefined);
+    const cancel = new AbortController();
+    let ran = false;
+    const waiting = pacer.run(async () => (ran = true), cancel.signal);
+    cancel.abort(new Error("stopped"));
+    await expect(waiting).rejects.toThrow();
+    expect(ran).toBe(false);
+  });
+
+  it("Customer.io's pace is 10 a second", () => {
+    expect(customerioRequests.perSecond).toBe(10);
   });
 });

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { CliError } from "../errors.js";
-import { postmarkRequests, type Limiter } from "../core/limiter.js";
+import { postmarkRequests, type Gate } from "../core/limiter.js";
 import { RATE_LIMIT_BACKOFF, sendPolitely, type BackoffPolicy } from "../core/rate-limit.js";
 import { traceBody, type Trace } from "../trace.js";
 
@@ -30,7 +30,18 @@ function refuse(slot: RequestSlot | undefined, error: CliError): never {
   throw error;
 }
 
+/** Whose API a guarded fetch talks to: its name in errors, and where its address is set. */
+export interface Service {
+  code: "postmark" | "customerio";
+  name: string;
+  urlVariables: string;
+  host: string;
+}
+
+export const POSTMARK_SERVICE: Service = { code: "postmark", name: "Postmark", urlVariables: "POSTMARK_API_URL", host: "api.postmarkapp.com" };
+
 export interface FetchOptions {
+  service?: Service;
   trace?: Trace;
   /**
    * Deadline for one try, counted from when it is sent: time spent waiting for a place under the
@@ -38,11 +49,11 @@ export interface FetchOptions {
    */
   timeoutMs?: number;
   maxBytes?: number;
-  limiter?: Limiter;
+  limiter?: Gate;
   backoff?: BackoffPolicy;
 }
 
-export function guardedFetch({ trace, timeoutMs, maxBytes = MAX_RESPONSE_BYTES, limiter = postmarkRequests, backoff = RATE_LIMIT_BACKOFF }: FetchOptions = {}): typeof fetch {
+export function guardedFetch({ service = POSTMARK_SERVICE, trace, timeoutMs, maxBytes = MAX_RESPONSE_BYTES, limiter = postmarkRequests, backoff = RATE_LIMIT_BACKOFF }: FetchOptions = {}): typeof fetch {
   return async (input, init = {}) => {
     const slot = requestSlots.getStore();
     const url = new URL(String(input));
@@ -50,7 +61,7 @@ export function guardedFetch({ trace, timeoutMs, maxBytes = MAX_RESPONSE_BYTES, 
     const send = async () => {
       const perTry = eitherSignal([outer.signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)].filter((signal): signal is AbortSignal => Boolean(signal)));
       try {
-        return await exchange(url, { ...init, signal: perTry.signal }, slot, trace, maxBytes);
+        return await exchange(url, { ...init, signal: perTry.signal }, slot, { service, trace, maxBytes });
       } finally {
         perTry.release();
       }
@@ -64,13 +75,14 @@ export function guardedFetch({ trace, timeoutMs, maxBytes = MAX_RESPONSE_BYTES, 
 }
 
 /** One request and its answer, read whole (up to the cap) while the request's signals still apply. */
-async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefined, trace: Trace | undefined, maxBytes: number): Promise<Response> {
+async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefined, { service, trace, maxBytes }: { service: Service; trace?: Trace; maxBytes: number }): Promise<Response> {
   const started = Date.now();
   const response = await fetch(url, { ...init, redirect: "manual" });
   const record = (status: number, body: string | undefined) => {
     try {
       trace?.record({
         kind: "http",
+        service: service.code,
         method: init.method ?? "GET",
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
@@ -97,8 +109,8 @@ async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefin
     }
     refuse(
       slot,
-      new CliError("postmark_redirect", `The Postmark API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token was not sent there.`, {
-        hint: "Postmark's API never redirects. Check POSTMARK_API_URL and any proxy between you and api.postmarkapp.com.",
+      new CliError(`${service.code}_redirect`, `The ${service.name} API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token was not sent there.`, {
+        hint: `${service.name}'s API never redirects. Check ${service.urlVariables} and any proxy between you and ${service.host}.`,
       }),
     );
   }
@@ -108,8 +120,8 @@ async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefin
     record(response.status, `(more than ${maxBytes} bytes, not read)`);
     refuse(
       slot,
-      new CliError("postmark_response_too_large", `The Postmark API at ${url.host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MB; it was not read.`, {
-        hint: "No real Postmark answer is that large: check POSTMARK_API_URL and any proxy, and run with --trace FILE to report it.",
+      new CliError(`${service.code}_response_too_large`, `The ${service.name} API at ${url.host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MB; it was not read.`, {
+        hint: `No real ${service.name} answer is that large: check ${service.urlVariables} and any proxy, and run with --trace FILE to report it.`,
       }),
     );
   }

@@ -1,0 +1,162 @@
+import { parseApiOrigin } from "../core/api-origin.js";
+import { customerioRequests } from "../core/limiter.js";
+import { RATE_LIMIT_BACKOFF, type BackoffPolicy } from "../core/rate-limit.js";
+import { REGIONS, type Region } from "../core/regions.js";
+import { CliError } from "../errors.js";
+import { guardedFetch, type Service } from "../http/guarded-fetch.js";
+import type { Trace } from "../trace.js";
+import { shown } from "../ui/terminal-safe.js";
+
+/**
+ * Customer.io's App API, for what this tool needs of it: which workspace (and so which region) a key
+ * belongs to, one transactional email, and what became of it. The key travels only to the two
+ * regions' hosts (or their loopback stand-ins), paced at Customer.io's 10 requests a second.
+ */
+
+export const CUSTOMERIO_SERVICE: Service = { code: "customerio", name: "Customer.io", urlVariables: "CUSTOMERIO_API_URL_US and CUSTOMERIO_API_URL_EU", host: "api.customer.io" };
+
+export const CUSTOMERIO_KEY_HELP = "Create one in Customer.io: Account Settings > API Credentials > App API Keys, and set CUSTOMERIO_APP_API_KEY.";
+
+const DEFAULT_ORIGINS: Record<Region, string> = { us: "https://api.customer.io", eu: "https://api-eu.customer.io" };
+const ORIGIN_VARIABLES: Record<Region, string> = { us: "CUSTOMERIO_API_URL_US", eu: "CUSTOMERIO_API_URL_EU" };
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+export function parseCustomerIoOrigins(env: NodeJS.ProcessEnv): Record<Region, string> {
+  const origin = (region: Region) =>
+    parseApiOrigin(env[ORIGIN_VARIABLES[region]], { variable: ORIGIN_VARIABLES[region], defaultUrl: DEFAULT_ORIGINS[region], secrets: "your Customer.io App API key" }).origin;
+  return { us: origin("us"), eu: origin("eu") };
+}
+
+export interface CustomerIoSettings {
+  origins: Record<Region, string>;
+  timeoutMs: number;
+  trace?: Trace;
+  rateLimit?: BackoffPolicy;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  region: Region;
+}
+
+/** One delivery as Customer.io reports it; `metrics` holds unix times of what has happened. */
+export interface Delivery {
+  id: string;
+  failureMessage: string | null;
+  metrics: Partial<Record<"sent" | "delivered" | "bounced" | "failed" | "undeliverable" | "dropped" | "spammed", number>>;
+}
+
+export interface EmailToSend {
+  to: string;
+  from: string;
+  subject: string;
+  body: string;
+}
+
+export class CustomerIoApi {
+  private readonly fetch: typeof fetch;
+
+  constructor(
+    private readonly key: string,
+    private readonly settings: CustomerIoSettings,
+  ) {
+    this.fetch = guardedFetch({ service: CUSTOMERIO_SERVICE, trace: settings.trace, timeoutMs: settings.timeoutMs, maxBytes: MAX_ANSWER_BYTES, limiter: customerioRequests, backoff: settings.rateLimit ?? RATE_LIMIT_BACKOFF });
+  }
+
+  /** The key's workspace, and so its region: the US host first, then the EU host if the US one refused the key. */
+  async workspace(): Promise<Workspace> {
+    for (const region of REGIONS) {
+      const answer = await this.request(region, "GET", "/v1/workspaces", undefined, "read your workspace");
+      if (answer.status === 401) continue;
+      const workspaces = (answer.body as { workspaces?: unknown }).workspaces;
+      const first = Array.isArray(workspaces) ? (workspaces[0] as { id?: unknown; name?: unknown } | undefined) : undefined;
+      if (!first || (typeof first.id !== "number" && typeof first.id !== "string") || typeof first.name !== "string") {
+        throw badAnswer("read your workspace", "it names no workspace");
+      }
+      return { id: String(first.id), name: first.name, region };
+    }
+    throw new CliError("customerio_unauthorized", "Customer.io accepted the App API key on neither region's host (api.customer.io, api-eu.customer.io).", {
+      hint: `Check CUSTOMERIO_APP_API_KEY: it must be an App API key (not a Track API key). ${CUSTOMERIO_KEY_HELP}`,
+    });
+  }
+
+  /** POST /v1/send/email; without a transactional message ID, Customer.io files the metrics under message 1. */
+  async sendEmail(region: Region, email: EmailToSend): Promise<string> {
+    const action = "send the test email";
+    const answer = await this.request(region, "POST", "/v1/send/email", { ...email, identifiers: { email: email.to } }, action);
+    const id = (answer.body as { delivery_id?: unknown }).delivery_id;
+    if (typeof id !== "string" || !/^[A-Za-z0-9_=-]{1,200}$/.test(id)) throw badAnswer(action, "it has no usable delivery_id");
+    return id;
+  }
+
+  async delivery(region: Region, id: string): Promise<Delivery> {
+    const action = "read the test email's delivery";
+    const answer = await this.request(region, "GET", `/v1/messages/${encodeURIComponent(id)}`, undefined, action);
+    const message = (answer.body as { message?: { failure_message?: unknown; metrics?: unknown } }).message;
+    if (typeof message !== "object" || message === null) throw badAnswer(action, "it has no message");
+    const metrics: Delivery["metrics"] = {};
+    if (typeof message.metrics === "object" && message.metrics !== null) {
+      for (const [name, value] of Object.entries(message.metrics)) if (typeof value === "number" && Number.isFinite(value)) metrics[name as keyof Delivery["metrics"]] = value;
+    }
+    const failure = typeof message.failure_message === "string" && message.failure_message.trim() !== "" ? message.failure_message : null;
+    return { id, failureMessage: failure, metrics };
+  }
+
+  /** One request; any answer but 2xx is an error, except a 401 to the workspace read (the other region may take the key). */
+  private async request(region: Region, method: string, path: string, body: object | undefined, action: string): Promise<{ status: number; body: unknown }> {
+    const url = `${this.settings.origins[region]}${path}`;
+    let response: Response;
+    try {
+      response = await this.fetch(url, {
+        method,
+        headers: { Authorization: `Bearer ${this.key}`, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      const timedOut = error instanceof Error && /timeout|aborted/i.test(`${error.name} ${error.message}`);
+      throw new CliError(timedOut ? "customerio_timeout" : "customerio_unreachable", `${timedOut ? "Customer.io did not answer in time" : "Could not reach Customer.io"} at ${new URL(url).host} (while trying to ${action}).`, {
+        hint: "Check your connection and any proxy, then run the command again.",
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    let parsed: unknown = {};
+    try {
+      parsed = text === "" ? {} : JSON.parse(text);
+    } catch {
+      if (response.ok) throw badAnswer(action, "it is not JSON");
+    }
+    if (response.ok) return { status: response.status, body: parsed ?? {} };
+    if (response.status === 401 && path === "/v1/workspaces") return { status: 401, body: parsed };
+    throw answerError(response.status, parsed, action);
+  }
+}
+
+/** Customer.io's own words, from `{"errors": [{"detail"}]}` or `{"meta": {"error"}}`, made safe to show. */
+function detailOf(body: unknown): string | undefined {
+  const errors = (body as { errors?: Array<{ detail?: unknown }> } | undefined)?.errors;
+  const detail = Array.isArray(errors) ? errors.map((error) => error?.detail).find((value) => typeof value === "string") : undefined;
+  const meta = (body as { meta?: { error?: unknown } } | undefined)?.meta?.error;
+  const words = typeof detail === "string" ? detail : typeof meta === "string" ? meta : undefined;
+  return words === undefined ? undefined : shown(words).slice(0, 300);
+}
+
+function answerError(status: number, body: unknown, action: string): CliError {
+  const detail = detailOf(body);
+  const said = detail ? `: ${detail}` : "";
+  if (status === 401 || status === 403) {
+    return new CliError("customerio_unauthorized", `Customer.io refused the App API key (while trying to ${action})${said}.`, { hint: `The key may lack the scope to send or read messages. ${CUSTOMERIO_KEY_HELP}` });
+  }
+  if (status === 429) {
+    return new CliError("customerio_rate_limited", `Customer.io is rate-limiting requests (while trying to ${action})${said}.`, { hint: "Wait a minute and run the command again." });
+  }
+  return new CliError("customerio_error", `Customer.io answered ${status} (while trying to ${action})${said}.`, { hint: "Run again with --trace FILE to see the exchange." });
+}
+
+function badAnswer(action: string, problem: string): CliError {
+  return new CliError("customerio_bad_response", `Customer.io's answer could not be used (while trying to ${action}): ${problem}.`, {
+    hint: "Check CUSTOMERIO_API_URL_US / CUSTOMERIO_API_URL_EU and any proxy, and run with --trace FILE to report it.",
+  });
+}

@@ -1,0 +1,234 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { REGIONS, regionOfUrl, type Region } from "../core/regions.js";
+import { takeFaults, type FaultRule } from "./faults.js";
+import { readBody, sendJson } from "./http-answers.js";
+import type { PostmarkSimulator } from "./simulator.js";
+
+/**
+ * The parts of Customer.io's App API this tool uses, one HTTP server per region, sharing the Postmark
+ * simulator's world: an email sent through it goes out over real SMTP with the workspace's custom
+ * SMTP credentials (a Postmark SMTP token) and lands on that token's stream; its Bounced or Delivered
+ * event reaches the workspace only when that stream's Postmark webhook points at the workspace's own
+ * region URL with the trigger on.
+ */
+
+export interface CustomerIoWorkspace {
+  id: number;
+  name: string;
+  region: Region;
+  apiKey: string;
+  /** The custom SMTP server set up in the workspace (Postmark's SMTP token), or none. */
+  smtp: { accessKey: string; secretKey: string } | null;
+}
+
+export interface CustomerIoSimulatorOptions {
+  postmark: PostmarkSimulator;
+  /** Where Postmark's SMTP server really listens here, and the certificate to trust for it. */
+  smtp: { port: number; ca: string };
+  /** From the send request to the SMTP delivery (Customer.io's queue). */
+  processingMs?: number;
+  /** Switch: Customer.io never matches Postmark's events to its deliveries, whatever the webhook. */
+  matchEvents?: boolean;
+}
+
+interface DeliveryRecord {
+  id: string;
+  workspace: CustomerIoWorkspace;
+  to: string;
+  from: string;
+  subject: string;
+  created: number;
+  sentAt?: number;
+  failure?: string;
+  postmarkMessageId?: string;
+}
+
+export interface CustomerIoRequest {
+  index: number;
+  region: Region;
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  status: number;
+}
+
+const unixSeconds = (ms: number) => Math.floor(ms / 1000);
+const errors = (status: number, detail: string) => ({ errors: [{ detail, status: String(status) }] });
+
+export class CustomerIoSimulator {
+  readonly requests: CustomerIoRequest[] = [];
+  readonly deliveries = new Map<string, DeliveryRecord>();
+  readonly urls = {} as Record<Region, string>;
+  processingMs: number;
+  matchEvents: boolean;
+  private faults: FaultRule[] = [];
+  private readonly servers: HttpServer[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(
+    readonly workspaces: CustomerIoWorkspace[],
+    private readonly options: CustomerIoSimulatorOptions,
+  ) {
+    this.processingMs = options.processingMs ?? 1_000;
+    this.matchEvents = options.matchEvents ?? true;
+  }
+
+  static async start(workspaces: CustomerIoWorkspace[], options: CustomerIoSimulatorOptions): Promise<CustomerIoSimulator> {
+    const simulator = new CustomerIoSimulator(workspaces, options);
+    for (const region of REGIONS) {
+      const server = createServer((request, response) => void simulator.handle(region, request, response));
+      server.on("connection", (socket) => {
+        simulator.sockets.add(socket);
+        socket.on("close", () => simulator.sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      simulator.servers.push(server);
+      simulator.urls[region] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+    return simulator;
+  }
+
+  /** The environment that points the tool at this simulator. */
+  get env(): NodeJS.ProcessEnv {
+    return { CUSTOMERIO_API_URL_US: this.urls.us, CUSTOMERIO_API_URL_EU: this.urls.eu };
+  }
+
+  injectFault(rule: FaultRule): void {
+    this.faults.push(rule);
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+
+  private async handle(region: Region, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://customerio");
+    const method = (request.method ?? "GET").toUpperCase();
+    const authorization = typeof request.headers.authorization === "string" ? request.headers.authorization : undefined;
+    const entry: CustomerIoRequest = { index: this.requests.length, region, method, path: url.pathname, authorization, status: 0 };
+    this.requests.push(entry);
+    const body = await readBody(request);
+    const [fault] = takeFaults(this.faults, { method, path: url.pathname, query: {}, index: entry.index });
+    if (fault?.kind === "status") {
+      entry.status = sendJson(response, fault.status, errors(fault.status, fault.status === 429 ? "rate limited to 10 requests per 1s" : "internal error"), fault.retryAfter ? { "Retry-After": fault.retryAfter } : {});
+      return;
+    }
+    const key = authorization?.match(/^Bearer (.+)$/)?.[1];
+    // A key is scoped to one workspace, and a workspace lives in one region: the other host refuses it.
+    const workspace = this.workspaces.find((candidate) => candidate.apiKey === key && candidate.region === region);
+    if (!workspace) {
+      entry.status = sendJson(response, 401, errors(401, "Unauthorized request"));
+      return;
+    }
+    const [status, payload] = this.route(workspace, method, url.pathname, body);
+    entry.status = sendJson(response, status, payload);
+  }
+
+  private route(workspace: CustomerIoWorkspace, method: string, path: string, rawBody: string): [number, unknown] {
+    if (method === "GET" && path === "/v1/workspaces") {
+      const sent = [...this.deliveries.values()].filter((delivery) => delivery.workspace === workspace && delivery.sentAt).length;
+      return [200, { workspaces: [{ id: workspace.id, name: workspace.name, messages_sent: sent, billable_messages_sent: sent, people: 1, objects: 0, object_types: 0 }] }];
+    }
+    if (method === "POST" && path === "/v1/send/email") return this.sendEmail(workspace, rawBody);
+    const messageId = method === "GET" ? path.match(/^\/v1\/messages\/([^/]+)$/)?.[1] : undefined;
+    if (messageId !== undefined) {
+      const delivery = this.deliveries.get(decodeURIComponent(messageId));
+      if (!delivery || delivery.workspace !== workspace) return [404, errors(404, "message not found")];
+      return [200, { message: this.messageView(delivery) }];
+    }
+    return [404, errors(404, "not found")];
+  }
+
+  private sendEmail(workspace: CustomerIoWorkspace, rawBody: string): [number, unknown] {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(rawBody) as Record<string, unknown>;
+    } catch {
+      return [400, { meta: { error: "invalid JSON" } }];
+    }
+    const { to, from, subject, identifiers } = body;
+    if (typeof to !== "string" || typeof from !== "string" || typeof subject !== "string" || typeof body.body !== "string" || typeof identifiers !== "object" || identifiers === null) {
+      return [400, { meta: { error: "to, from, subject, body and identifiers are required" } }];
+    }
+    const id = randomBytes(18).toString("base64url");
+    const delivery: DeliveryRecord = { id, workspace, to, from, subject, created: Date.now() };
+    this.deliveries.set(id, delivery);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.deliver(delivery, body.body as string);
+    }, this.processingMs);
+    this.timers.add(timer);
+    return [200, { delivery_id: id, queued_at: unixSeconds(delivery.created) }];
+  }
+
+  /** Customer.io's own SMTP client, with the workspace's custom SMTP credentials. */
+  private async deliver(delivery: DeliveryRecord, text: string): Promise<void> {
+    const smtp = delivery.workspace.smtp;
+    if (!smtp) {
+      delivery.failure = "No custom SMTP server is set up for this workspace's email.";
+      return;
+    }
+    const { createTransport } = await import("nodemailer");
+    const transport = createTransport({
+      host: "127.0.0.1",
+      port: this.options.smtp.port,
+      secure: false,
+      requireTLS: true,
+      auth: { user: smtp.accessKey, pass: smtp.secretKey },
+      tls: { ca: [this.options.smtp.ca], servername: "smtp.postmarkapp.com" },
+    });
+    try {
+      await transport.sendMail({ from: delivery.from, to: delivery.to, subject: delivery.subject, text });
+      delivery.sentAt = Date.now();
+      const landed = this.options.postmark.state.messages.findLast((message) => message.Subject === delivery.subject);
+      delivery.postmarkMessageId = landed?.MessageID;
+    } catch (error) {
+      delivery.failure = `SMTP error from the custom SMTP server: ${(error as { response?: string }).response ?? (error as Error).message}`;
+    } finally {
+      transport.close();
+    }
+  }
+
+  private messageView(delivery: DeliveryRecord) {
+    const metrics: Record<string, number> = { created: unixSeconds(delivery.created) };
+    if (delivery.failure) metrics.failed = unixSeconds(delivery.created + this.processingMs);
+    if (delivery.sentAt) metrics.sent = unixSeconds(delivery.sentAt);
+    const event = this.matchedEvent(delivery);
+    if (event) metrics[event.metric] = unixSeconds(event.at);
+    return {
+      id: delivery.id,
+      type: "email",
+      recipient: delivery.to,
+      subject: delivery.subject,
+      created: unixSeconds(delivery.created),
+      failure_message: delivery.failure ?? null,
+      campaign_id: null,
+      action_id: null,
+      newsletter_id: null,
+      broadcast_id: null,
+      deduplicate_id: `${delivery.id}:1`,
+      forgotten: false,
+      metrics,
+    };
+  }
+
+  /** Postmark's event for the message, if it is due and the stream's webhook brings it to this workspace's region. */
+  private matchedEvent(delivery: DeliveryRecord): { metric: "bounced" | "delivered"; at: number } | undefined {
+    const postmark = this.options.postmark;
+    const message = postmark.state.messages.find((candidate) => candidate.MessageID === delivery.postmarkMessageId);
+    if (!message || !this.matchEvents) return undefined;
+    const at = Date.parse(message.ReceivedAt) + postmark.messageDelayMs + postmark.eventDelayMs;
+    if (at > Date.now()) return undefined;
+    const bounced = message.Recipients.some((to) => to.toLowerCase().endsWith("@bounce-testing.postmarkapp.com"));
+    const trigger = bounced ? "Bounce" : "Delivery";
+    const forwarded = postmark
+      .webhooksOf(message.ServerID, message.MessageStream)
+      .some((hook) => regionOfUrl(hook.Url) === delivery.workspace.region && hook.Triggers[trigger]?.Enabled === true);
+    return forwarded ? { metric: bounced ? "bounced" : "delivered", at } : undefined;
+  }
+}
