@@ -19,6 +19,8 @@ const CHECK_IDS = [
   "smtp-send",
   "unsubscribe-handling",
   "sending-domains",
+  "customerio-region",
+  "end-to-end",
 ];
 
 let world: World;
