@@ -77,7 +77,7 @@ export async function proveWholeChain(runtime: Runtime, target: EndToEndTarget, 
   for (;;) {
     delivery = await customerio.delivery(workspace.region, deliveryId);
     if (delivery.failureMessage !== null || delivery.metrics.failed !== undefined) {
-      return result("fail", "not-sent", null, `Customer.io did not send it: ${shown(delivery.failureMessage ?? "it reports the delivery as failed")}.`, notSentFix(runtime, server));
+      return result("fail", "not-sent", null, `Customer.io did not send it: ${shown(delivery.failureMessage ?? "it reports the delivery as failed").replace(/[.\s]+$/, "")}.`, notSentFix(runtime, server));
     }
     const matched = delivery.metrics.bounced !== undefined ? "Bounced" : delivery.metrics.delivered !== undefined ? "Delivered" : undefined;
     if (delivery.metrics.sent !== undefined) {

@@ -20,6 +20,8 @@ export interface LoggedRequest {
   query: Record<string, string>;
   /** The request body as sent (parsed where it is JSON). */
   body?: unknown;
+  /** Every header as sent, for tests that prove what never reaches Postmark. */
+  rawHeaders: string[];
   status: number | "dropped" | "hung";
   startedAt: number;
   finishedAt: number;
@@ -192,6 +194,7 @@ export class PostmarkSimulator {
       method,
       path: url.pathname,
       query: Object.fromEntries([...url.searchParams].map(([key, value]) => [key.toLowerCase(), value])),
+      rawHeaders: request.rawHeaders,
       status: 0,
       startedAt,
       finishedAt: startedAt,
