@@ -1,5 +1,4 @@
 import { ExitCode } from "../errors.js";
-import { parseAddress } from "../core/send-test.js";
 import { proveWholeChain } from "../connections/end-to-end.js";
 import { askCustomerIoKey } from "../connections/customerio-key.js";
 import type { ServerApi } from "../postmark/api.js";
@@ -7,6 +6,7 @@ import type { MessageStream, Server } from "../postmark/types.js";
 import type { Runtime } from "../runtime.js";
 import { shown } from "../ui/terminal-safe.js";
 import type { GivenInputs } from "./setup-inputs.js";
+import { addressValidator } from "./setup-smtp.js";
 
 /**
  * The wizard's last offer: once the person has put the key pair into Customer.io, one email sent by
@@ -26,16 +26,8 @@ export async function offerWholeChain(runtime: Runtime, given: GivenInputs, sitt
   const workspace = (given.workspace ??= await output.step("Reading your Customer.io workspace", () => customerio.workspace()));
   const from =
     given.from ??
-    (await prompter.input("Send it from (a confirmed sender signature, or an address on a verified domain in Postmark):", {
-      validate: (value) => {
-        try {
-          parseAddress("--from", value);
-          return true;
-        } catch (error) {
-          return (error as Error).message;
-        }
-      },
-    }));
+    given.senderUsed ??
+    (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", { validate: addressValidator }));
   const streamIds = new Set(sitting.streams.map((stream) => stream.ID.toLowerCase()));
   const connections = (await runtime.store.list()).filter((saved) => saved.serverId === sitting.server.ID && streamIds.has(saved.streamId.toLowerCase()));
   const result = await output.step("Proving the whole chain through Customer.io", async (update) => {

@@ -60,6 +60,8 @@ export interface GivenInputs {
   customerioKey?: string;
   /** The key's workspace, once read: its region answers the region question. */
   workspace?: Workspace;
+  /** The sender of this sitting's last test message, for the wizard's end-to-end offer. */
+  senderUsed?: string;
 }
 
 /** Every flag and variable, validated before the first prompt or request. */

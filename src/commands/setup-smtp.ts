@@ -167,7 +167,7 @@ function isPostmarkAppLink(link: string): boolean {
   }
 }
 
-function addressValidator(value: string): true | string {
+export function addressValidator(value: string): true | string {
   try {
     parseAddress("--from", value);
     return true;

@@ -65,6 +65,7 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
   const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
   // A dry run sends nothing: it does not offer the test message either.
   const sendTest = smtpInput && !options.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
+  if (sendTest) given.senderUsed = sendTest.from; // the wizard's last offer sends from it too
   const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest });
   return options.dryRun ? work() : runtime.withLock("setup", work);
 }

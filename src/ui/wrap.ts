@@ -13,8 +13,11 @@ const width = (text: string) => [...stripVTControlCharacters(text)].length;
 /** A mark before the text (a symbol such as ✔ or •, or a list number such as "1."), then a space. */
 const MARK = /^([^\p{L}\p{N}\s]{1,2}|\d{1,2}\.)$/u;
 
+/** A command on a line of its own: left for the terminal to fold, so that it copies as one line. */
+const COMMAND_LINE = /^ *(npx )?cio-postmark /;
+
 export function wrapLine(line: string, columns: number): string {
-  if (width(line) <= columns) return line;
+  if (width(line) <= columns || COMMAND_LINE.test(stripVTControlCharacters(line))) return line;
   const indent = /^ */.exec(line)![0];
   let body = line.slice(indent.length);
   const first = body.split(" ", 1)[0]!;

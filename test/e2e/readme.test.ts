@@ -52,6 +52,14 @@ describe("README", () => {
     expect(await runBlock("The whole flow, scripted:", env)).toHaveLength(4);
   });
 
+  it("proves the whole chain through the sandbox's Customer.io, as written", { timeout: 60_000 }, async () => {
+    const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
+    const [setup, doctor] = await runBlock("The whole chain, as Customer.io runs it", env);
+    expect(setup!.stderr).toContain("Customer.io workspace Acme is in region US (from the App API key).");
+    expect(doctor!.stdout).toMatch(/✔ end-to-end: Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\./);
+    expect(doctor!.stdout).toContain("✔ customerio-region: Customer.io workspace Acme is in region US, as saved.");
+  });
+
   it("shows both outcomes of --send-test with the sandbox's tokens, as written", { timeout: 60_000 }, async () => {
     const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
     const [wrong, right] = await runBlock("Proving which stream a token sends through", env);

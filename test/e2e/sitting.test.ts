@@ -71,10 +71,17 @@ describe("a whole sitting in a real terminal", () => {
     await answerAfter(run, "Apply this plan", OFFER, `y${KEYS.enter}`);
     await keyPairAndTest(run, OFFER, BROADCAST);
     await answerAfter(run, OFFER, "Apply this plan", KEYS.enter, 30_000);
+    // The last offer: the credentials are in Customer.io, so prove the whole chain through it.
+    await answerAfter(run, "Both streams of Acme Production are connected", "Have you added the Access Key and Secret Key in Customer.io", `y${KEYS.enter}`, 30_000);
+    await answerAfter(run, "Both streams of Acme Production are connected", "Prove the whole chain through Customer.io now?", KEYS.enter);
+    await answerAfter(run, "Prove the whole chain", "Customer.io App API key:", `sandbox-customerio-app-api-key-0001${KEYS.enter}`);
     const { exitCode } = await run.exited;
     const screen = flat(run.screen());
     expect(exitCode, screen.slice(-3000)).toBe(0);
     expect(screen).toContain('Both streams of Acme Production are connected: "outbound" and "broadcast".');
+    // It sends from the sitting's last sender, without asking again, and never shows the key.
+    expect(screen).toMatch(/✔ Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\./);
+    expect(screen).not.toContain("sandbox-customerio-app-api-key-0001");
     expect(screen).toMatch(/went through stream "outbound"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
     expect(screen).toMatch(/went through stream "broadcast"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
     expect(screen).not.toContain("did not answer in time");
@@ -158,7 +165,11 @@ describe("a whole sitting in a real terminal", () => {
     await keyPairAndTest(run, "Which Customer.io region", OUTBOUND);
     await answerAfter(run, "Send it from:", "Apply this plan", KEYS.enter, 30_000);
     await answerAfter(run, "Apply this plan", OFFER.slice(0, 40), KEYS.enter);
+    await answerAfter(run, OFFER.slice(0, 40), "Have you added the Access Key and Secret Key", KEYS.enter, 30_000);
     expect((await run.exited).exitCode).toBe(0);
+    // Not yet: the command for later is printed whole, on its own line.
+    expect(run.screen()).toMatch(/^  cio-postmark doctor --end-to-end --from ADDRESS --server 1001 --sandbox --config-dir \S+\s*$/m);
+    expect(flat(run.screen())).toContain("Once they are in, this proves the whole chain through Customer.io:");
     const urls = run.screen().match(/https?:\/\/[^\s"'),]+/g) ?? [];
     const whole = new Set([
       "https://track.customer.io/postmark/events",
