@@ -320,6 +320,31 @@ async function peakMemories() {
   row("peak memory of a scripted `setup --skip-smtp` against an API in another process", `${real.toFixed(1)} MB`, "< 120 MB");
 }
 
+/**
+ * `doctor --end-to-end` in the sandbox, as the README recipe runs it: Customer.io's queue takes 1 s,
+ * Postmark shows the message 1 s after it arrives and its event 1 s after that; polling once a second.
+ */
+async function sandboxEndToEnd() {
+  const env = {
+    PATH: process.env.PATH,
+    CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-bench-")),
+    POSTMARK_SERVER_TOKEN: SANDBOX_CREDENTIALS.serverToken,
+    POSTMARK_SMTP_ACCESS_KEY: SANDBOX_CREDENTIALS.accessKey,
+    POSTMARK_SMTP_SECRET_KEY: SANDBOX_CREDENTIALS.secretKey,
+    CUSTOMERIO_APP_API_KEY: SANDBOX_CREDENTIALS.customerioKey,
+  };
+  execFileSync(process.execPath, [BIN, "setup", "--sandbox", "--no-input", "--stream", "outbound"], { env, stdio: "ignore" });
+  const started = performance.now();
+  const out = execFileSync(process.execPath, [BIN, "doctor", "--sandbox", "--json", "--end-to-end", "--from", "alerts@acme.example"], { env, encoding: "utf8" });
+  const ms = performance.now() - started;
+  const check = (JSON.parse(out) as { connections: Array<{ checks: Array<{ id: string; status: string; stage?: string; seconds?: number }> }> }).connections[0]!.checks.find((candidate) => candidate.id === "end-to-end")!;
+  row(
+    "`doctor --sandbox --end-to-end` (Customer.io queue 1 s, Postmark shows the message 1 s later, its event 1 s after that)",
+    `${(ms / 1000).toFixed(1)} s for the whole command; the check: ${check.status}, stage ${check.stage}, ${check.seconds} s`,
+    "pass, about 3-4 s",
+  );
+}
+
 /** What a cold `npx cio-postmark` downloads now, beside 0.2.0 (commit 6d0fdd0) installed the same way in this run. */
 async function downloadFootprint() {
   const describe = async (label: string, tarball: string) => {
@@ -342,6 +367,7 @@ await statusAtScale();
 await wizardSitting();
 await bigAccount();
 await peakMemories();
+await sandboxEndToEnd();
 await downloadFootprint();
 
 const table = [

@@ -28,7 +28,13 @@ async function completeWizard(run: PtyRun) {
   await answer(run, "Secret Key:", `${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
   await answer(run, "Send one test message", `n${KEYS.enter}`);
   await answer(run, "Apply this plan", KEYS.enter);
-  // Acme Staging has no other usable stream, so no other is offered and the run ends.
+  // Acme Staging has no other usable stream, so no other is offered; the last question is about Customer.io.
+  await notInCustomerIoYet(run);
+}
+
+/** The wizard's last question: the credentials are not in Customer.io yet (the default, No). */
+async function notInCustomerIoYet(run: PtyRun) {
+  await answer(run, "Have you added the", KEYS.enter); // short: at 40 columns the question wraps
 }
 
 /** With a server token: Acme Production, its first stream, US, the SMTP key pair with the given Secret Key. */
@@ -105,6 +111,7 @@ describe("the wizard in a pseudo-terminal", () => {
     run.write(`${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
     await answer(run, "Apply this plan", KEYS.enter);
     await answer(run, 'Connect stream "broadcast"', KEYS.enter);
+    await notInCustomerIoYet(run);
     expect((await run.exited).exitCode).toBe(0);
     expect(run.screen()).toContain("rejected the key pair");
     expect(Object.keys(savedConnections(dir))).toHaveLength(1);
