@@ -119,6 +119,25 @@ describe("a wizard that forgives", () => {
   });
 });
 
+describe("the region from a Customer.io App API key", () => {
+  it("'Not sure' at the region question asks for the key (masked), and the workspace's region answers it", async () => {
+    const dir = freshDir();
+    const key = "sandbox-customerio-app-api-key-0001";
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    await answer(run, "Which Customer.io region", KEYS.down + KEYS.down + KEYS.enter);
+    await answer(run, "Customer.io App API key:", `${key}${KEYS.enter}`);
+    await answer(run, "Apply this plan", KEYS.enter);
+    await answer(run, OFFER, KEYS.enter);
+    expect((await run.exited).exitCode).toBe(0);
+    const screen = run.screen().replace(/\s+/g, " ");
+    expect(screen).toContain("Not sure: find it from a Customer.io App API key");
+    expect(screen).toContain("Customer.io workspace Acme is in region US (from the App API key).");
+    expect(screen).not.toContain(key);
+    expect(webhooks(dir).map((hook: { Url: string }) => hook.Url)).toEqual(["https://track.customer.io/postmark/events"]);
+    expect(readFileSync(join(dir, "sandbox", "config.json"), "utf8")).not.toContain(key);
+  });
+});
+
 describe("two streams in one sitting", () => {
   it("after the first stream, the wizard offers the server's other usable stream, reusing the tokens and region", async () => {
     const dir = freshDir();

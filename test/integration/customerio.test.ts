@@ -286,3 +286,49 @@ describe("the App API key goes to Customer.io's hosts only, and nowhere else", (
     expect(customerio.requests.every((request) => request.authorization === `Bearer ${CIO_EU_KEY}`)).toBe(true);
   });
 });
+
+/** The simulator answers as ../shared/reference/customerio-api.md says Customer.io does: the facts, kept in a test. */
+describe("the Customer.io simulator, against the reference", () => {
+  const call = (region: "us" | "eu", method: string, path: string, key?: string, body?: object) =>
+    fetch(`${customerio.urls[region]}${path}`, {
+      method,
+      headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+
+  it("GET /v1/workspaces: the key's workspace, with the documented keys; the wrong region's host answers 401", async () => {
+    await start();
+    const answer = await call("us", "GET", "/v1/workspaces", CIO_US_KEY);
+    expect(answer.status).toBe(200);
+    const [workspace] = (await answer.json()).workspaces;
+    expect(Object.keys(workspace).sort()).toEqual(["billable_messages_sent", "id", "messages_sent", "name", "object_types", "objects", "people"]);
+    expect((await call("us", "GET", "/v1/workspaces", CIO_EU_KEY)).status).toBe(401);
+    expect(await (await call("eu", "GET", "/v1/workspaces")).json()).toEqual({ errors: [{ detail: "Unauthorized request", status: "401" }] });
+  });
+
+  it("POST /v1/send/email answers delivery_id and queued_at; GET /v1/messages/{id} holds only the metrics that happened, as unix times", async () => {
+    await start();
+    await setup(["--region", "us"]);
+    const sent = await call("us", "POST", "/v1/send/email", CIO_US_KEY, { to: "softbounce@bounce-testing.postmarkapp.com", from: SENDER, subject: "s", body: "b", identifiers: { email: "softbounce@bounce-testing.postmarkapp.com" } });
+    const { delivery_id: id, queued_at: queued } = await sent.json();
+    expect(typeof id).toBe("string");
+    expect(queued).toBe(Math.floor(queued));
+    const first = (await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()).message;
+    expect(Object.keys(first.metrics)).toEqual(["created"]);
+    expect(first).toMatchObject({ id, type: "email", recipient: "softbounce@bounce-testing.postmarkapp.com", subject: "s", failure_message: null });
+    await new Promise((resolve) => setTimeout(resolve, 400)); // its queue (30 ms), then Postmark's 50 ms + 50 ms to the event
+    const later = (await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()).message;
+    expect(Object.keys(later.metrics).sort()).toEqual(["bounced", "created", "sent"]);
+    for (const value of Object.values(later.metrics)) expect(value).toBe(Math.floor(value as number));
+    expect((await call("us", "GET", `/v1/messages/${id}`, CIO_EU_KEY)).status).toBe(401);
+  });
+
+  it("a 429 carries Retry-After and the documented body", async () => {
+    await start();
+    customerio.injectFault({ fault: { kind: "status", status: 429, retryAfter: "1" }, times: 1 });
+    const answer = await call("us", "GET", "/v1/workspaces", CIO_US_KEY);
+    expect(answer.status).toBe(429);
+    expect(answer.headers.get("retry-after")).toBe("1");
+    expect(await answer.json()).toEqual({ errors: [{ detail: "rate limited to 10 requests per 1s", status: "429" }] });
+  });
+});
