@@ -22,6 +22,7 @@ import { sentMessageOf, startLoopbackSmtp } from "../src/sandbox/smtp-server.js"
 import { SecretRegistry } from "../src/ui/redact.js";
 import { installCold, pack, packCommit } from "./package-footprint.js";
 import { startAgency } from "../test/helpers/agency.js";
+import { oneRequestIn } from "../src/sandbox/faults.js";
 
 const LATENCY_MS = 100;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -137,7 +138,7 @@ async function doctorAtScale() {
   const run = async (everyFifth429: boolean) => {
     const agency = await startAgency(200);
     agency.simulator.latencyMs = AGENCY_LATENCY_MS;
-    if (everyFifth429) agency.simulator.injectFault({ fault: { kind: "status", status: 429 }, match: ({ index }) => index % 5 === 4 });
+    if (everyFifth429) agency.simulator.injectFault(oneRequestIn(5, { kind: "status", status: 429 }));
     const sink = new PassThrough();
     let stdout = "";
     sink.on("data", (chunk) => (stdout += chunk));

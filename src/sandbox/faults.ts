@@ -17,6 +17,8 @@ export interface RequestInfo {
   path: string;
   /** Query keys in lower case. */
   query: Record<string, string>;
+  /** Headers as sent, name and value in turn (Node's rawHeaders). */
+  rawHeaders?: string[];
 }
 
 export interface FaultRule {
@@ -38,4 +40,24 @@ export function takeFaults(rules: FaultRule[], request: RequestInfo & { index: n
     hits.push(rule.fault);
   }
   return hits;
+}
+
+/**
+ * `fault` on one request in `n`, counting only first tries: a request repeated after the fault (same
+ * method, path, query and headers, so the same token) is answered normally. Without this, a retried
+ * request could meet the fault again and again, and "one in five" would be a storm for some.
+ */
+export function oneRequestIn(n: number, fault: Fault): FaultRule {
+  const faulted = new Set<string>();
+  let firstTries = 0;
+  return {
+    fault,
+    match: (request) => {
+      const key = JSON.stringify([request.method, request.path, request.query, request.rawHeaders ?? []]);
+      if (faulted.delete(key)) return false;
+      if (++firstTries % n !== 0) return false;
+      faulted.add(key);
+      return true;
+    },
+  };
 }

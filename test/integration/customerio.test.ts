@@ -300,7 +300,7 @@ describe("the Customer.io simulator, against the reference", () => {
     await start();
     const answer = await call("us", "GET", "/v1/workspaces", CIO_US_KEY);
     expect(answer.status).toBe(200);
-    const [workspace] = (await answer.json()).workspaces;
+    const [workspace] = ((await answer.json()) as { workspaces: object[] }).workspaces;
     expect(Object.keys(workspace).sort()).toEqual(["billable_messages_sent", "id", "messages_sent", "name", "object_types", "objects", "people"]);
     expect((await call("us", "GET", "/v1/workspaces", CIO_EU_KEY)).status).toBe(401);
     expect(await (await call("eu", "GET", "/v1/workspaces")).json()).toEqual({ errors: [{ detail: "Unauthorized request", status: "401" }] });
@@ -310,16 +310,17 @@ describe("the Customer.io simulator, against the reference", () => {
     await start();
     await setup(["--region", "us"]);
     const sent = await call("us", "POST", "/v1/send/email", CIO_US_KEY, { to: "softbounce@bounce-testing.postmarkapp.com", from: SENDER, subject: "s", body: "b", identifiers: { email: "softbounce@bounce-testing.postmarkapp.com" } });
-    const { delivery_id: id, queued_at: queued } = await sent.json();
+    const { delivery_id: id, queued_at: queued } = (await sent.json()) as { delivery_id: string; queued_at: number };
     expect(typeof id).toBe("string");
     expect(queued).toBe(Math.floor(queued));
-    const first = (await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()).message;
+    const read = async () => ((await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()) as { message: { metrics: Record<string, number> } }).message;
+    const first = await read();
     expect(Object.keys(first.metrics)).toEqual(["created"]);
     expect(first).toMatchObject({ id, type: "email", recipient: "softbounce@bounce-testing.postmarkapp.com", subject: "s", failure_message: null });
     await new Promise((resolve) => setTimeout(resolve, 400)); // its queue (30 ms), then Postmark's 50 ms + 50 ms to the event
-    const later = (await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()).message;
+    const later = await read();
     expect(Object.keys(later.metrics).sort()).toEqual(["bounced", "created", "sent"]);
-    for (const value of Object.values(later.metrics)) expect(value).toBe(Math.floor(value as number));
+    for (const value of Object.values(later.metrics)) expect(value).toBe(Math.floor(value));
     expect((await call("us", "GET", `/v1/messages/${id}`, CIO_EU_KEY)).status).toBe(401);
   });
 
