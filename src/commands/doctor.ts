@@ -59,7 +59,7 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   const endToEndInputs = endToEndOptions(runtime, options);
   const region = parseRegion(options.region);
   if (region && !options.fix) throw usageError("region_without_fix", "--region goes with --fix: doctor --fix --region moves the connections' webhooks to that region.");
-  let customerioKey = readSecretEnv(runtime.env, "CUSTOMERIO_APP_API_KEY", "Customer.io");
+  const customerioKey = readSecretEnv(runtime.env, "CUSTOMERIO_APP_API_KEY", "Customer.io");
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   if (customerioKey) runtime.customerio(customerioKey); // and the Customer.io hosts
   const saved = await runtime.store.list();
@@ -69,27 +69,7 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   if (connections.length === 0) {
     throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, { hint: `Run \`${runtime.command("setup")}\` first.` });
   }
-  if (endToEndInputs) {
-    if (new Set(connections.map((connection) => connection.serverId)).size > 1) {
-      throw usageError("end_to_end_one_server", "--end-to-end sends one email, through one Postmark server: name it with --server (and --stream).");
-    }
-    customerioKey ??= await askCustomerIoKey(runtime, "--end-to-end");
-  }
-  const customerio = customerioKey ? runtime.customerio(customerioKey) : undefined;
-  const workspace = customerio ? once(() => customerio.workspace()) : () => undefined;
-  const endToEnd =
-    customerio && endToEndInputs
-      ? once(async () =>
-          proveWholeChain(runtime, {
-            customerio,
-            workspace: await workspace()!,
-            api: serverApi(runtime, await serverTokenFor(runtime, connections[0]!)),
-            connections,
-            ...endToEndInputs,
-            pollMs: runtime.sendTest.pollMs,
-          }),
-        )
-      : () => undefined;
+  const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs);
   const verifyWebhook = options.verifyWebhook === true;
   let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook, workspace, endToEnd });
   if (options.fix) {
@@ -107,6 +87,39 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   }
   render(runtime, reports, { verbose: Boolean(options.verbose) });
   return reports.some((report) => report.checks.some((check) => check.status === "fail")) ? ExitCode.failure : ExitCode.ok;
+}
+
+/**
+ * What the Customer.io checks read, once for every connection of the run: the key's workspace, and
+ * --end-to-end's one email (one server per run: Customer.io sends through one SMTP token).
+ */
+async function customerioFacts(
+  runtime: Runtime,
+  connections: SavedConnection[],
+  key: string | undefined,
+  endToEndInputs: ReturnType<typeof endToEndOptions>,
+): Promise<Required<Pick<FactOptions, "workspace" | "endToEnd">>> {
+  if (endToEndInputs) {
+    if (new Set(connections.map((connection) => connection.serverId)).size > 1) {
+      throw usageError("end_to_end_one_server", "--end-to-end sends one email, through one Postmark server: name it with --server (and --stream).");
+    }
+    key ??= await askCustomerIoKey(runtime, "--end-to-end");
+  }
+  if (!key) return { workspace: () => undefined, endToEnd: () => undefined };
+  const customerio = runtime.customerio(key);
+  const workspace = once(() => customerio.workspace());
+  if (!endToEndInputs) return { workspace, endToEnd: () => undefined };
+  const endToEnd = once(async () =>
+    proveWholeChain(runtime, {
+      customerio,
+      workspace: await workspace(),
+      api: serverApi(runtime, await serverTokenFor(runtime, connections[0]!)),
+      connections,
+      ...endToEndInputs,
+      pollMs: runtime.sendTest.pollMs,
+    }),
+  );
+  return { workspace, endToEnd };
 }
 
 /** Doctor knows the server by its saved ID: the page's address is built from it. */
