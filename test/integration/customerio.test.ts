@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CustomerIoSimulator } from "../../src/sandbox/customerio-simulator.js";
 import { CustomerIoApi } from "../../src/customerio/api.js";
-import { BROADCAST_ACCESS_KEY, BROADCAST_SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import { ACCESS_KEY, BROADCAST_ACCESS_KEY, BROADCAST_SECRET_KEY, SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 import { CIO_EU_KEY, CIO_US_KEY, startCustomerIo } from "../helpers/customerio.js";
 
 /**
@@ -213,6 +213,40 @@ describe("doctor --end-to-end", () => {
       stage: "event",
       message: `Postmark has the event, but Customer.io never matched it within 2 s: the webhook sends to region US (${US_URL}), as the workspace Acme US is; check the webhook's triggers.`,
       fix: "cio-postmark doctor --fix --server 2001 --stream outbound",
+    });
+  });
+
+  it("sent, but through another Postmark server's SMTP token: fail at stage sent", async () => {
+    const staging = { accessKey: "ak-staging-0000-1111", secretKey: "sk-staging-secret-2222" };
+    world = await startWorld(undefined, {
+      keyPairs: [
+        { accessKey: ACCESS_KEY, secretKey: SECRET_KEY, serverId: 2001, streamId: "outbound" },
+        { ...staging, serverId: 2002, streamId: "outbound" },
+      ],
+    });
+    customerio = await startCustomerIo(world, { us: { smtp: staging } });
+    await setup(["--region", "us"]);
+    const result = await endToEnd(CIO_US_KEY, ["--timeout", "2"]);
+    expect(result.check("end-to-end")).toMatchObject({
+      status: "fail",
+      stage: "sent",
+      stream: null,
+      message: "Customer.io sent it, but server Production has no message with this run's marker within 2 s: Customer.io's custom SMTP server is not an SMTP token of this server.",
+    });
+    expect(world.simulator.state.messages.map((message) => message.ServerID)).toEqual([2002]);
+  });
+
+  it("in Postmark, but no event for it before the deadline: fail at stage in-postmark", async () => {
+    await start();
+    world.simulator.eventDelayMs = 60_000;
+    await setup(["--region", "us"]);
+    const result = await endToEnd(CIO_US_KEY, ["--timeout", "2"]);
+    expect(result.check("end-to-end")).toMatchObject({
+      status: "fail",
+      stage: "in-postmark",
+      stream: "outbound",
+      message: "Postmark has the message on stream outbound, but no event for it within 2 s.",
+      fix: "Postmark may be slow: run again with a longer --timeout.",
     });
   });
 
