@@ -153,7 +153,9 @@ describe("doctor --end-to-end", () => {
     const check = result.check("end-to-end");
     expect(check).toMatchObject({ id: "end-to-end", status: "pass", fix: null, stream: "outbound", stage: "matched", deliveryId: expect.stringMatching(/^[A-Za-z0-9_-]+$/) });
     expect(check.message).toMatch(/^Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\.$/);
-    expect(typeof check.seconds).toBe("number");
+    // Whole seconds since the send, the same figure in words and in JSON; never past the 3 s deadline.
+    expect(check.message).toContain(`after ${check.seconds} s.`);
+    expect(Number.isInteger(check.seconds) && check.seconds >= 0 && check.seconds <= 3).toBe(true);
     const [sent] = world.simulator.state.messages;
     expect(sent).toMatchObject({ ServerID: 2001, MessageStream: "outbound", Recipients: ["softbounce@bounce-testing.postmarkapp.com"], From: SENDER });
     expect(sent!.Subject).toMatch(/^cio-postmark end-to-end test [0-9a-f-]{36}$/);
@@ -188,6 +190,14 @@ describe("doctor --end-to-end", () => {
     expect(result.code).toBe(1);
     expect(result.check("end-to-end")).toMatchObject({ status: "fail", stage: "wrong-stream", stream: "broadcast", message: "Sent through stream broadcast, which has no Customer.io webhook." });
     expect(result.check("end-to-end").fix).toContain("cio-postmark setup --server 2001 --stream broadcast");
+  });
+
+  it("sent through another connected stream than the one checked: fail, naming both", async () => {
+    await start({ us: { smtp: { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY } } });
+    await setup(["--region", "us"]);
+    await run(["setup", "--no-input", "--json", "--stream", "broadcast", "--region", "us"], { POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY });
+    const result = await endToEnd(CIO_US_KEY, ["--server", "2001", "--stream", "outbound"]);
+    expect(result.check("end-to-end")).toMatchObject({ status: "fail", stage: "wrong-stream", stream: "broadcast", message: "Sent through stream broadcast, not through outbound." });
   });
 
   it("a US webhook for an EU workspace: Postmark has the event, Customer.io never matches it, naming both regions", async () => {
