@@ -87,6 +87,43 @@ describe("Limiter", () => {
     expect(limiter.inFlight).toBe(0);
   });
 
+  it("a signal that aborts after its work has started changes nothing in the queue", async () => {
+    const limiter = new Limiter(1);
+    const { started, open, work } = gates();
+    const cancel = new AbortController();
+    const first = limiter.run(work(0), cancel.signal);
+    const second = limiter.run(work(1));
+    const third = limiter.run(work(2));
+    await settle();
+    cancel.abort(new Error("too late"));
+    for (const id of [0, 1, 2]) {
+      await settle();
+      open.get(id)!();
+    }
+    expect(await Promise.all([first, second, third])).toEqual([0, 1, 2]);
+    expect(started).toEqual([0, 1, 2]);
+  });
+
+  it("a waiter's signal that aborts after its turn came leaves the others waiting in order", async () => {
+    const limiter = new Limiter(1);
+    const { started, open, work } = gates();
+    const cancel = new AbortController();
+    const first = limiter.run(work(0));
+    const second = limiter.run(work(1), cancel.signal);
+    const third = limiter.run(work(2));
+    const fourth = limiter.run(work(3));
+    await settle();
+    open.get(0)!(); // the second gets its turn...
+    await settle();
+    cancel.abort(new Error("too late")); // ...and its signal aborts while it runs: nobody leaves the queue
+    for (const id of [1, 2, 3]) {
+      await settle();
+      open.get(id)!();
+    }
+    expect(await Promise.all([first, second, third, fourth])).toEqual([0, 1, 2, 3]);
+    expect(started).toEqual([0, 1, 2, 3]);
+  });
+
   it("refuses at once a signal that has already aborted, without taking a place", async () => {
     const limiter = new Limiter(1);
     await expect(limiter.run(async () => "ran", AbortSignal.abort(new Error("already")))).rejects.toThrow("already");
@@ -115,6 +152,9 @@ describe("backoffDelay", () => {
     ["Retry-After beyond the cap", 1, "86400", 60_000],
     ["Retry-After unreadable: jitter", 2, "soon-ish 12", 1_000],
     ["Retry-After a date in another form: jitter", 2, "2026-11-29T12:00:05Z", 1_000],
+    ["Retry-After with spaces around it", 1, " 7 ", 7_000],
+    ["Retry-After a date with something before it: jitter", 1, "x Sun, 29 Nov 2026 12:00:05 GMT", 500],
+    ["Retry-After a date with something after it: jitter", 1, "Sun, 29 Nov 2026 12:00:05 GMT x", 500],
     ["Retry-After negative: jitter", 1, "-5", 500],
   ] as const)("%s", (_name, attempt, retryAfter, expected) => {
     expect(backoffDelay(attempt, retryAfter, policy, now)).toBe(expected);
