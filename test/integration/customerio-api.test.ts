@@ -89,6 +89,7 @@ describe("CustomerIoApi.sendEmail and delivery", () => {
   it.each([
     ["no delivery_id", {}],
     ["a delivery_id with a slash", { delivery_id: "../admin" }],
+    ["a delivery_id that goes on into a path", { delivery_id: "RPILAgAB/../../v1/workspaces" }],
     ["a numeric delivery_id", { delivery_id: 42 }],
   ])("%s: customerio_bad_response", async (_name, body) => {
     const api = client(await answering(() => json(200, body)));
@@ -114,8 +115,9 @@ describe("CustomerIoApi.sendEmail and delivery", () => {
     let body: unknown = { message: { failure_message: "SMTP 535", metrics: { failed: 1 } } };
     const api = client(await answering(() => json(200, body)));
     expect(await api.delivery("us", "d")).toEqual({ id: "d", failureMessage: "SMTP 535", metrics: { failed: 1 } });
-    body = { messages: [] };
-    expect(await failure(api.delivery("us", "d"))).toMatchObject({ code: "customerio_bad_response", message: "Customer.io's answer could not be used (while trying to read the test email's delivery): it has no message." });
+    for (body of [{ messages: [] }, { message: null }]) {
+      expect(await failure(api.delivery("us", "d"))).toMatchObject({ code: "customerio_bad_response", message: "Customer.io's answer could not be used (while trying to read the test email's delivery): it has no message." });
+    }
     body = { message: { metrics: "none" } };
     expect(await api.delivery("us", "d")).toEqual({ id: "d", failureMessage: null, metrics: {} });
   });
