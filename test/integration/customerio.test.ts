@@ -6,6 +6,7 @@ import type { CustomerIoSimulator } from "../../src/sandbox/customerio-simulator
 import { CustomerIoApi } from "../../src/customerio/api.js";
 import { ACCESS_KEY, BROADCAST_ACCESS_KEY, BROADCAST_SECRET_KEY, SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 import { CIO_EU_KEY, CIO_US_KEY, startCustomerIo } from "../helpers/customerio.js";
+import { EU_URL, US_URL } from "../helpers/expected.js";
 
 /**
  * Customer.io's App API: the key finds the workspace's region, doctor checks the saved region
@@ -13,8 +14,6 @@ import { CIO_EU_KEY, CIO_US_KEY, startCustomerIo } from "../helpers/customerio.j
  * Literal expectations: the words, stages, codes and URLs users and scripts rely on.
  */
 
-const US_URL = "https://track.customer.io/postmark/events";
-const EU_URL = "https://track-eu.customer.io/postmark/events";
 
 let world: World;
 let customerio: CustomerIoSimulator;

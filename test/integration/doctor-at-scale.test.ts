@@ -8,6 +8,7 @@ import { main } from "../../src/main.js";
 import { startAgency, type Agency } from "../helpers/agency.js";
 import { oneRequestIn } from "../../src/sandbox/faults.js";
 import { runCli } from "../helpers/run-cli.js";
+import { HEALTHY_OUTBOUND_CHECKS } from "../helpers/expected.js";
 
 /**
  * An agency's config of many connections: doctor keeps to 8 Postmark requests and 4 SMTP handshakes
@@ -23,24 +24,7 @@ afterEach(async () => {
 
 const doctor = (argv: string[]) => runCli(["doctor", ...argv], { env: agency!.env, overrides: agency!.overrides });
 
-/** Every check of a healthy saved outbound connection without an account token or optional flags. */
-const HEALTHY = {
-  "config-file": "pass",
-  "server-token": "pass",
-  "server-smtp": "pass",
-  stream: "pass",
-  "webhook-exists": "pass",
-  "webhook-triggers": "pass",
-  "webhook-duplicates": "pass",
-  "webhook-delivery": "pass",
-  "webhook-verify": "skip",
-  "smtp-auth": "pass",
-  "smtp-send": "skip",
-  "unsubscribe-handling": "skip",
-  "sending-domains": "skip",
-  "customerio-region": "skip",
-  "end-to-end": "skip",
-};
+const HEALTHY = HEALTHY_OUTBOUND_CHECKS;
 
 type DoctorJson = { ok: boolean; connections: Array<{ server: { name: string }; checks: Array<{ id: string; status: string }> }> };
 const statusesOf = (document: DoctorJson) =>
