@@ -59,7 +59,11 @@ function startupRatios() {
 async function world() {
   const certificate = await makeCertificate();
   const simulator = await PostmarkSimulator.start(
-    buildAccount({ accountToken: ACCOUNT_TOKEN, servers: [{ id: 3001, name: "Bench", tokens: [SERVER_TOKEN] }], domains: [{ Name: "bench.example" }] }),
+    buildAccount({
+      accountToken: ACCOUNT_TOKEN,
+      servers: [{ id: 3001, name: "Bench", tokens: [SERVER_TOKEN] }],
+      domains: [{ Name: "bench.example" }],
+    }),
     { messageDelayMs: 1_000, eventDelayMs: 1_000 },
   );
   const smtp = await startLoopbackSmtp({
@@ -71,14 +75,23 @@ async function world() {
   simulator.latencyMs = LATENCY_MS;
   const configDir = mkdtempSync(join(tmpdir(), "cio-bench-"));
   const overrides: RunOverrides = { smtpRoute: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } } };
-  const env = { POSTMARK_API_URL: simulator.url, CIO_POSTMARK_CONFIG_DIR: configDir, POSTMARK_SMTP_ACCESS_KEY: KEYS.accessKey, POSTMARK_SMTP_SECRET_KEY: KEYS.secretKey };
+  const env = {
+    POSTMARK_API_URL: simulator.url,
+    CIO_POSTMARK_CONFIG_DIR: configDir,
+    POSTMARK_SMTP_ACCESS_KEY: KEYS.accessKey,
+    POSTMARK_SMTP_SECRET_KEY: KEYS.secretKey,
+  };
   const run = async (argv: string[], extraEnv: NodeJS.ProcessEnv) => {
     const sink = new PassThrough();
     let stdout = "";
     sink.on("data", (chunk) => (stdout += chunk));
     const started = performance.now();
     const before = simulator.requests.length;
-    const code = await main(argv, { stdin: new PassThrough(), stdout: sink, stderr: new PassThrough().resume(), env: { ...env, ...extraEnv } }, overrides);
+    const code = await main(
+      argv,
+      { stdin: new PassThrough(), stdout: sink, stderr: new PassThrough().resume(), env: { ...env, ...extraEnv } },
+      overrides,
+    );
     if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}`);
     return { ms: performance.now() - started, requests: simulator.requests.slice(before), stdout };
   };
@@ -99,10 +112,16 @@ async function setupRoundTrips() {
     const argv = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...args];
     const first = await w.run(argv, env);
     const again = await w.run(argv, env);
-    row(`scripted setup, ${variant}, ${LATENCY_MS} ms latency (in-process, SMTP check included)`,
-      `${first.ms.toFixed(0)} ms, ${first.requests.length} requests in ${rounds(first.requests)}`, `≤ ${target[0]} rounds`);
-    row(`re-run that changes nothing, ${variant}`,
-      `${again.ms.toFixed(0)} ms, ${again.requests.length} requests in ${rounds(again.requests)}`, `≤ ${target[1]} round${target[1] === 1 ? "" : "s"}`);
+    row(
+      `scripted setup, ${variant}, ${LATENCY_MS} ms latency (in-process, SMTP check included)`,
+      `${first.ms.toFixed(0)} ms, ${first.requests.length} requests in ${rounds(first.requests)}`,
+      `≤ ${target[0]} rounds`,
+    );
+    row(
+      `re-run that changes nothing, ${variant}`,
+      `${again.ms.toFixed(0)} ms, ${again.requests.length} requests in ${rounds(again.requests)}`,
+      `≤ ${target[1]} round${target[1] === 1 ? "" : "s"}`,
+    );
     await w.close();
   }
 }
@@ -111,7 +130,12 @@ async function doctorRatio() {
   const w = await world();
   await w.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
   const env = { ...w.env, POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN };
-  const runtime = await createRuntime({ input: false }, { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env }, new SecretRegistry(), w.overrides);
+  const runtime = await createRuntime(
+    { input: false },
+    { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env },
+    new SecretRegistry(),
+    w.overrides,
+  );
   const [connection] = await runtime.store.list();
   const singles: Array<[string, number]> = [];
   for (const check of CHECKS) {
@@ -123,8 +147,11 @@ async function doctorRatio() {
   const started = performance.now();
   await runChecks(CHECKS, collectFacts(runtime, connection!));
   const all = performance.now() - started;
-  row(`doctor, all ${CHECKS.length} checks vs slowest alone (${slowestId}), ${LATENCY_MS} ms latency`,
-    `${all.toFixed(0)} ms vs ${slowest.toFixed(0)} ms = ${(all / slowest).toFixed(2)}x`, "≤ 1.3x");
+  row(
+    `doctor, all ${CHECKS.length} checks vs slowest alone (${slowestId}), ${LATENCY_MS} ms latency`,
+    `${all.toFixed(0)} ms vs ${slowest.toFixed(0)} ms = ${(all / slowest).toFixed(2)}x`,
+    "≤ 1.3x",
+  );
   await w.close();
 }
 
@@ -143,10 +170,17 @@ async function doctorAtScale() {
     let stdout = "";
     sink.on("data", (chunk) => (stdout += chunk));
     const started = performance.now();
-    const code = await main(["doctor", "--json"], { stdin: new PassThrough(), stdout: sink, stderr: new PassThrough().resume(), env: { PATH: process.env.PATH, ...agency.env } }, { ...agency.overrides, rateLimit: undefined });
+    const code = await main(
+      ["doctor", "--json"],
+      { stdin: new PassThrough(), stdout: sink, stderr: new PassThrough().resume(), env: { PATH: process.env.PATH, ...agency.env } },
+      { ...agency.overrides, rateLimit: undefined },
+    );
     const ms = performance.now() - started;
     const document = JSON.parse(stdout) as { connections: Array<{ checks: Array<{ status: string }> }> };
-    const right = code === 0 && document.connections.length === 200 && document.connections.every((connection) => connection.checks.every((check) => check.status === "pass" || check.status === "skip"));
+    const right =
+      code === 0 &&
+      document.connections.length === 200 &&
+      document.connections.every((connection) => connection.checks.every((check) => check.status === "pass" || check.status === "skip"));
     const requests = agency.simulator.requests.length;
     const limited = agency.simulator.requests.filter((request) => request.status === 429).length;
     const result = { ms, requests, limited, peak: agency.simulator.peakInFlight, handshakes: agency.smtp.peakSessions, right };
@@ -193,24 +227,41 @@ async function statusAtScale() {
       Array.from({ length: count }, (_, i) => [
         `${i + 1}:outbound`,
         {
-          serverId: i + 1, serverName: `Server ${i}`, streamId: "outbound", streamName: "o", streamType: "Transactional", region: "us",
-          webhookId: i + 1, webhookUrl: "https://track.customer.io/postmark/events",
+          serverId: i + 1,
+          serverName: `Server ${i}`,
+          streamId: "outbound",
+          streamName: "o",
+          streamType: "Transactional",
+          region: "us",
+          webhookId: i + 1,
+          webhookUrl: "https://track.customer.io/postmark/events",
           smtp: { host: "smtp.postmarkapp.com", port: 587, accessKey: `ak-${i}`, secretKey: `secret-key-${i}-${"x".repeat(20)}` },
-          serverToken: `server-token-${i}-${"y".repeat(20)}`, verifiedAt: null, updatedAt: "2026-01-01T00:00:00.000Z",
+          serverToken: `server-token-${i}-${"y".repeat(20)}`,
+          verifiedAt: null,
+          updatedAt: "2026-01-01T00:00:00.000Z",
         },
       ]),
     );
     writeFileSync(join(dir, "config.json"), JSON.stringify({ schemaVersion: 1, connections }), { mode: 0o600 });
     const sink = new PassThrough().resume();
     const started = performance.now();
-    const code = await main(["status", "--json"], { stdin: new PassThrough(), stdout: sink, stderr: sink, env: { CIO_POSTMARK_CONFIG_DIR: dir } });
+    const code = await main(["status", "--json"], {
+      stdin: new PassThrough(),
+      stdout: sink,
+      stderr: sink,
+      env: { CIO_POSTMARK_CONFIG_DIR: dir },
+    });
     if (code !== 0) throw new Error(`status exited ${code}`);
     return performance.now() - started;
   };
   await time(1); // load the modules once, outside the figures
   const one = await time(1);
   const many = await time(10_000);
-  row("`status --json` with 10,000 saved connections vs with 1", `${many.toFixed(0)} ms vs ${one.toFixed(0)} ms (limit ${(2 * one + 1000).toFixed(0)} ms)`, "≤ 2x + 1 s");
+  row(
+    "`status --json` with 10,000 saved connections vs with 1",
+    `${many.toFixed(0)} ms vs ${one.toFixed(0)} ms (limit ${(2 * one + 1000).toFixed(0)} ms)`,
+    "≤ 2x + 1 s",
+  );
 }
 
 /**
@@ -223,12 +274,15 @@ async function wizardSitting() {
   const drive = (stopAtTheEnd: boolean) =>
     new Promise<{ ms: number; steps: number; stopMs?: number; exitCode: number }>((resolve) => {
       const pty = spawnPty(process.execPath, [BIN, "--sandbox", "--config-dir", mkdtempSync(join(tmpdir(), "cio-bench-"))], {
-        cols: 80, rows: 40, env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color", HOME: process.env.HOME ?? "/tmp" },
+        cols: 80,
+        rows: 40,
+        env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color", HOME: process.env.HOME ?? "/tmp" },
       });
       let screen = "";
       let typed = 0;
       let stopSent = 0;
       const started = performance.now();
+      // eslint-disable-next-line no-control-regex
       const flat = () => screen.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(/\s+/g, " ");
       // Each answer waits until the screen, after `marker` shown for the n-th time, shows `prompt`.
       const script: Array<[marker: string, nth: number, prompt: string, keys: string]> = [
@@ -270,26 +324,41 @@ async function wizardSitting() {
       pty.onExit(({ exitCode }) => {
         clearTimeout(deadline);
         const ended = performance.now();
-        const steps = (flat().match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|The test message|That is|SMTP )/g) ?? []).length;
+        const steps = (
+          flat().match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|The test message|That is|SMTP )/g) ?? []
+        ).length;
         resolve({ ms: ended - started, steps, exitCode, ...(stopSent ? { stopMs: ended - stopSent } : {}) });
       });
     });
   const whole = await drive(false);
   if (whole.exitCode !== 0) throw new Error(`the sitting exited ${whole.exitCode}`);
-  row("the wizard's whole sitting in a pseudo-terminal (two rejected tokens, both streams, a test message each)", `${(whole.ms / 1000).toFixed(1)} s, ${whole.steps} spinner steps`, "no slowdown");
+  row(
+    "the wizard's whole sitting in a pseudo-terminal (two rejected tokens, both streams, a test message each)",
+    `${(whole.ms / 1000).toFixed(1)} s, ${whole.steps} spinner steps`,
+    "no slowdown",
+  );
   const stopped = await drive(true);
-  row(`Ctrl-C at the last question of that sitting (after ${stopped.steps} spinner steps)`, `exit ${stopped.exitCode} after ${stopped.stopMs?.toFixed(0)} ms`, "130 within 1 s");
+  row(
+    `Ctrl-C at the last question of that sitting (after ${stopped.steps} spinner steps)`,
+    `exit ${stopped.exitCode} after ${stopped.stopMs?.toFixed(0)} ms`,
+    "130 within 1 s",
+  );
 }
 
 async function bigAccount() {
-  const simulator = await PostmarkSimulator.start(buildAccount({ accountToken: ACCOUNT_TOKEN, servers: Array.from({ length: 5000 }, (_, i) => ({ name: `Server ${i}` })) }));
+  const simulator = await PostmarkSimulator.start(
+    buildAccount({ accountToken: ACCOUNT_TOKEN, servers: Array.from({ length: 5000 }, (_, i) => ({ name: `Server ${i}` })) }),
+  );
   simulator.latencyMs = LATENCY_MS;
   const api = new AccountApi(ACCOUNT_TOKEN, { endpoint: parsePostmarkApiUrl(simulator.url), timeoutMs: 10_000 });
   const started = performance.now();
   const servers = await api.listServers();
   const ms = performance.now() - started;
-  row(`listing a 5,000-server account, ${LATENCY_MS} ms latency`,
-    `${servers.length} servers: ${simulator.requests.length} page requests in ${rounds(simulator.requests)}, ${ms.toFixed(0)} ms`, "10 requests, ≤ 3 rounds");
+  row(
+    `listing a 5,000-server account, ${LATENCY_MS} ms latency`,
+    `${servers.length} servers: ${simulator.requests.length} page requests in ${rounds(simulator.requests)}, ${ms.toFixed(0)} ms`,
+    "10 requests, ≤ 3 rounds",
+  );
   await simulator.close();
 }
 
@@ -298,11 +367,18 @@ function peakMemory(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const rssFile = join(mkdtempSync(join(tmpdir(), "cio-bench-")), "rss");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", join(ROOT, "scripts/report-rss.mjs"), BIN, ...args], {
-      env: { PATH: process.env.PATH, CIO_BENCH_RSS_FILE: rssFile, CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-bench-")), ...env },
+      env: {
+        PATH: process.env.PATH,
+        CIO_BENCH_RSS_FILE: rssFile,
+        CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-bench-")),
+        ...env,
+      },
       stdio: "ignore",
     });
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(Number(readFileSync(rssFile, "utf8")) / 1024) : reject(new Error(`${args.join(" ")} exited ${code}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(Number(readFileSync(rssFile, "utf8")) / 1024) : reject(new Error(`${args.join(" ")} exited ${code}`)),
+    );
   });
 }
 
@@ -337,9 +413,14 @@ async function sandboxEndToEnd() {
   };
   execFileSync(process.execPath, [BIN, "setup", "--sandbox", "--no-input", "--stream", "outbound"], { env, stdio: "ignore" });
   const started = performance.now();
-  const out = execFileSync(process.execPath, [BIN, "doctor", "--sandbox", "--json", "--end-to-end", "--from", "alerts@acme.example"], { env, encoding: "utf8" });
+  const out = execFileSync(process.execPath, [BIN, "doctor", "--sandbox", "--json", "--end-to-end", "--from", "alerts@acme.example"], {
+    env,
+    encoding: "utf8",
+  });
   const ms = performance.now() - started;
-  const check = (JSON.parse(out) as { connections: Array<{ checks: Array<{ id: string; status: string; stage?: string; seconds?: number }> }> }).connections[0]!.checks.find((candidate) => candidate.id === "end-to-end")!;
+  const check = (
+    JSON.parse(out) as { connections: Array<{ checks: Array<{ id: string; status: string; stage?: string; seconds?: number }> }> }
+  ).connections[0]!.checks.find((candidate) => candidate.id === "end-to-end")!;
   row(
     "`doctor --sandbox --end-to-end` (Customer.io queue 1 s, Postmark shows the message 1 s later, its event 1 s after that)",
     `${(ms / 1000).toFixed(1)} s for the whole command; the check: ${check.status}, stage ${check.stage}, ${check.seconds} s`,
@@ -356,10 +437,16 @@ async function downloadFootprint() {
   };
   const now = await describe("now", (await pack(ROOT)).tarball);
   const before = await describe("0.2.0", (await packCommit(ROOT, "6d0fdd0")).tarball);
-  row("packed tarball installed with an empty npm cache (packages, `du --apparent-size`, install time)", `${now}; ${before}`, "≤ 75 packages, ≤ 9 MB, no warning");
+  row(
+    "packed tarball installed with an empty npm cache (packages, `du --apparent-size`, install time)",
+    `${now}; ${before}`,
+    "≤ 75 packages, ≤ 9 MB, no warning",
+  );
 }
 
-console.error(`Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.error(
+  `Benchmark on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
 startupRatios();
 await setupRoundTrips();
 await doctorRatio();

@@ -5,7 +5,19 @@
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 
-const LAZY_PACKAGES = ["postmark", "nodemailer", "@inquirer/select", "@inquirer/search", "@inquirer/input", "@inquirer/password", "@inquirer/confirm", "conf", "ora", "smtp-server", "open"];
+const LAZY_PACKAGES = [
+  "postmark",
+  "nodemailer",
+  "@inquirer/select",
+  "@inquirer/search",
+  "@inquirer/input",
+  "@inquirer/password",
+  "@inquirer/confirm",
+  "conf",
+  "ora",
+  "smtp-server",
+  "open",
+];
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 /**

@@ -34,7 +34,10 @@ export async function packCommit(repoDir: string, commit: string): Promise<Packe
   await run("npm", ["run", "build"], { cwd: source });
   // Scripts off: the build is done, and the old `prepare` would otherwise run it again.
   const destination = mkdtempSync(join(tmpdir(), "cio-pack-"));
-  const { stdout } = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], { cwd: source, maxBuffer: MAX_BUFFER });
+  const { stdout } = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], {
+    cwd: source,
+    maxBuffer: MAX_BUFFER,
+  });
   const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   return { tarball: join(destination, packed!.filename), files: packed!.files.map((file) => file.path) };
 }

@@ -46,7 +46,9 @@ const ENVIRONMENT: Array<[name: string, what: string, readBy: CommandName[]]> = 
 ];
 
 function environmentHelp(commands: CommandName[]): string {
-  const lines = ENVIRONMENT.filter(([, , readBy]) => readBy.some((name) => commands.includes(name))).map(([name, what]) => `  ${name.padEnd(26)} ${what}`);
+  const lines = ENVIRONMENT.filter(([, , readBy]) => readBy.some((name) => commands.includes(name))).map(
+    ([name, what]) => `  ${name.padEnd(26)} ${what}`,
+  );
   return `
 Environment variables:
 ${lines.join("\n")}
@@ -71,7 +73,11 @@ Examples:
  */
 export function unknownCommand(word: string): CliError {
   const near = closestWord(word, ALL);
-  return usageError("unknown_command", `Unknown command ${JSON.stringify(word)}.${near ? ` Did you mean ${near}?` : ""}`, `The commands are ${ALL.join(", ")}; see cio-postmark --help.`);
+  return usageError(
+    "unknown_command",
+    `Unknown command ${JSON.stringify(word)}.${near ? ` Did you mean ${near}?` : ""}`,
+    `The commands are ${ALL.join(", ")}; see cio-postmark --help.`,
+  );
 }
 
 /** A first word that is not an option must be a command (or commander's own `help`). */
@@ -92,7 +98,10 @@ export function createProgram(context: ProgramContext): Command {
     .option("--no-color", "disable colour (also NO_COLOR)")
     .option("--config-dir <dir>", "config folder (also CIO_POSTMARK_CONFIG_DIR)")
     .option("--sandbox", "use a built-in simulated Postmark account and SMTP server")
-    .option("--trace <file>", "write every Postmark request/response and the SMTP dialogue to FILE as JSON lines, secrets masked (for bug reports)")
+    .option(
+      "--trace <file>",
+      "write every Postmark request/response and the SMTP dialogue to FILE as JSON lines, secrets masked (for bug reports)",
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     // Subcommands created below inherit these settings.
@@ -136,7 +145,10 @@ export function createProgram(context: ProgramContext): Command {
     .option("--no-verify-webhook", "save the webhook without Postmark calling Customer.io's URL first (it stays unverified)")
     .option("--dry-run", "print the plan; change nothing in Postmark or on disk")
     .option("-y, --yes", "answer yes to confirmations (including removing duplicate webhooks)")
-    .option("--send-test", "send one real message through the SMTP token and find it with the Messages API, to prove which stream it sends through")
+    .option(
+      "--send-test",
+      "send one real message through the SMTP token and find it with the Messages API, to prove which stream it sends through",
+    )
     .option("--from <address>", "--send-test's sender: a confirmed sender signature or an address on a verified domain")
     .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT}, Postmark's soft-bounce test address)`)
     .addHelpText(
@@ -165,7 +177,10 @@ ${environmentHelp(["setup"])}`,
     .option("--no-verify-webhook", "with --fix: save a repaired webhook without Postmark calling Customer.io's URL first")
     .option("-y, --yes", "answer yes to confirmations (removing duplicate webhooks)")
     .option("--send-test", "also send one real message through each saved SMTP token and check which stream it went through")
-    .option("--end-to-end", "send one email through Customer.io (needs CUSTOMERIO_APP_API_KEY) and follow it through Postmark and back (check end-to-end)")
+    .option(
+      "--end-to-end",
+      "send one email through Customer.io (needs CUSTOMERIO_APP_API_KEY) and follow it through Postmark and back (check end-to-end)",
+    )
     .option("--from <address>", "sender for --send-test and --end-to-end: a confirmed sender signature or an address on a verified domain")
     .option("--to <address>", `recipient for --send-test and --end-to-end (default ${DEFAULT_TEST_RECIPIENT})`)
     .option("--timeout <seconds>", "how long --end-to-end follows its email (default 90)")
@@ -184,7 +199,10 @@ ${environmentHelp(["setup"])}`,
     .option("--server <id-or-name>", "with --reveal: the connection's server (exact name or numeric ID)")
     .option("--stream <id>", "with --reveal: the connection's message stream")
     .option("-y, --yes", "with --reveal: do not ask first")
-    .addHelpText("after", `\nExamples:\n  $ cio-postmark status\n  $ cio-postmark status --json\n  $ cio-postmark status --reveal --server "My Server" --stream outbound\n${environmentHelp(["status"])}`)
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ cio-postmark status\n  $ cio-postmark status --json\n  $ cio-postmark status --reveal --server "My Server" --stream outbound\n${environmentHelp(["status"])}`,
+    )
     .action(action(async () => (await import("./commands/status.js")).runStatus));
 
   program

@@ -36,7 +36,12 @@ export function runFromProcess(argv: string[]): void {
 }
 
 /** Runs the CLI once and answers its exit code. Tests call it in-process with their own streams. */
-export async function main(argv: string[], io: Io = processIo(), overrides: RunOverrides = {}, secrets = new SecretRegistry()): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = processIo(),
+  overrides: RunOverrides = {},
+  secrets = new SecretRegistry(),
+): Promise<number> {
   // The most common start of all answers without loading commander (start-up time is a feature).
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     io.stdout.write(`${packageVersion()}\n`);

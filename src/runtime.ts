@@ -103,25 +103,22 @@ export function configDirFrom(options: GlobalOptions, env: NodeJS.ProcessEnv): s
   ];
   for (const [name, value] of given) {
     if (value === undefined) continue;
-    if (value.trim() === "") throw usageError("invalid_config_dir", `${name} is empty.`, `Give a folder, or leave ${name} out to use the default.`);
+    if (value.trim() === "")
+      throw usageError("invalid_config_dir", `${name} is empty.`, `Give a folder, or leave ${name} out to use the default.`);
     return value.trim();
   }
   return undefined;
 }
 
-export async function createRuntime(
-  options: GlobalOptions,
-  io: Io,
-  secrets: SecretRegistry,
-  overrides: RunOverrides,
-): Promise<Runtime> {
+export async function createRuntime(options: GlobalOptions, io: Io, secrets: SecretRegistry, overrides: RunOverrides): Promise<Runtime> {
   const json = Boolean(options.json);
   const interactive = canPrompt({ io, noInput: options.input === false, json });
   const platform = overrides.platform ?? currentPlatform(io.env);
   const output = new Output(io, secrets, { json, color: colorEnabled(io, options.color === false), unicode: platform.unicode });
   const chosenDir = configDirFrom(options, io.env);
   const baseDir = chosenDir ?? defaultConfigDir();
-  const trace = options.trace === undefined ? undefined : Trace.open(options.trace, secrets, { configDir: baseDir, fileModes: platform.fileModes });
+  const trace =
+    options.trace === undefined ? undefined : Trace.open(options.trace, secrets, { configDir: baseDir, fileModes: platform.fileModes });
   if (chosenDir === undefined) moveLegacyConfigDir(legacyConfigDir(), defaultConfigDir(), platform.fileModes);
   const timeoutMs = overrides.httpTimeoutMs ?? HTTP_TIMEOUT_MS;
 
@@ -153,7 +150,12 @@ export async function createRuntime(
     },
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
     endToEndTimeoutMs: overrides.endToEndTimeoutMs ?? END_TO_END_TIMEOUT_MS,
-    withLock: (command, work) => withConfigLock(configDir, { command, waitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS, onTakeover: (message) => output.warn(message) }, work),
+    withLock: (command, work) =>
+      withConfigLock(
+        configDir,
+        { command, waitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS, onTakeover: (message) => output.warn(message) },
+        work,
+      ),
     command: (...args) =>
       commandLine(
         {

@@ -34,10 +34,18 @@ export class Trace {
   static open(path: string, secrets: SecretRegistry, { configDir, fileModes }: { configDir: string; fileModes: boolean }): Trace {
     if (path.trim() === "") throw usageError("invalid_trace", "--trace needs a file name.");
     if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
-      throw usageError("invalid_trace", `The trace file ${path} is a symbolic link; it was not followed.`, "Give the path of a new file, or of an earlier trace.");
+      throw usageError(
+        "invalid_trace",
+        `The trace file ${path} is a symbolic link; it was not followed.`,
+        "Give the path of a new file, or of an earlier trace.",
+      );
     }
     if (inside(path, configDir)) {
-      throw usageError("invalid_trace", `The trace file ${path} is in the config folder ${configDir}; nothing there is written as a trace.`, "Give a file outside the config folder, such as ./cio-postmark-trace.jsonl.");
+      throw usageError(
+        "invalid_trace",
+        `The trace file ${path} is in the config folder ${configDir}; nothing there is written as a trace.`,
+        "Give a file outside the config folder, such as ./cio-postmark-trace.jsonl.",
+      );
     }
     let fd: number;
     try {
@@ -45,13 +53,21 @@ export class Trace {
       fd = openSync(path, constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw usageError("invalid_trace", `Cannot write the trace file ${path}${code ? ` (${code})` : ""}.`, "Give a file in a folder you can write.");
+      throw usageError(
+        "invalid_trace",
+        `Cannot write the trace file ${path}${code ? ` (${code})` : ""}.`,
+        "Give a file in a folder you can write.",
+      );
     }
     try {
       const stat = fstatSync(fd);
       if (stat.isFile()) {
         if (stat.size > 0 && !startsLikeATrace(fd)) {
-          throw usageError("invalid_trace", `${path} is not a cio-postmark trace; it was left as it is.`, "Give the path of a new file, or of an earlier trace.");
+          throw usageError(
+            "invalid_trace",
+            `${path} is not a cio-postmark trace; it was left as it is.`,
+            "Give the path of a new file, or of an earlier trace.",
+          );
         }
         if (fileModes) fchmodSync(fd, 0o600);
       }

@@ -58,7 +58,11 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   const sendTo = sendTestAddresses(options);
   const endToEndInputs = endToEndOptions(runtime, options);
   const region = parseRegion(options.region);
-  if (region && !options.fix) throw usageError("region_without_fix", "--region goes with --fix: doctor --fix --region moves the connections' webhooks to that region.");
+  if (region && !options.fix)
+    throw usageError(
+      "region_without_fix",
+      "--region goes with --fix: doctor --fix --region moves the connections' webhooks to that region.",
+    );
   const customerioKey = readSecretEnv(runtime.env, "CUSTOMERIO_APP_API_KEY", "Customer.io");
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   if (customerioKey) runtime.customerio(customerioKey); // and the Customer.io hosts
@@ -67,19 +71,30 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   await reportInvalidEntries(runtime);
   const connections = selectConnections(runtime, saved, serverRef, streamId);
   if (connections.length === 0) {
-    throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, { hint: `Run \`${runtime.command("setup")}\` first.` });
+    throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, {
+      hint: `Run \`${runtime.command("setup")}\` first.`,
+    });
   }
   const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs);
   const verifyWebhook = options.verifyWebhook === true;
   let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook, workspace, endToEnd });
   if (options.fix) {
-    const repaired = await fixAll(runtime, reports, { yes: Boolean(options.yes), verify: options.verifyWebhook !== false, verbose: Boolean(options.verbose), region });
+    const repaired = await fixAll(runtime, reports, {
+      yes: Boolean(options.yes),
+      verify: options.verifyWebhook !== false,
+      verbose: Boolean(options.verbose),
+      region,
+    });
     if (repaired) {
       runtime.output.info(runtime.output.style.bold("\nChecking again after the repairs"));
       const checked = new Set(connections.map((connection) => connectionKey(connection.serverId, connection.streamId)));
       const current = await runtime.store.list(); // the repairs may have saved new webhook ids
       const first = reports;
-      reports = await checkAll(runtime, current.filter((connection) => checked.has(connectionKey(connection.serverId, connection.streamId))), { verifyWebhook, workspace });
+      reports = await checkAll(
+        runtime,
+        current.filter((connection) => checked.has(connectionKey(connection.serverId, connection.streamId))),
+        { verifyWebhook, workspace },
+      );
       // The test messages proved their point in the first round: one message per run, its verdict kept.
       if (sendTo) reports = reports.map((report) => keepCheck(report, first, "smtp-send"));
       if (endToEndInputs) reports = reports.map((report) => keepCheck(report, first, "end-to-end"));
@@ -101,7 +116,10 @@ async function customerioFacts(
 ): Promise<Required<Pick<FactOptions, "workspace" | "endToEnd">>> {
   if (endToEndInputs) {
     if (new Set(connections.map((connection) => connection.serverId)).size > 1) {
-      throw usageError("end_to_end_one_server", "--end-to-end sends one email, through one Postmark server: name it with --server (and --stream).");
+      throw usageError(
+        "end_to_end_one_server",
+        "--end-to-end sends one email, through one Postmark server: name it with --server (and --stream).",
+      );
     }
     key ??= await askCustomerIoKey(runtime, "--end-to-end");
   }
@@ -130,22 +148,34 @@ function webhooksPageOf(connection: SavedConnection): string {
 /** The report with one check's outcome taken from an earlier round on the same connection. */
 function keepCheck(report: ConnectionReport, earlier: ConnectionReport[], id: string): ConnectionReport {
   const key = connectionKey(report.connection.serverId, report.connection.streamId);
-  const before = earlier.find((candidate) => connectionKey(candidate.connection.serverId, candidate.connection.streamId) === key)?.checks.find((check) => check.id === id);
+  const before = earlier
+    .find((candidate) => connectionKey(candidate.connection.serverId, candidate.connection.streamId) === key)
+    ?.checks.find((check) => check.id === id);
   return before ? { ...report, checks: report.checks.map((check) => (check.id === id ? before : check)) } : report;
 }
 
 /** --end-to-end's addresses and deadline; --from is required, as for --send-test. */
 function endToEndOptions(runtime: Runtime, options: DoctorOptions): { from: string; to: string; timeoutMs: number } | undefined {
   const timeout = options.timeout === undefined ? undefined : options.timeout.trim();
-  if (timeout !== undefined && !/^\d{1,4}$/.test(timeout)) throw usageError("invalid_timeout", `--timeout must be a whole number of seconds (got ${JSON.stringify(options.timeout)}).`, "For example --timeout 180.");
+  if (timeout !== undefined && !/^\d{1,4}$/.test(timeout))
+    throw usageError(
+      "invalid_timeout",
+      `--timeout must be a whole number of seconds (got ${JSON.stringify(options.timeout)}).`,
+      "For example --timeout 180.",
+    );
   const seconds = timeout === undefined ? runtime.endToEndTimeoutMs / 1000 : Number(timeout);
-  if (seconds <= 0 || seconds > MAX_TIMEOUT_S) throw usageError("invalid_timeout", `--timeout must be between 1 and ${MAX_TIMEOUT_S} seconds (got ${seconds}).`);
+  if (seconds <= 0 || seconds > MAX_TIMEOUT_S)
+    throw usageError("invalid_timeout", `--timeout must be between 1 and ${MAX_TIMEOUT_S} seconds (got ${seconds}).`);
   if (!options.endToEnd) {
     if (timeout !== undefined) throw usageError("timeout_without_end_to_end", "--timeout goes with --end-to-end.");
     return undefined;
   }
   const from = parseAddress("--from", options.from);
-  if (!from) throw usageError("missing_input", "--end-to-end needs --from <address>: a confirmed sender signature or an address on a verified domain in Postmark.");
+  if (!from)
+    throw usageError(
+      "missing_input",
+      "--end-to-end needs --from <address>: a confirmed sender signature or an address on a verified domain in Postmark.",
+    );
   return { from, to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT, timeoutMs: seconds * 1000 };
 }
 
@@ -154,7 +184,11 @@ function sendTestAddresses(options: DoctorOptions): SendTestAddresses | undefine
   const from = parseAddress("--from", options.from);
   const to = parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT;
   if (!options.sendTest) return undefined;
-  if (!from) throw usageError("missing_input", "--send-test needs --from <address>: a confirmed sender signature or an address on a verified domain.");
+  if (!from)
+    throw usageError(
+      "missing_input",
+      "--send-test needs --from <address>: a confirmed sender signature or an address on a verified domain.",
+    );
   return { from, to };
 }
 
@@ -171,14 +205,25 @@ function checkAll(runtime: Runtime, connections: SavedConnection[], options: Fac
     );
   const label = `Checking ${plural(connections.length, "connection")}`;
   if (connections.length <= FEW_CONNECTIONS) return runtime.output.step(label, () => checkEach(() => undefined));
-  return runtime.output.counting((done) => `Checking ${done} of ${connections.length} connections`, `Checked ${connections.length} connections`, checkEach);
+  return runtime.output.counting(
+    (done) => `Checking ${done} of ${connections.length} connections`,
+    `Checked ${connections.length} connections`,
+    checkEach,
+  );
 }
 
 /** Repairs what can be repaired: the config file's mode, and webhook drift by the same plan as setup. */
-async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, verify, verbose, region }: { yes: boolean; verify: boolean; verbose: boolean; region?: Region }): Promise<boolean> {
+async function fixAll(
+  runtime: Runtime,
+  reports: ConnectionReport[],
+  { yes, verify, verbose, region }: { yes: boolean; verify: boolean; verbose: boolean; region?: Region },
+): Promise<boolean> {
   const { output, prompter, store } = runtime;
   let repaired = false;
-  if (reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail")) && store.fileMode() !== undefined) {
+  if (
+    reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail")) &&
+    store.fileMode() !== undefined
+  ) {
     store.restrictModes();
     output.success(`Set ${store.path} to mode 0600, in a folder of mode 0700.`);
     repaired = true;
@@ -197,19 +242,33 @@ async function fixAll(runtime: Runtime, reports: ConnectionReport[], { yes, veri
       }
       if (!planChangesAnything(plan) && !moved) return false;
       output.info(output.style.bold(`\nRepair plan for ${describeConnection(connection)}`));
-      for (const line of describePlan(plan, connection.streamId, connection.streamType, shown)) output.info(`  ${output.symbols.bullet} ${line}`);
+      for (const line of describePlan(plan, connection.streamId, connection.streamType, shown))
+        output.info(`  ${output.symbols.bullet} ${line}`);
       const extras = plan.deletions.length === 1 ? "the extra Customer.io webhook" : "the extra Customer.io webhooks";
       if (plan.deletions.length && !yes && !(prompter.interactive && (await prompter.confirm(`Delete ${extras}?`, true)))) {
         output.warn("Extra Customer.io webhooks left in place: run with --yes to delete them.");
         plan = { ...plan, deletions: [] };
         if (!planChangesAnything(plan) && !moved) return false;
       }
-      await criticalSection(async () => {
-        const applied = await output.step("Repairing the webhook", () => applyWebhookPlan(api, plan, desired, { verify, webhooksPage: webhooksPageOf(connection) }));
-        for (const warning of applied.warnings) output.warn(shown(warning));
-        await store.save({ ...connection, region: desired.region, webhookId: applied.webhook.ID, webhookUrl: applied.webhook.Url, updatedAt: new Date().toISOString() });
-        recordDone(`the webhook of ${describeConnection(connection)} ${moved ? `moved to region ${desired.region.toUpperCase()}` : "repaired"}`);
-      }, (_done, signal) => render(runtime, reports, { verbose, interrupted: signal }));
+      await criticalSection(
+        async () => {
+          const applied = await output.step("Repairing the webhook", () =>
+            applyWebhookPlan(api, plan, desired, { verify, webhooksPage: webhooksPageOf(connection) }),
+          );
+          for (const warning of applied.warnings) output.warn(shown(warning));
+          await store.save({
+            ...connection,
+            region: desired.region,
+            webhookId: applied.webhook.ID,
+            webhookUrl: applied.webhook.Url,
+            updatedAt: new Date().toISOString(),
+          });
+          recordDone(
+            `the webhook of ${describeConnection(connection)} ${moved ? `moved to region ${desired.region.toUpperCase()}` : "repaired"}`,
+          );
+        },
+        (_done, signal) => render(runtime, reports, { verbose, interrupted: signal }),
+      );
       return true;
     });
     repaired ||= fixed;
@@ -252,7 +311,10 @@ function render(runtime: Runtime, reports: ConnectionReport[], { verbose, interr
       continue;
     }
     previousBrief = false;
-    lines.push("", output.style.bold(`${describeConnection(connection)} (${connection.streamType}, region ${connection.region.toUpperCase()})`));
+    lines.push(
+      "",
+      output.style.bold(`${describeConnection(connection)} (${connection.streamType}, region ${connection.region.toUpperCase()})`),
+    );
     for (const check of checks) {
       lines.push(`  ${colour[check.status](output.symbols[check.status])} ${check.id}: ${check.message}`);
       if (check.fix && check.status !== "pass") lines.push(`      ${output.style.cyan("fix:")} ${check.fix}`);

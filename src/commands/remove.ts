@@ -32,16 +32,28 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     const candidates = selectConnections(runtime, saved, serverRef, streamId);
     connection = await prompter.select(
       "Which connection should be removed?",
-      candidates.map((candidate) => ({ value: candidate, name: describeConnection(candidate), description: `region ${candidate.region.toUpperCase()}` })),
+      candidates.map((candidate) => ({
+        value: candidate,
+        name: describeConnection(candidate),
+        description: `region ${candidate.region.toUpperCase()}`,
+      })),
     );
   } else {
     const missing = [!serverRef && "--server <id-or-name>", !streamId && "--stream <id>"].filter(Boolean).join(" and ");
-    throw usageError("missing_input", `remove needs ${missing}.`, saved.length ? `Saved connections: ${saved.map(describeConnection).join(", ")}.` : "There are no saved connections.");
+    throw usageError(
+      "missing_input",
+      `remove needs ${missing}.`,
+      saved.length ? `Saved connections: ${saved.map(describeConnection).join(", ")}.` : "There are no saved connections.",
+    );
   }
 
   if (!options.yes) {
     if (!prompter.interactive) {
-      throw usageError("confirmation_required", `Removing ${describeConnection(connection)} deletes its Customer.io webhooks in Postmark.`, "Run again with --yes to confirm.");
+      throw usageError(
+        "confirmation_required",
+        `Removing ${describeConnection(connection)} deletes its Customer.io webhooks in Postmark.`,
+        "Run again with --yes to confirm.",
+      );
     }
     if (!(await prompter.confirm(`Delete the Customer.io webhooks of ${describeConnection(connection)} and forget it?`, false))) {
       throw new CliError("cancelled", "Cancelled: nothing was changed.");
@@ -49,17 +61,24 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
   }
 
   const api = serverApi(runtime, await serverTokenFor(runtime, connection));
-  const removed = await runtime.withLock("remove", () => criticalSection(async () => {
-    const hooks = await output.step(`Finding Customer.io webhooks on ${describeConnection(connection)}`, () => webhooksLeft(runtime, api, connection));
-    const ids: number[] = [];
-    for (const hook of customerIoWebhooks(hooks)) {
-      await output.step(`Deleting webhook ${hook.ID} (${shown(hook.Url)})`, () => deleteWebhookSafely(api, hook.ID));
-      ids.push(hook.ID);
-    }
-    await store.remove(connection.serverId, connection.streamId);
-    recordDone(`${describeConnection(connection)} removed`);
-    return ids;
-  }, (ids, signal) => renderRemoved(runtime, connection, ids, signal)));
+  const removed = await runtime.withLock("remove", () =>
+    criticalSection(
+      async () => {
+        const hooks = await output.step(`Finding Customer.io webhooks on ${describeConnection(connection)}`, () =>
+          webhooksLeft(runtime, api, connection),
+        );
+        const ids: number[] = [];
+        for (const hook of customerIoWebhooks(hooks)) {
+          await output.step(`Deleting webhook ${hook.ID} (${shown(hook.Url)})`, () => deleteWebhookSafely(api, hook.ID));
+          ids.push(hook.ID);
+        }
+        await store.remove(connection.serverId, connection.streamId);
+        recordDone(`${describeConnection(connection)} removed`);
+        return ids;
+      },
+      (ids, signal) => renderRemoved(runtime, connection, ids, signal),
+    ),
+  );
   renderRemoved(runtime, connection, removed);
   return ExitCode.ok;
 }

@@ -12,14 +12,19 @@ import { addressValidator } from "./setup-smtp.js";
  * The wizard's last offer: once the person has put the key pair into Customer.io, one email sent by
  * Customer.io proves the whole chain (doctor --end-to-end, for the streams of this sitting).
  */
-export async function offerWholeChain(runtime: Runtime, given: GivenInputs, sitting: { api: ServerApi; server: Server; streams: MessageStream[] }): Promise<number> {
+export async function offerWholeChain(
+  runtime: Runtime,
+  given: GivenInputs,
+  sitting: { api: ServerApi; server: Server; streams: MessageStream[] },
+): Promise<number> {
   const { output, prompter } = runtime;
   const later = runtime.command("doctor", "--end-to-end", "--from", "ADDRESS", "--server", String(sitting.server.ID));
   if (!(await prompter.confirm("Have you added the Access Key and Secret Key in Customer.io (Custom SMTP Settings)?", false))) {
     output.info(`Once they are in, this proves the whole chain through Customer.io:\n  ${later}`);
     return ExitCode.ok;
   }
-  if (!(await prompter.confirm("Prove the whole chain through Customer.io now? It sends one email through Customer.io.", true))) return ExitCode.ok;
+  if (!(await prompter.confirm("Prove the whole chain through Customer.io now? It sends one email through Customer.io.", true)))
+    return ExitCode.ok;
 
   const key = (given.customerioKey ??= await askCustomerIoKey(runtime, "The proof"));
   const customerio = runtime.customerio(key);
@@ -27,11 +32,28 @@ export async function offerWholeChain(runtime: Runtime, given: GivenInputs, sitt
   const from =
     given.from ??
     given.senderUsed ??
-    (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", { validate: addressValidator }));
+    (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", {
+      validate: addressValidator,
+    }));
   const streamIds = new Set(sitting.streams.map((stream) => stream.ID.toLowerCase()));
-  const connections = (await runtime.store.list()).filter((saved) => saved.serverId === sitting.server.ID && streamIds.has(saved.streamId.toLowerCase()));
+  const connections = (await runtime.store.list()).filter(
+    (saved) => saved.serverId === sitting.server.ID && streamIds.has(saved.streamId.toLowerCase()),
+  );
   const result = await output.step("Proving the whole chain through Customer.io", async (update) => {
-    const outcome = await proveWholeChain(runtime, { customerio, workspace, api: sitting.api, connections, from, to: given.to, timeoutMs: runtime.endToEndTimeoutMs, pollMs: runtime.sendTest.pollMs }, update);
+    const outcome = await proveWholeChain(
+      runtime,
+      {
+        customerio,
+        workspace,
+        api: sitting.api,
+        connections,
+        from,
+        to: given.to,
+        timeoutMs: runtime.endToEndTimeoutMs,
+        pollMs: runtime.sendTest.pollMs,
+      },
+      update,
+    );
     update(`Followed Customer.io's test email ${shown(outcome.deliveryId)} for ${outcome.seconds} s`);
     return outcome;
   });

@@ -70,9 +70,14 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
   if (options.smtpAccessKey !== undefined && options.smtpAccessKey.trim() === "") {
     throw usageError("empty_access_key", "--smtp-access-key is empty.");
   }
-  if (options.skipSmtp && options.sendTest) throw usageError("send_test_without_smtp", "--send-test needs the SMTP token that --skip-smtp leaves out.", "Drop one of the two.");
+  if (options.skipSmtp && options.sendTest)
+    throw usageError("send_test_without_smtp", "--send-test needs the SMTP token that --skip-smtp leaves out.", "Drop one of the two.");
   if (options.dryRun && options.sendTest) {
-    throw usageError("send_test_dry_run", "--dry-run changes and sends nothing, but --send-test sends a real message.", "Drop --send-test to see the plan, or --dry-run to send the test message.");
+    throw usageError(
+      "send_test_dry_run",
+      "--dry-run changes and sends nothing, but --send-test sends a real message.",
+      "Drop --send-test to see the plan, or --dry-run to send the test message.",
+    );
   }
   runtime.postmark(); // POSTMARK_API_URL, checked now rather than at the first request
   const given: GivenInputs = {
@@ -120,21 +125,43 @@ export async function workspaceFromKey(runtime: Runtime, given: GivenInputs): Pr
 async function readSecretFromStdin(runtime: Runtime): Promise<string> {
   // Waiting on a terminal would echo the key as it is typed, with no prompt saying what is wanted.
   if (runtime.io.stdin.isTTY) {
-    throw usageError("stdin_is_terminal", "stdin is a terminal: pipe the Secret Key in, or leave out --smtp-secret-stdin to be asked (masked).", "For example: --smtp-secret-stdin < secret.txt");
+    throw usageError(
+      "stdin_is_terminal",
+      "stdin is a terminal: pipe the Secret Key in, or leave out --smtp-secret-stdin to be asked (masked).",
+      "For example: --smtp-secret-stdin < secret.txt",
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of runtime.io.stdin) {
     const buffer = Buffer.from(chunk as Buffer);
     size += buffer.length;
-    if (size > MAX_SECRET_LENGTH + 2) throw usageError("invalid_secret", `--smtp-secret-stdin read more than ${MAX_SECRET_LENGTH} bytes: that is not a Secret Key.`, "Pipe in only the Secret Key: --smtp-secret-stdin < secret.txt");
+    if (size > MAX_SECRET_LENGTH + 2)
+      throw usageError(
+        "invalid_secret",
+        `--smtp-secret-stdin read more than ${MAX_SECRET_LENGTH} bytes: that is not a Secret Key.`,
+        "Pipe in only the Secret Key: --smtp-secret-stdin < secret.txt",
+      );
     chunks.push(buffer);
   }
   // A trailing line break (echo, a file saved by an editor) is not part of the key.
-  const secret = Buffer.concat(chunks).toString("utf8").replace(/[\r\n]+$/, "").trim();
-  if (secret === "") throw usageError("empty_secret", "--smtp-secret-stdin read nothing from standard input.", "Pipe the Secret Key in: --smtp-secret-stdin < secret.txt");
+  const secret = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/[\r\n]+$/, "")
+    .trim();
+  if (secret === "")
+    throw usageError(
+      "empty_secret",
+      "--smtp-secret-stdin read nothing from standard input.",
+      "Pipe the Secret Key in: --smtp-secret-stdin < secret.txt",
+    );
   const problem = secretProblem(secret);
-  if (problem) throw usageError("invalid_secret", `The Secret Key read by --smtp-secret-stdin ${problem}.`, "Pipe in only the Secret Key, on one line: --smtp-secret-stdin < secret.txt");
+  if (problem)
+    throw usageError(
+      "invalid_secret",
+      `The Secret Key read by --smtp-secret-stdin ${problem}.`,
+      "Pipe in only the Secret Key, on one line: --smtp-secret-stdin < secret.txt",
+    );
   return secret;
 }
 
@@ -177,11 +204,14 @@ export async function promptRegion(runtime: Runtime, given: GivenInputs): Promis
   const answer = await runtime.prompter.select("Which Customer.io region is your account in?", [
     { value: "us" as const, name: "US", description: `fly.customer.io; webhook ${REGION_WEBHOOK_URLS.us}` },
     { value: "eu" as const, name: "EU", description: `fly-eu.customer.io; webhook ${REGION_WEBHOOK_URLS.eu}` },
-    { value: "key" as const, name: "Not sure: find it from a Customer.io App API key", description: "Account Settings > API Credentials > App API Keys; the key is never saved" },
+    {
+      value: "key" as const,
+      name: "Not sure: find it from a Customer.io App API key",
+      description: "Account Settings > API Credentials > App API Keys; the key is never saved",
+    },
   ]);
   if (answer !== "key") return answer;
   given.customerioKey = await askCustomerIoKey(runtime, "Finding the region");
   given.workspace = await workspaceFromKey(runtime, given);
   return given.workspace!.region;
 }
-

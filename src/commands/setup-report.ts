@@ -13,7 +13,13 @@ export interface SetupResult {
   server: Server;
   stream: MessageStream;
   region: Region;
-  webhook: { id: number | null; url: string; action: "created" | "updated" | "unchanged" | "planned"; status: WebhookStatus; removed: number[] };
+  webhook: {
+    id: number | null;
+    url: string;
+    action: "created" | "updated" | "unchanged" | "planned";
+    status: WebhookStatus;
+    removed: number[];
+  };
   smtp: SmtpCredentials | null;
   sendTest: SendTestResult | null;
   configFile: string;
@@ -29,7 +35,9 @@ export function setupJson(result: SetupResult, interrupted?: string) {
     stream: { id: result.stream.ID, name: result.stream.Name, type: result.stream.MessageStreamType },
     region: result.region,
     webhook: result.webhook,
-    smtp: result.smtp ? { host: result.smtp.host, port: result.smtp.port, accessKey: result.smtp.accessKey, verified: true, sendTest: result.sendTest } : null,
+    smtp: result.smtp
+      ? { host: result.smtp.host, port: result.smtp.port, accessKey: result.smtp.accessKey, verified: true, sendTest: result.sendTest }
+      : null,
     configFile: result.configFile,
     warnings: result.warnings,
   };
@@ -44,7 +52,11 @@ const STATUS_WORDS: Record<Exclude<WebhookStatus, null>, string> = {
 const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
 
 /** `interrupted`: a signal's name, when the run stops right after this change (the change and save were let finish). */
-export function renderSetupResult(runtime: Runtime, result: SetupResult, { offerFollows = false, interrupted }: { offerFollows?: boolean; interrupted?: string } = {}): void {
+export function renderSetupResult(
+  runtime: Runtime,
+  result: SetupResult,
+  { offerFollows = false, interrupted }: { offerFollows?: boolean; interrupted?: string } = {},
+): void {
   const { output } = runtime;
   if (output.json) return output.writeJson(setupJson(result, interrupted));
   for (const warning of result.warnings) output.warn(shown(warning));
@@ -54,7 +66,10 @@ export function renderSetupResult(runtime: Runtime, result: SetupResult, { offer
     `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${shown(result.server.Name)} / ${shown(result.stream.ID)} (${result.stream.MessageStreamType}) ${output.symbols.arrow} ${shown(webhook.url)}`,
   ];
   if (webhook.status) lines.push(STATUS_WORDS[webhook.status]);
-  if (webhook.removed.length) lines.push(`${result.dryRun ? "Would remove" : "Removed"} ${webhook.removed.length === 1 ? "an extra Customer.io webhook" : "extra Customer.io webhooks"}: ${webhook.removed.join(", ")}`);
+  if (webhook.removed.length)
+    lines.push(
+      `${result.dryRun ? "Would remove" : "Removed"} ${webhook.removed.length === 1 ? "an extra Customer.io webhook" : "extra Customer.io webhooks"}: ${webhook.removed.join(", ")}`,
+    );
   if (result.dryRun) {
     lines.push("Dry run: nothing was changed in Postmark and nothing was saved.");
     return output.result(lines.join("\n"));
@@ -69,7 +84,9 @@ export function renderSetupResult(runtime: Runtime, result: SetupResult, { offer
     lines.push(`       Secret Key   ${mask(smtp.secretKey)} (the Secret Key you generated with this Access Key)`);
     lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS). If Customer.io refuses that port, use 2525.`);
   } else {
-    lines.push(`  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again without --skip-smtp to check it.`);
+    lines.push(
+      `  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again without --skip-smtp to check it.`,
+    );
   }
   lines.push("  3. Finish set up.");
   if (result.stream.MessageStreamType === "Transactional" && !offerFollows) {

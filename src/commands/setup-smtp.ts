@@ -22,7 +22,12 @@ export interface SmtpInput {
   secretKey: string;
 }
 
-export async function smtpInputs(runtime: Runtime, given: GivenInputs, previous: SavedConnection | undefined, target: Target): Promise<SmtpInput> {
+export async function smtpInputs(
+  runtime: Runtime,
+  given: GivenInputs,
+  previous: SavedConnection | undefined,
+  target: Target,
+): Promise<SmtpInput> {
   // Known already when chosen from a list: say so before asking for keys that could not be used.
   if (target.server) assertSmtpEnabled(target.server);
   let accessKey = given.accessKey ?? previous?.smtp?.accessKey;
@@ -55,7 +60,8 @@ export async function smtpInputs(runtime: Runtime, given: GivenInputs, previous:
 /** In a desktop session, the page opens in the browser on a yes; over SSH or headless, the link printed above is all. */
 async function offerToOpen(runtime: Runtime, link: string): Promise<void> {
   // Only Postmark's own web app: a link built from an API answer could point anywhere.
-  if (!runtime.platform.desktop || !(isPostmarkAppLink(link) && (await runtime.prompter.confirm("Open that page in your browser?", true)))) return;
+  if (!runtime.platform.desktop || !(isPostmarkAppLink(link) && (await runtime.prompter.confirm("Open that page in your browser?", true))))
+    return;
   try {
     const { default: open } = await import("open");
     await open(link);
@@ -75,9 +81,14 @@ export function checkSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStr
  * Waits for the SMTP check. A person whose key pair was rejected (a mis-paste is the usual cause)
  * may paste it again; a scripted run fails.
  */
-export async function provenSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStream, check: ReturnType<typeof checkSmtp>): Promise<SmtpCredentials> {
+export async function provenSmtp(
+  runtime: Runtime,
+  input: SmtpInput,
+  stream: MessageStream,
+  check: ReturnType<typeof checkSmtp>,
+): Promise<SmtpCredentials> {
   const { output, prompter } = runtime;
-  for (let pending = check; ; ) {
+  for (let pending = check; ;) {
     try {
       return await output.step("Checking the SMTP key pair", async (update) => {
         const { credentials, steps } = await pending;
@@ -122,7 +133,11 @@ export async function provenToken(
     try {
       return { smtp, sendTest: await runSendTest(runtime, target, stream, server, smtp, addresses) };
     } catch (error) {
-      const askAgain = error instanceof CliError && error.code === "send_test_wrong_stream" && runtime.prompter.interactive && attempt < WRONG_STREAM_TRIES;
+      const askAgain =
+        error instanceof CliError &&
+        error.code === "send_test_wrong_stream" &&
+        runtime.prompter.interactive &&
+        attempt < WRONG_STREAM_TRIES;
       if (!askAgain) throw error;
       runtime.output.failure(error.message);
       runtime.output.info(
@@ -136,26 +151,41 @@ export async function provenToken(
 }
 
 /** Whether to send a test message, and from which address: flags, or the person (who is asked, default yes). */
-export async function sendTestAddresses(runtime: Runtime, given: GivenInputs, target: Target): Promise<{ from: string; to: string } | undefined> {
+export async function sendTestAddresses(
+  runtime: Runtime,
+  given: GivenInputs,
+  target: Target,
+): Promise<{ from: string; to: string } | undefined> {
   const { prompter } = runtime;
-  if (!given.sendTest && !(prompter.interactive && (await prompter.confirm("Send one test message to prove which stream this SMTP token sends through?", true)))) {
+  if (
+    !given.sendTest &&
+    !(prompter.interactive && (await prompter.confirm("Send one test message to prove which stream this SMTP token sends through?", true)))
+  ) {
     return undefined;
   }
   if (given.from) return { from: given.from, to: given.to };
   // A signature is offered only if it passes the checks --from gets (one address, no line breaks).
   const confirmed = target.accountToken
-    ? (await runtime.output.step("Reading your sender signatures", () => accountApi(runtime, target.accountToken!).listSenderSignatures())).filter(
-        (signature) => signature.Confirmed && addressValidator(signature.EmailAddress) === true,
-      )
+    ? (
+        await runtime.output.step("Reading your sender signatures", () => accountApi(runtime, target.accountToken!).listSenderSignatures())
+      ).filter((signature) => signature.Confirmed && addressValidator(signature.EmailAddress) === true)
     : [];
   const other = "";
   const chosen = confirmed.length
     ? await prompter.select("Send it from:", [
-        ...confirmed.map((signature) => ({ value: signature.EmailAddress, name: signature.EmailAddress, description: "confirmed sender signature" })),
+        ...confirmed.map((signature) => ({
+          value: signature.EmailAddress,
+          name: signature.EmailAddress,
+          description: "confirmed sender signature",
+        })),
         { value: other, name: "Another address", description: "on a verified domain" },
       ])
     : other;
-  const from = chosen || (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", { validate: addressValidator }));
+  const from =
+    chosen ||
+    (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", {
+      validate: addressValidator,
+    }));
   return { from, to: given.to };
 }
 
@@ -195,11 +225,16 @@ export async function runSendTest(
 
 /** Why a server with SMTP disabled cannot be used, and where to turn SMTP on. */
 export function smtpDisabled(server: Server): { message: string; link: string } {
-  return { message: `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`, link: shown(serverSettingsLink(server)) };
+  return {
+    message: `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`,
+    link: shown(serverSettingsLink(server)),
+  };
 }
 
 export function assertSmtpEnabled(server: Server): void {
   if (server.SmtpApiActivated) return;
   const { message, link } = smtpDisabled(server);
-  throw new CliError("smtp_disabled", message, { hint: `Turn it on in Postmark: ${link} (Settings > SMTP), then run setup again. Nothing was changed.` });
+  throw new CliError("smtp_disabled", message, {
+    hint: `Turn it on in Postmark: ${link} (Settings > SMTP), then run setup again. Nothing was changed.`,
+  });
 }

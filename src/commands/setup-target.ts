@@ -56,7 +56,10 @@ export async function chooseTarget(runtime: Runtime, given: GivenInputs, saved: 
     // The account token picks the server: from --server, or from the list.
     if (!server) server = await pickServer(runtime, tokens.account, given, tokens.servers);
     const first = server.ApiTokens[0];
-    if (!first) throw new CliError("no_server_token", `Server ${serverLabel(server)} has no API token.`, { hint: "Create one under the server's API Tokens tab." });
+    if (!first)
+      throw new CliError("no_server_token", `Server ${serverLabel(server)} has no API token.`, {
+        hint: "Create one under the server's API Tokens tab.",
+      });
     serverToken = { value: first, source: `the API token of server ${shown(server.Name)}` };
     runtime.secrets.add(first);
     serverRef = undefined; // the server was found by it
@@ -80,7 +83,12 @@ async function tokensToUse(runtime: Runtime, given: GivenInputs, saved: SavedCon
  * nothing). A server with SMTP disabled is marked in the list; picked, it is explained and the
  * person picks again (unless --skip-smtp, which needs no SMTP).
  */
-async function pickServer(runtime: Runtime, account: SourcedToken, { serverRef, skipSmtp }: GivenInputs, listed: Server[] | undefined): Promise<Server> {
+async function pickServer(
+  runtime: Runtime,
+  account: SourcedToken,
+  { serverRef, skipSmtp }: GivenInputs,
+  listed: Server[] | undefined,
+): Promise<Server> {
   const { output, prompter } = runtime;
   const api = accountApi(runtime, account);
   if (serverRef) {
@@ -92,14 +100,16 @@ async function pickServer(runtime: Runtime, account: SourcedToken, { serverRef, 
     }
   }
   const servers = listed ?? (await output.step("Listing your Postmark servers", () => api.listServers()));
-  if (servers.length === 0) throw new CliError("no_servers", "This Postmark account has no servers.", { hint: "Create a server in Postmark first." });
+  if (servers.length === 0)
+    throw new CliError("no_servers", "This Postmark account has no servers.", { hint: "Create a server in Postmark first." });
   const choices = servers.map((candidate) => ({
     value: candidate,
     name: candidate.SmtpApiActivated || skipSmtp ? candidate.Name : `${candidate.Name} (SMTP disabled)`,
     description: `ID ${candidate.ID}`,
   }));
   for (;;) {
-    const server = servers.length > 10 ? await prompter.search("Server (type to filter):", choices) : await prompter.select("Server:", choices);
+    const server =
+      servers.length > 10 ? await prompter.search("Server (type to filter):", choices) : await prompter.select("Server:", choices);
     if (server.SmtpApiActivated || skipSmtp) return server;
     const { message, link } = smtpDisabled(server);
     output.failure(`${message} Turn it on in Postmark at ${link} (Settings > SMTP), or pick another server.`);
@@ -107,23 +117,38 @@ async function pickServer(runtime: Runtime, account: SourcedToken, { serverRef, 
 }
 
 /** A person's choice among the usable streams (transactional or broadcast, not archived), less those in `exclude`. */
-export async function pickStream(runtime: Runtime, api: ServerApi, known: Server | undefined, exclude: string[]): Promise<{ stream: MessageStream; server: Server }> {
+export async function pickStream(
+  runtime: Runtime,
+  api: ServerApi,
+  known: Server | undefined,
+  exclude: string[],
+): Promise<{ stream: MessageStream; server: Server }> {
   const [streams, server] = await runtime.output.step("Reading the message streams", () =>
     Promise.all([api.listStreams(), known ? Promise.resolve(known) : api.getServer()]),
   );
   const usable = usableStreams(streams).filter((stream) => !exclude.some((id) => id.toLowerCase() === stream.ID.toLowerCase()));
   if (usable.length === 0) {
-    throw new CliError("no_usable_streams", `Server ${serverLabel(server)} has no ${exclude.length ? "other " : ""}transactional or broadcast stream.`, {
-      hint: "Create one in Postmark, then run setup again.",
-    });
+    throw new CliError(
+      "no_usable_streams",
+      `Server ${serverLabel(server)} has no ${exclude.length ? "other " : ""}transactional or broadcast stream.`,
+      {
+        hint: "Create one in Postmark, then run setup again.",
+      },
+    );
   }
   const { output } = runtime;
   output.info("Customer.io sends through the stream you pick:");
-  output.info(`  ${output.symbols.bullet} transactional: one message to one person, triggered by what they did (receipts, password resets)`);
+  output.info(
+    `  ${output.symbols.bullet} transactional: one message to one person, triggered by what they did (receipts, password resets)`,
+  );
   output.info(`  ${output.symbols.bullet} broadcasts: one message to many (newsletters, campaigns)`);
   const stream = await runtime.prompter.select(
     "Message stream:",
-    usable.map((candidate) => ({ value: candidate, name: `${candidate.Name} (${candidate.ID})`, description: STREAM_PURPOSE[candidate.MessageStreamType] })),
+    usable.map((candidate) => ({
+      value: candidate,
+      name: `${candidate.Name} (${candidate.ID})`,
+      description: STREAM_PURPOSE[candidate.MessageStreamType],
+    })),
   );
   return { stream, server };
 }
@@ -170,7 +195,9 @@ async function askForToken(runtime: Runtime, serverRef: string | undefined): Pro
     } catch (error) {
       if (!(error instanceof TokenRejectedError)) throw error;
       if (attempt >= TOKEN_TRIES) {
-        throw new CliError("postmark_unauthorized", `Postmark rejected the ${name} ${TOKEN_TRIES} times.`, { hint: `Copy the ${name} from ${TOKEN_HELP[kind].where}, then run setup again. Nothing was changed.` });
+        throw new CliError("postmark_unauthorized", `Postmark rejected the ${name} ${TOKEN_TRIES} times.`, {
+          hint: `Copy the ${name} from ${TOKEN_HELP[kind].where}, then run setup again. Nothing was changed.`,
+        });
       }
       output.failure(`Postmark rejected that ${name}. Paste it again (try ${attempt + 1} of ${TOKEN_TRIES}), or press Ctrl-C to stop.`);
     }

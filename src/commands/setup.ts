@@ -14,7 +14,15 @@ import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
-import { assertNothingMissing, findSavedConnection, promptRegion, readGivenInputs, workspaceFromKey, type GivenInputs, type SetupOptions } from "./setup-inputs.js";
+import {
+  assertNothingMissing,
+  findSavedConnection,
+  promptRegion,
+  readGivenInputs,
+  workspaceFromKey,
+  type GivenInputs,
+  type SetupOptions,
+} from "./setup-inputs.js";
 import { renderSetupResult, type SetupResult } from "./setup-report.js";
 import { offerWholeChain } from "./setup-chain.js";
 import { assertSmtpEnabled, checkSmtp, provenToken, sendTestAddresses, smtpInputs, type SmtpInput } from "./setup-smtp.js";
@@ -56,11 +64,21 @@ function showOpening(runtime: Runtime): void {
 }
 
 /** One connection: the region and SMTP token it needs, then the locked read, plan, apply and save. */
-async function connect(runtime: Runtime, options: SetupOptions, given: GivenInputs, saved: SavedConnection[], target: Target, region?: Region): Promise<SetupResult> {
+async function connect(
+  runtime: Runtime,
+  options: SetupOptions,
+  given: GivenInputs,
+  saved: SavedConnection[],
+  target: Target,
+  region?: Region,
+): Promise<SetupResult> {
   const previous = target.server
-    ? saved.find((connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId))
+    ? saved.find(
+        (connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId),
+      )
     : findSavedConnection(saved, given);
-  if (!region && !given.region && previous) runtime.output.info(`Using the saved region ${previous.region.toUpperCase()} (change it with --region).`);
+  if (!region && !given.region && previous)
+    runtime.output.info(`Using the saved region ${previous.region.toUpperCase()} (change it with --region).`);
   const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime, given));
   const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
   // A dry run sends nothing: it does not offer the test message either.
@@ -75,13 +93,21 @@ async function connect(runtime: Runtime, options: SetupOptions, given: GivenInpu
  * the usual pair. After each connection the wizard offers the server's next usable stream, by name,
  * never one connected in this sitting; the result says "run setup again" only where no offer follows.
  */
-async function connectOtherStreams(runtime: Runtime, options: SetupOptions, given: GivenInputs, target: Target, first: SetupResult): Promise<MessageStream[]> {
+async function connectOtherStreams(
+  runtime: Runtime,
+  options: SetupOptions,
+  given: GivenInputs,
+  target: Target,
+  first: SetupResult,
+): Promise<MessageStream[]> {
   const { server, region } = first;
   const connected = [first.stream];
-  for (let latest = first; ; ) {
+  for (let latest = first; ;) {
     const others =
       runtime.interactive && !options.dryRun
-        ? usableStreams(await target.api.listStreams()).filter((stream) => !connected.some((done) => done.ID.toLowerCase() === stream.ID.toLowerCase()))
+        ? usableStreams(await target.api.listStreams()).filter(
+            (stream) => !connected.some((done) => done.ID.toLowerCase() === stream.ID.toLowerCase()),
+          )
         : [];
     renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });
     if (others.length === 0) {
@@ -94,9 +120,26 @@ async function connectOtherStreams(runtime: Runtime, options: SetupOptions, give
         ? `Connect stream "${shown(only!.ID)}" (${only!.MessageStreamType}) of ${shown(server.Name)} too?`
         : `Connect another stream of ${shown(server.Name)} too (${others.map((stream) => `"${shown(stream.ID)}"`).join(", ")})?`;
     if (!(await runtime.prompter.confirm(offer, false))) return connected;
-    const stream = others.length === 1 ? only! : (await pickStream(runtime, target.api, server, connected.map((done) => done.ID))).stream;
+    const stream =
+      others.length === 1
+        ? only!
+        : (
+            await pickStream(
+              runtime,
+              target.api,
+              server,
+              connected.map((done) => done.ID),
+            )
+          ).stream;
     const next = { ...target, server, stream, streamId: stream.ID, serverRef: undefined };
-    latest = await connect(runtime, options, { ...given, streamId: stream.ID, accessKey: undefined, secretKey: undefined }, await runtime.store.list(), next, region);
+    latest = await connect(
+      runtime,
+      options,
+      { ...given, streamId: stream.ID, accessKey: undefined, secretKey: undefined },
+      await runtime.store.list(),
+      next,
+      region,
+    );
     connected.push(stream);
   }
 }
@@ -126,7 +169,9 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     const hooksRead = api.listWebhooks(streamId);
     smtpCheck = target.smtpInput ? streamRead.then((stream) => checkSmtp(runtime, target.smtpInput!, stream)) : undefined;
     smtpCheck?.catch(() => undefined); // awaited below, after the reads it depends on have been judged
-    return Promise.all([serverRead, streamRead, hooksRead]).catch(async (error) => Promise.reject(await unknownStreamError(api, streamId, error)));
+    return Promise.all([serverRead, streamRead, hooksRead]).catch(async (error) =>
+      Promise.reject(await unknownStreamError(api, streamId, error)),
+    );
   });
   assertUsableStream(stream);
   assertServerMatches(server, target);
@@ -136,7 +181,10 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
   const { smtp, sendTest } = smtpCheck
     ? await provenToken(runtime, { target, stream, server, input: target.smtpInput!, addresses: target.sendTest }, smtpCheck)
     : { smtp: null, sendTest: null };
-  if (sendTest && !sendTest.firstEvent) warnings.push(`The test message reached stream "${sendTest.stream}" but had no event yet after ${sendTest.seconds} s; see it in Postmark's Activity tab.`);
+  if (sendTest && !sendTest.firstEvent)
+    warnings.push(
+      `The test message reached stream "${sendTest.stream}" but had no event yet after ${sendTest.seconds} s; see it in Postmark's Activity tab.`,
+    );
 
   const desired: DesiredWebhook = { region, streamId: stream.ID, streamType: stream.MessageStreamType };
   const plan = planWebhooks(desired, webhooks);
@@ -154,7 +202,8 @@ async function readPlanApply(runtime: Runtime, options: SetupOptions, target: Re
     throw new CliError("cancelled", "Cancelled: nothing was changed.");
   }
 
-  const outcome = (applied: AppliedPlan) => result(runtime, { ...parts, warnings: [...warnings, ...applied.warnings], dryRun: false, applied });
+  const outcome = (applied: AppliedPlan) =>
+    result(runtime, { ...parts, warnings: [...warnings, ...applied.warnings], dryRun: false, applied });
   const applied = await criticalSection(
     () => applyAndSave(runtime, options, target, { server, stream, smtp, plan, desired }),
     (done, signal) => renderSetupResult(runtime, outcome(done), { interrupted: signal }),
@@ -167,9 +216,20 @@ async function applyAndSave(
   runtime: Runtime,
   options: SetupOptions,
   target: ResolvedTarget,
-  { server, stream, smtp, plan, desired }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan; desired: DesiredWebhook },
+  {
+    server,
+    stream,
+    smtp,
+    plan,
+    desired,
+  }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan; desired: DesiredWebhook },
 ): Promise<AppliedPlan> {
-  const applied = await runtime.output.step(applyLabel(plan), () => applyWebhookPlan(target.api, plan, desired, { verify: options.verifyWebhook !== false, webhooksPage: shown(streamWebhooksLink(server, stream.ID)) }));
+  const applied = await runtime.output.step(applyLabel(plan), () =>
+    applyWebhookPlan(target.api, plan, desired, {
+      verify: options.verifyWebhook !== false,
+      webhooksPage: shown(streamWebhooksLink(server, stream.ID)),
+    }),
+  );
   const now = new Date().toISOString();
   const storeSecrets = options.storeSecrets !== false;
   // --skip-smtp repairs the webhook only: an SMTP token proven before is kept.
@@ -185,7 +245,12 @@ async function applyAndSave(
     webhookId: applied.webhook.ID,
     webhookUrl: applied.webhook.Url,
     smtp: savedSmtp
-      ? { host: savedSmtp.host, port: savedSmtp.port, accessKey: savedSmtp.accessKey, ...(storeSecrets && savedSmtp.secretKey ? { secretKey: savedSmtp.secretKey } : {}) }
+      ? {
+          host: savedSmtp.host,
+          port: savedSmtp.port,
+          accessKey: savedSmtp.accessKey,
+          ...(storeSecrets && savedSmtp.secretKey ? { secretKey: savedSmtp.secretKey } : {}),
+        }
       : null,
     ...(storeSecrets ? { serverToken: target.serverToken.value } : {}),
     verifiedAt: smtp ? now : (previous?.verifiedAt ?? null),
@@ -206,10 +271,14 @@ function applyLabel(plan: WebhookPlan): string {
 function assertServerMatches(server: Server, target: Target): void {
   const { serverRef, serverToken } = target;
   if (serverRef === undefined || matchesServerRef(server.ID, server.Name, serverRef)) return;
-  throw new CliError("server_mismatch", `${serverToken.source} belongs to server ${serverLabel(server)}, not to --server ${JSON.stringify(serverRef)}.`, {
-    exitCode: 2,
-    hint: "Drop --server, or use that server's token (or an account token).",
-  });
+  throw new CliError(
+    "server_mismatch",
+    `${serverToken.source} belongs to server ${serverLabel(server)}, not to --server ${JSON.stringify(serverRef)}.`,
+    {
+      exitCode: 2,
+      hint: "Drop --server, or use that server's token (or an account token).",
+    },
+  );
 }
 
 function serverWarnings(server: Server, stream: MessageStream, skipSmtp: boolean): string[] {
@@ -220,7 +289,9 @@ function serverWarnings(server: Server, stream: MessageStream, skipSmtp: boolean
     );
   }
   if (skipSmtp && !server.SmtpApiActivated) {
-    warnings.push(`SMTP is not enabled on server ${serverLabel(server)}: turn it on (${serverSettingsLink(server)}) before Customer.io sends through it.`);
+    warnings.push(
+      `SMTP is not enabled on server ${serverLabel(server)}: turn it on (${serverSettingsLink(server)}) before Customer.io sends through it.`,
+    );
   }
   return warnings;
 }
@@ -233,12 +304,19 @@ async function confirmDeletions(runtime: Runtime, plan: WebhookPlan, yes: boolea
     .join(", ");
   const what = `${plural(plan.deletions.length, "other Customer.io webhook")} on this stream (${list})`;
   if (!runtime.prompter.interactive) {
-    throw new CliError("duplicate_webhooks", `Setup would remove ${what}: with two, Customer.io counts each event twice. Nothing was changed.`, {
-      hint: "Run again with --yes to remove them.",
-    });
+    throw new CliError(
+      "duplicate_webhooks",
+      `Setup would remove ${what}: with two, Customer.io counts each event twice. Nothing was changed.`,
+      {
+        hint: "Run again with --yes to remove them.",
+      },
+    );
   }
   const ok = await runtime.prompter.confirm(`Remove ${what}?`, true);
-  if (!ok) throw new CliError("cancelled", "Cancelled: nothing was changed.", { hint: "Extra Customer.io webhooks make Customer.io count events twice." });
+  if (!ok)
+    throw new CliError("cancelled", "Cancelled: nothing was changed.", {
+      hint: "Extra Customer.io webhooks make Customer.io count events twice.",
+    });
 }
 
 function result(

@@ -2,7 +2,13 @@ import { CliError, ExitCode, usageError } from "../errors.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import type { GlobalOptions, Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
-import { describeConnection, maskedConnection, registerSavedSecrets, reportInvalidEntries, selectConnections } from "../connections/saved.js";
+import {
+  describeConnection,
+  maskedConnection,
+  registerSavedSecrets,
+  reportInvalidEntries,
+  selectConnections,
+} from "../connections/saved.js";
 import { plural } from "../core/words.js";
 import { shown as safe } from "../ui/terminal-safe.js";
 
@@ -19,7 +25,11 @@ export async function runStatus(runtime: Runtime, options: StatusOptions = {}): 
   const serverRef = parseServerRef(options.server);
   const streamId = parseStreamId(options.stream);
   if (!options.reveal && (serverRef !== undefined || streamId !== undefined || options.yes)) {
-    throw usageError("usage", "--server, --stream and --yes go with --reveal.", `To see one connection's key pair: ${runtime.command("status", "--reveal", "--server", "ID", "--stream", "STREAM")}`);
+    throw usageError(
+      "usage",
+      "--server, --stream and --yes go with --reveal.",
+      `To see one connection's key pair: ${runtime.command("status", "--reveal", "--server", "ID", "--stream", "STREAM")}`,
+    );
   }
   const connections = await store.list();
   registerSavedSecrets(runtime, connections);
@@ -30,7 +40,9 @@ export async function runStatus(runtime: Runtime, options: StatusOptions = {}): 
     return ExitCode.ok;
   }
   if (connections.length === 0) {
-    output.result(`No saved connections in ${store.path}.\nRun \`${runtime.command("setup")}\` to connect a Postmark stream to Customer.io.`);
+    output.result(
+      `No saved connections in ${store.path}.\nRun \`${runtime.command("setup")}\` to connect a Postmark stream to Customer.io.`,
+    );
     return ExitCode.ok;
   }
   const lines = [`${plural(connections.length, "saved connection")} in ${store.path}`, ""];
@@ -60,29 +72,56 @@ export async function runStatus(runtime: Runtime, options: StatusOptions = {}): 
  * Postmark shows a Secret Key once, and people often set up Customer.io later: the saved key pair
  * of exactly one connection, after a yes in a terminal (or --yes).
  */
-async function reveal(runtime: Runtime, saved: SavedConnection[], { serverRef, streamId, yes }: { serverRef?: string; streamId?: string; yes: boolean }): Promise<number> {
+async function reveal(
+  runtime: Runtime,
+  saved: SavedConnection[],
+  { serverRef, streamId, yes }: { serverRef?: string; streamId?: string; yes: boolean },
+): Promise<number> {
   const candidates = serverRef !== undefined || streamId !== undefined ? selectConnections(runtime, saved, serverRef, streamId) : saved;
   if (candidates.length !== 1) {
     throw usageError(
       "missing_input",
       `status --reveal prints one connection's key pair: name it with --server and --stream (${candidates.length} saved connections${serverRef || streamId ? " match" : ""}).`,
-      candidates.length ? `Saved: ${candidates.map(describeConnection).join(", ")}.` : `There are no saved connections: run \`${runtime.command("setup")}\` first.`,
+      candidates.length
+        ? `Saved: ${candidates.map(describeConnection).join(", ")}.`
+        : `There are no saved connections: run \`${runtime.command("setup")}\` first.`,
     );
   }
   const [connection] = candidates as [SavedConnection];
   const smtp = connection.smtp;
-  if (!smtp) throw new CliError("no_smtp_token", `${describeConnection(connection)} was set up without an SMTP token (--skip-smtp): there is no key pair to show.`);
+  if (!smtp)
+    throw new CliError(
+      "no_smtp_token",
+      `${describeConnection(connection)} was set up without an SMTP token (--skip-smtp): there is no key pair to show.`,
+    );
   if (!smtp.secretKey) {
-    throw new CliError("secret_not_stored", `The Secret Key of ${describeConnection(connection)} was never stored: it was set up with --no-store-secrets.`, {
-      hint: "Generate a new SMTP token on the stream's Settings tab in Postmark if you no longer have the Secret Key.",
-    });
+    throw new CliError(
+      "secret_not_stored",
+      `The Secret Key of ${describeConnection(connection)} was never stored: it was set up with --no-store-secrets.`,
+      {
+        hint: "Generate a new SMTP token on the stream's Settings tab in Postmark if you no longer have the Secret Key.",
+      },
+    );
   }
-  if (!yes && runtime.prompter.interactive && !(await runtime.prompter.confirm(`Print the Secret Key of ${describeConnection(connection)} on the screen?`, false))) {
+  if (
+    !yes &&
+    runtime.prompter.interactive &&
+    !(await runtime.prompter.confirm(`Print the Secret Key of ${describeConnection(connection)} on the screen?`, false))
+  ) {
     throw new CliError("cancelled", "Cancelled: nothing was printed.");
   }
   runtime.output.revealed({
-    text: [`${describeConnection(connection)} (${smtp.host}:${smtp.port})`, `Access Key   ${smtp.accessKey}`, `Secret Key   ${smtp.secretKey}`].join("\n"),
-    document: { server: { id: connection.serverId, name: connection.serverName }, stream: { id: connection.streamId }, accessKey: smtp.accessKey, secretKey: smtp.secretKey },
+    text: [
+      `${describeConnection(connection)} (${smtp.host}:${smtp.port})`,
+      `Access Key   ${smtp.accessKey}`,
+      `Secret Key   ${smtp.secretKey}`,
+    ].join("\n"),
+    document: {
+      server: { id: connection.serverId, name: connection.serverName },
+      stream: { id: connection.streamId },
+      accessKey: smtp.accessKey,
+      secretKey: smtp.secretKey,
+    },
   });
   return ExitCode.ok;
 }

@@ -35,7 +35,9 @@ export function envToken(env: NodeJS.ProcessEnv, kind: TokenKind): SourcedToken 
 
 /** The server token saved with a connection, named as such in any message about it. */
 export function savedServerToken(connection: SavedConnection | undefined): SourcedToken | undefined {
-  return connection?.serverToken ? { value: connection.serverToken, source: `the server token saved with ${describeConnection(connection)}` } : undefined;
+  return connection?.serverToken
+    ? { value: connection.serverToken, source: `the server token saved with ${describeConnection(connection)}` }
+    : undefined;
 }
 
 /** A connection's server token: the saved one, else POSTMARK_SERVER_TOKEN, else looked up with POSTMARK_ACCOUNT_TOKEN. */
@@ -51,17 +53,25 @@ export async function serverTokenFor(runtime: Runtime, connection: SavedConnecti
     runtime.secrets.add(found);
     if (found) return { value: found, source: `the first API token of server ${connection.serverName}` };
   }
-  throw new CliError("missing_server_token", `No server token for ${describeConnection(connection)}: it was saved with --no-store-secrets.`, {
-    exitCode: 2,
-    hint: "Set POSTMARK_SERVER_TOKEN (or POSTMARK_ACCOUNT_TOKEN) and run again.",
-  });
+  throw new CliError(
+    "missing_server_token",
+    `No server token for ${describeConnection(connection)}: it was saved with --no-store-secrets.`,
+    {
+      exitCode: 2,
+      hint: "Set POSTMARK_SERVER_TOKEN (or POSTMARK_ACCOUNT_TOKEN) and run again.",
+    },
+  );
 }
 
 /**
  * After Postmark rejected a token as one kind, one request tells whether it is the other kind:
  * the likeliest first mistake. Answers the server for a server token, or "account".
  */
-export async function recogniseOtherKind(runtime: Runtime, token: SourcedToken, rejectedAs: TokenKind): Promise<Server | "account" | undefined> {
+export async function recogniseOtherKind(
+  runtime: Runtime,
+  token: SourcedToken,
+  rejectedAs: TokenKind,
+): Promise<Server | "account" | undefined> {
   try {
     if (rejectedAs === "account") return await serverApi(runtime, token).getServer();
     await accountApi(runtime, token).accepted();

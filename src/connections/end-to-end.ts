@@ -44,7 +44,11 @@ export interface EndToEndTarget {
 
 const CUSTOM_SMTP_PATH = "Settings > Workspace Settings > Email > Custom SMTP Settings";
 
-export async function proveWholeChain(runtime: Runtime, target: EndToEndTarget, onProgress: (text: string) => void = () => {}): Promise<EndToEndResult> {
+export async function proveWholeChain(
+  runtime: Runtime,
+  target: EndToEndTarget,
+  onProgress: (text: string) => void = () => {},
+): Promise<EndToEndResult> {
   const { customerio, workspace, api, connections } = target;
   const server = connections[0]!;
   const marker = randomUUID();
@@ -61,7 +65,13 @@ export async function proveWholeChain(runtime: Runtime, target: EndToEndTarget, 
     body: `<p>Sent by cio-postmark through Customer.io to prove the Postmark connection end to end. Run ${marker}.</p>`,
   });
   recordTestMessage(target.to);
-  const result = (status: EndToEndResult["status"], stage: EndToEndStage, stream: string | null, message: string, fix?: string): EndToEndResult => ({
+  const result = (
+    status: EndToEndResult["status"],
+    stage: EndToEndStage,
+    stream: string | null,
+    message: string,
+    fix?: string,
+  ): EndToEndResult => ({
     status,
     message,
     ...(fix ? { fix } : {}),
@@ -77,7 +87,13 @@ export async function proveWholeChain(runtime: Runtime, target: EndToEndTarget, 
   for (;;) {
     delivery = await customerio.delivery(workspace.region, deliveryId);
     if (delivery.failureMessage !== null || delivery.metrics.failed !== undefined) {
-      return result("fail", "not-sent", null, `Customer.io did not send it: ${shown(delivery.failureMessage ?? "it reports the delivery as failed").replace(/[.\s]+$/, "")}.`, notSentFix(runtime, server));
+      return result(
+        "fail",
+        "not-sent",
+        null,
+        `Customer.io did not send it: ${shown(delivery.failureMessage ?? "it reports the delivery as failed").replace(/[.\s]+$/, "")}.`,
+        notSentFix(runtime, server),
+      );
     }
     const matched = delivery.metrics.bounced !== undefined ? "Bounced" : delivery.metrics.delivered !== undefined ? "Delivered" : undefined;
     if (delivery.metrics.sent !== undefined) {
@@ -87,7 +103,12 @@ export async function proveWholeChain(runtime: Runtime, target: EndToEndTarget, 
         const connection = connections.find((candidate) => candidate.streamId.toLowerCase() === stream.toLowerCase());
         if (!connection) return await wrongStream(runtime, target, stream, result);
         if (matched) {
-          return result("pass", "matched", stream, `Customer.io sent it through Postmark stream ${shown(stream)}; Postmark's ${matched} event reached Customer.io after ${seconds()} s.`);
+          return result(
+            "pass",
+            "matched",
+            stream,
+            `Customer.io sent it through Postmark stream ${shown(stream)}; Postmark's ${matched} event reached Customer.io after ${seconds()} s.`,
+          );
         }
         event ??= firstEvent((await api.getOutboundMessageDetails(found.MessageID))?.MessageEvents);
       }
@@ -109,7 +130,13 @@ const STAGE_WAIT: Record<EndToEndStage, string> = {
   matched: "",
 };
 
-type Finish = (status: EndToEndResult["status"], stage: EndToEndStage, stream: string | null, message: string, fix?: string) => EndToEndResult;
+type Finish = (
+  status: EndToEndResult["status"],
+  stage: EndToEndStage,
+  stream: string | null,
+  message: string,
+  fix?: string,
+) => EndToEndResult;
 
 function notSentFix(runtime: Runtime, connection: SavedConnection): string {
   const reveal = runtime.command("status", "--reveal", "--server", String(connection.serverId), "--stream", connection.streamId);
@@ -121,17 +148,32 @@ async function wrongStream(runtime: Runtime, target: EndToEndTarget, stream: str
   const connection = target.connections[0]!;
   const webhooks = await target.api.listWebhooks(stream);
   const hasCustomerIo = webhooks.some((hook) => regionOfUrl(hook.Url) !== undefined);
-  const said = hasCustomerIo ? `Sent through stream ${shown(stream)}, not through ${target.connections.map((c) => shown(c.streamId)).join(" or ")}` : `Sent through stream ${shown(stream)}, which has no Customer.io webhook`;
+  const said = hasCustomerIo
+    ? `Sent through stream ${shown(stream)}, not through ${target.connections.map((c) => shown(c.streamId)).join(" or ")}`
+    : `Sent through stream ${shown(stream)}, which has no Customer.io webhook`;
   const fix = `In Customer.io, ${CUSTOM_SMTP_PATH}: use the SMTP token of stream ${shown(connection.streamId)}; or connect stream ${shown(stream)} too: ${runtime.command("setup", "--server", String(connection.serverId), "--stream", stream)}.`;
   return finish("fail", "wrong-stream", stream, `${said}.`, fix);
 }
 
-function timedOut(runtime: Runtime, target: EndToEndTarget, stage: EndToEndStage, stream: string | null, within: string, finish: Finish): EndToEndResult {
+function timedOut(
+  runtime: Runtime,
+  target: EndToEndTarget,
+  stage: EndToEndStage,
+  stream: string | null,
+  within: string,
+  finish: Finish,
+): EndToEndResult {
   const server = target.connections[0]!;
   const longer = `run again with a longer --timeout`;
   switch (stage) {
     case "queued":
-      return finish("fail", stage, stream, `Customer.io had not sent it ${within}.`, `Customer.io may be slow: ${longer}, or look at the delivery in Customer.io's Deliveries & Activity.`);
+      return finish(
+        "fail",
+        stage,
+        stream,
+        `Customer.io had not sent it ${within}.`,
+        `Customer.io may be slow: ${longer}, or look at the delivery in Customer.io's Deliveries & Activity.`,
+      );
     case "sent":
       return finish(
         "fail",
@@ -141,9 +183,16 @@ function timedOut(runtime: Runtime, target: EndToEndTarget, stage: EndToEndStage
         notSentFix(runtime, server),
       );
     case "in-postmark":
-      return finish("fail", stage, stream, `Postmark has the message on stream ${shown(stream ?? "")}, but no event for it ${within}.`, `Postmark may be slow: ${longer}.`);
+      return finish(
+        "fail",
+        stage,
+        stream,
+        `Postmark has the message on stream ${shown(stream ?? "")}, but no event for it ${within}.`,
+        `Postmark may be slow: ${longer}.`,
+      );
     default: {
-      const connection = target.connections.find((candidate) => candidate.streamId.toLowerCase() === (stream ?? "").toLowerCase()) ?? server;
+      const connection =
+        target.connections.find((candidate) => candidate.streamId.toLowerCase() === (stream ?? "").toLowerCase()) ?? server;
       const webhookRegion = connection.region;
       const workspaceRegion = target.workspace.region;
       const regions =
@@ -153,7 +202,16 @@ function timedOut(runtime: Runtime, target: EndToEndTarget, stage: EndToEndStage
       const fix =
         webhookRegion === workspaceRegion
           ? runtime.command("doctor", "--fix", "--server", String(connection.serverId), "--stream", connection.streamId)
-          : runtime.command("doctor", "--fix", "--region", workspaceRegion, "--server", String(connection.serverId), "--stream", connection.streamId);
+          : runtime.command(
+              "doctor",
+              "--fix",
+              "--region",
+              workspaceRegion,
+              "--server",
+              String(connection.serverId),
+              "--stream",
+              connection.streamId,
+            );
       return finish("fail", stage, stream, `Postmark has the event, but Customer.io never matched it ${within}: ${regions}.`, fix);
     }
   }

@@ -12,7 +12,12 @@ export function describeConnection(connection: SavedConnection): string {
 }
 
 /** The saved connections a command acts on: all of them, or those --server and --stream name. */
-export function selectConnections(runtime: Pick<Runtime, "command">, saved: SavedConnection[], serverRef?: string, streamId?: string): SavedConnection[] {
+export function selectConnections(
+  runtime: Pick<Runtime, "command">,
+  saved: SavedConnection[],
+  serverRef?: string,
+  streamId?: string,
+): SavedConnection[] {
   const selected = saved.filter(
     (connection) =>
       (serverRef === undefined || matchesServerRef(connection.serverId, connection.serverName, serverRef)) &&
@@ -23,7 +28,9 @@ export function selectConnections(runtime: Pick<Runtime, "command">, saved: Save
     throw usageError(
       "unknown_connection",
       `No saved connection matches${serverRef ? ` --server ${JSON.stringify(serverRef)}` : ""}${streamId ? ` --stream ${JSON.stringify(streamId)}` : ""}.`,
-      known ? `Saved connections: ${known}. See \`${runtime.command("status")}\`.` : `There are no saved connections yet: run \`${runtime.command("setup")}\` first.`,
+      known
+        ? `Saved connections: ${known}. See \`${runtime.command("status")}\`.`
+        : `There are no saved connections yet: run \`${runtime.command("setup")}\` first.`,
     );
   }
   return selected;
@@ -33,7 +40,9 @@ export function selectConnections(runtime: Pick<Runtime, "command">, saved: Save
 export async function reportInvalidEntries(runtime: Runtime): Promise<InvalidEntry[]> {
   const invalid = await runtime.store.invalid();
   for (const { key, problem } of invalid) {
-    runtime.output.warn(`Saved connection ${shown(key)} in ${runtime.store.path} was skipped: ${problem}. It was left as it is; run setup for that server and stream again to replace it.`);
+    runtime.output.warn(
+      `Saved connection ${shown(key)} in ${runtime.store.path} was skipped: ${problem}. It was left as it is; run setup for that server and stream again to replace it.`,
+    );
   }
   return invalid;
 }

@@ -35,7 +35,12 @@ export interface SendTestResult extends SendTestAddresses {
   seconds: number;
 }
 
-export async function proveTokenStream(runtime: Runtime, target: SendTestTarget, addresses: SendTestAddresses, onProgress: (text: string) => void = () => {}): Promise<SendTestResult> {
+export async function proveTokenStream(
+  runtime: Runtime,
+  target: SendTestTarget,
+  addresses: SendTestAddresses,
+  onProgress: (text: string) => void = () => {},
+): Promise<SendTestResult> {
   const { api, credentials, streamId } = target;
   const id = randomUUID();
   const started = Date.now();
@@ -49,9 +54,12 @@ export async function proveTokenStream(runtime: Runtime, target: SendTestTarget,
   let found: OutboundMessage | undefined;
   let details: OutboundMessage | undefined;
   for (;;) {
-    onProgress(`${found ? "Waiting for the test message's first event" : "Looking for the test message in Postmark"} (${Math.floor(seconds())} s)`);
+    onProgress(
+      `${found ? "Waiting for the test message's first event" : "Looking for the test message in Postmark"} (${Math.floor(seconds())} s)`,
+    );
     // One page a poll; only a message with this run's own marker proves anything.
-    if (!found) found = (await api.searchOutboundMessages(searchFilters(id, addresses.to))).find((message) => isOwnTestMessage(message, id, started));
+    if (!found)
+      found = (await api.searchOutboundMessages(searchFilters(id, addresses.to))).find((message) => isOwnTestMessage(message, id, started));
     if (found) {
       if (found.MessageStream.toLowerCase() !== streamId.toLowerCase()) throw wrongStream(target, found.MessageStream);
       details = (await api.getOutboundMessageDetails(found.MessageID)) ?? details;
@@ -61,12 +69,21 @@ export async function proveTokenStream(runtime: Runtime, target: SendTestTarget,
     await new Promise((resolve) => setTimeout(resolve, runtime.sendTest.pollMs));
   }
   if (!found) throw notFound(target, Math.round(runtime.sendTest.timeoutMs / 1000));
-  return { ...addresses, messageId: found.MessageID, stream: found.MessageStream, firstEvent: firstEvent(details?.MessageEvents) ?? null, seconds: seconds() };
+  return {
+    ...addresses,
+    messageId: found.MessageID,
+    stream: found.MessageStream,
+    firstEvent: firstEvent(details?.MessageEvents) ?? null,
+    seconds: seconds(),
+  };
 }
 
 /** One line for people: where the message went and what first happened to it. */
 export function describeSendTest(result: SendTestResult): string {
-  const expected = result.firstEvent === "Bounced" && result.to.toLowerCase() === DEFAULT_TEST_RECIPIENT ? ", as expected for Postmark's soft-bounce test address" : "";
+  const expected =
+    result.firstEvent === "Bounced" && result.to.toLowerCase() === DEFAULT_TEST_RECIPIENT
+      ? ", as expected for Postmark's soft-bounce test address"
+      : "";
   const event = result.firstEvent ? `; first event: ${shown(result.firstEvent)}${expected}` : "; no event yet";
   return `The test message ${shown(result.messageId)} went through stream "${shown(result.stream)}"${event} (${result.seconds} s)`;
 }
@@ -82,7 +99,11 @@ function wrongStream(target: SendTestTarget, actual: string): CliError {
 }
 
 function notFound(target: SendTestTarget, waitedSeconds: number): CliError {
-  return new CliError("send_test_not_found", `The test message was not found on server ${shown(target.serverName)} within ${waitedSeconds} s.`, {
-    hint: "The SMTP token may belong to another Postmark server: generate one on this server's stream and run again. If Postmark is slow today, run again later.",
-  });
+  return new CliError(
+    "send_test_not_found",
+    `The test message was not found on server ${shown(target.serverName)} within ${waitedSeconds} s.`,
+    {
+      hint: "The SMTP token may belong to another Postmark server: generate one on this server's stream and run again. If Postmark is slow today, run again later.",
+    },
+  );
 }

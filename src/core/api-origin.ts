@@ -34,7 +34,11 @@ export function parseApiOrigin(value: string | undefined, { variable, defaultUrl
     );
   }
   if (url.pathname !== "/" || url.search || url.username || url.password) {
-    throw usageError("invalid_api_url", `${variable} must be a bare origin, with no path, query or credentials.`, `For example ${defaultUrl}.`);
+    throw usageError(
+      "invalid_api_url",
+      `${variable} must be a bare origin, with no path, query or credentials.`,
+      `For example ${defaultUrl}.`,
+    );
   }
   return url;
 }

@@ -10,7 +10,11 @@ export function parseRegion(value: string | undefined): Region | undefined {
   if (value === undefined) return undefined;
   const normalized = value.trim().toLowerCase();
   if (!isRegion(normalized)) {
-    throw usageError("invalid_region", `--region must be "us" or "eu" (got ${JSON.stringify(value)}).`, "Your Customer.io region is in Settings > Workspace Settings; EU accounts use fly-eu.customer.io.");
+    throw usageError(
+      "invalid_region",
+      `--region must be "us" or "eu" (got ${JSON.stringify(value)}).`,
+      "Your Customer.io region is in Settings > Workspace Settings; EU accounts use fly-eu.customer.io.",
+    );
   }
   return normalized;
 }
@@ -28,7 +32,11 @@ export function parseSmtpPort(value: string | undefined): number | undefined {
     );
   }
   if (!/^\d+$/.test(text) || port < 1 || port > 65_535) {
-    throw usageError("invalid_smtp_port", `--smtp-port must be a port number from 1 to 65535 (got ${JSON.stringify(value)}).`, "Postmark takes STARTTLS on 587 (the default), 2525 and 25.");
+    throw usageError(
+      "invalid_smtp_port",
+      `--smtp-port must be a port number from 1 to 65535 (got ${JSON.stringify(value)}).`,
+      "Postmark takes STARTTLS on 587 (the default), 2525 and 25.",
+    );
   }
   return port;
 }
@@ -49,6 +57,7 @@ export function parseSmtpHost(value: string | undefined): string | undefined {
  * reached GET /server). Postmark's own IDs are letters, digits, hyphens and underscores.
  */
 export function isStreamId(id: string): boolean {
+  // eslint-disable-next-line no-control-regex
   return id !== "" && !/[\s/?#\\%]/.test(id) && !/^\.+$/.test(id) && !/[\u0000-\u001f\u007f]/.test(id);
 }
 
@@ -56,7 +65,10 @@ export function parseStreamId(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const id = value.trim();
   if (!isStreamId(id)) {
-    throw usageError("invalid_stream", `--stream must be a message stream ID such as "outbound" or "broadcast" (got ${JSON.stringify(value)}).`);
+    throw usageError(
+      "invalid_stream",
+      `--stream must be a message stream ID such as "outbound" or "broadcast" (got ${JSON.stringify(value)}).`,
+    );
   }
   return id;
 }
@@ -76,7 +88,8 @@ export function readSecretEnv(env: NodeJS.ProcessEnv, name: string, issuer = "Po
   const value = env[name];
   if (value === undefined) return undefined;
   const trimmed = value.trim();
-  if (trimmed === "") throw usageError("empty_secret", `${name} is set but empty.`, `Set ${name} to the value from ${issuer}, or unset it.`);
+  if (trimmed === "")
+    throw usageError("empty_secret", `${name} is set but empty.`, `Set ${name} to the value from ${issuer}, or unset it.`);
   const problem = secretProblem(trimmed);
   if (problem) throw usageError("invalid_secret", `${name} ${problem}.`, `Copy the value again from ${issuer}.`);
   return trimmed;
@@ -93,8 +106,8 @@ export function secretProblem(value: string): string | undefined {
   if (/[\r\n]/.test(value)) return "has a line break inside it";
   if (/\s/.test(value)) return "has spaces inside it";
   if (value.length > MAX_SECRET_LENGTH) return `is longer than ${MAX_SECRET_LENGTH} characters`;
-  // eslint-disable-next-line no-control-regex
-  if (/[^\x21-\x7e]/.test(value)) return "is malformed: it has characters no Postmark token or key contains (only plain ASCII letters, digits and punctuation)";
+  if (/[^\x21-\x7e]/.test(value))
+    return "is malformed: it has characters no Postmark token or key contains (only plain ASCII letters, digits and punctuation)";
   return undefined;
 }
 

@@ -37,7 +37,12 @@ function retryAfterMs(value: string | null, now: number): number | undefined {
  * Sends within the limiter's cap, and waits out a 429 without holding a place in it (so the others
  * go on). The last 429 is returned as it came, for the caller to report.
  */
-export async function sendPolitely<A extends Answer>(limiter: Gate, send: () => Promise<A>, policy: BackoffPolicy, signal?: AbortSignal): Promise<A> {
+export async function sendPolitely<A extends Answer>(
+  limiter: Gate,
+  send: () => Promise<A>,
+  policy: BackoffPolicy,
+  signal?: AbortSignal,
+): Promise<A> {
   for (let attempt = 1; ; attempt++) {
     const answer = await limiter.run(send, signal);
     if (answer.status !== 429 || attempt >= policy.tries) return answer;

@@ -28,6 +28,9 @@ export function regionOfUrl(url: string): Region | undefined {
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return undefined;
   const region = REGION_HOSTS[parsed.hostname.toLowerCase().replace(/\.$/, "")];
-  const path = parsed.pathname.replace(/\/{2,}/g, "/").replace(/\/$/, "").toLowerCase();
+  const path = parsed.pathname
+    .replace(/\/{2,}/g, "/")
+    .replace(/\/$/, "")
+    .toLowerCase();
   return region && path === EVENTS_PATH ? region : undefined;
 }

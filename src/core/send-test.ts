@@ -19,7 +19,12 @@ const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 export function parseAddress(flag: "--from" | "--to", value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const address = value.trim();
-  if (!ADDRESS.test(address)) throw usageError("invalid_address", `${flag} is not an email address: ${JSON.stringify(value)}.`, `For example ${flag} alerts@example.com.`);
+  if (!ADDRESS.test(address))
+    throw usageError(
+      "invalid_address",
+      `${flag} is not an email address: ${JSON.stringify(value)}.`,
+      `For example ${flag} alerts@example.com.`,
+    );
   return address;
 }
 
@@ -61,7 +66,11 @@ const CLOCK_SKEW_MS = 5 * 60_000;
  * the listing shows it) the same id, and Postmark received it after the send began. A search that
  * ignores its filters lists older test messages first; those prove nothing.
  */
-export function isOwnTestMessage(message: { Subject?: string; Metadata?: Record<string, string>; ReceivedAt?: string }, id: string, sentAt: number): boolean {
+export function isOwnTestMessage(
+  message: { Subject?: string; Metadata?: Record<string, string>; ReceivedAt?: string },
+  id: string,
+  sentAt: number,
+): boolean {
   const metadata = message.Metadata?.[TEST_METADATA_KEY];
   const received = message.ReceivedAt === undefined ? Number.NaN : Date.parse(message.ReceivedAt);
   return (message.Subject ?? "").includes(id) && (metadata === undefined || metadata === id) && received >= sentAt - CLOCK_SKEW_MS;

@@ -17,7 +17,10 @@ export function triggerLabel(name: string): string {
 export function failedTriggerWords(checks: TriggerCheck[], show: (text: string) => string = String): string {
   return checks
     .filter((check) => !check.success)
-    .map((check) => `${show(triggerLabel(check.trigger))} (${check.statusCode || "no answer"}${check.message ? ` ${JSON.stringify(show(check.message))}` : ""})`)
+    .map(
+      (check) =>
+        `${show(triggerLabel(check.trigger))} (${check.statusCode || "no answer"}${check.message ? ` ${JSON.stringify(show(check.message))}` : ""})`,
+    )
     .join(", ");
 }
 
@@ -33,12 +36,22 @@ export function judgeDeliveries(deliveries: WebhookDeliveries, status: WebhookSt
   const { total, failed, retries } = deliveries;
   const retried = retries > 0 ? ` (${plural(retries, "retry", "retries")})` : "";
   if (failed > total * FAILED_SHARE_LIMIT) {
-    return { status: "fail", message: `${failed} of ${plural(total, "delivery", "deliveries")} to Customer.io failed in the last 24 hours${retried}.` };
+    return {
+      status: "fail",
+      message: `${failed} of ${plural(total, "delivery", "deliveries")} to Customer.io failed in the last 24 hours${retried}.`,
+    };
   }
   if (failed > 0) {
-    return { status: "warn", message: `${failed} of ${plural(total, "delivery", "deliveries")} to Customer.io failed in the last 24 hours${retried}; the rest arrived.` };
+    return {
+      status: "warn",
+      message: `${failed} of ${plural(total, "delivery", "deliveries")} to Customer.io failed in the last 24 hours${retried}; the rest arrived.`,
+    };
   }
-  const counted = total === 0 ? "No deliveries in the last 24 hours" : `${plural(total, "delivery", "deliveries")} to Customer.io in the last 24 hours, none failed`;
-  if (status === "unverified") return { status: "warn", message: `${counted}, but Postmark marks the webhook unverified: it has not checked the URL.` };
+  const counted =
+    total === 0
+      ? "No deliveries in the last 24 hours"
+      : `${plural(total, "delivery", "deliveries")} to Customer.io in the last 24 hours, none failed`;
+  if (status === "unverified")
+    return { status: "warn", message: `${counted}, but Postmark marks the webhook unverified: it has not checked the URL.` };
   return { status: "pass", message: `${counted}.` };
 }

@@ -81,7 +81,13 @@ export function desiredBody({ region, streamId, streamType }: DesiredWebhook): W
   };
   if (wanted.Bounce === true) triggers.Bounce = { Enabled: true, IncludeContent: false };
   if (wanted.SpamComplaint === true) triggers.SpamComplaint = { Enabled: true, IncludeContent: false };
-  return { Url: REGION_WEBHOOK_URLS[region], MessageStream: streamId, HttpAuth: { Username: "", Password: "" }, HttpHeaders: [], Triggers: triggers };
+  return {
+    Url: REGION_WEBHOOK_URLS[region],
+    MessageStream: streamId,
+    HttpAuth: { Username: "", Password: "" },
+    HttpHeaders: [],
+    Triggers: triggers,
+  };
 }
 
 /** How a Customer.io webhook differs from what it should be, in words; empty when it is right. */
@@ -95,7 +101,10 @@ export function driftOf(webhook: Webhook, desired: Pick<DesiredWebhook, "region"
     const have = webhook.Triggers[name].Enabled;
     if (want !== "any" && want !== have) drift.push(`${TRIGGER_LABELS[name]} trigger is ${have ? "on" : "off"}`);
   }
-  if ((wanted.Bounce === true && webhook.Triggers.Bounce.IncludeContent) || (wanted.SpamComplaint === true && webhook.Triggers.SpamComplaint.IncludeContent)) {
+  if (
+    (wanted.Bounce === true && webhook.Triggers.Bounce.IncludeContent) ||
+    (wanted.SpamComplaint === true && webhook.Triggers.SpamComplaint.IncludeContent)
+  ) {
     drift.push("message content is included");
   }
   drift.push(...deliveryDrift(webhook));
@@ -153,21 +162,30 @@ export function triggersPostmarkChanged(asked: WebhookBody, answered: Webhook): 
     const want = asked.Triggers[name]?.Enabled;
     if (want === undefined) continue;
     const have = answered.Triggers[name].Enabled;
-    if (want !== have) changed.push(`${TRIGGER_LABELS[name]} was asked ${want ? "on" : "off"} but Postmark keeps it ${have ? "on" : "off"}`);
+    if (want !== have)
+      changed.push(`${TRIGGER_LABELS[name]} was asked ${want ? "on" : "off"} but Postmark keeps it ${have ? "on" : "off"}`);
   }
   return changed;
 }
 
 /** One line per step of the plan, for people (values from outside are made safe by the caller's output). */
-export function describePlan(plan: WebhookPlan, streamId: string, streamType: StreamType, show: (value: string) => string = String): string[] {
+export function describePlan(
+  plan: WebhookPlan,
+  streamId: string,
+  streamType: StreamType,
+  show: (value: string) => string = String,
+): string[] {
   const lines: string[] = [];
   const { target } = plan;
   const triggers = triggerNames(streamType).join(", ");
   if (target.kind === "create") lines.push(`Create a webhook on "${show(streamId)}" to ${target.body.Url} (${triggers})`);
-  if (target.kind === "update") lines.push(`Update webhook ${target.webhook.ID} (${show(target.drift.join("; "))}) to ${target.body.Url} with ${triggers}`);
+  if (target.kind === "update")
+    lines.push(`Update webhook ${target.webhook.ID} (${show(target.drift.join("; "))}) to ${target.body.Url} with ${triggers}`);
   if (target.kind === "keep") lines.push(`Keep webhook ${target.webhook.ID}: already correct`);
   for (const { webhook, reason } of plan.deletions) {
-    lines.push(`Delete webhook ${webhook.ID} to ${show(webhook.Url)} (${reason === "duplicate" ? "a duplicate" : "the other region's URL"}: events would be counted twice)`);
+    lines.push(
+      `Delete webhook ${webhook.ID} to ${show(webhook.Url)} (${reason === "duplicate" ? "a duplicate" : "the other region's URL"}: events would be counted twice)`,
+    );
   }
   return lines;
 }

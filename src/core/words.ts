@@ -4,4 +4,3 @@ const rules = new Intl.PluralRules("en");
 export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
   return `${count} ${rules.select(count) === "one" ? noun : pluralNoun}`;
 }
-

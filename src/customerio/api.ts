@@ -13,9 +13,15 @@ import { shown } from "../ui/terminal-safe.js";
  * regions' hosts (or their loopback stand-ins), paced at Customer.io's 10 requests a second.
  */
 
-export const CUSTOMERIO_SERVICE: Service = { code: "customerio", name: "Customer.io", urlVariables: "CUSTOMERIO_API_URL_US and CUSTOMERIO_API_URL_EU", host: "api.customer.io" };
+export const CUSTOMERIO_SERVICE: Service = {
+  code: "customerio",
+  name: "Customer.io",
+  urlVariables: "CUSTOMERIO_API_URL_US and CUSTOMERIO_API_URL_EU",
+  host: "api.customer.io",
+};
 
-export const CUSTOMERIO_KEY_HELP = "Create one in Customer.io: Account Settings > API Credentials > App API Keys, and set CUSTOMERIO_APP_API_KEY.";
+export const CUSTOMERIO_KEY_HELP =
+  "Create one in Customer.io: Account Settings > API Credentials > App API Keys, and set CUSTOMERIO_APP_API_KEY.";
 
 const DEFAULT_ORIGINS: Record<Region, string> = { us: "https://api.customer.io", eu: "https://api-eu.customer.io" };
 const ORIGIN_VARIABLES: Record<Region, string> = { us: "CUSTOMERIO_API_URL_US", eu: "CUSTOMERIO_API_URL_EU" };
@@ -23,7 +29,11 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export function parseCustomerIoOrigins(env: NodeJS.ProcessEnv): Record<Region, string> {
   const origin = (region: Region) =>
-    parseApiOrigin(env[ORIGIN_VARIABLES[region]], { variable: ORIGIN_VARIABLES[region], defaultUrl: DEFAULT_ORIGINS[region], secrets: "your Customer.io App API key" }).origin;
+    parseApiOrigin(env[ORIGIN_VARIABLES[region]], {
+      variable: ORIGIN_VARIABLES[region],
+      defaultUrl: DEFAULT_ORIGINS[region],
+      secrets: "your Customer.io App API key",
+    }).origin;
   return { us: origin("us"), eu: origin("eu") };
 }
 
@@ -61,7 +71,14 @@ export class CustomerIoApi {
     private readonly key: string,
     private readonly settings: CustomerIoSettings,
   ) {
-    this.fetch = guardedFetch({ service: CUSTOMERIO_SERVICE, trace: settings.trace, timeoutMs: settings.timeoutMs, maxBytes: MAX_ANSWER_BYTES, limiter: customerioRequests, backoff: settings.rateLimit ?? RATE_LIMIT_BACKOFF });
+    this.fetch = guardedFetch({
+      service: CUSTOMERIO_SERVICE,
+      trace: settings.trace,
+      timeoutMs: settings.timeoutMs,
+      maxBytes: MAX_ANSWER_BYTES,
+      limiter: customerioRequests,
+      backoff: settings.rateLimit ?? RATE_LIMIT_BACKOFF,
+    });
   }
 
   /** The key's workspace, and so its region: the US host first, then the EU host if the US one refused the key. */
@@ -76,9 +93,13 @@ export class CustomerIoApi {
       }
       return { id: String(first.id), name: first.name, region };
     }
-    throw new CliError("customerio_unauthorized", "Customer.io accepted the App API key on neither region's host (api.customer.io, api-eu.customer.io).", {
-      hint: `Check CUSTOMERIO_APP_API_KEY: it must be an App API key (not a Track API key). ${CUSTOMERIO_KEY_HELP}`,
-    });
+    throw new CliError(
+      "customerio_unauthorized",
+      "Customer.io accepted the App API key on neither region's host (api.customer.io, api-eu.customer.io).",
+      {
+        hint: `Check CUSTOMERIO_APP_API_KEY: it must be an App API key (not a Track API key). ${CUSTOMERIO_KEY_HELP}`,
+      },
+    );
   }
 
   /** POST /v1/send/email; without a transactional message ID, Customer.io files the metrics under message 1. */
@@ -97,29 +118,44 @@ export class CustomerIoApi {
     if (typeof message !== "object" || message === null) throw badAnswer(action, "it has no message");
     const metrics: Delivery["metrics"] = {};
     if (typeof message.metrics === "object" && message.metrics !== null) {
-      for (const [name, value] of Object.entries(message.metrics)) if (typeof value === "number" && Number.isFinite(value)) metrics[name as keyof Delivery["metrics"]] = value;
+      for (const [name, value] of Object.entries(message.metrics))
+        if (typeof value === "number" && Number.isFinite(value)) metrics[name as keyof Delivery["metrics"]] = value;
     }
     const failure = typeof message.failure_message === "string" && message.failure_message.trim() !== "" ? message.failure_message : null;
     return { id, failureMessage: failure, metrics };
   }
 
   /** One request; any answer but 2xx is an error, except a 401 to the workspace read (the other region may take the key). */
-  private async request(region: Region, method: string, path: string, body: object | undefined, action: string): Promise<{ status: number; body: unknown }> {
+  private async request(
+    region: Region,
+    method: string,
+    path: string,
+    body: object | undefined,
+    action: string,
+  ): Promise<{ status: number; body: unknown }> {
     const url = `${this.settings.origins[region]}${path}`;
     let response: Response;
     try {
       response = await this.fetch(url, {
         method,
-        headers: { Authorization: `Bearer ${this.key}`, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}) },
+        headers: {
+          Authorization: `Bearer ${this.key}`,
+          Accept: "application/json",
+          ...(body ? { "Content-Type": "application/json" } : {}),
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
     } catch (error) {
       if (error instanceof CliError) throw error;
       const timedOut = error instanceof Error && /timeout|aborted/i.test(`${error.name} ${error.message}`);
-      throw new CliError(timedOut ? "customerio_timeout" : "customerio_unreachable", `${timedOut ? "Customer.io did not answer in time" : "Could not reach Customer.io"} at ${new URL(url).host} (while trying to ${action}).`, {
-        hint: "Check your connection and any proxy, then run the command again.",
-        cause: error,
-      });
+      throw new CliError(
+        timedOut ? "customerio_timeout" : "customerio_unreachable",
+        `${timedOut ? "Customer.io did not answer in time" : "Could not reach Customer.io"} at ${new URL(url).host} (while trying to ${action}).`,
+        {
+          hint: "Check your connection and any proxy, then run the command again.",
+          cause: error,
+        },
+      );
     }
     const text = await response.text();
     let parsed: unknown = {};
@@ -147,12 +183,18 @@ function answerError(status: number, body: unknown, action: string): CliError {
   const detail = detailOf(body);
   const said = detail ? `: ${detail}` : "";
   if (status === 401 || status === 403) {
-    return new CliError("customerio_unauthorized", `Customer.io refused the App API key (while trying to ${action})${said}.`, { hint: `The key may lack the scope to send or read messages. ${CUSTOMERIO_KEY_HELP}` });
+    return new CliError("customerio_unauthorized", `Customer.io refused the App API key (while trying to ${action})${said}.`, {
+      hint: `The key may lack the scope to send or read messages. ${CUSTOMERIO_KEY_HELP}`,
+    });
   }
   if (status === 429) {
-    return new CliError("customerio_rate_limited", `Customer.io is rate-limiting requests (while trying to ${action})${said}.`, { hint: "Wait a minute and run the command again." });
+    return new CliError("customerio_rate_limited", `Customer.io is rate-limiting requests (while trying to ${action})${said}.`, {
+      hint: "Wait a minute and run the command again.",
+    });
   }
-  return new CliError("customerio_error", `Customer.io answered ${status} (while trying to ${action})${said}.`, { hint: "Run again with --trace FILE to see the exchange." });
+  return new CliError("customerio_error", `Customer.io answered ${status} (while trying to ${action})${said}.`, {
+    hint: "Run again with --trace FILE to see the exchange.",
+  });
 }
 
 function badAnswer(action: string, problem: string): CliError {

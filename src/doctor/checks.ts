@@ -38,9 +38,13 @@ async function need<T>(fact: Promise<T>, what: string, verdict: typeof fail | ty
 
 function couldNotRead(error: unknown, what: string, verdict: typeof fail | typeof warn = fail): CheckResult {
   const reason = error instanceof CliError ? error.message : String(error);
-  return verdict(`Could not read ${what}: ${reason}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again; if it persists, run with --trace FILE and report it.");
+  return verdict(
+    `Could not read ${what}: ${reason}`,
+    error instanceof CliError && error.hint ? error.hint : "Run doctor again; if it persists, run with --trace FILE and report it.",
+  );
 }
-const isResult = (value: unknown): value is CheckResult => typeof value === "object" && value !== null && "status" in value && "message" in value;
+const isResult = (value: unknown): value is CheckResult =>
+  typeof value === "object" && value !== null && "status" in value && "message" in value;
 
 export const configFileCheck: DoctorCheck = {
   id: "config-file",
@@ -50,12 +54,18 @@ export const configFileCheck: DoctorCheck = {
     // Windows has no permission bits: the file sits in the per-user profile folder, which protects it.
     if (!facts.fileModes) return pass(`Config file readable, in your user profile folder (${facts.configFile}).`);
     if (mode !== 0o600) {
-      return fail(`The config file ${facts.configFile} has mode ${octal(mode)}: others can read your tokens.`, `chmod 600 "${facts.configFile}" (or ${facts.command("doctor", "--fix")})`);
+      return fail(
+        `The config file ${facts.configFile} has mode ${octal(mode)}: others can read your tokens.`,
+        `chmod 600 "${facts.configFile}" (or ${facts.command("doctor", "--fix")})`,
+      );
     }
     const dirMode = facts.configDirMode();
     const folder = dirname(facts.configFile);
     if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
-      return fail(`The config folder ${folder} has mode ${octal(dirMode)}: others can list and replace its files.`, `chmod 700 "${folder}" (or ${facts.command("doctor", "--fix")})`);
+      return fail(
+        `The config folder ${folder} has mode ${octal(dirMode)}: others can list and replace its files.`,
+        `chmod 700 "${folder}" (or ${facts.command("doctor", "--fix")})`,
+      );
     }
     return pass(`Config file readable, mode 0600 in a 0700 folder (${facts.configFile}).`);
   },
@@ -69,10 +79,16 @@ export const serverTokenCheck: DoctorCheck = {
       return pass("Postmark accepted the server token.");
     } catch (error) {
       if (error instanceof CliError && error.code === "postmark_unauthorized") {
-        return fail("Postmark rejected the server token (revoked or wrong).", `Copy a server token from Postmark > Servers > ${shown(facts.connection.serverName)} > API Tokens, then: POSTMARK_SERVER_TOKEN=… ${setupCommand(facts)}`);
+        return fail(
+          "Postmark rejected the server token (revoked or wrong).",
+          `Copy a server token from Postmark > Servers > ${shown(facts.connection.serverName)} > API Tokens, then: POSTMARK_SERVER_TOKEN=… ${setupCommand(facts)}`,
+        );
       }
       const message = error instanceof Error ? error.message : String(error);
-      return fail(`Could not check the server token: ${message}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again.");
+      return fail(
+        `Could not check the server token: ${message}`,
+        error instanceof CliError && error.hint ? error.hint : "Run doctor again.",
+      );
     }
   },
 };
@@ -83,7 +99,10 @@ export const serverSmtpCheck: DoctorCheck = {
     const server = await need(facts.server(), "the server");
     if (isResult(server)) return server;
     if (!server.SmtpApiActivated) {
-      return fail(`SMTP is disabled on server ${shown(server.Name)}: Customer.io cannot send through it.`, `Turn it on in Postmark: ${shown(serverSettingsLink(server))} (Settings > SMTP).`);
+      return fail(
+        `SMTP is disabled on server ${shown(server.Name)}: Customer.io cannot send through it.`,
+        `Turn it on in Postmark: ${shown(serverSettingsLink(server))} (Settings > SMTP).`,
+      );
     }
     return pass(`Server ${shown(server.Name)} exists and has SMTP enabled.`);
   },
@@ -95,14 +114,25 @@ export const streamCheck: DoctorCheck = {
     const streamId = shown(facts.connection.streamId);
     try {
       const stream = await facts.stream();
-      if (stream.ArchivedAt) return fail(`Stream "${streamId}" is archived: Postmark does not send from it.`, "Unarchive it in Postmark (Message Streams), or set up another stream.");
-      if (stream.MessageStreamType === "Inbound") return fail(`Stream "${streamId}" is an inbound stream.`, "Set up a transactional or broadcast stream instead.");
+      if (stream.ArchivedAt)
+        return fail(
+          `Stream "${streamId}" is archived: Postmark does not send from it.`,
+          "Unarchive it in Postmark (Message Streams), or set up another stream.",
+        );
+      if (stream.MessageStreamType === "Inbound")
+        return fail(`Stream "${streamId}" is an inbound stream.`, "Set up a transactional or broadcast stream instead.");
       return pass(`Stream "${streamId}" (${stream.MessageStreamType}) exists and can send.`);
     } catch (error) {
       if (error instanceof CliError && error.code === "postmark_rejected") {
-        return fail(`Stream "${streamId}" no longer exists on server ${shown(facts.connection.serverName)}.`, `Set up another stream: ${facts.command("setup", "--server", String(facts.connection.serverId))}`);
+        return fail(
+          `Stream "${streamId}" no longer exists on server ${shown(facts.connection.serverName)}.`,
+          `Set up another stream: ${facts.command("setup", "--server", String(facts.connection.serverId))}`,
+        );
       }
-      return fail(`Could not read stream "${streamId}": ${error instanceof CliError ? error.message : String(error)}`, error instanceof CliError && error.hint ? error.hint : "Run doctor again.");
+      return fail(
+        `Could not read stream "${streamId}": ${error instanceof CliError ? error.message : String(error)}`,
+        error instanceof CliError && error.hint ? error.hint : "Run doctor again.",
+      );
     }
   },
 };
@@ -114,7 +144,10 @@ export const webhookExistsCheck: DoctorCheck = {
     if (isResult(plan)) return plan;
     const url = REGION_WEBHOOK_URLS[facts.connection.region];
     if (plan.target.kind === "create") {
-      return fail(`No Customer.io webhook (${url}) on stream "${shown(facts.connection.streamId)}": bounces and deliveries do not reach Customer.io.`, fixCommand(facts));
+      return fail(
+        `No Customer.io webhook (${url}) on stream "${shown(facts.connection.streamId)}": bounces and deliveries do not reach Customer.io.`,
+        fixCommand(facts),
+      );
     }
     return pass(`Customer.io webhook ${plan.target.webhook.ID} ${facts.symbols.arrow} ${url}.`);
   },
@@ -145,8 +178,13 @@ export const webhookDuplicatesCheck: DoctorCheck = {
     const plan = await need(facts.plan(), "the stream's webhooks");
     if (isResult(plan)) return plan;
     if (plan.deletions.length > 0) {
-      const list = plan.deletions.map(({ webhook, reason }) => `${webhook.ID} (${reason === "duplicate" ? "duplicate" : "other region"})`).join(", ");
-      return fail(`${plan.deletions.length === 1 ? "An extra Customer.io webhook" : "Extra Customer.io webhooks"} on the stream: ${list}. Customer.io counts each event twice.`, fixCommand(facts, true));
+      const list = plan.deletions
+        .map(({ webhook, reason }) => `${webhook.ID} (${reason === "duplicate" ? "duplicate" : "other region"})`)
+        .join(", ");
+      return fail(
+        `${plan.deletions.length === 1 ? "An extra Customer.io webhook" : "Extra Customer.io webhooks"} on the stream: ${list}. Customer.io counts each event twice.`,
+        fixCommand(facts, true),
+      );
     }
     return pass("No duplicate or other-region Customer.io webhook.");
   },
@@ -160,7 +198,10 @@ export const webhookDeliveryCheck: DoctorCheck = {
   id: "webhook-delivery",
   async run(facts) {
     // Both at once: the statistics are read by the saved ID alongside the webhook list.
-    const [plan, deliveries] = await Promise.all([need(facts.plan(), "the stream's webhooks"), need(facts.deliveries(), "the webhook's delivery statistics")]);
+    const [plan, deliveries] = await Promise.all([
+      need(facts.plan(), "the stream's webhooks"),
+      need(facts.deliveries(), "the webhook's delivery statistics"),
+    ]);
     if (isResult(plan)) return plan;
     if (isResult(deliveries)) return deliveries;
     if (deliveries === "no-webhook" || plan.target.kind === "create") return skip("Skipped: there is no Customer.io webhook to check.");
@@ -194,7 +235,9 @@ export const smtpAuthCheck: DoctorCheck = {
     if (!credentials) return skip("Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.");
     try {
       await facts.verifySmtp(credentials);
-      return pass(`SMTP ${credentials.host}:${credentials.port}: STARTTLS and the key pair (Access Key ${credentials.accessKey}) accepted.`);
+      return pass(
+        `SMTP ${credentials.host}:${credentials.port}: STARTTLS and the key pair (Access Key ${credentials.accessKey}) accepted.`,
+      );
     } catch (error) {
       const cliError = error instanceof CliError ? error : undefined;
       if (cliError?.code !== "smtp_auth_rejected") return fail(cliError?.message ?? String(error), cliError?.hint ?? "Run doctor again.");
@@ -229,7 +272,9 @@ export const unsubscribeCheck: DoctorCheck = {
         "To use only Customer.io's link, ask Postmark support to switch the stream to custom unsubscribe handling.",
       );
     }
-    return pass(`Broadcast stream uses ${stream.SubscriptionManagementConfiguration?.UnsubscribeHandlingType ?? "custom"} unsubscribe handling.`);
+    return pass(
+      `Broadcast stream uses ${stream.SubscriptionManagementConfiguration?.UnsubscribeHandlingType ?? "custom"} unsubscribe handling.`,
+    );
   },
 };
 
@@ -245,9 +290,15 @@ export const sendingDomainsCheck: DoctorCheck = {
       ...(domain.DKIMVerified ? [] : [`${shown(domain.Name)}: DKIM not verified`]),
       ...(domain.ReturnPathDomainVerified ? [] : [`${shown(domain.Name)}: Return-Path not verified`]),
     ]);
-    if (problems.length) return warn(`${problems.join("; ")}.`, "Postmark > Sender Signatures > (domain) > DNS Settings: add the records shown, then click Verify.");
+    if (problems.length)
+      return warn(
+        `${problems.join("; ")}.`,
+        "Postmark > Sender Signatures > (domain) > DNS Settings: add the records shown, then click Verify.",
+      );
     return pass(
-      domains.length === 0 ? "No sending domains on the account." : `${domains.length === 1 ? "The sending domain has" : `All ${domains.length} sending domains have`} DKIM and Return-Path verified.`,
+      domains.length === 0
+        ? "No sending domains on the account."
+        : `${domains.length === 1 ? "The sending domain has" : `All ${domains.length} sending domains have`} DKIM and Return-Path verified.`,
     );
   },
 };
@@ -260,7 +311,8 @@ export const customerioRegionCheck: DoctorCheck = {
     const workspace = await need(request, "your Customer.io workspace");
     if (isResult(workspace)) return workspace;
     const saved = facts.connection.region;
-    if (workspace.region === saved) return pass(`Customer.io workspace ${shown(workspace.name)} is in region ${saved.toUpperCase()}, as saved.`);
+    if (workspace.region === saved)
+      return pass(`Customer.io workspace ${shown(workspace.name)} is in region ${saved.toUpperCase()}, as saved.`);
     return fail(
       `Saved region ${saved.toUpperCase()}, but Customer.io workspace ${shown(workspace.name)} is in region ${workspace.region.toUpperCase()}: the webhook sends Postmark's events to ${REGION_WEBHOOK_URLS[saved]}, which does not know this workspace's messages.`,
       facts.command("doctor", "--fix", "--region", workspace.region, ...target(facts)),
@@ -272,7 +324,10 @@ export const endToEndCheck: DoctorCheck = {
   id: "end-to-end",
   async run(facts) {
     const request = facts.endToEnd();
-    if (!request) return skip("Skipped: run with --end-to-end --from ADDRESS (and CUSTOMERIO_APP_API_KEY) to send one email through Customer.io and follow it through Postmark and back.");
+    if (!request)
+      return skip(
+        "Skipped: run with --end-to-end --from ADDRESS (and CUSTOMERIO_APP_API_KEY) to send one email through Customer.io and follow it through Postmark and back.",
+      );
     let outcome: EndToEndResult;
     try {
       outcome = await request;
@@ -281,8 +336,16 @@ export const endToEndCheck: DoctorCheck = {
     }
     const { status, message, fix, ...details } = outcome;
     // One email per run: its verdict belongs to the connection whose stream it went through.
-    const elsewhere = outcome.stage !== "wrong-stream" && outcome.stream !== null && outcome.stream.toLowerCase() !== facts.connection.streamId.toLowerCase();
-    if (elsewhere) return { status: "skip", message: `Skipped: Customer.io's test email went through stream ${shown(outcome.stream!)}; its verdict is there.`, details };
+    const elsewhere =
+      outcome.stage !== "wrong-stream" &&
+      outcome.stream !== null &&
+      outcome.stream.toLowerCase() !== facts.connection.streamId.toLowerCase();
+    if (elsewhere)
+      return {
+        status: "skip",
+        message: `Skipped: Customer.io's test email went through stream ${shown(outcome.stream!)}; its verdict is there.`,
+        details,
+      };
     return { status, message, ...(fix ? { fix } : {}), details };
   },
 };

@@ -77,7 +77,13 @@ export function collectFacts(
     ? once(async () => {
         const credentials = smtpCredentials();
         if (!credentials) return "no-smtp" as const;
-        const target = { api: await api(), credentials, serverName: connection.serverName, streamId: connection.streamId, streamType: connection.streamType };
+        const target = {
+          api: await api(),
+          credentials,
+          serverName: connection.serverName,
+          streamId: connection.streamId,
+          streamType: connection.streamType,
+        };
         return proveTokenStream(runtime, target, sendTo);
       })
     : undefined;

@@ -13,7 +13,12 @@ export async function runChecks(checks: DoctorCheck[], facts: Facts): Promise<Ch
         return { id: check.id, ...(await check.run(facts)) };
       } catch (error) {
         const message = error instanceof CliError ? error.message : `The check itself failed: ${(error as Error)?.message ?? error}`;
-        return { id: check.id, status: "fail" as const, message, fix: error instanceof CliError && error.hint ? error.hint : "Run with DEBUG=1 and report this." };
+        return {
+          id: check.id,
+          status: "fail" as const,
+          message,
+          fix: error instanceof CliError && error.hint ? error.hint : "Run with DEBUG=1 and report this.",
+        };
       }
     }),
   );

@@ -38,7 +38,12 @@ export interface Service {
   host: string;
 }
 
-export const POSTMARK_SERVICE: Service = { code: "postmark", name: "Postmark", urlVariables: "POSTMARK_API_URL", host: "api.postmarkapp.com" };
+export const POSTMARK_SERVICE: Service = {
+  code: "postmark",
+  name: "Postmark",
+  urlVariables: "POSTMARK_API_URL",
+  host: "api.postmarkapp.com",
+};
 
 export interface FetchOptions {
   service?: Service;
@@ -53,13 +58,24 @@ export interface FetchOptions {
   backoff?: BackoffPolicy;
 }
 
-export function guardedFetch({ service = POSTMARK_SERVICE, trace, timeoutMs, maxBytes = MAX_RESPONSE_BYTES, limiter = postmarkRequests, backoff = RATE_LIMIT_BACKOFF }: FetchOptions = {}): typeof fetch {
+export function guardedFetch({
+  service = POSTMARK_SERVICE,
+  trace,
+  timeoutMs,
+  maxBytes = MAX_RESPONSE_BYTES,
+  limiter = postmarkRequests,
+  backoff = RATE_LIMIT_BACKOFF,
+}: FetchOptions = {}): typeof fetch {
   return async (input, init = {}) => {
     const slot = requestSlots.getStore();
     const url = new URL(String(input));
     const outer = eitherSignal([init.signal, slot?.signal].filter((signal): signal is AbortSignal => Boolean(signal)));
     const send = async () => {
-      const perTry = eitherSignal([outer.signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)].filter((signal): signal is AbortSignal => Boolean(signal)));
+      const perTry = eitherSignal(
+        [outer.signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)].filter((signal): signal is AbortSignal =>
+          Boolean(signal),
+        ),
+      );
       try {
         return await exchange(url, { ...init, signal: perTry.signal }, slot, { service, trace, maxBytes });
       } finally {
@@ -75,7 +91,12 @@ export function guardedFetch({ service = POSTMARK_SERVICE, trace, timeoutMs, max
 }
 
 /** One request and its answer, read whole (up to the cap) while the request's signals still apply. */
-async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefined, { service, trace, maxBytes }: { service: Service; trace?: Trace; maxBytes: number }): Promise<Response> {
+async function exchange(
+  url: URL,
+  init: RequestInit,
+  slot: RequestSlot | undefined,
+  { service, trace, maxBytes }: { service: Service; trace?: Trace; maxBytes: number },
+): Promise<Response> {
   const started = Date.now();
   const response = await fetch(url, { ...init, redirect: "manual" });
   const record = (status: number, body: string | undefined) => {
@@ -109,9 +130,13 @@ async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefin
     }
     refuse(
       slot,
-      new CliError(`${service.code}_redirect`, `The ${service.name} API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token was not sent there.`, {
-        hint: `${service.name}'s API never redirects. Check ${service.urlVariables} and any proxy between you and ${service.host}.`,
-      }),
+      new CliError(
+        `${service.code}_redirect`,
+        `The ${service.name} API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token was not sent there.`,
+        {
+          hint: `${service.name}'s API never redirects. Check ${service.urlVariables} and any proxy between you and ${service.host}.`,
+        },
+      ),
     );
   }
 
@@ -120,9 +145,13 @@ async function exchange(url: URL, init: RequestInit, slot: RequestSlot | undefin
     record(response.status, `(more than ${maxBytes} bytes, not read)`);
     refuse(
       slot,
-      new CliError(`${service.code}_response_too_large`, `The ${service.name} API at ${url.host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MB; it was not read.`, {
-        hint: `No real ${service.name} answer is that large: check ${service.urlVariables} and any proxy, and run with --trace FILE to report it.`,
-      }),
+      new CliError(
+        `${service.code}_response_too_large`,
+        `The ${service.name} API at ${url.host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MB; it was not read.`,
+        {
+          hint: `No real ${service.name} answer is that large: check ${service.urlVariables} and any proxy, and run with --trace FILE to report it.`,
+        },
+      ),
     );
   }
   record(response.status, body);

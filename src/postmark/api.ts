@@ -8,7 +8,17 @@ import { guardedFetch, requestSlots, type RequestSlot } from "../http/guarded-fe
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import type { BackoffPolicy } from "../core/rate-limit.js";
 import * as shapes from "./shapes.js";
-import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, TriggerCheck, Webhook, WebhookBody, WebhookDeliveries } from "./types.js";
+import type {
+  Domain,
+  MessageStream,
+  OutboundMessage,
+  SenderSignature,
+  Server,
+  TriggerCheck,
+  Webhook,
+  WebhookBody,
+  WebhookDeliveries,
+} from "./types.js";
 
 /**
  * The only module that talks to the `postmark` client. Reads are retried on transient failures;
@@ -82,7 +92,12 @@ abstract class PostmarkApi<Client> {
   }
 
   /** A read: retried when Postmark or the network stumbles; its answer checked by `shape`. */
-  protected read<T>(action: string, call: (client: Client) => Promise<unknown>, shape: (answer: unknown) => T, signal?: AbortSignal): Promise<T> {
+  protected read<T>(
+    action: string,
+    call: (client: Client) => Promise<unknown>,
+    shape: (answer: unknown) => T,
+    signal?: AbortSignal,
+  ): Promise<T> {
     return this.call(action, (client) => withRetry(() => this.attempt(client, call, signal), this.settings.retry ?? DEFAULT_RETRY), shape);
   }
 
@@ -123,11 +138,23 @@ abstract class PostmarkApi<Client> {
    * few at once. It stops at the first short page, refuses a count no account has, and cancels the
    * remaining requests when one fails.
    */
-  protected async listAll<T>(action: string, fetchPage: (client: Client, offset: number) => Promise<unknown>, key: string, item: (value: unknown) => T): Promise<T[]> {
-    const page = (offset: number, signal?: AbortSignal) => this.read(action, (client) => fetchPage(client, offset), (answer) => shapes.pageOf(answer, key, item), signal);
+  protected async listAll<T>(
+    action: string,
+    fetchPage: (client: Client, offset: number) => Promise<unknown>,
+    key: string,
+    item: (value: unknown) => T,
+  ): Promise<T[]> {
+    const page = (offset: number, signal?: AbortSignal) =>
+      this.read(
+        action,
+        (client) => fetchPage(client, offset),
+        (answer) => shapes.pageOf(answer, key, item),
+        signal,
+      );
     const first = await page(0);
     if (first.items.length < PAGE_SIZE) return first.items;
-    if (first.total > MAX_LISTED) throw shapes.badResponse(action, `it counts ${first.total} items, more than the ${MAX_LISTED} this tool reads`);
+    if (first.total > MAX_LISTED)
+      throw shapes.badResponse(action, `it counts ${first.total} items, more than the ${MAX_LISTED} this tool reads`);
     const offsets: number[] = [];
     for (let offset = PAGE_SIZE; offset < first.total; offset += PAGE_SIZE) offsets.push(offset);
     const cancel = new AbortController();
@@ -172,7 +199,12 @@ export class AccountApi extends PostmarkApi<AccountClient> {
 
   /** Every server (optionally only those whose name contains `name`). */
   listServers(name?: string): Promise<Server[]> {
-    return this.listAll("list your servers", (client, offset) => client.getServers({ count: PAGE_SIZE, offset, name }), "Servers", shapes.server);
+    return this.listAll(
+      "list your servers",
+      (client, offset) => client.getServers({ count: PAGE_SIZE, offset, name }),
+      "Servers",
+      shapes.server,
+    );
   }
 
   getServer(id: number): Promise<Server> {
@@ -181,16 +213,30 @@ export class AccountApi extends PostmarkApi<AccountClient> {
 
   /** Whether Postmark takes this as an account token: one small request. */
   async accepted(): Promise<boolean> {
-    await this.read("check the account token", (client) => client.getServers({ count: 1, offset: 0 }), (answer) => shapes.pageOf(answer, "Servers", shapes.server));
+    await this.read(
+      "check the account token",
+      (client) => client.getServers({ count: 1, offset: 0 }),
+      (answer) => shapes.pageOf(answer, "Servers", shapes.server),
+    );
     return true;
   }
 
   listDomains(): Promise<Domain[]> {
-    return this.listAll("list your sending domains", (client, offset) => client.getDomains({ count: PAGE_SIZE, offset }), "Domains", shapes.domain);
+    return this.listAll(
+      "list your sending domains",
+      (client, offset) => client.getDomains({ count: PAGE_SIZE, offset }),
+      "Domains",
+      shapes.domain,
+    );
   }
 
   listSenderSignatures(): Promise<SenderSignature[]> {
-    return this.listAll("list your sender signatures", (client, offset) => client.getSenderSignatures({ count: PAGE_SIZE, offset }), "SenderSignatures", shapes.senderSignature);
+    return this.listAll(
+      "list your sender signatures",
+      (client, offset) => client.getSenderSignatures({ count: PAGE_SIZE, offset }),
+      "SenderSignatures",
+      shapes.senderSignature,
+    );
   }
 }
 
@@ -221,7 +267,11 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   }
 
   listWebhooks(streamId: string): Promise<Webhook[]> {
-    return this.read(`list the webhooks of stream "${streamId}"`, (client) => client.getWebhooks({ messageStream: streamId }), shapes.webhooks);
+    return this.read(
+      `list the webhooks of stream "${streamId}"`,
+      (client) => client.getWebhooks({ messageStream: streamId }),
+      shapes.webhooks,
+    );
   }
 
   getWebhook(id: number): Promise<Webhook> {
@@ -232,7 +282,10 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   createWebhook(body: WebhookBody, { verify = true } = {}): Promise<Webhook> {
     return this.write(
       "create the webhook",
-      (client) => (verify ? client.createWebhook(body as never) : raw(client).processRequest("POST", "/webhooks", NO_VERIFY_QUERY, { ...body, Verify: false })),
+      (client) =>
+        verify
+          ? client.createWebhook(body as never)
+          : raw(client).processRequest("POST", "/webhooks", NO_VERIFY_QUERY, { ...body, Verify: false }),
       shapes.webhook,
     );
   }
@@ -241,7 +294,10 @@ export class ServerApi extends PostmarkApi<ServerClient> {
     const { MessageStream: _stream, ...editable } = body;
     return this.write(
       `update webhook ${id}`,
-      (client) => (verify ? client.editWebhook(id, editable as never) : raw(client).processRequest("PUT", `/webhooks/${id}`, NO_VERIFY_QUERY, { ...editable, Verify: false })),
+      (client) =>
+        verify
+          ? client.editWebhook(id, editable as never)
+          : raw(client).processRequest("PUT", `/webhooks/${id}`, NO_VERIFY_QUERY, { ...editable, Verify: false }),
       shapes.webhook,
     );
   }
@@ -265,7 +321,11 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   }
 
   async deleteWebhook(id: number): Promise<void> {
-    await this.write(`delete webhook ${id}`, (client) => client.deleteWebhook(id), () => undefined);
+    await this.write(
+      `delete webhook ${id}`,
+      (client) => client.deleteWebhook(id),
+      () => undefined,
+    );
   }
 
   /** Outbound messages matching the filters (recipient, tag, messagestream, metadata_<key>), newest first: one page. */
@@ -284,7 +344,12 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   getOutboundMessageDetails(messageId: string): Promise<OutboundMessage | undefined> {
     return this.read(
       `read sent message ${messageId}`,
-      (client) => answerOr(client.getOutboundMessageDetails(encodeURIComponent(messageId)), (error) => statusOf(error) === 422 && codeOf(error) === MESSAGE_NOT_FOUND, NOT_YET),
+      (client) =>
+        answerOr(
+          client.getOutboundMessageDetails(encodeURIComponent(messageId)),
+          (error) => statusOf(error) === 422 && codeOf(error) === MESSAGE_NOT_FOUND,
+          NOT_YET,
+        ),
       (answer) => (answer === NOT_YET ? undefined : shapes.outboundMessage(answer)),
     );
   }

@@ -11,6 +11,10 @@ export interface PostmarkEndpoint {
 
 /** Reads `POSTMARK_API_URL`; plain http is refused unless the host is this machine (tokens would travel in clear). */
 export function parsePostmarkApiUrl(value: string | undefined): PostmarkEndpoint {
-  const url = parseApiOrigin(value, { variable: "POSTMARK_API_URL", defaultUrl: DEFAULT_POSTMARK_API_URL, secrets: "your Postmark tokens" });
+  const url = parseApiOrigin(value, {
+    variable: "POSTMARK_API_URL",
+    defaultUrl: DEFAULT_POSTMARK_API_URL,
+    secrets: "your Postmark tokens",
+  });
   return { url: url.origin, useHttps: url.protocol === "https:", requestHost: url.host };
 }

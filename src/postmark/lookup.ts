@@ -20,7 +20,11 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
       if (!(error instanceof CliError && error.code === "postmark_rejected")) throw error;
       const named = (await account.listServers(ref)).filter((server) => server.Name === ref);
       if (named.length === 1) return named[0]!;
-      throw usageError("unknown_server", `No server with ID or name ${ref} in this Postmark account.`, "Run without --server to choose from a list, or check the ID in the server's URL.");
+      throw usageError(
+        "unknown_server",
+        `No server with ID or name ${ref} in this Postmark account.`,
+        "Run without --server to choose from a list, or check the ID in the server's URL.",
+      );
     }
   }
   const candidates = await account.listServers(ref);
@@ -35,21 +39,34 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
     );
   }
   const pool = candidates.length ? candidates : await account.listServers();
-  const suggestions = closeMatches(ref, pool.map((server) => server.Name));
+  const suggestions = closeMatches(
+    ref,
+    pool.map((server) => server.Name),
+  );
   throw usageError(
     "unknown_server",
     `No server named ${JSON.stringify(ref)} in this Postmark account.`,
-    suggestions.length ? `Did you mean: ${suggestions.map((name) => `"${shown(name)}"`).join(", ")}?` : "Run without --server to choose from a list.",
+    suggestions.length
+      ? `Did you mean: ${suggestions.map((name) => `"${shown(name)}"`).join(", ")}?`
+      : "Run without --server to choose from a list.",
   );
 }
 
 /** Refuses streams a Customer.io webhook cannot live on, with the reason. */
 export function assertUsableStream(stream: MessageStream): void {
   if (stream.MessageStreamType === "Inbound") {
-    throw usageError("inbound_stream", `"${stream.ID}" is an inbound stream: it receives mail, so Customer.io cannot send through it.`, "Choose a transactional or broadcast stream, e.g. --stream outbound.");
+    throw usageError(
+      "inbound_stream",
+      `"${stream.ID}" is an inbound stream: it receives mail, so Customer.io cannot send through it.`,
+      "Choose a transactional or broadcast stream, e.g. --stream outbound.",
+    );
   }
   if (stream.ArchivedAt) {
-    throw usageError("archived_stream", `"${stream.ID}" is archived: Postmark does not send from archived streams.`, "Unarchive it in Postmark, or choose another stream.");
+    throw usageError(
+      "archived_stream",
+      `"${stream.ID}" is archived: Postmark does not send from archived streams.`,
+      "Unarchive it in Postmark, or choose another stream.",
+    );
   }
 }
 

@@ -1,6 +1,18 @@
 import { CliError } from "../errors.js";
 import { isStreamId } from "../core/inputs.js";
-import type { Domain, MessageStream, OutboundMessage, SenderSignature, Server, StreamType, TriggerCheck, Webhook, WebhookDeliveries, WebhookStatus, WebhookTriggers } from "./types.js";
+import type {
+  Domain,
+  MessageStream,
+  OutboundMessage,
+  SenderSignature,
+  Server,
+  StreamType,
+  TriggerCheck,
+  Webhook,
+  WebhookDeliveries,
+  WebhookStatus,
+  WebhookTriggers,
+} from "./types.js";
 
 /**
  * Postmark's answers, checked at the boundary for the fields this tool uses. Extra fields, and
@@ -22,7 +34,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Printable ASCII without spaces: what an API token is made of. */
 const TOKEN = /^[\x21-\x7e]+$/;
 const isDate = (value: unknown): value is string => typeof value === "string" && !Number.isNaN(Date.parse(value));
-
 
 function expect(condition: unknown, what: string): asserts condition {
   if (!condition) throw new ShapeError(what);
@@ -47,18 +58,34 @@ export function server(value: unknown): Server {
   expect(isObject(value), "a server is not an object");
   expect(isWhole(value.ID), "a server has no numeric ID");
   expect(typeof value.Name === "string", `server ${value.ID} has no name`);
-  expect(value.ApiTokens === undefined || (Array.isArray(value.ApiTokens) && value.ApiTokens.every((token) => typeof token === "string")), `server ${value.ID}'s ApiTokens is not a list of tokens`);
+  expect(
+    value.ApiTokens === undefined || (Array.isArray(value.ApiTokens) && value.ApiTokens.every((token) => typeof token === "string")),
+    `server ${value.ID}'s ApiTokens is not a list of tokens`,
+  );
   // A token goes into a header: one with spaces or control characters would be a different request (never shown: it is a secret).
-  expect(((value.ApiTokens as string[] | undefined) ?? []).every((token) => TOKEN.test(token)), `server ${value.ID} has an API token with characters no token has`);
+  expect(
+    ((value.ApiTokens as string[] | undefined) ?? []).every((token) => TOKEN.test(token)),
+    `server ${value.ID} has an API token with characters no token has`,
+  );
   expect(typeof value.SmtpApiActivated === "boolean", `server ${value.ID} does not say whether SMTP is on`);
-  return { ...value, ApiTokens: (value.ApiTokens as string[] | undefined) ?? [], ServerLink: typeof value.ServerLink === "string" ? value.ServerLink : "" } as Server;
+  return {
+    ...value,
+    ApiTokens: (value.ApiTokens as string[] | undefined) ?? [],
+    ServerLink: typeof value.ServerLink === "string" ? value.ServerLink : "",
+  } as Server;
 }
 
 export function stream(value: unknown): MessageStream {
   expect(isObject(value), "a message stream is not an object");
-  expect(typeof value.ID === "string" && isStreamId(value.ID), `a message stream's ID ${JSON.stringify(value.ID)} is not one Postmark gives`);
+  expect(
+    typeof value.ID === "string" && isStreamId(value.ID),
+    `a message stream's ID ${JSON.stringify(value.ID)} is not one Postmark gives`,
+  );
   expect(STREAM_TYPES.includes(value.MessageStreamType as StreamType), `stream "${value.ID}" has an unknown type`);
-  expect(value.ArchivedAt === undefined || value.ArchivedAt === null || typeof value.ArchivedAt === "string", `stream "${value.ID}" has an unreadable ArchivedAt`);
+  expect(
+    value.ArchivedAt === undefined || value.ArchivedAt === null || typeof value.ArchivedAt === "string",
+    `stream "${value.ID}" has an unreadable ArchivedAt`,
+  );
   return { ...value, Name: typeof value.Name === "string" ? value.Name : value.ID, ArchivedAt: value.ArchivedAt ?? null } as MessageStream;
 }
 
@@ -117,7 +144,12 @@ export function webhookDeliveries(answer: unknown): WebhookDeliveries {
   for (const [name, count] of Object.entries({ TotalRequests, SuccessCount, FailureCount, RetryCount })) {
     expect(isWhole(count), `the statistics' ${name} is not a whole number`);
   }
-  return { total: TotalRequests as number, succeeded: SuccessCount as number, failed: FailureCount as number, retries: RetryCount as number };
+  return {
+    total: TotalRequests as number,
+    succeeded: SuccessCount as number,
+    failed: FailureCount as number,
+    retries: RetryCount as number,
+  };
 }
 
 export const webhooks = (answer: unknown): Webhook[] => list(answer, "Webhooks").map(webhook);
@@ -125,7 +157,10 @@ export const webhooks = (answer: unknown): Webhook[] => list(answer, "Webhooks")
 export function domain(value: unknown): Domain {
   expect(isObject(value), "a domain is not an object");
   expect(typeof value.Name === "string", "a domain has no name");
-  expect(typeof value.DKIMVerified === "boolean" && typeof value.ReturnPathDomainVerified === "boolean", `domain ${JSON.stringify(value.Name)} does not say whether DKIM and Return-Path are verified`);
+  expect(
+    typeof value.DKIMVerified === "boolean" && typeof value.ReturnPathDomainVerified === "boolean",
+    `domain ${JSON.stringify(value.Name)} does not say whether DKIM and Return-Path are verified`,
+  );
   return value as unknown as Domain;
 }
 
@@ -144,12 +179,16 @@ export function senderSignature(value: unknown): SenderSignature {
 
 export function outboundMessage(value: unknown): OutboundMessage {
   expect(isObject(value), "a message is not an object");
-  expect(typeof value.MessageID === "string" && UUID.test(value.MessageID), `a message's MessageID ${JSON.stringify(value.MessageID)} is not a UUID`);
+  expect(
+    typeof value.MessageID === "string" && UUID.test(value.MessageID),
+    `a message's MessageID ${JSON.stringify(value.MessageID)} is not a UUID`,
+  );
   expect(typeof value.MessageStream === "string", `message ${value.MessageID} names no stream`);
   expect(value.ReceivedAt === undefined || isDate(value.ReceivedAt), `message ${value.MessageID}'s ReceivedAt is not a date`);
   const events = value.MessageEvents;
   expect(
-    events === undefined || (Array.isArray(events) && events.every((event) => isObject(event) && typeof event.Type === "string" && isDate(event.ReceivedAt))),
+    events === undefined ||
+      (Array.isArray(events) && events.every((event) => isObject(event) && typeof event.Type === "string" && isDate(event.ReceivedAt))),
     `message ${value.MessageID}'s events are unreadable (each needs a Type and a ReceivedAt date)`,
   );
   return value as unknown as OutboundMessage;

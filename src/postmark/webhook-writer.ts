@@ -1,5 +1,12 @@
 import { CliError } from "../errors.js";
-import { deliveryDrift, driftOf, TRIGGER_LABELS, triggersPostmarkChanged, type DesiredWebhook, type WebhookPlan } from "../core/webhook-plan.js";
+import {
+  deliveryDrift,
+  driftOf,
+  TRIGGER_LABELS,
+  triggersPostmarkChanged,
+  type DesiredWebhook,
+  type WebhookPlan,
+} from "../core/webhook-plan.js";
 import { regionOfUrl } from "../core/regions.js";
 import type { ServerApi } from "./api.js";
 import { isTransient, statusOf } from "./errors.js";
@@ -48,7 +55,12 @@ export interface ApplyOptions {
   webhooksPage: string;
 }
 
-export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desired: DesiredWebhook, { verify = true, webhooksPage }: ApplyOptions): Promise<AppliedPlan> {
+export async function applyWebhookPlan(
+  api: ServerApi,
+  plan: WebhookPlan,
+  desired: DesiredWebhook,
+  { verify = true, webhooksPage }: ApplyOptions,
+): Promise<AppliedPlan> {
   const { target } = plan;
   const correct = (hook: Webhook) => driftOf(hook, desired).length === 0;
   let webhook: Webhook;
@@ -79,7 +91,8 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
     webhook = target.webhook;
     action = "unchanged";
   }
-  if (!verify && action !== "unchanged") warnings.push(`Webhook ${webhook.ID} was saved unverified: Postmark did not check the URL (--no-verify-webhook).`);
+  if (!verify && action !== "unchanged")
+    warnings.push(`Webhook ${webhook.ID} was saved unverified: Postmark did not check the URL (--no-verify-webhook).`);
 
   const removed: number[] = [];
   for (const { webhook: duplicate } of plan.deletions) {
@@ -95,7 +108,11 @@ export async function applyWebhookPlan(api: ServerApi, plan: WebhookPlan, desire
  * read back after a create, and of this region's Customer.io webhooks the lowest ID is kept and the
  * others deleted. Every racing run applies the same rule, so they converge on one.
  */
-async function convergeAfterCreate(api: ServerApi, created: Webhook, desired: DesiredWebhook): Promise<{ webhook: Webhook; warnings: string[] }> {
+async function convergeAfterCreate(
+  api: ServerApi,
+  created: Webhook,
+  desired: DesiredWebhook,
+): Promise<{ webhook: Webhook; warnings: string[] }> {
   const listed = (await api.listWebhooks(desired.streamId)).filter((hook) => regionOfUrl(hook.Url) === desired.region);
   const all = (listed.some((hook) => hook.ID === created.ID) ? listed : [created, ...listed]).sort((a, b) => a.ID - b.ID);
   const [kept, ...others] = all as [Webhook, ...Webhook[]];
@@ -105,7 +122,9 @@ async function convergeAfterCreate(api: ServerApi, created: Webhook, desired: De
   const removedOurs = kept.ID !== created.ID ? ` and removed ours, ${created.ID}` : "";
   return {
     webhook: kept,
-    warnings: [`Another run created webhook ${theirs.join(", ")} at the same time; kept ${kept.ID}${removedOurs}, so Customer.io hears each event once.`],
+    warnings: [
+      `Another run created webhook ${theirs.join(", ")} at the same time; kept ${kept.ID}${removedOurs}, so Customer.io hears each event once.`,
+    ],
   };
 }
 
@@ -125,16 +144,24 @@ function checkAnswer(asked: WebhookBody, answered: Webhook, streamId: string, we
   const doubled = (["Open", "Click"] as const).filter((name) => answered.Triggers[name].Enabled);
   if (doubled.length > 0) {
     const names = doubled.map((name) => TRIGGER_LABELS[name]).join(" and ");
-    throw new CliError("webhook_open_click_on", `Postmark kept the ${names} trigger on for webhook ${answered.ID} after it was asked off: Customer.io would count each ${names.toLowerCase()} twice. Nothing was saved.`, {
-      hint: `Turn ${names} off for that webhook on the stream's Webhooks page (${webhooksPage}), then run this again.`,
-    });
+    throw new CliError(
+      "webhook_open_click_on",
+      `Postmark kept the ${names} trigger on for webhook ${answered.ID} after it was asked off: Customer.io would count each ${names.toLowerCase()} twice. Nothing was saved.`,
+      {
+        hint: `Turn ${names} off for that webhook on the stream's Webhooks page (${webhooksPage}), then run this again.`,
+      },
+    );
   }
   // Judged as doctor judges it: what doctor would fail right after, setup does not call a success.
   const kept = deliveryDrift(answered);
   if (kept.length > 0) {
-    throw new CliError("webhook_not_as_asked", `Postmark kept webhook ${answered.ID} other than asked: ${kept.join("; ")}. Nothing was saved.`, {
-      hint: `Clear them for that webhook on the stream's Webhooks page (${webhooksPage}), then run this again.`,
-    });
+    throw new CliError(
+      "webhook_not_as_asked",
+      `Postmark kept webhook ${answered.ID} other than asked: ${kept.join("; ")}. Nothing was saved.`,
+      {
+        hint: `Clear them for that webhook on the stream's Webhooks page (${webhooksPage}), then run this again.`,
+      },
+    );
   }
   return triggersPostmarkChanged(asked, answered).map((change) => `Webhook ${answered.ID}: ${change}.`);
 }
@@ -146,7 +173,8 @@ async function namingTrigger<T>(write: Promise<T>, streamId: string): Promise<T>
   } catch (error) {
     if (!(error instanceof CliError && error.code === "postmark_rejected")) throw error;
     const trigger = Object.entries(TRIGGER_LABELS).find(
-      ([key, label]) => error.message.toLowerCase().includes(key.toLowerCase()) || error.message.toLowerCase().includes(label.toLowerCase()),
+      ([key, label]) =>
+        error.message.toLowerCase().includes(key.toLowerCase()) || error.message.toLowerCase().includes(label.toLowerCase()),
     );
     if (!trigger) throw error;
     throw new CliError("postmark_trigger_refused", `Postmark refused the ${trigger[1]} trigger on stream "${streamId}": ${error.message}`, {

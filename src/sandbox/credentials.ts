@@ -15,7 +15,25 @@ export const SANDBOX_SENDER = "alerts@acme.example";
 
 /** Each usable stream has its own SMTP token, as in Postmark: pasting another stream's shows the wrong-stream case. */
 export const SANDBOX_SMTP_TOKENS = [
-  { server: "Acme Production", serverId: SANDBOX_SERVERS.production, stream: "outbound", accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey },
-  { server: "Acme Production", serverId: SANDBOX_SERVERS.production, stream: "broadcast", accessKey: "sandbox-access-key-0002", secretKey: "sandbox-secret-key-0002" },
-  { server: "Acme Staging", serverId: SANDBOX_SERVERS.staging, stream: "outbound", accessKey: "sandbox-access-key-0003", secretKey: "sandbox-secret-key-0003" },
+  {
+    server: "Acme Production",
+    serverId: SANDBOX_SERVERS.production,
+    stream: "outbound",
+    accessKey: SANDBOX_CREDENTIALS.accessKey,
+    secretKey: SANDBOX_CREDENTIALS.secretKey,
+  },
+  {
+    server: "Acme Production",
+    serverId: SANDBOX_SERVERS.production,
+    stream: "broadcast",
+    accessKey: "sandbox-access-key-0002",
+    secretKey: "sandbox-secret-key-0002",
+  },
+  {
+    server: "Acme Staging",
+    serverId: SANDBOX_SERVERS.staging,
+    stream: "outbound",
+    accessKey: "sandbox-access-key-0003",
+    secretKey: "sandbox-secret-key-0003",
+  },
 ];

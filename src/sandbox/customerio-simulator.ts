@@ -115,7 +115,12 @@ export class CustomerIoSimulator {
     const body = await readBody(request);
     const [fault] = takeFaults(this.faults, { method, path: url.pathname, query: {}, index: entry.index });
     if (fault?.kind === "status") {
-      entry.status = sendJson(response, fault.status, errors(fault.status, fault.status === 429 ? "rate limited to 10 requests per 1s" : "internal error"), fault.retryAfter ? { "Retry-After": fault.retryAfter } : {});
+      entry.status = sendJson(
+        response,
+        fault.status,
+        errors(fault.status, fault.status === 429 ? "rate limited to 10 requests per 1s" : "internal error"),
+        fault.retryAfter ? { "Retry-After": fault.retryAfter } : {},
+      );
       return;
     }
     const key = authorization?.match(/^Bearer (.+)$/)?.[1];
@@ -132,7 +137,22 @@ export class CustomerIoSimulator {
   private route(workspace: CustomerIoWorkspace, method: string, path: string, rawBody: string): [number, unknown] {
     if (method === "GET" && path === "/v1/workspaces") {
       const sent = [...this.deliveries.values()].filter((delivery) => delivery.workspace === workspace && delivery.sentAt).length;
-      return [200, { workspaces: [{ id: workspace.id, name: workspace.name, messages_sent: sent, billable_messages_sent: sent, people: 1, objects: 0, object_types: 0 }] }];
+      return [
+        200,
+        {
+          workspaces: [
+            {
+              id: workspace.id,
+              name: workspace.name,
+              messages_sent: sent,
+              billable_messages_sent: sent,
+              people: 1,
+              objects: 0,
+              object_types: 0,
+            },
+          ],
+        },
+      ];
     }
     if (method === "POST" && path === "/v1/send/email") return this.sendEmail(workspace, rawBody);
     const messageId = method === "GET" ? path.match(/^\/v1\/messages\/([^/]+)$/)?.[1] : undefined;
@@ -152,7 +172,14 @@ export class CustomerIoSimulator {
       return [400, { meta: { error: "invalid JSON" } }];
     }
     const { to, from, subject, identifiers } = body;
-    if (typeof to !== "string" || typeof from !== "string" || typeof subject !== "string" || typeof body.body !== "string" || typeof identifiers !== "object" || identifiers === null) {
+    if (
+      typeof to !== "string" ||
+      typeof from !== "string" ||
+      typeof subject !== "string" ||
+      typeof body.body !== "string" ||
+      typeof identifiers !== "object" ||
+      identifiers === null
+    ) {
       return [400, { meta: { error: "to, from, subject, body and identifiers are required" } }];
     }
     const id = randomBytes(18).toString("base64url");

@@ -56,12 +56,25 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
   const certificate = makeCertificate();
   const smtp = await startLoopbackSmtp({
     certificate,
-    keyPairs: SANDBOX_SMTP_TOKENS.map(({ accessKey, secretKey, serverId, stream }) => ({ accessKey, secretKey, serverId, streamId: stream })),
+    keyPairs: SANDBOX_SMTP_TOKENS.map(({ accessKey, secretKey, serverId, stream }) => ({
+      accessKey,
+      secretKey,
+      serverId,
+      streamId: stream,
+    })),
     acceptsSender: (address) => simulator.acceptsSender(address),
     onMessage: (message) => simulator.recordMessage(sentMessageOf(message)),
   });
   const customerio = await CustomerIoSimulator.start(
-    [{ id: 71, name: "Acme", region: "us", apiKey: SANDBOX_CREDENTIALS.customerioKey, smtp: { accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey } }],
+    [
+      {
+        id: 71,
+        name: "Acme",
+        region: "us",
+        apiKey: SANDBOX_CREDENTIALS.customerioKey,
+        smtp: { accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey },
+      },
+    ],
     { postmark: simulator, smtp: { port: smtp.port, ca: certificate.cert } },
   );
   return {

@@ -5,7 +5,14 @@ import { randomUUID } from "node:crypto";
 import type { AccountState, SentMessage } from "./account.js";
 import { takeFaults, type FaultRule } from "./faults.js";
 import { readBody, sendJson as send } from "./http-answers.js";
-import { callReceiver, HEALTHY_DELIVERIES, statisticsOf, type DeliveryCounts, type ReceiverRefusal, type VerificationResult } from "./webhook-receiver.js";
+import {
+  callReceiver,
+  HEALTHY_DELIVERIES,
+  statisticsOf,
+  type DeliveryCounts,
+  type ReceiverRefusal,
+  type VerificationResult,
+} from "./webhook-receiver.js";
 
 /**
  * A faithful stand-in for the parts of Postmark's HTTP API this tool uses (see
@@ -224,7 +231,12 @@ export class PostmarkSimulator {
       return finish(send(response, fault.status, { ErrorCode: fault.status === 429 ? 429 : 0, Message: message }));
     }
     if (!acceptsJson(request.headers, rawBody)) {
-      return finish(send(response, 415, { ErrorCode: 0, Message: "Send 'Accept: application/json', and 'Content-Type: application/json' with a body." }));
+      return finish(
+        send(response, 415, {
+          ErrorCode: 0,
+          Message: "Send 'Accept: application/json', and 'Content-Type: application/json' with a body.",
+        }),
+      );
     }
     if (fault?.kind === "answer") {
       response.writeHead(fault.status, { "Content-Type": "application/json; charset=utf-8", ...fault.headers });
@@ -250,7 +262,13 @@ export class PostmarkSimulator {
   }
 
   /** Routes and query keys are matched case-insensitively; ids keep their case. */
-  private route(method: string, path: string, query: Record<string, string>, headers: IncomingMessage["headers"], rawBody: string): unknown {
+  private route(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    headers: IncomingMessage["headers"],
+    rawBody: string,
+  ): unknown {
     const segments = path.replace(/\/+$/, "").split("/").filter(Boolean);
     const resource = segments[0]?.toLowerCase();
     const rawId = segments[1] === undefined ? undefined : decodeURIComponent(segments[1]);
@@ -301,7 +319,14 @@ export class PostmarkSimulator {
   }
 
   /** POST /webhooks/{id}/verify and GET /webhooks/{id}/statistics: the current API only. */
-  private webhookActionRoute(method: string, resource: string | undefined, length: number, id: string | undefined, action: string | undefined, ctx: Context) {
+  private webhookActionRoute(
+    method: string,
+    resource: string | undefined,
+    length: number,
+    id: string | undefined,
+    action: string | undefined,
+    ctx: Context,
+  ) {
     const route = `${method} ${resource}/:id/${action}`;
     if (this.api === "older" || length !== 3 || (route !== "POST webhooks/:id/verify" && route !== "GET webhooks/:id/statistics")) {
       throw new ApiError(404, 0, "The requested resource was not found.");
@@ -311,7 +336,13 @@ export class PostmarkSimulator {
     const results = callReceiver(hook, this.receiverRefusal);
     const passed = results.filter((result) => result.Success).length;
     hook.Status = passed === results.length ? "verified" : "unverified";
-    return { Id: hook.ID, Url: hook.Url, Success: passed === results.length, Results: results, Message: `${passed}/${results.length} triggers verified successfully` };
+    return {
+      Id: hook.ID,
+      Url: hook.Url,
+      Success: passed === results.length,
+      Results: results,
+      Message: `${passed}/${results.length} triggers verified successfully`,
+    };
   }
 
   /** GET /messages/outbound (search) and GET /messages/outbound/{id}/details: what Postmark has processed so far. */
@@ -334,13 +365,29 @@ export class PostmarkSimulator {
           (query.messagestream === undefined || sameId(message.MessageStream, query.messagestream)) &&
           metadata.every(([key, value]) => message.Metadata[key.slice("metadata_".length)] === value),
       );
-      return page(query, matches.reverse().map((message) => outboundView(message)), "Messages");
+      return page(
+        query,
+        matches.reverse().map((message) => outboundView(message)),
+        "Messages",
+      );
     }
-    const message = visible.find((candidate) => candidate.MessageID === messageId && Date.parse(candidate.ReceivedAt) + this.messageDelayMs + this.detailsDelayMs <= now);
+    const message = visible.find(
+      (candidate) =>
+        candidate.MessageID === messageId && Date.parse(candidate.ReceivedAt) + this.messageDelayMs + this.detailsDelayMs <= now,
+    );
     if (!message || details?.toLowerCase() !== "details") throw new ApiError(422, 701, "This message was not found.");
     const eventDue = Date.parse(message.ReceivedAt) + this.messageDelayMs + this.eventDelayMs <= now;
     const bounced = message.Recipients.some((to) => to.toLowerCase().endsWith("@bounce-testing.postmarkapp.com"));
-    const events = eventDue ? [{ Recipient: message.Recipients[0], Type: bounced ? "Bounced" : "Delivered", ReceivedAt: new Date(Date.parse(message.ReceivedAt) + this.messageDelayMs + this.eventDelayMs).toISOString(), Details: {} }] : [];
+    const events = eventDue
+      ? [
+          {
+            Recipient: message.Recipients[0],
+            Type: bounced ? "Bounced" : "Delivered",
+            ReceivedAt: new Date(Date.parse(message.ReceivedAt) + this.messageDelayMs + this.eventDelayMs).toISOString(),
+            Details: {},
+          },
+        ]
+      : [];
     return { ...outboundView(message), MessageEvents: events };
   }
 
@@ -380,8 +427,7 @@ export class PostmarkSimulator {
     const type = (query.messagestreamtype ?? "all").toLowerCase();
     const includeArchived = (query.includearchivedstreams ?? "false").toLowerCase() === "true";
     const streams = this.streamsOf(serverId!).filter(
-      (stream) =>
-        (type === "all" || stream.MessageStreamType.toLowerCase() === type) && (includeArchived || !stream.ArchivedAt),
+      (stream) => (type === "all" || stream.MessageStreamType.toLowerCase() === type) && (includeArchived || !stream.ArchivedAt),
     );
     return { MessageStreams: streams, TotalCount: streams.length };
   }
@@ -435,10 +481,15 @@ export class PostmarkSimulator {
     }
     this.refuseStatus(body);
     const hook = this.findWebhook(serverId!, id);
-    const triggers = "Triggers" in body ? this.triggersFor(this.findStream(serverId!, hook.MessageStream), body.Triggers, mergeTriggers(hook.Triggers, body.Triggers)) : hook.Triggers;
+    const triggers =
+      "Triggers" in body
+        ? this.triggersFor(this.findStream(serverId!, hook.MessageStream), body.Triggers, mergeTriggers(hook.Triggers, body.Triggers))
+        : hook.Triggers;
     const url = "Url" in body ? validUrl(body.Url) : hook.Url;
     // Postmark verifies an edit that changes the URL or turns a trigger on, before saving anything.
-    const turnedOn = (Object.keys(triggers) as Array<keyof WebhookTriggers>).some((name) => triggers[name].Enabled && !hook.Triggers[name].Enabled);
+    const turnedOn = (Object.keys(triggers) as Array<keyof WebhookTriggers>).some(
+      (name) => triggers[name].Enabled && !hook.Triggers[name].Enabled,
+    );
     const status = this.verification({ Url: url, Triggers: triggers }, url !== hook.Url || turnedOn, body, query);
     hook.Url = url;
     if ("HttpAuth" in body) hook.HttpAuth = auth(body.HttpAuth);
@@ -458,7 +509,12 @@ export class PostmarkSimulator {
    * the form it honours): a failure refuses the write (1364) with the results. Answers the status
    * to save, or undefined where nothing changes it (the older API, or no check needed).
    */
-  private verification(hook: Pick<Webhook, "Url" | "Triggers">, needed: boolean, body: Record<string, unknown>, query: Record<string, string>): Webhook["Status"] | undefined {
+  private verification(
+    hook: Pick<Webhook, "Url" | "Triggers">,
+    needed: boolean,
+    body: Record<string, unknown>,
+    query: Record<string, string>,
+  ): Webhook["Status"] | undefined {
     if (this.api === "older" || !needed) return undefined;
     const inBody = body.Verify === false;
     const inQuery = (query.verify ?? "").toLowerCase() === "false";
@@ -614,7 +670,6 @@ function parseBody(raw: string): unknown {
     throw new ApiError(422, 402, "The request body is not valid JSON.");
   }
 }
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -95,7 +95,8 @@ export async function startLoopbackSmtp(options: LoopbackSmtpOptions): Promise<L
       callback();
     },
     onRcptTo(_address, _session, callback) {
-      if (options.refuseAt === "RCPT TO") return callback(Object.assign(new Error("5.1.1 Recipient address rejected"), { responseCode: 550 }));
+      if (options.refuseAt === "RCPT TO")
+        return callback(Object.assign(new Error("5.1.1 Recipient address rejected"), { responseCode: 550 }));
       callback();
     },
     onData(stream, session, callback) {

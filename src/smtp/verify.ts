@@ -107,11 +107,19 @@ async function send(credentials: SmtpCredentials, message: OutgoingMessage, opti
     session.assertAuthenticated();
   } catch (error) {
     const failure = error as NodemailerError;
-    if (session.passed.includes("authenticated") && failure.responseCode !== undefined && ["MAIL FROM", "RCPT TO", "DATA"].includes(failure.command ?? "")) {
-      throw new CliError("send_test_rejected", `${credentials.host}:${credentials.port} refused the test message at ${failure.command}: ${shown(failure.response ?? failure.message)}`, {
-        hint: "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the recipient (--to) a valid address.",
-        cause: error,
-      });
+    if (
+      session.passed.includes("authenticated") &&
+      failure.responseCode !== undefined &&
+      ["MAIL FROM", "RCPT TO", "DATA"].includes(failure.command ?? "")
+    ) {
+      throw new CliError(
+        "send_test_rejected",
+        `${credentials.host}:${credentials.port} refused the test message at ${failure.command}: ${shown(failure.response ?? failure.message)}`,
+        {
+          hint: "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the recipient (--to) a valid address.",
+          cause: error,
+        },
+      );
     }
     throw smtpError(error, credentials, session, options.timeoutMs);
   } finally {
@@ -123,7 +131,11 @@ async function send(credentials: SmtpCredentials, message: OutgoingMessage, opti
  * The TCP connection Nodemailer then speaks SMTP over (ours, so that a stalled exchange can be cut
  * off). Its failures carry the codes Nodemailer gives its own: EDNS, ETIMEDOUT, ESOCKET.
  */
-function dial(target: { host: string; port: number }, timeoutMs: number, callback: (error: Error | null, socket?: { connection: Socket }) => void): Socket {
+function dial(
+  target: { host: string; port: number },
+  timeoutMs: number,
+  callback: (error: Error | null, socket?: { connection: Socket }) => void,
+): Socket {
   const socket = connect({ host: target.host, port: target.port, timeout: timeoutMs });
   const fail = (error: NodeJS.ErrnoException) => {
     socket.destroy();
@@ -135,7 +147,9 @@ function dial(target: { host: string; port: number }, timeoutMs: number, callbac
     socket.removeAllListeners("error");
     callback(null, { connection: socket });
   });
-  socket.once("timeout", () => fail(Object.assign(new Error(`Connection timeout to ${target.host}:${target.port}`), { code: "ETIMEDOUT" })));
+  socket.once("timeout", () =>
+    fail(Object.assign(new Error(`Connection timeout to ${target.host}:${target.port}`), { code: "ETIMEDOUT" })),
+  );
   socket.once("error", fail);
   return socket;
 }
@@ -227,7 +241,8 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
     release,
     assertAuthenticated() {
       // The server went on without accepting our credentials: never report that as a pass.
-      if (!passed.includes("authenticated")) throw new CliError("smtp_not_authenticated", `${host}:${port} accepted the session without checking the key pair.`);
+      if (!passed.includes("authenticated"))
+        throw new CliError("smtp_not_authenticated", `${host}:${port} accepted the session without checking the key pair.`);
     },
   };
 }
@@ -250,16 +265,21 @@ export function smtpTranscript(trace: Trace) {
 
 /** Before the greeting, silence may be a blocked port; after it, the server itself is slow. */
 const BLOCKED_PORT_HINT = "Try --smtp-port 2525 (Postmark's alternative port), or another network.";
-const STALLED_HINT = "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.";
+const STALLED_HINT =
+  "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.";
 
 /** Where a silent or dripping server stopped the exchange: before its greeting a port may be blocked; after, the server is slow. */
 function stalled(credentials: SmtpCredentials, { greeted, lastCommand }: Progress, ms: number): CliError {
   const where = `${credentials.host}:${credentials.port}`;
   const seconds = Math.round(ms / 1000);
   if (!greeted) {
-    return new CliError("smtp_timeout", `No answer from ${where} within ${seconds} s: the port may be blocked on this network.`, { hint: BLOCKED_PORT_HINT });
+    return new CliError("smtp_timeout", `No answer from ${where} within ${seconds} s: the port may be blocked on this network.`, {
+      hint: BLOCKED_PORT_HINT,
+    });
   }
-  return new CliError("smtp_timeout", `${where} gave no final answer ${lastCommand ? `after ${lastCommand} ` : ""}within ${seconds} s.`, { hint: STALLED_HINT });
+  return new CliError("smtp_timeout", `${where} gave no final answer ${lastCommand ? `after ${lastCommand} ` : ""}within ${seconds} s.`, {
+    hint: STALLED_HINT,
+  });
 }
 
 function smtpError(error: unknown, credentials: SmtpCredentials, session: { progress: Progress }, timeoutMs: number): CliError {
@@ -268,8 +288,7 @@ function smtpError(error: unknown, credentials: SmtpCredentials, session: { prog
   const failure = error as NodemailerError;
   const where = `${credentials.host}:${credentials.port}`;
   const progress = passed.length ? ` (got as far as: ${passed.map((step) => STEP_LABELS[step]).join(", ")})` : "";
-  const make = (code: string, message: string, hint: string) =>
-    new CliError(code, `${message}${progress}`, { hint, cause: error });
+  const make = (code: string, message: string, hint: string) => new CliError(code, `${message}${progress}`, { hint, cause: error });
 
   if (failure.code === "EAUTH" && failure.responseCode === 535) {
     return make(

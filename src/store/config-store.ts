@@ -134,9 +134,13 @@ export class ConfigStore {
       throw this.damaged("does not look like a cio-postmark config");
     }
     if (raw.schemaVersion > SCHEMA_VERSION) {
-      throw new CliError("config_newer", `The saved config at ${this.path} was written by a newer cio-postmark (schema ${raw.schemaVersion}); it was left as it is.`, {
-        hint: "Upgrade with `npx cio-postmark@latest`, or point --config-dir at another folder.",
-      });
+      throw new CliError(
+        "config_newer",
+        `The saved config at ${this.path} was written by a newer cio-postmark (schema ${raw.schemaVersion}); it was left as it is.`,
+        {
+          hint: "Upgrade with `npx cio-postmark@latest`, or point --config-dir at another folder.",
+        },
+      );
     }
     return { schemaVersion: SCHEMA_VERSION, connections: { ...raw.connections } };
   }

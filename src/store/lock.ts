@@ -68,13 +68,21 @@ async function acquire(path: string, { command, waitMs, pollMs = 100, onTakeover
 function lockedError(path: string, owner: LockOwner | undefined, waitMs: number): CliError {
   const waited = `gave up waiting after ${Math.round(waitMs / 1000)} s`;
   if (!owner) {
-    return new CliError("config_locked", `The lock file ${path} is empty or unreadable (${waited}): a run may have stopped while taking it.`, {
-      hint: `If no cio-postmark is running, delete ${path} and run this again.`,
-    });
+    return new CliError(
+      "config_locked",
+      `The lock file ${path} is empty or unreadable (${waited}): a run may have stopped while taking it.`,
+      {
+        hint: `If no cio-postmark is running, delete ${path} and run this again.`,
+      },
+    );
   }
-  return new CliError("config_locked", `cio-postmark ${owner.command} (process ${owner.pid}, since ${owner.since}) is changing the same config folder; ${waited}.`, {
-    hint: `Let it finish and run this again. If no cio-postmark is running, delete ${path}.`,
-  });
+  return new CliError(
+    "config_locked",
+    `cio-postmark ${owner.command} (process ${owner.pid}, since ${owner.since}) is changing the same config folder; ${waited}.`,
+    {
+      hint: `Let it finish and run this again. If no cio-postmark is running, delete ${path}.`,
+    },
+  );
 }
 
 /**
@@ -98,10 +106,14 @@ function tryCreate(path: string, owner: LockOwner): boolean {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return false;
     // Found before any change: a folder the run cannot write would fail the save after Postmark was changed.
-    throw new CliError("config_unwritable", `Cannot write the config folder ${dirname(path)}${code ? ` (${code})` : ""}: nothing was changed.`, {
-      hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
-      cause: error,
-    });
+    throw new CliError(
+      "config_unwritable",
+      `Cannot write the config folder ${dirname(path)}${code ? ` (${code})` : ""}: nothing was changed.`,
+      {
+        hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
+        cause: error,
+      },
+    );
   }
   try {
     writeSync(fd, JSON.stringify(owner));

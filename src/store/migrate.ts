@@ -21,10 +21,14 @@ export function moveLegacyConfigDir(legacyDir: string, dir: string, fileModes: b
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError("config_move_failed", `Could not move the saved config from ${legacyDir} to ${dir}${code ? ` (${code})` : ""}; nothing was lost.`, {
-      hint: `Move the folder by hand (mv "${legacyDir}" "${dir}"), or point --config-dir at it.`,
-      cause: error,
-    });
+    throw new CliError(
+      "config_move_failed",
+      `Could not move the saved config from ${legacyDir} to ${dir}${code ? ` (${code})` : ""}; nothing was lost.`,
+      {
+        hint: `Move the folder by hand (mv "${legacyDir}" "${dir}"), or point --config-dir at it.`,
+        cause: error,
+      },
+    );
   }
 }
 

@@ -19,7 +19,8 @@ export function problemWithEntry(entry: unknown): string | undefined {
     const smtp = entry.smtp;
     if (!isObject(smtp)) return "smtp is not an object";
     if (!isText(smtp.host)) return "smtp.host is missing";
-    if (!Number.isInteger(smtp.port) || (smtp.port as number) < 1 || (smtp.port as number) > 65_535) return "smtp.port is not a port number";
+    if (!Number.isInteger(smtp.port) || (smtp.port as number) < 1 || (smtp.port as number) > 65_535)
+      return "smtp.port is not a port number";
     if (!isText(smtp.accessKey)) return "smtp.accessKey is missing";
     if (smtp.secretKey !== undefined && !isText(smtp.secretKey)) return "smtp.secretKey is not text";
   }

@@ -16,7 +16,9 @@ const SECRET_HEADER = /authorization|api[-_]?key|token|secret|passw(?:or)?d|cook
 
 export function maskCredentialsInText(text: string): string {
   if (!text.includes("://") && !text.includes("=")) return text;
-  return text.replace(URL_PASSWORD, (_match, before: string, password: string) => `${before}${mask(password)}@`).replace(SECRET_QUERY, (_match, name: string, value: string) => `${name}${mask(value)}`);
+  return text
+    .replace(URL_PASSWORD, (_match, before: string, password: string) => `${before}${mask(password)}@`)
+    .replace(SECRET_QUERY, (_match, name: string, value: string) => `${name}${mask(value)}`);
 }
 
 /** A header as Postmark lists it (`{ Name, Value }`), its value masked when its name says it is a credential. */

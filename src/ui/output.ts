@@ -195,7 +195,10 @@ export class Output {
     setActiveSpinner(() => spinner.stop());
     try {
       const value = await work((text, as) => (spinner.text = this.human(mark(text, as))));
-      spinner.stopAndPersist({ symbol: ending === "note" ? this.style.blue(this.symbols.info) : this.style.green(this.symbols.pass), text: this.lastWords(spinner.text) });
+      spinner.stopAndPersist({
+        symbol: ending === "note" ? this.style.blue(this.symbols.info) : this.style.green(this.symbols.pass),
+        text: this.lastWords(spinner.text),
+      });
       return value;
     } catch (error) {
       spinner.stopAndPersist({ symbol: this.style.red(this.symbols.fail), text: this.lastWords(spinner.text) });

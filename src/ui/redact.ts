@@ -10,7 +10,6 @@ export { mask };
 
 const MIN_SECRET_LENGTH = 4;
 
-
 /** The secrets that begin with one 4-character prefix, by length, longest first. */
 interface PrefixGroup {
   lengths: number[];
@@ -54,7 +53,7 @@ export class SecretRegistry {
   private redactRegistered(text: string): string {
     let result = "";
     let copiedUpTo = 0;
-    for (let index = 0; index <= text.length - MIN_SECRET_LENGTH; ) {
+    for (let index = 0; index <= text.length - MIN_SECRET_LENGTH;) {
       const secret = this.secretAt(text, index);
       if (secret === undefined) {
         index += 1;

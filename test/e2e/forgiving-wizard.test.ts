@@ -18,7 +18,8 @@ async function answer(run: PtyRun, prompt: string | RegExp | ((screen: string) =
 }
 
 /** The prompt drawn again after the screen said `marker` (a prompt is redrawn on every key, so count markers, not prompts). */
-const after = (marker: string, prompt: string) => (screen: string) => screen.includes(marker) && screen.slice(screen.lastIndexOf(marker)).includes(prompt);
+const after = (marker: string, prompt: string) => (screen: string) =>
+  screen.includes(marker) && screen.slice(screen.lastIndexOf(marker)).includes(prompt);
 
 /** From the stream prompt to the end, webhook only. */
 async function finish(run: PtyRun) {
@@ -37,7 +38,11 @@ describe("a wizard that forgives", () => {
     const run = runInPty(["--sandbox", "--config-dir", dir, "--skip-smtp"]);
     await answer(run, "Which Postmark token will you use?", KEYS.enter);
     await answer(run, "Account token:", `not-a-token-000000000${KEYS.enter}`);
-    await answer(run, after("Postmark rejected that account token. Paste it again (try 2 of 3)", "? Account token:"), `${ACCOUNT_TOKEN}${KEYS.enter}`);
+    await answer(
+      run,
+      after("Postmark rejected that account token. Paste it again (try 2 of 3)", "? Account token:"),
+      `${ACCOUNT_TOKEN}${KEYS.enter}`,
+    );
     await answer(run, "? Server:", KEYS.enter);
     await finish(run);
     expect((await run.exited).exitCode).toBe(0);
@@ -56,7 +61,8 @@ describe("a wizard that forgives", () => {
     await answer(run, "Which Postmark token will you use?", choose);
     const prompt = `? ${kind === "account" ? "Account" : "Server"} token:`;
     await answer(run, prompt, `wrong-token-1-000000000${KEYS.enter}`);
-    for (const attempt of [2, 3]) await answer(run, after(`(try ${attempt} of 3)`, prompt), `wrong-token-${attempt}-000000000${KEYS.enter}`);
+    for (const attempt of [2, 3])
+      await answer(run, after(`(try ${attempt} of 3)`, prompt), `wrong-token-${attempt}-000000000${KEYS.enter}`);
     expect((await run.exited).exitCode).toBe(1);
     expect(run.screen()).toContain(`Postmark rejected the ${kind} token 3 times.`);
     expect(run.screen()).not.toMatch(/\n\s+at |Node\.js v|CliError/);
@@ -111,7 +117,9 @@ describe("a wizard that forgives", () => {
 
   it("the region prompt says how to tell your region", async () => {
     const dir = freshDir();
-    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
     await run.waitFor("Which Customer.io region");
     expect(run.screen()).toContain("An EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
     run.write(KEYS.ctrlC);
@@ -123,7 +131,9 @@ describe("the region from a Customer.io App API key", () => {
   it("'Not sure' at the region question asks for the key (masked), and the workspace's region answers it", async () => {
     const dir = freshDir();
     const key = "sandbox-customerio-app-api-key-0001";
-    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
     await answer(run, "Which Customer.io region", KEYS.down + KEYS.down + KEYS.enter);
     await answer(run, "Customer.io App API key:", `${key}${KEYS.enter}`);
     await answer(run, "Apply this plan", KEYS.enter);

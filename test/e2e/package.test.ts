@@ -32,12 +32,18 @@ describe("the packed package", () => {
     expect(installed.apparentBytes).toBeLessThanOrEqual(9 * MB);
     // No script runs on install, so npm has nothing to warn about.
     expect(installed.npmOutput).not.toMatch(/install-scripts|prepare|postinstall/);
-    const manifest = JSON.parse((await run("cat", [join(modules, "cio-postmark", "package.json")])).stdout) as { scripts: Record<string, string> };
+    const manifest = JSON.parse((await run("cat", [join(modules, "cio-postmark", "package.json")])).stdout) as {
+      scripts: Record<string, string>;
+    };
     for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(manifest.scripts[script]).toBeUndefined();
     // One nodemailer: the one smtp-server asks for is ours.
     expect(installed.packages.filter((name) => name.startsWith("nodemailer@"))).toHaveLength(1);
     // Neither the old certificate library nor the prompts we never ask.
-    expect(installed.packages.filter((name) => /^(selfsigned|@peculiar\/|pkijs|@inquirer\/(prompts|editor|expand|rawlist|number|checkbox))@/.test(name))).toEqual([]);
+    expect(
+      installed.packages.filter((name) =>
+        /^(selfsigned|@peculiar\/|pkijs|@inquirer\/(prompts|editor|expand|rawlist|number|checkbox))@/.test(name),
+      ),
+    ).toEqual([]);
     // What only the sandbox needs (its SMTP server) weighs at most 1 MB.
     const sandboxOnly = onlyNeededBy(modules, "cio-postmark", ["smtp-server"]);
     expect(sandboxOnly).toContain("smtp-server");
@@ -59,6 +65,10 @@ describe("the packed package", () => {
         POSTMARK_SMTP_SECRET_KEY: SANDBOX_CREDENTIALS.secretKey,
       },
     });
-    expect(JSON.parse(setup.stdout)).toMatchObject({ ok: true, webhook: { action: "created" }, smtp: { host: "smtp.postmarkapp.com", port: 587, verified: true } });
+    expect(JSON.parse(setup.stdout)).toMatchObject({
+      ok: true,
+      webhook: { action: "created" },
+      smtp: { host: "smtp.postmarkapp.com", port: 587, verified: true },
+    });
   });
 });

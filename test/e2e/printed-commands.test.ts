@@ -10,7 +10,11 @@ import { BIN, runBinary } from "../helpers/run-binary.js";
  * runs three of them exactly as doctor printed them, with `cio-postmark` on PATH as npm would put it.
  */
 
-const ENV = { POSTMARK_SERVER_TOKEN: "sandbox-server-token-acme-prod", POSTMARK_SMTP_ACCESS_KEY: "sandbox-access-key-0001", POSTMARK_SMTP_SECRET_KEY: "sandbox-secret-key-0001" };
+const ENV = {
+  POSTMARK_SERVER_TOKEN: "sandbox-server-token-acme-prod",
+  POSTMARK_SMTP_ACCESS_KEY: "sandbox-access-key-0001",
+  POSTMARK_SMTP_SECRET_KEY: "sandbox-secret-key-0001",
+};
 
 /** A folder with a `cio-postmark` command in it, as `npm install -g` or npx would provide. */
 function binOnPath(): string {
@@ -52,7 +56,9 @@ describe("printed commands", () => {
   it("three fix commands printed by doctor run as printed, carrying --sandbox and a quoted --config-dir", async () => {
     const dir = configDir();
     const path = binOnPath();
-    expect((await runBinary(["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"], ENV)).status).toBe(0);
+    expect(
+      (await runBinary(["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"], ENV)).status,
+    ).toBe(0);
     const doctor = () => runBinary(["doctor", "--sandbox", "--config-dir", dir]);
 
     // 1. Drift: Open turned on.
@@ -84,9 +90,13 @@ describe("printed commands", () => {
 
   it("start with `npx cio-postmark` when the tool was started through npx", async () => {
     const dir = configDir();
-    expect((await runBinary(["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"], ENV)).status).toBe(0);
+    expect(
+      (await runBinary(["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"], ENV)).status,
+    ).toBe(0);
     editAccount(dir, (account) => (account.webhooks = []));
     const run = await runBinary(["doctor", "--sandbox", "--config-dir", dir], { npm_command: "exec" });
-    expect(fixFor(run.stdout, "webhook-exists")).toMatch(/^npx cio-postmark doctor --fix --server 1001 --stream outbound --sandbox --config-dir '/);
+    expect(fixFor(run.stdout, "webhook-exists")).toMatch(
+      /^npx cio-postmark doctor --fix --server 1001 --stream outbound --sandbox --config-dir '/,
+    );
   }, 30_000);
 });

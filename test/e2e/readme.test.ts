@@ -56,7 +56,9 @@ describe("README", () => {
     const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
     const [setup, doctor] = await runBlock("The whole chain, as Customer.io runs it", env);
     expect(setup!.stderr).toContain("Customer.io workspace Acme is in region US (from the App API key).");
-    expect(doctor!.stdout).toMatch(/✔ end-to-end: Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\./);
+    expect(doctor!.stdout).toMatch(
+      /✔ end-to-end: Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\./,
+    );
     expect(doctor!.stdout).toContain("✔ customerio-region: Customer.io workspace Acme is in region US, as saved.");
   });
 

@@ -39,7 +39,9 @@ describe("--sandbox", () => {
     const again = await runBinary(["setup", "--sandbox", "--json", "--stream", "outbound", "--region", "us"], env);
     expect(JSON.parse(again.stdout).webhook.action).toBe("unchanged");
 
-    const remove = await runBinary(["remove", "--sandbox", "--server", "Acme Production", "--stream", "outbound", "--yes"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    const remove = await runBinary(["remove", "--sandbox", "--server", "Acme Production", "--stream", "outbound", "--yes"], {
+      CIO_POSTMARK_CONFIG_DIR: dir,
+    });
     expect(remove.status).toBe(0);
     const after = await runBinary(["status", "--sandbox", "--json"], { CIO_POSTMARK_CONFIG_DIR: dir });
     expect(JSON.parse(after.stdout).connections).toEqual([]);
@@ -47,12 +49,15 @@ describe("--sandbox", () => {
 
   it("refuses SMTP on the sandbox server that has it disabled", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cio-sandbox-"));
-    const run = await runBinary(["setup", "--sandbox", "--no-input", "--stream", "outbound", "--region", "us", "--server", "Legacy Newsletters"], {
-      ...SANDBOX_ENV,
-      POSTMARK_SERVER_TOKEN: undefined,
-      POSTMARK_ACCOUNT_TOKEN: SANDBOX_CREDENTIALS.accountToken,
-      CIO_POSTMARK_CONFIG_DIR: dir,
-    });
+    const run = await runBinary(
+      ["setup", "--sandbox", "--no-input", "--stream", "outbound", "--region", "us", "--server", "Legacy Newsletters"],
+      {
+        ...SANDBOX_ENV,
+        POSTMARK_SERVER_TOKEN: undefined,
+        POSTMARK_ACCOUNT_TOKEN: SANDBOX_CREDENTIALS.accountToken,
+        CIO_POSTMARK_CONFIG_DIR: dir,
+      },
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/SMTP is not enabled/);
   });

@@ -59,7 +59,8 @@ async function pasteSecretAgain(run: PtyRun, nth: number, secretKey: string) {
 }
 
 /** How many spinner steps the terminal has shown ending (a mark, then a step's words; answered prompts have other words). */
-const finishedSteps = (screen: string) => (screen.match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|The test message|That is|SMTP )/g) ?? []).length;
+const finishedSteps = (screen: string) =>
+  (screen.match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|The test message|That is|SMTP )/g) ?? []).length;
 
 describe("a whole sitting in a real terminal", () => {
   it("two rejected tokens, then both streams with a test message each: exit 0, two webhooks, two connections", async () => {
@@ -72,7 +73,13 @@ describe("a whole sitting in a real terminal", () => {
     await keyPairAndTest(run, OFFER, BROADCAST);
     await answerAfter(run, OFFER, "Apply this plan", KEYS.enter, 30_000);
     // The last offer: the credentials are in Customer.io, so prove the whole chain through it.
-    await answerAfter(run, "Both streams of Acme Production are connected", "Have you added the Access Key and Secret Key in Customer.io", `y${KEYS.enter}`, 30_000);
+    await answerAfter(
+      run,
+      "Both streams of Acme Production are connected",
+      "Have you added the Access Key and Secret Key in Customer.io",
+      `y${KEYS.enter}`,
+      30_000,
+    );
     await answerAfter(run, "Both streams of Acme Production are connected", "Prove the whole chain through Customer.io now?", KEYS.enter);
     await answerAfter(run, "Prove the whole chain", "Customer.io App API key:", `sandbox-customerio-app-api-key-0001${KEYS.enter}`);
     const { exitCode } = await run.exited;
@@ -80,7 +87,9 @@ describe("a whole sitting in a real terminal", () => {
     expect(exitCode, screen.slice(-3000)).toBe(0);
     expect(screen).toContain('Both streams of Acme Production are connected: "outbound" and "broadcast".');
     // It sends from the sitting's last sender, without asking again, and never shows the key.
-    expect(screen).toMatch(/✔ Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\./);
+    expect(screen).toMatch(
+      /✔ Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\./,
+    );
     expect(screen).not.toContain("sandbox-customerio-app-api-key-0001");
     expect(screen).toMatch(/went through stream "outbound"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
     expect(screen).toMatch(/went through stream "broadcast"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
@@ -90,7 +99,10 @@ describe("a whole sitting in a real terminal", () => {
     expect(screen).toContain("• broadcasts: one message to many (newsletters, campaigns)");
     expect(finishedSteps(screen)).toBeGreaterThanOrEqual(14);
 
-    const webhooks = sandboxFile(dir, "postmark-account.json").webhooks.map((hook: { MessageStream: string; Url: string }) => [hook.MessageStream, hook.Url]);
+    const webhooks = sandboxFile(dir, "postmark-account.json").webhooks.map((hook: { MessageStream: string; Url: string }) => [
+      hook.MessageStream,
+      hook.Url,
+    ]);
     expect(webhooks.sort()).toEqual([
       ["broadcast", "https://track.customer.io/postmark/events"],
       ["outbound", "https://track.customer.io/postmark/events"],
@@ -137,7 +149,9 @@ describe("a whole sitting in a real terminal", () => {
     );
     expect(tail.match(/Stopped:/g)).toHaveLength(1);
     // The wrong tokens changed nothing: one webhook, for the stream that was finished.
-    expect(sandboxFile(dir, "postmark-account.json").webhooks.map((hook: { MessageStream: string }) => hook.MessageStream)).toEqual(["outbound"]);
+    expect(sandboxFile(dir, "postmark-account.json").webhooks.map((hook: { MessageStream: string }) => hook.MessageStream)).toEqual([
+      "outbound",
+    ]);
     expect(Object.keys(sandboxFile(dir, "config.json").connections)).toEqual(["1001:outbound"]);
   }, 90_000);
 
@@ -194,11 +208,15 @@ describe("a whole sitting in a real terminal", () => {
     const raw = run.raw();
     // The spinner is taken down, the line cleared and the cursor shown, and the closing line is the last thing written.
     const tail = raw.slice(raw.lastIndexOf("Looking for the test message"));
-    expect(tail).toMatch(/\r\u001b\[2K\u001b\[\?25hCancelled: nothing was changed\. A test message was already sent to softbounce@bounce-testing\.postmarkapp\.com\.\r?\n(\u001b\[\?25h)?$/);
-    expect(flat(run.screen())).toMatch(/Cancelled: nothing was changed\. A test message was already sent to softbounce@bounce-testing\.postmarkapp\.com\.\s*$/);
+    // eslint-disable-next-line no-control-regex
+    expect(tail).toMatch(
+      /\r\u001b\[2K\u001b\[\?25hCancelled: nothing was changed\. A test message was already sent to softbounce@bounce-testing\.postmarkapp\.com\.\r?\n(\u001b\[\?25h)?$/,
+    );
+    expect(flat(run.screen())).toMatch(
+      /Cancelled: nothing was changed\. A test message was already sent to softbounce@bounce-testing\.postmarkapp\.com\.\s*$/,
+    );
   }, 60_000);
 });
-
 
 describe("the opening, in real mode", () => {
   it("says what the tool will do and what to have ready, in at most 6 lines, before the first question", async () => {
@@ -255,7 +273,12 @@ describe("links the wizard offers to open", () => {
       world.simulator.state.servers[0]!.ServerLink = serverLink;
       const run = runInPty(["setup", "--server", "Production", "--stream", "outbound", "--region", "us"], {
         cols: 120,
-        env: { POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: world.configDir, POSTMARK_ACCOUNT_TOKEN: "acct-token-1234567890-abcdef", DISPLAY: ":0" },
+        env: {
+          POSTMARK_API_URL: world.simulator.url,
+          CIO_POSTMARK_CONFIG_DIR: world.configDir,
+          POSTMARK_ACCOUNT_TOKEN: "acct-token-1234567890-abcdef",
+          DISPLAY: ":0",
+        },
       });
       await run.waitFor((screen) => screen.includes("Open that page in your browser?") || screen.includes("Access Key:"));
       const screen = run.screen();
@@ -280,7 +303,11 @@ describe("sender signatures offered in the wizard", () => {
     const world = await startWorld({
       accountToken: "acct-token-1234567890-abcdef",
       servers: [{ id: 2001, name: "Production", tokens: ["srv-token-prod-1234567890-abcd"] }],
-      senders: [{ EmailAddress: "alerts@signature.test" }, { EmailAddress: "evil@signature.test\r\nBcc: victim@example.com" }, { EmailAddress: "two@a.test, three@b.test" }],
+      senders: [
+        { EmailAddress: "alerts@signature.test" },
+        { EmailAddress: "evil@signature.test\r\nBcc: victim@example.com" },
+        { EmailAddress: "two@a.test, three@b.test" },
+      ],
     });
     try {
       const run = runInPty(["setup", "--server", "Production", "--stream", "outbound", "--region", "us"], {

@@ -48,7 +48,11 @@ beforeAll(async () => {
 });
 
 function writesAfter(steps: number): Promise<number> {
-  const pty = spawn(process.execPath, [bundle, String(steps)], { cols: 80, rows: 24, env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color" } });
+  const pty = spawn(process.execPath, [bundle, String(steps)], {
+    cols: 80,
+    rows: 24,
+    env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color" },
+  });
   let screen = "";
   pty.onData((data) => (screen += data));
   return new Promise((resolve, reject) => {

@@ -18,7 +18,10 @@ const sandboxEnv = {
 
 let world: World;
 beforeAll(async () => {
-  world = await startWorld({ ...DEFAULT_SPEC, servers: [...DEFAULT_SPEC.servers, { id: 2009, name: "Evil\u001b]0;pwned\u0007\u001b[2J\u202eName" }] });
+  world = await startWorld({
+    ...DEFAULT_SPEC,
+    servers: [...DEFAULT_SPEC.servers, { id: 2009, name: "Evil\u001b]0;pwned\u0007\u001b[2J\u202eName" }],
+  });
 });
 afterAll(() => world.close());
 
@@ -26,12 +29,34 @@ describe("terminals", () => {
   it("a terminal that reports 0 columns and 0 rows: spinners still end and the run completes", async () => {
     // `script` with no terminal above it makes a pseudo-terminal of size 0x0 (node-pty would round it up to 80x24).
     const dir = freshDir();
-    const command = [process.execPath, BIN, "setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"].map((arg) => `'${arg}'`).join(" ");
-    const child = spawn("script", ["-qfec", `node -e "process.stderr.write('size ' + process.stderr.columns + 'x' + process.stderr.rows + '\\n')"; ${command}`, "/dev/null"], {
-      env: { PATH: process.env.PATH, TERM: "xterm-256color", HOME: dir, ...sandboxEnv },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true, // its own process group, so a hung run can be stopped whole
-    });
+    const command = [
+      process.execPath,
+      BIN,
+      "setup",
+      "--sandbox",
+      "--config-dir",
+      dir,
+      "--no-input",
+      "--stream",
+      "outbound",
+      "--region",
+      "us",
+    ]
+      .map((arg) => `'${arg}'`)
+      .join(" ");
+    const child = spawn(
+      "script",
+      [
+        "-qfec",
+        `node -e "process.stderr.write('size ' + process.stderr.columns + 'x' + process.stderr.rows + '\\n')"; ${command}`,
+        "/dev/null",
+      ],
+      {
+        env: { PATH: process.env.PATH, TERM: "xterm-256color", HOME: dir, ...sandboxEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true, // its own process group, so a hung run can be stopped whole
+      },
+    );
     let screen = "";
     child.stdout.on("data", (chunk) => (screen += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));

@@ -63,11 +63,26 @@ describe("the wizard in a pseudo-terminal", () => {
     expect(afterIntro).not.toContain(SANDBOX_CREDENTIALS.accountToken);
 
     const scriptedDir = freshDir();
-    const scripted = await runBinary(["setup", "--sandbox", "--config-dir", scriptedDir, "--no-input", "--server", "Acme Staging", "--stream", "outbound", "--region", "eu"], {
-      POSTMARK_ACCOUNT_TOKEN: SANDBOX_CREDENTIALS.accountToken,
-      POSTMARK_SMTP_ACCESS_KEY: SANDBOX_CREDENTIALS.accessKey,
-      POSTMARK_SMTP_SECRET_KEY: SANDBOX_CREDENTIALS.secretKey,
-    });
+    const scripted = await runBinary(
+      [
+        "setup",
+        "--sandbox",
+        "--config-dir",
+        scriptedDir,
+        "--no-input",
+        "--server",
+        "Acme Staging",
+        "--stream",
+        "outbound",
+        "--region",
+        "eu",
+      ],
+      {
+        POSTMARK_ACCOUNT_TOKEN: SANDBOX_CREDENTIALS.accountToken,
+        POSTMARK_SMTP_ACCESS_KEY: SANDBOX_CREDENTIALS.accessKey,
+        POSTMARK_SMTP_SECRET_KEY: SANDBOX_CREDENTIALS.secretKey,
+      },
+    );
     expect(scripted.status).toBe(0);
     const comparable = (connections: Record<string, any>) =>
       Object.values(connections).map(({ verifiedAt: _v, updatedAt: _u, ...rest }) => rest);

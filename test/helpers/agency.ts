@@ -25,7 +25,11 @@ export interface Agency {
 export const agencyServerName = (index: number) => `Client ${String(index + 1).padStart(3, "0")}`;
 
 export async function startAgency(count: number): Promise<Agency> {
-  const servers = Array.from({ length: count }, (_, index) => ({ id: 5001 + index, name: agencyServerName(index), tokens: [`srv-agency-token-${5001 + index}-abcdef`] }));
+  const servers = Array.from({ length: count }, (_, index) => ({
+    id: 5001 + index,
+    name: agencyServerName(index),
+    tokens: [`srv-agency-token-${5001 + index}-abcdef`],
+  }));
   const simulator = await PostmarkSimulator.start(buildAccount({ servers }));
   const keyPair = (id: number) => ({ accessKey: `ak-agency-${id}`, secretKey: `sk-agency-secret-${id}-0123456789` });
   const certificate = testCertificate();
@@ -41,8 +45,22 @@ export async function startAgency(count: number): Promise<Agency> {
   const connections: Record<string, unknown> = {};
   for (const [index, { id, name, tokens }] of servers.entries()) {
     const webhookId = 70_001 + index;
-    simulator.state.webhooks.push({ ID: webhookId, ServerID: id, Url: US_URL, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() });
-    connections[`${id}:outbound`] = savedConnection({ serverId: id, serverName: name, webhookId, serverToken: tokens[0], smtp: { host: "smtp.postmarkapp.com", port: 587, ...keyPair(id) } });
+    simulator.state.webhooks.push({
+      ID: webhookId,
+      ServerID: id,
+      Url: US_URL,
+      MessageStream: "outbound",
+      HttpAuth: null,
+      HttpHeaders: [],
+      Triggers: transactionalTriggers(),
+    });
+    connections[`${id}:outbound`] = savedConnection({
+      serverId: id,
+      serverName: name,
+      webhookId,
+      serverToken: tokens[0],
+      smtp: { host: "smtp.postmarkapp.com", port: 587, ...keyPair(id) },
+    });
   }
   writeFileSync(join(configDir, "config.json"), JSON.stringify({ schemaVersion: 1, connections }), { mode: 0o600 });
   return {

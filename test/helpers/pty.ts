@@ -24,7 +24,10 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
     name: "xterm-256color",
     cols: options.cols ?? 100,
     rows: options.rows ?? 40,
-    env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color", HOME: process.env.HOME ?? "/tmp", ...options.env } as Record<string, string>,
+    env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color", HOME: process.env.HOME ?? "/tmp", ...options.env } as Record<
+      string,
+      string
+    >,
   });
   let raw = "";
   pty.onData((data) => (raw += data));
@@ -41,7 +44,8 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
       const seen = () =>
         typeof text === "string" ? screen().includes(text) : text instanceof RegExp ? text.test(screen()) : text(screen());
       while (!seen()) {
-        if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${String(text)}; the screen shows:\n${screen().slice(-2000)}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`Timed out waiting for ${String(text)}; the screen shows:\n${screen().slice(-2000)}`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },

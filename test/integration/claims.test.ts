@@ -5,7 +5,17 @@ import { CliError } from "../../src/errors.js";
 import { Output } from "../../src/ui/output.js";
 import { SecretRegistry } from "../../src/ui/redact.js";
 import { renderError } from "../../src/ui/render-error.js";
-import { ACCESS_KEY, ACCOUNT_TOKEN, BROADCAST_ACCESS_KEY, BROADCAST_SECRET_KEY, DEFAULT_SPEC, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import {
+  ACCESS_KEY,
+  ACCOUNT_TOKEN,
+  BROADCAST_ACCESS_KEY,
+  BROADCAST_SECRET_KEY,
+  DEFAULT_SPEC,
+  SECRET_KEY,
+  SERVER_TOKEN,
+  startWorld,
+  type World,
+} from "../helpers/world.js";
 
 /** What README and the contract promise, each held to by a test that fails when the promise breaks. */
 
@@ -17,11 +27,15 @@ beforeEach(async () => {
 
 const setup = (args: string[], env: NodeJS.ProcessEnv = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }) =>
   world.run(["setup", "--no-input", "--region", "us", "--json", ...args], { env });
-const checkOf = (run: { json(): any }, id: string, connection = 0) => run.json().connections[connection].checks.find((check: { id: string }) => check.id === id);
+const checkOf = (run: { json(): any }, id: string, connection = 0) =>
+  run.json().connections[connection].checks.find((check: { id: string }) => check.id === id);
 
 describe("inputs", () => {
   it("a flag wins over the environment: --smtp-access-key over POSTMARK_SMTP_ACCESS_KEY", async () => {
-    const run = await setup(["--stream", "outbound", "--smtp-access-key", ACCESS_KEY], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY });
+    const run = await setup(["--stream", "outbound", "--smtp-access-key", ACCESS_KEY], {
+      POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+    });
     expect(run.code).toBe(0);
     expect(run.json().smtp.accessKey).toBe(ACCESS_KEY);
     expect(world.smtp.logins.map((login) => login.accessKey)).toEqual([ACCESS_KEY]);
@@ -29,7 +43,11 @@ describe("inputs", () => {
 
   it("the environment wins over the saved connection", async () => {
     expect((await setup(["--stream", "outbound"])).code).toBe(0); // saves ACCESS_KEY
-    const run = await setup(["--stream", "outbound"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY });
+    const run = await setup(["--stream", "outbound"], {
+      POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+      POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+    });
     expect(run.code).toBe(0);
     expect(run.json().smtp.accessKey).toBe(BROADCAST_ACCESS_KEY);
   });
@@ -52,10 +70,21 @@ describe("doctor's warnings", () => {
   });
 
   it("unsubscribe-handling warns on a broadcast stream that uses Postmark's own unsubscribe handling", async () => {
-    expect((await setup(["--stream", "broadcast"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY })).code).toBe(0);
+    expect(
+      (
+        await setup(["--stream", "broadcast"], {
+          POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+          POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+          POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+        })
+      ).code,
+    ).toBe(0);
     const run = await world.run(["doctor", "--json"], { env: {} });
     expect(run.code).toBe(0);
-    expect(checkOf(run, "unsubscribe-handling")).toMatchObject({ status: "warn", message: expect.stringContaining("Postmark adds its own unsubscribe link") });
+    expect(checkOf(run, "unsubscribe-handling")).toMatchObject({
+      status: "warn",
+      message: expect.stringContaining("Postmark adds its own unsubscribe link"),
+    });
   });
 });
 
@@ -78,7 +107,12 @@ describe("output", () => {
     expect(removed.code).toBe(0);
     const document = removed.json();
     expect(Object.keys(document).sort()).toEqual(["configFile", "ok", "removedWebhooks", "server", "stream"]);
-    expect(document).toMatchObject({ ok: true, server: { id: 2001, name: "Production" }, stream: { id: "outbound" }, configFile: join(world.configDir, "config.json") });
+    expect(document).toMatchObject({
+      ok: true,
+      server: { id: 2001, name: "Production" },
+      stream: { id: "outbound" },
+      configFile: join(world.configDir, "config.json"),
+    });
     expect(document.removedWebhooks).toHaveLength(1);
   });
 });

@@ -16,15 +16,45 @@ afterAll(() => world.close());
 describe("the built binary", async () => {
   it("shows the commands, examples and the contract's env vars in --help", async () => {
     const help = (await runBin(["--help"])).stdout;
-    for (const text of ["setup", "doctor", "status", "remove", "Examples:", "--json", "--no-input", "--no-color", "--config-dir", "--sandbox"]) {
+    for (const text of [
+      "setup",
+      "doctor",
+      "status",
+      "remove",
+      "Examples:",
+      "--json",
+      "--no-input",
+      "--no-color",
+      "--config-dir",
+      "--sandbox",
+    ]) {
       expect(help).toContain(text);
     }
-    for (const env of ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_ACCESS_KEY", "POSTMARK_SMTP_SECRET_KEY", "POSTMARK_API_URL", "CIO_POSTMARK_CONFIG_DIR"]) {
+    for (const env of [
+      "POSTMARK_ACCOUNT_TOKEN",
+      "POSTMARK_SERVER_TOKEN",
+      "POSTMARK_SMTP_ACCESS_KEY",
+      "POSTMARK_SMTP_SECRET_KEY",
+      "POSTMARK_API_URL",
+      "CIO_POSTMARK_CONFIG_DIR",
+    ]) {
       expect(help).toContain(env);
     }
     const setupHelp = await runBin(["setup", "--help"]);
     expect(setupHelp.status).toBe(0);
-    for (const flag of ["--server", "--stream", "--region", "--smtp-access-key", "--smtp-secret-stdin", "--smtp-host", "--smtp-port", "--skip-smtp", "--no-store-secrets", "--dry-run", "--yes"]) {
+    for (const flag of [
+      "--server",
+      "--stream",
+      "--region",
+      "--smtp-access-key",
+      "--smtp-secret-stdin",
+      "--smtp-host",
+      "--smtp-port",
+      "--skip-smtp",
+      "--no-store-secrets",
+      "--dry-run",
+      "--yes",
+    ]) {
       expect(setupHelp.stdout).toContain(flag);
     }
   });
@@ -35,7 +65,10 @@ describe("the built binary", async () => {
   });
 
   it("exits quietly when the reader of its output goes away (`--help | true`)", async () => {
-    const { stdout, stderr } = await promisify(execFile)("bash", ["-c", `"${process.execPath}" "${BIN}" --help | true; echo "status=\${PIPESTATUS[0]}"`]);
+    const { stdout, stderr } = await promisify(execFile)("bash", [
+      "-c",
+      `"${process.execPath}" "${BIN}" --help | true; echo "status=\${PIPESTATUS[0]}"`,
+    ]);
     expect(stdout.trim()).toBe("status=0");
     expect(stderr).toBe("");
   });

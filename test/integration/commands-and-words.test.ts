@@ -25,17 +25,43 @@ describe("a mistyped command", () => {
   it("--json says it in the one document", async () => {
     const run = await runBinary(["doctr", "--json"]);
     expect(run.status).toBe(2);
-    expect(JSON.parse(run.stdout).error).toMatchObject({ code: "unknown_command", message: 'Unknown command "doctr". Did you mean doctor?' });
+    expect(JSON.parse(run.stdout).error).toMatchObject({
+      code: "unknown_command",
+      message: 'Unknown command "doctr". Did you mean doctor?',
+    });
   });
 });
 
 describe("each command's --help", () => {
   const globals = ["--json", "--no-input", "--sandbox", "--config-dir", "--trace"];
   it.each([
-    ["setup", ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_ACCESS_KEY", "POSTMARK_SMTP_SECRET_KEY", "POSTMARK_API_URL", "CIO_POSTMARK_CONFIG_DIR"], []],
-    ["doctor", ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_SECRET_KEY", "POSTMARK_API_URL", "CIO_POSTMARK_CONFIG_DIR"], ["POSTMARK_SMTP_ACCESS_KEY"]],
-    ["status", ["CIO_POSTMARK_CONFIG_DIR"], ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_ACCESS_KEY", "POSTMARK_SMTP_SECRET_KEY", "POSTMARK_API_URL"]],
-    ["remove", ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL", "CIO_POSTMARK_CONFIG_DIR"], ["POSTMARK_SMTP_ACCESS_KEY", "POSTMARK_SMTP_SECRET_KEY"]],
+    [
+      "setup",
+      [
+        "POSTMARK_ACCOUNT_TOKEN",
+        "POSTMARK_SERVER_TOKEN",
+        "POSTMARK_SMTP_ACCESS_KEY",
+        "POSTMARK_SMTP_SECRET_KEY",
+        "POSTMARK_API_URL",
+        "CIO_POSTMARK_CONFIG_DIR",
+      ],
+      [],
+    ],
+    [
+      "doctor",
+      ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_SECRET_KEY", "POSTMARK_API_URL", "CIO_POSTMARK_CONFIG_DIR"],
+      ["POSTMARK_SMTP_ACCESS_KEY"],
+    ],
+    [
+      "status",
+      ["CIO_POSTMARK_CONFIG_DIR"],
+      ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_ACCESS_KEY", "POSTMARK_SMTP_SECRET_KEY", "POSTMARK_API_URL"],
+    ],
+    [
+      "remove",
+      ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL", "CIO_POSTMARK_CONFIG_DIR"],
+      ["POSTMARK_SMTP_ACCESS_KEY", "POSTMARK_SMTP_SECRET_KEY"],
+    ],
   ])("%s shows the global options and only the variables it reads", async (command, reads, ignores) => {
     const help = await runBinary([command, "--help"]);
     expect(help.status).toBe(0);
@@ -79,7 +105,9 @@ describe("status --reveal", () => {
     expect((await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us"], { env: broadcastEnv })).code).toBe(0);
     const run = await world.run(["status", "--reveal", "--json"], { env: {} });
     expect(run.code).toBe(2);
-    expect(run.json().error.message).toBe("status --reveal prints one connection's key pair: name it with --server and --stream (2 saved connections).");
+    expect(run.json().error.message).toBe(
+      "status --reveal prints one connection's key pair: name it with --server and --stream (2 saved connections).",
+    );
     expect(run.stdout).not.toContain("sk-");
     const one = await world.run(["status", "--reveal", "--server", "2001", "--stream", "broadcast", "--json"], { env: {} });
     expect(one.json().secretKey).toBe(BROADCAST_SECRET_KEY);
@@ -90,7 +118,10 @@ describe("status --reveal", () => {
     expect((await setup("--region", "us", "--no-store-secrets")).code).toBe(0);
     const run = await world.run(["status", "--reveal", "--json"], { env: {} });
     expect(run.code).toBe(1);
-    expect(run.json().error).toMatchObject({ code: "secret_not_stored", message: "The Secret Key of Production / outbound was never stored: it was set up with --no-store-secrets." });
+    expect(run.json().error).toMatchObject({
+      code: "secret_not_stored",
+      message: "The Secret Key of Production / outbound was never stored: it was set up with --no-store-secrets.",
+    });
   });
 
   it("--server, --stream and --yes without --reveal are a usage error", async () => {
@@ -104,10 +135,14 @@ describe("words that agree with what happens", () => {
   it("a re-run names the values it takes from the saved connection", async () => {
     world = await startWorld();
     expect((await setup("--region", "eu")).code).toBe(0);
-    const again = await world.run(["setup", "--no-input", "--stream", "outbound"], { env: { ...env, POSTMARK_SMTP_ACCESS_KEY: undefined, POSTMARK_SMTP_SECRET_KEY: undefined } });
+    const again = await world.run(["setup", "--no-input", "--stream", "outbound"], {
+      env: { ...env, POSTMARK_SMTP_ACCESS_KEY: undefined, POSTMARK_SMTP_SECRET_KEY: undefined },
+    });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("Using the saved region EU (change it with --region).");
-    expect(again.stderr).toContain("Using the saved SMTP token (Access Key ak-5b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d; change it with --smtp-access-key).");
+    expect(again.stderr).toContain(
+      "Using the saved SMTP token (Access Key ak-5b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d; change it with --smtp-access-key).",
+    );
   });
 
   it("says 'Creating' for a new webhook, 'Updating' only for a change, and neither when the webhook stays as it is", async () => {
@@ -125,7 +160,9 @@ describe("words that agree with what happens", () => {
     world = await startWorld();
     const run = await setup("--region", "us", "--send-test", "--from", SENDER);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/went through stream "outbound"; first event: Bounced, as expected for Postmark's soft-bounce test address \(/);
+    expect(run.stderr).toMatch(
+      /went through stream "outbound"; first event: Bounced, as expected for Postmark's soft-bounce test address \(/,
+    );
   });
 
   it("a scripted run still says how to add a broadcast stream, since no offer follows", async () => {

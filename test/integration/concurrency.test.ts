@@ -13,7 +13,16 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 async function bundleStore(dir: string): Promise<string> {
   const { build } = await import("esbuild");
   const outfile = join(dir, "config-store.mjs");
-  await build({ entryPoints: [join(ROOT, "src/store/config-store.ts")], outfile, bundle: true, format: "esm", platform: "node", packages: "external", absWorkingDir: ROOT, logLevel: "warning" });
+  await build({
+    entryPoints: [join(ROOT, "src/store/config-store.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    packages: "external",
+    absWorkingDir: ROOT,
+    logLevel: "warning",
+  });
   return outfile;
 }
 
@@ -80,7 +89,11 @@ describe("two runs at once with different config folders (two CI jobs)", () => {
     try {
       world.simulator.latencyMs = 60; // both read an empty stream before either creates
       const args = ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"];
-      const envFor = () => ({ POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-race-")), POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
+      const envFor = () => ({
+        POSTMARK_API_URL: world.simulator.url,
+        CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-race-")),
+        POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+      });
       let raced = 0;
       for (let round = 0; round < 10; round++) {
         world.simulator.state.webhooks = [];
@@ -91,7 +104,9 @@ describe("two runs at once with different config folders (two CI jobs)", () => {
         const documents = [JSON.parse(first.stdout), JSON.parse(second.stdout)];
         // Both saved the one that stands.
         expect(documents.map((document) => document.webhook.id)).toEqual([hooks[0]!.ID, hooks[0]!.ID]);
-        const said = documents.flatMap((document) => document.warnings as string[]).filter((warning) => warning.startsWith("Another run created webhook"));
+        const said = documents
+          .flatMap((document) => document.warnings as string[])
+          .filter((warning) => warning.startsWith("Another run created webhook"));
         if (said.length > 0) {
           raced += 1;
           expect(said.some((warning) => warning.includes(`; kept ${hooks[0]!.ID}`))).toBe(true);

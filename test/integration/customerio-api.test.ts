@@ -35,9 +35,14 @@ async function answering(answer: (region: string, request: IncomingMessage, body
 }
 
 const KEY = "cio-key-test-0000-1111";
-const client = (origins: Record<"us" | "eu", string>, timeoutMs = 2_000) => new CustomerIoApi(KEY, { origins, timeoutMs, rateLimit: { tries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+const client = (origins: Record<"us" | "eu", string>, timeoutMs = 2_000) =>
+  new CustomerIoApi(KEY, { origins, timeoutMs, rateLimit: { tries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 const json = (status: number, body: unknown, headers?: Record<string, string>): Answer => ({ status, body: JSON.stringify(body), headers });
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error) => ({ code: error.code, message: error.message, hint: error.hint }));
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error) => ({ code: error.code, message: error.message, hint: error.hint }),
+  );
 
 describe("CustomerIoApi.workspace", () => {
   it("the US host's answer: the first workspace, its id as text, region US; the key as a Bearer header", async () => {
@@ -47,23 +52,96 @@ describe("CustomerIoApi.workspace", () => {
   });
 
   it("401 from the US host, then the EU host's answer: region EU", async () => {
-    const api = client(await answering((region) => (region === "us" ? json(401, { errors: [{ detail: "Unauthorized request", status: "401" }] }) : json(200, { workspaces: [{ id: "w-2", name: "Acme EU" }] }))));
+    const api = client(
+      await answering((region) =>
+        region === "us"
+          ? json(401, { errors: [{ detail: "Unauthorized request", status: "401" }] })
+          : json(200, { workspaces: [{ id: "w-2", name: "Acme EU" }] }),
+      ),
+    );
     expect(await api.workspace()).toEqual({ id: "w-2", name: "Acme EU", region: "eu" });
     expect(seen.map((request) => request.url)).toEqual(["/us/v1/workspaces", "/eu/v1/workspaces"]);
   });
 
   it.each<[string, Answer, { code: string; message: string }]>([
-    ["401 from both", json(401, {}), { code: "customerio_unauthorized", message: "Customer.io accepted the App API key on neither region's host (api.customer.io, api-eu.customer.io)." }],
-    ["no workspace", json(200, { workspaces: [] }), { code: "customerio_bad_response", message: "Customer.io's answer could not be used (while trying to read your workspace): it names no workspace." }],
-    ["a workspace without a name", json(200, { workspaces: [{ id: 1 }] }), { code: "customerio_bad_response", message: "Customer.io's answer could not be used (while trying to read your workspace): it names no workspace." }],
-    ["an id that is an object", json(200, { workspaces: [{ id: {}, name: "x" }] }), { code: "customerio_bad_response", message: "Customer.io's answer could not be used (while trying to read your workspace): it names no workspace." }],
-    ["not JSON", { status: 200, body: "<html>" }, { code: "customerio_bad_response", message: "Customer.io's answer could not be used (while trying to read your workspace): it is not JSON." }],
-    ["a 500 with Customer.io's words", json(500, { errors: [{ detail: "internal \u001b[31mboom", status: "500" }] }), { code: "customerio_error", message: "Customer.io answered 500 (while trying to read your workspace): internal \\x1b[31mboom." }],
-    ["a 400 with words under meta", json(400, { meta: { error: "bad request" } }), { code: "customerio_error", message: "Customer.io answered 400 (while trying to read your workspace): bad request." }],
-    ["a 503 without words", { status: 503, body: "oops" }, { code: "customerio_error", message: "Customer.io answered 503 (while trying to read your workspace)." }],
-    ["a 403", json(403, { errors: [{ detail: "scope" }] }), { code: "customerio_unauthorized", message: "Customer.io refused the App API key (while trying to read your workspace): scope." }],
-    ["a 429 that outlasts the tries", json(429, { errors: [{ detail: "rate limited to 10 requests per 1s", status: "429" }] }, { "Retry-After": "0" }), { code: "customerio_rate_limited", message: "Customer.io is rate-limiting requests (while trying to read your workspace): rate limited to 10 requests per 1s." }],
-    ["a redirect", { status: 302, headers: { Location: "https://elsewhere.example/steal" } }, { code: "customerio_redirect", message: expect.stringContaining("a redirect to elsewhere.example. It was not followed: your token was not sent there.") as unknown as string }],
+    [
+      "401 from both",
+      json(401, {}),
+      {
+        code: "customerio_unauthorized",
+        message: "Customer.io accepted the App API key on neither region's host (api.customer.io, api-eu.customer.io).",
+      },
+    ],
+    [
+      "no workspace",
+      json(200, { workspaces: [] }),
+      {
+        code: "customerio_bad_response",
+        message: "Customer.io's answer could not be used (while trying to read your workspace): it names no workspace.",
+      },
+    ],
+    [
+      "a workspace without a name",
+      json(200, { workspaces: [{ id: 1 }] }),
+      {
+        code: "customerio_bad_response",
+        message: "Customer.io's answer could not be used (while trying to read your workspace): it names no workspace.",
+      },
+    ],
+    [
+      "an id that is an object",
+      json(200, { workspaces: [{ id: {}, name: "x" }] }),
+      {
+        code: "customerio_bad_response",
+        message: "Customer.io's answer could not be used (while trying to read your workspace): it names no workspace.",
+      },
+    ],
+    [
+      "not JSON",
+      { status: 200, body: "<html>" },
+      {
+        code: "customerio_bad_response",
+        message: "Customer.io's answer could not be used (while trying to read your workspace): it is not JSON.",
+      },
+    ],
+    [
+      "a 500 with Customer.io's words",
+      json(500, { errors: [{ detail: "internal \u001b[31mboom", status: "500" }] }),
+      { code: "customerio_error", message: "Customer.io answered 500 (while trying to read your workspace): internal \\x1b[31mboom." },
+    ],
+    [
+      "a 400 with words under meta",
+      json(400, { meta: { error: "bad request" } }),
+      { code: "customerio_error", message: "Customer.io answered 400 (while trying to read your workspace): bad request." },
+    ],
+    [
+      "a 503 without words",
+      { status: 503, body: "oops" },
+      { code: "customerio_error", message: "Customer.io answered 503 (while trying to read your workspace)." },
+    ],
+    [
+      "a 403",
+      json(403, { errors: [{ detail: "scope" }] }),
+      { code: "customerio_unauthorized", message: "Customer.io refused the App API key (while trying to read your workspace): scope." },
+    ],
+    [
+      "a 429 that outlasts the tries",
+      json(429, { errors: [{ detail: "rate limited to 10 requests per 1s", status: "429" }] }, { "Retry-After": "0" }),
+      {
+        code: "customerio_rate_limited",
+        message: "Customer.io is rate-limiting requests (while trying to read your workspace): rate limited to 10 requests per 1s.",
+      },
+    ],
+    [
+      "a redirect",
+      { status: 302, headers: { Location: "https://elsewhere.example/steal" } },
+      {
+        code: "customerio_redirect",
+        message: expect.stringContaining(
+          "a redirect to elsewhere.example. It was not followed: your token was not sent there.",
+        ) as unknown as string,
+      },
+    ],
   ])("%s: %o", async (_name, reply, expected) => {
     const api = client(await answering(() => reply));
     expect(await failure(api.workspace())).toMatchObject(expected);
@@ -74,7 +152,10 @@ describe("CustomerIoApi.workspace", () => {
       code: "customerio_timeout",
       message: expect.stringMatching(/^Customer\.io did not answer in time at 127\.0\.0\.1:\d+ \(while trying to read your workspace\)\.$/),
     });
-    expect(await failure(client({ us: "http://127.0.0.1:9", eu: "http://127.0.0.1:9" }).workspace())).toMatchObject({ code: "customerio_unreachable", hint: "Check your connection and any proxy, then run the command again." });
+    expect(await failure(client({ us: "http://127.0.0.1:9", eu: "http://127.0.0.1:9" }).workspace())).toMatchObject({
+      code: "customerio_unreachable",
+      hint: "Check your connection and any proxy, then run the command again.",
+    });
   });
 });
 
@@ -83,7 +164,13 @@ describe("CustomerIoApi.sendEmail and delivery", () => {
     const api = client(await answering(() => json(200, { delivery_id: "RPILAgAB-cRhI_x=", queued_at: 1700000000 })));
     expect(await api.sendEmail("eu", { to: "t@example.com", from: "f@example.com", subject: "s", body: "b" })).toBe("RPILAgAB-cRhI_x=");
     expect(seen[0]!.url).toBe("/eu/v1/send/email");
-    expect(JSON.parse(seen[0]!.body)).toEqual({ to: "t@example.com", from: "f@example.com", subject: "s", body: "b", identifiers: { email: "t@example.com" } });
+    expect(JSON.parse(seen[0]!.body)).toEqual({
+      to: "t@example.com",
+      from: "f@example.com",
+      subject: "s",
+      body: "b",
+      identifiers: { email: "t@example.com" },
+    });
   });
 
   it.each([
@@ -101,13 +188,25 @@ describe("CustomerIoApi.sendEmail and delivery", () => {
 
   it("a 401 to the send is a refusal, not a reason to try the other host", async () => {
     const api = client(await answering(() => json(401, { errors: [{ detail: "Unauthorized request" }] })));
-    expect(await failure(api.sendEmail("us", { to: "t@example.com", from: "f@example.com", subject: "s", body: "b" }))).toMatchObject({ code: "customerio_unauthorized" });
+    expect(await failure(api.sendEmail("us", { to: "t@example.com", from: "f@example.com", subject: "s", body: "b" }))).toMatchObject({
+      code: "customerio_unauthorized",
+    });
     expect(seen).toHaveLength(1);
   });
 
   it("reads a delivery: only numeric metrics, an empty failure_message as none, the id encoded in the path", async () => {
-    const api = client(await answering(() => json(200, { message: { failure_message: "  ", metrics: { sent: 1700000001, bounced: 1700000003, opened: "soon", clicked: null } } })));
-    expect(await api.delivery("us", "a b")).toEqual({ id: "a b", failureMessage: null, metrics: { sent: 1700000001, bounced: 1700000003 } });
+    const api = client(
+      await answering(() =>
+        json(200, {
+          message: { failure_message: "  ", metrics: { sent: 1700000001, bounced: 1700000003, opened: "soon", clicked: null } },
+        }),
+      ),
+    );
+    expect(await api.delivery("us", "a b")).toEqual({
+      id: "a b",
+      failureMessage: null,
+      metrics: { sent: 1700000001, bounced: 1700000003 },
+    });
     expect(seen[0]!.url).toBe("/us/v1/messages/a%20b");
   });
 
@@ -116,7 +215,10 @@ describe("CustomerIoApi.sendEmail and delivery", () => {
     const api = client(await answering(() => json(200, body)));
     expect(await api.delivery("us", "d")).toEqual({ id: "d", failureMessage: "SMTP 535", metrics: { failed: 1 } });
     for (body of [{ messages: [] }, { message: null }]) {
-      expect(await failure(api.delivery("us", "d"))).toMatchObject({ code: "customerio_bad_response", message: "Customer.io's answer could not be used (while trying to read the test email's delivery): it has no message." });
+      expect(await failure(api.delivery("us", "d"))).toMatchObject({
+        code: "customerio_bad_response",
+        message: "Customer.io's answer could not be used (while trying to read the test email's delivery): it has no message.",
+      });
     }
     body = { message: { metrics: "none" } };
     expect(await api.delivery("us", "d")).toEqual({ id: "d", failureMessage: null, metrics: {} });
@@ -126,13 +228,20 @@ describe("CustomerIoApi.sendEmail and delivery", () => {
 describe("CUSTOMERIO_API_URL_US and _EU", () => {
   it.each([
     [{}, { us: "https://api.customer.io", eu: "https://api-eu.customer.io" }],
-    [{ CUSTOMERIO_API_URL_US: "http://127.0.0.1:8080", CUSTOMERIO_API_URL_EU: " http://localhost:9090 " }, { us: "http://127.0.0.1:8080", eu: "http://localhost:9090" }],
+    [
+      { CUSTOMERIO_API_URL_US: "http://127.0.0.1:8080", CUSTOMERIO_API_URL_EU: " http://localhost:9090 " },
+      { us: "http://127.0.0.1:8080", eu: "http://localhost:9090" },
+    ],
   ])("%o -> %o", (env, expected) => {
     expect(parseCustomerIoOrigins(env)).toEqual(expected);
   });
 
   it.each([
-    [{ CUSTOMERIO_API_URL_EU: "http://api-eu.customer.io" }, "insecure_api_url", "CUSTOMERIO_API_URL_EU uses plain http:// for api-eu.customer.io: your Customer.io App API key would cross the network unencrypted."],
+    [
+      { CUSTOMERIO_API_URL_EU: "http://api-eu.customer.io" },
+      "insecure_api_url",
+      "CUSTOMERIO_API_URL_EU uses plain http:// for api-eu.customer.io: your Customer.io App API key would cross the network unencrypted.",
+    ],
     [{ CUSTOMERIO_API_URL_US: "nope" }, "invalid_api_url", 'CUSTOMERIO_API_URL_US is not a URL: "nope".'],
   ])("%o is refused: %s", (env, code, message) => {
     expect(() => parseCustomerIoOrigins(env)).toThrow(expect.objectContaining({ code, message }));

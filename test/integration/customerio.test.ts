@@ -4,7 +4,16 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CustomerIoSimulator } from "../../src/sandbox/customerio-simulator.js";
 import { CustomerIoApi } from "../../src/customerio/api.js";
-import { ACCESS_KEY, BROADCAST_ACCESS_KEY, BROADCAST_SECRET_KEY, SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import {
+  ACCESS_KEY,
+  BROADCAST_ACCESS_KEY,
+  BROADCAST_SECRET_KEY,
+  SECRET_KEY,
+  SENDER,
+  SERVER_TOKEN,
+  startWorld,
+  type World,
+} from "../helpers/world.js";
 import { CIO_EU_KEY, CIO_US_KEY, startCustomerIo } from "../helpers/customerio.js";
 import { EU_URL, US_URL } from "../helpers/expected.js";
 
@@ -13,7 +22,6 @@ import { EU_URL, US_URL } from "../helpers/expected.js";
  * against it, and --end-to-end follows one email from Customer.io through Postmark and back.
  * Literal expectations: the words, stages, codes and URLs users and scripts rely on.
  */
-
 
 let world: World;
 let customerio: CustomerIoSimulator;
@@ -28,8 +36,12 @@ async function start(changes: Parameters<typeof startCustomerIo>[1] = {}, option
 }
 
 const run = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
-  world.run(argv, { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...customerio.env, ...env }, overrides: { ...world.overrides, endToEndTimeoutMs: 3_000 } });
-const setup = (args: string[], key?: string) => run(["setup", "--no-input", "--json", "--stream", "outbound", ...args], key ? { CUSTOMERIO_APP_API_KEY: key } : {});
+  world.run(argv, {
+    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...customerio.env, ...env },
+    overrides: { ...world.overrides, endToEndTimeoutMs: 3_000 },
+  });
+const setup = (args: string[], key?: string) =>
+  run(["setup", "--no-input", "--json", "--stream", "outbound", ...args], key ? { CUSTOMERIO_APP_API_KEY: key } : {});
 const doctorJson = async (args: string[], key?: string) => {
   const result = await run(["doctor", "--json", ...args], key ? { CUSTOMERIO_APP_API_KEY: key } : {});
   const checks = result.json().connections?.[0]?.checks ?? [];
@@ -79,7 +91,9 @@ describe("the region from the App API key", () => {
     const result = await setup([], "cio-app-key-nobody-00000000");
     expect(result.code).toBe(1);
     expect(result.json().error.code).toBe("customerio_unauthorized");
-    expect(result.json().error.message).toBe("Customer.io accepted the App API key on neither region's host (api.customer.io, api-eu.customer.io).");
+    expect(result.json().error.message).toBe(
+      "Customer.io accepted the App API key on neither region's host (api.customer.io, api-eu.customer.io).",
+    );
     expect(cioRequests()).toEqual(["us GET /v1/workspaces 401", "eu GET /v1/workspaces 401"]);
     expect(world.simulator.writes).toEqual([]);
   });
@@ -89,7 +103,10 @@ describe("the region from the App API key", () => {
     ["CUSTOMERIO_API_URL_EU", "https://api-eu.customer.io/v1", "invalid_api_url"],
   ])("%s=%s is refused before any request (exit 2 %s)", async (variable, value, code) => {
     await start();
-    const result = await run(["setup", "--no-input", "--json", "--stream", "outbound"], { CUSTOMERIO_APP_API_KEY: CIO_US_KEY, [variable]: value });
+    const result = await run(["setup", "--no-input", "--json", "--stream", "outbound"], {
+      CUSTOMERIO_APP_API_KEY: CIO_US_KEY,
+      [variable]: value,
+    });
     expect(result.code).toBe(2);
     expect(result.json().error.code).toBe(code);
     expect(customerio.requests).toEqual([]);
@@ -111,7 +128,12 @@ describe("doctor: customerio-region", () => {
     expect((await doctorJson([])).check("customerio-region")).toMatchObject({ status: "skip" });
     const result = await doctorJson([], CIO_US_KEY);
     expect(result.code).toBe(0);
-    expect(result.check("customerio-region")).toEqual({ id: "customerio-region", status: "pass", message: "Customer.io workspace Acme US is in region US, as saved.", fix: null });
+    expect(result.check("customerio-region")).toEqual({
+      id: "customerio-region",
+      status: "pass",
+      message: "Customer.io workspace Acme US is in region US, as saved.",
+      fix: null,
+    });
   });
 
   it("fails when the workspace is in the other region, and its fix moves the connection there", async () => {
@@ -125,10 +147,15 @@ describe("doctor: customerio-region", () => {
       message: `Saved region US, but Customer.io workspace Acme EU is in region EU: the webhook sends Postmark's events to ${US_URL}, which does not know this workspace's messages.`,
       fix: "cio-postmark doctor --fix --region eu --server 2001 --stream outbound",
     });
-    const fixed = await run(["doctor", "--no-input", "--fix", "--region", "eu", "--server", "2001", "--stream", "outbound", "--yes"], { CUSTOMERIO_APP_API_KEY: CIO_EU_KEY });
+    const fixed = await run(["doctor", "--no-input", "--fix", "--region", "eu", "--server", "2001", "--stream", "outbound", "--yes"], {
+      CUSTOMERIO_APP_API_KEY: CIO_EU_KEY,
+    });
     expect(fixed.code).toBe(0);
     expect(world.simulator.webhooksOf(2001, "outbound").map((hook) => hook.Url)).toEqual([EU_URL]);
-    expect(JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections["2001:outbound"]).toMatchObject({ region: "eu", webhookUrl: EU_URL });
+    expect(JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections["2001:outbound"]).toMatchObject({
+      region: "eu",
+      webhookUrl: EU_URL,
+    });
     expect((await doctorJson([], CIO_EU_KEY)).check("customerio-region")).toMatchObject({ status: "pass" });
   });
 
@@ -150,13 +177,27 @@ describe("doctor --end-to-end", () => {
     const result = await endToEnd();
     expect(result.code).toBe(0);
     const check = result.check("end-to-end");
-    expect(check).toMatchObject({ id: "end-to-end", status: "pass", fix: null, stream: "outbound", stage: "matched", deliveryId: expect.stringMatching(/^[A-Za-z0-9_-]+$/) });
-    expect(check.message).toMatch(/^Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\.$/);
+    expect(check).toMatchObject({
+      id: "end-to-end",
+      status: "pass",
+      fix: null,
+      stream: "outbound",
+      stage: "matched",
+      deliveryId: expect.stringMatching(/^[A-Za-z0-9_-]+$/),
+    });
+    expect(check.message).toMatch(
+      /^Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\.$/,
+    );
     // Whole seconds since the send, the same figure in words and in JSON; never past the 3 s deadline.
     expect(check.message).toContain(`after ${check.seconds} s.`);
     expect(Number.isInteger(check.seconds) && check.seconds >= 0 && check.seconds <= 3).toBe(true);
     const [sent] = world.simulator.state.messages;
-    expect(sent).toMatchObject({ ServerID: 2001, MessageStream: "outbound", Recipients: ["softbounce@bounce-testing.postmarkapp.com"], From: SENDER });
+    expect(sent).toMatchObject({
+      ServerID: 2001,
+      MessageStream: "outbound",
+      Recipients: ["softbounce@bounce-testing.postmarkapp.com"],
+      From: SENDER,
+    });
     expect(sent!.Subject).toMatch(/^cio-postmark end-to-end test [0-9a-f-]{36}$/);
     expect(cioRequests().filter((line) => line.startsWith("us POST"))).toEqual(["us POST /v1/send/email 200"]);
   });
@@ -165,12 +206,22 @@ describe("doctor --end-to-end", () => {
     await start();
     await setup(["--region", "us"]);
     const check = (await endToEnd(CIO_US_KEY, ["--to", "person@example.com"])).check("end-to-end");
-    expect(check.message).toMatch(/^Customer\.io sent it through Postmark stream outbound; Postmark's Delivered event reached Customer\.io after \d+ s\.$/);
+    expect(check.message).toMatch(
+      /^Customer\.io sent it through Postmark stream outbound; Postmark's Delivered event reached Customer\.io after \d+ s\.$/,
+    );
   });
 
   it.each([
-    ["no custom SMTP server in the workspace", { smtp: null }, "Customer.io did not send it: No custom SMTP server is set up for this workspace's email."],
-    ["wrong SMTP credentials in the workspace", { smtp: { accessKey: "ak-5b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d", secretKey: "sk-not-the-secret" } }, "Customer.io did not send it: SMTP error from the custom SMTP server: 535 5.7.8 Error: authentication failed."],
+    [
+      "no custom SMTP server in the workspace",
+      { smtp: null },
+      "Customer.io did not send it: No custom SMTP server is set up for this workspace's email.",
+    ],
+    [
+      "wrong SMTP credentials in the workspace",
+      { smtp: { accessKey: "ak-5b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d", secretKey: "sk-not-the-secret" } },
+      "Customer.io did not send it: SMTP error from the custom SMTP server: 535 5.7.8 Error: authentication failed.",
+    ],
   ])("%s: fail at stage not-sent, with Customer.io's settings path as the fix", async (_name, change, message) => {
     await start({ us: change });
     await setup(["--region", "us"]);
@@ -187,16 +238,29 @@ describe("doctor --end-to-end", () => {
     await setup(["--region", "us"]);
     const result = await endToEnd();
     expect(result.code).toBe(1);
-    expect(result.check("end-to-end")).toMatchObject({ status: "fail", stage: "wrong-stream", stream: "broadcast", message: "Sent through stream broadcast, which has no Customer.io webhook." });
+    expect(result.check("end-to-end")).toMatchObject({
+      status: "fail",
+      stage: "wrong-stream",
+      stream: "broadcast",
+      message: "Sent through stream broadcast, which has no Customer.io webhook.",
+    });
     expect(result.check("end-to-end").fix).toContain("cio-postmark setup --server 2001 --stream broadcast");
   });
 
   it("sent through another connected stream than the one checked: fail, naming both", async () => {
     await start({ us: { smtp: { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY } } });
     await setup(["--region", "us"]);
-    await run(["setup", "--no-input", "--json", "--stream", "broadcast", "--region", "us"], { POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY });
+    await run(["setup", "--no-input", "--json", "--stream", "broadcast", "--region", "us"], {
+      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+      POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+    });
     const result = await endToEnd(CIO_US_KEY, ["--server", "2001", "--stream", "outbound"]);
-    expect(result.check("end-to-end")).toMatchObject({ status: "fail", stage: "wrong-stream", stream: "broadcast", message: "Sent through stream broadcast, not through outbound." });
+    expect(result.check("end-to-end")).toMatchObject({
+      status: "fail",
+      stage: "wrong-stream",
+      stream: "broadcast",
+      message: "Sent through stream broadcast, not through outbound.",
+    });
   });
 
   it("a US webhook for an EU workspace: Postmark has the event, Customer.io never matches it, naming both regions", async () => {
@@ -240,7 +304,8 @@ describe("doctor --end-to-end", () => {
       status: "fail",
       stage: "sent",
       stream: null,
-      message: "Customer.io sent it, but server Production has no message with this run's marker within 2 s: Customer.io's custom SMTP server is not an SMTP token of this server.",
+      message:
+        "Customer.io sent it, but server Production has no message with this run's marker within 2 s: Customer.io's custom SMTP server is not an SMTP token of this server.",
     });
     expect(world.simulator.state.messages.map((message) => message.ServerID)).toEqual([2002]);
   });
@@ -263,7 +328,12 @@ describe("doctor --end-to-end", () => {
     await start({}, { processingMs: 60_000 });
     await setup(["--region", "us"]);
     const result = await endToEnd(CIO_US_KEY, ["--timeout", "1"]);
-    expect(result.check("end-to-end")).toMatchObject({ status: "fail", stage: "queued", stream: null, message: "Customer.io had not sent it within 1 s." });
+    expect(result.check("end-to-end")).toMatchObject({
+      status: "fail",
+      stage: "queued",
+      stream: null,
+      message: "Customer.io had not sent it within 1 s.",
+    });
   });
 
   it("Customer.io answering 429 to every other request: waited out, and the chain still proven", async () => {
@@ -286,11 +356,41 @@ describe("doctor --end-to-end", () => {
   });
 
   it.each([
-    ["without --from", ["doctor", "--json", "--end-to-end"], { CUSTOMERIO_APP_API_KEY: CIO_US_KEY }, "missing_input", "--end-to-end needs --from <address>"],
-    ["without a key, in a scripted run", ["doctor", "--json", "--end-to-end", "--from", SENDER], {}, "missing_input", "--end-to-end needs a Customer.io App API key: set CUSTOMERIO_APP_API_KEY (env)."],
-    ["--timeout that is not a number", ["doctor", "--json", "--end-to-end", "--from", SENDER, "--timeout", "soon"], { CUSTOMERIO_APP_API_KEY: CIO_US_KEY }, "invalid_timeout", "--timeout must be a whole number of seconds"],
-    ["--timeout 0", ["doctor", "--json", "--end-to-end", "--from", SENDER, "--timeout", "0"], { CUSTOMERIO_APP_API_KEY: CIO_US_KEY }, "invalid_timeout", "--timeout must be between 1 and 3600 seconds"],
-    ["--timeout without --end-to-end", ["doctor", "--json", "--timeout", "5"], {}, "timeout_without_end_to_end", "--timeout goes with --end-to-end."],
+    [
+      "without --from",
+      ["doctor", "--json", "--end-to-end"],
+      { CUSTOMERIO_APP_API_KEY: CIO_US_KEY },
+      "missing_input",
+      "--end-to-end needs --from <address>",
+    ],
+    [
+      "without a key, in a scripted run",
+      ["doctor", "--json", "--end-to-end", "--from", SENDER],
+      {},
+      "missing_input",
+      "--end-to-end needs a Customer.io App API key: set CUSTOMERIO_APP_API_KEY (env).",
+    ],
+    [
+      "--timeout that is not a number",
+      ["doctor", "--json", "--end-to-end", "--from", SENDER, "--timeout", "soon"],
+      { CUSTOMERIO_APP_API_KEY: CIO_US_KEY },
+      "invalid_timeout",
+      "--timeout must be a whole number of seconds",
+    ],
+    [
+      "--timeout 0",
+      ["doctor", "--json", "--end-to-end", "--from", SENDER, "--timeout", "0"],
+      { CUSTOMERIO_APP_API_KEY: CIO_US_KEY },
+      "invalid_timeout",
+      "--timeout must be between 1 and 3600 seconds",
+    ],
+    [
+      "--timeout without --end-to-end",
+      ["doctor", "--json", "--timeout", "5"],
+      {},
+      "timeout_without_end_to_end",
+      "--timeout goes with --end-to-end.",
+    ],
   ])("%s: exit 2 before any request", async (_name, argv, env, code, words) => {
     await start();
     await setup(["--region", "us"]);
@@ -304,7 +404,13 @@ describe("doctor --end-to-end", () => {
 });
 
 describe("the App API key goes to Customer.io's hosts only, and nowhere else", () => {
-  const encodings = (secret: string) => [secret, Buffer.from(secret).toString("base64"), Buffer.from(`:${secret}`).toString("base64"), encodeURIComponent(secret), secret.slice(-12)];
+  const encodings = (secret: string) => [
+    secret,
+    Buffer.from(secret).toString("base64"),
+    Buffer.from(`:${secret}`).toString("base64"),
+    encodeURIComponent(secret),
+    secret.slice(-12),
+  ];
 
   it("not to Postmark, not to output, JSON or trace, in any encoding", async () => {
     await start();
@@ -344,22 +450,46 @@ describe("the Customer.io simulator, against the reference", () => {
     const answer = await call("us", "GET", "/v1/workspaces", CIO_US_KEY);
     expect(answer.status).toBe(200);
     const [workspace] = ((await answer.json()) as { workspaces: object[] }).workspaces;
-    expect(Object.keys(workspace).sort()).toEqual(["billable_messages_sent", "id", "messages_sent", "name", "object_types", "objects", "people"]);
+    expect(Object.keys(workspace).sort()).toEqual([
+      "billable_messages_sent",
+      "id",
+      "messages_sent",
+      "name",
+      "object_types",
+      "objects",
+      "people",
+    ]);
     expect((await call("us", "GET", "/v1/workspaces", CIO_EU_KEY)).status).toBe(401);
-    expect(await (await call("eu", "GET", "/v1/workspaces")).json()).toEqual({ errors: [{ detail: "Unauthorized request", status: "401" }] });
+    expect(await (await call("eu", "GET", "/v1/workspaces")).json()).toEqual({
+      errors: [{ detail: "Unauthorized request", status: "401" }],
+    });
   });
 
   it("POST /v1/send/email answers delivery_id and queued_at; GET /v1/messages/{id} holds only the metrics that happened, as unix times", async () => {
     await start();
     await setup(["--region", "us"]);
-    const sent = await call("us", "POST", "/v1/send/email", CIO_US_KEY, { to: "softbounce@bounce-testing.postmarkapp.com", from: SENDER, subject: "s", body: "b", identifiers: { email: "softbounce@bounce-testing.postmarkapp.com" } });
+    const sent = await call("us", "POST", "/v1/send/email", CIO_US_KEY, {
+      to: "softbounce@bounce-testing.postmarkapp.com",
+      from: SENDER,
+      subject: "s",
+      body: "b",
+      identifiers: { email: "softbounce@bounce-testing.postmarkapp.com" },
+    });
     const { delivery_id: id, queued_at: queued } = (await sent.json()) as { delivery_id: string; queued_at: number };
     expect(typeof id).toBe("string");
     expect(queued).toBe(Math.floor(queued));
-    const read = async () => ((await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()) as { message: { metrics: Record<string, number> } }).message;
+    const read = async () =>
+      ((await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()) as { message: { metrics: Record<string, number> } })
+        .message;
     const first = await read();
     expect(Object.keys(first.metrics)).toEqual(["created"]);
-    expect(first).toMatchObject({ id, type: "email", recipient: "softbounce@bounce-testing.postmarkapp.com", subject: "s", failure_message: null });
+    expect(first).toMatchObject({
+      id,
+      type: "email",
+      recipient: "softbounce@bounce-testing.postmarkapp.com",
+      subject: "s",
+      failure_message: null,
+    });
     await new Promise((resolve) => setTimeout(resolve, 400)); // its queue (30 ms), then Postmark's 50 ms + 50 ms to the event
     const later = await read();
     expect(Object.keys(later.metrics).sort()).toEqual(["bounced", "created", "sent"]);

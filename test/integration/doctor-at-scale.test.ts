@@ -61,10 +61,18 @@ describe("doctor over many connections", () => {
   it("a 429 with Retry-After: 1 is waited out for a second, then passes", { timeout: 30_000 }, async () => {
     agency = await startAgency(1); // one connection: the same request again can only be the retry
     agency.simulator.injectFault({ fault: { kind: "status", status: 429, retryAfter: "1" }, times: 1 });
-    const run = await runCli(["doctor", "--json"], { env: agency.env, overrides: { ...agency.overrides, rateLimit: { tries: 4, baseDelayMs: 5, maxDelayMs: 5_000 } } });
+    const run = await runCli(["doctor", "--json"], {
+      env: agency.env,
+      overrides: { ...agency.overrides, rateLimit: { tries: 4, baseDelayMs: 5, maxDelayMs: 5_000 } },
+    });
     expect(run.code).toBe(0);
     const [limited, ...later] = agency.simulator.requests;
-    const retried = later.find((request) => request.method === limited!.method && request.path === limited!.path && JSON.stringify(request.query) === JSON.stringify(limited!.query));
+    const retried = later.find(
+      (request) =>
+        request.method === limited!.method &&
+        request.path === limited!.path &&
+        JSON.stringify(request.query) === JSON.stringify(limited!.query),
+    );
     expect(limited!.status).toBe(429);
     expect(retried!.status).toBe(200);
     // Waited at least what Retry-After asked (a lower bound: a slow machine only waits longer).
@@ -76,7 +84,9 @@ describe("doctor over many connections", () => {
     agency.simulator.injectFault({ fault: { kind: "status", status: 429 } });
     const run = await doctor(["--json"]);
     expect(run.code).toBe(1);
-    const serverCheck = run.json<DoctorJson & { connections: Array<{ checks: Array<{ message: string }> }> }>().connections[0]!.checks.find((check) => check.id === "server-smtp")!;
+    const serverCheck = run
+      .json<DoctorJson & { connections: Array<{ checks: Array<{ message: string }> }> }>()
+      .connections[0]!.checks.find((check) => check.id === "server-smtp")!;
     expect(serverCheck).toMatchObject({ status: "fail", message: expect.stringContaining("Postmark is rate-limiting requests") });
     const getServer = agency.simulator.requests.filter((request) => request.path === "/server");
     expect(getServer).toHaveLength(4);
@@ -89,11 +99,24 @@ describe("doctor over many connections", () => {
     const run = await doctor([]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      ["✔ Client 001 / outbound (us): 9 ok", "✔ Client 002 / outbound (us): 9 ok", "", "Client 003 / outbound (Transactional, region US)"].join("\n"),
+      [
+        "✔ Client 001 / outbound (us): 9 ok",
+        "✔ Client 002 / outbound (us): 9 ok",
+        "",
+        "Client 003 / outbound (Transactional, region US)",
+      ].join("\n"),
     );
     expect(run.stdout).toMatch(/Client 003 \/ outbound \(Transactional, region US\)\n  ✔ config-file: [^\n]+\n/);
     expect(run.stdout).toMatch(/\n  ✖ webhook-triggers: [^\n]+\n      fix: /);
-    expect(run.stdout).toContain(["", "✔ Client 004 / outbound (us): 9 ok", "✔ Client 005 / outbound (us): 9 ok", "", "Problems found: 44 ok, 0 warnings, 1 problem, 30 skipped."].join("\n"));
+    expect(run.stdout).toContain(
+      [
+        "",
+        "✔ Client 004 / outbound (us): 9 ok",
+        "✔ Client 005 / outbound (us): 9 ok",
+        "",
+        "Problems found: 44 ok, 0 warnings, 1 problem, 30 skipped.",
+      ].join("\n"),
+    );
     expect(run.stdout.match(/ ok$/gm)).toHaveLength(4);
     expect(run.stderr).toContain("✔ Checked 5 connections\n");
   });
@@ -118,7 +141,13 @@ describe("doctor over many connections", () => {
   it("--json is the same document whatever the count: every check of every connection", async () => {
     agency = await startAgency(5);
     const document = (await doctor(["--json"])).json<DoctorJson>();
-    expect(document.connections.map((connection) => connection.server.name)).toEqual(["Client 001", "Client 002", "Client 003", "Client 004", "Client 005"]);
+    expect(document.connections.map((connection) => connection.server.name)).toEqual([
+      "Client 001",
+      "Client 002",
+      "Client 003",
+      "Client 004",
+      "Client 005",
+    ]);
     for (const connection of document.connections) expect(Object.keys(connection)).toEqual(["server", "stream", "region", "checks"]);
     expect(statusesOf(document)).toEqual(Array(5).fill(HEALTHY));
   });
@@ -137,7 +166,9 @@ describe("doctor over many connections", () => {
 });
 
 /** A pseudo-terminal with no process in it (see spinners.test.ts: never kill() it, its pid is -1). */
-const { open } = nodePty as unknown as { open(options: { cols: number; rows: number }): { ptsName: string; _master: Socket; _slave: Socket } };
+const { open } = nodePty as unknown as {
+  open(options: { cols: number; rows: number }): { ptsName: string; _master: Socket; _slave: Socket };
+};
 
 describe("doctor's progress line on a real terminal", () => {
   it("over more than 3 connections counts them in place, where a spinner would be", { timeout: 30_000 }, async () => {
@@ -148,10 +179,15 @@ describe("doctor's progress line on a real terminal", () => {
     pty._master.on("data", (chunk: Buffer) => (screen += chunk.toString("utf8")));
     const stdout = new PassThrough().resume();
     try {
-      const code = await main(["doctor", "--no-input", "--no-color"], { stdin: new PassThrough(), stdout, stderr, env: { PATH: process.env.PATH, ...agency.env } }, agency.overrides);
+      const code = await main(
+        ["doctor", "--no-input", "--no-color"],
+        { stdin: new PassThrough(), stdout, stderr, env: { PATH: process.env.PATH, ...agency.env } },
+        agency.overrides,
+      );
       expect(code).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 100));
       for (let done = 0; done <= 6; done++) expect(screen).toContain(`\r\x1b[2KChecking ${done} of 6 connections`);
+      // eslint-disable-next-line no-control-regex
       expect(screen).toMatch(/\r\x1b\[2K✔ Checked 6 connections\r?\n/);
       // No spinner frame: ora's dots would be braille characters.
       expect(screen).not.toMatch(/[\u2800-\u28ff]/);

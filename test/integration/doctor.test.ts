@@ -30,7 +30,9 @@ const state = () => world.simulator.state;
 
 beforeEach(async () => {
   world = await startWorld();
-  const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+  const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
+    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+  });
   expect(setup.code).toBe(0);
 });
 afterEach(() => world.close());
@@ -56,7 +58,14 @@ describe("doctor", () => {
   });
 
   it("checks sending domains with an account token, warning (not failing) on unverified Return-Path", async () => {
-    state().domains.push({ ID: 777, Name: "news.example.com", SPFVerified: false, DKIMVerified: true, WeakDKIM: false, ReturnPathDomainVerified: false });
+    state().domains.push({
+      ID: 777,
+      Name: "news.example.com",
+      SPFVerified: false,
+      DKIMVerified: true,
+      WeakDKIM: false,
+      ReturnPathDomainVerified: false,
+    });
     const run = await world.run(["doctor", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
     expect(run.code).toBe(0);
     const check = run.json().connections[0].checks.find((c: any) => c.id === "sending-domains");
@@ -71,7 +80,11 @@ describe("doctor", () => {
     ["the webhook deleted", () => (state().webhooks = []), ["webhook-exists"]],
     ["a second Customer.io webhook", () => addHook(US_URL), ["webhook-duplicates"]],
     ["the other region's URL", () => addHook(EU_URL), ["webhook-duplicates"]],
-    ["the stream archived", () => (state().streams.find((s) => s.ServerID === PROD && s.ID === "outbound")!.ArchivedAt = "2026-03-01T00:00:00Z"), ["stream"]],
+    [
+      "the stream archived",
+      () => (state().streams.find((s) => s.ServerID === PROD && s.ID === "outbound")!.ArchivedAt = "2026-03-01T00:00:00Z"),
+      ["stream"],
+    ],
     ["SMTP disabled on the server", () => (state().servers.find((s) => s.ID === PROD)!.SmtpApiActivated = false), ["server-smtp"]],
     ["the key pair rejected (535)", () => rejectKeys(), ["smtp-auth"]],
     ["config file mode 0644", () => chmodSync(join(world.configDir, "config.json"), 0o644), ["config-file"]],
@@ -79,7 +92,16 @@ describe("doctor", () => {
     [
       "server token revoked (401)",
       () => (state().servers.find((s) => s.ID === PROD)!.ApiTokens = ["a-new-token-000000000000"]),
-      ["server-token", "server-smtp", "stream", "webhook-exists", "webhook-triggers", "webhook-duplicates", "webhook-delivery", "unsubscribe-handling"],
+      [
+        "server-token",
+        "server-smtp",
+        "stream",
+        "webhook-exists",
+        "webhook-triggers",
+        "webhook-duplicates",
+        "webhook-delivery",
+        "unsubscribe-handling",
+      ],
     ],
   ];
 
@@ -88,7 +110,15 @@ describe("doctor", () => {
     Object.assign(hook.Triggers, triggers);
   }
   function addHook(url: string) {
-    state().webhooks.push({ ID: state().nextWebhookId++, ServerID: PROD, Url: url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() });
+    state().webhooks.push({
+      ID: state().nextWebhookId++,
+      ServerID: PROD,
+      Url: url,
+      MessageStream: "outbound",
+      HttpAuth: null,
+      HttpHeaders: [],
+      Triggers: transactionalTriggers(),
+    });
   }
   function rejectKeys() {
     const path = join(world.configDir, "config.json");
@@ -141,7 +171,9 @@ describe("doctor", () => {
   });
 
   it("checks only the connection named, and reports an unknown one", async () => {
-    await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env: { POSTMARK_SERVER_TOKEN: OTHER_SERVER_TOKEN } });
+    await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
+      env: { POSTMARK_SERVER_TOKEN: OTHER_SERVER_TOKEN },
+    });
     expect((await doctor("--json")).json().connections).toHaveLength(2);
     expect((await doctor("--server", "Staging", "--json")).json().connections.map((c: any) => c.server.name)).toEqual(["Staging"]);
     const unknown = await doctor("--server", "Nope");
@@ -152,7 +184,9 @@ describe("doctor", () => {
 
 describe("status", () => {
   it("lists every saved connection without printing a secret", async () => {
-    await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "eu", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "eu", "--json"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
     const human = await world.run(["status"], { env: { POSTMARK_SMTP_SECRET_KEY: undefined } });
     const json = await world.run(["status", "--json"], { env: { POSTMARK_SMTP_SECRET_KEY: undefined } });
     for (const run of [human, json]) {
@@ -169,9 +203,27 @@ describe("status", () => {
 
 describe("remove", () => {
   it("deletes only the Customer.io webhooks of that stream and forgets only that connection", async () => {
-    await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
-    state().webhooks.push({ ID: 5555, ServerID: PROD, Url: "https://hooks.example.com/x", MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() });
-    state().webhooks.push({ ID: 5556, ServerID: PROD, Url: EU_URL, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() });
+    await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--json"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
+    state().webhooks.push({
+      ID: 5555,
+      ServerID: PROD,
+      Url: "https://hooks.example.com/x",
+      MessageStream: "outbound",
+      HttpAuth: null,
+      HttpHeaders: [],
+      Triggers: transactionalTriggers(),
+    });
+    state().webhooks.push({
+      ID: 5556,
+      ServerID: PROD,
+      Url: EU_URL,
+      MessageStream: "outbound",
+      HttpAuth: null,
+      HttpHeaders: [],
+      Triggers: transactionalTriggers(),
+    });
 
     const refused = await world.run(["remove", "--server", "Production", "--stream", "outbound"]);
     expect(refused.code).toBe(2);

@@ -60,13 +60,19 @@ describe.each(Object.keys(VARIANTS) as Array<keyof typeof VARIANTS>)("faults on 
 
   for (const [index, request] of requests.entries()) {
     // The same request may be made twice (GET /webhooks before and after the create): fault the one at this place.
-    const occurrence = requests.slice(0, index + 1).filter((other) => other.method === request.method && other.path === request.path).length;
+    const occurrence = requests
+      .slice(0, index + 1)
+      .filter((other) => other.method === request.method && other.path === request.path).length;
     for (const [faultName, fault] of Object.entries(FAULTS)) {
       it(`request ${index + 1} (${request.method} ${request.path}), ${faultName}`, async () => {
         const world = await startWorld();
         try {
           let seen = 0;
-          world.simulator.injectFault({ fault, times: 1, match: (candidate) => candidate.method === request.method && candidate.path === request.path && ++seen === occurrence });
+          world.simulator.injectFault({
+            fault,
+            times: 1,
+            match: (candidate) => candidate.method === request.method && candidate.path === request.path && ++seen === occurrence,
+          });
           const run = await runSetup(world, VARIANTS[variant].args, VARIANTS[variant].env);
           cases += 1;
           const hooks = world.simulator.webhooksOf(2001, "outbound").filter((hook) => regionOfUrl(hook.Url));

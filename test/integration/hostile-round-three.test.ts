@@ -26,7 +26,9 @@ describe("remove --server naming two saved servers", () => {
       ],
     });
     for (const token of ["srv-token-shop-one-1234567890", "srv-token-shop-two-1234567890"]) {
-      const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp"], { env: { POSTMARK_SERVER_TOKEN: token } });
+      const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp"], {
+        env: { POSTMARK_SERVER_TOKEN: token },
+      });
       expect(run.code).toBe(0);
     }
     const run = await world.run(["remove", "--server", "Shop", "--stream", "outbound", "--yes", "--json"], { env: {} });
@@ -48,12 +50,16 @@ describe("--smtp-secret-stdin when stdin is a terminal", () => {
     const stderr = new PassThrough();
     let said = "";
     stderr.on("data", (chunk) => (said += String(chunk)));
-    const code = await main(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--smtp-secret-stdin"], {
-      stdin,
-      stdout: new PassThrough(),
-      stderr,
-      env: { ...world.env(), ...env, POSTMARK_SMTP_SECRET_KEY: undefined },
-    }, world.overrides);
+    const code = await main(
+      ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--smtp-secret-stdin"],
+      {
+        stdin,
+        stdout: new PassThrough(),
+        stderr,
+        env: { ...world.env(), ...env, POSTMARK_SMTP_SECRET_KEY: undefined },
+      },
+      world.overrides,
+    );
     expect(code).toBe(2);
     expect(said).toContain("stdin is a terminal: pipe the Secret Key in, or leave out --smtp-secret-stdin to be asked (masked).");
     expect(world.simulator.requests).toEqual([]);
@@ -63,9 +69,15 @@ describe("--smtp-secret-stdin when stdin is a terminal", () => {
 describe("--dry-run with --send-test", () => {
   it("is refused (exit 2), sending nothing", async () => {
     world = await startWorld();
-    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--dry-run", "--send-test", "--from", SENDER, "--json"], { env });
+    const run = await world.run(
+      ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--dry-run", "--send-test", "--from", SENDER, "--json"],
+      { env },
+    );
     expect(run.code).toBe(2);
-    expect(run.json().error).toMatchObject({ code: "send_test_dry_run", message: "--dry-run changes and sends nothing, but --send-test sends a real message." });
+    expect(run.json().error).toMatchObject({
+      code: "send_test_dry_run",
+      message: "--dry-run changes and sends nothing, but --send-test sends a real message.",
+    });
     expect(world.simulator.state.messages).toEqual([]);
     expect(world.simulator.requests).toEqual([]);
   });
@@ -78,7 +90,11 @@ describe("Open or Click kept on after a write", () => {
     answered[trigger]!.Enabled = true;
     world.simulator.injectFault({
       match: (request) => request.method === "POST" && request.path === "/webhooks",
-      fault: { kind: "answer", status: 200, body: JSON.stringify({ ID: 4244, Url: US_URL, MessageStream: "outbound", Triggers: answered }) },
+      fault: {
+        kind: "answer",
+        status: 200,
+        body: JSON.stringify({ ID: 4244, Url: US_URL, MessageStream: "outbound", Triggers: answered }),
+      },
     });
     const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
     expect(run.code).toBe(1);
@@ -95,7 +111,11 @@ describe("Open or Click kept on after a write", () => {
     const answered = { ...structuredClone(TRANSACTIONAL_TRIGGERS), SubscriptionChange: { Enabled: false } };
     world.simulator.injectFault({
       match: (request) => request.method === "POST" && request.path === "/webhooks",
-      fault: { kind: "answer", status: 200, body: JSON.stringify({ ID: 4245, Url: US_URL, MessageStream: "outbound", Triggers: answered }) },
+      fault: {
+        kind: "answer",
+        status: 200,
+        body: JSON.stringify({ ID: 4245, Url: US_URL, MessageStream: "outbound", Triggers: answered }),
+      },
     });
     const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
     expect(run.code).toBe(0);
@@ -123,9 +143,14 @@ describe("a config folder the run cannot change", () => {
     world = await startWorld();
     const folder = readOnlyFolder();
     try {
-      const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env: { ...env, CIO_POSTMARK_CONFIG_DIR: folder.dir } });
+      const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
+        env: { ...env, CIO_POSTMARK_CONFIG_DIR: folder.dir },
+      });
       expect(run.code).toBe(1);
-      expect(run.json().error).toMatchObject({ code: "config_unwritable", message: expect.stringMatching(/^Cannot write the config folder .*: nothing was changed\.$/) });
+      expect(run.json().error).toMatchObject({
+        code: "config_unwritable",
+        message: expect.stringMatching(/^Cannot write the config folder .*: nothing was changed\.$/),
+      });
       expect(world.simulator.writes).toEqual([]);
       expect(world.simulator.state.webhooks).toEqual([]);
     } finally {
@@ -135,9 +160,14 @@ describe("a config folder the run cannot change", () => {
 
   it("a config folder under /proc is refused at once (Node's recursive mkdir spun there forever)", async () => {
     world = await startWorld();
-    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env: { ...env, CIO_POSTMARK_CONFIG_DIR: "/proc/cio-postmark-test/config" } });
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
+      env: { ...env, CIO_POSTMARK_CONFIG_DIR: "/proc/cio-postmark-test/config" },
+    });
     expect(run.code).toBe(1);
-    expect(run.json().error).toMatchObject({ code: "config_unwritable", message: "Cannot write the config folder /proc/cio-postmark-test/config (ENOENT)." });
+    expect(run.json().error).toMatchObject({
+      code: "config_unwritable",
+      message: "Cannot write the config folder /proc/cio-postmark-test/config (ENOENT).",
+    });
     expect(world.simulator.writes).toEqual([]);
   });
 });
@@ -158,7 +188,9 @@ describe("other services' credentials", () => {
     const trace = join(mkdtempSync(join(tmpdir(), "cio-cred-")), "trace.jsonl");
     const human = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--trace", trace], { env });
     expect(human.code).toBe(0);
-    expect(human.stderr).toContain("Leave webhook 31 to https://zap-user:••••5150@hooks.zapier.example/catch/1?api_key=••••6789&page=1 alone (not Customer.io)");
+    expect(human.stderr).toContain(
+      "Leave webhook 31 to https://zap-user:••••5150@hooks.zapier.example/catch/1?api_key=••••6789&page=1 alone (not Customer.io)",
+    );
     const json = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
     const everything = [human.stdout, human.stderr, json.stdout, json.stderr, readFileSync(trace, "utf8")].join("\n");
     for (const secret of ["ZapierPassword-5150", "ZAPKEY-0123456789", "ZAP-BEARER-TOKEN-777"]) expect(everything).not.toContain(secret);
@@ -169,7 +201,14 @@ describe("other services' credentials", () => {
 });
 
 describe("another run creating the same webhook at the same moment", () => {
-  const racer = (id: number) => ({ ID: id, Url: US_URL, MessageStream: "outbound", HttpAuth: { Username: "", Password: "" }, HttpHeaders: [], Triggers: structuredClone(TRANSACTIONAL_TRIGGERS) });
+  const racer = (id: number) => ({
+    ID: id,
+    Url: US_URL,
+    MessageStream: "outbound",
+    HttpAuth: { Username: "", Password: "" },
+    HttpHeaders: [],
+    Triggers: structuredClone(TRANSACTIONAL_TRIGGERS),
+  });
   const run = () => world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], { env });
   /** The read-back after our create lists the other run's webhook beside ours. */
   function otherRunCreated(other: number, ours: number) {
@@ -187,8 +226,13 @@ describe("another run creating the same webhook at the same moment", () => {
     const result = await run();
     expect(result.code).toBe(0);
     expect(result.json().webhook.id).toBe(9001);
-    expect(result.json().warnings).toContain("Another run created webhook 9100 at the same time; kept 9001, so Customer.io hears each event once.");
-    expect(world.simulator.writes.map((request) => `${request.method} ${request.path}`)).toEqual(["POST /webhooks", "DELETE /webhooks/9100"]);
+    expect(result.json().warnings).toContain(
+      "Another run created webhook 9100 at the same time; kept 9001, so Customer.io hears each event once.",
+    );
+    expect(world.simulator.writes.map((request) => `${request.method} ${request.path}`)).toEqual([
+      "POST /webhooks",
+      "DELETE /webhooks/9100",
+    ]);
     expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.ID)).toEqual([9001]);
   });
 
@@ -199,8 +243,13 @@ describe("another run creating the same webhook at the same moment", () => {
     const result = await run();
     expect(result.code).toBe(0);
     expect(result.json().webhook).toMatchObject({ id: 9150, action: "created" });
-    expect(result.json().warnings).toContain("Another run created webhook 9150 at the same time; kept 9150 and removed ours, 9200, so Customer.io hears each event once.");
-    expect(world.simulator.writes.map((request) => `${request.method} ${request.path}`)).toEqual(["POST /webhooks", "DELETE /webhooks/9200"]);
+    expect(result.json().warnings).toContain(
+      "Another run created webhook 9150 at the same time; kept 9150 and removed ours, 9200, so Customer.io hears each event once.",
+    );
+    expect(world.simulator.writes.map((request) => `${request.method} ${request.path}`)).toEqual([
+      "POST /webhooks",
+      "DELETE /webhooks/9200",
+    ]);
     expect((await world.run(["status", "--json"], { env: {} })).json().connections[0].webhook.id).toBe(9150);
   });
 });
@@ -213,7 +262,11 @@ describe("one verdict on HTTP auth and headers in Postmark's answer", () => {
     world = await startWorld();
     world.simulator.injectFault({
       match: (request) => request.method === "POST" && request.path === "/webhooks",
-      fault: { kind: "answer", status: 200, body: JSON.stringify({ ID: 4246, Url: US_URL, MessageStream: "outbound", Triggers: TRANSACTIONAL_TRIGGERS, ...kept }) },
+      fault: {
+        kind: "answer",
+        status: 200,
+        body: JSON.stringify({ ID: 4246, Url: US_URL, MessageStream: "outbound", Triggers: TRANSACTIONAL_TRIGGERS, ...kept }),
+      },
     });
     const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
     expect(run.code).toBe(1);
@@ -225,7 +278,16 @@ describe("one verdict on HTTP auth and headers in Postmark's answer", () => {
     expect(JSON.stringify(run.json())).not.toContain("kept-by-postmark-0001");
     // Doctor's word on the same webhook: drift, a failure.
     world.simulator.clearFaults();
-    world.simulator.state.webhooks.push({ ID: 4246, ServerID: PROD, Url: US_URL, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: structuredClone(TRANSACTIONAL_TRIGGERS), ...kept });
+    world.simulator.state.webhooks.push({
+      ID: 4246,
+      ServerID: PROD,
+      Url: US_URL,
+      MessageStream: "outbound",
+      HttpAuth: null,
+      HttpHeaders: [],
+      Triggers: structuredClone(TRANSACTIONAL_TRIGGERS),
+      ...kept,
+    });
     const plan = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--dry-run", "--json"], { env });
     expect(plan.json().webhook).toMatchObject({ id: 4246, action: "planned" });
   });

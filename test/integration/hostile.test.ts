@@ -39,7 +39,9 @@ describe("security", () => {
     try {
       for (const status of [301, 302, 307, 308]) {
         world.simulator.clearFaults();
-        world.simulator.injectFault({ fault: { kind: "answer", status, body: "", headers: { Location: `http://127.0.0.1:${port}/server` } } });
+        world.simulator.injectFault({
+          fault: { kind: "answer", status, body: "", headers: { Location: `http://127.0.0.1:${port}/server` } },
+        });
         const run = await world.run([...base, "--json"], { env: serverEnv });
         expect(run.code).toBe(1);
         const { error } = oneDocument(run);
@@ -74,7 +76,9 @@ describe("security", () => {
 
   it("an error message from Postmark is shown escaped too", async () => {
     world = await startWorld();
-    world.simulator.injectFault({ fault: { kind: "answer", status: 422, body: JSON.stringify({ ErrorCode: 1, Message: "Bad\u001b[2J\nthing" }) } });
+    world.simulator.injectFault({
+      fault: { kind: "answer", status: 422, body: JSON.stringify({ ErrorCode: 1, Message: "Bad\u001b[2J\nthing" }) },
+    });
     const run = await world.run(base, { env: serverEnv });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("Bad\\x1b[2J\\x0athing");
@@ -91,7 +95,11 @@ describe("security", () => {
     const doctor = await world.run(["doctor", "--json"], { env: {} });
     expect(doctor.code).toBe(1);
     const check = oneDocument(doctor).connections[0].checks.find((c: { id: string }) => c.id === "config-file");
-    expect(check).toMatchObject({ status: "fail", message: expect.stringContaining("mode 0755"), fix: expect.stringContaining(`chmod 700 "${world.configDir}"`) });
+    expect(check).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("mode 0755"),
+      fix: expect.stringContaining(`chmod 700 "${world.configDir}"`),
+    });
     expect((await world.run(["doctor", "--fix", "--json"], { env: {} })).code).toBe(0);
     expect(statSync(world.configDir).mode & 0o777).toBe(0o700);
   });
@@ -112,7 +120,9 @@ describe("security", () => {
   it("a secret containing quotes and backslashes is masked in --json, not shown in its escaped form", async () => {
     const token = 'tok"en\\with-quote-1234567890';
     world = await startWorld();
-    world.simulator.injectFault({ fault: { kind: "answer", status: 422, body: JSON.stringify({ ErrorCode: 1, Message: `The token ${token} is not allowed here.` }) } });
+    world.simulator.injectFault({
+      fault: { kind: "answer", status: 422, body: JSON.stringify({ ErrorCode: 1, Message: `The token ${token} is not allowed here.` }) },
+    });
     const run = await world.run([...base, "--json"], { env: { POSTMARK_SERVER_TOKEN: token } });
     expect(run.code).toBe(1);
     expect(run.stdout).not.toContain(JSON.stringify(token).slice(1, -1));
@@ -131,7 +141,15 @@ describe("a server that misbehaves", () => {
     ["upper-case host", "https://TRACK.CUSTOMER.IO/postmark/events"],
   ])("a Customer.io webhook URL with %s is repaired, never duplicated", async (_name, url) => {
     world = await startWorld();
-    world.simulator.state.webhooks.push({ ID: 55, ServerID: PROD, Url: url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() });
+    world.simulator.state.webhooks.push({
+      ID: 55,
+      ServerID: PROD,
+      Url: url,
+      MessageStream: "outbound",
+      HttpAuth: null,
+      HttpHeaders: [],
+      Triggers: transactionalTriggers(),
+    });
     const before = await world.run(["doctor", "--json"], { env: {} }); // nothing saved yet
     expect(before.code).toBe(1);
     const run = await world.run([...base, "--json"], { env: serverEnv });
@@ -142,8 +160,14 @@ describe("a server that misbehaves", () => {
 
   it("paging stops at the first short page, whatever TotalCount says", async () => {
     world = await startWorld();
-    world.simulator.injectFault({ match: (request) => request.path === "/servers", fault: { kind: "answer", status: 200, body: JSON.stringify({ TotalCount: 1_000_000, Servers: [] }) } });
-    const run = await world.run(["setup", "--no-input", "--server", "Nope", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    world.simulator.injectFault({
+      match: (request) => request.path === "/servers",
+      fault: { kind: "answer", status: 200, body: JSON.stringify({ TotalCount: 1_000_000, Servers: [] }) },
+    });
+    const run = await world.run(
+      ["setup", "--no-input", "--server", "Nope", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"],
+      { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } },
+    );
     expect(run.code).toBe(2);
     expect(oneDocument(run).error.code).toBe("unknown_server");
     // The name filter's page and the full listing's first page: one request each, not 2,000.
@@ -152,9 +176,18 @@ describe("a server that misbehaves", () => {
 
   it("a TotalCount no account has is a bad response (no crash, no flood of requests)", async () => {
     world = await startWorld();
-    const page = { TotalCount: 1e12, Servers: Array.from({ length: 500 }, (_, i) => ({ ID: i + 1, Name: `S${i}`, ApiTokens: [], SmtpApiActivated: true })) };
-    world.simulator.injectFault({ match: (request) => request.path === "/servers", fault: { kind: "answer", status: 200, body: JSON.stringify(page) } });
-    const run = await world.run(["setup", "--no-input", "--server", "S1", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    const page = {
+      TotalCount: 1e12,
+      Servers: Array.from({ length: 500 }, (_, i) => ({ ID: i + 1, Name: `S${i}`, ApiTokens: [], SmtpApiActivated: true })),
+    };
+    world.simulator.injectFault({
+      match: (request) => request.path === "/servers",
+      fault: { kind: "answer", status: 200, body: JSON.stringify(page) },
+    });
+    const run = await world.run(
+      ["setup", "--no-input", "--server", "S1", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"],
+      { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } },
+    );
     expect(run.code).toBe(1);
     expect(oneDocument(run).error).toMatchObject({ code: "postmark_bad_response", message: expect.stringContaining("1000000000000") });
     expect(world.simulator.requests).toHaveLength(1);
@@ -162,8 +195,14 @@ describe("a server that misbehaves", () => {
 
   it("a page that fails stops the listing: no new page is asked for after it", async () => {
     world = await startWorld({ ...DEFAULT_SPEC, servers: Array.from({ length: 6000 }, (_, i) => ({ id: 7000 + i, name: `Client ${i}` })) });
-    world.simulator.injectFault({ match: (request) => request.path === "/servers" && request.index > 0, fault: { kind: "status", status: 500 } });
-    const run = await world.run(["setup", "--no-input", "--server", "Client", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    world.simulator.injectFault({
+      match: (request) => request.path === "/servers" && request.index > 0,
+      fault: { kind: "status", status: 500 },
+    });
+    const run = await world.run(
+      ["setup", "--no-input", "--server", "Client", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"],
+      { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } },
+    );
     expect(run.code).toBe(1);
     oneDocument(run);
     // 12 pages in all: the first alone, then 8 at once; after they fail, none of the last 3 may start.
@@ -188,7 +227,10 @@ describe("a server that misbehaves", () => {
     world = await startWorld();
     world.simulator.injectFault({ match: (request) => request.path === path, fault: { kind: "answer", status: 200, body } });
     const env = path === "/servers" ? { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } : serverEnv;
-    const args = path === "/servers" ? ["setup", "--no-input", "--server", "Production", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"] : [...base, "--json"];
+    const args =
+      path === "/servers"
+        ? ["setup", "--no-input", "--server", "Production", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"]
+        : [...base, "--json"];
     const run = await world.run(args, { env });
     expect(run.code).toBe(1);
     const { error } = oneDocument(run);
@@ -220,7 +262,9 @@ describe("inputs", () => {
     const home = join(world.configDir, "..", "home");
     mkdirSync(home);
     for (const dir of ["", "   "]) {
-      const run = await world.run(["status", "--config-dir", dir, "--json"], { env: { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), CIO_POSTMARK_CONFIG_DIR: undefined } });
+      const run = await world.run(["status", "--config-dir", dir, "--json"], {
+        env: { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), CIO_POSTMARK_CONFIG_DIR: undefined },
+      });
       expect(run.code).toBe(2);
       expect(oneDocument(run).error.message).toMatch(/--config-dir is empty/);
     }
@@ -239,7 +283,7 @@ describe("inputs", () => {
     const status = await world.run(["status"]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain("1 saved connection in");
-    expect(status.stderr).toContain('Saved connection 2001:broadcast in');
+    expect(status.stderr).toContain("Saved connection 2001:broadcast in");
     expect(status.stderr).toContain('region is not "us" or "eu"');
     expect(status.stderr).toContain("Saved connection 2002:outbound");
     expect(status.stderr).toContain("Saved connection 2003:outbound");
@@ -250,32 +294,56 @@ describe("inputs", () => {
     expect(oneDocument(doctor).connections).toHaveLength(1);
     expect((await world.run(base, { env: serverEnv })).code).toBe(0);
     const after = JSON.parse(readFileSync(configPath(), "utf8")).connections;
-    expect([after["2001:broadcast"], after["2002:outbound"], after["2003:outbound"]]).toEqual([config.connections["2001:broadcast"], null, { serverId: 2003 }]);
+    expect([after["2001:broadcast"], after["2002:outbound"], after["2003:outbound"]]).toEqual([
+      config.connections["2001:broadcast"],
+      null,
+      { serverId: 2003 },
+    ]);
   });
 
   it.each(["US", " Eu ", "eU"])("--region %j is taken in any case and with spaces", async (region) => {
     world = await startWorld();
-    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", region, "--skip-smtp", "--json"], { env: serverEnv });
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", region, "--skip-smtp", "--json"], {
+      env: serverEnv,
+    });
     expect(run.code).toBe(0);
     expect(oneDocument(run).region).toBe(region.trim().toLowerCase());
   });
 
   it("--smtp-port takes a custom relay's port", async () => {
     world = await startWorld();
-    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--smtp-host", "relay.internal", "--smtp-port", "2526", "--json"], { env: serverEnv });
+    const run = await world.run(
+      ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--smtp-host", "relay.internal", "--smtp-port", "2526", "--json"],
+      { env: serverEnv },
+    );
     expect(run.code).toBe(1); // the relay's certificate is not for relay.internal: the TLS check still holds
     expect(oneDocument(run).error.code).toBe("smtp_certificate");
-    const ok = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--smtp-port", "2526", "--json"], { env: serverEnv });
+    const ok = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--smtp-port", "2526", "--json"], {
+      env: serverEnv,
+    });
     expect(ok.code).toBe(0);
     expect(oneDocument(ok).smtp).toMatchObject({ port: 2526, verified: true });
   });
 
   it("--server 42 falls back to the server named 42; --server 001 is server ID 1 and needs no server token", async () => {
-    world = await startWorld({ ...DEFAULT_SPEC, servers: [...DEFAULT_SPEC.servers, { id: 1, name: "One", tokens: ["srv-token-one-1111111111"] }, { id: 3001, name: "42", tokens: ["srv-token-42-4242424242"] }] });
-    const byName = await world.run(["setup", "--no-input", "--server", "42", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    world = await startWorld({
+      ...DEFAULT_SPEC,
+      servers: [
+        ...DEFAULT_SPEC.servers,
+        { id: 1, name: "One", tokens: ["srv-token-one-1111111111"] },
+        { id: 3001, name: "42", tokens: ["srv-token-42-4242424242"] },
+      ],
+    });
+    const byName = await world.run(
+      ["setup", "--no-input", "--server", "42", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"],
+      { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } },
+    );
     expect(byName.code).toBe(0);
     expect(oneDocument(byName).server).toEqual({ id: 3001, name: "42" });
-    const padded = await world.run(["setup", "--no-input", "--server", "001", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    const padded = await world.run(
+      ["setup", "--no-input", "--server", "001", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"],
+      { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } },
+    );
     expect(padded.code).toBe(0);
     expect(oneDocument(padded).server).toEqual({ id: 1, name: "One" });
   });

@@ -15,7 +15,12 @@ afterEach(() => world.close());
 
 function startSetup(extra: string[] = []) {
   const child = spawn(process.execPath, [BIN, "setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", ...extra], {
-    env: { PATH: process.env.PATH, POSTMARK_API_URL: world.simulator.url, CIO_POSTMARK_CONFIG_DIR: world.configDir, POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    env: {
+      PATH: process.env.PATH,
+      POSTMARK_API_URL: world.simulator.url,
+      CIO_POSTMARK_CONFIG_DIR: world.configDir,
+      POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+    },
   });
   let stderr = "";
   let stdout = "";
@@ -46,18 +51,21 @@ describe("signals during setup", () => {
     ["SIGINT", 130],
     ["SIGTERM", 143],
     ["SIGHUP", 129],
-  ] as const)("%s while the webhook is being created: finishes the change and its save, releases the lock, exits %i", async (signal, code) => {
-    world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "POST" });
-    const run = startSetup();
-    await until(() => world.simulator.requests.some((request) => request.method === "POST"));
-    run.child.kill(signal);
-    expect(await run.exited).toBe(code);
-    const [hook] = world.simulator.webhooksOf(2001, "outbound");
-    expect(hook).toBeDefined();
-    const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8"));
-    expect(saved.connections["2001:outbound"].webhookId).toBe(hook!.ID);
-    expect(existsSync(join(world.configDir, "config.lock"))).toBe(false);
-  });
+  ] as const)(
+    "%s while the webhook is being created: finishes the change and its save, releases the lock, exits %i",
+    async (signal, code) => {
+      world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "POST" });
+      const run = startSetup();
+      await until(() => world.simulator.requests.some((request) => request.method === "POST"));
+      run.child.kill(signal);
+      expect(await run.exited).toBe(code);
+      const [hook] = world.simulator.webhooksOf(2001, "outbound");
+      expect(hook).toBeDefined();
+      const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8"));
+      expect(saved.connections["2001:outbound"].webhookId).toBe(hook!.ID);
+      expect(existsSync(join(world.configDir, "config.lock"))).toBe(false);
+    },
+  );
 
   it.each([
     ["SIGTERM", 143],
@@ -76,16 +84,19 @@ describe("signals during setup", () => {
     ["SIGTERM", 143],
     ["SIGHUP", 129],
     ["SIGINT", 130],
-  ] as const)("%s during the change with --json still prints the one document of what was done, marked, then exits %i", async (signal, code) => {
-    world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "POST" });
-    const run = startSetup(["--json"]);
-    await until(() => world.simulator.requests.some((request) => request.method === "POST"));
-    run.child.kill(signal);
-    expect(await run.exited).toBe(code);
-    const document = JSON.parse(run.stdout());
-    const [hook] = world.simulator.webhooksOf(2001, "outbound");
-    expect(document).toMatchObject({ ok: true, interrupted: signal, webhook: { id: hook!.ID, action: "created" } });
-  });
+  ] as const)(
+    "%s during the change with --json still prints the one document of what was done, marked, then exits %i",
+    async (signal, code) => {
+      world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "POST" });
+      const run = startSetup(["--json"]);
+      await until(() => world.simulator.requests.some((request) => request.method === "POST"));
+      run.child.kill(signal);
+      expect(await run.exited).toBe(code);
+      const document = JSON.parse(run.stdout());
+      const [hook] = world.simulator.webhooksOf(2001, "outbound");
+      expect(document).toMatchObject({ ok: true, interrupted: signal, webhook: { id: hook!.ID, action: "created" } });
+    },
+  );
 
   it("SIGTERM during the change in a human run prints the summary and one closing line saying what was done", async () => {
     world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "POST" });
@@ -115,7 +126,10 @@ describe("signals during setup", () => {
     await until(() => world.simulator.requests.some((request) => request.method === "PUT"));
     fix.child.kill("SIGTERM");
     expect(await fix.exited).toBe(143);
-    expect(JSON.parse(fix.stdout())).toMatchObject({ interrupted: "SIGTERM", connections: [{ server: { id: 2001 }, stream: { id: "outbound" } }] });
+    expect(JSON.parse(fix.stdout())).toMatchObject({
+      interrupted: "SIGTERM",
+      connections: [{ server: { id: 2001 }, stream: { id: "outbound" } }],
+    });
     expect(world.simulator.webhooksOf(2001, "outbound")[0]!.Triggers.Open.Enabled).toBe(false);
 
     world.simulator.injectFault({ fault: { kind: "latency", ms: 1_000 }, match: (request) => request.method === "DELETE" });
@@ -126,4 +140,3 @@ describe("signals during setup", () => {
     expect(JSON.parse(remove.stdout())).toMatchObject({ interrupted: "SIGTERM", ok: true, removedWebhooks: [hook!.ID] });
   });
 });
-

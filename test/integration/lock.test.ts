@@ -61,7 +61,8 @@ describe("config folder lock", () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  const unreadable = (path: string) => `The lock file ${path} is empty or unreadable (gave up waiting after 0 s): a run may have stopped while taking it.`;
+  const unreadable = (path: string) =>
+    `The lock file ${path} is empty or unreadable (gave up waiting after 0 s): a run may have stopped while taking it.`;
   const deleteIfIdle = (path: string) => `If no cio-postmark is running, delete ${path} and run this again.`;
   it.each([
     ["empty", "", unreadable, deleteIfIdle],
@@ -69,14 +70,19 @@ describe("config folder lock", () => {
     [
       "of this very process",
       JSON.stringify({ pid: process.pid, command: "setup", since: "2026-01-01T00:00:00.000Z" }),
-      () => `cio-postmark setup (process ${process.pid}, since 2026-01-01T00:00:00.000Z) is changing the same config folder; gave up waiting after 0 s.`,
+      () =>
+        `cio-postmark setup (process ${process.pid}, since 2026-01-01T00:00:00.000Z) is changing the same config folder; gave up waiting after 0 s.`,
       (path: string) => `Let it finish and run this again. If no cio-postmark is running, delete ${path}.`,
     ],
   ])("a lock file %s is described as it is, and left in place", async (_name, content, message, hint) => {
     const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
     const path = join(dir, LOCK_FILE);
     writeFileSync(path, content);
-    await expect(withConfigLock(dir, { command: "setup", waitMs: 0, pollMs: 5 }, async () => "ran")).rejects.toMatchObject({ code: "config_locked", message: message(path), hint: hint(path) });
+    await expect(withConfigLock(dir, { command: "setup", waitMs: 0, pollMs: 5 }, async () => "ran")).rejects.toMatchObject({
+      code: "config_locked",
+      message: message(path),
+      hint: hint(path),
+    });
     expect(readFileSync(path, "utf8")).toBe(content);
   });
 
@@ -88,22 +94,31 @@ describe("config folder lock", () => {
     });
   });
 
-  it.skipIf(process.platform !== "linux")("a live process that is not cio-postmark: the lock is stale at once, taken over and said so", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
-    const path = join(dir, LOCK_FILE);
-    const sleeper = spawn("sleep", ["10"]);
-    try {
-      writeFileSync(path, JSON.stringify({ pid: sleeper.pid, command: "setup", since: "2026-01-01T00:00:00Z" }));
-      const said: string[] = [];
-      const started = Date.now();
-      // A wait of 30 s would be spent in full if the lock were taken for a live cio-postmark's.
-      await expect(withConfigLock(dir, { command: "setup", waitMs: 30_000, pollMs: 5, onTakeover: (message) => said.push(message) }, async () => "ran")).resolves.toBe("ran");
-      expect(Date.now() - started).toBeLessThan(10_000);
-      expect(said).toEqual([`Took over the stale lock ${path}: process ${sleeper.pid} named in it is running, but is not cio-postmark.`]);
-    } finally {
-      sleeper.kill();
-    }
-  });
+  it.skipIf(process.platform !== "linux")(
+    "a live process that is not cio-postmark: the lock is stale at once, taken over and said so",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+      const path = join(dir, LOCK_FILE);
+      const sleeper = spawn("sleep", ["10"]);
+      try {
+        writeFileSync(path, JSON.stringify({ pid: sleeper.pid, command: "setup", since: "2026-01-01T00:00:00Z" }));
+        const said: string[] = [];
+        const started = Date.now();
+        // A wait of 30 s would be spent in full if the lock were taken for a live cio-postmark's.
+        await expect(
+          withConfigLock(
+            dir,
+            { command: "setup", waitMs: 30_000, pollMs: 5, onTakeover: (message) => said.push(message) },
+            async () => "ran",
+          ),
+        ).resolves.toBe("ran");
+        expect(Date.now() - started).toBeLessThan(10_000);
+        expect(said).toEqual([`Took over the stale lock ${path}: process ${sleeper.pid} named in it is running, but is not cio-postmark.`]);
+      } finally {
+        sleeper.kill();
+      }
+    },
+  );
 
   it("a folder it cannot write is config_unwritable at once, not a lock held by someone", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), "cio-lock-")), "missing");

@@ -95,28 +95,32 @@ describe("moving 0.1's config folder", () => {
     const root = mkdtempSync(join(tmpdir(), "cio-move-"));
     const legacy = legacyFolder(root);
     const inside = join(legacy, "cio-postmark"); // a folder cannot be renamed into itself: EINVAL
-    expect(() => moveLegacyConfigDir(legacy, inside, true)).toThrow(expect.objectContaining({ code: "config_move_failed", message: expect.stringContaining("(EINVAL)") }));
+    expect(() => moveLegacyConfigDir(legacy, inside, true)).toThrow(
+      expect.objectContaining({ code: "config_move_failed", message: expect.stringContaining("(EINVAL)") }),
+    );
     expect(readFileSync(join(legacy, "config.json"), "utf8")).toBe(CONFIG);
     expect(existsSync(join(inside, "config.json"))).toBe(false);
   });
 
   // /dev/shm is another file system on Linux: rename fails with EXDEV there, so the file is copied.
   const otherFileSystem = existsSync("/dev/shm") && statSync("/dev/shm").dev !== statSync(tmpdir()).dev;
-  it.skipIf(!otherFileSystem).each([false, true])("across file systems (new folder there already: %s), copies under a temporary name, then drops the old file", (exists) => {
-    const root = mkdtempSync(join(tmpdir(), "cio-move-"));
-    const legacy = legacyFolder(root);
-    const elsewhere = mkdtempSync("/dev/shm/cio-move-");
-    try {
-      const dir = join(elsewhere, "cio-postmark");
-      if (exists) mkdirSync(dir);
-      moveLegacyConfigDir(legacy, dir, true);
-      expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(CONFIG);
-      expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
-      expect(readdirSync(dir)).toEqual(["config.json"]);
-      expect(existsSync(join(legacy, "config.json"))).toBe(false);
-    } finally {
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
-  });
-
+  it.skipIf(!otherFileSystem).each([false, true])(
+    "across file systems (new folder there already: %s), copies under a temporary name, then drops the old file",
+    (exists) => {
+      const root = mkdtempSync(join(tmpdir(), "cio-move-"));
+      const legacy = legacyFolder(root);
+      const elsewhere = mkdtempSync("/dev/shm/cio-move-");
+      try {
+        const dir = join(elsewhere, "cio-postmark");
+        if (exists) mkdirSync(dir);
+        moveLegacyConfigDir(legacy, dir, true);
+        expect(readFileSync(join(dir, "config.json"), "utf8")).toBe(CONFIG);
+        expect(statSync(join(dir, "config.json")).mode & 0o777).toBe(0o600);
+        expect(readdirSync(dir)).toEqual(["config.json"]);
+        expect(existsSync(join(legacy, "config.json"))).toBe(false);
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true });
+      }
+    },
+  );
 });

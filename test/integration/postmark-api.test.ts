@@ -18,7 +18,11 @@ afterEach(async () => {
 async function start(servers = 2, extra: Partial<AccountSpec> = {}): Promise<PostmarkSettings> {
   const spec: AccountSpec = {
     accountToken: ACCOUNT,
-    servers: Array.from({ length: servers }, (_, i) => ({ id: i + 1, name: `Server ${String(i + 1).padStart(5, "0")}`, tokens: i === 0 ? [SERVER] : undefined })),
+    servers: Array.from({ length: servers }, (_, i) => ({
+      id: i + 1,
+      name: `Server ${String(i + 1).padStart(5, "0")}`,
+      tokens: i === 0 ? [SERVER] : undefined,
+    })),
     ...extra,
   };
   const started = await startApiSimulator(spec);
@@ -51,14 +55,24 @@ describe("what each call is called when Postmark fails it", () => {
   ])("%s", async (action, call) => {
     const settings = await start();
     simulator!.injectFault({ fault: { kind: "status", status: 500 } });
-    await expect(call(settings)).rejects.toMatchObject({ code: "postmark_unavailable", message: `Postmark answered 500 while trying to ${action}.` });
+    await expect(call(settings)).rejects.toMatchObject({
+      code: "postmark_unavailable",
+      message: `Postmark answered 500 while trying to ${action}.`,
+    });
   });
 
   it("a rejected token is named by where it came from, POSTMARK_ACCOUNT_TOKEN or POSTMARK_SERVER_TOKEN unless told otherwise", async () => {
     const settings = await start();
-    await expect(new AccountApi("wrong-account-token-000", settings).listServers()).rejects.toMatchObject({ code: "postmark_unauthorized", hint: expect.stringMatching(/^Check POSTMARK_ACCOUNT_TOKEN: /) });
-    await expect(new ServerApi("wrong-server-token-000", settings).getServer()).rejects.toMatchObject({ hint: expect.stringMatching(/^Check POSTMARK_SERVER_TOKEN: /) });
-    await expect(new ServerApi("wrong-server-token-000", settings, "the token you pasted").getServer()).rejects.toMatchObject({ hint: expect.stringMatching(/^Check the token you pasted: /) });
+    await expect(new AccountApi("wrong-account-token-000", settings).listServers()).rejects.toMatchObject({
+      code: "postmark_unauthorized",
+      hint: expect.stringMatching(/^Check POSTMARK_ACCOUNT_TOKEN: /),
+    });
+    await expect(new ServerApi("wrong-server-token-000", settings).getServer()).rejects.toMatchObject({
+      hint: expect.stringMatching(/^Check POSTMARK_SERVER_TOKEN: /),
+    });
+    await expect(new ServerApi("wrong-server-token-000", settings, "the token you pasted").getServer()).rejects.toMatchObject({
+      hint: expect.stringMatching(/^Check the token you pasted: /),
+    });
   });
 
   it("the account token check is one request for one server, and says yes", async () => {
@@ -75,7 +89,9 @@ describe("what each call is called when Postmark fails it", () => {
 
   it("sender signatures are listed with count and offset", async () => {
     const settings = await start(1, { senders: [{ EmailAddress: "a@example.com" }] });
-    expect((await new AccountApi(ACCOUNT, settings).listSenderSignatures()).map((sender) => sender.EmailAddress)).toEqual(["a@example.com"]);
+    expect((await new AccountApi(ACCOUNT, settings).listSenderSignatures()).map((sender) => sender.EmailAddress)).toEqual([
+      "a@example.com",
+    ]);
     expect(simulator!.requests.map((request) => request.query)).toEqual([{ count: "500", offset: "0" }]);
   });
 
@@ -90,7 +106,11 @@ describe("paged listings", () => {
   it("an account of exactly two pages takes two requests, none past the end", async () => {
     const settings = await start(1000);
     expect(await new AccountApi(ACCOUNT, settings).listServers()).toHaveLength(1000);
-    expect(listings().map((request) => request.query.offset).sort()).toEqual(["0", "500"]);
+    expect(
+      listings()
+        .map((request) => request.query.offset)
+        .sort(),
+    ).toEqual(["0", "500"]);
   });
 
   it("6,000 servers come whole and in order, the later pages at most 8 at once, with no listener-leak warning", async () => {
@@ -105,31 +125,60 @@ describe("paged listings", () => {
     expect(servers.map((s) => s.ID)).toEqual(Array.from({ length: 6000 }, (_, i) => i + 1));
     const later = listings().slice(1);
     expect(later).toHaveLength(11);
-    const most = Math.max(...later.map((request) => later.filter((other) => other.startedAt <= request.startedAt && other.finishedAt > request.startedAt).length));
+    const most = Math.max(
+      ...later.map(
+        (request) => later.filter((other) => other.startedAt <= request.startedAt && other.finishedAt > request.startedAt).length,
+      ),
+    );
     expect(most).toBeLessThanOrEqual(8);
   });
 
   it("a short page in the middle ends the listing: no page beyond it is asked for", async () => {
     const settings = await start(6000);
     // Page 500 answers at once with 10 servers; the other first eight pages take their time.
-    const short = JSON.stringify({ TotalCount: 6000, Servers: Array.from({ length: 10 }, (_, i) => ({ ID: 9000 + i, Name: `Short ${i}`, ApiTokens: [], SmtpApiActivated: true })) });
-    simulator!.injectFault({ match: (request) => request.path === "/servers" && request.query.offset === "500", fault: { kind: "answer", status: 200, body: short } });
-    simulator!.injectFault({ match: (request) => request.path === "/servers" && request.query.offset !== "0" && request.query.offset !== "500", fault: { kind: "latency", ms: 100 } });
+    const short = JSON.stringify({
+      TotalCount: 6000,
+      Servers: Array.from({ length: 10 }, (_, i) => ({ ID: 9000 + i, Name: `Short ${i}`, ApiTokens: [], SmtpApiActivated: true })),
+    });
+    simulator!.injectFault({
+      match: (request) => request.path === "/servers" && request.query.offset === "500",
+      fault: { kind: "answer", status: 200, body: short },
+    });
+    simulator!.injectFault({
+      match: (request) => request.path === "/servers" && request.query.offset !== "0" && request.query.offset !== "500",
+      fault: { kind: "latency", ms: 100 },
+    });
     const servers = await new AccountApi(ACCOUNT, settings).listServers();
-    expect(listings().map((request) => Number(request.query.offset)).sort((a, b) => a - b)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
+    expect(
+      listings()
+        .map((request) => Number(request.query.offset))
+        .sort((a, b) => a - b),
+    ).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
     expect(servers.filter((s) => s.Name.startsWith("Short"))).toHaveLength(10);
   });
 
   it("a count of exactly 100,000 is read; one more is refused before any second request", async () => {
     const settings = await start(1);
-    const page = (total: number) => JSON.stringify({ TotalCount: total, Servers: Array.from({ length: 500 }, (_, i) => ({ ID: i + 1, Name: `S${i}`, ApiTokens: [], SmtpApiActivated: true })) });
-    simulator!.injectFault({ match: (request) => request.path === "/servers", fault: { kind: "answer", status: 200, body: page(100_001) }, times: 1 });
+    const page = (total: number) =>
+      JSON.stringify({
+        TotalCount: total,
+        Servers: Array.from({ length: 500 }, (_, i) => ({ ID: i + 1, Name: `S${i}`, ApiTokens: [], SmtpApiActivated: true })),
+      });
+    simulator!.injectFault({
+      match: (request) => request.path === "/servers",
+      fault: { kind: "answer", status: 200, body: page(100_001) },
+      times: 1,
+    });
     await expect(new AccountApi(ACCOUNT, settings).listServers()).rejects.toMatchObject({
       code: "postmark_bad_response",
-      message: "Postmark's answer when trying to list your servers was not what its API documents: it counts 100001 items, more than the 100000 this tool reads.",
+      message:
+        "Postmark's answer when trying to list your servers was not what its API documents: it counts 100001 items, more than the 100000 this tool reads.",
     });
     expect(listings()).toHaveLength(1);
-    simulator!.injectFault({ match: (request) => request.path === "/servers", fault: { kind: "answer", status: 200, body: page(100_000) } });
+    simulator!.injectFault({
+      match: (request) => request.path === "/servers",
+      fault: { kind: "answer", status: 200, body: page(100_000) },
+    });
     expect(await new AccountApi(ACCOUNT, settings).listServers()).toHaveLength(100_000);
     expect(listings()).toHaveLength(201);
   });

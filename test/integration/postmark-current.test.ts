@@ -12,13 +12,19 @@ const PROD = 2001;
 let world: World;
 afterEach(() => world.close());
 
-const start = (options: SimulatorOptions = {}) => startWorld(DEFAULT_SPEC, {}, { messageDelayMs: 50, eventDelayMs: 50, ...options }).then((started) => (world = started));
+const start = (options: SimulatorOptions = {}) =>
+  startWorld(DEFAULT_SPEC, {}, { messageDelayMs: 50, eventDelayMs: 50, ...options }).then((started) => (world = started));
 const env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN };
-const setup = (...extra: string[]) => world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...extra], { env });
+const setup = (...extra: string[]) =>
+  world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...extra], { env });
 const doctor = (...extra: string[]) => world.run(["doctor", "--no-input", "--json", ...extra], { env: {} });
 const check = (document: any, id: string) => document.connections[0].checks.find((candidate: { id: string }) => candidate.id === id);
 const writesOf = () => world.simulator.requests.filter((request) => request.method !== "GET");
-const refuse = (triggers: Array<"Delivery" | "Bounce" | "SpamComplaint" | "SubscriptionChange">, statusCode = 404, message = "Not Found") => {
+const refuse = (
+  triggers: Array<"Delivery" | "Bounce" | "SpamComplaint" | "SubscriptionChange">,
+  statusCode = 404,
+  message = "Not Found",
+) => {
   world.simulator.receiverRefusal = { triggers, statusCode, message };
 };
 
@@ -44,7 +50,10 @@ describe.each<ApiGeneration>(["current", "older"])("Postmark's %s API", (api) =>
     world.simulator.state.webhooks[0]!.Triggers.Open.Enabled = true;
     const fixed = await doctor("--fix", "--yes");
     expect(fixed.code).toBe(0);
-    expect(writesOf().map((request) => `${request.method} ${request.path}`)).toEqual(["POST /webhooks", `PUT /webhooks/${world.simulator.state.webhooks[0]!.ID}`]);
+    expect(writesOf().map((request) => `${request.method} ${request.path}`)).toEqual([
+      "POST /webhooks",
+      `PUT /webhooks/${world.simulator.state.webhooks[0]!.ID}`,
+    ]);
     expect(world.simulator.webhooksOf(PROD, "outbound")[0]!.Triggers.Open.Enabled).toBe(false);
   });
 
@@ -101,7 +110,10 @@ describe("verification before saving (the current API)", () => {
     refuse(["Delivery"], 500, "Internal Server Error");
     const run = await setup();
     expect(run.code).toBe(1);
-    expect(run.json().error).toMatchObject({ code: "webhook_verification_failed", message: expect.stringContaining('the URL failed for Delivery (500 "Internal Server Error")') });
+    expect(run.json().error).toMatchObject({
+      code: "webhook_verification_failed",
+      message: expect.stringContaining('the URL failed for Delivery (500 "Internal Server Error")'),
+    });
     expect(world.simulator.state.webhooks[0]!.Url).toBe("https://TRACK.customer.io/postmark/events/");
     expect(writesOf().filter((request) => request.method === "PUT")).toHaveLength(1);
 
@@ -110,23 +122,31 @@ describe("verification before saving (the current API)", () => {
     expect(fix.json().error.code).toBe("webhook_verification_failed");
   });
 
-  it.each(["body", "query", "both"] as const)("--no-verify-webhook sends both forms; a server that honours the %s saves it unverified, with a warning", async (verifyOptOut) => {
-    await start({ verifyOptOut });
-    refuse(["Bounce"]);
-    const run = await setup("--no-verify-webhook");
-    expect(run.code).toBe(0);
-    expect(run.json().webhook).toMatchObject({ action: "created", status: "unverified" });
-    expect(run.json().warnings).toContain(`Webhook ${run.json().webhook.id} was saved unverified: Postmark did not check the URL (--no-verify-webhook).`);
-    const [post] = writesOf();
-    expect(post!.query.verify).toBe("false");
-    expect(post!.body).toMatchObject({ Verify: false });
-    expect(post!.body).not.toHaveProperty("Status");
-    expect(post!.body).not.toHaveProperty("ID");
+  it.each(["body", "query", "both"] as const)(
+    "--no-verify-webhook sends both forms; a server that honours the %s saves it unverified, with a warning",
+    async (verifyOptOut) => {
+      await start({ verifyOptOut });
+      refuse(["Bounce"]);
+      const run = await setup("--no-verify-webhook");
+      expect(run.code).toBe(0);
+      expect(run.json().webhook).toMatchObject({ action: "created", status: "unverified" });
+      expect(run.json().warnings).toContain(
+        `Webhook ${run.json().webhook.id} was saved unverified: Postmark did not check the URL (--no-verify-webhook).`,
+      );
+      const [post] = writesOf();
+      expect(post!.query.verify).toBe("false");
+      expect(post!.body).toMatchObject({ Verify: false });
+      expect(post!.body).not.toHaveProperty("Status");
+      expect(post!.body).not.toHaveProperty("ID");
 
-    const checked = await doctor();
-    expect(checked.code).toBe(0);
-    expect(check(checked.json(), "webhook-delivery")).toMatchObject({ status: "warn", message: expect.stringContaining("Postmark marks the webhook unverified") });
-  });
+      const checked = await doctor();
+      expect(checked.code).toBe(0);
+      expect(check(checked.json(), "webhook-delivery")).toMatchObject({
+        status: "warn",
+        message: expect.stringContaining("Postmark marks the webhook unverified"),
+      });
+    },
+  );
 
   it("doctor --fix --no-verify-webhook repairs what verification would refuse", async () => {
     await start();
@@ -175,8 +195,18 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
   });
 
   it.each([
-    [{ TotalRequests: 40, SuccessCount: 36, FailureCount: 4, RetryCount: 9 }, 0, "warn", "4 of 40 deliveries to Customer.io failed in the last 24 hours (9 retries); the rest arrived."],
-    [{ TotalRequests: 40, SuccessCount: 3, FailureCount: 37, RetryCount: 120 }, 1, "fail", "37 of 40 deliveries to Customer.io failed in the last 24 hours (120 retries)."],
+    [
+      { TotalRequests: 40, SuccessCount: 36, FailureCount: 4, RetryCount: 9 },
+      0,
+      "warn",
+      "4 of 40 deliveries to Customer.io failed in the last 24 hours (9 retries); the rest arrived.",
+    ],
+    [
+      { TotalRequests: 40, SuccessCount: 3, FailureCount: 37, RetryCount: 120 },
+      1,
+      "fail",
+      "37 of 40 deliveries to Customer.io failed in the last 24 hours (120 retries).",
+    ],
     [{ TotalRequests: 0, SuccessCount: 0, FailureCount: 0, RetryCount: 0 }, 0, "pass", "No deliveries in the last 24 hours."],
   ])("statistics %o: exit %i, %s", async (deliveries, code, status, message) => {
     await start();
@@ -194,7 +224,10 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
     world.simulator.injectFault({ match: (request) => request.path.endsWith("/statistics"), fault: { kind: "status", status: 500 } });
     const run = await doctor();
     expect(run.code).toBe(1);
-    expect(check(run.json(), "webhook-delivery")).toMatchObject({ status: "fail", message: expect.stringMatching(/^Could not read the webhook's delivery statistics: Postmark answered 500/) });
+    expect(check(run.json(), "webhook-delivery")).toMatchObject({
+      status: "fail",
+      message: expect.stringMatching(/^Could not read the webhook's delivery statistics: Postmark answered 500/),
+    });
   });
 
   it("reads the statistics alongside the webhook list, by the saved webhook's ID", async () => {
@@ -236,7 +269,14 @@ describe("the Postmark simulator keeps to the documents", () => {
   it("answers 415 without Accept, or a body without Content-Type", async () => {
     await start();
     expect((await call("GET", "/server", { headers: { "X-Postmark-Server-Token": SERVER_TOKEN } })).status).toBe(415);
-    expect((await call("POST", "/webhooks", { body: { Url: US_URL }, headers: { Accept: "application/json", "X-Postmark-Server-Token": SERVER_TOKEN } })).status).toBe(415);
+    expect(
+      (
+        await call("POST", "/webhooks", {
+          body: { Url: US_URL },
+          headers: { Accept: "application/json", "X-Postmark-Server-Token": SERVER_TOKEN },
+        })
+      ).status,
+    ).toBe(415);
     expect((await call("GET", "/server")).status).toBe(200);
   });
 
@@ -253,7 +293,12 @@ describe("the Postmark simulator keeps to the documents", () => {
     refuse(["Bounce"], 404, "Not Found");
     const refused = await call("POST", "/webhooks", { body: { Url: EU_URL, Triggers: { Bounce: { Enabled: true } } } });
     expect(refused.status).toBe(422);
-    expect(await refused.json()).toMatchObject({ ErrorCode: 1364, Url: EU_URL, Success: false, Results: [{ TriggerType: "Bounce", Success: false, StatusCode: 404, Message: "Not Found" }] });
+    expect(await refused.json()).toMatchObject({
+      ErrorCode: 1364,
+      Url: EU_URL,
+      Success: false,
+      Results: [{ TriggerType: "Bounce", Success: false, StatusCode: 404, Message: "Not Found" }],
+    });
 
     await world.close();
     await start({ api: "older" });

@@ -30,7 +30,14 @@ async function answering(answer: (response: ServerResponse, body: string) => voi
 function traced(): { trace: Trace; lines: () => Array<Record<string, unknown>> } {
   const path = join(mkdtempSync(join(tmpdir(), "cio-http-")), "trace.jsonl");
   const trace = Trace.open(path, new SecretRegistry(), { configDir: mkdtempSync(join(tmpdir(), "cio-config-")), fileModes: true });
-  return { trace, lines: () => readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line)) };
+  return {
+    trace,
+    lines: () =>
+      readFileSync(path, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+  };
 }
 
 describe("guardedFetch", () => {
@@ -51,7 +58,10 @@ describe("guardedFetch", () => {
     ["an unreadable Location", { Location: "http://[not-an-address" }, "an unreadable Location"],
   ])("a redirect with %s says so, outside any slot too", async (_name, headers, where) => {
     const origin = await answering((response) => response.writeHead(302, headers).end());
-    await expect(guardedFetch()(`${origin}/server`)).rejects.toMatchObject({ code: "postmark_redirect", message: expect.stringContaining(`a redirect to ${where}.`) });
+    await expect(guardedFetch()(`${origin}/server`)).rejects.toMatchObject({
+      code: "postmark_redirect",
+      message: expect.stringContaining(`a redirect to ${where}.`),
+    });
   });
 
   it("passes a 400 and a 200 through with their bodies, and a 204 without one", async () => {
@@ -83,13 +93,23 @@ describe("guardedFetch", () => {
   });
 
   it("writes each exchange to the trace: method, path, query, status, time, both bodies", async () => {
-    const origin = await answering((response, body) => response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ got: body })));
+    const origin = await answering((response, body) =>
+      response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ got: body })),
+    );
     const { trace, lines } = traced();
     const fetch = guardedFetch({ trace });
     await fetch(`${origin}/webhooks?messagestream=outbound&count=2`);
     await fetch(`${origin}/webhooks`, { method: "POST", body: '{"Url":"https://x"}' });
     const [get, post] = lines();
-    expect(get).toMatchObject({ kind: "http", method: "GET", path: "/webhooks", query: { messagestream: "outbound", count: "2" }, status: 200, requestBody: null, responseBody: { got: "" } });
+    expect(get).toMatchObject({
+      kind: "http",
+      method: "GET",
+      path: "/webhooks",
+      query: { messagestream: "outbound", count: "2" },
+      status: 200,
+      requestBody: null,
+      responseBody: { got: "" },
+    });
     expect(post).toMatchObject({ method: "POST", requestBody: { Url: "https://x" }, responseBody: { got: '{"Url":"https://x"}' } });
     for (const line of [get, post]) expect(line.ms).toEqual(expect.any(Number));
     for (const line of [get, post]) expect(line.ms as number).toBeLessThan(60_000);
@@ -108,7 +128,9 @@ describe("guardedFetch", () => {
     await expect(bySlot).rejects.toThrow();
     const early = new AbortController();
     early.abort();
-    await expect(requestSlots.run({ signal: early.signal }, () => fetch(`${origin}/a`, { signal: new AbortController().signal }))).rejects.toThrow();
+    await expect(
+      requestSlots.run({ signal: early.signal }, () => fetch(`${origin}/a`, { signal: new AbortController().signal })),
+    ).rejects.toThrow();
     await expect(requestSlots.run({ signal: early.signal }, () => fetch(`${origin}/a`))).rejects.toThrow();
   });
 });

@@ -17,7 +17,10 @@ afterEach(async () => {
 });
 
 async function account(names: Array<[number, string]>): Promise<{ api: AccountApi; settings: PostmarkSettings }> {
-  const started = await startApiSimulator({ accountToken: ACCOUNT, servers: names.map(([id, name], i) => ({ id, name, tokens: i === 0 ? [SERVER] : undefined })) });
+  const started = await startApiSimulator({
+    accountToken: ACCOUNT,
+    servers: names.map(([id, name], i) => ({ id, name, tokens: i === 0 ? [SERVER] : undefined })),
+  });
   simulator = started.simulator;
   return { api: new AccountApi(ACCOUNT, started.settings), settings: started.settings };
 }
@@ -31,7 +34,13 @@ describe("findServer", () => {
     ["a name in another case, when only one matches", "PROD EU", 2],
     ["digits followed by letters, as a name", "12abc", 8],
   ])("finds %s", async (_name, ref, id) => {
-    const { api } = await account([[1, "Prod"], [2, "Prod EU"], [3, "prod"], [7, "42"], [8, "12abc"]]);
+    const { api } = await account([
+      [1, "Prod"],
+      [2, "Prod EU"],
+      [3, "prod"],
+      [7, "42"],
+      [8, "12abc"],
+    ]);
     expect((await findServer(api, ref)).ID).toBe(id);
   });
 
@@ -52,7 +61,11 @@ describe("findServer", () => {
   });
 
   it("a name two servers share lists both, escaped, and asks for the ID", async () => {
-    const { api } = await account([[1, "Twin\u001b[2J"], [2, "Twin\u001b[2J"], [3, "Twin\u001b[2J 2"]]);
+    const { api } = await account([
+      [1, "Twin\u001b[2J"],
+      [2, "Twin\u001b[2J"],
+      [3, "Twin\u001b[2J 2"],
+    ]);
     await expect(findServer(api, "Twin\u001b[2J")).rejects.toMatchObject({
       code: "ambiguous_server",
       message: '2 servers are named "Twin\\u001b[2J": Twin\\x1b[2J (ID 1), Twin\\x1b[2J (ID 2).',
@@ -61,12 +74,21 @@ describe("findServer", () => {
   });
 
   it("two names that differ only in case are ambiguous when neither is exact", async () => {
-    const { api } = await account([[1, "Shop"], [2, "SHOP"]]);
-    await expect(findServer(api, "shop")).rejects.toMatchObject({ code: "ambiguous_server", message: expect.stringMatching(/^2 servers are named "shop": Shop \(ID 1\), SHOP \(ID 2\)\.$/) });
+    const { api } = await account([
+      [1, "Shop"],
+      [2, "SHOP"],
+    ]);
+    await expect(findServer(api, "shop")).rejects.toMatchObject({
+      code: "ambiguous_server",
+      message: expect.stringMatching(/^2 servers are named "shop": Shop \(ID 1\), SHOP \(ID 2\)\.$/),
+    });
   });
 
   it("an unknown name suggests close ones, or says how to choose", async () => {
-    const { api } = await account([[1, "Production"], [2, "Staging"]]);
+    const { api } = await account([
+      [1, "Production"],
+      [2, "Staging"],
+    ]);
     await expect(findServer(api, "Productoin")).rejects.toMatchObject({
       code: "unknown_server",
       message: 'No server named "Productoin" in this Postmark account.',
@@ -88,7 +110,11 @@ describe("streams", () => {
       }),
     );
     expect(() => assertUsableStream(stream({ ArchivedAt: "2026-01-01T00:00:00Z" }))).toThrow(
-      expect.objectContaining({ code: "archived_stream", message: '"s1" is archived: Postmark does not send from archived streams.', hint: "Unarchive it in Postmark, or choose another stream." }),
+      expect.objectContaining({
+        code: "archived_stream",
+        message: '"s1" is archived: Postmark does not send from archived streams.',
+        hint: "Unarchive it in Postmark, or choose another stream.",
+      }),
     );
     expect(() => assertUsableStream(stream({ MessageStreamType: "Broadcasts" }))).not.toThrow();
   });
@@ -106,6 +132,8 @@ describe("streams", () => {
     const other = new Error("boom");
     expect(await unknownStreamError(api, "nope", other)).toBe(other);
     simulator!.injectFault({ fault: { kind: "status", status: 500 } });
-    expect(await unknownStreamError(api, "nope", notFound)).toMatchObject({ hint: "Create a transactional or broadcast stream in Postmark first." });
+    expect(await unknownStreamError(api, "nope", notFound)).toMatchObject({
+      hint: "Create a transactional or broadcast stream in Postmark first.",
+    });
   });
 });

@@ -27,7 +27,14 @@ beforeAll(async () => {
     MessageStream: "outbound",
     HttpAuth: null,
     HttpHeaders: [{ Name: "Authorization", Value: "Bearer ZAP-BEARER-TOKEN-777" }],
-    Triggers: { Open: { Enabled: true, PostFirstOpenOnly: false }, Click: { Enabled: false }, Delivery: { Enabled: true }, Bounce: { Enabled: false, IncludeContent: false }, SpamComplaint: { Enabled: false, IncludeContent: false }, SubscriptionChange: { Enabled: false } },
+    Triggers: {
+      Open: { Enabled: true, PostFirstOpenOnly: false },
+      Click: { Enabled: false },
+      Delivery: { Enabled: true },
+      Bounce: { Enabled: false, IncludeContent: false },
+      SpamComplaint: { Enabled: false, IncludeContent: false },
+      SubscriptionChange: { Enabled: false },
+    },
   });
 });
 afterAll(async () => {
@@ -36,15 +43,50 @@ afterAll(async () => {
 });
 
 const scenarios: Array<[name: string, argv: string[], env: NodeJS.ProcessEnv, expectedCode: number]> = [
-  ["setup with an account token", ["setup", "--server", "Production", "--stream", "outbound", "--region", "us", "--yes"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 0],
-  ["setup with a server token, secret from stdin", ["setup", "--stream", "broadcast", "--region", "us", "--smtp-secret-stdin", "--no-store-secrets", "--yes"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_SECRET_KEY: undefined }, 0],
+  [
+    "setup with an account token",
+    ["setup", "--server", "Production", "--stream", "outbound", "--region", "us", "--yes"],
+    { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN },
+    0,
+  ],
+  [
+    "setup with a server token, secret from stdin",
+    ["setup", "--stream", "broadcast", "--region", "us", "--smtp-secret-stdin", "--no-store-secrets", "--yes"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_SECRET_KEY: undefined },
+    0,
+  ],
   ["setup dry run", ["setup", "--stream", "outbound", "--region", "eu", "--dry-run"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 0],
-  ["setup with a wrong Secret Key", ["setup", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_SECRET_KEY: WRONG_SECRET }, 1],
-  ["setup with a revoked token", ["setup", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: `${SERVER_TOKEN}-revoked` }, 1],
+  [
+    "setup with a wrong Secret Key",
+    ["setup", "--stream", "outbound", "--region", "us"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_SECRET_KEY: WRONG_SECRET },
+    1,
+  ],
+  [
+    "setup with a revoked token",
+    ["setup", "--stream", "outbound", "--region", "us"],
+    { POSTMARK_SERVER_TOKEN: `${SERVER_TOKEN}-revoked` },
+    1,
+  ],
   ["setup missing inputs", ["setup"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 2],
-  ["setup --send-test", ["setup", "--stream", "outbound", "--region", "us", "--send-test", "--from", SENDER], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 0],
-  ["setup --send-test refused at MAIL FROM", ["setup", "--stream", "outbound", "--region", "us", "--send-test", "--from", "pending@signature.test"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 1],
-  ["setup with the account token as server token", ["setup", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: ACCOUNT_TOKEN }, 2],
+  [
+    "setup --send-test",
+    ["setup", "--stream", "outbound", "--region", "us", "--send-test", "--from", SENDER],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    0,
+  ],
+  [
+    "setup --send-test refused at MAIL FROM",
+    ["setup", "--stream", "outbound", "--region", "us", "--send-test", "--from", "pending@signature.test"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    1,
+  ],
+  [
+    "setup with the account token as server token",
+    ["setup", "--stream", "outbound", "--region", "us"],
+    { POSTMARK_SERVER_TOKEN: ACCOUNT_TOKEN },
+    2,
+  ],
   ["doctor", ["doctor"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 0],
   // The broadcast connection was set up above with the outbound stream's key pair: the test message proves it (exit 1).
   ["doctor --send-test", ["doctor", "--send-test", "--from", SENDER], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN }, 1],
@@ -53,14 +95,49 @@ const scenarios: Array<[name: string, argv: string[], env: NodeJS.ProcessEnv, ex
   ["status of an empty config folder", ["status", "--config-dir", "/tmp/cio-postmark-empty-audit"], {}, 0],
   ["remove", ["remove", "--server", "Production", "--stream", "outbound", "--yes"], {}, 0],
   ["remove of something unknown", ["remove", "--server", "Production", "--stream", "outbound", "--yes"], {}, 2],
-  ["setup --trace into the config folder", ["setup", "--stream", "outbound", "--region", "us", "--trace", "CONFIG_DIR/trace.jsonl"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2],
-  ["setup --dry-run --send-test", ["setup", "--stream", "outbound", "--region", "us", "--dry-run", "--send-test", "--from", SENDER], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2],
+  [
+    "setup --trace into the config folder",
+    ["setup", "--stream", "outbound", "--region", "us", "--trace", "CONFIG_DIR/trace.jsonl"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    2,
+  ],
+  [
+    "setup --dry-run --send-test",
+    ["setup", "--stream", "outbound", "--region", "us", "--dry-run", "--send-test", "--from", SENDER],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    2,
+  ],
   ["status --reveal of a connection saved without its secret", ["status", "--reveal"], {}, 1],
-  ["setup with a Customer.io key", ["setup", "--stream", "outbound", "--yes"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, CUSTOMERIO_APP_API_KEY: CIO_US_KEY }, 0],
-  ["setup with a Customer.io key of the other region than --region", ["setup", "--stream", "outbound", "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, CUSTOMERIO_APP_API_KEY: CIO_EU_KEY }, 2],
-  ["setup with a Customer.io key nobody takes", ["setup", "--stream", "outbound"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, CUSTOMERIO_APP_API_KEY: `${CIO_US_KEY}-revoked` }, 1],
-  ["doctor with a Customer.io key of the other region", ["doctor", "--server", "Production", "--stream", "outbound"], { CUSTOMERIO_APP_API_KEY: CIO_EU_KEY }, 1],
-  ["doctor --end-to-end", ["doctor", "--server", "Production", "--stream", "outbound", "--end-to-end", "--from", SENDER, "--timeout", "2"], { CUSTOMERIO_APP_API_KEY: CIO_US_KEY }, 0],
+  [
+    "setup with a Customer.io key",
+    ["setup", "--stream", "outbound", "--yes"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, CUSTOMERIO_APP_API_KEY: CIO_US_KEY },
+    0,
+  ],
+  [
+    "setup with a Customer.io key of the other region than --region",
+    ["setup", "--stream", "outbound", "--region", "us"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, CUSTOMERIO_APP_API_KEY: CIO_EU_KEY },
+    2,
+  ],
+  [
+    "setup with a Customer.io key nobody takes",
+    ["setup", "--stream", "outbound"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, CUSTOMERIO_APP_API_KEY: `${CIO_US_KEY}-revoked` },
+    1,
+  ],
+  [
+    "doctor with a Customer.io key of the other region",
+    ["doctor", "--server", "Production", "--stream", "outbound"],
+    { CUSTOMERIO_APP_API_KEY: CIO_EU_KEY },
+    1,
+  ],
+  [
+    "doctor --end-to-end",
+    ["doctor", "--server", "Production", "--stream", "outbound", "--end-to-end", "--from", SENDER, "--timeout", "2"],
+    { CUSTOMERIO_APP_API_KEY: CIO_US_KEY },
+    0,
+  ],
   ["doctor with the SMTP server gone", ["doctor"], {}, 1],
 ];
 

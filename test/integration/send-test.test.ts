@@ -3,7 +3,15 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KeyPair, ReceivedMessage } from "../../src/sandbox/smtp-server.js";
 import { sentMessageOf } from "../../src/sandbox/smtp-server.js";
-import { BROADCAST_ACCESS_KEY, BROADCAST_SECRET_KEY, DEFAULT_SPEC, SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import {
+  BROADCAST_ACCESS_KEY,
+  BROADCAST_SECRET_KEY,
+  DEFAULT_SPEC,
+  SENDER,
+  SERVER_TOKEN,
+  startWorld,
+  type World,
+} from "../helpers/world.js";
 
 /** --send-test: one real message through the SMTP token, found again with the Messages API, proves the token's stream. */
 
@@ -25,7 +33,9 @@ async function start(keyPairs?: KeyPair[]) {
 afterEach(() => world.close());
 
 const setup = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...args], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...env } });
+  world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...args], {
+    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...env },
+  });
 const configPath = () => join(world.configDir, "config.json");
 
 describe("setup --send-test", () => {
@@ -46,7 +56,11 @@ describe("setup --send-test", () => {
     expect(message!.raw).not.toContain("pm:unsubscribe"); // transactional mail needs no unsubscribe link
     // The search asked for that id, and polling stayed within the test's bounds.
     const searches = world.simulator.requests.filter((request) => request.path === "/messages/outbound");
-    expect(searches.at(-1)!.query).toMatchObject({ tag: "cio-postmark-test", recipient: SOFT_BOUNCE, "metadata_cio-postmark-test": message!.headers["x-pm-metadata-cio-postmark-test"] });
+    expect(searches.at(-1)!.query).toMatchObject({
+      tag: "cio-postmark-test",
+      recipient: SOFT_BOUNCE,
+      "metadata_cio-postmark-test": message!.headers["x-pm-metadata-cio-postmark-test"],
+    });
     expect(world.simulator.webhooksOf(PROD, "outbound")).toHaveLength(1);
   });
 
@@ -59,7 +73,10 @@ describe("setup --send-test", () => {
 
   it("with a token of another stream: exit 1 send_test_wrong_stream naming it; no webhook write, nothing saved", async () => {
     await start();
-    const run = await setup(["--send-test", "--from", SENDER], { POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY });
+    const run = await setup(["--send-test", "--from", SENDER], {
+      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+      POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+    });
     expect(run.code).toBe(1);
     const { error } = run.json();
     expect(error.code).toBe("send_test_wrong_stream");
@@ -72,10 +89,17 @@ describe("setup --send-test", () => {
 
   it("with a token of another server: send_test_not_found, with a hint about the server", async () => {
     await start([{ accessKey: "ak-staging-0000000000", secretKey: "sk-staging-secret-000000000", serverId: 2002, streamId: "outbound" }]);
-    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", "--send-test", "--from", SENDER], {
-      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_ACCESS_KEY: "ak-staging-0000000000", POSTMARK_SMTP_SECRET_KEY: "sk-staging-secret-000000000" },
-      overrides: { ...world.overrides, sendTest: { pollMs: 25, timeoutMs: 400 } },
-    });
+    const run = await world.run(
+      ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", "--send-test", "--from", SENDER],
+      {
+        env: {
+          POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+          POSTMARK_SMTP_ACCESS_KEY: "ak-staging-0000000000",
+          POSTMARK_SMTP_SECRET_KEY: "sk-staging-secret-000000000",
+        },
+        overrides: { ...world.overrides, sendTest: { pollMs: 25, timeoutMs: 400 } },
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.json().error).toMatchObject({ code: "send_test_not_found" });
     expect(run.json().error.hint).toMatch(/another Postmark server/);
@@ -103,9 +127,16 @@ describe("setup --send-test", () => {
 
   it("on a broadcast stream, the message carries Postmark's unsubscribe placeholder", async () => {
     await start();
-    const run = await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--json", "--send-test", "--from", SENDER], {
-      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY },
-    });
+    const run = await world.run(
+      ["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--json", "--send-test", "--from", SENDER],
+      {
+        env: {
+          POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+          POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+          POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+        },
+      },
+    );
     expect(run.code).toBe(0);
     expect(run.json().smtp.sendTest.stream).toBe("broadcast");
     // Quoted-printable folds long lines with "=" at the end: unfold before looking.
@@ -128,7 +159,8 @@ describe("doctor --send-test", () => {
     const doctor = () => world.run(["doctor", "--json", "--send-test", "--from", SENDER], { env: {} });
     const healthy = await doctor();
     expect(healthy.code).toBe(0);
-    const check = (run: Awaited<ReturnType<typeof doctor>>) => run.json().connections[0].checks.find((c: { id: string }) => c.id === "smtp-send");
+    const check = (run: Awaited<ReturnType<typeof doctor>>) =>
+      run.json().connections[0].checks.find((c: { id: string }) => c.id === "smtp-send");
     expect(check(healthy)).toMatchObject({ status: "pass", message: expect.stringContaining('went through stream "outbound"') });
 
     const config = JSON.parse(readFileSync(configPath(), "utf8"));
@@ -186,7 +218,13 @@ describe("the Messages API as it behaves", () => {
         body: JSON.stringify({
           MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817",
           MessageStream: "outbound",
-          MessageEvents: [{ Type: "Bounced", ReceivedAt: "2026-11-29T10:59:44.0000000-05:00", Details: { BounceID: "4323372036854775807", Summary: "soft bounce" } }],
+          MessageEvents: [
+            {
+              Type: "Bounced",
+              ReceivedAt: "2026-11-29T10:59:44.0000000-05:00",
+              Details: { BounceID: "4323372036854775807", Summary: "soft bounce" },
+            },
+          ],
         }),
       },
     });
@@ -216,7 +254,10 @@ describe("the proof is the run's own message", () => {
     world.simulator.messageDelayMs = 300;
     world.simulator.state.messages.push(earlier("outbound", 60));
     // The broadcast stream's token, given for outbound: its own message goes through "broadcast".
-    const run = await setup(["--send-test", "--from", SENDER], { POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY });
+    const run = await setup(["--send-test", "--from", SENDER], {
+      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+      POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+    });
     expect(run.code).toBe(1);
     expect(run.json().error.code).toBe("send_test_wrong_stream");
     expect(world.simulator.webhooksOf(PROD)).toEqual([]);
@@ -228,10 +269,13 @@ describe("the proof is the run's own message", () => {
     world.simulator.ignoreMetadataFilter = true;
     world.simulator.messageDelayMs = 5_000; // the run's own message never shows within the deadline
     world.simulator.state.messages.push(earlier("outbound", 1));
-    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", "--send-test", "--from", SENDER], {
-      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
-      overrides: { ...world.overrides, sendTest: { pollMs: 25, timeoutMs: 400 } },
-    });
+    const run = await world.run(
+      ["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", "--send-test", "--from", SENDER],
+      {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+        overrides: { ...world.overrides, sendTest: { pollMs: 25, timeoutMs: 400 } },
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.json().error.code).toBe("send_test_not_found");
     expect(world.simulator.webhooksOf(PROD)).toEqual([]);
@@ -240,7 +284,8 @@ describe("the proof is the run's own message", () => {
   it("thousands of unrelated messages on the list: one page a poll, and the run's own is found", async () => {
     await start();
     world.simulator.ignoreMetadataFilter = true;
-    for (let i = 0; i < 3_000; i++) world.simulator.state.messages.push(earlier("outbound", 30, `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`));
+    for (let i = 0; i < 3_000; i++)
+      world.simulator.state.messages.push(earlier("outbound", 30, `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`));
     const run = await setup(["--send-test", "--from", SENDER]);
     expect(run.code).toBe(0);
     expect(run.json().smtp.sendTest.stream).toBe("outbound");

@@ -25,7 +25,15 @@ function addWebhook(url: string, enabled: Partial<Record<"Open" | "Delivery", bo
   const triggers = transactionalTriggers();
   if (enabled.Open) triggers.Open.Enabled = true;
   const id = world.simulator.state.nextWebhookId++;
-  world.simulator.state.webhooks.push({ ID: id, ServerID: PROD, Url: url, MessageStream: stream, HttpAuth: null, HttpHeaders: [], Triggers: triggers });
+  world.simulator.state.webhooks.push({
+    ID: id,
+    ServerID: PROD,
+    Url: url,
+    MessageStream: stream,
+    HttpAuth: null,
+    HttpHeaders: [],
+    Triggers: triggers,
+  });
   return id;
 }
 
@@ -47,7 +55,17 @@ describe("setup, scripted", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const document = run.json();
-    expect(Object.keys(document).sort()).toEqual(["configFile", "dryRun", "ok", "region", "server", "smtp", "stream", "warnings", "webhook"]);
+    expect(Object.keys(document).sort()).toEqual([
+      "configFile",
+      "dryRun",
+      "ok",
+      "region",
+      "server",
+      "smtp",
+      "stream",
+      "warnings",
+      "webhook",
+    ]);
     expect(document).toMatchObject({
       ok: true,
       dryRun: false,
@@ -65,7 +83,13 @@ describe("setup, scripted", () => {
     expect(world.smtp.logins).toEqual([{ accessKey: ACCESS_KEY, accepted: true, secure: true }]);
     expect(world.smtp.messages).toBe(0);
     const saved = JSON.parse(readConfig()!);
-    expect(saved.connections[`${PROD}:outbound`]).toMatchObject({ serverId: PROD, streamId: "outbound", region: "us", webhookId: document.webhook.id, smtp: { accessKey: ACCESS_KEY, secretKey: SECRET_KEY } });
+    expect(saved.connections[`${PROD}:outbound`]).toMatchObject({
+      serverId: PROD,
+      streamId: "outbound",
+      region: "us",
+      webhookId: document.webhook.id,
+      smtp: { accessKey: ACCESS_KEY, secretKey: SECRET_KEY },
+    });
   });
 
   it("with only a server token: the same result, no server selection", async () => {
@@ -104,7 +128,9 @@ describe("setup, scripted", () => {
     addWebhook(EU_URL);
     const refused = await setup(scripted);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/Setup would remove 1 other Customer\.io webhook on this stream \(\d+ \(https:\/\/track-eu\.customer\.io\/postmark\/events, the other region\)\)/);
+    expect(refused.stderr).toMatch(
+      /Setup would remove 1 other Customer\.io webhook on this stream \(\d+ \(https:\/\/track-eu\.customer\.io\/postmark\/events, the other region\)\)/,
+    );
     expect(refused.stderr).toMatch(/--yes/);
     expect(world.simulator.writes).toEqual([]);
     expect(readConfig()).toBeUndefined();
@@ -168,7 +194,11 @@ describe("setup, scripted", () => {
 
   it("re-runs from the saved config: region and keys need not be given again", async () => {
     expect((await setup([...scripted, "--json"])).code).toBe(0);
-    const run = await setup(["--server", "Production", "--stream", "outbound", "--json"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, POSTMARK_SMTP_ACCESS_KEY: undefined, POSTMARK_SMTP_SECRET_KEY: undefined });
+    const run = await setup(["--server", "Production", "--stream", "outbound", "--json"], {
+      POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN,
+      POSTMARK_SMTP_ACCESS_KEY: undefined,
+      POSTMARK_SMTP_SECRET_KEY: undefined,
+    });
     expect(run.code).toBe(0);
     expect(run.json()).toMatchObject({ region: "us", webhook: { action: "unchanged" }, smtp: { verified: true } });
   });
@@ -192,7 +222,8 @@ describe("setup refuses bad situations clearly", () => {
     const inbound = await setup(["--server", "Production", "--stream", "inbound", "--region", "us"]);
     expect(inbound.code).toBe(2);
     expect(inbound.stderr).toMatch(/inbound stream/);
-    world.simulator.state.streams.find((stream) => stream.ServerID === PROD && stream.ID === "broadcast")!.ArchivedAt = "2026-02-01T00:00:00Z";
+    world.simulator.state.streams.find((stream) => stream.ServerID === PROD && stream.ID === "broadcast")!.ArchivedAt =
+      "2026-02-01T00:00:00Z";
     const archived = await setup(["--server", "Production", "--stream", "broadcast", "--region", "us"]);
     expect(archived.code).toBe(2);
     expect(archived.stderr).toMatch(/archived/);
@@ -270,7 +301,10 @@ describe("setup --skip-smtp on a saved connection", () => {
     expect((await setup([...scripted, "--json"])).code).toBe(0);
     const before = JSON.parse(readConfig()!).connections[`${PROD}:outbound`];
     world.simulator.state.webhooks = [];
-    const run = await setup([...scripted, "--skip-smtp", "--json"], { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, POSTMARK_SMTP_SECRET_KEY: undefined });
+    const run = await setup([...scripted, "--skip-smtp", "--json"], {
+      POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN,
+      POSTMARK_SMTP_SECRET_KEY: undefined,
+    });
     expect(run.code).toBe(0);
     expect(run.json()).toMatchObject({ smtp: null, webhook: { action: "created" } });
     const after = JSON.parse(readConfig()!).connections[`${PROD}:outbound`];

@@ -34,7 +34,11 @@ describe("Postmark simulator through the real postmark client", () => {
 
   it("answers a webhook created with only Delivery with all six triggers, complete", async () => {
     const client = new ServerClient(serverToken(10_001), options());
-    const created = await client.createWebhook({ Url: "https://example.com/hook", MessageStream: "outbound", Triggers: { Delivery: { Enabled: true } } } as never);
+    const created = await client.createWebhook({
+      Url: "https://example.com/hook",
+      MessageStream: "outbound",
+      Triggers: { Delivery: { Enabled: true } },
+    } as never);
     expect(created.Triggers).toEqual({
       Open: { Enabled: false, PostFirstOpenOnly: false },
       Click: { Enabled: false },
@@ -55,14 +59,24 @@ describe("Postmark simulator through the real postmark client", () => {
 
   it("answers 401 / 10 to a server token on /servers", async () => {
     const client = new AccountClient(serverToken(10_001), options());
-    await expect(client.getServers({ count: 10, offset: 0 })).rejects.toMatchObject({ statusCode: 401, code: 10, name: "InvalidAPIKeyError" });
+    await expect(client.getServers({ count: 10, offset: 0 })).rejects.toMatchObject({
+      statusCode: 401,
+      code: 10,
+      name: "InvalidAPIKeyError",
+    });
   });
 
   it("refuses a webhook on an inbound stream (422 / 1351) and an archived one (1350)", async () => {
     const client = new ServerClient(serverToken(10_001), options());
-    await expect(client.createWebhook({ Url: "https://example.com/x", MessageStream: "inbound" } as never)).rejects.toMatchObject({ statusCode: 422, code: 1351 });
+    await expect(client.createWebhook({ Url: "https://example.com/x", MessageStream: "inbound" } as never)).rejects.toMatchObject({
+      statusCode: 422,
+      code: 1351,
+    });
     simulator.state.streams.find((s) => s.ServerID === 10_001 && s.ID === "broadcast")!.ArchivedAt = "2026-01-01T00:00:00Z";
-    await expect(client.createWebhook({ Url: "https://example.com/x", MessageStream: "broadcast" } as never)).rejects.toMatchObject({ statusCode: 422, code: 1350 });
+    await expect(client.createWebhook({ Url: "https://example.com/x", MessageStream: "broadcast" } as never)).rejects.toMatchObject({
+      statusCode: 422,
+      code: 1350,
+    });
     simulator.state.streams.find((s) => s.ServerID === 10_001 && s.ID === "broadcast")!.ArchivedAt = null;
   });
 
@@ -87,16 +101,26 @@ describe("Postmark simulator through the real postmark client", () => {
     const headers = { "X-Postmark-Server-Token": serverToken(10_001), Accept: "application/json" };
     const streams = await fetch(`${simulator.url}/Message-Streams/?messagestreamtype=transactional`, { headers });
     expect(streams.status).toBe(200);
-    expect(((await streams.json()) as { MessageStreams: { ID: string }[] }).MessageStreams.map((s: { ID: string }) => s.ID)).toEqual(["outbound"]);
-    const noPaging = await fetch(`${simulator.url}/servers`, { headers: { "X-Postmark-Account-Token": ACCOUNT, Accept: "application/json" } });
+    expect(((await streams.json()) as { MessageStreams: { ID: string }[] }).MessageStreams.map((s: { ID: string }) => s.ID)).toEqual([
+      "outbound",
+    ]);
+    const noPaging = await fetch(`${simulator.url}/servers`, {
+      headers: { "X-Postmark-Account-Token": ACCOUNT, Accept: "application/json" },
+    });
     expect(noPaging.status).toBe(422);
-    const tooMany = await fetch(`${simulator.url}/servers?count=501&offset=0`, { headers: { "X-Postmark-Account-Token": ACCOUNT, Accept: "application/json" } });
+    const tooMany = await fetch(`${simulator.url}/servers?count=501&offset=0`, {
+      headers: { "X-Postmark-Account-Token": ACCOUNT, Accept: "application/json" },
+    });
     expect(tooMany.status).toBe(422);
     expect(await tooMany.json()).toMatchObject({ ErrorCode: expect.any(Number), Message: expect.any(String) });
   });
 
   it("injects faults on chosen requests and logs every request", async () => {
-    const api = new ServerApi(serverToken(10_001), { endpoint: parsePostmarkApiUrl(simulator.url), timeoutMs: 500, retry: { tries: 1, baseDelayMs: 1, maxTotalMs: 100 } });
+    const api = new ServerApi(serverToken(10_001), {
+      endpoint: parsePostmarkApiUrl(simulator.url),
+      timeoutMs: 500,
+      retry: { tries: 1, baseDelayMs: 1, maxTotalMs: 100 },
+    });
     simulator.injectFault({ fault: { kind: "status", status: 503 }, times: 1 });
     await expect(api.getServer()).rejects.toMatchObject({ code: "postmark_unavailable" });
     simulator.injectFault({ fault: { kind: "hang" }, times: 1 });
@@ -109,7 +133,11 @@ describe("Postmark simulator through the real postmark client", () => {
   });
 
   it("retries reads on 429, 500 and 503", async () => {
-    const api = new ServerApi(serverToken(10_001), { endpoint: parsePostmarkApiUrl(simulator.url), timeoutMs: 2000, retry: { tries: 4, baseDelayMs: 5, maxTotalMs: 5000 } });
+    const api = new ServerApi(serverToken(10_001), {
+      endpoint: parsePostmarkApiUrl(simulator.url),
+      timeoutMs: 2000,
+      retry: { tries: 4, baseDelayMs: 5, maxTotalMs: 5000 },
+    });
     for (const status of [429, 500, 503] as const) simulator.injectFault({ fault: { kind: "status", status }, times: 1 });
     expect((await api.getServer()).ID).toBe(10_001);
     expect(simulator.requests.slice(-4).map((request) => request.status)).toEqual([429, 500, 503, 200]);

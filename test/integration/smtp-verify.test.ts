@@ -6,7 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Trace } from "../../src/trace.js";
 import { SecretRegistry } from "../../src/ui/redact.js";
-import { sendSmtpMessage, smtpTranscript, verifySmtp, type OutgoingMessage, type SmtpCredentials, type VerifyOptions } from "../../src/smtp/verify.js";
+import {
+  sendSmtpMessage,
+  smtpTranscript,
+  verifySmtp,
+  type OutgoingMessage,
+  type SmtpCredentials,
+  type VerifyOptions,
+} from "../../src/smtp/verify.js";
 import { startLoopbackSmtp, type LoopbackSmtp, type LoopbackSmtpOptions } from "../../src/sandbox/smtp-server.js";
 import { ACCESS_KEY, SECRET_KEY, testCertificate } from "../helpers/world.js";
 
@@ -14,7 +21,14 @@ import { ACCESS_KEY, SECRET_KEY, testCertificate } from "../helpers/world.js";
 
 const HOST = "smtp.postmarkapp.com";
 const credentials: SmtpCredentials = { host: HOST, port: 587, accessKey: ACCESS_KEY, secretKey: SECRET_KEY };
-const message: OutgoingMessage = { from: "alerts@signature.test", to: "test@blackhole.postmarkapp.com", subject: "s", text: "t", html: "<p>t</p>", headers: { "X-PM-Tag": "cio-postmark-test" } };
+const message: OutgoingMessage = {
+  from: "alerts@signature.test",
+  to: "test@blackhole.postmarkapp.com",
+  subject: "s",
+  text: "t",
+  html: "<p>t</p>",
+  headers: { "X-PM-Tag": "cio-postmark-test" },
+};
 
 let smtp: LoopbackSmtp | undefined;
 let silent: Server | undefined;
@@ -31,7 +45,13 @@ async function loopback(options: Partial<LoopbackSmtpOptions> = {}): Promise<Ver
   const certificate = testCertificate();
   smtp = await startLoopbackSmtp({ certificate, keyPairs: [{ accessKey: ACCESS_KEY, secretKey: SECRET_KEY }], ...options });
   const steps: string[] = [];
-  return { route: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } }, timeoutMs: 3_000, deadlines: DEADLINES, onStep: (step) => steps.push(step), steps };
+  return {
+    route: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } },
+    timeoutMs: 3_000,
+    deadlines: DEADLINES,
+    onStep: (step) => steps.push(step),
+    steps,
+  };
 }
 
 describe("verifySmtp", () => {
@@ -77,10 +97,15 @@ describe("verifySmtp", () => {
     const options = await loopback();
     await expect(verifySmtp(credentials, { ...options, route: { connectTo: options.route.connectTo } })).rejects.toMatchObject({
       code: "smtp_certificate",
-      message: expect.stringMatching(new RegExp(`^The certificate of ${HOST}:587 could not be trusted \\([A-Z_]+\\)\\. \\(got as far as: connected\\)$`)),
+      message: expect.stringMatching(
+        new RegExp(`^The certificate of ${HOST}:587 could not be trusted \\([A-Z_]+\\)\\. \\(got as far as: connected\\)$`),
+      ),
       hint: "If your network inspects TLS through a proxy, trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.",
     });
-    await expect(verifySmtp({ ...credentials, host: "smtp.example.com" }, options)).rejects.toMatchObject({ code: "smtp_certificate", message: expect.stringContaining("(ERR_TLS_CERT_ALTNAME_INVALID)") });
+    await expect(verifySmtp({ ...credentials, host: "smtp.example.com" }, options)).rejects.toMatchObject({
+      code: "smtp_certificate",
+      message: expect.stringContaining("(ERR_TLS_CERT_ALTNAME_INVALID)"),
+    });
     expect(smtp!.logins).toEqual([]);
   });
 
@@ -89,7 +114,9 @@ describe("verifySmtp", () => {
     const port = smtp!.port;
     await smtp!.close();
     smtp = undefined;
-    await expect(verifySmtp(credentials, { ...options, route: { ...options.route, connectTo: { host: "127.0.0.1", port } } })).rejects.toMatchObject({
+    await expect(
+      verifySmtp(credentials, { ...options, route: { ...options.route, connectTo: { host: "127.0.0.1", port } } }),
+    ).rejects.toMatchObject({
       code: "smtp_refused",
       message: `The connection to ${HOST}:587 was refused.`,
       hint: "Check --smtp-host and --smtp-port; try --smtp-port 2525.",
@@ -100,7 +127,9 @@ describe("verifySmtp", () => {
     silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as AddressInfo).port;
-    await expect(verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 600, deadlines: DEADLINES })).rejects.toMatchObject({
+    await expect(
+      verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 600, deadlines: DEADLINES }),
+    ).rejects.toMatchObject({
       code: "smtp_timeout",
       message: `No answer from ${HOST}:587 within 1 s: the port may be blocked on this network. (got as far as: connected)`,
       hint: "Try --smtp-port 2525 (Postmark's alternative port), or another network.",
@@ -114,16 +143,27 @@ describe("verifySmtp", () => {
     });
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as AddressInfo).port;
-    await expect(verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000, deadlines: DEADLINES })).rejects.toMatchObject({ code: "smtp_failed" });
+    await expect(
+      verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000, deadlines: DEADLINES }),
+    ).rejects.toMatchObject({ code: "smtp_failed" });
   });
 
   it("a server that refuses at the greeting: smtp_failed, its words escaped", async () => {
     silent = createServer((socket) => socket.end("554 no\u001b[2J service\r\n"));
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as AddressInfo).port;
-    const error = await verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 3_000, deadlines: DEADLINES }).catch((caught) => caught);
-    expect(error).toMatchObject({ code: "smtp_failed", hint: "Check your network, --smtp-host and --smtp-port, then run the command again." });
-    expect(error.message).toMatch(new RegExp(`^The SMTP check against ${HOST}:587 failed: .*\\\\x1b\\[2J.*\\. \\(got as far as: connected\\)$`));
+    const error = await verifySmtp(credentials, {
+      route: { connectTo: { host: "127.0.0.1", port } },
+      timeoutMs: 3_000,
+      deadlines: DEADLINES,
+    }).catch((caught) => caught);
+    expect(error).toMatchObject({
+      code: "smtp_failed",
+      hint: "Check your network, --smtp-host and --smtp-port, then run the command again.",
+    });
+    expect(error.message).toMatch(
+      new RegExp(`^The SMTP check against ${HOST}:587 failed: .*\\\\x1b\\[2J.*\\. \\(got as far as: connected\\)$`),
+    );
   });
 
   /** A server that answers the greeting and EHLO, then drips a continuation line every 100 ms after `stallAt`, never ending it. */
@@ -146,26 +186,40 @@ describe("verifySmtp", () => {
   it.each([
     ["STARTTLS", "after STARTTLS"],
     ["EHLO", "after EHLO"],
-  ] as const)("a server that drips continuation lines after %s is cut off at the overall deadline, naming the stage", async (stallAt, stage) => {
-    const port = await dripping(stallAt);
-    const started = Date.now();
-    const error = await verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 400, deadlines: { handshakeMs: 1_500, messageMs: 3_000 } }).catch((caught) => caught);
-    // The idle timeout (400 ms) never fires while the server drips; the deadline does.
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(error).toMatchObject({
-      code: "smtp_timeout",
-      message: `${HOST}:587 gave no final answer ${stage} within 2 s.`,
-      hint: "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.",
-    });
-    expect(error.message).not.toContain("blocked");
-  });
+  ] as const)(
+    "a server that drips continuation lines after %s is cut off at the overall deadline, naming the stage",
+    async (stallAt, stage) => {
+      const port = await dripping(stallAt);
+      const started = Date.now();
+      const error = await verifySmtp(credentials, {
+        route: { connectTo: { host: "127.0.0.1", port } },
+        timeoutMs: 400,
+        deadlines: { handshakeMs: 1_500, messageMs: 3_000 },
+      }).catch((caught) => caught);
+      // The idle timeout (400 ms) never fires while the server drips; the deadline does.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(error).toMatchObject({
+        code: "smtp_timeout",
+        message: `${HOST}:587 gave no final answer ${stage} within 2 s.`,
+        hint: "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.",
+      });
+      expect(error.message).not.toContain("blocked");
+    },
+  );
 
   it("a server that greets, then says nothing more: the idle timeout names the stage, without blaming the port", async () => {
     silent = createServer((socket) => socket.resume().write("220 quiet.example ESMTP\r\n"));
     await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as AddressInfo).port;
-    const error = await verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs: 600, deadlines: DEADLINES }).catch((caught) => caught);
-    expect(error).toMatchObject({ code: "smtp_timeout", message: `No answer from ${HOST}:587 after EHLO for 1 s. (got as far as: connected)` });
+    const error = await verifySmtp(credentials, {
+      route: { connectTo: { host: "127.0.0.1", port } },
+      timeoutMs: 600,
+      deadlines: DEADLINES,
+    }).catch((caught) => caught);
+    expect(error).toMatchObject({
+      code: "smtp_timeout",
+      message: `No answer from ${HOST}:587 after EHLO for 1 s. (got as far as: connected)`,
+    });
     expect(`${error.message} ${error.hint}`).not.toMatch(/blocked|2525/);
   });
 });
@@ -202,14 +256,18 @@ describe("sendSmtpMessage", () => {
 
   it("a rejected key pair while sending is the key pair's fault, not the message's", async () => {
     const options = await loopback();
-    await expect(sendSmtpMessage({ ...credentials, secretKey: "sk-wrong-secret-000000" }, message, options)).rejects.toMatchObject({ code: "smtp_auth_rejected" });
+    await expect(sendSmtpMessage({ ...credentials, secretKey: "sk-wrong-secret-000000" }, message, options)).rejects.toMatchObject({
+      code: "smtp_auth_rejected",
+    });
   });
 });
 
 describe("the SMTP dialogue in --trace", () => {
   it("keeps each line as it was, except what answers an AUTH: the payload on its line, or the lines after a 334", () => {
     const path = join(mkdtempSync(join(tmpdir(), "cio-smtp-trace-")), "trace.jsonl");
-    const record = smtpTranscript(Trace.open(path, new SecretRegistry(), { configDir: mkdtempSync(join(tmpdir(), "cio-config-")), fileModes: true }));
+    const record = smtpTranscript(
+      Trace.open(path, new SecretRegistry(), { configDir: mkdtempSync(join(tmpdir(), "cio-config-")), fileModes: true }),
+    );
     const dialogue: Array<[string | undefined, string]> = [
       ["client", "abc"],
       ["server", "220 smtp.postmarkapp.com ESMTP"],
@@ -229,7 +287,10 @@ describe("the SMTP dialogue in --trace", () => {
       ["client", "MAIL FROM:<a@b.c>"],
     ];
     for (const [direction, line] of dialogue) record(direction, line);
-    const lines = readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const lines = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines.map(({ direction, line }) => `${direction} ${line}`)).toEqual([
       "client abc",
       "server 220 smtp.postmarkapp.com ESMTP",
@@ -250,7 +311,9 @@ describe("the SMTP dialogue in --trace", () => {
   });
 
   it("a host that does not resolve: smtp_dns, naming it", async () => {
-    await expect(verifySmtp({ ...credentials, host: "no-such-host.invalid" }, { route: {}, timeoutMs: 3_000, deadlines: DEADLINES })).rejects.toMatchObject({
+    await expect(
+      verifySmtp({ ...credentials, host: "no-such-host.invalid" }, { route: {}, timeoutMs: 3_000, deadlines: DEADLINES }),
+    ).rejects.toMatchObject({
       code: "smtp_dns",
       message: "Cannot find the SMTP host no-such-host.invalid.",
       hint: "Check the host name and your DNS or network connection.",

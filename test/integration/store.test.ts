@@ -68,7 +68,10 @@ describe("config store", () => {
     const damaged = '{"schemaVersion": 1, "connections": {"x": {"serverToken": "leaky-secret-token-123"';
     writeFileSync(path, damaged, { mode: 0o600 });
     const store = new ConfigStore(dir);
-    const error = await store.save(connection(1, "outbound")).then(() => undefined, (e) => e);
+    const error = await store.save(connection(1, "outbound")).then(
+      () => undefined,
+      (e) => e,
+    );
     expect(error).toMatchObject({ code: "config_damaged", exitCode: 1 });
     expect(error.message).toContain(path);
     expect(error.message).not.toContain("leaky-secret-token-123");
@@ -90,7 +93,9 @@ describe("config store", () => {
     // A folder under a file cannot be made by anyone, root included (permission bits would not stop root).
     const file = join(root, "a-file");
     writeFileSync(file, "");
-    await expect(new ConfigStore(join(file, "config")).save(connection(1, "outbound"))).rejects.toMatchObject({ code: "config_unwritable" });
+    await expect(new ConfigStore(join(file, "config")).save(connection(1, "outbound"))).rejects.toMatchObject({
+      code: "config_unwritable",
+    });
   });
 
   it("says there are no modes before anything is saved, and reads no file into being", async () => {
@@ -150,7 +155,11 @@ describe("config store", () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "config.json"), "{}", { mode: 0o600 });
     expect(await new ConfigStore(dir).list()).toEqual([]);
-    writeFileSync(join(dir, "config.json"), JSON.stringify({ schemaVersion: 1, connections: { "1:outbound": connection(1, "outbound") } }), { mode: 0o600 });
+    writeFileSync(
+      join(dir, "config.json"),
+      JSON.stringify({ schemaVersion: 1, connections: { "1:outbound": connection(1, "outbound") } }),
+      { mode: 0o600 },
+    );
     expect(await new ConfigStore(dir).list()).toEqual([connection(1, "outbound")]);
   });
 
@@ -233,7 +242,10 @@ describe("config store", () => {
   it("a folder where config.json should be is unwritable, not damaged", async () => {
     const dir = join(root, "config");
     mkdirSync(join(dir, "config.json"), { recursive: true });
-    await expect(new ConfigStore(dir).list()).rejects.toMatchObject({ code: "config_unwritable", message: `Cannot write the config folder ${dir} (EISDIR).` });
+    await expect(new ConfigStore(dir).list()).rejects.toMatchObject({
+      code: "config_unwritable",
+      message: `Cannot write the config folder ${dir} (EISDIR).`,
+    });
   });
 
   it("a folder that turned into a file after it was read: the save says it cannot write, with the system's code", async () => {
@@ -242,6 +254,9 @@ describe("config store", () => {
     await store.list();
     rmSync(dir, { recursive: true });
     writeFileSync(dir, "");
-    await expect(store.save(connection(1, "outbound"))).rejects.toMatchObject({ code: "config_unwritable", message: `Cannot write the config folder ${dir} (ENOTDIR).` });
+    await expect(store.save(connection(1, "outbound"))).rejects.toMatchObject({
+      code: "config_unwritable",
+      message: `Cannot write the config folder ${dir} (ENOTDIR).`,
+    });
   });
 });

@@ -17,8 +17,20 @@ afterEach(() => world?.close());
 const calls = () => world.simulator.requests.map((request) => `${request.method} ${request.path}`);
 const writes = (method: string) => world.simulator.requests.filter((request) => request.method === method);
 const addWebhook = (ID: number, Url: string, triggers = transactionalTriggers()) =>
-  world.simulator.state.webhooks.push({ ID, ServerID: PROD, Url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: triggers });
-const refusal = (message: string) => ({ kind: "answer" as const, status: 422, body: JSON.stringify({ ErrorCode: 1352, Message: message }) });
+  world.simulator.state.webhooks.push({
+    ID,
+    ServerID: PROD,
+    Url,
+    MessageStream: "outbound",
+    HttpAuth: null,
+    HttpHeaders: [],
+    Triggers: triggers,
+  });
+const refusal = (message: string) => ({
+  kind: "answer" as const,
+  status: 422,
+  body: JSON.stringify({ ErrorCode: 1352, Message: message }),
+});
 
 describe("creating the webhook", () => {
   it("a refusal is reported at once, with one POST", async () => {
@@ -30,17 +42,20 @@ describe("creating the webhook", () => {
     expect(writes("POST")).toHaveLength(1);
   });
 
-  it.each(["Invalid trigger: SpamComplaint", "The spam complaint trigger is not available here"])("a refusal naming a trigger (%j) says which", async (message) => {
-    world = await startWorld();
-    world.simulator.injectFault({ match: (request) => request.method === "POST", fault: refusal(message) });
-    const run = await world.run(SETUP, { env });
-    expect(run.code).toBe(1);
-    expect(run.json().error).toMatchObject({
-      code: "postmark_trigger_refused",
-      message: `Postmark refused the Spam Complaint trigger on stream "outbound": Postmark refused to create the webhook: ${message}`,
-      hint: "Postmark may not offer the Spam Complaint trigger on this kind of stream. Nothing else was changed; run with --trace FILE and report it.",
-    });
-  });
+  it.each(["Invalid trigger: SpamComplaint", "The spam complaint trigger is not available here"])(
+    "a refusal naming a trigger (%j) says which",
+    async (message) => {
+      world = await startWorld();
+      world.simulator.injectFault({ match: (request) => request.method === "POST", fault: refusal(message) });
+      const run = await world.run(SETUP, { env });
+      expect(run.code).toBe(1);
+      expect(run.json().error).toMatchObject({
+        code: "postmark_trigger_refused",
+        message: `Postmark refused the Spam Complaint trigger on stream "outbound": Postmark refused to create the webhook: ${message}`,
+        hint: "Postmark may not offer the Spam Complaint trigger on this kind of stream. Nothing else was changed; run with --trace FILE and report it.",
+      });
+    },
+  );
 
   it("a failure that may have landed is checked before each new try, and there are three tries at most", async () => {
     world = await startWorld();
@@ -59,13 +74,28 @@ describe("creating the webhook", () => {
     expect(run.code).toBe(0);
     expect(run.json().webhook).toMatchObject({ action: "created", url: US_URL });
     expect(writes("POST")).toHaveLength(2);
-    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.Url).sort()).toEqual(["https://hooks.example.com/postmark", US_URL]);
+    expect(
+      world.simulator
+        .webhooksOf(PROD, "outbound")
+        .map((hook) => hook.Url)
+        .sort(),
+    ).toEqual(["https://hooks.example.com/postmark", US_URL]);
   });
 
   it("an answer on another stream is a bad answer, with what to check", async () => {
     world = await startWorld();
-    const answered = { ID: 31, Url: US_URL, MessageStream: "broadcast", Triggers: transactionalTriggers(), HttpAuth: null, HttpHeaders: [] };
-    world.simulator.injectFault({ match: (request) => request.method === "POST", fault: { kind: "answer", status: 200, body: JSON.stringify(answered) } });
+    const answered = {
+      ID: 31,
+      Url: US_URL,
+      MessageStream: "broadcast",
+      Triggers: transactionalTriggers(),
+      HttpAuth: null,
+      HttpHeaders: [],
+    };
+    world.simulator.injectFault({
+      match: (request) => request.method === "POST",
+      fault: { kind: "answer", status: 200, body: JSON.stringify(answered) },
+    });
     const run = await world.run(SETUP, { env });
     expect(run.code).toBe(1);
     expect(run.json().error).toMatchObject({
@@ -105,7 +135,11 @@ describe("updating and deleting", () => {
     world.simulator.injectFault({ match: (request) => request.method === "DELETE", fault: { kind: "status", status: 503 }, times: 1 });
     const run = await world.run([...SETUP, "--yes"], { env });
     expect(run.code).toBe(0);
-    expect(calls().filter((call) => call.includes("/webhooks/51"))).toEqual(["DELETE /webhooks/51", "GET /webhooks/51", "DELETE /webhooks/51"]);
+    expect(calls().filter((call) => call.includes("/webhooks/51"))).toEqual([
+      "DELETE /webhooks/51",
+      "GET /webhooks/51",
+      "DELETE /webhooks/51",
+    ]);
     expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.ID)).toEqual([50]);
   });
 });

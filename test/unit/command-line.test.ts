@@ -20,7 +20,9 @@ describe("printed commands", () => {
 
   it("start as the run was started and carry its flags", () => {
     const style = { prefix: "npx cio-postmark", carried: carriedFlags({ sandbox: true, configDir: "/tmp/a b" }), windows: false };
-    expect(commandLine(style, ["doctor", "--fix", "--server", "1001"])).toBe("npx cio-postmark doctor --fix --server 1001 --sandbox --config-dir '/tmp/a b'");
+    expect(commandLine(style, ["doctor", "--fix", "--server", "1001"])).toBe(
+      "npx cio-postmark doctor --fix --server 1001 --sandbox --config-dir '/tmp/a b'",
+    );
     expect(commandLine({ prefix: "cio-postmark", carried: carriedFlags({}), windows: false }, ["setup"])).toBe("cio-postmark setup");
   });
 

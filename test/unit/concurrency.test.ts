@@ -54,8 +54,12 @@ describe("mapConcurrently", () => {
 
   it("with fewer items than the limit, starts each once; with none, does nothing", async () => {
     let calls = 0;
-    expect(await mapConcurrently([7], 8, async (item) => (calls += 1, item))).toEqual([7]);
+    expect(await mapConcurrently([7], 8, async (item) => ((calls += 1), item))).toEqual([7]);
     expect(calls).toBe(1);
-    expect(await mapConcurrently([], 8, async () => { throw new Error("never"); })).toEqual([]);
+    expect(
+      await mapConcurrently([], 8, async () => {
+        throw new Error("never");
+      }),
+    ).toEqual([]);
   });
 });

@@ -14,7 +14,10 @@ describe("credentials in URLs", () => {
     ["https://hooks.example/in?sig=0123456789abcdef#top", "https://hooks.example/in?sig=••••cdef#top"],
     ["https://hooks.example/in?Secret=s3cr3t-value-xyz;auth=a", "https://hooks.example/in?Secret=••••-xyz;auth=••••"],
     ["https://hooks.example/in?password=p&name=n", "https://hooks.example/in?password=••••&name=n"],
-    ["Leave webhook 12 to https://u:PASSWORD-0001@h.example/?api_key=K-99999999 alone", "Leave webhook 12 to https://u:••••0001@h.example/?api_key=•••• alone"],
+    [
+      "Leave webhook 12 to https://u:PASSWORD-0001@h.example/?api_key=K-99999999 alone",
+      "Leave webhook 12 to https://u:••••0001@h.example/?api_key=•••• alone",
+    ],
     ["https://track.customer.io/postmark/events", "https://track.customer.io/postmark/events"],
     ["POSTMARK_SERVER_TOKEN=… cio-postmark setup", "POSTMARK_SERVER_TOKEN=… cio-postmark setup"],
   ])("%s", (text, expected) => {

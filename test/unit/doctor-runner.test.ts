@@ -10,8 +10,18 @@ describe("doctor's runner", () => {
   it("reports a check that throws as that check's failure, and runs the others", async () => {
     const checks: DoctorCheck[] = [
       { id: "a", run: async () => ({ status: "pass", message: "fine" }) },
-      { id: "b", run: async () => { throw new TypeError("boom"); } },
-      { id: "c", run: async () => { throw new CliError("x", "Known problem.", { hint: "Do this." }); } },
+      {
+        id: "b",
+        run: async () => {
+          throw new TypeError("boom");
+        },
+      },
+      {
+        id: "c",
+        run: async () => {
+          throw new CliError("x", "Known problem.", { hint: "Do this." });
+        },
+      },
     ];
     expect(await runChecks(checks, facts)).toEqual([
       { id: "a", status: "pass", message: "fine" },

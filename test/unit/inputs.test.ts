@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseRegion, parseServerRef, parseSmtpHost, parseSmtpPort, parseStreamId, readSecretEnv, defaultSmtpHost } from "../../src/core/inputs.js";
+import {
+  parseRegion,
+  parseServerRef,
+  parseSmtpHost,
+  parseSmtpPort,
+  parseStreamId,
+  readSecretEnv,
+  defaultSmtpHost,
+} from "../../src/core/inputs.js";
 import { closeMatches } from "../../src/core/matching.js";
 import { parsePostmarkApiUrl } from "../../src/postmark/base-url.js";
 import { mask, SecretRegistry } from "../../src/ui/redact.js";
@@ -17,7 +25,8 @@ describe("input validation", () => {
     expect(parseSmtpPort("1")).toBe(1);
     expect(parseSmtpPort("65535")).toBe(65535);
     expect(() => parseSmtpPort("465")).toThrow(/implicit TLS[\s\S]*STARTTLS only/);
-    for (const bad of ["0", "65536", "abc", "-1", "587.5", "1e3", ""]) expect(() => parseSmtpPort(bad)).toThrow(/port number from 1 to 65535/);
+    for (const bad of ["0", "65536", "abc", "-1", "587.5", "1e3", ""])
+      expect(() => parseSmtpPort(bad)).toThrow(/port number from 1 to 65535/);
   });
 
   it("checks host names and stream ids", () => {
@@ -61,17 +70,20 @@ describe("POSTMARK_API_URL", () => {
     expect(parsePostmarkApiUrl(value)).toMatchObject(expected);
   });
 
-  it.each([["http://api.example.com", /unencrypted/], ["http://10.0.0.1", /unencrypted/], ["ftp://x", /https/], ["nope", /not a URL/], ["https://x.com/v1", /bare origin/]])(
-    "refuses %s with exit 2",
-    (value, message) => {
-      expect(() => parsePostmarkApiUrl(value)).toThrow(message);
-      try {
-        parsePostmarkApiUrl(value);
-      } catch (error) {
-        expect((error as { exitCode: number }).exitCode).toBe(2);
-      }
-    },
-  );
+  it.each([
+    ["http://api.example.com", /unencrypted/],
+    ["http://10.0.0.1", /unencrypted/],
+    ["ftp://x", /https/],
+    ["nope", /not a URL/],
+    ["https://x.com/v1", /bare origin/],
+  ])("refuses %s with exit 2", (value, message) => {
+    expect(() => parsePostmarkApiUrl(value)).toThrow(message);
+    try {
+      parsePostmarkApiUrl(value);
+    } catch (error) {
+      expect((error as { exitCode: number }).exitCode).toBe(2);
+    }
+  });
 });
 
 describe("secrets", () => {
@@ -116,16 +128,76 @@ describe("interactivity", () => {
 
 describe("input errors, by their exact words", () => {
   it.each([
-    ["a region", () => parseRegion("asia"), "invalid_region", '--region must be "us" or "eu" (got "asia").', "Your Customer.io region is in Settings > Workspace Settings; EU accounts use fly-eu.customer.io."],
-    ["port 465", () => parseSmtpPort(" 465 "), "smtp_port_465", "Port 465 (implicit TLS) is not offered by Postmark, and this tool speaks STARTTLS only: a connection there hangs until it times out.", "Use 587 (the default) or 2525, both with STARTTLS; 2525 helps where 587 is blocked."],
-    ["a port", () => parseSmtpPort("0"), "invalid_smtp_port", '--smtp-port must be a port number from 1 to 65535 (got "0").', "Postmark takes STARTTLS on 587 (the default), 2525 and 25."],
-    ["a host", () => parseSmtpHost("smtp_x"), "invalid_smtp_host", '--smtp-host is not a host name: "smtp_x".', "For example smtp.postmarkapp.com."],
-    ["a stream", () => parseStreamId("a/b"), "invalid_stream", '--stream must be a message stream ID such as "outbound" or "broadcast" (got "a/b").', undefined],
-    ["a blank stream", () => parseStreamId("  "), "invalid_stream", '--stream must be a message stream ID such as "outbound" or "broadcast" (got "  ").', undefined],
-    ["a blank server", () => parseServerRef(" "), "invalid_server", "--server is empty: give the server's exact name or numeric ID.", undefined],
-    ["an empty secret", () => readSecretEnv({ X_TOKEN: " " }, "X_TOKEN"), "empty_secret", "X_TOKEN is set but empty.", "Set X_TOKEN to the value from Postmark, or unset it."],
-    ["a secret with a space", () => readSecretEnv({ X_TOKEN: "ab cd" }, "X_TOKEN"), "invalid_secret", "X_TOKEN has spaces inside it.", "Copy the value again from Postmark."],
-    ["a secret over the limit", () => readSecretEnv({ X_TOKEN: "a".repeat(4097) }, "X_TOKEN"), "invalid_secret", "X_TOKEN is longer than 4096 characters.", "Copy the value again from Postmark."],
+    [
+      "a region",
+      () => parseRegion("asia"),
+      "invalid_region",
+      '--region must be "us" or "eu" (got "asia").',
+      "Your Customer.io region is in Settings > Workspace Settings; EU accounts use fly-eu.customer.io.",
+    ],
+    [
+      "port 465",
+      () => parseSmtpPort(" 465 "),
+      "smtp_port_465",
+      "Port 465 (implicit TLS) is not offered by Postmark, and this tool speaks STARTTLS only: a connection there hangs until it times out.",
+      "Use 587 (the default) or 2525, both with STARTTLS; 2525 helps where 587 is blocked.",
+    ],
+    [
+      "a port",
+      () => parseSmtpPort("0"),
+      "invalid_smtp_port",
+      '--smtp-port must be a port number from 1 to 65535 (got "0").',
+      "Postmark takes STARTTLS on 587 (the default), 2525 and 25.",
+    ],
+    [
+      "a host",
+      () => parseSmtpHost("smtp_x"),
+      "invalid_smtp_host",
+      '--smtp-host is not a host name: "smtp_x".',
+      "For example smtp.postmarkapp.com.",
+    ],
+    [
+      "a stream",
+      () => parseStreamId("a/b"),
+      "invalid_stream",
+      '--stream must be a message stream ID such as "outbound" or "broadcast" (got "a/b").',
+      undefined,
+    ],
+    [
+      "a blank stream",
+      () => parseStreamId("  "),
+      "invalid_stream",
+      '--stream must be a message stream ID such as "outbound" or "broadcast" (got "  ").',
+      undefined,
+    ],
+    [
+      "a blank server",
+      () => parseServerRef(" "),
+      "invalid_server",
+      "--server is empty: give the server's exact name or numeric ID.",
+      undefined,
+    ],
+    [
+      "an empty secret",
+      () => readSecretEnv({ X_TOKEN: " " }, "X_TOKEN"),
+      "empty_secret",
+      "X_TOKEN is set but empty.",
+      "Set X_TOKEN to the value from Postmark, or unset it.",
+    ],
+    [
+      "a secret with a space",
+      () => readSecretEnv({ X_TOKEN: "ab cd" }, "X_TOKEN"),
+      "invalid_secret",
+      "X_TOKEN has spaces inside it.",
+      "Copy the value again from Postmark.",
+    ],
+    [
+      "a secret over the limit",
+      () => readSecretEnv({ X_TOKEN: "a".repeat(4097) }, "X_TOKEN"),
+      "invalid_secret",
+      "X_TOKEN is longer than 4096 characters.",
+      "Copy the value again from Postmark.",
+    ],
   ])("%s", (_name, parse, code, message, hint) => {
     expect(parse).toThrow(expect.objectContaining({ code, exitCode: 2, message, hint }));
   });

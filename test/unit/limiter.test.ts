@@ -136,7 +136,10 @@ describe("Limiter", () => {
   });
 });
 
-const answer = (status: number, retryAfter?: string) => ({ status, headers: new Headers(retryAfter === undefined ? {} : { "retry-after": retryAfter }) });
+const answer = (status: number, retryAfter?: string) => ({
+  status,
+  headers: new Headers(retryAfter === undefined ? {} : { "retry-after": retryAfter }),
+});
 
 describe("backoffDelay", () => {
   const policy: BackoffPolicy = { tries: 4, baseDelayMs: 1_000, maxDelayMs: 60_000, random: () => 0.5 };
@@ -188,9 +191,7 @@ describe("sendPolitely under a 429 storm", () => {
       return answered++ < 30 ? answer(429) : answer(200);
     };
     const results = await Promise.all(
-      Array.from({ length: 40 }, () =>
-        sendPolitely(limiter, send, { ...fast, tries: 10 }).then((result) => result.status),
-      ),
+      Array.from({ length: 40 }, () => sendPolitely(limiter, send, { ...fast, tries: 10 }).then((result) => result.status)),
     );
     expect(results).toEqual(Array(40).fill(200));
     expect(peak).toBeLessThanOrEqual(8);
@@ -202,7 +203,11 @@ describe("sendPolitely under a 429 storm", () => {
     const limiter = new Limiter(1);
     const order: string[] = [];
     let tries = 0;
-    const slow = sendPolitely(limiter, async () => (order.push(`A${++tries}`), tries === 1 ? answer(429) : answer(200)), { ...fast, baseDelayMs: 40, random: () => 1 });
+    const slow = sendPolitely(limiter, async () => (order.push(`A${++tries}`), tries === 1 ? answer(429) : answer(200)), {
+      ...fast,
+      baseDelayMs: 40,
+      random: () => 1,
+    });
     await settle();
     const quick = sendPolitely(limiter, async () => (order.push("B"), answer(200)), fast);
     await Promise.all([slow, quick]);
@@ -211,7 +216,11 @@ describe("sendPolitely under a 429 storm", () => {
 
   it("waits what Retry-After asks before the next try", async () => {
     const times: number[] = [];
-    await sendPolitely(new Limiter(1), async () => (times.push(performance.now()), times.length === 1 ? answer(429, "1") : answer(200)), fast);
+    await sendPolitely(
+      new Limiter(1),
+      async () => (times.push(performance.now()), times.length === 1 ? answer(429, "1") : answer(200)),
+      fast,
+    );
     // Retry-After: 1 s beats the 5 ms policy base (and the 50 ms cap applies to it too).
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(45);
   });

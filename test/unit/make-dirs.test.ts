@@ -32,7 +32,9 @@ describe("making folders", () => {
   ])("%s: %s", (_case, target, code) => {
     const file = join(mkdtempSync(join(tmpdir(), "cio-dirs-")), "a-file");
     writeFileSync(file, "");
-    expect(() => makeDirs(target(file), 0o700)).toThrow(expect.objectContaining({ code, message: `${code}: a file is where a folder should be, mkdir '${target(file)}'` }));
+    expect(() => makeDirs(target(file), 0o700)).toThrow(
+      expect.objectContaining({ code, message: `${code}: a file is where a folder should be, mkdir '${target(file)}'` }),
+    );
   });
 
   it("under /proc, fails at once instead of spinning (Node's own recursive mkdir never returns there)", () => {

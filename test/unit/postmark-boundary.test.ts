@@ -10,7 +10,12 @@ import { shown, terminalSafe } from "../../src/ui/terminal-safe.js";
 /** The Postmark boundary in pure tables: answers checked, errors mapped, retries bounded, the API URL judged. */
 
 const clientError = (statusCode: number, message = "m", code?: number) => Object.assign(new Error(message), { statusCode, code });
-const context = { action: "list your servers", token: "account" as const, source: "POSTMARK_ACCOUNT_TOKEN", baseUrl: "https://api.postmarkapp.com" };
+const context = {
+  action: "list your servers",
+  token: "account" as const,
+  source: "POSTMARK_ACCOUNT_TOKEN",
+  baseUrl: "https://api.postmarkapp.com",
+};
 
 describe("answer shapes", () => {
   const server = { ID: 1, Name: "A", ApiTokens: ["t"], SmtpApiActivated: true, ServerLink: "https://x" };
@@ -33,9 +38,13 @@ describe("answer shapes", () => {
 
   it("takes a stream, its name defaulting to its ID, and refuses an unknown type or ArchivedAt", () => {
     expect(shapes.stream({ ID: "outbound", MessageStreamType: "Transactional" })).toMatchObject({ Name: "outbound", ArchivedAt: null });
-    expect(() => shapes.stream({ ID: "", MessageStreamType: "Transactional" })).toThrow(`a message stream's ID "" is not one Postmark gives`);
+    expect(() => shapes.stream({ ID: "", MessageStreamType: "Transactional" })).toThrow(
+      `a message stream's ID "" is not one Postmark gives`,
+    );
     expect(() => shapes.stream({ ID: "x", MessageStreamType: "Marketing" })).toThrow('stream "x" has an unknown type');
-    expect(() => shapes.stream({ ID: "x", MessageStreamType: "Broadcasts", ArchivedAt: 5 })).toThrow('stream "x" has an unreadable ArchivedAt');
+    expect(() => shapes.stream({ ID: "x", MessageStreamType: "Broadcasts", ArchivedAt: 5 })).toThrow(
+      'stream "x" has an unreadable ArchivedAt',
+    );
     expect(() => shapes.streams({ MessageStreams: null })).toThrow('"MessageStreams" is not a list');
   });
 
@@ -53,7 +62,9 @@ describe("answer shapes", () => {
     expect(() => shapes.webhook({ ID: 7, Url: 1, MessageStream: "o" })).toThrow("webhook 7 has no URL");
     expect(() => shapes.webhook({ ID: 7, Url: "u", MessageStream: 1 })).toThrow("webhook 7 names no stream");
     expect(() => shapes.webhook({ ID: 7, Url: "u", MessageStream: "o", Triggers: [] })).toThrow("webhook 7's triggers are not an object");
-    expect(() => shapes.webhook({ ID: 7, Url: "u", MessageStream: "o", Triggers: { Open: true } })).toThrow("webhook 7's Open trigger is not an object");
+    expect(() => shapes.webhook({ ID: 7, Url: "u", MessageStream: "o", Triggers: { Open: true } })).toThrow(
+      "webhook 7's Open trigger is not an object",
+    );
     expect(() => shapes.webhook({ ID: 7, Url: "u", MessageStream: "o", HttpHeaders: {} })).toThrow("webhook 7's headers are not a list");
     expect(() => shapes.webhook({ ID: 7, Url: "u", MessageStream: "o", HttpAuth: "a" })).toThrow("webhook 7's HttpAuth is not an object");
     expect(() => shapes.webhooks({ Webhooks: null })).toThrow('"Webhooks" is not a list');
@@ -68,12 +79,22 @@ describe("answer shapes", () => {
   });
 
   it("domains, sender signatures and messages", () => {
-    expect(() => shapes.domain({ Name: "d", DKIMVerified: true })).toThrow('domain "d" does not say whether DKIM and Return-Path are verified');
+    expect(() => shapes.domain({ Name: "d", DKIMVerified: true })).toThrow(
+      'domain "d" does not say whether DKIM and Return-Path are verified',
+    );
     expect(shapes.senderSignature({ EmailAddress: "a@b.c" })).toMatchObject({ Confirmed: false, Domain: "" });
-    expect(shapes.senderSignature({ EmailAddress: "a@b.c", Confirmed: true, Domain: "b.c" })).toMatchObject({ Confirmed: true, Domain: "b.c" });
+    expect(shapes.senderSignature({ EmailAddress: "a@b.c", Confirmed: true, Domain: "b.c" })).toMatchObject({
+      Confirmed: true,
+      Domain: "b.c",
+    });
     expect(() => shapes.outboundMessage({ MessageID: "", MessageStream: "o" })).toThrow(`a message's MessageID "" is not a UUID`);
-    expect(() => shapes.outboundMessage({ MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", MessageStream: "o", MessageEvents: [{}] })).toThrow("message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable");
-    expect(shapes.badResponse("read the server", "it is HTML")).toMatchObject({ code: "postmark_bad_response", message: "Postmark's answer when trying to read the server was not what its API documents: it is HTML." });
+    expect(() =>
+      shapes.outboundMessage({ MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", MessageStream: "o", MessageEvents: [{}] }),
+    ).toThrow("message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable");
+    expect(shapes.badResponse("read the server", "it is HTML")).toMatchObject({
+      code: "postmark_bad_response",
+      message: "Postmark's answer when trying to read the server was not what its API documents: it is HTML.",
+    });
   });
 });
 
@@ -84,32 +105,128 @@ describe("answer shapes, every refusal by its exact words", () => {
   it.each([
     ["a server that is a list", shapes.server, [], "a server is not an object"],
     ["a server with a negative ID", shapes.server, { ID: -1, Name: "A", SmtpApiActivated: true }, "a server has no numeric ID"],
-    ["tokens mixing text and numbers", shapes.server, { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: [5, "t"] }, "server 1's ApiTokens is not a list of tokens"],
+    [
+      "tokens mixing text and numbers",
+      shapes.server,
+      { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: [5, "t"] },
+      "server 1's ApiTokens is not a list of tokens",
+    ],
     ["a stream that is null", shapes.stream, null, "a message stream is not an object"],
-    ["a stream with a numeric ID", shapes.stream, { ID: 5, MessageStreamType: "Transactional" }, "a message stream's ID 5 is not one Postmark gives"],
-    ["a stream ID with a backslash", shapes.stream, { ID: "..\\server", MessageStreamType: "Transactional" }, 'a message stream\'s ID "..\\\\server" is not one Postmark gives'],
-    ["a stream ID of dots", shapes.stream, { ID: "..", MessageStreamType: "Transactional" }, 'a message stream\'s ID ".." is not one Postmark gives'],
-    ["a stream ID with an escape", shapes.stream, { ID: "a%2f", MessageStreamType: "Transactional" }, 'a message stream\'s ID "a%2f" is not one Postmark gives'],
-    ["a server token with CR LF", shapes.server, { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: ["abc\r\nX-Evil: 1"] }, "server 1 has an API token with characters no token has"],
-    ["a server token with a space", shapes.server, { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: ["abc def"] }, "server 1 has an API token with characters no token has"],
+    [
+      "a stream with a numeric ID",
+      shapes.stream,
+      { ID: 5, MessageStreamType: "Transactional" },
+      "a message stream's ID 5 is not one Postmark gives",
+    ],
+    [
+      "a stream ID with a backslash",
+      shapes.stream,
+      { ID: "..\\server", MessageStreamType: "Transactional" },
+      'a message stream\'s ID "..\\\\server" is not one Postmark gives',
+    ],
+    [
+      "a stream ID of dots",
+      shapes.stream,
+      { ID: "..", MessageStreamType: "Transactional" },
+      'a message stream\'s ID ".." is not one Postmark gives',
+    ],
+    [
+      "a stream ID with an escape",
+      shapes.stream,
+      { ID: "a%2f", MessageStreamType: "Transactional" },
+      'a message stream\'s ID "a%2f" is not one Postmark gives',
+    ],
+    [
+      "a server token with CR LF",
+      shapes.server,
+      { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: ["abc\r\nX-Evil: 1"] },
+      "server 1 has an API token with characters no token has",
+    ],
+    [
+      "a server token with a space",
+      shapes.server,
+      { ID: 1, Name: "A", SmtpApiActivated: true, ApiTokens: ["abc def"] },
+      "server 1 has an API token with characters no token has",
+    ],
     ["a webhook that is text", shapes.webhook, "w", "a webhook is not an object"],
     ["a webhook without an ID", shapes.webhook, { Url: "u", MessageStream: "o" }, "a webhook has no numeric ID"],
     ["a domain that is a list", shapes.domain, [], "a domain is not an object"],
     ["a domain without a name", shapes.domain, { DKIMVerified: true, ReturnPathDomainVerified: true }, "a domain has no name"],
-    ["a domain with DKIM as text", shapes.domain, { Name: "d", DKIMVerified: "yes", ReturnPathDomainVerified: true }, 'domain "d" does not say whether DKIM and Return-Path are verified'],
-    ["a domain without Return-Path", shapes.domain, { Name: "d", DKIMVerified: false }, 'domain "d" does not say whether DKIM and Return-Path are verified'],
+    [
+      "a domain with DKIM as text",
+      shapes.domain,
+      { Name: "d", DKIMVerified: "yes", ReturnPathDomainVerified: true },
+      'domain "d" does not say whether DKIM and Return-Path are verified',
+    ],
+    [
+      "a domain without Return-Path",
+      shapes.domain,
+      { Name: "d", DKIMVerified: false },
+      'domain "d" does not say whether DKIM and Return-Path are verified',
+    ],
     ["a sender signature that is null", shapes.senderSignature, null, "a sender signature is not an object"],
     ["a sender signature without an address", shapes.senderSignature, { Confirmed: true }, "a sender signature has no address"],
     ["a message that is a number", shapes.outboundMessage, 5, "a message is not an object"],
-    ["a message with a numeric MessageID", shapes.outboundMessage, { MessageID: 5, MessageStream: "o" }, "a message's MessageID 5 is not a UUID"],
-    ["a MessageID that is a path", shapes.outboundMessage, { MessageID: "../../../webhooks/9001?x=", MessageStream: "o" }, 'a message\'s MessageID "../../../webhooks/9001?x=" is not a UUID'],
-    ["a message naming no stream", shapes.outboundMessage, { MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817" }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817 names no stream"],
-    ["a message whose ReceivedAt is a number", shapes.outboundMessage, { ...message, ReceivedAt: 1700000000 }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's ReceivedAt is not a date"],
-    ["a message whose events are an object", shapes.outboundMessage, { ...message, MessageEvents: {} }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
-    ["a message with one good event and one without a type", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Delivered", ReceivedAt: at }, { Type: 1, ReceivedAt: at }] }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
-    ["a message with an event that is text", shapes.outboundMessage, { ...message, MessageEvents: ["Delivered"] }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
-    ["an event whose ReceivedAt is a number", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Bounced", ReceivedAt: 1700000000 }] }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
-    ["an event without ReceivedAt", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Bounced" }] }, "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)"],
+    [
+      "a message with a numeric MessageID",
+      shapes.outboundMessage,
+      { MessageID: 5, MessageStream: "o" },
+      "a message's MessageID 5 is not a UUID",
+    ],
+    [
+      "a MessageID that is a path",
+      shapes.outboundMessage,
+      { MessageID: "../../../webhooks/9001?x=", MessageStream: "o" },
+      'a message\'s MessageID "../../../webhooks/9001?x=" is not a UUID',
+    ],
+    [
+      "a message naming no stream",
+      shapes.outboundMessage,
+      { MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817" },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817 names no stream",
+    ],
+    [
+      "a message whose ReceivedAt is a number",
+      shapes.outboundMessage,
+      { ...message, ReceivedAt: 1700000000 },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's ReceivedAt is not a date",
+    ],
+    [
+      "a message whose events are an object",
+      shapes.outboundMessage,
+      { ...message, MessageEvents: {} },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)",
+    ],
+    [
+      "a message with one good event and one without a type",
+      shapes.outboundMessage,
+      {
+        ...message,
+        MessageEvents: [
+          { Type: "Delivered", ReceivedAt: at },
+          { Type: 1, ReceivedAt: at },
+        ],
+      },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)",
+    ],
+    [
+      "a message with an event that is text",
+      shapes.outboundMessage,
+      { ...message, MessageEvents: ["Delivered"] },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)",
+    ],
+    [
+      "an event whose ReceivedAt is a number",
+      shapes.outboundMessage,
+      { ...message, MessageEvents: [{ Type: "Bounced", ReceivedAt: 1700000000 }] },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)",
+    ],
+    [
+      "an event without ReceivedAt",
+      shapes.outboundMessage,
+      { ...message, MessageEvents: [{ Type: "Bounced" }] },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)",
+    ],
   ] as Array<[string, (value: unknown) => unknown, unknown, string]>)("refuses %s", (_name, shape, value, problem) => {
     expect(() => shape(value)).toThrow(new shapes.ShapeError(problem));
   });
@@ -118,15 +235,36 @@ describe("answer shapes, every refusal by its exact words", () => {
     ["a server with ID 0", shapes.server, { ID: 0, Name: "A", SmtpApiActivated: false }],
     ["a stream whose ArchivedAt is null", shapes.stream, { ID: "s", MessageStreamType: "Inbound", ArchivedAt: null }],
     ["an archived stream", shapes.stream, { ID: "s", MessageStreamType: "Broadcasts", ArchivedAt: "2026-01-01T00:00:00Z" }],
-    ["a webhook with headers and auth", shapes.webhook, { ...hook, HttpHeaders: [{ Name: "a", Value: "b" }], HttpAuth: { Username: "u", Password: "p" } }],
+    [
+      "a webhook with headers and auth",
+      shapes.webhook,
+      { ...hook, HttpHeaders: [{ Name: "a", Value: "b" }], HttpAuth: { Username: "u", Password: "p" } },
+    ],
     ["a domain", shapes.domain, { Name: "d", DKIMVerified: false, ReturnPathDomainVerified: true }],
     ["a message with no events", shapes.outboundMessage, message],
-    ["a message with typed events", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Delivered", ReceivedAt: at }, { Type: "Opened", ReceivedAt: at }] }],
-    ["a bounce whose BounceID is text and that lacks other fields", shapes.outboundMessage, { ...message, MessageEvents: [{ Type: "Bounced", ReceivedAt: at, Details: { BounceID: "4323372036854775807" } }] }],
-  ] as Array<[string, (value: unknown) => unknown, Record<string, unknown>]>)("takes %s, keeping what it was given", (_name, shape, value) => {
-    const taken = shape(value) as Record<string, unknown>;
-    for (const [key, given] of Object.entries(value)) expect(taken[key] ?? null).toEqual(given);
-  });
+    [
+      "a message with typed events",
+      shapes.outboundMessage,
+      {
+        ...message,
+        MessageEvents: [
+          { Type: "Delivered", ReceivedAt: at },
+          { Type: "Opened", ReceivedAt: at },
+        ],
+      },
+    ],
+    [
+      "a bounce whose BounceID is text and that lacks other fields",
+      shapes.outboundMessage,
+      { ...message, MessageEvents: [{ Type: "Bounced", ReceivedAt: at, Details: { BounceID: "4323372036854775807" } }] },
+    ],
+  ] as Array<[string, (value: unknown) => unknown, Record<string, unknown>]>)(
+    "takes %s, keeping what it was given",
+    (_name, shape, value) => {
+      const taken = shape(value) as Record<string, unknown>;
+      for (const [key, given] of Object.entries(value)) expect(taken[key] ?? null).toEqual(given);
+    },
+  );
 
   it("a webhook's null headers become an empty list; null auth stays null", () => {
     expect(shapes.webhook({ ...hook, HttpHeaders: null, HttpAuth: null })).toMatchObject({ HttpHeaders: [], HttpAuth: null });
@@ -163,7 +301,11 @@ describe("errors from the postmark client", () => {
   it("401 names the token's real source", () => {
     const error = mapPostmarkError(clientError(401), { ...context, source: "the token you pasted" });
     expect(error).toBeInstanceOf(TokenRejectedError);
-    expect(error).toMatchObject({ code: "postmark_unauthorized", tokenKind: "account", message: "Postmark rejected the account token while trying to list your servers." });
+    expect(error).toMatchObject({
+      code: "postmark_unauthorized",
+      tokenKind: "account",
+      message: "Postmark rejected the account token while trying to list your servers.",
+    });
     expect(error.hint).toMatch(/^Check the token you pasted: copy the account token from Postmark > Account > API Tokens/);
   });
 
@@ -208,7 +350,9 @@ describe("errors from the postmark client", () => {
   });
 
   it("network failures: a timeout, or an unreachable host", () => {
-    expect(mapPostmarkError(clientError(0, "The operation was aborted due to timeout"), context)).toMatchObject({ code: "postmark_timeout" });
+    expect(mapPostmarkError(clientError(0, "The operation was aborted due to timeout"), context)).toMatchObject({
+      code: "postmark_timeout",
+    });
     expect(mapPostmarkError(clientError(0, "fetch failed"), context)).toMatchObject({
       code: "postmark_unreachable",
       message: "Could not reach Postmark at https://api.postmarkapp.com (while trying to list your servers): fetch failed.",
@@ -227,7 +371,12 @@ describe("retries", () => {
 
   it("repeats a transient failure up to the number of tries, then gives up with the last error", async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls += 1; throw clientError(503); }, policy)).rejects.toMatchObject({ statusCode: 503 });
+    await expect(
+      withRetry(async () => {
+        calls += 1;
+        throw clientError(503);
+      }, policy),
+    ).rejects.toMatchObject({ statusCode: 503 });
     expect(calls).toBe(3);
   });
 
@@ -239,7 +388,12 @@ describe("retries", () => {
   it("never repeats a 401 or 422", async () => {
     for (const status of [401, 422]) {
       let calls = 0;
-      await expect(withRetry(async () => { calls += 1; throw clientError(status); }, policy)).rejects.toBeTruthy();
+      await expect(
+        withRetry(async () => {
+          calls += 1;
+          throw clientError(status);
+        }, policy),
+      ).rejects.toBeTruthy();
       expect(calls).toBe(1);
     }
   });
@@ -251,7 +405,13 @@ describe("retries", () => {
       const started = Date.now();
       const tries: number[] = [];
       // Delays 50, 100, 200 ms: the third try starts at 150 ms, exactly the budget; a fourth would wait until 350.
-      const outcome = withRetry(async () => { tries.push(Date.now() - started); throw clientError(503); }, { tries: 10, baseDelayMs: 100, maxTotalMs: 150 });
+      const outcome = withRetry(
+        async () => {
+          tries.push(Date.now() - started);
+          throw clientError(503);
+        },
+        { tries: 10, baseDelayMs: 100, maxTotalMs: 150 },
+      );
       const settled = expect(outcome).rejects.toMatchObject({ statusCode: 503 });
       await vi.runAllTimersAsync();
       await settled;
@@ -264,15 +424,31 @@ describe("retries", () => {
 
   it("starts no try past its time budget", async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls += 1; throw clientError(500); }, { tries: 10, baseDelayMs: 400, maxTotalMs: 100 })).rejects.toBeTruthy();
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw clientError(500);
+        },
+        { tries: 10, baseDelayMs: 400, maxTotalMs: 100 },
+      ),
+    ).rejects.toBeTruthy();
     expect(calls).toBeLessThan(10);
   });
 });
 
 describe("POSTMARK_API_URL", () => {
   it("defaults to Postmark and takes https or loopback http", () => {
-    expect(parsePostmarkApiUrl(undefined)).toEqual({ url: "https://api.postmarkapp.com", useHttps: true, requestHost: "api.postmarkapp.com" });
-    expect(parsePostmarkApiUrl(" http://127.0.0.1:8080 ")).toEqual({ url: "http://127.0.0.1:8080", useHttps: false, requestHost: "127.0.0.1:8080" });
+    expect(parsePostmarkApiUrl(undefined)).toEqual({
+      url: "https://api.postmarkapp.com",
+      useHttps: true,
+      requestHost: "api.postmarkapp.com",
+    });
+    expect(parsePostmarkApiUrl(" http://127.0.0.1:8080 ")).toEqual({
+      url: "http://127.0.0.1:8080",
+      useHttps: false,
+      requestHost: "127.0.0.1:8080",
+    });
     expect(parsePostmarkApiUrl("http://localhost:1").useHttps).toBe(false);
     expect(parsePostmarkApiUrl("http://[::1]:9").requestHost).toBe("[::1]:9");
   });
@@ -283,12 +459,22 @@ describe("POSTMARK_API_URL", () => {
   });
 
   it("says what is wrong, and what to use instead", () => {
-    expect(() => parsePostmarkApiUrl("nope")).toThrow(expect.objectContaining({ message: 'POSTMARK_API_URL is not a URL: "nope".', hint: "Use a URL such as https://api.postmarkapp.com." }));
+    expect(() => parsePostmarkApiUrl("nope")).toThrow(
+      expect.objectContaining({
+        message: 'POSTMARK_API_URL is not a URL: "nope".',
+        hint: "Use a URL such as https://api.postmarkapp.com.",
+      }),
+    );
     expect(() => parsePostmarkApiUrl("http://api.example.com")).toThrow(
-      expect.objectContaining({ hint: "Use https://, or plain http:// only for a loopback host (127.0.0.1, localhost, [::1]) such as a local simulator." }),
+      expect.objectContaining({
+        hint: "Use https://, or plain http:// only for a loopback host (127.0.0.1, localhost, [::1]) such as a local simulator.",
+      }),
     );
     expect(() => parsePostmarkApiUrl("https://api.example.com/x")).toThrow(
-      expect.objectContaining({ message: "POSTMARK_API_URL must be a bare origin, with no path, query or credentials.", hint: "For example https://api.postmarkapp.com." }),
+      expect.objectContaining({
+        message: "POSTMARK_API_URL must be a bare origin, with no path, query or credentials.",
+        hint: "For example https://api.postmarkapp.com.",
+      }),
     );
   });
 
@@ -326,12 +512,16 @@ describe("links into Postmark's web app", () => {
 
 describe("text from outside, made safe", () => {
   it("shows every control character, and bidi marks, escaped", () => {
-    expect(shown("a\u001b]0;t\u0007b\nc\rd\te\u007f\u0085\u202e\u2066\u200f")).toBe("a\\x1b]0;t\\x07b\\x0ac\\x0dd\\x09e\\x7f\\x85\\u202e\\u2066\\u200f");
+    expect(shown("a\u001b]0;t\u0007b\nc\rd\te\u007f\u0085\u202e\u2066\u200f")).toBe(
+      "a\\x1b]0;t\\x07b\\x0ac\\x0dd\\x09e\\x7f\\x85\\u202e\\u2066\\u200f",
+    );
     expect(shown("plain ✔ text")).toBe("plain ✔ text");
     expect(shown(42)).toBe("42");
   });
 
   it("the last pass keeps the tool's own line breaks and colours, and escapes the rest", () => {
-    expect(terminalSafe("\u001b[31mred\u001b[39m\nnext\u001b[2J\u001b]0;x\u0007")).toBe("\u001b[31mred\u001b[39m\nnext\\x1b[2J\\x1b]0;x\\x07");
+    expect(terminalSafe("\u001b[31mred\u001b[39m\nnext\u001b[2J\u001b]0;x\u0007")).toBe(
+      "\u001b[31mred\u001b[39m\nnext\\x1b[2J\\x1b]0;x\\x07",
+    );
   });
 });

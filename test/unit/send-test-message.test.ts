@@ -4,7 +4,12 @@ import { plural } from "../../src/core/words.js";
 import { closeMatches, matchesServerRef } from "../../src/core/matching.js";
 
 describe("--send-test's message", () => {
-  const base = { from: "alerts@example.com", to: "softbounce@bounce-testing.postmarkapp.com", id: "0b6f2d1c-aaaa-bbbb-cccc-0123456789ab", streamId: "outbound" };
+  const base = {
+    from: "alerts@example.com",
+    to: "softbounce@bounce-testing.postmarkapp.com",
+    id: "0b6f2d1c-aaaa-bbbb-cccc-0123456789ab",
+    streamId: "outbound",
+  };
 
   it("carries its id in Postmark metadata and the tag it is found by", () => {
     const message = testMessage({ ...base, streamType: "Transactional" });
@@ -26,7 +31,11 @@ describe("--send-test's message", () => {
   });
 
   it("is searched for by recipient, tag and its metadata id", () => {
-    expect(searchFilters("id-1", "to@example.com")).toEqual({ recipient: "to@example.com", tag: "cio-postmark-test", "metadata_cio-postmark-test": "id-1" });
+    expect(searchFilters("id-1", "to@example.com")).toEqual({
+      recipient: "to@example.com",
+      tag: "cio-postmark-test",
+      "metadata_cio-postmark-test": "id-1",
+    });
   });
 
   it("its first event is the earliest, whatever the order Postmark lists them in", () => {
@@ -45,9 +54,12 @@ describe("--send-test's message", () => {
     expect(parseAddress("--from", address)).toBe(address.trim());
   });
 
-  it.each(["", "no-at-sign", "a@b", "two@@example.com", "a b@example.com", "<a@example.com>", "a@example..com"])("refuses %j, naming the flag", (address) => {
-    expect(() => parseAddress("--to", address)).toThrow(/--to is not an email address/);
-  });
+  it.each(["", "no-at-sign", "a@b", "two@@example.com", "a b@example.com", "<a@example.com>", "a@example..com"])(
+    "refuses %j, naming the flag",
+    (address) => {
+      expect(() => parseAddress("--to", address)).toThrow(/--to is not an email address/);
+    },
+  );
 
   it("leaves an address that was not given alone", () => {
     expect(parseAddress("--from", undefined)).toBeUndefined();
@@ -79,7 +91,9 @@ describe("matching servers", () => {
 
   it("suggests only close names, the closest first, then by name", () => {
     expect(closeMatches("stagingg", ["Stxxxngg", "Production", "Staging", "Sxxxxngg"])).toEqual(["Staging", "Stxxxngg"]);
-    expect(closeMatches("abcdefghijklmnopqrstuvwxyz", ["abcdefghijklmnopqrstuvw123", "abcdefghijklm1234567890123"])).toEqual(["abcdefghijklmnopqrstuvw123"]);
+    expect(closeMatches("abcdefghijklmnopqrstuvwxyz", ["abcdefghijklmnopqrstuvw123", "abcdefghijklm1234567890123"])).toEqual([
+      "abcdefghijklmnopqrstuvw123",
+    ]);
     expect(closeMatches("prod", ["b-prod", "a-prod", "prud"])).toEqual(["a-prod", "b-prod", "prud"]);
   });
   it("suggests the closest names: containment first, then small edit distances, at most five", () => {
@@ -93,7 +107,8 @@ describe("matching servers", () => {
 
 describe("the test message, whole", () => {
   const base = { from: "a@example.com", to: "b@example.com", id: "id-1", streamId: "outbound" };
-  const purpose = 'This message was sent by cio-postmark to prove which Postmark message stream an SMTP token sends through (expected: "outbound").';
+  const purpose =
+    'This message was sent by cio-postmark to prove which Postmark message stream an SMTP token sends through (expected: "outbound").';
 
   it("transactional: two paragraphs", () => {
     const message = testMessage({ ...base, streamType: "Transactional" });
@@ -104,11 +119,19 @@ describe("the test message, whole", () => {
   it("broadcast: an unsubscribe paragraph last", () => {
     const message = testMessage({ ...base, streamType: "Broadcasts" });
     expect(message.text).toBe(`${purpose}\n\nTest id: id-1\n\nUnsubscribe: {{{ pm:unsubscribe }}}`);
-    expect(message.html).toBe(`<p>${purpose.replace(/"/g, "&#34;")}</p><p>Test id: id-1</p><p><a href="{{{ pm:unsubscribe }}}">Unsubscribe</a></p>`);
+    expect(message.html).toBe(
+      `<p>${purpose.replace(/"/g, "&#34;")}</p><p>Test id: id-1</p><p><a href="{{{ pm:unsubscribe }}}">Unsubscribe</a></p>`,
+    );
   });
 
   it("an event without a time sorts first; a bad address is named with an example", () => {
     expect(firstEvent([{ Type: "Delivered", ReceivedAt: "2026-01-01T10:00:01Z" }, { Type: "Queued" }])).toBe("Queued");
-    expect(() => parseAddress("--from", "nope")).toThrow(expect.objectContaining({ code: "invalid_address", message: '--from is not an email address: "nope".', hint: "For example --from alerts@example.com." }));
+    expect(() => parseAddress("--from", "nope")).toThrow(
+      expect.objectContaining({
+        code: "invalid_address",
+        message: '--from is not an email address: "nope".',
+        hint: "For example --from alerts@example.com.",
+      }),
+    );
   });
 });

@@ -6,14 +6,34 @@ import type { Webhook } from "../../src/postmark/types.js";
 const US = US_URL;
 const EU = EU_URL;
 
-function hook(id: number, url: string, changes: Partial<Webhook> & { open?: boolean; delivery?: boolean } = {}, stream = "outbound"): Webhook {
+function hook(
+  id: number,
+  url: string,
+  changes: Partial<Webhook> & { open?: boolean; delivery?: boolean } = {},
+  stream = "outbound",
+): Webhook {
   const triggers = transactionalTriggers();
   if (changes.open) triggers.Open.Enabled = true;
   if (changes.delivery === false) triggers.Delivery.Enabled = false;
-  return { ID: id, Url: url, MessageStream: stream, HttpAuth: { Username: "", Password: "" }, HttpHeaders: [], Triggers: triggers, ...changes };
+  return {
+    ID: id,
+    Url: url,
+    MessageStream: stream,
+    HttpAuth: { Username: "", Password: "" },
+    HttpHeaders: [],
+    Triggers: triggers,
+    ...changes,
+  };
 }
 
-type Case = [name: string, current: Webhook[], target: "create" | "update" | "keep", targetId: number | null, deleted: number[], untouched: number[]];
+type Case = [
+  name: string,
+  current: Webhook[],
+  target: "create" | "update" | "keep",
+  targetId: number | null,
+  deleted: number[],
+  untouched: number[],
+];
 
 const cases: Case[] = [
   ["nothing there: create", [], "create", null, [], []],
@@ -24,10 +44,31 @@ const cases: Case[] = [
   ["a query string: Customer.io's, repaired", [hook(1, "https://track.customer.io/postmark/events?x=1")], "update", 1, [], []],
   ["a fragment: Customer.io's, repaired", [hook(1, "https://track.customer.io/postmark/events#top")], "update", 1, [], []],
   ["a doubled slash: Customer.io's, repaired", [hook(1, "https://track.customer.io//postmark/events")], "update", 1, [], []],
-  ["another port and upper-case host: Customer.io's, repaired", [hook(1, "https://TRACK.Customer.IO:8443/postmark/events")], "update", 1, [], []],
-  ["a variant beside the exact URL: the variant is a duplicate", [hook(1, US), hook(2, "http://track.customer.io:80/postmark/events/")], "keep", 1, [2], []],
+  [
+    "another port and upper-case host: Customer.io's, repaired",
+    [hook(1, "https://TRACK.Customer.IO:8443/postmark/events")],
+    "update",
+    1,
+    [],
+    [],
+  ],
+  [
+    "a variant beside the exact URL: the variant is a duplicate",
+    [hook(1, US), hook(2, "http://track.customer.io:80/postmark/events/")],
+    "keep",
+    1,
+    [2],
+    [],
+  ],
   ["EU variant on a US connection: other region", [hook(4, "HTTPS://track-eu.customer.io:443//postmark/events")], "create", null, [4], []],
-  ["another path on Customer.io's host is not Customer.io's webhook", [hook(7, "https://track.customer.io/other/events")], "create", null, [], [7]],
+  [
+    "another path on Customer.io's host is not Customer.io's webhook",
+    [hook(7, "https://track.customer.io/other/events")],
+    "create",
+    null,
+    [],
+    [7],
+  ],
   ["a look-alike host is not Customer.io", [hook(7, "https://track.customer.io.evil.example/postmark/events")], "create", null, [], [7]],
   ["Open on: update", [hook(1, US, { open: true })], "update", 1, [], []],
   ["Delivery off: update", [hook(1, US, { delivery: false })], "update", 1, [], []],
@@ -70,7 +111,12 @@ describe("planWebhooks (region us, stream outbound)", () => {
     drifted.Triggers.Click.Enabled = true;
     drifted.Triggers.Bounce.IncludeContent = true;
     const transactional = { region: "us", streamType: "Transactional" } as const;
-    expect(driftOf(drifted, transactional)).toEqual(["Delivery trigger is off", "Open trigger is on", "Click trigger is on", "message content is included"]);
+    expect(driftOf(drifted, transactional)).toEqual([
+      "Delivery trigger is off",
+      "Open trigger is on",
+      "Click trigger is on",
+      "message content is included",
+    ]);
     expect(driftOf(hook(1, US), transactional)).toEqual([]);
     expect(driftOf(hook(1, "http://track.customer.io/postmark/events"), transactional)).toEqual([
       'URL is "http://track.customer.io/postmark/events", not exactly https://track.customer.io/postmark/events',
@@ -96,7 +142,9 @@ describe("broadcast streams: Delivery and Subscription Change; Bounce and Spam C
       Delivery: { Enabled: true },
       SubscriptionChange: { Enabled: true },
     });
-    expect(describePlan(plan, "broadcast", "Broadcasts")[0]).toBe(`Create a webhook on "broadcast" to ${US} (Delivery, Subscription Change)`);
+    expect(describePlan(plan, "broadcast", "Broadcasts")[0]).toBe(
+      `Create a webhook on "broadcast" to ${US} (Delivery, Subscription Change)`,
+    );
   });
 
   it.each([
@@ -160,5 +208,4 @@ describe("the plan in words, and the drift it acts on", () => {
     expect(driftOf(hook(1, US, { HttpAuth: { Username: "", Password: "p" } }), desired)).toEqual(["HTTP auth is set"]);
     expect(driftOf(hook(1, US, { HttpHeaders: [{ Name: "X", Value: "1" }] }), desired)).toEqual(["custom HTTP headers are set"]);
   });
-
 });

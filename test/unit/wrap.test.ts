@@ -11,11 +11,31 @@ describe("wrapping to the terminal's width", () => {
     ["exactly the width fits", "abcde fghij", 11, "abcde fghij"],
     ["prose breaks at spaces", "one two three four five six", 13, "one two three\nfour five six"],
     ["a URL that does not fit goes on its own line, whole", `Open ${URL} now`, 30, `Open\n${URL}\nnow`],
-    ["a bullet's continuation hangs under its text", "  • a minute to generate an SMTP token on the stream", 24, "  • a minute to generate\n    an SMTP token on the\n    stream"],
-    ["a numbered step hangs the same way", "  1. Set up webhooks: already done by this tool", 24, "  1. Set up webhooks:\n     already done by\n     this tool"],
-    ["a command on its own line is never broken (the terminal folds it; it copies as one line)", "  cio-postmark doctor --end-to-end --from ADDRESS --server 1001", 30, "  cio-postmark doctor --end-to-end --from ADDRESS --server 1001"],
+    [
+      "a bullet's continuation hangs under its text",
+      "  • a minute to generate an SMTP token on the stream",
+      24,
+      "  • a minute to generate\n    an SMTP token on the\n    stream",
+    ],
+    [
+      "a numbered step hangs the same way",
+      "  1. Set up webhooks: already done by this tool",
+      24,
+      "  1. Set up webhooks:\n     already done by\n     this tool",
+    ],
+    [
+      "a command on its own line is never broken (the terminal folds it; it copies as one line)",
+      "  cio-postmark doctor --end-to-end --from ADDRESS --server 1001",
+      30,
+      "  cio-postmark doctor --end-to-end --from ADDRESS --server 1001",
+    ],
     ["the same started through npx", "npx cio-postmark doctor --fix --server 1001", 20, "npx cio-postmark doctor --fix --server 1001"],
-    ["a coloured mark counts as its visible width", "\u001b[32m✔\u001b[39m Created webhook 9001 on Acme", 20, "\u001b[32m✔\u001b[39m Created webhook\n  9001 on Acme"],
+    [
+      "a coloured mark counts as its visible width",
+      "\u001b[32m✔\u001b[39m Created webhook 9001 on Acme",
+      20,
+      "\u001b[32m✔\u001b[39m Created webhook\n  9001 on Acme",
+    ],
   ])("%s", (_case, line, columns, expected) => {
     expect(wrapLine(line, columns)).toBe(expected);
   });
