@@ -37,13 +37,8 @@ export default defineConfig({
     // Replaced, not merged: mergeConfig would add these to the base's own list.
     include: unitOnly ? ["test/unit/**/*.test.ts"] : ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
     // The secrets audit repeats whole runs four times each: it guards output, not logic, and would cost most of the time.
-    exclude: [
-      "test/integration/cli.test.ts",
-      "test/integration/concurrency.test.ts",
-      "test/integration/interrupt.test.ts",
-      "test/integration/secrets.test.ts",
-      "node_modules/**",
-    ],
+    // (Tests of the built binary and of pseudo-terminals live in test/e2e/, which Stryker does not run.)
+    exclude: ["test/integration/secrets.test.ts", "node_modules/**"],
     sequence: { sequencer: FastestFirst },
     // One module graph for all files: Stryker switches mutants at run time (static ones are ignored),
     // so re-importing the tool for every file would only cost time.

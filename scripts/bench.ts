@@ -11,13 +11,13 @@ import { main } from "../src/main.js";
 import { AccountApi } from "../src/postmark/api.js";
 import { parsePostmarkApiUrl } from "../src/postmark/base-url.js";
 import { createRuntime, type RunOverrides } from "../src/runtime.js";
-import { CHECKS } from "../src/doctor/checks.js";
+import { CHECKS } from "../src/doctor/checks/index.js";
 import { collectFacts } from "../src/doctor/facts.js";
 import { runChecks } from "../src/doctor/runner.js";
 import { buildAccount } from "../src/sandbox/account.js";
 import { makeCertificate } from "../src/sandbox/certificate.js";
 import { SANDBOX_CREDENTIALS } from "../src/sandbox/credentials.js";
-import { PostmarkSimulator, sequentialRounds } from "../src/sandbox/simulator.js";
+import { PostmarkSimulator, type LoggedRequest } from "../src/sandbox/postmark/simulator.js";
 import { sentMessageOf, startLoopbackSmtp } from "../src/sandbox/smtp-server.js";
 import { SecretRegistry } from "../src/ui/redact.js";
 import { installCold, pack, packCommit } from "./package-footprint.js";
@@ -35,6 +35,21 @@ const row = (what: string, figure: string, target: string) => {
   rows.push([what, figure, target]);
   console.error(`  ${what}: ${figure}`);
 };
+/**
+ * How many rounds of requests a run waited for one after another: the longest chain of requests
+ * in which each started only after the one before it had finished.
+ */
+function sequentialRounds(requests: Pick<LoggedRequest, "startedAt" | "finishedAt">[]): number {
+  const sorted = [...requests].sort((a, b) => a.finishedAt - b.finishedAt);
+  const depth: number[] = [];
+  sorted.forEach((request, i) => {
+    let best = 0;
+    for (let j = 0; j < i; j++) if (sorted[j]!.finishedAt <= request.startedAt) best = Math.max(best, depth[j]!);
+    depth.push(best + 1);
+  });
+  return Math.max(0, ...depth);
+}
+
 const rounds = (requests: Parameters<typeof sequentialRounds>[0]) => {
   const count = sequentialRounds(requests);
   return `${count} sequential round${count === 1 ? "" : "s"}`;
@@ -190,14 +205,17 @@ async function doctorAtScale() {
   const plain = await run(false);
   const theory = Math.ceil(plain.requests / 8) * AGENCY_LATENCY_MS;
   row(
-    `doctor over 200 saved connections, ${AGENCY_LATENCY_MS} ms latency (${plain.requests} requests; theory ceil(requests / 8) x ${AGENCY_LATENCY_MS} ms)`,
-    `${(plain.ms / 1000).toFixed(2)} s vs ${(theory / 1000).toFixed(2)} s = ${(plain.ms / theory).toFixed(2)}x; peak ${plain.peak} requests and ${plain.handshakes} SMTP sessions in flight; every check ${plain.right ? "right" : "WRONG"}`,
+    `doctor over 200 saved connections, ${AGENCY_LATENCY_MS} ms latency (${plain.requests} requests; theory ceil(requests / 8) x ` +
+      `${AGENCY_LATENCY_MS} ms)`,
+    `${(plain.ms / 1000).toFixed(2)} s vs ${(theory / 1000).toFixed(2)} s = ${(plain.ms / theory).toFixed(2)}x; peak ${plain.peak} ` +
+      `requests and ${plain.handshakes} SMTP sessions in flight; every check ${plain.right ? "right" : "WRONG"}`,
     "≤ 1.5x, ≤ 8 and ≤ 4 in flight",
   );
   const stormy = await run(true);
   row(
     "the same with one request in five answered 429 (full jitter from 1 s)",
-    `${(stormy.ms / 1000).toFixed(2)} s, ${stormy.limited} answers 429, peak ${stormy.peak} in flight; every check ${stormy.right ? "right" : "WRONG"}`,
+    `${(stormy.ms / 1000).toFixed(2)} s, ${stormy.limited} answers 429, peak ${stormy.peak} in flight; every check ` +
+      `${stormy.right ? "right" : "WRONG"}`,
     "every check right",
   );
 }
@@ -213,7 +231,8 @@ async function sendTestProof() {
   const searches = requests.filter((request) => request.path.startsWith("/messages/outbound"));
   row(
     `setup --send-test, ${LATENCY_MS} ms latency, message shown 1 s after sending and its event 1 s later`,
-    `proof in ${sendTest.seconds} s (first event ${sendTest.firstEvent}), ${searches.length} Messages API requests; whole setup ${ms.toFixed(0)} ms`,
+    `proof in ${sendTest.seconds} s (first event ${sendTest.firstEvent}), ${searches.length} Messages API requests; whole setup ` +
+      `${ms.toFixed(0)} ms`,
     "≤ 1 request a second",
   );
   await w.close();
@@ -433,7 +452,10 @@ async function downloadFootprint() {
   const describe = async (label: string, tarball: string) => {
     const installed = await installCold(tarball);
     const warned = /install-scripts/.test(installed.npmOutput) ? ", npm warns of install scripts" : "";
-    return `${label}: ${installed.packages.length} packages, ${(installed.apparentBytes / 1e6).toFixed(1)} MB, ${(installed.installMs / 1000).toFixed(1)} s${warned}`;
+    return (
+      `${label}: ${installed.packages.length} packages, ${(installed.apparentBytes / 1e6).toFixed(1)} MB, ` +
+      `${(installed.installMs / 1000).toFixed(1)} s${warned}`
+    );
   };
   const now = await describe("now", (await pack(ROOT)).tarball);
   const before = await describe("0.2.0", (await packCommit(ROOT, "6d0fdd0")).tarball);
@@ -460,7 +482,8 @@ await sandboxEndToEnd();
 await downloadFootprint();
 
 const table = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ` +
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
   "",
   "| what | figure | target |",
   "|---|---|---|",

@@ -1,3 +1,5 @@
+import { CliError, ExitCode } from "./errors.js";
+
 /**
  * What this run has done so far, for the one line a run stopped by Ctrl-C or a signal leaves on
  * stderr: what was done, or "Cancelled: nothing was changed". One run per process, so one journal;
@@ -26,4 +28,9 @@ export function stoppedSummary(): string {
   const sent = testMessageTo ? ` A test message was already sent to ${testMessageTo}.` : "";
   if (done.length === 0) return `Cancelled: nothing was changed.${sent}`;
   return `Stopped: ${done.join("; ")}. Nothing else was changed.${sent}`;
+}
+
+/** Ctrl-C at a prompt: the message is the run's one closing line. */
+export function interrupted(): CliError {
+  return new CliError("interrupted", stoppedSummary(), { exitCode: ExitCode.interrupted });
 }

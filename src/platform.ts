@@ -1,3 +1,5 @@
+import { ExitCode } from "./errors.js";
+
 /**
  * What differs between the systems users run on. Injected like the streams are, so Windows and
  * macOS behaviour is unit-tested on Linux.
@@ -22,14 +24,14 @@ export interface Platform {
 }
 
 const UNIX_SIGNALS: StopSignal[] = [
-  { signal: "SIGINT", exitCode: 130 },
-  { signal: "SIGTERM", exitCode: 143 },
-  { signal: "SIGHUP", exitCode: 129 },
+  { signal: "SIGINT", exitCode: ExitCode.interrupted },
+  { signal: "SIGTERM", exitCode: ExitCode.stopped },
+  { signal: "SIGHUP", exitCode: ExitCode.hungUp },
 ];
 // Windows delivers only Ctrl-C and Ctrl-Break to a console program.
 const WINDOWS_SIGNALS: StopSignal[] = [
-  { signal: "SIGINT", exitCode: 130 },
-  { signal: "SIGBREAK", exitCode: 149 },
+  { signal: "SIGINT", exitCode: ExitCode.interrupted },
+  { signal: "SIGBREAK", exitCode: ExitCode.broken },
 ];
 
 export function platformOf(os: NodeJS.Platform, env: NodeJS.ProcessEnv): Platform {

@@ -5,8 +5,8 @@ import { carriedFlags, commandLine, startedThroughNpx } from "./core/command-lin
 import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
 import type { PostmarkSettings } from "./postmark/api.js";
-import type { RetryPolicy } from "./postmark/retry.js";
-import type { BackoffPolicy } from "./core/rate-limit.js";
+import type { RetryPolicy } from "./http/retry.js";
+import type { BackoffPolicy } from "./http/backoff.js";
 import { CustomerIoApi, parseCustomerIoOrigins } from "./customerio/api.js";
 import type { SmtpRoute, VerifyOptions } from "./smtp/verify.js";
 import { ConfigStore } from "./store/config-store.js";

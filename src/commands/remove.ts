@@ -1,21 +1,16 @@
 import { CliError, ExitCode, usageError } from "../errors.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import { customerIoWebhooks, deleteWebhookSafely } from "../postmark/webhook-writer.js";
-import type { GlobalOptions, Runtime } from "../runtime.js";
+import type { Runtime } from "../runtime.js";
 import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
 import { describeConnection, registerSavedSecrets, selectConnections } from "../connections/saved.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
 import type { ServerApi } from "../postmark/api.js";
-import type { Webhook } from "../postmark/types.js";
+import type { Webhook } from "../core/model.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
-
-interface RemoveOptions extends GlobalOptions {
-  server?: string;
-  stream?: string;
-  yes?: boolean;
-}
+import type { RemoveOptions } from "./remove-options.js";
 
 /** `remove`: delete a connection's Customer.io webhooks (no others) and forget it (no other). */
 export async function runRemove(runtime: Runtime, options: RemoveOptions): Promise<number> {
@@ -96,8 +91,11 @@ function renderRemoved(runtime: Runtime, connection: SavedConnection, removed: n
       configFile: store.path,
     });
   } else {
+    const deleted = removed.length
+      ? `deleted ${removed.length === 1 ? "webhook" : "webhooks"} ${removed.join(", ")}`
+      : "no Customer.io webhook was left on the stream";
     output.result(
-      `Removed ${describeConnection(connection)}: ${removed.length ? `deleted ${removed.length === 1 ? "webhook" : "webhooks"} ${removed.join(", ")}` : "no Customer.io webhook was left on the stream"}; forgotten in ${store.path}.\n` +
+      `Removed ${describeConnection(connection)}: ${deleted}; forgotten in ${store.path}.\n` +
         "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).",
     );
   }
@@ -109,7 +107,8 @@ function oneServer(connections: SavedConnection[], serverRef: string): SavedConn
   if (servers.length < 2) return connections;
   throw usageError(
     "ambiguous_server",
-    `${servers.length} saved servers are named ${JSON.stringify(serverRef)}: ${servers.map((connection) => `${shown(connection.serverName)} (ID ${connection.serverId})`).join(", ")}. Nothing was removed.`,
+    `${servers.length} saved servers are named ${JSON.stringify(serverRef)}: ` +
+      `${servers.map((connection) => `${shown(connection.serverName)} (ID ${connection.serverId})`).join(", ")}. Nothing was removed.`,
     "Pass the numeric ID instead: --server <id>.",
   );
 }

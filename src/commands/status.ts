@@ -1,6 +1,6 @@
 import { CliError, ExitCode, usageError } from "../errors.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
-import type { GlobalOptions, Runtime } from "../runtime.js";
+import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import {
   describeConnection,
@@ -11,13 +11,7 @@ import {
 } from "../connections/saved.js";
 import { plural } from "../core/words.js";
 import { shown as safe } from "../ui/terminal-safe.js";
-
-interface StatusOptions extends GlobalOptions {
-  reveal?: boolean;
-  server?: string;
-  stream?: string;
-  yes?: boolean;
-}
+import type { StatusOptions } from "./status-options.js";
 
 /** `status`: the saved connections, secrets masked; `status --reveal`: one connection's SMTP key pair, on purpose. */
 export async function runStatus(runtime: Runtime, options: StatusOptions = {}): Promise<number> {
@@ -81,7 +75,8 @@ async function reveal(
   if (candidates.length !== 1) {
     throw usageError(
       "missing_input",
-      `status --reveal prints one connection's key pair: name it with --server and --stream (${candidates.length} saved connections${serverRef || streamId ? " match" : ""}).`,
+      `status --reveal prints one connection's key pair: name it with --server and --stream (${candidates.length} saved ` +
+        `connections${serverRef || streamId ? " match" : ""}).`,
       candidates.length
         ? `Saved: ${candidates.map(describeConnection).join(", ")}.`
         : `There are no saved connections: run \`${runtime.command("setup")}\` first.`,

@@ -1,8 +1,8 @@
-import { CliError } from "../errors.js";
+import { CliError, ExitCode } from "../errors.js";
 import { readSecretEnv } from "../core/inputs.js";
 import { AccountApi, ServerApi } from "../postmark/api.js";
 import { TokenRejectedError, TOKEN_HELP, type TokenKind } from "../postmark/errors.js";
-import type { Server } from "../postmark/types.js";
+import type { Server } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { describeConnection } from "./saved.js";
@@ -57,7 +57,7 @@ export async function serverTokenFor(runtime: Runtime, connection: SavedConnecti
     "missing_server_token",
     `No server token for ${describeConnection(connection)}: it was saved with --no-store-secrets.`,
     {
-      exitCode: 2,
+      exitCode: ExitCode.usage,
       hint: "Set POSTMARK_SERVER_TOKEN (or POSTMARK_ACCOUNT_TOKEN) and run again.",
     },
   );

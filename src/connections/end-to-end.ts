@@ -4,7 +4,7 @@ import { REGION_WEBHOOK_URLS, regionOfUrl } from "../core/regions.js";
 import { firstEvent, isOwnTestMessage } from "../core/send-test.js";
 import type { CustomerIoApi, Delivery, Workspace } from "../customerio/api.js";
 import type { ServerApi } from "../postmark/api.js";
-import type { OutboundMessage } from "../postmark/types.js";
+import type { OutboundMessage } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { recordTestMessage } from "../journal.js";
@@ -107,7 +107,8 @@ export async function proveWholeChain(
             "pass",
             "matched",
             stream,
-            `Customer.io sent it through Postmark stream ${shown(stream)}; Postmark's ${matched} event reached Customer.io after ${seconds()} s.`,
+            `Customer.io sent it through Postmark stream ${shown(stream)}; Postmark's ${matched} event reached Customer.io after ` +
+              `${seconds()} s.`,
           );
         }
         event ??= firstEvent((await api.getOutboundMessageDetails(found.MessageID))?.MessageEvents);
@@ -140,7 +141,10 @@ type Finish = (
 
 function notSentFix(runtime: Runtime, connection: SavedConnection): string {
   const reveal = runtime.command("status", "--reveal", "--server", String(connection.serverId), "--stream", connection.streamId);
-  return `In Customer.io, ${CUSTOM_SMTP_PATH}: add Postmark with the Access Key and Secret Key of stream ${shown(connection.streamId)}'s SMTP token (${reveal} shows them).`;
+  return (
+    `In Customer.io, ${CUSTOM_SMTP_PATH}: add Postmark with the Access Key and Secret Key of stream ` +
+    `${shown(connection.streamId)}'s SMTP token (${reveal} shows them).`
+  );
 }
 
 /** It went through a stream that is not among the checked connections. */
@@ -151,7 +155,9 @@ async function wrongStream(runtime: Runtime, target: EndToEndTarget, stream: str
   const said = hasCustomerIo
     ? `Sent through stream ${shown(stream)}, not through ${target.connections.map((c) => shown(c.streamId)).join(" or ")}`
     : `Sent through stream ${shown(stream)}, which has no Customer.io webhook`;
-  const fix = `In Customer.io, ${CUSTOM_SMTP_PATH}: use the SMTP token of stream ${shown(connection.streamId)}; or connect stream ${shown(stream)} too: ${runtime.command("setup", "--server", String(connection.serverId), "--stream", stream)}.`;
+  const fix =
+    `In Customer.io, ${CUSTOM_SMTP_PATH}: use the SMTP token of stream ${shown(connection.streamId)}; or connect stream ` +
+    `${shown(stream)} too: ${runtime.command("setup", "--server", String(connection.serverId), "--stream", stream)}.`;
   return finish("fail", "wrong-stream", stream, `${said}.`, fix);
 }
 
@@ -179,7 +185,8 @@ function timedOut(
         "fail",
         stage,
         stream,
-        `Customer.io sent it, but server ${shown(server.serverName)} has no message with this run's marker ${within}: Customer.io's custom SMTP server is not an SMTP token of this server.`,
+        `Customer.io sent it, but server ${shown(server.serverName)} has no message with this run's marker ${within}: Customer.io's ` +
+          `custom SMTP server is not an SMTP token of this server.`,
         notSentFix(runtime, server),
       );
     case "in-postmark":
@@ -197,8 +204,10 @@ function timedOut(
       const workspaceRegion = target.workspace.region;
       const regions =
         webhookRegion === workspaceRegion
-          ? `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]}), as the workspace ${shown(target.workspace.name)} is; check the webhook's triggers`
-          : `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]}), but the workspace ${shown(target.workspace.name)} is in region ${workspaceRegion.toUpperCase()}`;
+          ? `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]}), as the workspace ` +
+            `${shown(target.workspace.name)} is; check the webhook's triggers`
+          : `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]}), but the workspace ` +
+            `${shown(target.workspace.name)} is in region ${workspaceRegion.toUpperCase()}`;
       const fix =
         webhookRegion === workspaceRegion
           ? runtime.command("doctor", "--fix", "--server", String(connection.serverId), "--stream", connection.streamId)

@@ -27,7 +27,8 @@ export function selectConnections(
     const known = saved.map(describeConnection).join(", ");
     throw usageError(
       "unknown_connection",
-      `No saved connection matches${serverRef ? ` --server ${JSON.stringify(serverRef)}` : ""}${streamId ? ` --stream ${JSON.stringify(streamId)}` : ""}.`,
+      `No saved connection ` +
+        `matches${serverRef ? ` --server ${JSON.stringify(serverRef)}` : ""}${streamId ? ` --stream ${JSON.stringify(streamId)}` : ""}.`,
       known
         ? `Saved connections: ${known}. See \`${runtime.command("status")}\`.`
         : `There are no saved connections yet: run \`${runtime.command("setup")}\` first.`,
@@ -41,7 +42,8 @@ export async function reportInvalidEntries(runtime: Runtime): Promise<InvalidEnt
   const invalid = await runtime.store.invalid();
   for (const { key, problem } of invalid) {
     runtime.output.warn(
-      `Saved connection ${shown(key)} in ${runtime.store.path} was skipped: ${problem}. It was left as it is; run setup for that server and stream again to replace it.`,
+      `Saved connection ${shown(key)} in ${runtime.store.path} was skipped: ${problem}. It was left as it is; run setup for that server ` +
+        `and stream again to replace it.`,
     );
   }
   return invalid;

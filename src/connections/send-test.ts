@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { CliError } from "../errors.js";
 import { DEFAULT_TEST_RECIPIENT, firstEvent, isOwnTestMessage, searchFilters, testMessage } from "../core/send-test.js";
 import type { ServerApi } from "../postmark/api.js";
-import type { OutboundMessage, StreamType } from "../postmark/types.js";
+import type { OutboundMessage, StreamType } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
 import { sendSmtpMessage, type SmtpCredentials } from "../smtp/verify.js";
 import { shown } from "../ui/terminal-safe.js";
@@ -91,9 +91,12 @@ export function describeSendTest(result: SendTestResult): string {
 function wrongStream(target: SendTestTarget, actual: string): CliError {
   return new CliError(
     "send_test_wrong_stream",
-    `The test message went through stream "${shown(actual)}" of server ${shown(target.serverName)}, not "${shown(target.streamId)}": this SMTP token belongs to stream "${shown(actual)}". Customer.io would send through a stream with no Customer.io webhook.`,
+    `The test message went through stream "${shown(actual)}" of server ${shown(target.serverName)}, not "${shown(target.streamId)}": ` +
+      `this SMTP token belongs to stream "${shown(actual)}". Customer.io would send through a stream with no Customer.io webhook.`,
     {
-      hint: `Generate an SMTP token on stream "${shown(target.streamId)}" (its Settings tab in Postmark, "Generate an SMTP Token"), and run again with that Access Key and Secret Key. Nothing was changed.`,
+      hint:
+        `Generate an SMTP token on stream "${shown(target.streamId)}" (its Settings tab in Postmark, "Generate an SMTP Token"), and ` +
+        `run again with that Access Key and Secret Key. Nothing was changed.`,
     },
   );
 }
@@ -103,7 +106,9 @@ function notFound(target: SendTestTarget, waitedSeconds: number): CliError {
     "send_test_not_found",
     `The test message was not found on server ${shown(target.serverName)} within ${waitedSeconds} s.`,
     {
-      hint: "The SMTP token may belong to another Postmark server: generate one on this server's stream and run again. If Postmark is slow today, run again later.",
+      hint:
+        "The SMTP token may belong to another Postmark server: generate one on this server's stream and run again. If Postmark is " +
+        "slow today, run again later.",
     },
   );
 }

@@ -1,4 +1,7 @@
-/** Like Promise.all over `items.map(work)`, with at most `limit` in flight; results keep their order; no new work starts after a failure. */
+/**
+ * Like Promise.all over `items.map(work)`, with at most `limit` in flight; results keep their
+ * order; no new work starts after a failure.
+ */
 export async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
   let next = 0;

@@ -1,6 +1,6 @@
 import { usageError } from "../errors.js";
 import { isRegion, type Region } from "./regions.js";
-import type { StreamType } from "../postmark/types.js";
+import type { StreamType } from "./model.js";
 
 /** Validation of what users type or set, with messages that say what would be right. */
 
@@ -27,7 +27,8 @@ export function parseSmtpPort(value: string | undefined): number | undefined {
   if (port === 465) {
     throw usageError(
       "smtp_port_465",
-      "Port 465 (implicit TLS) is not offered by Postmark, and this tool speaks STARTTLS only: a connection there hangs until it times out.",
+      "Port 465 (implicit TLS) is not offered by Postmark, and this tool speaks STARTTLS only: a connection there hangs until it times " +
+        "out.",
       "Use 587 (the default) or 2525, both with STARTTLS; 2525 helps where 587 is blocked.",
     );
   }

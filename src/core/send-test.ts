@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import type { StreamType } from "../postmark/types.js";
+import type { StreamType } from "./model.js";
 
 /**
  * --send-test: one real message through the SMTP token, then found again with Postmark's Messages
@@ -38,7 +38,9 @@ export interface TestMessageInput {
 
 /** The message: a unique id in Postmark metadata and a tag to find it by, and an unsubscribe link where broadcast mail needs one. */
 export function testMessage({ from, to, id, streamId, streamType }: TestMessageInput) {
-  const purpose = `This message was sent by cio-postmark to prove which Postmark message stream an SMTP token sends through (expected: "${streamId}").`;
+  const purpose =
+    `This message was sent by cio-postmark to prove which Postmark message stream an SMTP token sends through (expected: ` +
+    `"${streamId}").`;
   const broadcast = streamType === "Broadcasts";
   return {
     from,

@@ -1,4 +1,4 @@
-import type { TriggerCheck, WebhookDeliveries, WebhookStatus } from "../postmark/types.js";
+import type { TriggerCheck, WebhookDeliveries, WebhookStatus } from "./model.js";
 import { TRIGGER_LABELS } from "./webhook-plan.js";
 import { plural } from "./words.js";
 
@@ -19,7 +19,8 @@ export function failedTriggerWords(checks: TriggerCheck[], show: (text: string) 
     .filter((check) => !check.success)
     .map(
       (check) =>
-        `${show(triggerLabel(check.trigger))} (${check.statusCode || "no answer"}${check.message ? ` ${JSON.stringify(show(check.message))}` : ""})`,
+        `${show(triggerLabel(check.trigger))} ` +
+        `(${check.statusCode || "no answer"}${check.message ? ` ${JSON.stringify(show(check.message))}` : ""})`,
     )
     .join(", ");
 }
@@ -44,7 +45,9 @@ export function judgeDeliveries(deliveries: WebhookDeliveries, status: WebhookSt
   if (failed > 0) {
     return {
       status: "warn",
-      message: `${failed} of ${plural(total, "delivery", "deliveries")} to Customer.io failed in the last 24 hours${retried}; the rest arrived.`,
+      message:
+        `${failed} of ${plural(total, "delivery", "deliveries")} to Customer.io failed in the last 24 hours${retried}; the rest ` +
+        `arrived.`,
     };
   }
   const counted =

@@ -1,4 +1,4 @@
-import type { StreamType, Webhook, WebhookBody, WebhookTriggers } from "../postmark/types.js";
+import type { StreamType, Webhook, WebhookBody, WebhookTriggers } from "./model.js";
 import { REGION_WEBHOOK_URLS, regionOfUrl, type Region } from "./regions.js";
 
 /**
@@ -52,7 +52,8 @@ function wantedTriggers(streamType: StreamType): Record<TriggerName, boolean | "
 
 /** Said once wherever a person sees a broadcast stream's plan or checks. */
 export const BROADCAST_TRIGGERS_NOTE =
-  "A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.";
+  "A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, " +
+  "and reports hard bounces and spam complaints as Subscription Change events.";
 
 export const TRIGGER_LABELS: Record<TriggerName, string> = {
   Delivery: "Delivery",
@@ -184,7 +185,8 @@ export function describePlan(
   if (target.kind === "keep") lines.push(`Keep webhook ${target.webhook.ID}: already correct`);
   for (const { webhook, reason } of plan.deletions) {
     lines.push(
-      `Delete webhook ${webhook.ID} to ${show(webhook.Url)} (${reason === "duplicate" ? "a duplicate" : "the other region's URL"}: events would be counted twice)`,
+      `Delete webhook ${webhook.ID} to ${show(webhook.Url)} (${reason === "duplicate" ? "a duplicate" : "the other region's URL"}: ` +
+        `events would be counted twice)`,
     );
   }
   return lines;

@@ -1,6 +1,6 @@
 import { parseApiOrigin } from "../core/api-origin.js";
-import { customerioRequests } from "../core/limiter.js";
-import { RATE_LIMIT_BACKOFF, type BackoffPolicy } from "../core/rate-limit.js";
+import { customerioRequests } from "../http/limiter.js";
+import { RATE_LIMIT_BACKOFF, type BackoffPolicy } from "../http/backoff.js";
 import { REGIONS, type Region } from "../core/regions.js";
 import { CliError } from "../errors.js";
 import { guardedFetch, type Service } from "../http/guarded-fetch.js";
@@ -150,7 +150,8 @@ export class CustomerIoApi {
       const timedOut = error instanceof Error && /timeout|aborted/i.test(`${error.name} ${error.message}`);
       throw new CliError(
         timedOut ? "customerio_timeout" : "customerio_unreachable",
-        `${timedOut ? "Customer.io did not answer in time" : "Could not reach Customer.io"} at ${new URL(url).host} (while trying to ${action}).`,
+        `${timedOut ? "Customer.io did not answer in time" : "Could not reach Customer.io"} at ${new URL(url).host} (while trying to ` +
+          `${action}).`,
         {
           hint: "Check your connection and any proxy, then run the command again.",
           cause: error,

@@ -1,8 +1,9 @@
 import { readSecretEnv } from "../core/inputs.js";
-import { planWebhooks, type DesiredWebhook } from "../core/webhook-plan.js";
+import type { DesiredWebhook } from "../core/webhook-plan.js";
+import { planConnection } from "../core/connection-plan.js";
 import { accountApi, envToken, serverApi, serverTokenFor } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
-import type { Domain } from "../postmark/types.js";
+import type { Domain } from "../core/model.js";
 import type { Workspace } from "../customerio/api.js";
 import type { EndToEndResult } from "../connections/end-to-end.js";
 import { verifySmtp } from "../smtp/verify.js";
@@ -50,7 +51,9 @@ export function collectFacts(
   { sendTo, verifyWebhook, domains = accountDomains(runtime), workspace = () => undefined, endToEnd = () => undefined }: FactOptions = {},
 ): Facts {
   const api = once(async () => serverApi(runtime, await serverTokenFor(runtime, connection)));
-  const plan = once(async () => planWebhooks(desiredFor(connection), await (await api()).listWebhooks(connection.streamId)));
+  // The same plan setup and --fix make; the checks judge its webhook part.
+  const wanted = { ...desiredFor(connection), needsSmtp: connection.smtp !== null };
+  const plan = once(async () => planConnection({ webhooks: await (await api()).listWebhooks(connection.streamId) }, wanted).webhooks);
   /** The webhook the plan judges (the saved one, unless it was replaced), or undefined when the stream has none. */
   const currentWebhookId = async () => {
     const { target } = await plan();

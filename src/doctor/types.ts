@@ -1,5 +1,5 @@
 import type { WebhookPlan } from "../core/webhook-plan.js";
-import type { MessageStream, Server, Domain, TriggerCheck, WebhookDeliveries } from "../postmark/types.js";
+import type { MessageStream, Server, Domain, TriggerCheck, WebhookDeliveries } from "../core/model.js";
 import type { SavedConnection } from "../store/config-store.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
 import type { SendTestResult } from "../connections/send-test.js";

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { CliError } from "../errors.js";
-import { postmarkRequests, type Gate } from "../core/limiter.js";
-import { RATE_LIMIT_BACKOFF, sendPolitely, type BackoffPolicy } from "../core/rate-limit.js";
+import type { Gate } from "./limiter.js";
+import { RATE_LIMIT_BACKOFF, sendPolitely, type BackoffPolicy } from "./backoff.js";
 import { traceBody, type Trace } from "../trace.js";
 
 /**
@@ -46,7 +46,7 @@ export const POSTMARK_SERVICE: Service = {
 };
 
 export interface FetchOptions {
-  service?: Service;
+  service: Service;
   trace?: Trace;
   /**
    * Deadline for one try, counted from when it is sent: time spent waiting for a place under the
@@ -54,18 +54,19 @@ export interface FetchOptions {
    */
   timeoutMs?: number;
   maxBytes?: number;
-  limiter?: Gate;
+  /** The process-wide cap (or pace) this service's requests keep within. */
+  limiter: Gate;
   backoff?: BackoffPolicy;
 }
 
 export function guardedFetch({
-  service = POSTMARK_SERVICE,
+  service,
   trace,
   timeoutMs,
   maxBytes = MAX_RESPONSE_BYTES,
-  limiter = postmarkRequests,
+  limiter,
   backoff = RATE_LIMIT_BACKOFF,
-}: FetchOptions = {}): typeof fetch {
+}: FetchOptions): typeof fetch {
   return async (input, init = {}) => {
     const slot = requestSlots.getStore();
     const url = new URL(String(input));
@@ -132,7 +133,8 @@ async function exchange(
       slot,
       new CliError(
         `${service.code}_redirect`,
-        `The ${service.name} API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token was not sent there.`,
+        `The ${service.name} API at ${url.host} answered ${response.status}, a redirect to ${where}. It was not followed: your token ` +
+          `was not sent there.`,
         {
           hint: `${service.name}'s API never redirects. Check ${service.urlVariables} and any proxy between you and ${service.host}.`,
         },
@@ -149,7 +151,9 @@ async function exchange(
         `${service.code}_response_too_large`,
         `The ${service.name} API at ${url.host} sent an answer larger than ${Math.round(maxBytes / 1024 / 1024)} MB; it was not read.`,
         {
-          hint: `No real ${service.name} answer is that large: check ${service.urlVariables} and any proxy, and run with --trace FILE to report it.`,
+          hint:
+            `No real ${service.name} answer is that large: check ${service.urlVariables} and any proxy, and run with --trace FILE ` +
+            `to report it.`,
         },
       ),
     );

@@ -3,10 +3,11 @@ import { CliError } from "../errors.js";
 import { mapConcurrently } from "../core/concurrency.js";
 import type { Trace } from "../trace.js";
 import type { PostmarkEndpoint } from "./base-url.js";
-import { codeOf, mapPostmarkError, statusOf, withAnswer, type TokenKind } from "./errors.js";
-import { guardedFetch, requestSlots, type RequestSlot } from "../http/guarded-fetch.js";
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
-import type { BackoffPolicy } from "../core/rate-limit.js";
+import { codeOf, isTransient, mapPostmarkError, statusOf, withAnswer, type TokenKind } from "./errors.js";
+import { guardedFetch, requestSlots, type RequestSlot, type Service } from "../http/guarded-fetch.js";
+import { postmarkRequests } from "../http/limiter.js";
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../http/retry.js";
+import type { BackoffPolicy } from "../http/backoff.js";
 import * as shapes from "./shapes.js";
 import type {
   Domain,
@@ -18,13 +19,20 @@ import type {
   Webhook,
   WebhookBody,
   WebhookDeliveries,
-} from "./types.js";
+} from "../core/model.js";
 
 /**
  * The only module that talks to the `postmark` client. Reads are retried on transient failures;
  * writes are not (see webhook-writer.ts for how they are repeated safely). Every answer is checked
  * for the fields this tool uses, and every error leaves as a CliError a person can act on.
  */
+
+export const POSTMARK_SERVICE: Service = {
+  code: "postmark",
+  name: "Postmark",
+  urlVariables: "POSTMARK_API_URL",
+  host: "api.postmarkapp.com",
+};
 
 export interface PostmarkSettings {
   endpoint: PostmarkEndpoint;
@@ -69,7 +77,13 @@ function clientOptions(settings: PostmarkSettings) {
     useHttps: settings.endpoint.useHttps,
     requestHost: settings.endpoint.requestHost,
     timeout: CLIENT_TIMEOUT_S,
-    fetch: guardedFetch({ trace: settings.trace, timeoutMs: settings.timeoutMs, backoff: settings.rateLimit }),
+    fetch: guardedFetch({
+      service: POSTMARK_SERVICE,
+      limiter: postmarkRequests,
+      trace: settings.trace,
+      timeoutMs: settings.timeoutMs,
+      backoff: settings.rateLimit,
+    }),
   };
 }
 
@@ -98,7 +112,11 @@ abstract class PostmarkApi<Client> {
     shape: (answer: unknown) => T,
     signal?: AbortSignal,
   ): Promise<T> {
-    return this.call(action, (client) => withRetry(() => this.attempt(client, call, signal), this.settings.retry ?? DEFAULT_RETRY), shape);
+    return this.call(
+      action,
+      (client) => withRetry(() => this.attempt(client, call, signal), this.settings.retry ?? DEFAULT_RETRY, isTransient),
+      shape,
+    );
   }
 
   /** A write: tried once; the caller decides whether it is safe to repeat. */

@@ -58,8 +58,11 @@ export function codeOf(error: unknown): number | undefined {
   return isClientError(error) ? error.code : undefined;
 }
 
-/** 429, 5xx from Postmark or its load balancers, and network failures (status 0) may pass if tried again; 401 and 422 never do. */
-/** 429 is not here: the fetch itself waits it out (http.ts), and a 429 that outlasts that is an answer. */
+/**
+ * 5xx from Postmark or its load balancers, and network failures (status 0), may pass if tried
+ * again; 401 and 422 never do. 429 is not here: the guarded fetch (http/backoff.ts) waits it out,
+ * and a 429 that outlasts that is an answer.
+ */
 const TRANSIENT_STATUSES = new Set<number | undefined>([0, 500, 502, 503, 504]);
 
 export function isTransient(error: unknown): boolean {
@@ -89,7 +92,9 @@ export function mapPostmarkError(error: unknown, context: RequestContext): CliEr
   const token = TOKEN_HELP[context.token];
   if (status === 401) {
     return new TokenRejectedError(context.token, `Postmark rejected the ${token.name} while trying to ${context.action}.`, {
-      hint: `Check ${context.source}: copy the ${token.name} from ${token.where}. An account token and a server token are not interchangeable.`,
+      hint:
+        `Check ${context.source}: copy the ${token.name} from ${token.where}. An account token and a server token are not ` +
+        `interchangeable.`,
       cause: error,
     });
   }
@@ -140,9 +145,13 @@ function verificationFailed(error: ClientError, context: RequestContext): CliErr
   }
   return new CliError(
     "webhook_verification_failed",
-    `Postmark could not verify the webhook${url} (while trying to ${context.action}): ${failed ? `the URL failed for ${failed}` : shown(error.message)}. Nothing was saved.`,
+    `Postmark could not verify the webhook${url} (while trying to ${context.action}): ` +
+      `${failed ? `the URL failed for ${failed}` : shown(error.message)}. Nothing was saved.`,
     {
-      hint: `Check the region: a US workspace needs ${REGION_WEBHOOK_URLS.us} (--region us), an EU workspace ${REGION_WEBHOOK_URLS.eu} (--region eu), and the Postmark integration must be on in Customer.io. To save the webhook without Postmark's check, run again with --no-verify-webhook (it is saved unverified).`,
+      hint:
+        `Check the region: a US workspace needs ${REGION_WEBHOOK_URLS.us} (--region us), an EU workspace ${REGION_WEBHOOK_URLS.eu} ` +
+        `(--region eu), and the Postmark integration must be on in Customer.io. To save the webhook without Postmark's check, run again ` +
+        `with --no-verify-webhook (it is saved unverified).`,
       cause: error,
     },
   );

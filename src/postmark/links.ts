@@ -1,4 +1,4 @@
-import type { Server } from "./types.js";
+import type { Server } from "../core/model.js";
 import { shown } from "../ui/terminal-safe.js";
 
 /** Links into Postmark's web app, and how a server is named in messages. */

@@ -1,7 +1,8 @@
 import { CliError, usageError } from "../errors.js";
 import { closeMatches } from "../core/matching.js";
+import { isUsableStream, type StreamProblem } from "../core/connection-plan.js";
 import type { AccountApi, ServerApi } from "./api.js";
-import type { MessageStream, Server } from "./types.js";
+import type { Server } from "../core/model.js";
 import { shown } from "../ui/terminal-safe.js";
 
 /** Finding servers and streams by what a user typed. */
@@ -34,7 +35,8 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
   if (folded.length > 1) {
     throw usageError(
       "ambiguous_server",
-      `${folded.length} servers are named ${JSON.stringify(ref)}: ${folded.map((server) => `${shown(server.Name)} (ID ${server.ID})`).join(", ")}.`,
+      `${folded.length} servers are named ${JSON.stringify(ref)}: ` +
+        `${folded.map((server) => `${shown(server.Name)} (ID ${server.ID})`).join(", ")}.`,
       "Pass the numeric ID instead: --server <id>.",
     );
   }
@@ -52,29 +54,27 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
   );
 }
 
-/** Refuses streams a Customer.io webhook cannot live on, with the reason. */
-export function assertUsableStream(stream: MessageStream): void {
-  if (stream.MessageStreamType === "Inbound") {
-    throw usageError(
+/** Why setup refuses a stream a Customer.io webhook cannot live on (the connection plan judges it). */
+export function streamProblemError(streamId: string, problem: StreamProblem): CliError {
+  if (problem === "inbound") {
+    return usageError(
       "inbound_stream",
-      `"${stream.ID}" is an inbound stream: it receives mail, so Customer.io cannot send through it.`,
+      `"${streamId}" is an inbound stream: it receives mail, so Customer.io cannot send through it.`,
       "Choose a transactional or broadcast stream, e.g. --stream outbound.",
     );
   }
-  if (stream.ArchivedAt) {
-    throw usageError(
-      "archived_stream",
-      `"${stream.ID}" is archived: Postmark does not send from archived streams.`,
-      "Unarchive it in Postmark, or choose another stream.",
-    );
-  }
+  return usageError(
+    "archived_stream",
+    `"${streamId}" is archived: Postmark does not send from archived streams.`,
+    "Unarchive it in Postmark, or choose another stream.",
+  );
 }
 
 /** Turns "stream not found" into a usage error listing the streams the server does have. */
 export async function unknownStreamError(api: ServerApi, streamId: string, error: unknown): Promise<unknown> {
   if (!(error instanceof CliError && error.code === "postmark_rejected" && /stream/i.test(error.message))) return error;
   const streams = await api.listStreams().catch(() => []);
-  const usable = streams.filter((stream) => stream.MessageStreamType !== "Inbound" && !stream.ArchivedAt).map((stream) => stream.ID);
+  const usable = streams.filter(isUsableStream).map((stream) => stream.ID);
   return usageError(
     "unknown_stream",
     `This server has no message stream "${streamId}".`,

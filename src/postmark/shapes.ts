@@ -12,7 +12,7 @@ import type {
   WebhookDeliveries,
   WebhookStatus,
   WebhookTriggers,
-} from "./types.js";
+} from "../core/model.js";
 
 /**
  * Postmark's answers, checked at the boundary for the fields this tool uses. Extra fields, and
@@ -167,7 +167,9 @@ export function domain(value: unknown): Domain {
 /** The error a person sees for an answer that is not what Postmark's API documents. */
 export function badResponse(action: string, problem: string): CliError {
   return new CliError("postmark_bad_response", `Postmark's answer when trying to ${action} was not what its API documents: ${problem}.`, {
-    hint: "Try again shortly. If it persists, check POSTMARK_API_URL and any proxy, and run with --trace FILE to attach the exchange to a bug report.",
+    hint:
+      "Try again shortly. If it persists, check POSTMARK_API_URL and any proxy, and run with --trace FILE to attach the exchange to " +
+      "a bug report.",
   });
 }
 

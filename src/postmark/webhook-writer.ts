@@ -10,7 +10,7 @@ import {
 import { regionOfUrl } from "../core/regions.js";
 import type { ServerApi } from "./api.js";
 import { isTransient, statusOf } from "./errors.js";
-import type { Webhook, WebhookBody } from "./types.js";
+import type { Webhook, WebhookBody } from "../core/model.js";
 
 /**
  * Applies a webhook plan. Writes are never repeated blindly: after a write that failed in a way
@@ -123,7 +123,8 @@ async function convergeAfterCreate(
   return {
     webhook: kept,
     warnings: [
-      `Another run created webhook ${theirs.join(", ")} at the same time; kept ${kept.ID}${removedOurs}, so Customer.io hears each event once.`,
+      `Another run created webhook ${theirs.join(", ")} at the same time; kept ${kept.ID}${removedOurs}, so Customer.io hears each ` +
+        `event once.`,
     ],
   };
 }
@@ -137,7 +138,8 @@ function checkAnswer(asked: WebhookBody, answered: Webhook, streamId: string, we
   if (answered.Url !== asked.Url || answered.MessageStream.toLowerCase() !== streamId.toLowerCase()) {
     throw new CliError(
       "postmark_bad_response",
-      `Postmark answered the webhook write with URL ${JSON.stringify(answered.Url)} on stream ${JSON.stringify(answered.MessageStream)}, not ${asked.Url} on "${streamId}" as asked.`,
+      `Postmark answered the webhook write with URL ${JSON.stringify(answered.Url)} on stream ` +
+        `${JSON.stringify(answered.MessageStream)}, not ${asked.Url} on "${streamId}" as asked.`,
       { hint: `Check webhook ${answered.ID} in Postmark, and run with --trace FILE to see the exchange; please report it.` },
     );
   }
@@ -146,7 +148,8 @@ function checkAnswer(asked: WebhookBody, answered: Webhook, streamId: string, we
     const names = doubled.map((name) => TRIGGER_LABELS[name]).join(" and ");
     throw new CliError(
       "webhook_open_click_on",
-      `Postmark kept the ${names} trigger on for webhook ${answered.ID} after it was asked off: Customer.io would count each ${names.toLowerCase()} twice. Nothing was saved.`,
+      `Postmark kept the ${names} trigger on for webhook ${answered.ID} after it was asked off: Customer.io would count each ` +
+        `${names.toLowerCase()} twice. Nothing was saved.`,
       {
         hint: `Turn ${names} off for that webhook on the stream's Webhooks page (${webhooksPage}), then run this again.`,
       },
@@ -178,7 +181,9 @@ async function namingTrigger<T>(write: Promise<T>, streamId: string): Promise<T>
     );
     if (!trigger) throw error;
     throw new CliError("postmark_trigger_refused", `Postmark refused the ${trigger[1]} trigger on stream "${streamId}": ${error.message}`, {
-      hint: `Postmark may not offer the ${trigger[1]} trigger on this kind of stream. Nothing else was changed; run with --trace FILE and report it.`,
+      hint:
+        `Postmark may not offer the ${trigger[1]} trigger on this kind of stream. Nothing else was changed; run with --trace FILE ` +
+        `and report it.`,
       cause: error.cause,
     });
   }

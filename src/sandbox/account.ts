@@ -1,4 +1,4 @@
-import type { Domain, MessageStream, SenderSignature, Server, StreamType, UnsubscribeHandling, Webhook } from "../postmark/types.js";
+import type { Domain, MessageStream, SenderSignature, Server, StreamType, UnsubscribeHandling, Webhook } from "../core/model.js";
 
 /** A message the simulated SMTP server took in, as the Messages API will show it. */
 export interface SentMessage {

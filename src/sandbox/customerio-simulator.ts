@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { REGIONS, regionOfUrl, type Region } from "../core/regions.js";
 import { takeFaults, type FaultRule } from "./faults.js";
 import { readBody, sendJson } from "./http-answers.js";
-import type { PostmarkSimulator } from "./simulator.js";
+import type { PostmarkSimulator } from "./postmark/simulator.js";
 
 /**
  * The parts of Customer.io's App API this tool uses, one HTTP server per region, sharing the Postmark

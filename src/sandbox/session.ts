@@ -5,11 +5,8 @@ import type { PostmarkEndpoint } from "../postmark/base-url.js";
 import type { SmtpRoute } from "../smtp/verify.js";
 import { buildAccount, type AccountState } from "./account.js";
 import { SANDBOX_CREDENTIALS, SANDBOX_SENDER, SANDBOX_SERVERS, SANDBOX_SMTP_TOKENS } from "./credentials.js";
-import { makeCertificate } from "./certificate.js";
-import { PostmarkSimulator } from "./simulator.js";
-import { CustomerIoSimulator } from "./customerio-simulator.js";
 import type { Region } from "../core/regions.js";
-import { sentMessageOf, startLoopbackSmtp } from "./smtp-server.js";
+import { startSimulatedWorld } from "./world.js";
 
 /**
  * `--sandbox`: a simulated Postmark account and a loopback SMTP server, started in-process for one
@@ -52,41 +49,39 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
   makeDirs(dir, 0o700);
   const statePath = join(dir, STATE_FILE);
   const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, "utf8")) as AccountState) : sandboxAccount();
-  const simulator = await PostmarkSimulator.start(state);
-  const certificate = makeCertificate();
-  const smtp = await startLoopbackSmtp({
-    certificate,
-    keyPairs: SANDBOX_SMTP_TOKENS.map(({ accessKey, secretKey, serverId, stream }) => ({
-      accessKey,
-      secretKey,
-      serverId,
-      streamId: stream,
-    })),
-    acceptsSender: (address) => simulator.acceptsSender(address),
-    onMessage: (message) => simulator.recordMessage(sentMessageOf(message)),
+  const world = await startSimulatedWorld({
+    account: state,
+    smtp: {
+      keyPairs: SANDBOX_SMTP_TOKENS.map(({ accessKey, secretKey, serverId, stream }) => ({
+        accessKey,
+        secretKey,
+        serverId,
+        streamId: stream,
+      })),
+    },
+    customerio: {
+      workspaces: [
+        {
+          id: 71,
+          name: "Acme",
+          region: "us",
+          apiKey: SANDBOX_CREDENTIALS.customerioKey,
+          smtp: { accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey },
+        },
+      ],
+    },
   });
-  const customerio = await CustomerIoSimulator.start(
-    [
-      {
-        id: 71,
-        name: "Acme",
-        region: "us",
-        apiKey: SANDBOX_CREDENTIALS.customerioKey,
-        smtp: { accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey },
-      },
-    ],
-    { postmark: simulator, smtp: { port: smtp.port, ca: certificate.cert } },
-  );
+  const { postmark, smtp, customerio, certificate } = world;
   return {
     configDir: dir,
-    customerioOrigins: customerio.urls,
-    postmarkEndpoint: { url: simulator.url, useHttps: false, requestHost: simulator.url.replace("http://", "") },
+    customerioOrigins: customerio!.urls,
+    postmarkEndpoint: { url: postmark.url, useHttps: false, requestHost: postmark.url.replace("http://", "") },
     smtpRoute: { ca: certificate.cert, connectTo: { host: "127.0.0.1", port: smtp.port } },
     async close() {
       const temporary = `${statePath}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(simulator.state, null, 2), { mode: 0o600 });
+      writeFileSync(temporary, JSON.stringify(postmark.state, null, 2), { mode: 0o600 });
       renameSync(temporary, statePath);
-      await Promise.all([simulator.close(), smtp.close(), customerio.close()]);
+      await world.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { connect, isIP, type Socket } from "node:net";
 import { format } from "node:util";
-import { smtpHandshakes } from "../core/limiter.js";
+import { smtpHandshakes } from "../http/limiter.js";
 import { CliError } from "../errors.js";
 import type { Trace } from "../trace.js";
 import { mask } from "../ui/redact.js";
@@ -114,9 +114,12 @@ async function send(credentials: SmtpCredentials, message: OutgoingMessage, opti
     ) {
       throw new CliError(
         "send_test_rejected",
-        `${credentials.host}:${credentials.port} refused the test message at ${failure.command}: ${shown(failure.response ?? failure.message)}`,
+        `${credentials.host}:${credentials.port} refused the test message at ${failure.command}: ` +
+          `${shown(failure.response ?? failure.message)}`,
         {
-          hint: "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the recipient (--to) a valid address.",
+          hint:
+            "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the " +
+            "recipient (--to) a valid address.",
           cause: error,
         },
       );
@@ -294,14 +297,16 @@ function smtpError(error: unknown, credentials: SmtpCredentials, session: { prog
     return make(
       "smtp_auth_rejected",
       `The SMTP server at ${where} rejected the key pair (Access Key ${mask(credentials.accessKey)}).`,
-      "Copy the Access Key and Secret Key again from the stream's Settings tab. A token only works for the stream it was generated on, and Postmark shows the Secret Key once: if it is lost, generate a new token.",
+      "Copy the Access Key and Secret Key again from the stream's Settings tab. A token only works for the stream it was generated on, " +
+        "and Postmark shows the Secret Key once: if it is lost, generate a new token.",
     );
   }
   if (failure.code === "EAUTH") {
     return make(
       "smtp_auth_failed",
       `The SMTP server at ${where} did not accept authentication: ${shown(failure.response ?? failure.message)}.`,
-      "Make sure SMTP is enabled on the server and that the host matches the stream type (smtp.postmarkapp.com for transactional, smtp-broadcasts.postmarkapp.com for broadcasts).",
+      "Make sure SMTP is enabled on the server and that the host matches the stream type (smtp.postmarkapp.com for transactional, " +
+        "smtp-broadcasts.postmarkapp.com for broadcasts).",
     );
   }
   if (failure.code === "ETLS") {
@@ -324,7 +329,8 @@ function smtpError(error: unknown, credentials: SmtpCredentials, session: { prog
   if (failure.code === "ETIMEDOUT" && session.progress.greeted) {
     return make(
       "smtp_timeout",
-      `No answer from ${where}${session.progress.lastCommand ? ` after ${session.progress.lastCommand}` : ""} for ${Math.round(timeoutMs / 1000)} s.`,
+      `No answer from ${where}${session.progress.lastCommand ? ` after ${session.progress.lastCommand}` : ""} for ` +
+        `${Math.round(timeoutMs / 1000)} s.`,
       STALLED_HINT,
     );
   }

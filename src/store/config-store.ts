@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type Conf from "conf";
 import { CliError } from "../errors.js";
 import type { Region } from "../core/regions.js";
-import type { StreamType } from "../postmark/types.js";
+import type { StreamType } from "../core/model.js";
 import { problemWithEntry } from "./validate.js";
 
 /** The only module that touches config.json. */

@@ -1,4 +1,5 @@
-import { CliError, ExitCode, interrupted } from "../errors.js";
+import { CliError, ExitCode } from "../errors.js";
+import { interrupted } from "../journal.js";
 import type { Io } from "./io.js";
 import type { SecretRegistry } from "./redact.js";
 import { shown } from "./terminal-safe.js";

@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAccount } from "../../src/sandbox/account.js";
-import { PostmarkSimulator } from "../../src/sandbox/simulator.js";
-import { sentMessageOf, startLoopbackSmtp, type LoopbackSmtp } from "../../src/sandbox/smtp-server.js";
+import type { PostmarkSimulator } from "../../src/sandbox/postmark/simulator.js";
+import type { LoopbackSmtp } from "../../src/sandbox/smtp-server.js";
+import { startSimulatedWorld } from "../../src/sandbox/world.js";
 import type { RunOverrides } from "../../src/runtime.js";
 import { US_URL, transactionalTriggers } from "./expected.js";
 import { savedConnection } from "./saved.js";
@@ -30,15 +31,13 @@ export async function startAgency(count: number): Promise<Agency> {
     name: agencyServerName(index),
     tokens: [`srv-agency-token-${5001 + index}-abcdef`],
   }));
-  const simulator = await PostmarkSimulator.start(buildAccount({ servers }));
   const keyPair = (id: number) => ({ accessKey: `ak-agency-${id}`, secretKey: `sk-agency-secret-${id}-0123456789` });
-  const certificate = testCertificate();
-  const smtp = await startLoopbackSmtp({
-    certificate,
-    keyPairs: servers.map(({ id }) => ({ ...keyPair(id), serverId: id, streamId: "outbound" })),
-    acceptsSender: (address) => simulator.acceptsSender(address),
-    onMessage: (message) => simulator.recordMessage(sentMessageOf(message)),
+  const world = await startSimulatedWorld({
+    account: buildAccount({ servers }),
+    certificate: testCertificate(),
+    smtp: { keyPairs: servers.map(({ id }) => ({ ...keyPair(id), serverId: id, streamId: "outbound" })) },
   });
+  const { postmark: simulator, smtp, certificate } = world;
   const root = mkdtempSync(join(tmpdir(), "cio-agency-"));
   const configDir = join(root, "config");
   mkdirSync(configDir, { mode: 0o700 });
@@ -74,7 +73,7 @@ export async function startAgency(count: number): Promise<Agency> {
       rateLimit: { tries: 4, baseDelayMs: 5, maxDelayMs: 50 },
     },
     async close() {
-      await Promise.all([simulator.close(), smtp.close()]);
+      await world.close();
       rmSync(root, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
 import type { PostmarkSettings } from "../../src/postmark/api.js";
 import { parsePostmarkApiUrl } from "../../src/postmark/base-url.js";
 import { buildAccount, type AccountSpec } from "../../src/sandbox/account.js";
-import { PostmarkSimulator } from "../../src/sandbox/simulator.js";
+import { PostmarkSimulator } from "../../src/sandbox/postmark/simulator.js";
 
 /** A simulator for tests that call the API layer directly, and settings that try each request once. */
 export async function startApiSimulator(spec: AccountSpec): Promise<{ simulator: PostmarkSimulator; settings: PostmarkSettings }> {

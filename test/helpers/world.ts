@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAccount, type AccountSpec } from "../../src/sandbox/account.js";
 import { makeCertificate, type Certificate } from "../../src/sandbox/certificate.js";
-import { PostmarkSimulator, type SimulatorOptions } from "../../src/sandbox/simulator.js";
-import { sentMessageOf, startLoopbackSmtp, type LoopbackSmtp, type LoopbackSmtpOptions } from "../../src/sandbox/smtp-server.js";
+import type { PostmarkSimulator } from "../../src/sandbox/postmark/simulator.js";
+import type { SimulatorOptions } from "../../src/sandbox/postmark/state.js";
+import type { LoopbackSmtp, LoopbackSmtpOptions } from "../../src/sandbox/smtp-server.js";
+import { startSimulatedWorld } from "../../src/sandbox/world.js";
 import type { RunOverrides } from "../../src/runtime.js";
 import { runCli, type RunOptions } from "./run-cli.js";
 
@@ -60,17 +62,19 @@ export async function startWorld(
   simulatorOptions: SimulatorOptions = { messageDelayMs: 50, eventDelayMs: 50 },
 ): Promise<World> {
   const cert = testCertificate();
-  const simulator = await PostmarkSimulator.start(buildAccount(spec), simulatorOptions);
-  const smtp = await startLoopbackSmtp({
+  const world = await startSimulatedWorld({
+    account: buildAccount(spec),
+    postmark: simulatorOptions,
     certificate: cert,
-    keyPairs: [
-      { accessKey: ACCESS_KEY, secretKey: SECRET_KEY, serverId: 2001, streamId: "outbound" },
-      { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY, serverId: 2001, streamId: "broadcast" },
-    ],
-    acceptsSender: (address) => simulator.acceptsSender(address),
-    onMessage: (message) => simulator.recordMessage(sentMessageOf(message)),
-    ...smtpOptions,
+    smtp: {
+      keyPairs: [
+        { accessKey: ACCESS_KEY, secretKey: SECRET_KEY, serverId: 2001, streamId: "outbound" },
+        { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY, serverId: 2001, streamId: "broadcast" },
+      ],
+      ...smtpOptions,
+    },
   });
+  const { postmark: simulator, smtp } = world;
   const root = mkdtempSync(join(tmpdir(), "cio-postmark-test-"));
   const configDir = join(root, "config");
   const overrides: RunOverrides = {
@@ -98,7 +102,7 @@ export async function startWorld(
     overrides,
     run: (argv, options = {}) => runCli(argv, { overrides, ...options, env: { ...env(), ...options.env } }),
     async close() {
-      await Promise.all([simulator.close(), smtp.close()]);
+      await world.close();
       rmSync(root, { recursive: true, force: true });
     },
   };

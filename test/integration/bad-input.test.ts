@@ -17,8 +17,11 @@ const base = ["setup", "--no-input", "--stream", "outbound", "--region", "us"];
 type Row = [name: string, argv: string[], env: NodeJS.ProcessEnv, code: number, message: RegExp, config?: string, stdin?: string];
 
 /** Variables a message may name: every one the tool reads. */
-const VARIABLES =
-  /\b(POSTMARK_ACCOUNT_TOKEN|POSTMARK_SERVER_TOKEN|POSTMARK_SMTP_ACCESS_KEY|POSTMARK_SMTP_SECRET_KEY|POSTMARK_API_URL|CIO_POSTMARK_CONFIG_DIR)\b/g;
+const VARIABLES = new RegExp(
+  String.raw`\b(POSTMARK_ACCOUNT_TOKEN|POSTMARK_SERVER_TOKEN|POSTMARK_SMTP_ACCESS_KEY|POSTMARK_SMTP_SECRET_KEY|` +
+    String.raw`POSTMARK_API_URL|CIO_POSTMARK_CONFIG_DIR)\b`,
+  "g",
+);
 
 const rows: Row[] = [
   ["unknown flag", [...base, "--frobnicate"], {}, 2, /unknown option '--frobnicate'/],

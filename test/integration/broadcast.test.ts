@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BROADCAST_TRIGGER_ANSWERS, type BroadcastTriggerAnswer, type SimulatorOptions } from "../../src/sandbox/simulator.js";
+import { BROADCAST_TRIGGER_ANSWERS, type BroadcastTriggerAnswer, type SimulatorOptions } from "../../src/sandbox/postmark/state.js";
 import { BROADCAST_ACCESS_KEY, BROADCAST_SECRET_KEY, DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 import { TRANSACTIONAL_TRIGGERS, US_URL } from "../helpers/expected.js";
 
@@ -111,7 +111,8 @@ describe("broadcast in words", () => {
     expect(run.code).toBe(0);
     expect(run.stderr.match(/two triggers/g)).toHaveLength(1);
     expect(run.stderr).toContain(
-      "A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.",
+      "A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger " +
+        "there, and reports hard bounces and spam complaints as Subscription Change events.",
     );
     expect(run.stderr).toContain(
       'Create a webhook on "broadcast" to https://track.customer.io/postmark/events (Delivery, Subscription Change)',

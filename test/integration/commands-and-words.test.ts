@@ -74,7 +74,8 @@ describe("each command's --help", () => {
   it("setup's help says two triggers on a broadcast stream, and why", async () => {
     const help = (await runBinary(["setup", "--help"])).stdout.replace(/\s+/g, " ");
     expect(help).toContain(
-      "a broadcast stream gets two, Delivery and Subscription Change (Postmark reports its hard bounces and spam complaints as Subscription Change)",
+      "a broadcast stream gets two, Delivery and Subscription Change (Postmark reports its hard bounces and spam complaints as " +
+        "Subscription Change)",
     );
   });
 });

@@ -74,7 +74,9 @@ describe("the region from the App API key", () => {
     expect(result.code).toBe(2);
     expect(result.json().error).toEqual({
       code: "region_mismatch",
-      message: `--region us disagrees with the App API key: Customer.io workspace Acme EU is in region EU. The webhook would have pointed at ${US_URL}, where Customer.io would never match its events.`,
+      message:
+        `--region us disagrees with the App API key: Customer.io workspace Acme EU is in region EU. The webhook would have ` +
+        `pointed at ${US_URL}, where Customer.io would never match its events.`,
       hint: "Drop --region (the key decides it), or use --region eu. Nothing was changed.",
     });
     expect(world.simulator.writes).toEqual([]);
@@ -144,7 +146,9 @@ describe("doctor: customerio-region", () => {
     expect(before.check("customerio-region")).toEqual({
       id: "customerio-region",
       status: "fail",
-      message: `Saved region US, but Customer.io workspace Acme EU is in region EU: the webhook sends Postmark's events to ${US_URL}, which does not know this workspace's messages.`,
+      message:
+        `Saved region US, but Customer.io workspace Acme EU is in region EU: the webhook sends Postmark's events to ${US_URL}, ` +
+        `which does not know this workspace's messages.`,
       fix: "cio-postmark doctor --fix --region eu --server 2001 --stream outbound",
     });
     const fixed = await run(["doctor", "--no-input", "--fix", "--region", "eu", "--server", "2001", "--stream", "outbound", "--yes"], {
@@ -229,7 +233,8 @@ describe("doctor --end-to-end", () => {
     expect(result.code).toBe(1);
     expect(result.check("end-to-end")).toMatchObject({ status: "fail", stage: "not-sent", stream: null, message });
     expect(result.check("end-to-end").fix).toBe(
-      "In Customer.io, Settings > Workspace Settings > Email > Custom SMTP Settings: add Postmark with the Access Key and Secret Key of stream outbound's SMTP token (cio-postmark status --reveal --server 2001 --stream outbound shows them).",
+      "In Customer.io, Settings > Workspace Settings > Email > Custom SMTP Settings: add Postmark with the Access Key and Secret Key of " +
+        "stream outbound's SMTP token (cio-postmark status --reveal --server 2001 --stream outbound shows them).",
     );
   });
 
@@ -272,7 +277,9 @@ describe("doctor --end-to-end", () => {
       status: "fail",
       stage: "event",
       stream: "outbound",
-      message: `Postmark has the event, but Customer.io never matched it within 2 s: the webhook sends to region US (${US_URL}), but the workspace Acme EU is in region EU.`,
+      message:
+        `Postmark has the event, but Customer.io never matched it within 2 s: the webhook sends to region US (${US_URL}), but ` +
+        `the workspace Acme EU is in region EU.`,
       fix: "cio-postmark doctor --fix --region eu --server 2001 --stream outbound",
     });
   });
@@ -284,7 +291,9 @@ describe("doctor --end-to-end", () => {
     expect(result.check("end-to-end")).toMatchObject({
       status: "fail",
       stage: "event",
-      message: `Postmark has the event, but Customer.io never matched it within 2 s: the webhook sends to region US (${US_URL}), as the workspace Acme US is; check the webhook's triggers.`,
+      message:
+        `Postmark has the event, but Customer.io never matched it within 2 s: the webhook sends to region US (${US_URL}), as the ` +
+        `workspace Acme US is; check the webhook's triggers.`,
       fix: "cio-postmark doctor --fix --server 2001 --stream outbound",
     });
   });
@@ -305,7 +314,8 @@ describe("doctor --end-to-end", () => {
       stage: "sent",
       stream: null,
       message:
-        "Customer.io sent it, but server Production has no message with this run's marker within 2 s: Customer.io's custom SMTP server is not an SMTP token of this server.",
+        "Customer.io sent it, but server Production has no message with this run's marker within 2 s: Customer.io's custom SMTP server " +
+        "is not an SMTP token of this server.",
     });
     expect(world.simulator.state.messages.map((message) => message.ServerID)).toEqual([2002]);
   });
@@ -465,37 +475,40 @@ describe("the Customer.io simulator, against the reference", () => {
     });
   });
 
-  it("POST /v1/send/email answers delivery_id and queued_at; GET /v1/messages/{id} holds only the metrics that happened, as unix times", async () => {
-    await start();
-    await setup(["--region", "us"]);
-    const sent = await call("us", "POST", "/v1/send/email", CIO_US_KEY, {
-      to: "softbounce@bounce-testing.postmarkapp.com",
-      from: SENDER,
-      subject: "s",
-      body: "b",
-      identifiers: { email: "softbounce@bounce-testing.postmarkapp.com" },
-    });
-    const { delivery_id: id, queued_at: queued } = (await sent.json()) as { delivery_id: string; queued_at: number };
-    expect(typeof id).toBe("string");
-    expect(queued).toBe(Math.floor(queued));
-    const read = async () =>
-      ((await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()) as { message: { metrics: Record<string, number> } })
-        .message;
-    const first = await read();
-    expect(Object.keys(first.metrics)).toEqual(["created"]);
-    expect(first).toMatchObject({
-      id,
-      type: "email",
-      recipient: "softbounce@bounce-testing.postmarkapp.com",
-      subject: "s",
-      failure_message: null,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 400)); // its queue (30 ms), then Postmark's 50 ms + 50 ms to the event
-    const later = await read();
-    expect(Object.keys(later.metrics).sort()).toEqual(["bounced", "created", "sent"]);
-    for (const value of Object.values(later.metrics)) expect(value).toBe(Math.floor(value));
-    expect((await call("us", "GET", `/v1/messages/${id}`, CIO_EU_KEY)).status).toBe(401);
-  });
+  it(
+    "POST /v1/send/email answers delivery_id and queued_at; GET /v1/messages/{id} holds only the metrics that happened, as unix " + "times",
+    async () => {
+      await start();
+      await setup(["--region", "us"]);
+      const sent = await call("us", "POST", "/v1/send/email", CIO_US_KEY, {
+        to: "softbounce@bounce-testing.postmarkapp.com",
+        from: SENDER,
+        subject: "s",
+        body: "b",
+        identifiers: { email: "softbounce@bounce-testing.postmarkapp.com" },
+      });
+      const { delivery_id: id, queued_at: queued } = (await sent.json()) as { delivery_id: string; queued_at: number };
+      expect(typeof id).toBe("string");
+      expect(queued).toBe(Math.floor(queued));
+      const read = async () =>
+        ((await (await call("us", "GET", `/v1/messages/${id}`, CIO_US_KEY)).json()) as { message: { metrics: Record<string, number> } })
+          .message;
+      const first = await read();
+      expect(Object.keys(first.metrics)).toEqual(["created"]);
+      expect(first).toMatchObject({
+        id,
+        type: "email",
+        recipient: "softbounce@bounce-testing.postmarkapp.com",
+        subject: "s",
+        failure_message: null,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 400)); // its queue (30 ms), then Postmark's 50 ms + 50 ms to the event
+      const later = await read();
+      expect(Object.keys(later.metrics).sort()).toEqual(["bounced", "created", "sent"]);
+      for (const value of Object.values(later.metrics)) expect(value).toBe(Math.floor(value));
+      expect((await call("us", "GET", `/v1/messages/${id}`, CIO_EU_KEY)).status).toBe(401);
+    },
+  );
 
   it("a 429 carries Retry-After and the documented body", async () => {
     await start();

@@ -71,7 +71,8 @@ describe("config folder lock", () => {
       "of this very process",
       JSON.stringify({ pid: process.pid, command: "setup", since: "2026-01-01T00:00:00.000Z" }),
       () =>
-        `cio-postmark setup (process ${process.pid}, since 2026-01-01T00:00:00.000Z) is changing the same config folder; gave up waiting after 0 s.`,
+        `cio-postmark setup (process ${process.pid}, since 2026-01-01T00:00:00.000Z) is changing the same config folder; gave up ` +
+        `waiting after 0 s.`,
       (path: string) => `Let it finish and run this again. If no cio-postmark is running, delete ${path}.`,
     ],
   ])("a lock file %s is described as it is, and left in place", async (_name, content, message, hint) => {

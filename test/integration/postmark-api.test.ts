@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AccountApi, ServerApi, type PostmarkSettings } from "../../src/postmark/api.js";
 import type { AccountSpec } from "../../src/sandbox/account.js";
-import type { PostmarkSimulator } from "../../src/sandbox/simulator.js";
+import type { PostmarkSimulator } from "../../src/sandbox/postmark/simulator.js";
 import { startApiSimulator } from "../helpers/api.js";
 
 /** The API layer on its own against the simulator: what each call is called in errors, and how listings page. */
@@ -172,7 +172,8 @@ describe("paged listings", () => {
     await expect(new AccountApi(ACCOUNT, settings).listServers()).rejects.toMatchObject({
       code: "postmark_bad_response",
       message:
-        "Postmark's answer when trying to list your servers was not what its API documents: it counts 100001 items, more than the 100000 this tool reads.",
+        "Postmark's answer when trying to list your servers was not what its API documents: it counts 100001 items, more than the " +
+        "100000 this tool reads.",
     });
     expect(listings()).toHaveLength(1);
     simulator!.injectFault({

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ApiGeneration, SimulatorOptions } from "../../src/sandbox/simulator.js";
+import type { ApiGeneration, SimulatorOptions } from "../../src/sandbox/postmark/state.js";
 import { EU_URL, US_URL } from "../helpers/expected.js";
 import { DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
@@ -93,7 +93,8 @@ describe("verification before saving (the current API)", () => {
     const { error } = run.json();
     expect(error.code).toBe("webhook_verification_failed");
     expect(error.message).toBe(
-      'Postmark could not verify the webhook to https://track.customer.io/postmark/events (while trying to create the webhook): the URL failed for Bounce (404 "Not Found"), Spam Complaint (404 "Not Found"). Nothing was saved.',
+      "Postmark could not verify the webhook to https://track.customer.io/postmark/events (while trying to create the webhook): the URL " +
+        'failed for Bounce (404 "Not Found"), Spam Complaint (404 "Not Found"). Nothing was saved.',
     );
     expect(error.hint).toContain("an EU workspace https://track-eu.customer.io/postmark/events (--region eu)");
     expect(error.hint).toContain("--no-verify-webhook");

@@ -4,7 +4,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { guardedFetch, requestSlots, type RequestSlot } from "../../src/http/guarded-fetch.js";
+import { guardedFetch as serviceFetch, requestSlots, type FetchOptions, type RequestSlot } from "../../src/http/guarded-fetch.js";
+import { postmarkRequests } from "../../src/http/limiter.js";
+import { POSTMARK_SERVICE } from "../../src/postmark/api.js";
 import { Trace } from "../../src/trace.js";
 import { SecretRegistry } from "../../src/ui/redact.js";
 
@@ -40,6 +42,10 @@ function traced(): { trace: Trace; lines: () => Array<Record<string, unknown>> }
   };
 }
 
+/** The guarded fetch as the postmark client gets it. */
+const guardedFetch = (options: Partial<FetchOptions> = {}) =>
+  serviceFetch({ service: POSTMARK_SERVICE, limiter: postmarkRequests, ...options });
+
 describe("guardedFetch", () => {
   it.each([300, 301, 307, 399])("refuses a %i, naming where it pointed, and says so in the request's slot", async (status) => {
     const origin = await answering((response) => response.writeHead(status, { Location: "https://elsewhere.example:8443/steal" }).end());
@@ -47,7 +53,9 @@ describe("guardedFetch", () => {
     const error = await requestSlots.run(slot, () => guardedFetch()(`${origin}/servers`)).catch((caught) => caught);
     expect(error).toMatchObject({
       code: "postmark_redirect",
-      message: `The Postmark API at ${origin.slice(7)} answered ${status}, a redirect to elsewhere.example:8443. It was not followed: your token was not sent there.`,
+      message:
+        `The Postmark API at ${origin.slice(7)} answered ${status}, a redirect to elsewhere.example:8443. It was not followed: ` +
+        `your token was not sent there.`,
       hint: "Postmark's API never redirects. Check POSTMARK_API_URL and any proxy between you and api.postmarkapp.com.",
     });
     expect(slot.refusal).toBe(error);

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AccountApi, ServerApi, type PostmarkSettings } from "../../src/postmark/api.js";
-import { assertUsableStream, findServer, unknownStreamError } from "../../src/postmark/lookup.js";
+import { streamProblems } from "../../src/core/connection-plan.js";
+import { findServer, streamProblemError, unknownStreamError } from "../../src/postmark/lookup.js";
 import * as shapes from "../../src/postmark/shapes.js";
-import type { PostmarkSimulator } from "../../src/sandbox/simulator.js";
+import type { PostmarkSimulator } from "../../src/sandbox/postmark/simulator.js";
 import { startApiSimulator } from "../helpers/api.js";
 
 /** Finding a server or stream by what a person typed, against the simulator. */
@@ -100,6 +101,11 @@ describe("findServer", () => {
 
 describe("streams", () => {
   const stream = (fields: Record<string, unknown>) => shapes.stream({ ID: "s1", MessageStreamType: "Transactional", ...fields });
+  /** What setup does with the connection plan's verdict on a stream: refuse it with the first reason. */
+  const assertUsableStream = (checked: ReturnType<typeof stream>) => {
+    const [problem] = streamProblems(checked);
+    if (problem) throw streamProblemError(checked.ID, problem);
+  };
 
   it("refuses an inbound or archived stream with the reason and what to do; takes the others", () => {
     expect(() => assertUsableStream(stream({ MessageStreamType: "Inbound" }))).toThrow(

@@ -248,21 +248,24 @@ describe("the proof is the run's own message", () => {
     ReceivedAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
   });
 
-  it("a Messages API that ignores the metadata filter, with an older test message on the right stream: no false proof, nothing changed", async () => {
-    await start();
-    world.simulator.ignoreMetadataFilter = true;
-    world.simulator.messageDelayMs = 300;
-    world.simulator.state.messages.push(earlier("outbound", 60));
-    // The broadcast stream's token, given for outbound: its own message goes through "broadcast".
-    const run = await setup(["--send-test", "--from", SENDER], {
-      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
-      POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
-    });
-    expect(run.code).toBe(1);
-    expect(run.json().error.code).toBe("send_test_wrong_stream");
-    expect(world.simulator.webhooksOf(PROD)).toEqual([]);
-    expect(existsSync(configPath())).toBe(false);
-  });
+  it(
+    "a Messages API that ignores the metadata filter, with an older test message on the right stream: no false proof, nothing " + "changed",
+    async () => {
+      await start();
+      world.simulator.ignoreMetadataFilter = true;
+      world.simulator.messageDelayMs = 300;
+      world.simulator.state.messages.push(earlier("outbound", 60));
+      // The broadcast stream's token, given for outbound: its own message goes through "broadcast".
+      const run = await setup(["--send-test", "--from", SENDER], {
+        POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+        POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+      });
+      expect(run.code).toBe(1);
+      expect(run.json().error.code).toBe("send_test_wrong_stream");
+      expect(world.simulator.webhooksOf(PROD)).toEqual([]);
+      expect(existsSync(configPath())).toBe(false);
+    },
+  );
 
   it("an older message carrying another run's marker is never taken, however it is listed", async () => {
     await start();

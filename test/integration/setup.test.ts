@@ -129,7 +129,10 @@ describe("setup, scripted", () => {
     const refused = await setup(scripted);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /Setup would remove 1 other Customer\.io webhook on this stream \(\d+ \(https:\/\/track-eu\.customer\.io\/postmark\/events, the other region\)\)/,
+      new RegExp(
+        String.raw`Setup would remove 1 other Customer\.io webhook on this stream ` +
+          String.raw`\(\d+ \(https://track-eu\.customer\.io/postmark/events, the other region\)\)`,
+      ),
     );
     expect(refused.stderr).toMatch(/--yes/);
     expect(world.simulator.writes).toEqual([]);

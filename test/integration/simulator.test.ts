@@ -3,7 +3,7 @@ import { AccountClient, ServerClient } from "postmark";
 import { AccountApi, ServerApi } from "../../src/postmark/api.js";
 import { parsePostmarkApiUrl } from "../../src/postmark/base-url.js";
 import { buildAccount } from "../../src/sandbox/account.js";
-import { PostmarkSimulator } from "../../src/sandbox/simulator.js";
+import { PostmarkSimulator } from "../../src/sandbox/postmark/simulator.js";
 
 /** The real `postmark` client, unmodified, against the simulator over HTTP. */
 

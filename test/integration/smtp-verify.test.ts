@@ -68,8 +68,12 @@ describe("verifySmtp", () => {
     const error = await verifySmtp({ ...credentials, secretKey: "sk-wrong-secret-000000" }, options).catch((caught) => caught);
     expect(error).toMatchObject({
       code: "smtp_auth_rejected",
-      message: `The SMTP server at ${HOST}:587 rejected the key pair (Access Key ••••1c2d). (got as far as: connected, STARTTLS encryption on)`,
-      hint: "Copy the Access Key and Secret Key again from the stream's Settings tab. A token only works for the stream it was generated on, and Postmark shows the Secret Key once: if it is lost, generate a new token.",
+      message:
+        `The SMTP server at ${HOST}:587 rejected the key pair (Access Key ••••1c2d). (got as far as: connected, STARTTLS ` +
+        `encryption on)`,
+      hint:
+        "Copy the Access Key and Secret Key again from the stream's Settings tab. A token only works for the stream it was " +
+        "generated on, and Postmark shows the Secret Key once: if it is lost, generate a new token.",
     });
     expect(error.message).not.toContain("sk-wrong");
   });
@@ -88,8 +92,12 @@ describe("verifySmtp", () => {
     const options = await loopback({ noAuth: true });
     await expect(verifySmtp(credentials, options)).rejects.toMatchObject({
       code: "smtp_auth_failed",
-      message: `The SMTP server at ${HOST}:587 did not accept authentication: 500 Error: command not recognized. (got as far as: connected, STARTTLS encryption on)`,
-      hint: "Make sure SMTP is enabled on the server and that the host matches the stream type (smtp.postmarkapp.com for transactional, smtp-broadcasts.postmarkapp.com for broadcasts).",
+      message:
+        `The SMTP server at ${HOST}:587 did not accept authentication: 500 Error: command not recognized. (got as far as: ` +
+        `connected, STARTTLS encryption on)`,
+      hint:
+        "Make sure SMTP is enabled on the server and that the host matches the stream type (smtp.postmarkapp.com for transactional, " +
+        "smtp-broadcasts.postmarkapp.com for broadcasts).",
     });
   });
 
@@ -201,7 +209,9 @@ describe("verifySmtp", () => {
       expect(error).toMatchObject({
         code: "smtp_timeout",
         message: `${HOST}:587 gave no final answer ${stage} within 2 s.`,
-        hint: "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.",
+        hint:
+          "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report " +
+          "it.",
       });
       expect(error.message).not.toContain("blocked");
     },
@@ -238,7 +248,9 @@ describe("sendSmtpMessage", () => {
     await expect(sendSmtpMessage(credentials, message, options)).rejects.toMatchObject({
       code: "send_test_rejected",
       message: `${HOST}:587 refused the test message at MAIL FROM: 550 5.7.1 Sender signature not confirmed for alerts@signature.test`,
-      hint: "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the recipient (--to) a valid address.",
+      hint:
+        "The sender (--from) must be a confirmed sender signature or an address on a verified domain in Postmark, and the recipient " +
+        "(--to) a valid address.",
     });
     expect(smtp!.messages).toBe(0);
   });

@@ -52,7 +52,9 @@ describe("creating the webhook", () => {
       expect(run.json().error).toMatchObject({
         code: "postmark_trigger_refused",
         message: `Postmark refused the Spam Complaint trigger on stream "outbound": Postmark refused to create the webhook: ${message}`,
-        hint: "Postmark may not offer the Spam Complaint trigger on this kind of stream. Nothing else was changed; run with --trace FILE and report it.",
+        hint:
+          "Postmark may not offer the Spam Complaint trigger on this kind of stream. Nothing else was changed; run with --trace " +
+          "FILE and report it.",
       });
     },
   );

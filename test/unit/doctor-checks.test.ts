@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../src/errors.js";
 import { planWebhooks } from "../../src/core/webhook-plan.js";
-import { CHECKS } from "../../src/doctor/checks.js";
+import { CHECKS } from "../../src/doctor/checks/index.js";
 import type { CheckResult, Facts } from "../../src/doctor/types.js";
 import { TokenRejectedError } from "../../src/postmark/errors.js";
-import type { Domain, MessageStream, Server, Webhook } from "../../src/postmark/types.js";
+import type { Domain, MessageStream, Server, Webhook } from "../../src/core/model.js";
 import { symbolsFor } from "../../src/platform.js";
 import { TRANSACTIONAL_TRIGGERS, US_URL } from "../helpers/expected.js";
 
@@ -41,7 +41,9 @@ const hook = (id: number, url = US_URL, changes: Partial<Webhook["Triggers"]> = 
 });
 const deliveries = (total = 40, failed = 0, retries = 0) => ({ total, succeeded: total - failed, failed, retries });
 const DELIVERY_FIX =
-  "Check that the Customer.io workspace is in region US (its webhook goes to https://track.customer.io/postmark/events) and that its Postmark integration is still on; then have Postmark call the URL now: cio-postmark doctor --verify-webhook --server 1001 --stream outbound";
+  "Check that the Customer.io workspace is in region US (its webhook goes to https://track.customer.io/postmark/events) and that its " +
+  "Postmark integration is still on; then have Postmark call the URL now: cio-postmark doctor --verify-webhook --server 1001 --stream " +
+  "outbound";
 const trigger = (name: string, success = true, statusCode = 200, message = "OK") => ({ trigger: name, success, statusCode, message });
 const credentials = { host: "smtp.postmarkapp.com", port: 587, accessKey: "AK-1", secretKey: "s" };
 const rejected = new TokenRejectedError("server", "rejected", { hint: "h", cause: undefined });
@@ -210,7 +212,9 @@ const cases: Case[] = [
     {
       status: "pass",
       message:
-        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.",
+        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and " +
+        "Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints " +
+        "as Subscription Change events.",
     },
   ],
   [
@@ -220,7 +224,9 @@ const cases: Case[] = [
     {
       status: "pass",
       message:
-        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.",
+        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and " +
+        "Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints " +
+        "as Subscription Change events.",
     },
   ],
   [
@@ -230,7 +236,9 @@ const cases: Case[] = [
     {
       status: "pass",
       message:
-        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.",
+        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and " +
+        "Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints " +
+        "as Subscription Change events.",
     },
   ],
   [
@@ -335,7 +343,8 @@ const cases: Case[] = [
     {
       status: "warn",
       message:
-        "40 deliveries to Customer.io in the last 24 hours, none failed, but Postmark marks the webhook unverified: it has not checked the URL.",
+        "40 deliveries to Customer.io in the last 24 hours, none failed, but Postmark marks the webhook unverified: it has not checked " +
+        "the URL.",
       fix: DELIVERY_FIX,
     },
   ],
@@ -533,7 +542,8 @@ const cases: Case[] = [
     {
       status: "warn",
       message:
-        "Postmark adds its own unsubscribe link and List-Unsubscribe headers to this broadcast stream; recipients may see two links. Unsubscribes reach Customer.io through the Subscription Change trigger.",
+        "Postmark adds its own unsubscribe link and List-Unsubscribe headers to this broadcast stream; recipients may see two links. " +
+        "Unsubscribes reach Customer.io through the Subscription Change trigger.",
       fix: "To use only Customer.io's link, ask Postmark support to switch the stream to custom unsubscribe handling.",
     },
   ],
@@ -644,7 +654,8 @@ describe("customerio-region", () => {
       {
         status: "fail",
         message:
-          "Saved region US, but Customer.io workspace Acme is in region EU: the webhook sends Postmark's events to https://track.customer.io/postmark/events, which does not know this workspace's messages.",
+          "Saved region US, but Customer.io workspace Acme is in region EU: the webhook sends Postmark's events to " +
+          "https://track.customer.io/postmark/events, which does not know this workspace's messages.",
         fix: "cio-postmark doctor --fix --region eu --server 1001 --stream outbound",
       },
     ],
@@ -673,7 +684,8 @@ describe("end-to-end", () => {
     expect(await run("end-to-end", facts())).toEqual({
       status: "skip",
       message:
-        "Skipped: run with --end-to-end --from ADDRESS (and CUSTOMERIO_APP_API_KEY) to send one email through Customer.io and follow it through Postmark and back.",
+        "Skipped: run with --end-to-end --from ADDRESS (and CUSTOMERIO_APP_API_KEY) to send one email through Customer.io and follow it " +
+        "through Postmark and back.",
     });
   });
   it("the verdict on this stream, with the JSON details", async () => {

@@ -139,7 +139,8 @@ describe("input errors, by their exact words", () => {
       "port 465",
       () => parseSmtpPort(" 465 "),
       "smtp_port_465",
-      "Port 465 (implicit TLS) is not offered by Postmark, and this tool speaks STARTTLS only: a connection there hangs until it times out.",
+      "Port 465 (implicit TLS) is not offered by Postmark, and this tool speaks STARTTLS only: a connection there hangs until it times " +
+        "out.",
       "Use 587 (the default) or 2525, both with STARTTLS; 2525 helps where 587 is blocked.",
     ],
     [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Limiter, Pacer, customerioRequests, postmarkRequests, smtpHandshakes } from "../../src/core/limiter.js";
-import { backoffDelay, sendPolitely, type BackoffPolicy } from "../../src/core/rate-limit.js";
+import { Limiter, Pacer, customerioRequests, postmarkRequests, smtpHandshakes } from "../../src/http/limiter.js";
+import { backoffDelay, sendPolitely, type BackoffPolicy } from "../../src/http/backoff.js";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { platformOf } from "../../src/platform.js";
-import { configFileCheck } from "../../src/doctor/checks.js";
+import { configFileCheck } from "../../src/doctor/checks/config-file.js";
 import type { Facts } from "../../src/doctor/types.js";
 import { symbolsFor } from "../../src/platform.js";
 

@@ -3,7 +3,7 @@ import { CliError } from "../../src/errors.js";
 import { parsePostmarkApiUrl } from "../../src/postmark/base-url.js";
 import { serverLabel, serverSettingsLink, streamSettingsLink } from "../../src/postmark/links.js";
 import { isTransient, mapPostmarkError, TokenRejectedError } from "../../src/postmark/errors.js";
-import { withRetry } from "../../src/postmark/retry.js";
+import { withRetry } from "../../src/http/retry.js";
 import * as shapes from "../../src/postmark/shapes.js";
 import { shown, terminalSafe } from "../../src/ui/terminal-safe.js";
 
@@ -276,7 +276,8 @@ describe("answer shapes, every refusal by its exact words", () => {
 
   it("a bad answer's error says what to do", () => {
     expect(shapes.badResponse("list your servers", "x").hint).toBe(
-      "Try again shortly. If it persists, check POSTMARK_API_URL and any proxy, and run with --trace FILE to attach the exchange to a bug report.",
+      "Try again shortly. If it persists, check POSTMARK_API_URL and any proxy, and run with --trace FILE to attach the exchange to a " +
+        "bug report.",
     );
   });
 });
@@ -372,27 +373,35 @@ describe("retries", () => {
   it("repeats a transient failure up to the number of tries, then gives up with the last error", async () => {
     let calls = 0;
     await expect(
-      withRetry(async () => {
-        calls += 1;
-        throw clientError(503);
-      }, policy),
+      withRetry(
+        async () => {
+          calls += 1;
+          throw clientError(503);
+        },
+        policy,
+        isTransient,
+      ),
     ).rejects.toMatchObject({ statusCode: 503 });
     expect(calls).toBe(3);
   });
 
   it("recovers when a later try succeeds", async () => {
     let calls = 0;
-    expect(await withRetry(async () => (++calls < 3 ? Promise.reject(clientError(502)) : "ok"), policy)).toBe("ok");
+    expect(await withRetry(async () => (++calls < 3 ? Promise.reject(clientError(502)) : "ok"), policy, isTransient)).toBe("ok");
   });
 
   it("never repeats a 401 or 422", async () => {
     for (const status of [401, 422]) {
       let calls = 0;
       await expect(
-        withRetry(async () => {
-          calls += 1;
-          throw clientError(status);
-        }, policy),
+        withRetry(
+          async () => {
+            calls += 1;
+            throw clientError(status);
+          },
+          policy,
+          isTransient,
+        ),
       ).rejects.toBeTruthy();
       expect(calls).toBe(1);
     }
@@ -411,6 +420,7 @@ describe("retries", () => {
           throw clientError(503);
         },
         { tries: 10, baseDelayMs: 100, maxTotalMs: 150 },
+        isTransient,
       );
       const settled = expect(outcome).rejects.toMatchObject({ statusCode: 503 });
       await vi.runAllTimersAsync();
@@ -431,6 +441,7 @@ describe("retries", () => {
           throw clientError(500);
         },
         { tries: 10, baseDelayMs: 400, maxTotalMs: 100 },
+        isTransient,
       ),
     ).rejects.toBeTruthy();
     expect(calls).toBeLessThan(10);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describePlan, driftOf, planChangesAnything, planWebhooks, triggersPostmarkChanged } from "../../src/core/webhook-plan.js";
 import { EU_URL, TRANSACTIONAL_TRIGGERS, US_URL, transactionalTriggers } from "../helpers/expected.js";
-import type { Webhook } from "../../src/postmark/types.js";
+import type { Webhook } from "../../src/core/model.js";
 
 const US = US_URL;
 const EU = EU_URL;

@@ -8,7 +8,7 @@ import { US_URL, transactionalTriggers } from "../helpers/expected.js";
 
 /**
  * A hostile or broken world: a Postmark API that redirects, lies about counts and shapes, names
- * that try to drive the terminal, loose folders and planted files. Each case failed on 0.1.
+ * that try to drive the terminal, loose folders and planted files.
  */
 
 const PROD = 2001;

@@ -1,10 +1,10 @@
-import type { Region } from "../core/regions.js";
-import type { MessageStream, Server, WebhookStatus } from "../postmark/types.js";
-import type { Runtime } from "../runtime.js";
-import type { SendTestResult } from "../connections/send-test.js";
-import type { SmtpCredentials } from "../smtp/verify.js";
-import { mask } from "../ui/redact.js";
-import { shown } from "../ui/terminal-safe.js";
+import type { Region } from "../../core/regions.js";
+import type { MessageStream, Server, WebhookStatus } from "../../core/model.js";
+import type { Runtime } from "../../runtime.js";
+import type { SendTestResult } from "../../connections/send-test.js";
+import type { SmtpCredentials } from "../../smtp/verify.js";
+import { mask } from "../../ui/redact.js";
+import { shown } from "../../ui/terminal-safe.js";
 
 /** What setup did, shown to a person (with the Customer.io clicks) or as the contract's JSON document. */
 
@@ -63,12 +63,14 @@ export function renderSetupResult(
   const { webhook, smtp } = result;
   const lines = [
     "",
-    `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${shown(result.server.Name)} / ${shown(result.stream.ID)} (${result.stream.MessageStreamType}) ${output.symbols.arrow} ${shown(webhook.url)}`,
+    `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${shown(result.server.Name)} / ` +
+      `${shown(result.stream.ID)} (${result.stream.MessageStreamType}) ${output.symbols.arrow} ${shown(webhook.url)}`,
   ];
   if (webhook.status) lines.push(STATUS_WORDS[webhook.status]);
   if (webhook.removed.length)
     lines.push(
-      `${result.dryRun ? "Would remove" : "Removed"} ${webhook.removed.length === 1 ? "an extra Customer.io webhook" : "extra Customer.io webhooks"}: ${webhook.removed.join(", ")}`,
+      `${result.dryRun ? "Would remove" : "Removed"} ` +
+        `${webhook.removed.length === 1 ? "an extra Customer.io webhook" : "extra Customer.io webhooks"}: ${webhook.removed.join(", ")}`,
     );
   if (result.dryRun) {
     lines.push("Dry run: nothing was changed in Postmark and nothing was saved.");
@@ -85,7 +87,8 @@ export function renderSetupResult(
     lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS). If Customer.io refuses that port, use 2525.`);
   } else {
     lines.push(
-      `  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again without --skip-smtp to check it.`,
+      `  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again ` +
+        `without --skip-smtp to check it.`,
     );
   }
   lines.push("  3. Finish set up.");

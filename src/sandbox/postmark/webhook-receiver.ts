@@ -1,9 +1,9 @@
-import type { Webhook, WebhookTriggers } from "../postmark/types.js";
+import type { Webhook, WebhookTriggers } from "../../core/model.js";
 
 /**
  * What the simulator needs to play Postmark's webhook verification and delivery statistics (the
- * current API, see shared/reference/postmark-api.md): how the webhook's URL answers Postmark's
- * calls, and what the last 24 hours of deliveries look like.
+ * current API's verify and statistics routes): how the webhook's URL answers Postmark's calls, and
+ * what the last 24 hours of deliveries look like.
  */
 
 export type TriggerName = keyof WebhookTriggers;

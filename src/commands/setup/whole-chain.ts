@@ -1,12 +1,12 @@
-import { ExitCode } from "../errors.js";
-import { proveWholeChain } from "../connections/end-to-end.js";
-import { askCustomerIoKey } from "../connections/customerio-key.js";
-import type { ServerApi } from "../postmark/api.js";
-import type { MessageStream, Server } from "../postmark/types.js";
-import type { Runtime } from "../runtime.js";
-import { shown } from "../ui/terminal-safe.js";
-import type { GivenInputs } from "./setup-inputs.js";
-import { addressValidator } from "./setup-smtp.js";
+import { ExitCode } from "../../errors.js";
+import { proveWholeChain } from "../../connections/end-to-end.js";
+import { askCustomerIoKey } from "../../connections/customerio-key.js";
+import type { ServerApi } from "../../postmark/api.js";
+import type { MessageStream, Server } from "../../core/model.js";
+import type { Runtime } from "../../runtime.js";
+import { shown } from "../../ui/terminal-safe.js";
+import type { GivenInputs } from "./context.js";
+import { addressValidator } from "./send-test.js";
 
 /**
  * The wizard's last offer: once the person has put the key pair into Customer.io, one email sent by
@@ -14,7 +14,7 @@ import { addressValidator } from "./setup-smtp.js";
  */
 export async function offerWholeChain(
   runtime: Runtime,
-  given: GivenInputs,
+  given: Readonly<GivenInputs>,
   sitting: { api: ServerApi; server: Server; streams: MessageStream[] },
 ): Promise<number> {
   const { output, prompter } = runtime;
@@ -26,12 +26,14 @@ export async function offerWholeChain(
   if (!(await prompter.confirm("Prove the whole chain through Customer.io now? It sends one email through Customer.io.", true)))
     return ExitCode.ok;
 
-  const key = (given.customerioKey ??= await askCustomerIoKey(runtime, "The proof"));
-  const customerio = runtime.customerio(key);
-  const workspace = (given.workspace ??= await output.step("Reading your Customer.io workspace", () => customerio.workspace()));
+  const learned = given.sitting;
+  if (!learned.customerioKey) learned.keyTyped(await askCustomerIoKey(runtime, "The proof"));
+  const customerio = runtime.customerio(learned.customerioKey!);
+  if (!learned.workspace) learned.workspaceFound(await output.step("Reading your Customer.io workspace", () => customerio.workspace()));
+  const workspace = learned.workspace!;
   const from =
     given.from ??
-    given.senderUsed ??
+    learned.senderUsed ??
     (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", {
       validate: addressValidator,
     }));

@@ -59,8 +59,11 @@ describe("a process killed while saving", () => {
       const { ConfigStore } = await import(${JSON.stringify(store)});
       const store = new ConfigStore(${JSON.stringify(dir)});
       for (let i = 0; ; i++) {
-        await store.save({ serverId: i % 7, serverName: "S".repeat(i % 5000), streamId: "outbound", streamName: "o", streamType: "Transactional",
-          region: "us", webhookId: i, webhookUrl: "https://track.customer.io/postmark/events", smtp: null, verifiedAt: null, updatedAt: new Date().toISOString() });
+        await store.save({
+          serverId: i % 7, serverName: "S".repeat(i % 5000), streamId: "outbound", streamName: "o", streamType: "Transactional",
+          region: "us", webhookId: i, webhookUrl: "https://track.customer.io/postmark/events",
+          smtp: null, verifiedAt: null, updatedAt: new Date().toISOString(),
+        });
         if (i === 0) process.stdout.write("saving\\n");
       }`;
     const seen = new Set<number>();

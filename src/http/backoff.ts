@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Gate } from "./limiter.js";
+import { fullJitter, retryLoop } from "./retry.js";
 
 /** How a 429 is waited out: full jitter, doubling from the base, a few tries in all. */
 export interface BackoffPolicy {
@@ -21,7 +21,7 @@ interface Answer {
 /** The wait after the `attempt`-th try was answered 429: what Retry-After says (seconds or a date), else full jitter. */
 export function backoffDelay(attempt: number, retryAfter: string | null, policy: BackoffPolicy, now = Date.now()): number {
   const asked = retryAfterMs(retryAfter, now);
-  const delay = asked ?? (policy.random ?? Math.random)() * policy.baseDelayMs * 2 ** (attempt - 1);
+  const delay = asked ?? fullJitter(attempt, policy.baseDelayMs, policy.random);
   return Math.min(delay, policy.maxDelayMs);
 }
 
@@ -37,15 +37,18 @@ function retryAfterMs(value: string | null, now: number): number | undefined {
  * Sends within the limiter's cap, and waits out a 429 without holding a place in it (so the others
  * go on). The last 429 is returned as it came, for the caller to report.
  */
-export async function sendPolitely<A extends Answer>(
+export function sendPolitely<A extends Answer>(
   limiter: Gate,
   send: () => Promise<A>,
   policy: BackoffPolicy,
   signal?: AbortSignal,
 ): Promise<A> {
-  for (let attempt = 1; ; attempt++) {
-    const answer = await limiter.run(send, signal);
-    if (answer.status !== 429 || attempt >= policy.tries) return answer;
-    await sleep(backoffDelay(attempt, answer.headers.get("retry-after"), policy), undefined, { signal });
-  }
+  return retryLoop(
+    () => limiter.run(send, signal),
+    (outcome, attempt) => {
+      if (!("value" in outcome) || outcome.value.status !== 429 || attempt >= policy.tries) return undefined;
+      return backoffDelay(attempt, outcome.value.headers.get("retry-after"), policy);
+    },
+    signal,
+  );
 }

@@ -1,17 +1,17 @@
-import { CliError } from "../errors.js";
-import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../core/inputs.js";
-import { parseAddress } from "../core/send-test.js";
-import { accountApi } from "../connections/clients.js";
-import { describeSendTest, proveTokenStream, type SendTestResult } from "../connections/send-test.js";
-import { serverLabel, serverSettingsLink, streamSettingsLink } from "../postmark/links.js";
-import type { MessageStream, Server } from "../postmark/types.js";
-import type { Runtime } from "../runtime.js";
-import { STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../smtp/verify.js";
-import type { SavedConnection } from "../store/config-store.js";
-import { required } from "../ui/prompts.js";
-import { shown } from "../ui/terminal-safe.js";
-import type { GivenInputs } from "./setup-inputs.js";
-import type { Target } from "./setup-target.js";
+import { CliError } from "../../errors.js";
+import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../../core/inputs.js";
+import { type SendTestResult } from "../../connections/send-test.js";
+import { streamSettingsLink } from "../../postmark/links.js";
+import type { MessageStream, Server } from "../../core/model.js";
+import type { Runtime } from "../../runtime.js";
+import { STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../../smtp/verify.js";
+import type { SavedConnection } from "../../store/config-store.js";
+import { required } from "../../ui/prompts.js";
+import { shown } from "../../ui/terminal-safe.js";
+import type { GivenInputs } from "./context.js";
+import type { Target } from "./target.js";
+import { assertSmtpEnabled } from "./smtp-enabled.js";
+import { runSendTest } from "./send-test.js";
 
 /** setup's SMTP half: the key pair from flags, saved config or the person, its proof, and --send-test. */
 
@@ -24,7 +24,7 @@ export interface SmtpInput {
 
 export async function smtpInputs(
   runtime: Runtime,
-  given: GivenInputs,
+  given: Readonly<GivenInputs>,
   previous: SavedConnection | undefined,
   target: Target,
 ): Promise<SmtpInput> {
@@ -141,7 +141,8 @@ export async function provenToken(
       if (!askAgain) throw error;
       runtime.output.failure(error.message);
       runtime.output.info(
-        `Generate an SMTP token on stream "${shown(stream.ID)}" (${shown(streamSettingsLink(server, stream.ID))}, "Generate an SMTP Token"), then paste its Access Key and Secret Key (try ${attempt + 1} of ${WRONG_STREAM_TRIES}). Nothing was changed.`,
+        `Generate an SMTP token on stream "${shown(stream.ID)}" (${shown(streamSettingsLink(server, stream.ID))}, "Generate an SMTP ` +
+          `Token"), then paste its Access Key and Secret Key (try ${attempt + 1} of ${WRONG_STREAM_TRIES}). Nothing was changed.`,
       );
       input = await askKeyPair(runtime, input);
       check = checkSmtp(runtime, input, stream);
@@ -150,91 +151,10 @@ export async function provenToken(
   }
 }
 
-/** Whether to send a test message, and from which address: flags, or the person (who is asked, default yes). */
-export async function sendTestAddresses(
-  runtime: Runtime,
-  given: GivenInputs,
-  target: Target,
-): Promise<{ from: string; to: string } | undefined> {
-  const { prompter } = runtime;
-  if (
-    !given.sendTest &&
-    !(prompter.interactive && (await prompter.confirm("Send one test message to prove which stream this SMTP token sends through?", true)))
-  ) {
-    return undefined;
-  }
-  if (given.from) return { from: given.from, to: given.to };
-  // A signature is offered only if it passes the checks --from gets (one address, no line breaks).
-  const confirmed = target.accountToken
-    ? (
-        await runtime.output.step("Reading your sender signatures", () => accountApi(runtime, target.accountToken!).listSenderSignatures())
-      ).filter((signature) => signature.Confirmed && addressValidator(signature.EmailAddress) === true)
-    : [];
-  const other = "";
-  const chosen = confirmed.length
-    ? await prompter.select("Send it from:", [
-        ...confirmed.map((signature) => ({
-          value: signature.EmailAddress,
-          name: signature.EmailAddress,
-          description: "confirmed sender signature",
-        })),
-        { value: other, name: "Another address", description: "on a verified domain" },
-      ])
-    : other;
-  const from =
-    chosen ||
-    (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", {
-      validate: addressValidator,
-    }));
-  return { from, to: given.to };
-}
-
 function isPostmarkAppLink(link: string): boolean {
   try {
     return new URL(link).origin === "https://account.postmarkapp.com";
   } catch {
     return false;
   }
-}
-
-export function addressValidator(value: string): true | string {
-  try {
-    parseAddress("--from", value);
-    return true;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-/** Sends the test message and waits for Postmark to show where it went, with the time spent on the spinner. */
-export async function runSendTest(
-  runtime: Runtime,
-  target: Target,
-  stream: MessageStream,
-  server: Server,
-  credentials: SmtpCredentials,
-  addresses: { from: string; to: string },
-): Promise<SendTestResult> {
-  return runtime.output.step("Sending a test message", async (update) => {
-    const proving = { api: target.api, credentials, serverName: server.Name, streamId: stream.ID, streamType: stream.MessageStreamType };
-    const result = await proveTokenStream(runtime, proving, addresses, update);
-    update(describeSendTest(result));
-    return result;
-  });
-}
-
-/** Why a server with SMTP disabled cannot be used, and where to turn SMTP on. */
-export function smtpDisabled(server: Server): { message: string; link: string } {
-  return {
-    message: `SMTP is not enabled on server ${serverLabel(server)}, so Customer.io could not send through it.`,
-    link: shown(serverSettingsLink(server)),
-  };
-}
-
-export function assertSmtpEnabled(server: Server): void {
-  if (server.SmtpApiActivated) return;
-  const { message, link } = smtpDisabled(server);
-  throw new CliError("smtp_disabled", message, {
-    hint: `Turn it on in Postmark: ${link} (Settings > SMTP), then run setup again. Nothing was changed.`,
-  });
 }

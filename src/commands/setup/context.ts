@@ -1,4 +1,4 @@
-import { usageError } from "../errors.js";
+import { usageError } from "../../errors.js";
 import {
   MAX_SECRET_LENGTH,
   parseRegion,
@@ -8,37 +8,18 @@ import {
   parseStreamId,
   readSecretEnv,
   secretProblem,
-} from "../core/inputs.js";
-import { REGION_WEBHOOK_URLS, type Region } from "../core/regions.js";
-import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../core/send-test.js";
-import { matchesServerRef } from "../core/matching.js";
-import { envToken, type SourcedToken } from "../connections/clients.js";
-import type { GlobalOptions, Runtime } from "../runtime.js";
-import type { SavedConnection } from "../store/config-store.js";
-import type { Workspace } from "../customerio/api.js";
-import { askCustomerIoKey } from "../connections/customerio-key.js";
-import { shown } from "../ui/terminal-safe.js";
+} from "../../core/inputs.js";
+import { type Region } from "../../core/regions.js";
+import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../../core/send-test.js";
+import { matchesServerRef } from "../../core/matching.js";
+import { envToken, type SourcedToken } from "../../connections/clients.js";
+import type { Runtime } from "../../runtime.js";
+import type { SavedConnection } from "../../store/config-store.js";
+import { workspaceFromKey } from "./region.js";
+import { Sitting } from "./sitting.js";
+import type { SetupOptions } from "./options.js";
 
 /** setup's inputs, in the contract's order: flag, then environment, then saved config, then a prompt. */
-
-export interface SetupOptions extends GlobalOptions {
-  server?: string;
-  stream?: string;
-  region?: string;
-  smtpAccessKey?: string;
-  smtpSecretStdin?: boolean;
-  smtpHost?: string;
-  smtpPort?: string;
-  skipSmtp?: boolean;
-  storeSecrets?: boolean;
-  /** False with --no-verify-webhook: Postmark saves the webhook without calling Customer.io first. */
-  verifyWebhook?: boolean;
-  dryRun?: boolean;
-  yes?: boolean;
-  sendTest?: boolean;
-  from?: string;
-  to?: string;
-}
 
 /** What flags and environment give, validated; prompts and saved config fill the rest later. */
 export interface GivenInputs {
@@ -56,16 +37,32 @@ export interface GivenInputs {
   to: string;
   /** --skip-smtp: a server with SMTP disabled can still get its webhook. */
   skipSmtp: boolean;
-  /** CUSTOMERIO_APP_API_KEY, or the key typed at the region question: never saved. */
-  customerioKey?: string;
-  /** The key's workspace, once read: its region answers the region question. */
-  workspace?: Workspace;
-  /** The sender of this sitting's last test message, for the wizard's end-to-end offer. */
-  senderUsed?: string;
+  /** What the sitting learns as it goes; the inputs themselves never change once read. */
+  sitting: Sitting;
+}
+
+/** setup's inputs, validated and resolved once (the key's region included), and the connections saved before it. */
+export interface SetupContext {
+  given: Readonly<GivenInputs>;
+  saved: SavedConnection[];
+}
+
+/**
+ * The context every step reads, resolved once: every flag and variable validated before the first
+ * prompt or request, what a scripted run lacks named at once, then (after the wizard's opening)
+ * the region a Customer.io key decides.
+ */
+export async function resolveSetupContext(runtime: Runtime, options: SetupOptions, showOpening: () => void): Promise<SetupContext> {
+  const given = await readGivenInputs(runtime, options);
+  const saved = await runtime.store.list();
+  if (!runtime.interactive) assertNothingMissing(given, findSavedConnection(saved, given), Boolean(options.skipSmtp));
+  if (runtime.interactive && !runtime.sandbox) showOpening();
+  const workspace = await workspaceFromKey(runtime, given);
+  return { given: Object.freeze({ ...given, region: workspace?.region ?? given.region }), saved };
 }
 
 /** Every flag and variable, validated before the first prompt or request. */
-export async function readGivenInputs(runtime: Runtime, options: SetupOptions): Promise<GivenInputs> {
+async function readGivenInputs(runtime: Runtime, options: SetupOptions): Promise<GivenInputs> {
   const { env } = runtime;
   if (options.smtpAccessKey !== undefined && options.smtpAccessKey.trim() === "") {
     throw usageError("empty_access_key", "--smtp-access-key is empty.");
@@ -80,7 +77,7 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
     );
   }
   runtime.postmark(); // POSTMARK_API_URL, checked now rather than at the first request
-  const given: GivenInputs = {
+  const given: Readonly<GivenInputs> = {
     serverRef: parseServerRef(options.server),
     streamId: parseStreamId(options.stream),
     region: parseRegion(options.region),
@@ -94,32 +91,12 @@ export async function readGivenInputs(runtime: Runtime, options: SetupOptions): 
     from: parseAddress("--from", options.from),
     to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT,
     skipSmtp: Boolean(options.skipSmtp),
-    customerioKey: readSecretEnv(env, "CUSTOMERIO_APP_API_KEY", "Customer.io"),
+    sitting: new Sitting(readSecretEnv(env, "CUSTOMERIO_APP_API_KEY", "Customer.io")),
   };
   runtime.secrets.add(given.secretKey);
-  if (given.customerioKey) runtime.customerio(given.customerioKey); // its hosts, checked now too
+  const { customerioKey } = given.sitting;
+  if (customerioKey) runtime.customerio(customerioKey); // its hosts, checked now too
   return given;
-}
-
-/**
- * With a Customer.io App API key, the workspace's region is known, not asked: one read on the US
- * host, then on the EU one. A --region that disagrees is a mistake caught before anything changes.
- */
-export async function workspaceFromKey(runtime: Runtime, given: GivenInputs): Promise<Workspace | undefined> {
-  if (!given.customerioKey) return undefined;
-  const workspace = await runtime.output.step("Finding your Customer.io workspace's region from the App API key", async (update) => {
-    const found = await runtime.customerio(given.customerioKey!).workspace();
-    update(`Customer.io workspace ${shown(found.name)} is in region ${found.region.toUpperCase()} (from the App API key).`);
-    return found;
-  });
-  if (given.region && given.region !== workspace.region) {
-    throw usageError(
-      "region_mismatch",
-      `--region ${given.region} disagrees with the App API key: Customer.io workspace ${shown(workspace.name)} is in region ${workspace.region.toUpperCase()}. The webhook would have pointed at ${REGION_WEBHOOK_URLS[given.region]}, where Customer.io would never match its events.`,
-      `Drop --region (the key decides it), or use --region ${workspace.region}. Nothing was changed.`,
-    );
-  }
-  return workspace;
 }
 
 async function readSecretFromStdin(runtime: Runtime): Promise<string> {
@@ -166,7 +143,7 @@ async function readSecretFromStdin(runtime: Runtime): Promise<string> {
 }
 
 /** The saved connection a run refers to, when flags or the server token say which. */
-export function findSavedConnection(saved: SavedConnection[], given: GivenInputs): SavedConnection | undefined {
+export function findSavedConnection(saved: SavedConnection[], given: Readonly<GivenInputs>): SavedConnection | undefined {
   const { serverRef, serverToken, streamId } = given;
   if (!streamId) return undefined;
   return saved.find(
@@ -179,13 +156,14 @@ export function findSavedConnection(saved: SavedConnection[], given: GivenInputs
 }
 
 /** A scripted run never waits: every value it lacks is named at once. */
-export function assertNothingMissing(given: GivenInputs, saved: SavedConnection | undefined, skipSmtp: boolean): void {
+function assertNothingMissing(given: Readonly<GivenInputs>, saved: SavedConnection | undefined, skipSmtp: boolean): void {
   const missing: string[] = [];
   const serverToken = given.serverToken ?? saved?.serverToken;
   if (!given.accountToken && !serverToken) missing.push("POSTMARK_SERVER_TOKEN or POSTMARK_ACCOUNT_TOKEN (env)");
   if (given.accountToken && !serverToken && !given.serverRef) missing.push("--server <id-or-name>");
   if (!given.streamId) missing.push("--stream <id>");
-  if (!given.region && !saved?.region && !given.customerioKey) missing.push("--region <us|eu> (or CUSTOMERIO_APP_API_KEY, which knows it)");
+  if (!given.region && !saved?.region && !given.sitting.customerioKey)
+    missing.push("--region <us|eu> (or CUSTOMERIO_APP_API_KEY, which knows it)");
   if (!skipSmtp) {
     if (!given.accessKey && !saved?.smtp?.accessKey) missing.push("--smtp-access-key <key> (or POSTMARK_SMTP_ACCESS_KEY)");
     if (!given.secretKey && !saved?.smtp?.secretKey) missing.push("POSTMARK_SMTP_SECRET_KEY (env, or --smtp-secret-stdin)");
@@ -197,21 +175,4 @@ export function assertNothingMissing(given: GivenInputs, saved: SavedConnection 
     `Missing input, and this run cannot prompt:\n  ${missing.join("\n  ")}`,
     "Pass the flags and environment variables above (see --help), or run in a terminal without --no-input/--json/CI to be asked.",
   );
-}
-
-export async function promptRegion(runtime: Runtime, given: GivenInputs): Promise<Region> {
-  runtime.output.info("An EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
-  const answer = await runtime.prompter.select("Which Customer.io region is your account in?", [
-    { value: "us" as const, name: "US", description: `fly.customer.io; webhook ${REGION_WEBHOOK_URLS.us}` },
-    { value: "eu" as const, name: "EU", description: `fly-eu.customer.io; webhook ${REGION_WEBHOOK_URLS.eu}` },
-    {
-      value: "key" as const,
-      name: "Not sure: find it from a Customer.io App API key",
-      description: "Account Settings > API Credentials > App API Keys; the key is never saved",
-    },
-  ]);
-  if (answer !== "key") return answer;
-  given.customerioKey = await askCustomerIoKey(runtime, "Finding the region");
-  given.workspace = await workspaceFromKey(runtime, given);
-  return given.workspace!.region;
 }

@@ -9,7 +9,7 @@ import { PassThrough } from "node:stream";
 import { TRANSACTIONAL_TRIGGERS, US_URL } from "../helpers/expected.js";
 import { SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
-/** Hostile input and Murphy's law, round three: each case fails on 0.2's code. */
+/** Slips, races and odd corners: an ambiguous name, a terminal on stdin, a run beside another, a folder the run cannot change. */
 
 const PROD = 2001;
 let world: World;
@@ -100,8 +100,12 @@ describe("Open or Click kept on after a write", () => {
     expect(run.code).toBe(1);
     expect(run.json().error).toEqual({
       code: "webhook_open_click_on",
-      message: `Postmark kept the ${trigger} trigger on for webhook 4244 after it was asked off: Customer.io would count each ${trigger.toLowerCase()} twice. Nothing was saved.`,
-      hint: `Turn ${trigger} off for that webhook on the stream's Webhooks page (https://account.postmarkapp.com/servers/2001/streams/outbound/webhooks), then run this again.`,
+      message:
+        `Postmark kept the ${trigger} trigger on for webhook 4244 after it was asked off: Customer.io would count each ` +
+        `${trigger.toLowerCase()} twice. Nothing was saved.`,
+      hint:
+        `Turn ${trigger} off for that webhook on the stream's Webhooks page ` +
+        `(https://account.postmarkapp.com/servers/2001/streams/outbound/webhooks), then run this again.`,
     });
     expect((await world.run(["status", "--json"], { env: {} })).json().connections).toEqual([]);
   });
@@ -273,7 +277,9 @@ describe("one verdict on HTTP auth and headers in Postmark's answer", () => {
     expect(run.json().error).toEqual({
       code: "webhook_not_as_asked",
       message: `Postmark kept webhook 4246 other than asked: ${words}. Nothing was saved.`,
-      hint: "Clear them for that webhook on the stream's Webhooks page (https://account.postmarkapp.com/servers/2001/streams/outbound/webhooks), then run this again.",
+      hint:
+        "Clear them for that webhook on the stream's Webhooks page " +
+        "(https://account.postmarkapp.com/servers/2001/streams/outbound/webhooks), then run this again.",
     });
     expect(JSON.stringify(run.json())).not.toContain("kept-by-postmark-0001");
     // Doctor's word on the same webhook: drift, a failure.

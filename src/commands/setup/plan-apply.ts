@@ -1,0 +1,225 @@
+import { CliError, ExitCode } from "../../errors.js";
+import { BROADCAST_TRIGGERS_NOTE, describePlan, type DesiredWebhook, type WebhookPlan } from "../../core/webhook-plan.js";
+import { matchesServerRef } from "../../core/matching.js";
+import type { Region } from "../../core/regions.js";
+import { plural } from "../../core/words.js";
+import type { SendTestResult } from "../../connections/send-test.js";
+import { serverLabel, serverSettingsLink, streamWebhooksLink } from "../../postmark/links.js";
+import { streamProblemError, unknownStreamError } from "../../postmark/lookup.js";
+import { planConnection, type ConnectionWarning } from "../../core/connection-plan.js";
+import type { MessageStream, Server } from "../../core/model.js";
+import { applyWebhookPlan, type AppliedPlan } from "../../postmark/webhook-writer.js";
+import type { Runtime } from "../../runtime.js";
+import type { SmtpCredentials } from "../../smtp/verify.js";
+import { criticalSection } from "../../interrupt.js";
+import { recordDone } from "../../journal.js";
+import { shown } from "../../ui/terminal-safe.js";
+import {} from "./context.js";
+import { renderSetupResult, type SetupResult } from "./report.js";
+import { checkSmtp, provenToken, type SmtpInput } from "./smtp.js";
+import { type Target } from "./target.js";
+import { smtpDisabledError } from "./smtp-enabled.js";
+import type { SetupOptions } from "./options.js";
+
+/** One connection's locked round: read Postmark, prove the token, show the plan, confirm, apply and save. */
+
+export async function readPlanApply(runtime: Runtime, options: SetupOptions, target: ResolvedTarget): Promise<SetupResult> {
+  const { output, prompter } = runtime;
+  const { api, streamId, region } = target;
+
+  // One round of reads; the SMTP handshake goes alongside as soon as its host is known. All of it
+  // starts inside the step, so no promise waits without a handler while the spinner loads.
+  let smtpCheck: ReturnType<typeof checkSmtp> | undefined;
+  const [server, stream, webhooks] = await output.step("Reading the server, stream and webhooks from Postmark", () => {
+    const serverRead = target.server ? Promise.resolve(target.server) : api.getServer();
+    const streamRead = target.stream ? Promise.resolve(target.stream) : api.getStream(streamId);
+    const hooksRead = api.listWebhooks(streamId);
+    smtpCheck = target.smtpInput ? streamRead.then((stream) => checkSmtp(runtime, target.smtpInput!, stream)) : undefined;
+    smtpCheck?.catch(() => undefined); // awaited below, after the reads it depends on have been judged
+    return Promise.all([serverRead, streamRead, hooksRead]).catch(async (error) =>
+      Promise.reject(await unknownStreamError(api, streamId, error)),
+    );
+  });
+  const desired: DesiredWebhook = { region, streamId: stream.ID, streamType: stream.MessageStreamType };
+  const connection = planConnection({ server, stream, webhooks }, { ...desired, needsSmtp: !options.skipSmtp });
+  const streamProblem = connection.problems.find((problem) => problem.kind === "stream");
+  if (streamProblem) throw streamProblemError(stream.ID, streamProblem.problem);
+  assertServerMatches(server, target);
+  const warnings = connection.warnings.map((warning) => warningWords(warning, server, stream));
+  if (connection.problems.some((problem) => problem.kind === "smtp-disabled")) throw smtpDisabledError(server);
+  // Before any change: a token bound to another stream changes nothing and saves nothing.
+  const { smtp, sendTest } = smtpCheck
+    ? await provenToken(runtime, { target, stream, server, input: target.smtpInput!, addresses: target.sendTest }, smtpCheck)
+    : { smtp: null, sendTest: null };
+  if (sendTest && !sendTest.firstEvent)
+    warnings.push(
+      `The test message reached stream "${sendTest.stream}" but had no event yet after ${sendTest.seconds} s; see it in Postmark's ` +
+        `Activity tab.`,
+    );
+
+  const plan = connection.webhooks;
+  const bullet = output.symbols.bullet;
+  output.info();
+  output.info(output.style.bold(options.dryRun ? "Plan (dry run: nothing will change)" : "Plan"));
+  for (const line of describePlan(plan, stream.ID, stream.MessageStreamType, shown)) output.info(`  ${bullet} ${line}`);
+  for (const hook of plan.untouched) output.info(`  ${bullet} Leave webhook ${hook.ID} to ${shown(hook.Url)} alone (not Customer.io)`);
+  if (stream.MessageStreamType === "Broadcasts") output.info(`  ${BROADCAST_TRIGGERS_NOTE}`);
+
+  const parts = { server, stream, region, smtp, sendTest, plan };
+  if (options.dryRun) return result(runtime, { ...parts, warnings, dryRun: true });
+  await confirmDeletions(runtime, plan, Boolean(options.yes));
+  if (prompter.interactive && !options.yes && !(await prompter.confirm("Apply this plan and save the connection?", true))) {
+    throw new CliError("cancelled", "Cancelled: nothing was changed.");
+  }
+
+  const outcome = (applied: AppliedPlan) =>
+    result(runtime, { ...parts, warnings: [...warnings, ...applied.warnings], dryRun: false, applied });
+  const applied = await criticalSection(
+    () => applyAndSave(runtime, options, target, { server, stream, smtp, plan, desired }),
+    (done, signal) => renderSetupResult(runtime, outcome(done), { interrupted: signal }),
+  );
+  return outcome(applied);
+}
+
+/** Changes the webhooks, then saves: the part a Ctrl-C (or SIGTERM, SIGHUP) waits for. */
+export async function applyAndSave(
+  runtime: Runtime,
+  options: SetupOptions,
+  target: ResolvedTarget,
+  {
+    server,
+    stream,
+    smtp,
+    plan,
+    desired,
+  }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan; desired: DesiredWebhook },
+): Promise<AppliedPlan> {
+  const applied = await runtime.output.step(applyLabel(plan), () =>
+    applyWebhookPlan(target.api, plan, desired, {
+      verify: options.verifyWebhook !== false,
+      webhooksPage: shown(streamWebhooksLink(server, stream.ID)),
+    }),
+  );
+  const now = new Date().toISOString();
+  const storeSecrets = options.storeSecrets !== false;
+  // --skip-smtp repairs the webhook only: an SMTP token proven before is kept.
+  const previous = smtp ? undefined : await runtime.store.find(server.ID, stream.ID);
+  const savedSmtp = smtp ?? previous?.smtp;
+  await runtime.store.save({
+    serverId: server.ID,
+    serverName: server.Name,
+    streamId: stream.ID,
+    streamName: stream.Name,
+    streamType: stream.MessageStreamType,
+    region: target.region,
+    webhookId: applied.webhook.ID,
+    webhookUrl: applied.webhook.Url,
+    smtp: savedSmtp
+      ? {
+          host: savedSmtp.host,
+          port: savedSmtp.port,
+          accessKey: savedSmtp.accessKey,
+          ...(storeSecrets && savedSmtp.secretKey ? { secretKey: savedSmtp.secretKey } : {}),
+        }
+      : null,
+    ...(storeSecrets ? { serverToken: target.serverToken.value } : {}),
+    verifiedAt: smtp ? now : (previous?.verifiedAt ?? null),
+    updatedAt: now,
+  });
+  recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
+  return applied;
+}
+
+/** What the step does, in words: no "Updating" for a webhook the plan keeps as it is. */
+export function applyLabel(plan: WebhookPlan): string {
+  if (plan.target.kind === "create") return "Creating the webhook in Postmark";
+  if (plan.target.kind === "update") return "Updating the webhook in Postmark";
+  return plan.deletions.length > 0 ? "Removing the extra Customer.io webhooks" : "Saving the connection";
+}
+
+/** A server token decides the server; a --server beside it must name the same one. */
+export function assertServerMatches(server: Server, target: Target): void {
+  const { serverRef, serverToken } = target;
+  if (serverRef === undefined || matchesServerRef(server.ID, server.Name, serverRef)) return;
+  throw new CliError(
+    "server_mismatch",
+    `${serverToken.source} belongs to server ${serverLabel(server)}, not to --server ${JSON.stringify(serverRef)}.`,
+    {
+      exitCode: ExitCode.usage,
+      hint: "Drop --server, or use that server's token (or an account token).",
+    },
+  );
+}
+
+/** A warning of the connection plan, as setup says it. */
+function warningWords(warning: ConnectionWarning, server: Server, stream: MessageStream): string {
+  if (warning === "postmark-unsubscribe") {
+    return (
+      `Stream "${stream.ID}" uses Postmark's own unsubscribe handling: Postmark adds its unsubscribe link and List-Unsubscribe ` +
+      `headers, so recipients may see two links. Unsubscribes reach Customer.io through the Subscription Change trigger; only Postmark ` +
+      `support can switch the stream to custom handling.`
+    );
+  }
+  return (
+    `SMTP is not enabled on server ${serverLabel(server)}: turn it on (${serverSettingsLink(server)}) before Customer.io sends ` +
+    `through it.`
+  );
+}
+
+/** Removing extra Customer.io webhooks needs a yes: from --yes, or from the person at the prompt. */
+export async function confirmDeletions(runtime: Runtime, plan: WebhookPlan, yes: boolean): Promise<void> {
+  if (plan.deletions.length === 0 || yes) return;
+  const list = plan.deletions
+    .map(({ webhook, reason }) => `${webhook.ID} (${shown(webhook.Url)}${reason === "other-region" ? ", the other region" : ""})`)
+    .join(", ");
+  const what = `${plural(plan.deletions.length, "other Customer.io webhook")} on this stream (${list})`;
+  if (!runtime.prompter.interactive) {
+    throw new CliError(
+      "duplicate_webhooks",
+      `Setup would remove ${what}: with two, Customer.io counts each event twice. Nothing was changed.`,
+      {
+        hint: "Run again with --yes to remove them.",
+      },
+    );
+  }
+  const ok = await runtime.prompter.confirm(`Remove ${what}?`, true);
+  if (!ok)
+    throw new CliError("cancelled", "Cancelled: nothing was changed.", {
+      hint: "Extra Customer.io webhooks make Customer.io count events twice.",
+    });
+}
+
+export function result(
+  runtime: Runtime,
+  parts: {
+    server: Server;
+    stream: MessageStream;
+    region: Region;
+    smtp: SmtpCredentials | null;
+    sendTest: SendTestResult | null;
+    warnings: string[];
+    dryRun: boolean;
+    plan: WebhookPlan;
+    applied?: AppliedPlan;
+  },
+): SetupResult {
+  const { plan, applied } = parts;
+  const planned = plan.target.kind === "create" ? undefined : plan.target.webhook;
+  return {
+    ...parts,
+    webhook: {
+      id: applied?.webhook.ID ?? planned?.ID ?? null,
+      url: applied?.webhook.Url ?? (plan.target.kind === "keep" ? plan.target.webhook.Url : plan.target.body.Url),
+      status: (applied?.webhook ?? planned)?.Status ?? null,
+      action: applied?.action ?? "planned",
+      removed: applied?.removed ?? plan.deletions.map(({ webhook }) => webhook.ID),
+    },
+    configFile: runtime.store.path,
+  };
+}
+
+export interface ResolvedTarget extends Target {
+  region: Region;
+  smtpInput?: SmtpInput;
+  sendTest?: { from: string; to: string };
+}

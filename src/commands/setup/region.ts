@@ -1,0 +1,56 @@
+import { usageError } from "../../errors.js";
+import { REGION_WEBHOOK_URLS, type Region } from "../../core/regions.js";
+import type { Runtime } from "../../runtime.js";
+import type { Workspace } from "../../customerio/api.js";
+import { askCustomerIoKey } from "../../connections/customerio-key.js";
+import { shown } from "../../ui/terminal-safe.js";
+import type { Sitting } from "./sitting.js";
+
+/** What the region steps read of setup's inputs. */
+interface RegionInputs {
+  region?: Region;
+  sitting: Sitting;
+}
+
+/** The Customer.io region: from an App API key (one read per host), or a person's answer. */
+
+/**
+ * With a Customer.io App API key, the workspace's region is known, not asked: one read on the US
+ * host, then on the EU one. A --region that disagrees is a mistake caught before anything changes.
+ */
+export async function workspaceFromKey(runtime: Runtime, given: RegionInputs): Promise<Workspace | undefined> {
+  const key = given.sitting.customerioKey;
+  if (!key) return undefined;
+  const workspace = await runtime.output.step("Finding your Customer.io workspace's region from the App API key", async (update) => {
+    const found = await runtime.customerio(key).workspace();
+    update(`Customer.io workspace ${shown(found.name)} is in region ${found.region.toUpperCase()} (from the App API key).`);
+    return found;
+  });
+  if (given.region && given.region !== workspace.region) {
+    throw usageError(
+      "region_mismatch",
+      `--region ${given.region} disagrees with the App API key: Customer.io workspace ${shown(workspace.name)} is in region ` +
+        `${workspace.region.toUpperCase()}. The webhook would have pointed at ${REGION_WEBHOOK_URLS[given.region]}, where Customer.io ` +
+        `would never match its events.`,
+      `Drop --region (the key decides it), or use --region ${workspace.region}. Nothing was changed.`,
+    );
+  }
+  given.sitting.workspaceFound(workspace);
+  return workspace;
+}
+
+export async function promptRegion(runtime: Runtime, given: RegionInputs): Promise<Region> {
+  runtime.output.info("An EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
+  const answer = await runtime.prompter.select("Which Customer.io region is your account in?", [
+    { value: "us" as const, name: "US", description: `fly.customer.io; webhook ${REGION_WEBHOOK_URLS.us}` },
+    { value: "eu" as const, name: "EU", description: `fly-eu.customer.io; webhook ${REGION_WEBHOOK_URLS.eu}` },
+    {
+      value: "key" as const,
+      name: "Not sure: find it from a Customer.io App API key",
+      description: "Account Settings > API Credentials > App API Keys; the key is never saved",
+    },
+  ]);
+  if (answer !== "key") return answer;
+  given.sitting.keyTyped(await askCustomerIoKey(runtime, "Finding the region"));
+  return (await workspaceFromKey(runtime, given))!.region;
+}

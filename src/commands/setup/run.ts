@@ -1,0 +1,133 @@
+import { ExitCode } from "../../errors.js";
+import type { Region } from "../../core/regions.js";
+import type { MessageStream, Server } from "../../core/model.js";
+import type { Runtime } from "../../runtime.js";
+import { connectionKey, type SavedConnection } from "../../store/config-store.js";
+import { shown } from "../../ui/terminal-safe.js";
+import { findSavedConnection, type GivenInputs } from "./context.js";
+import { renderSetupResult, type SetupResult } from "./report.js";
+import { offerWholeChain } from "./whole-chain.js";
+import { smtpInputs } from "./smtp.js";
+import { chooseTarget, explainRejectedToken, pickStream, usableStreams, type Target } from "./target.js";
+import { promptRegion } from "./region.js";
+import { readPlanApply } from "./plan-apply.js";
+import { sendTestAddresses } from "./send-test.js";
+import { resolveSetupContext } from "./context.js";
+import type { SetupOptions } from "./options.js";
+
+/**
+ * setup, in the contract's order: resolve inputs, read Postmark, verify SMTP (and with
+ * --send-test prove its stream), show the plan and confirm, change the webhooks, save. Anything
+ * failing before the change leaves Postmark and the saved config as they were.
+ */
+export async function runSetup(runtime: Runtime, options: SetupOptions): Promise<number> {
+  const { given, saved } = await resolveSetupContext(runtime, options, () => showOpening(runtime));
+  try {
+    const target = await chooseTarget(runtime, given, saved);
+    const first = await connect(runtime, options, given, saved, target);
+    const connected = await connectOtherStreams(runtime, options, given, target, first);
+    if (!runtime.interactive || options.dryRun || options.skipSmtp) return ExitCode.ok;
+    return await offerWholeChain(runtime, given, { api: target.api, server: first.server, streams: connected });
+  } catch (error) {
+    throw await explainRejectedToken(runtime, error, given);
+  }
+}
+
+/** What the wizard does and what to have ready, before its first question. */
+function showOpening(runtime: Runtime): void {
+  const { output } = runtime;
+  const bullet = output.symbols.bullet;
+  output.info(output.style.bold("cio-postmark connects a Postmark stream to Customer.io: webhook, SMTP token, saved connection."));
+  output.info("Have ready:");
+  output.info(`  ${bullet} a Postmark account token (Account > API Tokens: https://account.postmarkapp.com/api_tokens)`);
+  output.info(`    or a server token (Servers > your server > API Tokens: https://account.postmarkapp.com/servers)`);
+  output.info(`  ${bullet} a minute to generate an SMTP token on the stream's Settings tab in Postmark`);
+  output.info(`  ${bullet} your Customer.io region: US (you sign in at fly.customer.io) or EU (fly-eu.customer.io)`);
+}
+
+/** One connection: the region and SMTP token it needs, then the locked read, plan, apply and save. */
+async function connect(
+  runtime: Runtime,
+  options: SetupOptions,
+  given: Readonly<GivenInputs>,
+  saved: SavedConnection[],
+  target: Target,
+  region?: Region,
+): Promise<SetupResult> {
+  const previous = target.server
+    ? saved.find(
+        (connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId),
+      )
+    : findSavedConnection(saved, given);
+  if (!region && !given.region && previous)
+    runtime.output.info(`Using the saved region ${previous.region.toUpperCase()} (change it with --region).`);
+  const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime, given));
+  const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
+  // A dry run sends nothing: it does not offer the test message either.
+  const sendTest = smtpInput && !options.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
+  if (sendTest) given.sitting.testMessageSent(sendTest.from); // the wizard's last offer sends from it too
+  const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest });
+  return options.dryRun ? work() : runtime.withLock("setup", work);
+}
+
+/**
+ * Customer.io takes one custom SMTP server per stream; "one for transactional, one for broadcast" is
+ * the usual pair. After each connection the wizard offers the server's next usable stream, by name,
+ * never one connected in this sitting; the result says "run setup again" only where no offer follows.
+ */
+async function connectOtherStreams(
+  runtime: Runtime,
+  options: SetupOptions,
+  given: Readonly<GivenInputs>,
+  target: Target,
+  first: SetupResult,
+): Promise<MessageStream[]> {
+  const { server, region } = first;
+  const connected = [first.stream];
+  for (let latest = first; ;) {
+    const others =
+      runtime.interactive && !options.dryRun
+        ? usableStreams(await target.api.listStreams()).filter(
+            (stream) => !connected.some((done) => done.ID.toLowerCase() === stream.ID.toLowerCase()),
+          )
+        : [];
+    renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });
+    if (others.length === 0) {
+      if (connected.length > 1) runtime.output.success(allConnected(server, connected));
+      return connected;
+    }
+    const [only] = others;
+    const offer =
+      others.length === 1
+        ? `Connect stream "${shown(only!.ID)}" (${only!.MessageStreamType}) of ${shown(server.Name)} too?`
+        : `Connect another stream of ${shown(server.Name)} too (${others.map((stream) => `"${shown(stream.ID)}"`).join(", ")})?`;
+    if (!(await runtime.prompter.confirm(offer, false))) return connected;
+    const stream =
+      others.length === 1
+        ? only!
+        : (
+            await pickStream(
+              runtime,
+              target.api,
+              server,
+              connected.map((done) => done.ID),
+            )
+          ).stream;
+    const next = { ...target, server, stream, streamId: stream.ID, serverRef: undefined };
+    latest = await connect(
+      runtime,
+      options,
+      { ...given, streamId: stream.ID, accessKey: undefined, secretKey: undefined },
+      await runtime.store.list(),
+      next,
+      region,
+    );
+    connected.push(stream);
+  }
+}
+
+function allConnected(server: Server, streams: MessageStream[]): string {
+  const names = streams.map((stream) => `"${shown(stream.ID)}"`);
+  const list = `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return `${streams.length === 2 ? "Both streams" : `All ${streams.length} streams`} of ${shown(server.Name)} are connected: ${list}.`;
+}

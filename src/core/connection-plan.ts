@@ -1,0 +1,93 @@
+import type { MessageStream, Server, Webhook } from "./model.js";
+import type { Region } from "./regions.js";
+import { planChangesAnything, planWebhooks, type Deletion, type DesiredWebhook, type WebhookPlan } from "./webhook-plan.js";
+
+/**
+ * The one judgement of a connection: what Postmark has (server, stream, webhooks) against the
+ * connection wanted gives the webhook plan, the problems that stop it and the warnings to say.
+ * Setup's preflight, --dry-run, doctor's verdicts and --fix all read it, so they cannot disagree.
+ * Pure: words are the callers' (each says a problem its own way), the verdicts are made here.
+ */
+
+/** Why Customer.io cannot use a stream: it receives mail, or Postmark no longer sends from it. */
+export type StreamProblem = "inbound" | "archived";
+
+/** Every reason a stream cannot carry a Customer.io connection, inbound before archived; none for a usable one. */
+export function streamProblems(stream: Pick<MessageStream, "MessageStreamType" | "ArchivedAt">): StreamProblem[] {
+  return [...(stream.MessageStreamType === "Inbound" ? ["inbound" as const] : []), ...(stream.ArchivedAt ? ["archived" as const] : [])];
+}
+
+export function isUsableStream(stream: Pick<MessageStream, "MessageStreamType" | "ArchivedAt">): boolean {
+  return streamProblems(stream).length === 0;
+}
+
+/** Whether Customer.io could send through the server: its SMTP switch. */
+export function smtpEnabled(server: Pick<Server, "SmtpApiActivated">): boolean {
+  return server.SmtpApiActivated;
+}
+
+/**
+ * A broadcast stream on Postmark's own unsubscribe handling: Postmark adds its link and headers
+ * beside Customer.io's, so recipients may see two. Only Postmark support can change it.
+ */
+export function usesPostmarkUnsubscribe(stream: Pick<MessageStream, "MessageStreamType" | "SubscriptionManagementConfiguration">): boolean {
+  return stream.MessageStreamType === "Broadcasts" && stream.SubscriptionManagementConfiguration?.UnsubscribeHandlingType === "Postmark";
+}
+
+export type ConnectionProblem = { kind: "stream"; problem: StreamProblem } | { kind: "smtp-disabled" };
+export type ConnectionWarning = "postmark-unsubscribe" | "smtp-disabled";
+
+export interface ConnectionPlan {
+  webhooks: WebhookPlan;
+  /** What stops the connection: nothing is changed while any is left. */
+  problems: ConnectionProblem[];
+  /** What is said and does not stop it. */
+  warnings: ConnectionWarning[];
+  /** The deletions the plan makes, each needing a yes (from --yes or the person): other Customer.io webhooks are never removed silently. */
+  needsConsent: Deletion[];
+  /** The region the connection moves from, when the wanted region is not the saved one. */
+  movesFrom?: Region;
+  /** Whether applying the plan changes anything in Postmark or in the saved connection. */
+  changesAnything: boolean;
+}
+
+export interface WantedConnection extends DesiredWebhook {
+  /** False with --skip-smtp: a server with SMTP off is then a warning, not a problem. */
+  needsSmtp: boolean;
+  /** The region saved for this connection, if any. */
+  savedRegion?: Region;
+}
+
+export interface WhatPostmarkHas {
+  server?: Pick<Server, "SmtpApiActivated">;
+  stream?: Pick<MessageStream, "MessageStreamType" | "ArchivedAt" | "SubscriptionManagementConfiguration">;
+  webhooks: Webhook[];
+}
+
+export function planConnection(have: WhatPostmarkHas, wanted: WantedConnection): ConnectionPlan {
+  const webhooks = planWebhooks(wanted, have.webhooks);
+  const problems: ConnectionProblem[] = have.stream
+    ? streamProblems(have.stream).map((problem) => ({ kind: "stream" as const, problem }))
+    : [];
+  const warnings: ConnectionWarning[] = [];
+  if (have.stream && usesPostmarkUnsubscribe(have.stream)) warnings.push("postmark-unsubscribe");
+  if (have.server && !smtpEnabled(have.server)) {
+    if (wanted.needsSmtp) problems.push({ kind: "smtp-disabled" });
+    else warnings.push("smtp-disabled");
+  }
+  const movesFrom = wanted.savedRegion !== undefined && wanted.savedRegion !== wanted.region ? wanted.savedRegion : undefined;
+  return {
+    webhooks,
+    problems,
+    warnings,
+    needsConsent: webhooks.deletions,
+    movesFrom,
+    changesAnything: planChangesAnything(webhooks) || movesFrom !== undefined,
+  };
+}
+
+/** The plan without the deletions a person declined: what is left to apply. */
+export function withoutDeletions(plan: ConnectionPlan): ConnectionPlan {
+  const webhooks = { ...plan.webhooks, deletions: [] };
+  return { ...plan, webhooks, needsConsent: [], changesAnything: planChangesAnything(webhooks) || plan.movesFrom !== undefined };
+}

@@ -1,0 +1,27 @@
+import { CliError } from "../../errors.js";
+import { shown } from "../../ui/terminal-safe.js";
+import type { DoctorCheck } from "../types.js";
+import { pass, fail, setupCommand } from "../verdicts.js";
+
+export const serverTokenCheck: DoctorCheck = {
+  id: "server-token",
+  async run(facts) {
+    try {
+      await facts.server();
+      return pass("Postmark accepted the server token.");
+    } catch (error) {
+      if (error instanceof CliError && error.code === "postmark_unauthorized") {
+        return fail(
+          "Postmark rejected the server token (revoked or wrong).",
+          `Copy a server token from Postmark > Servers > ${shown(facts.connection.serverName)} > API Tokens, then: ` +
+            `POSTMARK_SERVER_TOKEN=… ${setupCommand(facts)}`,
+        );
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      return fail(
+        `Could not check the server token: ${message}`,
+        error instanceof CliError && error.hint ? error.hint : "Run doctor again.",
+      );
+    }
+  },
+};

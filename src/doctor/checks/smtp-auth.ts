@@ -1,0 +1,26 @@
+import { CliError } from "../../errors.js";
+import { shown } from "../../ui/terminal-safe.js";
+import { streamSettingsLink } from "../../postmark/links.js";
+import type { DoctorCheck } from "../types.js";
+import { pass, skip, fail, setupCommand } from "../verdicts.js";
+
+export const smtpAuthCheck: DoctorCheck = {
+  id: "smtp-auth",
+  async run(facts) {
+    if (!facts.connection.smtp) return skip("Skipped: this connection was set up with --skip-smtp.");
+    const credentials = facts.smtpCredentials();
+    if (!credentials) return skip("Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.");
+    try {
+      await facts.verifySmtp(credentials);
+      return pass(
+        `SMTP ${credentials.host}:${credentials.port}: STARTTLS and the key pair (Access Key ${credentials.accessKey}) accepted.`,
+      );
+    } catch (error) {
+      const cliError = error instanceof CliError ? error : undefined;
+      if (cliError?.code !== "smtp_auth_rejected") return fail(cliError?.message ?? String(error), cliError?.hint ?? "Run doctor again.");
+      const server = await facts.server().catch(() => undefined);
+      const where = server ? streamSettingsLink(server, facts.connection.streamId) : "the stream's Settings tab in Postmark";
+      return fail(cliError.message, `Generate a new SMTP token at ${shown(where)}, then: ${setupCommand(facts)}`);
+    }
+  },
+};

@@ -1,0 +1,15 @@
+import { describeSendTest } from "../../connections/send-test.js";
+import type { DoctorCheck } from "../types.js";
+import { pass, skip, need, isResult } from "../verdicts.js";
+
+export const smtpSendCheck: DoctorCheck = {
+  id: "smtp-send",
+  async run(facts) {
+    const request = facts.sendTest();
+    if (!request) return skip("Skipped: run with --send-test --from ADDRESS to prove which stream the SMTP token sends through.");
+    const outcome = await need(request, "where the test message went");
+    if (isResult(outcome)) return outcome;
+    if (outcome === "no-smtp") return skip("Skipped: this connection has no SMTP token to send with.");
+    return pass(`${describeSendTest(outcome)}.`);
+  },
+};

@@ -1,0 +1,45 @@
+import { plural } from "../core/words.js";
+import type { Runtime } from "../runtime.js";
+import { connectionKey, type SavedConnection } from "../store/config-store.js";
+import { CHECKS } from "./checks/index.js";
+import { accountDomains, collectFacts, type FactOptions } from "./facts.js";
+import { runChecks, type CheckOutcome } from "./runner.js";
+
+/** Collecting doctor's verdicts: every check on every connection, nothing printed but the progress. */
+
+/** Every connection at once: the process's cap on requests in flight sets the pace, not this loop. */
+export function checkAll(runtime: Runtime, connections: SavedConnection[], options: FactOptions): Promise<ConnectionReport[]> {
+  const shared = { ...options, domains: accountDomains(runtime) };
+  const checkEach = (checked: () => void) =>
+    Promise.all(
+      connections.map(async (connection) => {
+        const checks = await runChecks(CHECKS, collectFacts(runtime, connection, shared));
+        checked();
+        return { connection, checks };
+      }),
+    );
+  const label = `Checking ${plural(connections.length, "connection")}`;
+  if (connections.length <= FEW_CONNECTIONS) return runtime.output.step(label, () => checkEach(() => undefined));
+  return runtime.output.counting(
+    (done) => `Checking ${done} of ${connections.length} connections`,
+    `Checked ${connections.length} connections`,
+    checkEach,
+  );
+}
+
+/** The report with one check's outcome taken from an earlier round on the same connection. */
+export function keepCheck(report: ConnectionReport, earlier: ConnectionReport[], id: string): ConnectionReport {
+  const key = connectionKey(report.connection.serverId, report.connection.streamId);
+  const before = earlier
+    .find((candidate) => connectionKey(candidate.connection.serverId, candidate.connection.streamId) === key)
+    ?.checks.find((check) => check.id === id);
+  return before ? { ...report, checks: report.checks.map((check) => (check.id === id ? before : check)) } : report;
+}
+
+/** Over more than this many connections, a count replaces the spinner and all-pass connections are one line each. */
+export const FEW_CONNECTIONS = 3;
+
+export interface ConnectionReport {
+  connection: SavedConnection;
+  checks: CheckOutcome[];
+}

@@ -1,0 +1,62 @@
+import { plural } from "../core/words.js";
+import { describeConnection } from "../connections/saved.js";
+import type { Runtime } from "../runtime.js";
+import { FEW_CONNECTIONS, type ConnectionReport } from "./collect.js";
+
+/** Doctor's report, for people or as the contract's JSON document; it only prints what was collected. */
+
+/**
+ * The report; `interrupted` names the signal that stops the run after a repair (the checks shown are
+ * those before it). Over more than a few connections, one that passes every check is one line.
+ */
+export function renderDoctor(
+  runtime: Runtime,
+  reports: ConnectionReport[],
+  { verbose, interrupted }: { verbose: boolean; interrupted?: string },
+): void {
+  const { output } = runtime;
+  const failed = reports.some((report) => report.checks.some((check) => check.status === "fail"));
+  if (output.json) {
+    output.writeJson({
+      ...(interrupted ? { interrupted } : {}),
+      ok: !failed,
+      connections: reports.map(({ connection, checks }) => ({
+        server: { id: connection.serverId, name: connection.serverName },
+        stream: { id: connection.streamId, type: connection.streamType },
+        region: connection.region,
+        checks: checks.map(({ id, status, message, fix, details }) => ({ id, status, message, fix: fix ?? null, ...details })),
+      })),
+    });
+    return;
+  }
+  const colour = { pass: output.style.green, warn: output.style.yellow, fail: output.style.red, skip: output.style.dim };
+  const lines: string[] = [];
+  const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  const brief = !verbose && reports.length > FEW_CONNECTIONS;
+  let previousBrief = false;
+  for (const { connection, checks } of reports) {
+    for (const check of checks) counts[check.status] += 1;
+    if (brief && checks.every((check) => check.status === "pass" || check.status === "skip")) {
+      const passed = checks.filter((check) => check.status === "pass").length;
+      if (!previousBrief) lines.push("");
+      lines.push(`${colour.pass(output.symbols.pass)} ${describeConnection(connection)} (${connection.region}): ${passed} ok`);
+      previousBrief = true;
+      continue;
+    }
+    previousBrief = false;
+    lines.push(
+      "",
+      output.style.bold(`${describeConnection(connection)} (${connection.streamType}, region ${connection.region.toUpperCase()})`),
+    );
+    for (const check of checks) {
+      lines.push(`  ${colour[check.status](output.symbols[check.status])} ${check.id}: ${check.message}`);
+      if (check.fix && check.status !== "pass") lines.push(`      ${output.style.cyan("fix:")} ${check.fix}`);
+    }
+  }
+  lines.push(
+    "",
+    `${failed ? output.style.red("Problems found") : output.style.green("All good")}: ${counts.pass} ok, ` +
+      `${plural(counts.warn, "warning")}, ${plural(counts.fail, "problem")}, ${counts.skip} skipped.`,
+  );
+  output.result(lines.join("\n"));
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import {
+  isUsableStream,
+  planConnection,
+  streamProblems,
+  withoutDeletions,
+  type WantedConnection,
+  type WhatPostmarkHas,
+} from "../../src/core/connection-plan.js";
+import type { MessageStream, Webhook } from "../../src/core/model.js";
+import { EU_URL, US_URL, transactionalTriggers } from "../helpers/expected.js";
+
+/** The one judgement setup, --dry-run, doctor and --fix share: tables of what Postmark has against what is wanted. */
+
+function stream(changes: Partial<MessageStream> = {}): MessageStream {
+  return {
+    ID: "outbound",
+    ServerID: 1,
+    Name: "Outbound",
+    Description: null,
+    MessageStreamType: "Transactional",
+    CreatedAt: "2026-01-01T00:00:00Z",
+    UpdatedAt: null,
+    ArchivedAt: null,
+    ExpectedPurgeDate: null,
+    SubscriptionManagementConfiguration: { UnsubscribeHandlingType: "None" },
+    ...changes,
+  };
+}
+
+function hook(id: number, url: string): Webhook {
+  return { ID: id, Url: url, MessageStream: "outbound", HttpAuth: null, HttpHeaders: [], Triggers: transactionalTriggers() };
+}
+
+const wanted: WantedConnection = { region: "us", streamId: "outbound", streamType: "Transactional", needsSmtp: true };
+
+describe("streamProblems", () => {
+  const cases: Array<[string, Partial<MessageStream>, string[]]> = [
+    ["a transactional stream", {}, []],
+    ["a broadcast stream", { MessageStreamType: "Broadcasts" }, []],
+    ["an inbound stream", { MessageStreamType: "Inbound" }, ["inbound"]],
+    ["an archived stream", { ArchivedAt: "2026-02-01T00:00:00Z" }, ["archived"]],
+    [
+      "an archived inbound stream: inbound first",
+      { MessageStreamType: "Inbound", ArchivedAt: "2026-02-01T00:00:00Z" },
+      ["inbound", "archived"],
+    ],
+  ];
+  it.each(cases)("%s", (_name, changes, problems) => {
+    expect(streamProblems(stream(changes))).toEqual(problems);
+    expect(isUsableStream(stream(changes))).toBe(problems.length === 0);
+  });
+});
+
+describe("planConnection", () => {
+  type Case = [name: string, have: WhatPostmarkHas, want: Partial<WantedConnection>, expected: Record<string, unknown>];
+  const cases: Case[] = [
+    [
+      "a healthy connection changes nothing and says nothing",
+      { server: { SmtpApiActivated: true }, stream: stream(), webhooks: [hook(1, US_URL)] },
+      {},
+      { problems: [], warnings: [], changesAnything: false, movesFrom: undefined, target: "keep", consent: [] },
+    ],
+    [
+      "no webhook yet: a create",
+      { server: { SmtpApiActivated: true }, stream: stream(), webhooks: [] },
+      {},
+      { problems: [], warnings: [], changesAnything: true, target: "create", consent: [] },
+    ],
+    [
+      "SMTP off is a problem when SMTP is needed",
+      { server: { SmtpApiActivated: false }, stream: stream(), webhooks: [hook(1, US_URL)] },
+      {},
+      { problems: [{ kind: "smtp-disabled" }], warnings: [], changesAnything: false },
+    ],
+    [
+      "SMTP off is a warning with --skip-smtp",
+      { server: { SmtpApiActivated: false }, stream: stream(), webhooks: [hook(1, US_URL)] },
+      { needsSmtp: false },
+      { problems: [], warnings: ["smtp-disabled"] },
+    ],
+    [
+      "an inbound stream is a problem",
+      { server: { SmtpApiActivated: true }, stream: stream({ MessageStreamType: "Inbound" }), webhooks: [] },
+      {},
+      { problems: [{ kind: "stream", problem: "inbound" }] },
+    ],
+    [
+      "Postmark's own unsubscribe handling on a broadcast stream is a warning, first",
+      {
+        server: { SmtpApiActivated: false },
+        stream: stream({ MessageStreamType: "Broadcasts", SubscriptionManagementConfiguration: { UnsubscribeHandlingType: "Postmark" } }),
+        webhooks: [],
+      },
+      { streamType: "Broadcasts", needsSmtp: false },
+      { warnings: ["postmark-unsubscribe", "smtp-disabled"] },
+    ],
+    [
+      "Postmark's unsubscribe handling on a transactional stream says nothing",
+      { stream: stream({ SubscriptionManagementConfiguration: { UnsubscribeHandlingType: "Postmark" } }), webhooks: [hook(1, US_URL)] },
+      {},
+      { warnings: [], changesAnything: false },
+    ],
+    [
+      "a duplicate needs consent to be deleted",
+      { webhooks: [hook(1, US_URL), hook(2, US_URL)] },
+      {},
+      { target: "keep", consent: [2], changesAnything: true },
+    ],
+    [
+      "a move to EU: the EU webhook is created, the US one needs consent, and the move is named",
+      { webhooks: [hook(1, US_URL)] },
+      { region: "eu", savedRegion: "us" },
+      { target: "create", consent: [1], movesFrom: "us", changesAnything: true },
+    ],
+    [
+      "already moved: nothing to change but the saved region",
+      { webhooks: [hook(5, EU_URL)] },
+      { region: "eu", savedRegion: "us" },
+      { target: "keep", consent: [], movesFrom: "us", changesAnything: true },
+    ],
+  ];
+  it.each(cases)("%s", (_name, have, want, expected) => {
+    const plan = planConnection(have, { ...wanted, ...want });
+    const seen: Record<string, unknown> = {
+      problems: plan.problems,
+      warnings: plan.warnings,
+      changesAnything: plan.changesAnything,
+      movesFrom: plan.movesFrom,
+      target: plan.webhooks.target.kind,
+      consent: plan.needsConsent.map((deletion) => deletion.webhook.ID),
+    };
+    for (const [key, value] of Object.entries(expected)) expect(seen[key], key).toEqual(value);
+  });
+
+  it("declined deletions leave the rest of the plan, and nothing to change when only they were left", () => {
+    const plan = planConnection({ webhooks: [hook(1, US_URL), hook(2, US_URL)] }, wanted);
+    const kept = withoutDeletions(plan);
+    expect(kept.needsConsent).toEqual([]);
+    expect(kept.webhooks.deletions).toEqual([]);
+    expect(kept.webhooks.target.kind).toBe("keep");
+    expect(kept.changesAnything).toBe(false);
+    const moving = withoutDeletions(planConnection({ webhooks: [hook(1, US_URL)] }, { ...wanted, region: "eu", savedRegion: "us" }));
+    expect(moving.changesAnything).toBe(true);
+  });
+});
