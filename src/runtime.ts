@@ -178,7 +178,14 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
     customerio(key) {
       secrets.add(key);
       const origins = sandbox ? sandbox.customerioOrigins : parseCustomerIoOrigins(io.env);
-      return new CustomerIoApi(key, { origins, timeoutMs, trace, rateLimit: overrides.rateLimit });
+      return new CustomerIoApi(key, {
+        origins,
+        timeoutMs,
+        trace,
+        rateLimit: overrides.rateLimit,
+        retry: overrides.retry,
+        redact: (text) => secrets.redact(text),
+      });
     },
     async close() {
       await sandbox?.close();

@@ -19,6 +19,8 @@ export interface TraceEntry {
 const SECRET_FIELD = /token|password|secret|^pass$|^auth$/i;
 /** A trace is for reading, not for archiving a 5,000-server listing whole. */
 const MAX_TEXT = 256 * 1024;
+/** Deeper than any answer Postmark or Customer.io documents. */
+const MAX_DEPTH = 64;
 
 export class Trace {
   private constructor(
@@ -83,8 +85,20 @@ export class Trace {
     return new Trace(path, secrets);
   }
 
+  /**
+   * One line per exchange. A hostile answer is made safe in this order: its depth bounded (so the
+   * walk below cannot overflow), every secret masked, and only then long texts cut, so a cut never
+   * leaves part of a secret. Whatever happens here, the run's verdict does not change: an entry
+   * that cannot be recorded says so in its place.
+   */
   record(entry: TraceEntry): void {
-    const line = JSON.stringify(this.secrets.redactValue(maskSecretFields({ at: new Date().toISOString(), ...entry })));
+    const at = new Date().toISOString();
+    let line: string;
+    try {
+      line = JSON.stringify(shortenTexts(maskSecretFields(this.secrets.redactValue(boundDepth({ at, ...entry }, MAX_DEPTH)))));
+    } catch {
+      line = JSON.stringify({ at, kind: entry.kind, note: "this exchange could not be recorded" });
+    }
     try {
       appendFileSync(this.path, `${line}\n`);
     } catch (error) {
@@ -121,15 +135,30 @@ function inside(path: string, folder: string): boolean {
 }
 
 function maskSecretFields(value: unknown, key = ""): unknown {
-  if (typeof value === "string") {
-    const text = value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}… (${value.length} characters in all)` : value;
-    return SECRET_FIELD.test(key) && text !== "" ? mask(text) : text;
-  }
+  if (typeof value === "string") return SECRET_FIELD.test(key) && value !== "" ? mask(value) : value;
   if (Array.isArray(value)) return value.map((item) => maskSecretFields(item, key));
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskSecretFields(item, name)]));
   }
   return value;
+}
+
+/** Texts longer than a trace needs, cut (after masking: see `record`). */
+function shortenTexts(value: unknown): unknown {
+  if (typeof value === "string")
+    return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}… (${value.length} characters in all)` : value;
+  if (Array.isArray(value)) return value.map(shortenTexts);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, shortenTexts(item)]));
+  return value;
+}
+
+/** The value with anything nested deeper than `depth` replaced by a note: no real answer nests that deep. */
+function boundDepth(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth === 0) return `(nested deeper than ${MAX_DEPTH} levels; not recorded)`;
+  if (Array.isArray(value)) return value.map((item) => boundDepth(item, depth - 1));
+  return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, boundDepth(item, depth - 1)]));
 }
 
 /** A body as it is best read in a trace: parsed JSON where it is JSON, else the text. */

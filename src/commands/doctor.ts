@@ -1,4 +1,5 @@
 import { CliError, ExitCode, usageError } from "../errors.js";
+import type { Region } from "../core/regions.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../core/send-test.js";
 import type { SendTestAddresses } from "../connections/send-test.js";
@@ -6,8 +7,8 @@ import { checkAll, keepCheck } from "../doctor/collect.js";
 import { fixAll } from "../doctor/fix.js";
 import { renderDoctor } from "../doctor/render.js";
 import { once, type FactOptions } from "../doctor/facts.js";
-import { proveWholeChain } from "../connections/end-to-end.js";
-import { askCustomerIoKey } from "../connections/customerio-key.js";
+import { isBounceTestAddress, proveWholeChain } from "../connections/end-to-end.js";
+import { askCustomerIoKey, assertRegionMatchesKey } from "../connections/customerio-key.js";
 import { parseRegion, readSecretEnv } from "../core/inputs.js";
 import type { Runtime } from "../runtime.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
@@ -42,17 +43,22 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
       hint: `Run \`${runtime.command("setup")}\` first.`,
     });
   }
-  const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs);
+  const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs, region);
+  // A move against the key's workspace is refused before any change, as setup refuses it.
+  if (region && customerioKey) assertRegionMatchesKey(region, await workspace()!);
   const verifyWebhook = options.verifyWebhook === true;
   let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook, workspace, endToEnd });
+  // A repair --fix left half done (nothing changed without --yes, or a deletion that failed) fails the run.
+  let unfinished = false;
   if (options.fix) {
-    const repaired = await fixAll(runtime, reports, {
+    const fixed = await fixAll(runtime, reports, {
       yes: Boolean(options.yes),
       verify: options.verifyWebhook !== false,
       verbose: Boolean(options.verbose),
       region,
     });
-    if (repaired) {
+    unfinished = fixed.unfinished;
+    if (fixed.repaired) {
       runtime.output.info(runtime.output.style.bold("\nChecking again after the repairs"));
       const checked = new Set(connections.map((connection) => connectionKey(connection.serverId, connection.streamId)));
       const current = await runtime.store.list(); // the repairs may have saved new webhook ids
@@ -68,7 +74,8 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
     }
   }
   renderDoctor(runtime, reports, { verbose: Boolean(options.verbose) });
-  return reports.some((report) => report.checks.some((check) => check.status === "fail")) ? ExitCode.failure : ExitCode.ok;
+  const failed = unfinished || reports.some((report) => report.checks.some((check) => check.status === "fail"));
+  return failed ? ExitCode.failure : ExitCode.ok;
 }
 
 /**
@@ -80,6 +87,7 @@ async function customerioFacts(
   connections: SavedConnection[],
   key: string | undefined,
   endToEndInputs: ReturnType<typeof endToEndOptions>,
+  region: Region | undefined,
 ): Promise<Required<Pick<FactOptions, "workspace" | "endToEnd">>> {
   if (endToEndInputs) {
     if (new Set(connections.map((connection) => connection.serverId)).size > 1) {
@@ -88,11 +96,20 @@ async function customerioFacts(
         "--end-to-end sends one email, through one Postmark server: name it with --server (and --stream).",
       );
     }
+    if (connections.every((connection) => connection.streamType === "Broadcasts") && isBounceTestAddress(endToEndInputs.to)) {
+      throw usageError(
+        "end_to_end_needs_mailbox",
+        `--end-to-end through a broadcast stream needs --to: ${endToEndInputs.to} bounces, and a broadcast stream's webhook carries ` +
+          `no Bounce event, so the proof could never pass.`,
+        "Add --to with a mailbox you can read: its Delivery event reaches Customer.io from a broadcast stream too.",
+      );
+    }
     key ??= await askCustomerIoKey(runtime, "--end-to-end");
   }
   if (!key) return { workspace: () => undefined, endToEnd: () => undefined };
   const customerio = runtime.customerio(key);
-  const workspace = once(() => customerio.workspace());
+  // The host of the region asked for (or saved) first: an outage of the other one then costs nothing.
+  const workspace = once(() => customerio.workspace(region ?? connections[0]?.region));
   if (!endToEndInputs) return { workspace, endToEnd: () => undefined };
   const endToEnd = once(async () =>
     proveWholeChain(runtime, {

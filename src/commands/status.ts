@@ -3,6 +3,7 @@ import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import {
+  connectionFlags,
   describeConnection,
   maskedConnection,
   registerSavedSecrets,
@@ -98,12 +99,18 @@ async function reveal(
       },
     );
   }
-  if (
-    !yes &&
-    runtime.prompter.interactive &&
-    !(await runtime.prompter.confirm(`Print the Secret Key of ${describeConnection(connection)} on the screen?`, false))
-  ) {
-    throw new CliError("cancelled", "Cancelled: nothing was printed.");
+  if (!yes) {
+    // A secret on the screen is asked for, like a deletion: where nobody can be asked, --yes says it.
+    if (!runtime.prompter.interactive) {
+      throw usageError(
+        "confirmation_required",
+        `status --reveal prints the Secret Key of ${describeConnection(connection)}, and this run cannot ask first.`,
+        `Run again with --yes to print it: ${runtime.command("status", "--reveal", "--yes", ...connectionFlags(connection))}`,
+      );
+    }
+    if (!(await runtime.prompter.confirm(`Print the Secret Key of ${describeConnection(connection)} on the screen?`, false))) {
+      throw new CliError("cancelled", "Cancelled: nothing was printed.");
+    }
   }
   runtime.output.revealed({
     text: [
@@ -112,6 +119,7 @@ async function reveal(
       `Secret Key   ${smtp.secretKey}`,
     ].join("\n"),
     document: {
+      ok: true,
       server: { id: connection.serverId, name: connection.serverName },
       stream: { id: connection.streamId },
       accessKey: smtp.accessKey,

@@ -1,5 +1,7 @@
 import { usageError } from "../errors.js";
-import { CUSTOMERIO_KEY_HELP } from "../customerio/api.js";
+import { CUSTOMERIO_KEY_HELP, type Workspace } from "../customerio/api.js";
+import { REGION_WEBHOOK_URLS, type Region } from "../core/regions.js";
+import { shown } from "../ui/terminal-safe.js";
 import type { Runtime } from "../runtime.js";
 import { required } from "../ui/prompts.js";
 
@@ -16,4 +18,19 @@ export async function askCustomerIoKey(runtime: Runtime, wantedFor: string): Pro
     "A Customer.io App API key: Account Settings > API Credentials > App API Keys. It is used for this run only, never saved.",
   );
   return runtime.prompter.password("Customer.io App API key:", { validate: required("App API key") });
+}
+
+/**
+ * A region asked for (setup's --region, doctor --fix --region) against the key's workspace: the one
+ * judgement of it, before anything changes. A webhook to the other region's URL would never be matched.
+ */
+export function assertRegionMatchesKey(asked: Region | undefined, workspace: Workspace): void {
+  if (asked === undefined || asked === workspace.region) return;
+  throw usageError(
+    "region_mismatch",
+    `--region ${asked} disagrees with the App API key: Customer.io workspace ${shown(workspace.name)} is in region ` +
+      `${workspace.region.toUpperCase()}. The webhook would have pointed at ${REGION_WEBHOOK_URLS[asked]}, where Customer.io ` +
+      `would never match its events.`,
+    `Drop --region (the key decides it), or use --region ${workspace.region}. Nothing was changed.`,
+  );
 }

@@ -8,6 +8,7 @@ import type { OutboundMessage } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { recordTestMessage } from "../journal.js";
+import { CliError } from "../errors.js";
 import { shown } from "../ui/terminal-safe.js";
 
 /**
@@ -42,6 +43,12 @@ export interface EndToEndTarget {
   pollMs: number;
 }
 
+/**
+ * A whole page of Postmark's: where a search ignores the subject filter, a busy --to's newest 500
+ * messages are read for the marker, not the newest 50.
+ */
+const SEARCH_PAGE = 500;
+
 const CUSTOM_SMTP_PATH = "Settings > Workspace Settings > Email > Custom SMTP Settings";
 
 export async function proveWholeChain(
@@ -58,10 +65,11 @@ export async function proveWholeChain(
   const within = `within ${Math.round(target.timeoutMs / 1000)} s`;
 
   onProgress(`Asking Customer.io to send a test email to ${target.to}`);
+  const subject = `cio-postmark end-to-end test ${marker}`;
   const deliveryId = await customerio.sendEmail(workspace.region, {
     to: target.to,
     from: target.from,
-    subject: `cio-postmark end-to-end test ${marker}`,
+    subject,
     body: `<p>Sent by cio-postmark through Customer.io to prove the Postmark connection end to end. Run ${marker}.</p>`,
   });
   recordTestMessage(target.to);
@@ -81,45 +89,89 @@ export async function proveWholeChain(
     seconds: seconds(),
   });
 
-  let delivery: Delivery | undefined;
+  // Every wait after the send (a 429's included) ends by the deadline: --timeout is the whole run's.
+  const stop = AbortSignal.timeout(target.timeoutMs);
+  let stage: EndToEndStage = "queued";
   let found: OutboundMessage | undefined;
   let event: string | undefined;
-  for (;;) {
-    delivery = await customerio.delivery(workspace.region, deliveryId);
-    if (delivery.failureMessage !== null || delivery.metrics.failed !== undefined) {
-      return result(
-        "fail",
-        "not-sent",
-        null,
-        `Customer.io did not send it: ${shown(delivery.failureMessage ?? "it reports the delivery as failed").replace(/[.\s]+$/, "")}.`,
-        notSentFix(runtime, server),
-      );
-    }
-    const matched = delivery.metrics.bounced !== undefined ? "Bounced" : delivery.metrics.delivered !== undefined ? "Delivered" : undefined;
-    if (delivery.metrics.sent !== undefined) {
-      found ??= (await api.searchOutboundMessages({ recipient: target.to })).find((message) => isOwnTestMessage(message, marker, started));
-      if (found) {
-        const stream = found.MessageStream;
-        const connection = connections.find((candidate) => candidate.streamId.toLowerCase() === stream.toLowerCase());
-        if (!connection) return await wrongStream(runtime, target, stream, result);
-        if (matched) {
-          return result(
-            "pass",
-            "matched",
-            stream,
-            `Customer.io sent it through Postmark stream ${shown(stream)}; Postmark's ${matched} event reached Customer.io after ` +
-              `${seconds()} s.`,
-          );
+  try {
+    for (;;) {
+      // Undefined while Customer.io has not indexed the delivery yet: not an answer.
+      const delivery = await customerio.delivery(workspace.region, deliveryId, stop);
+      const ended = delivery && whyNotSent(delivery);
+      if (ended) return result("fail", "not-sent", null, `Customer.io did not send it: ${ended}.`, notSentFix(runtime, server));
+      const sent = delivery?.metrics.sent;
+      const matched = sent === undefined ? undefined : matchedEvent(delivery!, sent);
+      if (sent !== undefined) {
+        // Found by this run's marker, whatever Postmark's clock says; the subject narrows the search to it.
+        found ??= (await api.searchOutboundMessages({ recipient: target.to, subject }, SEARCH_PAGE)).find((message) =>
+          isOwnTestMessage(message, marker),
+        );
+        if (found) {
+          const stream = found.MessageStream;
+          const connection = connections.find((candidate) => candidate.streamId.toLowerCase() === stream.toLowerCase());
+          if (!connection) return await wrongStream(runtime, target, stream, result);
+          if (matched) {
+            return result(
+              "pass",
+              "matched",
+              stream,
+              `Customer.io sent it through Postmark stream ${shown(stream)}; Postmark's ${matched} event reached Customer.io after ` +
+                `${seconds()} s.`,
+            );
+          }
+          if (connection.streamType === "Broadcasts" && isBounceTestAddress(target.to)) {
+            return result("fail", "in-postmark", stream, broadcastBounceWords(stream, target.to), BROADCAST_PROOF_FIX);
+          }
+          event ??= firstEvent((await api.getOutboundMessageDetails(found.MessageID))?.MessageEvents);
         }
-        event ??= firstEvent((await api.getOutboundMessageDetails(found.MessageID))?.MessageEvents);
       }
+      stage = event ? "event" : found ? "in-postmark" : sent !== undefined ? "sent" : "queued";
+      onProgress(`${STAGE_WAIT[stage]} (${seconds()} s)`);
+      if (Date.now() + target.pollMs > deadline) return timedOut(runtime, target, stage, found?.MessageStream ?? null, within, result);
+      await sleep(target.pollMs);
     }
-    const stage: EndToEndStage = event ? "event" : found ? "in-postmark" : delivery.metrics.sent !== undefined ? "sent" : "queued";
-    onProgress(`${STAGE_WAIT[stage]} (${seconds()} s)`);
-    if (Date.now() + target.pollMs > deadline) return timedOut(runtime, target, stage, found?.MessageStream ?? null, within, result);
-    await sleep(target.pollMs);
+  } catch (error) {
+    // After the send, every answer keeps what is known: the delivery, the stage reached, the time.
+    if (!(error instanceof CliError)) throw error;
+    const stream = found?.MessageStream ?? null;
+    if (stop.aborted) return timedOut(runtime, target, stage, stream, within, result);
+    return result("fail", stage, stream, `Could not follow the test email: ${error.message}`, error.hint ?? "Run doctor again.");
   }
 }
+
+/** Customer.io's own word that the email will not go out (its failure message, else the metric that says so), or undefined. */
+function whyNotSent(delivery: Delivery): string | undefined {
+  if (delivery.failureMessage !== null) return shown(delivery.failureMessage).replace(/[.\s]+$/, "");
+  if (delivery.metrics.dropped !== undefined)
+    return "it dropped the email (Customer.io drops email to a suppressed or unsubscribed person)";
+  if (delivery.metrics.undeliverable !== undefined) return "it reports the email as undeliverable";
+  if (delivery.metrics.failed !== undefined) return "it reports the delivery as failed";
+  return undefined;
+}
+
+/** Postmark's event as Customer.io matched it: only one stamped at or after the email's own sending counts. */
+function matchedEvent(delivery: Delivery, sent: number): "Bounced" | "Delivered" | undefined {
+  const { bounced, delivered } = delivery.metrics;
+  if (bounced !== undefined && bounced >= sent) return "Bounced";
+  if (delivered !== undefined && delivered >= sent) return "Delivered";
+  return undefined;
+}
+
+/** Postmark's black-hole test domain: its addresses bounce, and a bounce reaches a broadcast stream's webhook not at all. */
+export function isBounceTestAddress(address: string): boolean {
+  return address.toLowerCase().endsWith("@bounce-testing.postmarkapp.com");
+}
+
+function broadcastBounceWords(stream: string, to: string): string {
+  return (
+    `Customer.io sent it through broadcast stream ${shown(stream)}, to ${shown(to)}, which bounces: a broadcast stream's webhook ` +
+    `carries no Bounce event, so this proof could never pass.`
+  );
+}
+
+export const BROADCAST_PROOF_FIX =
+  "Run again with --to set to a mailbox you can read: its Delivery event reaches Customer.io from a broadcast stream too.";
 
 const STAGE_WAIT: Record<EndToEndStage, string> = {
   queued: "Waiting for Customer.io to send it",
@@ -202,25 +254,18 @@ function timedOut(
         target.connections.find((candidate) => candidate.streamId.toLowerCase() === (stream ?? "").toLowerCase()) ?? server;
       const webhookRegion = connection.region;
       const workspaceRegion = target.workspace.region;
+      const where = `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]})`;
+      const connectionFlags = ["--server", String(connection.serverId), "--stream", connection.streamId];
+      // Same region: nothing in the plan to repair, so the fix is Postmark's own check, which lifts a paused trigger.
       const regions =
         webhookRegion === workspaceRegion
-          ? `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]}), as the workspace ` +
-            `${shown(target.workspace.name)} is; check the webhook's triggers`
-          : `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]}), but the workspace ` +
-            `${shown(target.workspace.name)} is in region ${workspaceRegion.toUpperCase()}`;
+          ? `${where}, as the workspace ${shown(target.workspace.name)} is; Postmark may have paused the trigger, or Customer.io's ` +
+            `Postmark integration is off`
+          : `${where}, but the workspace ${shown(target.workspace.name)} is in region ${workspaceRegion.toUpperCase()}`;
       const fix =
         webhookRegion === workspaceRegion
-          ? runtime.command("doctor", "--fix", "--server", String(connection.serverId), "--stream", connection.streamId)
-          : runtime.command(
-              "doctor",
-              "--fix",
-              "--region",
-              workspaceRegion,
-              "--server",
-              String(connection.serverId),
-              "--stream",
-              connection.streamId,
-            );
+          ? `Have Postmark verify the webhook now: ${runtime.command("doctor", "--verify-webhook", ...connectionFlags)}`
+          : runtime.command("doctor", "--fix", "--region", workspaceRegion, "--yes", ...connectionFlags);
       return finish("fail", stage, stream, `Postmark has the event, but Customer.io never matched it ${within}: ${regions}.`, fix);
     }
   }

@@ -11,6 +11,11 @@ export function describeConnection(connection: SavedConnection): string {
   return `${shown(connection.serverName)} / ${shown(connection.streamId)}`;
 }
 
+/** The flags that name one saved connection in a printed command. */
+export function connectionFlags(connection: Pick<SavedConnection, "serverId" | "streamId">): string[] {
+  return ["--server", String(connection.serverId), "--stream", connection.streamId];
+}
+
 /** The saved connections a command acts on: all of them, or those --server and --stream name. */
 export function selectConnections(
   runtime: Pick<Runtime, "command">,

@@ -59,7 +59,7 @@ export async function proveTokenStream(
     );
     // One page a poll; only a message with this run's own marker proves anything.
     if (!found)
-      found = (await api.searchOutboundMessages(searchFilters(id, addresses.to))).find((message) => isOwnTestMessage(message, id, started));
+      found = (await api.searchOutboundMessages(searchFilters(id, addresses.to))).find((message) => isOwnTestMessage(message, id));
     if (found) {
       if (found.MessageStream.toLowerCase() !== streamId.toLowerCase()) throw wrongStream(target, found.MessageStream);
       details = (await api.getOutboundMessageDetails(found.MessageID)) ?? details;

@@ -1,6 +1,14 @@
-import type { MessageStream, Server, Webhook } from "./model.js";
+import type { MessageStream, Server, Webhook, WebhookDeliveries } from "./model.js";
+import { judgeWebhookHealth } from "./webhook-health.js";
 import type { Region } from "./regions.js";
-import { planChangesAnything, planWebhooks, type Deletion, type DesiredWebhook, type WebhookPlan } from "./webhook-plan.js";
+import {
+  planChangesAnything,
+  planWebhooks,
+  wantedTriggerKeys,
+  type Deletion,
+  type DesiredWebhook,
+  type WebhookPlan,
+} from "./webhook-plan.js";
 
 /**
  * The one judgement of a connection: what Postmark has (server, stream, webhooks) against the
@@ -39,6 +47,11 @@ export type ConnectionWarning = "postmark-unsubscribe" | "smtp-disabled";
 
 export interface ConnectionPlan {
   webhooks: WebhookPlan;
+  /**
+   * The webhook kept (or updated) is one Postmark will not deliver to: unverified, or with a trigger
+   * paused. Applying the plan has Postmark verify it (one call); until then it gets no events.
+   */
+  verify: boolean;
   /** What stops the connection: nothing is changed while any is left. */
   problems: ConnectionProblem[];
   /** What is said and does not stop it. */
@@ -56,12 +69,16 @@ export interface WantedConnection extends DesiredWebhook {
   needsSmtp: boolean;
   /** The region saved for this connection, if any. */
   savedRegion?: Region;
+  /** False with --no-verify-webhook: the plan then never asks Postmark to verify. */
+  verifies?: boolean;
 }
 
 export interface WhatPostmarkHas {
   server?: Pick<Server, "SmtpApiActivated">;
   stream?: Pick<MessageStream, "MessageStreamType" | "ArchivedAt" | "SubscriptionManagementConfiguration">;
   webhooks: Webhook[];
+  /** The kept webhook's statistics, where the caller read them: they name the triggers Postmark paused. */
+  deliveries?: WebhookDeliveries;
 }
 
 export function planConnection(have: WhatPostmarkHas, wanted: WantedConnection): ConnectionPlan {
@@ -76,18 +93,25 @@ export function planConnection(have: WhatPostmarkHas, wanted: WantedConnection):
     else warnings.push("smtp-disabled");
   }
   const movesFrom = wanted.savedRegion !== undefined && wanted.savedRegion !== wanted.region ? wanted.savedRegion : undefined;
+  const kept = webhooks.target.kind === "create" ? undefined : webhooks.target.webhook;
+  const health =
+    kept &&
+    judgeWebhookHealth({ deliveries: have.deliveries, webhookStatus: kept.Status ?? null, triggers: wantedTriggerKeys(wanted.streamType) });
+  const verify = wanted.verifies !== false && health?.unverified === true;
   return {
     webhooks,
+    verify,
     problems,
     warnings,
     needsConsent: webhooks.deletions,
     movesFrom,
-    changesAnything: planChangesAnything(webhooks) || movesFrom !== undefined,
+    changesAnything: planChangesAnything(webhooks) || movesFrom !== undefined || verify,
   };
 }
 
 /** The plan without the deletions a person declined: what is left to apply. */
 export function withoutDeletions(plan: ConnectionPlan): ConnectionPlan {
   const webhooks = { ...plan.webhooks, deletions: [] };
-  return { ...plan, webhooks, needsConsent: [], changesAnything: planChangesAnything(webhooks) || plan.movesFrom !== undefined };
+  const changesAnything = planChangesAnything(webhooks) || plan.movesFrom !== undefined || plan.verify;
+  return { ...plan, webhooks, needsConsent: [], changesAnything };
 }

@@ -91,7 +91,7 @@ export function readSecretEnv(env: NodeJS.ProcessEnv, name: string, issuer = "Po
   const trimmed = value.trim();
   if (trimmed === "")
     throw usageError("empty_secret", `${name} is set but empty.`, `Set ${name} to the value from ${issuer}, or unset it.`);
-  const problem = secretProblem(trimmed);
+  const problem = secretProblem(trimmed, issuer);
   if (problem) throw usageError("invalid_secret", `${name} ${problem}.`, `Copy the value again from ${issuer}.`);
   return trimmed;
 }
@@ -100,15 +100,16 @@ export function readSecretEnv(env: NodeJS.ProcessEnv, name: string, issuer = "Po
 export const MAX_SECRET_LENGTH = 4096;
 
 /**
- * What is wrong with a token or key as given, in words; undefined when it looks like one. Postmark's
- * tokens and keys are printable ASCII: anything else cannot even be sent in a header.
+ * What is wrong with a token or key as given, in words, naming who issues it; undefined when it
+ * looks like one. Postmark's and Customer.io's keys are printable ASCII: anything else cannot even be
+ * sent in a header.
  */
-export function secretProblem(value: string): string | undefined {
+export function secretProblem(value: string, issuer = "Postmark"): string | undefined {
   if (/[\r\n]/.test(value)) return "has a line break inside it";
   if (/\s/.test(value)) return "has spaces inside it";
   if (value.length > MAX_SECRET_LENGTH) return `is longer than ${MAX_SECRET_LENGTH} characters`;
   if (/[^\x21-\x7e]/.test(value))
-    return "is malformed: it has characters no Postmark token or key contains (only plain ASCII letters, digits and punctuation)";
+    return `is malformed: it has characters no ${issuer} token or key contains (only plain ASCII letters, digits and punctuation)`;
   return undefined;
 }
 

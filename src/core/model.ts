@@ -60,12 +60,26 @@ export interface TriggerCheck {
   message: string;
 }
 
-/** Postmark's deliveries to the webhook's URL in the last 24 hours. */
-export interface WebhookDeliveries {
+/** Postmark's outcome of calling the URL now: `success` as Postmark says it, and each trigger's call. */
+export interface WebhookVerification {
+  success: boolean;
+  checks: TriggerCheck[];
+}
+
+/** Counts of Postmark's calls to the webhook's URL in the last 24 hours. */
+export interface DeliveryCounts {
   total: number;
   succeeded: number;
   failed: number;
   retries: number;
+}
+
+/** Postmark's deliveries to the webhook's URL in the last 24 hours, in all and, where Postmark says, per trigger. */
+export interface WebhookDeliveries extends DeliveryCounts {
+  /** Each trigger's verification state (`verified`, `unverified`; a paused trigger is unverified), where Postmark reports it. */
+  statuses?: Record<string, string>;
+  /** Each trigger's counts, where Postmark reports them. */
+  byTrigger?: Record<string, DeliveryCounts>;
 }
 
 /** What POST /webhooks and PUT /webhooks/{id} take (never `Status`, never `ID`). */

@@ -60,22 +60,15 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** Postmark's clock and ours may differ: a message stamped this much before the send began still counts. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
 /**
- * Whether a listed message is this run's own: its subject carries the run's id, its metadata (where
- * the listing shows it) the same id, and Postmark received it after the send began. A search that
- * ignores its filters lists older test messages first; those prove nothing.
+ * Whether a listed message is this run's own: its subject carries the run's id (a fresh UUID), and
+ * its metadata, where the listing shows it, the same id. Judged by the marker, never by time: a
+ * search that ignores its filters lists older test messages first, and Postmark's clock and ours
+ * may disagree by minutes.
  */
-export function isOwnTestMessage(
-  message: { Subject?: string; Metadata?: Record<string, string>; ReceivedAt?: string },
-  id: string,
-  sentAt: number,
-): boolean {
+export function isOwnTestMessage(message: { Subject?: string; Metadata?: Record<string, string> }, id: string): boolean {
   const metadata = message.Metadata?.[TEST_METADATA_KEY];
-  const received = message.ReceivedAt === undefined ? Number.NaN : Date.parse(message.ReceivedAt);
-  return (message.Subject ?? "").includes(id) && (metadata === undefined || metadata === id) && received >= sentAt - CLOCK_SKEW_MS;
+  return (message.Subject ?? "").includes(id) && (metadata === undefined || metadata === id);
 }
 
 /** How the Messages API is asked for the test message. */

@@ -65,10 +65,15 @@ export const TRIGGER_LABELS: Record<TriggerName, string> = {
 };
 const TRIGGER_ORDER = Object.keys(TRIGGER_LABELS) as TriggerName[];
 
+/** The triggers a webhook should have on this stream, as Postmark names them (`SpamComplaint`). */
+export function wantedTriggerKeys(streamType: StreamType): TriggerName[] {
+  const wanted = wantedTriggers(streamType);
+  return TRIGGER_ORDER.filter((name) => wanted[name] === true);
+}
+
 /** The triggers a webhook should have on this stream, by name, for people. */
 export function triggerNames(streamType: StreamType): string[] {
-  const wanted = wantedTriggers(streamType);
-  return TRIGGER_ORDER.filter((name) => wanted[name] === true).map((name) => TRIGGER_LABELS[name]);
+  return wantedTriggerKeys(streamType).map((name) => TRIGGER_LABELS[name]);
 }
 
 /** What a create or an update sends: a trigger that may be either way is left out, so Postmark keeps its own value. */
@@ -175,6 +180,7 @@ export function describePlan(
   streamId: string,
   streamType: StreamType,
   show: (value: string) => string = String,
+  { verify = false }: { verify?: boolean } = {},
 ): string[] {
   const lines: string[] = [];
   const { target } = plan;
@@ -183,6 +189,9 @@ export function describePlan(
   if (target.kind === "update")
     lines.push(`Update webhook ${target.webhook.ID} (${show(target.drift.join("; "))}) to ${target.body.Url} with ${triggers}`);
   if (target.kind === "keep") lines.push(`Keep webhook ${target.webhook.ID}: already correct`);
+  if (verify && target.kind !== "create") {
+    lines.push(`Have Postmark verify webhook ${target.webhook.ID}: it is unverified, so Postmark sends it no events until it passes`);
+  }
   for (const { webhook, reason } of plan.deletions) {
     lines.push(
       `Delete webhook ${webhook.ID} to ${show(webhook.Url)} (${reason === "duplicate" ? "a duplicate" : "the other region's URL"}: ` +

@@ -1,6 +1,7 @@
 import { parseApiOrigin } from "../core/api-origin.js";
 import { customerioRequests } from "../http/limiter.js";
 import { RATE_LIMIT_BACKOFF, type BackoffPolicy } from "../http/backoff.js";
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../http/retry.js";
 import { REGIONS, type Region } from "../core/regions.js";
 import { CliError } from "../errors.js";
 import { guardedFetch, type Service } from "../http/guarded-fetch.js";
@@ -26,6 +27,8 @@ export const CUSTOMERIO_KEY_HELP =
 const DEFAULT_ORIGINS: Record<Region, string> = { us: "https://api.customer.io", eu: "https://api-eu.customer.io" };
 const ORIGIN_VARIABLES: Record<Region, string> = { us: "CUSTOMERIO_API_URL_US", eu: "CUSTOMERIO_API_URL_EU" };
 const MAX_ANSWER_BYTES = 1024 * 1024;
+/** Customer.io's error words are shown up to this long. */
+const MAX_DETAIL = 300;
 
 export function parseCustomerIoOrigins(env: NodeJS.ProcessEnv): Record<Region, string> {
   const origin = (region: Region) =>
@@ -42,6 +45,28 @@ export interface CustomerIoSettings {
   timeoutMs: number;
   trace?: Trace;
   rateLimit?: BackoffPolicy;
+  /** How reads are tried again after a 5xx or a timeout (tests make it quick); a send is never tried twice. */
+  retry?: RetryPolicy;
+  /** Masks every secret the run knows in a text: Customer.io's own words pass it before they are cut to length. */
+  redact?: (text: string) => string;
+}
+
+/** An answer Customer.io gave that was not a success: its status decides whether a read is worth trying again. */
+class CustomerIoAnswerError extends CliError {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    hint: string,
+  ) {
+    super(code, message, { hint });
+  }
+}
+
+/** 5xx, 408, and no answer in time or at all: a read may pass if tried again, as Postmark's reads are. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof CustomerIoAnswerError) return error.status >= 500 || error.status === 408;
+  return error instanceof CliError && (error.code === "customerio_timeout" || error.code === "customerio_unreachable");
 }
 
 export interface Workspace {
@@ -81,10 +106,24 @@ export class CustomerIoApi {
     });
   }
 
-  /** The key's workspace, and so its region: the US host first, then the EU host if the US one refused the key. */
-  async workspace(): Promise<Workspace> {
-    for (const region of REGIONS) {
-      const answer = await this.request(region, "GET", "/v1/workspaces", undefined, "read your workspace");
+  /**
+   * The key's workspace, and so its region: each region's host is asked in turn (the `preferred`
+   * one first, as --region says), and only a workspace found ends the search. A 401 means "not
+   * this host"; a host that cannot answer (a timeout, a 5xx, a 403) does not stop the other from
+   * being asked, and is what is reported if neither finds the workspace.
+   */
+  async workspace(preferred?: Region): Promise<Workspace> {
+    const order = preferred ? [preferred, ...REGIONS.filter((region) => region !== preferred)] : [...REGIONS];
+    let unanswered: CliError | undefined;
+    for (const region of order) {
+      let answer: { status: number; body: unknown };
+      try {
+        answer = await this.request(region, "GET", "/v1/workspaces", undefined, "read your workspace");
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        unanswered ??= error;
+        continue;
+      }
       if (answer.status === 401) continue;
       const workspaces = (answer.body as { workspaces?: unknown }).workspaces;
       const first = Array.isArray(workspaces) ? (workspaces[0] as { id?: unknown; name?: unknown } | undefined) : undefined;
@@ -93,6 +132,7 @@ export class CustomerIoApi {
       }
       return { id: String(first.id), name: first.name, region };
     }
+    if (unanswered) throw unanswered;
     throw new CliError(
       "customerio_unauthorized",
       "Customer.io accepted the App API key on neither region's host (api.customer.io, api-eu.customer.io).",
@@ -105,15 +145,41 @@ export class CustomerIoApi {
   /** POST /v1/send/email; without a transactional message ID, Customer.io files the metrics under message 1. */
   async sendEmail(region: Region, email: EmailToSend): Promise<string> {
     const action = "send the test email";
-    const answer = await this.request(region, "POST", "/v1/send/email", { ...email, identifiers: { email: email.to } }, action);
+    let answer: { status: number; body: unknown };
+    try {
+      answer = await this.request(region, "POST", "/v1/send/email", { ...email, identifiers: { email: email.to } }, action);
+    } catch (error) {
+      // No answer is not a no: Customer.io may have taken the email before the line went quiet.
+      if (error instanceof CliError && error.code === "customerio_timeout") {
+        throw new CliError(error.code, error.message, {
+          hint:
+            `Customer.io may have accepted it all the same: an email may already be on its way to ${email.to}, so running again ` +
+            `sends a second one. Look in Customer.io's Deliveries & Activity first.`,
+          cause: error,
+        });
+      }
+      throw error;
+    }
     const id = (answer.body as { delivery_id?: unknown }).delivery_id;
-    if (typeof id !== "string" || !/^[A-Za-z0-9_=-]{1,200}$/.test(id)) throw badAnswer(action, "it has no usable delivery_id");
+    // Any id that is safe in a path once encoded (standard base64 has + and /): printable ASCII, no spaces.
+    const usable = typeof id === "string" && /^[\x21-\x7e]{1,200}$/.test(id) && !/^\.+$/.test(id);
+    if (!usable) throw badAnswer(action, "it has no usable delivery_id");
     return id;
   }
 
-  async delivery(region: Region, id: string): Promise<Delivery> {
+  /**
+   * The delivery as Customer.io reports it now; undefined while it answers 404, as it may for a
+   * moment after the send (Customer.io's own CLI treats that as "not yet"). Tried again on a 5xx or
+   * a timeout, like Postmark's reads.
+   */
+  async delivery(region: Region, id: string, signal?: AbortSignal): Promise<Delivery | undefined> {
     const action = "read the test email's delivery";
-    const answer = await this.request(region, "GET", `/v1/messages/${encodeURIComponent(id)}`, undefined, action);
+    const path = `/v1/messages/${encodeURIComponent(id)}`;
+    const read = () => this.request(region, "GET", path, undefined, action, { notYet: 404, signal });
+    // Not again once the caller's deadline has passed: a 429's wait is cut short by it too.
+    const transient = (error: unknown) => !signal?.aborted && isTransient(error);
+    const answer = await withRetry(read, this.settings.retry ?? DEFAULT_RETRY, transient);
+    if (answer.status === 404) return undefined;
     const message = (answer.body as { message?: { failure_message?: unknown; metrics?: unknown } }).message;
     if (typeof message !== "object" || message === null) throw badAnswer(action, "it has no message");
     const metrics: Delivery["metrics"] = {};
@@ -132,6 +198,7 @@ export class CustomerIoApi {
     path: string,
     body: object | undefined,
     action: string,
+    { notYet, signal }: { notYet?: number; signal?: AbortSignal } = {},
   ): Promise<{ status: number; body: unknown }> {
     const url = `${this.settings.origins[region]}${path}`;
     let response: Response;
@@ -144,6 +211,7 @@ export class CustomerIoApi {
           ...(body ? { "Content-Type": "application/json" } : {}),
         },
         body: body ? JSON.stringify(body) : undefined,
+        signal,
       });
     } catch (error) {
       if (error instanceof CliError) throw error;
@@ -167,35 +235,46 @@ export class CustomerIoApi {
     }
     if (response.ok) return { status: response.status, body: parsed ?? {} };
     if (response.status === 401 && path === "/v1/workspaces") return { status: 401, body: parsed };
-    throw answerError(response.status, parsed, action);
+    if (response.status === notYet) return { status: notYet, body: parsed };
+    throw answerError(response.status, parsed, action, this.settings.redact ?? String);
   }
 }
 
 /** Customer.io's own words, from `{"errors": [{"detail"}]}` or `{"meta": {"error"}}`, made safe to show. */
-function detailOf(body: unknown): string | undefined {
+function detailOf(body: unknown, redact: (text: string) => string): string | undefined {
   const errors = (body as { errors?: Array<{ detail?: unknown }> } | undefined)?.errors;
   const detail = Array.isArray(errors) ? errors.map((error) => error?.detail).find((value) => typeof value === "string") : undefined;
   const meta = (body as { meta?: { error?: unknown } } | undefined)?.meta?.error;
   const words = typeof detail === "string" ? detail : typeof meta === "string" ? meta : undefined;
-  return words === undefined ? undefined : shown(words).slice(0, 300);
+  // Masked first, then cut: a cut through a secret would print the part before it.
+  return words === undefined ? undefined : shown(redact(words)).slice(0, MAX_DETAIL);
 }
 
-function answerError(status: number, body: unknown, action: string): CliError {
-  const detail = detailOf(body);
+function answerError(status: number, body: unknown, action: string, redact: (text: string) => string): CliError {
+  const detail = detailOf(body, redact);
   const said = detail ? `: ${detail}` : "";
   if (status === 401 || status === 403) {
-    return new CliError("customerio_unauthorized", `Customer.io refused the App API key (while trying to ${action})${said}.`, {
-      hint: `The key may lack the scope to send or read messages. ${CUSTOMERIO_KEY_HELP}`,
-    });
+    return new CustomerIoAnswerError(
+      status,
+      "customerio_unauthorized",
+      `Customer.io refused the App API key (while trying to ${action})${said}.`,
+      `The key may lack the scope to send or read messages. ${CUSTOMERIO_KEY_HELP}`,
+    );
   }
   if (status === 429) {
-    return new CliError("customerio_rate_limited", `Customer.io is rate-limiting requests (while trying to ${action})${said}.`, {
-      hint: "Wait a minute and run the command again.",
-    });
+    return new CustomerIoAnswerError(
+      status,
+      "customerio_rate_limited",
+      `Customer.io is rate-limiting requests (while trying to ${action})${said}.`,
+      "Wait a minute and run the command again.",
+    );
   }
-  return new CliError("customerio_error", `Customer.io answered ${status} (while trying to ${action})${said}.`, {
-    hint: "Run again with --trace FILE to see the exchange.",
-  });
+  return new CustomerIoAnswerError(
+    status,
+    "customerio_error",
+    `Customer.io answered ${status} (while trying to ${action})${said}.`,
+    "Run again with --trace FILE to see the exchange.",
+  );
 }
 
 function badAnswer(action: string, problem: string): CliError {

@@ -59,17 +59,19 @@ export function collectFacts(
     const { target } = await plan();
     return target.kind === "create" ? undefined : target.webhook.ID;
   };
-  // Read alongside the webhook list, by the saved ID: one round, not two, when that is still the webhook.
-  const savedDeliveries = once(async () => (await api()).webhookDeliveries(connection.webhookId!));
-  const deliveries = once(async () => {
-    if (connection.webhookId !== null) savedDeliveries();
-    const id = await currentWebhookId();
-    if (id === undefined) return "no-webhook" as const;
-    return id === connection.webhookId ? savedDeliveries() : (await api()).webhookDeliveries(id);
-  });
   const verification = once(async () => {
     const id = await currentWebhookId();
     return id === undefined ? ("no-webhook" as const) : (await api()).verifyWebhook(id);
+  });
+  // Read alongside the webhook list, by the saved ID: one round, not two, when that is still the webhook.
+  // With --verify-webhook, read after Postmark's check instead: a check that passed lifts what it paused.
+  const savedDeliveries = once(async () => (await api()).webhookDeliveries(connection.webhookId!));
+  const deliveries = once(async () => {
+    if (verifyWebhook) await verification().catch(() => undefined);
+    else if (connection.webhookId !== null) savedDeliveries();
+    const id = await currentWebhookId();
+    if (id === undefined) return "no-webhook" as const;
+    return id === connection.webhookId ? savedDeliveries() : (await api()).webhookDeliveries(id);
   });
   const smtpCredentials = () => {
     const smtp = connection.smtp;

@@ -1,5 +1,5 @@
 import type { WebhookPlan } from "../core/webhook-plan.js";
-import type { MessageStream, Server, Domain, TriggerCheck, WebhookDeliveries } from "../core/model.js";
+import type { MessageStream, Server, Domain, WebhookDeliveries, WebhookVerification } from "../core/model.js";
 import type { SavedConnection } from "../store/config-store.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
 import type { SendTestResult } from "../connections/send-test.js";
@@ -38,7 +38,7 @@ export interface Facts {
    */
   deliveries(): Promise<WebhookDeliveries | undefined | "no-webhook">;
   /** With --verify-webhook: Postmark's calls to the URL now, one per trigger (else undefined, as for an API without the route). */
-  verification(): Promise<TriggerCheck[] | undefined | "no-webhook"> | undefined;
+  verification(): Promise<WebhookVerification | undefined | "no-webhook"> | undefined;
   /** Undefined when the connection has no SMTP token or its Secret Key is nowhere to be found. */
   smtpCredentials(): SmtpCredentials | undefined;
   verifySmtp(credentials: SmtpCredentials): Promise<void>;

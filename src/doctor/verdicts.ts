@@ -44,3 +44,7 @@ export const deliveryFix = (facts: Facts) =>
   `Check that the Customer.io workspace is in region ${facts.connection.region.toUpperCase()} (its webhook goes to ` +
   `${REGION_WEBHOOK_URLS[facts.connection.region]}) and that its Postmark integration is still on; then have Postmark call the URL now: ` +
   `${verifyCommand(facts)}`;
+
+/** How an unverified webhook or paused trigger is brought back: Postmark checks the URL again, and a pass lifts the pause. */
+export const verifyFix = (facts: Facts) =>
+  `Have Postmark verify the webhook now (it calls Customer.io's URL once per trigger): ${verifyCommand(facts)}`;

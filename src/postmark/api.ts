@@ -15,7 +15,7 @@ import type {
   OutboundMessage,
   SenderSignature,
   Server,
-  TriggerCheck,
+  WebhookVerification,
   Webhook,
   WebhookBody,
   WebhookDeliveries,
@@ -321,11 +321,11 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   }
 
   /** Postmark calls the webhook's URL now, once per enabled trigger; undefined where the API has no such route. */
-  verifyWebhook(id: number): Promise<TriggerCheck[] | undefined> {
+  verifyWebhook(id: number): Promise<WebhookVerification | undefined> {
     return this.write(
       `verify webhook ${id}`,
       (client) => withoutRoute(raw(client).processRequest("POST", `/webhooks/${id}/verify`, {}, {})),
-      (answer) => (answer === NO_ROUTE ? undefined : shapes.triggerChecks(answer)),
+      (answer) => (answer === NO_ROUTE ? undefined : shapes.verification(answer)),
     );
   }
 
@@ -346,11 +346,14 @@ export class ServerApi extends PostmarkApi<ServerClient> {
     );
   }
 
-  /** Outbound messages matching the filters (recipient, tag, messagestream, metadata_<key>), newest first: one page. */
-  searchOutboundMessages(filters: Record<string, string>): Promise<OutboundMessage[]> {
+  /**
+   * Outbound messages matching the filters (recipient, subject, tag, messagestream, metadata_<key>),
+   * newest first: one page, of `count` (at most 500, Postmark's page).
+   */
+  searchOutboundMessages(filters: Record<string, string>, count = 50): Promise<OutboundMessage[]> {
     return this.read(
       "search the sent messages",
-      (client) => client.getOutboundMessages({ count: 50, offset: 0, ...filters } as never),
+      (client) => client.getOutboundMessages({ count, offset: 0, ...filters } as never),
       (answer) => shapes.pageOf(answer, "Messages", shapes.outboundMessage).items,
     );
   }

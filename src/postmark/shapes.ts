@@ -10,6 +10,8 @@ import type {
   TriggerCheck,
   Webhook,
   WebhookDeliveries,
+  WebhookVerification,
+  DeliveryCounts,
   WebhookStatus,
   WebhookTriggers,
 } from "../core/model.js";
@@ -137,12 +139,39 @@ export function triggerChecks(answer: unknown): TriggerCheck[] {
   });
 }
 
-/** The statistics route's 24-hour counts. */
+/** The statistics route's 24-hour counts, with each trigger's state and counts where Postmark gives them. */
 export function webhookDeliveries(answer: unknown): WebhookDeliveries {
   expect(isObject(answer) && isObject(answer.Metrics), "the statistics have no Metrics");
-  const { TotalRequests, SuccessCount, FailureCount, RetryCount } = answer.Metrics;
+  const deliveries: WebhookDeliveries = counts(answer.Metrics, "the statistics'");
+  const { Statuses, MetricsByTrigger } = answer;
+  expect(Statuses === undefined || Statuses === null || isObject(Statuses), "the statistics' Statuses is not an object");
+  expect(
+    MetricsByTrigger === undefined || MetricsByTrigger === null || isObject(MetricsByTrigger),
+    "the statistics' MetricsByTrigger is not an object",
+  );
+  if (isObject(Statuses)) {
+    deliveries.statuses = Object.fromEntries(
+      Object.entries(Statuses).map(([trigger, status]) => {
+        expect(typeof status === "string", `the statistics' status of ${JSON.stringify(trigger)} is not a word`);
+        return [trigger, status.toLowerCase()];
+      }),
+    );
+  }
+  if (isObject(MetricsByTrigger)) {
+    deliveries.byTrigger = Object.fromEntries(
+      Object.entries(MetricsByTrigger).map(([trigger, metrics]) => {
+        expect(isObject(metrics), `the statistics' metrics of ${JSON.stringify(trigger)} are not an object`);
+        return [trigger, counts(metrics, `the ${JSON.stringify(trigger)} metrics'`)];
+      }),
+    );
+  }
+  return deliveries;
+}
+
+function counts(metrics: Json, whose: string): DeliveryCounts {
+  const { TotalRequests, SuccessCount, FailureCount, RetryCount } = metrics;
   for (const [name, count] of Object.entries({ TotalRequests, SuccessCount, FailureCount, RetryCount })) {
-    expect(isWhole(count), `the statistics' ${name} is not a whole number`);
+    expect(isWhole(count), `${whose} ${name} is not a whole number`);
   }
   return {
     total: TotalRequests as number,
@@ -150,6 +179,12 @@ export function webhookDeliveries(answer: unknown): WebhookDeliveries {
     failed: FailureCount as number,
     retries: RetryCount as number,
   };
+}
+
+/** A verify answer: passed only if Postmark says `Success` and every trigger's call succeeded. */
+export function verification(answer: unknown): WebhookVerification {
+  const checks = triggerChecks(answer);
+  return { success: (answer as Json).Success === true && checks.every((check) => check.success), checks };
 }
 
 export const webhooks = (answer: unknown): Webhook[] => list(answer, "Webhooks").map(webhook);

@@ -8,6 +8,7 @@ import {
   type WebhookPlan,
 } from "../core/webhook-plan.js";
 import { regionOfUrl } from "../core/regions.js";
+import { failedTriggerWords } from "../core/webhook-health.js";
 import type { ServerApi } from "./api.js";
 import { isTransient, statusOf } from "./errors.js";
 import type { Webhook, WebhookBody } from "../core/model.js";
@@ -25,6 +26,8 @@ export interface AppliedPlan {
   webhook: Webhook;
   action: AppliedAction;
   removed: number[];
+  /** Deletions that failed after the webhook itself was written: the caller saves what exists, then says so. */
+  notRemoved: Array<{ id: number; error: CliError }>;
   /** Differences Postmark imposed on what was asked. */
   warnings: string[];
 }
@@ -53,13 +56,15 @@ export interface ApplyOptions {
   verify?: boolean;
   /** The stream's Webhooks page in Postmark, named when Postmark keeps a trigger on that must be off. */
   webhooksPage: string;
+  /** The plan says the webhook kept needs Postmark's verification (a trigger paused, say), whatever its Status. */
+  alsoVerify?: boolean;
 }
 
 export async function applyWebhookPlan(
   api: ServerApi,
   plan: WebhookPlan,
   desired: DesiredWebhook,
-  { verify = true, webhooksPage }: ApplyOptions,
+  { verify = true, webhooksPage, alsoVerify = false }: ApplyOptions,
 ): Promise<AppliedPlan> {
   const { target } = plan;
   const correct = (hook: Webhook) => driftOf(hook, desired).length === 0;
@@ -91,15 +96,41 @@ export async function applyWebhookPlan(
     webhook = target.webhook;
     action = "unchanged";
   }
-  if (!verify && action !== "unchanged")
-    warnings.push(`Webhook ${webhook.ID} was saved unverified: Postmark did not check the URL (--no-verify-webhook).`);
-
-  const removed: number[] = [];
-  for (const { webhook: duplicate } of plan.deletions) {
-    await deleteWebhookSafely(api, duplicate.ID);
-    removed.push(duplicate.ID);
+  if (verify && (alsoVerify || webhook.Status === "unverified")) {
+    const verified = await verifyNow(api, webhook);
+    webhook = verified.webhook;
+    warnings.push(...verified.warnings);
   }
-  return { webhook, action, removed, warnings };
+
+  // Each deletion on its own: one that fails leaves the others to go on, and never hides the webhook just written.
+  const removed: number[] = [];
+  const notRemoved: AppliedPlan["notRemoved"] = [];
+  for (const { webhook: duplicate } of plan.deletions) {
+    try {
+      await deleteWebhookSafely(api, duplicate.ID);
+      removed.push(duplicate.ID);
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      notRemoved.push({ id: duplicate.ID, error });
+    }
+  }
+  return { webhook, action, removed, notRemoved, warnings };
+}
+
+/**
+ * A webhook Postmark will not deliver to (unverified, or a trigger paused) is verified once: a pass
+ * lifts the pause; a failure leaves it unverified, said with each trigger's answer, for the caller's
+ * verdict. The older API, which has no such route, keeps the webhook as it is.
+ */
+async function verifyNow(api: ServerApi, webhook: Webhook): Promise<{ webhook: Webhook; warnings: string[] }> {
+  const outcome = await api.verifyWebhook(webhook.ID);
+  if (!outcome) return { webhook, warnings: [] };
+  if (outcome.success) return { webhook: { ...webhook, Status: "verified" }, warnings: [] };
+  const failed = failedTriggerWords(outcome.checks);
+  return {
+    webhook: { ...webhook, Status: "unverified" },
+    warnings: [`Postmark could not verify webhook ${webhook.ID}${failed ? `: Customer.io's URL failed its call for ${failed}` : ""}.`],
+  };
 }
 
 /**

@@ -14,12 +14,21 @@ export interface SentMessage {
   ReceivedAt: string;
 }
 
+/**
+ * A webhook as the simulator keeps it: its server, and each trigger's verification state where it
+ * differs from the webhook's (Postmark pauses a trigger that keeps failing; the others go on).
+ */
+export type StoredWebhook = Webhook & {
+  ServerID: number;
+  TriggerStatuses?: Partial<Record<keyof Webhook["Triggers"], "verified" | "unverified">>;
+};
+
 /** Everything the simulator knows about one Postmark account: plain data, saved as JSON by the sandbox. */
 export interface AccountState {
   accountTokens: string[];
   servers: Server[];
   streams: MessageStream[];
-  webhooks: Array<Webhook & { ServerID: number }>;
+  webhooks: StoredWebhook[];
   domains: Domain[];
   senders: SenderSignature[];
   messages: SentMessage[];

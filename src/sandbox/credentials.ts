@@ -6,6 +6,8 @@ export const SANDBOX_CREDENTIALS = {
   secretKey: "sandbox-secret-key-0001",
   /** The sandbox's Customer.io workspace "Acme" (region US), whose custom SMTP server is stream outbound's token. */
   customerioKey: "sandbox-customerio-app-api-key-0001",
+  /** The sandbox's Customer.io workspace "Acme Newsletters" (region US), whose custom SMTP server is stream broadcast's token. */
+  customerioBroadcastKey: "sandbox-customerio-app-api-key-0002",
 };
 
 export const SANDBOX_SERVERS = { production: 1001, staging: 1002, legacy: 1003 };

@@ -31,7 +31,16 @@ export interface CustomerIoSimulatorOptions {
   processingMs?: number;
   /** Switch: Customer.io never matches Postmark's events to its deliveries, whatever the webhook. */
   matchEvents?: boolean;
+  /**
+   * How long a fresh delivery answers 404 before GET /v1/messages/{id} finds it. Customer.io's own CLI
+   * treats that 404 as "not yet"; whether the App API does the same is not documented: 0 plays "found at once".
+   */
+  indexDelayMs?: number;
+  /** What Customer.io does with the email instead of sending it, where it does not send: drop it, or call it undeliverable. */
+  outcome?: DeliveryOutcome;
 }
+
+export type DeliveryOutcome = "send" | "dropped" | "undeliverable";
 
 interface DeliveryRecord {
   id: string;
@@ -42,6 +51,8 @@ interface DeliveryRecord {
   created: number;
   sentAt?: number;
   failure?: string;
+  /** Customer.io kept the email back: the metric it records instead of `sent`. */
+  notSent?: Exclude<DeliveryOutcome, "send">;
   postmarkMessageId?: string;
 }
 
@@ -63,6 +74,8 @@ export class CustomerIoSimulator {
   readonly urls = {} as Record<Region, string>;
   processingMs: number;
   matchEvents: boolean;
+  indexDelayMs: number;
+  outcome: DeliveryOutcome;
   private faults: FaultRule[] = [];
   private readonly servers: HttpServer[] = [];
   private readonly sockets = new Set<Socket>();
@@ -74,6 +87,8 @@ export class CustomerIoSimulator {
   ) {
     this.processingMs = options.processingMs ?? 1_000;
     this.matchEvents = options.matchEvents ?? true;
+    this.indexDelayMs = options.indexDelayMs ?? 0;
+    this.outcome = options.outcome ?? "send";
   }
 
   static async start(workspaces: CustomerIoWorkspace[], options: CustomerIoSimulatorOptions): Promise<CustomerIoSimulator> {
@@ -114,6 +129,13 @@ export class CustomerIoSimulator {
     this.requests.push(entry);
     const body = await readBody(request);
     const [fault] = takeFaults(this.faults, { method, path: url.pathname, query: {}, index: entry.index });
+    if (fault?.kind === "hang") return; // no answer, ever: the client's deadline decides
+    if (fault?.kind === "answer") {
+      response.writeHead(fault.status, { "Content-Type": "application/json", ...fault.headers });
+      response.end(fault.body);
+      entry.status = fault.status;
+      return;
+    }
     if (fault?.kind === "status") {
       entry.status = sendJson(
         response,
@@ -158,7 +180,8 @@ export class CustomerIoSimulator {
     const messageId = method === "GET" ? path.match(/^\/v1\/messages\/([^/]+)$/)?.[1] : undefined;
     if (messageId !== undefined) {
       const delivery = this.deliveries.get(decodeURIComponent(messageId));
-      if (!delivery || delivery.workspace !== workspace) return [404, errors(404, "message not found")];
+      const indexed = delivery && Date.now() >= delivery.created + this.indexDelayMs;
+      if (!delivery || !indexed || delivery.workspace !== workspace) return [404, errors(404, "message not found")];
       return [200, { message: this.messageView(delivery) }];
     }
     return [404, errors(404, "not found")];
@@ -195,6 +218,10 @@ export class CustomerIoSimulator {
 
   /** Customer.io's own SMTP client, with the workspace's custom SMTP credentials. */
   private async deliver(delivery: DeliveryRecord, text: string): Promise<void> {
+    if (this.outcome !== "send") {
+      delivery.notSent = this.outcome;
+      return;
+    }
     const smtp = delivery.workspace.smtp;
     if (!smtp) {
       delivery.failure = "No custom SMTP server is set up for this workspace's email.";
@@ -224,6 +251,7 @@ export class CustomerIoSimulator {
   private messageView(delivery: DeliveryRecord) {
     const metrics: Record<string, number> = { created: unixSeconds(delivery.created) };
     if (delivery.failure) metrics.failed = unixSeconds(delivery.created + this.processingMs);
+    if (delivery.notSent) metrics[delivery.notSent] = unixSeconds(delivery.created + this.processingMs);
     if (delivery.sentAt) metrics.sent = unixSeconds(delivery.sentAt);
     const event = this.matchedEvent(delivery);
     if (event) metrics[event.metric] = unixSeconds(event.at);
@@ -253,9 +281,13 @@ export class CustomerIoSimulator {
     if (at > Date.now()) return undefined;
     const bounced = message.Recipients.some((to) => to.toLowerCase().endsWith("@bounce-testing.postmarkapp.com"));
     const trigger = bounced ? "Bounce" : "Delivery";
-    const forwarded = postmark
-      .webhooksOf(message.ServerID, message.MessageStream)
-      .some((hook) => regionOfUrl(hook.Url) === delivery.workspace.region && hook.Triggers[trigger]?.Enabled === true);
+    // Postmark sends an event only to a webhook whose trigger is on and verified: an unverified webhook, or a paused trigger, gets none.
+    const forwarded = postmark.forwardsEvents(
+      message.ServerID,
+      message.MessageStream,
+      trigger,
+      (url) => regionOfUrl(url) === delivery.workspace.region,
+    );
     return forwarded ? { metric: bounced ? "bounced" : "delivered", at } : undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { makeDirs } from "../store/make-dirs.js";
+import { CliError } from "../errors.js";
 import { join } from "node:path";
 import type { PostmarkEndpoint } from "../postmark/base-url.js";
 import type { SmtpRoute } from "../smtp/verify.js";
@@ -46,9 +47,20 @@ export interface SandboxSession {
 const STATE_FILE = "postmark-account.json";
 
 export async function startSandbox(dir: string): Promise<SandboxSession> {
-  makeDirs(dir, 0o700);
+  try {
+    makeDirs(dir, 0o700);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError("config_unwritable", `Cannot write the sandbox's folder ${dir}${code ? ` (${code})` : ""}.`, {
+      hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
+      cause: error,
+    });
+  }
   const statePath = join(dir, STATE_FILE);
   const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, "utf8")) as AccountState) : sandboxAccount();
+  const broadcastToken = SANDBOX_SMTP_TOKENS.find(
+    (token) => token.serverId === SANDBOX_SERVERS.production && token.stream === "broadcast",
+  )!;
   const world = await startSimulatedWorld({
     account: state,
     smtp: {
@@ -67,6 +79,13 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
           region: "us",
           apiKey: SANDBOX_CREDENTIALS.customerioKey,
           smtp: { accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey },
+        },
+        {
+          id: 72,
+          name: "Acme Newsletters",
+          region: "us",
+          apiKey: SANDBOX_CREDENTIALS.customerioBroadcastKey,
+          smtp: { accessKey: broadcastToken.accessKey, secretKey: broadcastToken.secretKey },
         },
       ],
     },

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, statSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, lstatSync, statSync } from "node:fs";
 import { makeDirs } from "./make-dirs.js";
 import { join } from "node:path";
 import type Conf from "conf";
@@ -105,6 +105,20 @@ export class ConfigStore {
     return { valid, invalid };
   }
 
+  /**
+   * Before any change anywhere (a webhook created, a repair): the folder exists, can be tightened to
+   * 0700 and written. A folder someone else owns fails here, as config_unwritable, with nothing changed.
+   */
+  assertWritable(): void {
+    this.ensureDir();
+    try {
+      this.tightenDir();
+      accessSync(this.dir, constants.W_OK);
+    } catch (error) {
+      throw this.unwritable(error);
+    }
+  }
+
   /** Adds or replaces one connection; every other connection stays exactly as it was. */
   async save(connection: SavedConnection): Promise<void> {
     const document = await this.read();
@@ -147,8 +161,8 @@ export class ConfigStore {
 
   private async write(document: ConfigDocument): Promise<void> {
     const conf = await this.open();
-    this.tightenDir();
     try {
+      this.tightenDir();
       conf.store = document; // conf writes a temp file and renames it: a kill leaves the old or the new file
     } catch (error) {
       throw this.unwritable(error);

@@ -1,14 +1,16 @@
 import { stripVTControlCharacters } from "node:util";
+import stringWidth from "string-width";
 
 /**
- * Prose wrapped at word boundaries to the terminal's width. A word that does not fit (a URL, a
- * token, a command) goes on a line of its own, whole: breaking it would make it unusable to copy.
- * Continuation lines keep the line's indent and hang under the text after a short mark ("•", "✔",
- * "1."). Hand-written rather than wrap-ansi: that package and its width tables would load on every
- * start of the single-file bundle, and this text needs only spaces to break at.
+ * Prose wrapped at word boundaries to the terminal's width, measured in screen columns (a CJK
+ * character or an emoji takes two). A word that does not fit (a URL, a token, a command) goes on a
+ * line of its own, whole: breaking it would make it unusable to copy. Continuation lines keep the
+ * line's indent and hang under the text after a short mark ("•", "✔", "1."). Text from outside is
+ * kept as it came: runs of spaces inside a line stay. Breaking is hand-written (this text needs only
+ * spaces to break at); widths are string-width's, which the bundle loads only with the output.
  */
 
-const width = (text: string) => [...stripVTControlCharacters(text)].length;
+const width = (text: string) => stringWidth(text);
 
 /** A mark before the text (a symbol such as ✔ or •, or a list number such as "1."), then a space. */
 const MARK = /^([^\p{L}\p{N}\s]{1,2}|\d{1,2}\.)$/u;
@@ -28,7 +30,8 @@ export function wrapLine(line: string, columns: number): string {
 
   const rows: string[] = [];
   let row = "";
-  for (const word of body.split(" ").filter((part) => part !== "")) {
+  // Split at single spaces: a run of them stays inside a row (an empty word between each).
+  for (const word of body.split(" ")) {
     if (row !== "" && width(row) + 1 + width(word) > room) {
       rows.push(row);
       row = word;

@@ -139,4 +139,28 @@ describe("the wizard in a pseudo-terminal", () => {
     expect((await run.exited).exitCode).toBe(0);
     expect(Object.keys(savedConnections(dir))).toHaveLength(1);
   });
+
+  it("a sitting on a broadcast stream alone asks where to send the proof, and its Delivery event proves the chain", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir]);
+    await answer(run, "Which Postmark token will you use?", KEYS.down + KEYS.enter);
+    await answer(run, "Server token:", `${SANDBOX_CREDENTIALS.serverToken}${KEYS.enter}`);
+    await answer(run, "Message stream:", KEYS.down + KEYS.enter); // broadcast
+    await answer(run, "Which Customer.io region", KEYS.enter);
+    await answer(run, "Access Key:", `sandbox-access-key-0002${KEYS.enter}`);
+    await answer(run, "Secret Key:", `sandbox-secret-key-0002${KEYS.enter}`);
+    await answer(run, "Send one test message", `n${KEYS.enter}`);
+    await answer(run, "Apply this plan", KEYS.enter);
+    await answer(run, 'Connect stream "outbound"', KEYS.enter); // no
+    await answer(run, "Have you added the", `y${KEYS.enter}`);
+    await answer(run, "Prove the whole chain", KEYS.enter);
+    await answer(run, "Customer.io App API key:", `${SANDBOX_CREDENTIALS.customerioBroadcastKey}${KEYS.enter}`);
+    await answer(run, "Send it from", `alerts@acme.example${KEYS.enter}`);
+    await answer(run, "Send it to (a mailbox you can read", `person@acme.example${KEYS.enter}`);
+    expect((await run.exited).exitCode).toBe(0);
+    // Wrapped to the terminal's width: compare the words.
+    expect(run.screen().replace(/\s+/g, " ")).toMatch(
+      /Customer\.io sent it through Postmark stream broadcast; Postmark's Delivered event reached Customer\.io/,
+    );
+  }, 60_000);
 });

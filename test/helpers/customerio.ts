@@ -1,4 +1,4 @@
-import { CustomerIoSimulator, type CustomerIoWorkspace } from "../../src/sandbox/customerio-simulator.js";
+import { CustomerIoSimulator, type CustomerIoSimulatorOptions, type CustomerIoWorkspace } from "../../src/sandbox/customerio-simulator.js";
 import { ACCESS_KEY, SECRET_KEY, type World } from "./world.js";
 
 /** Customer.io beside a test's Postmark world: a US and an EU workspace, each sending through Production/outbound's SMTP token. */
@@ -9,7 +9,7 @@ export const CIO_EU_KEY = "cio-app-key-EU-0a9b8c7d6e5f4a3b2c1d";
 export async function startCustomerIo(
   world: World,
   changes: Partial<Record<"us" | "eu", Partial<CustomerIoWorkspace>>> = {},
-  options: { matchEvents?: boolean; processingMs?: number } = {},
+  options: Partial<Omit<CustomerIoSimulatorOptions, "postmark" | "smtp">> = {},
 ): Promise<CustomerIoSimulator> {
   const smtp = { accessKey: ACCESS_KEY, secretKey: SECRET_KEY };
   const workspaces: CustomerIoWorkspace[] = [

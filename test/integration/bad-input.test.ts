@@ -237,6 +237,13 @@ const rows: Row[] = [
     /status --reveal prints one connection's key pair/,
   ],
   ["--server without --reveal on status", ["status", "--server", "Production"], {}, 2, /--server, --stream and --yes go with --reveal/],
+  [
+    "a Customer.io key with a character no key has: named as Customer.io's, not Postmark's",
+    ["setup", "--no-input", "--stream", "outbound"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, CUSTOMERIO_APP_API_KEY: "cio-key-with-é-inside" },
+    2,
+    /CUSTOMERIO_APP_API_KEY is malformed: it has characters no Customer\.io token or key contains/,
+  ],
 ];
 
 describe("bad input", () => {

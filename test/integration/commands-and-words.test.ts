@@ -81,15 +81,32 @@ describe("each command's --help", () => {
 });
 
 describe("status --reveal", () => {
-  it("prints the one saved connection's Access Key and Secret Key; --server and --stream may be left out then", async () => {
+  it.each([
+    ["--no-input", ["--no-input"], {}],
+    ["--json", ["--json"], {}],
+    ["CI=true", [], { CI: "true" }],
+  ])("without --yes where nobody can be asked (%s): refused, and the Secret Key is not printed", async (_name, flags, env) => {
     world = await startWorld();
     expect((await setup("--region", "us")).code).toBe(0);
-    const run = await world.run(["status", "--reveal"], { env: {} });
+    const run = await world.run(["status", "--reveal", ...flags], { env });
+    expect(run.code).toBe(2);
+    expect(`${run.stdout}${run.stderr}`).toContain("this run cannot ask first");
+    expect(`${run.stdout}${run.stderr}`).toContain("cio-postmark status --reveal --yes --server 2001 --stream outbound");
+    expect(`${run.stdout}${run.stderr}`).not.toContain("sk-ULTRA-secret-9f8e7d6c5b4a39281706");
+  });
+
+  it("prints the one saved connection's Access Key and Secret Key with --yes; --server and --stream may be left out then", async () => {
+    world = await startWorld();
+    expect((await setup("--region", "us")).code).toBe(0);
+    const run = await world.run(["status", "--reveal", "--yes"], { env: {} });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Access Key   ak-5b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d");
     expect(run.stdout).toContain("Secret Key   sk-ULTRA-secret-9f8e7d6c5b4a39281706");
-    const json = await world.run(["status", "--reveal", "--server", "Production", "--stream", "outbound", "--json"], { env: {} });
+    const json = await world.run(["status", "--reveal", "--yes", "--server", "Production", "--stream", "outbound", "--json"], {
+      env: {},
+    });
     expect(json.json()).toEqual({
+      ok: true,
       server: { id: 2001, name: "Production" },
       stream: { id: "outbound" },
       accessKey: "ak-5b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d",
@@ -110,7 +127,7 @@ describe("status --reveal", () => {
       "status --reveal prints one connection's key pair: name it with --server and --stream (2 saved connections).",
     );
     expect(run.stdout).not.toContain("sk-");
-    const one = await world.run(["status", "--reveal", "--server", "2001", "--stream", "broadcast", "--json"], { env: {} });
+    const one = await world.run(["status", "--reveal", "--yes", "--server", "2001", "--stream", "broadcast", "--json"], { env: {} });
     expect(one.json().secretKey).toBe(BROADCAST_SECRET_KEY);
   });
 

@@ -173,10 +173,25 @@ describe("CustomerIoApi.sendEmail and delivery", () => {
     });
   });
 
+  it.each(["RAECAAFwnUSneIa0ZXkmq8EdkAM==", "RPILAgAB+cRh/I_x=", "RPILAgAB/../../v1/workspaces"])(
+    "takes %s, standard base64 included, and reads it back as one path segment, encoded",
+    async (id) => {
+      const api = client(
+        await answering((_region, request) =>
+          request.method === "POST" ? json(200, { delivery_id: id, queued_at: 1700000000 }) : json(200, { message: { metrics: {} } }),
+        ),
+      );
+      expect(await api.sendEmail("us", { to: "t@example.com", from: "f@example.com", subject: "s", body: "b" })).toBe(id);
+      await api.delivery("us", id);
+      expect(seen[1]!.url).toBe(`/us/v1/messages/${encodeURIComponent(id)}`);
+    },
+  );
+
   it.each([
     ["no delivery_id", {}],
-    ["a delivery_id with a slash", { delivery_id: "../admin" }],
-    ["a delivery_id that goes on into a path", { delivery_id: "RPILAgAB/../../v1/workspaces" }],
+    ["a delivery_id that is a dot segment", { delivery_id: ".." }],
+    ["a delivery_id with a space", { delivery_id: "RPIL AgAB" }],
+    ["a delivery_id with a control character", { delivery_id: "RPIL\u0000AgAB" }],
     ["a numeric delivery_id", { delivery_id: 42 }],
   ])("%s: customerio_bad_response", async (_name, body) => {
     const api = client(await answering(() => json(200, body)));

@@ -162,11 +162,14 @@ describe("doctor", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
-  it("--fix without --yes repairs triggers but leaves duplicates, saying how to delete them", async () => {
+  it("--fix without --yes in a script changes nothing when the plan deletes, and names the command that does", async () => {
     addHook(EU_URL);
+    const writes = world.simulator.writes.length;
     const run = await doctor("--fix");
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/run with --yes/);
+    expect(run.stderr).toContain("the repair deletes the extra Customer.io webhook; nothing was changed");
+    expect(run.stderr).toContain("To repair it: cio-postmark doctor --fix --yes --server 2001 --stream outbound");
+    expect(world.simulator.writes).toHaveLength(writes);
     expect(world.simulator.webhooksOf(PROD, "outbound")).toHaveLength(2);
   });
 

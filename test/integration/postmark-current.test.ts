@@ -124,39 +124,82 @@ describe("verification before saving (the current API)", () => {
   });
 
   it.each(["body", "query", "both"] as const)(
-    "--no-verify-webhook sends both forms; a server that honours the %s saves it unverified, with a warning",
+    "--no-verify-webhook sends both forms; a server that honours the %s saves it unverified, and the run fails: Postmark sends it nothing",
     async (verifyOptOut) => {
       await start({ verifyOptOut });
       refuse(["Bounce"]);
       const run = await setup("--no-verify-webhook");
-      expect(run.code).toBe(0);
-      expect(run.json().webhook).toMatchObject({ action: "created", status: "unverified" });
+      expect(run.code).toBe(1);
+      expect(run.json()).toMatchObject({ ok: false, webhook: { action: "created", status: "unverified" } });
       expect(run.json().warnings).toContain(
-        `Webhook ${run.json().webhook.id} was saved unverified: Postmark did not check the URL (--no-verify-webhook).`,
+        "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification. Once Customer.io's " +
+          "URL answers, have Postmark verify it: cio-postmark doctor --verify-webhook --server 2001 --stream outbound",
       );
       const [post] = writesOf();
       expect(post!.query.verify).toBe("false");
       expect(post!.body).toMatchObject({ Verify: false });
       expect(post!.body).not.toHaveProperty("Status");
       expect(post!.body).not.toHaveProperty("ID");
+      expect(world.simulator.state.webhooks).toHaveLength(1); // saved, as asked
 
       const checked = await doctor();
-      expect(checked.code).toBe(0);
-      expect(check(checked.json(), "webhook-delivery")).toMatchObject({
-        status: "warn",
-        message: expect.stringContaining("Postmark marks the webhook unverified"),
+      expect(checked.code).toBe(1);
+      expect(check(checked.json(), "webhook-delivery")).toEqual({
+        id: "webhook-delivery",
+        status: "fail",
+        message: "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification.",
+        fix:
+          "Have Postmark verify the webhook now (it calls Customer.io's URL once per trigger): cio-postmark doctor --verify-webhook " +
+          "--server 2001 --stream outbound",
       });
+
+      // The printed fix, run as printed once Customer.io's URL answers, brings it back.
+      world.simulator.receiverRefusal = undefined;
+      const verified = await doctor("--verify-webhook", "--server", "2001", "--stream", "outbound");
+      expect(verified.code).toBe(0);
+      expect(check(verified.json(), "webhook-delivery").status).toBe("pass");
+      expect(world.simulator.state.webhooks[0]!.Status).toBe("verified");
     },
   );
 
-  it("doctor --fix --no-verify-webhook repairs what verification would refuse", async () => {
+  it("doctor --fix verifies an unverified webhook with one call, and a setup re-run does too", async () => {
+    await start();
+    expect((await setup("--no-verify-webhook")).code).toBe(1);
+    const id = world.simulator.state.webhooks[0]!.ID;
+    const before = writesOf().length;
+    const fixed = await doctor("--fix");
+    expect(fixed.code).toBe(0);
+    expect(
+      writesOf()
+        .slice(before)
+        .map((request) => `${request.method} ${request.path}`),
+    ).toEqual([`POST /webhooks/${id}/verify`]);
+    expect(world.simulator.state.webhooks[0]!.Status).toBe("verified");
+
+    world.simulator.state.webhooks[0]!.Status = "unverified";
+    const rerun = await setup();
+    expect(rerun.code).toBe(0);
+    expect(rerun.json()).toMatchObject({ ok: true, webhook: { id, action: "unchanged", status: "verified" } });
+    expect(
+      writesOf()
+        .slice(-1)
+        .map((request) => `${request.method} ${request.path}`),
+    ).toEqual([`POST /webhooks/${id}/verify`]);
+  });
+
+  it("doctor --fix --no-verify-webhook repairs what verification would refuse, and says the webhook still gets nothing", async () => {
     await start();
     expect((await setup()).code).toBe(0);
     world.simulator.state.webhooks[0]!.Url = "http://track.customer.io/postmark/events";
     refuse(["Bounce"]);
     const fix = await doctor("--fix", "--yes", "--no-verify-webhook");
-    expect(fix.code).toBe(0);
+    expect(fix.code).toBe(1);
     expect(world.simulator.state.webhooks[0]).toMatchObject({ Url: US_URL, Status: "unverified" });
+    expect(check(fix.json(), "webhook-triggers").status).toBe("pass");
+    expect(check(fix.json(), "webhook-delivery")).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("doctor --verify-webhook"),
+    });
   });
 
   it("writes never carry Status, and a create never an ID", async () => {

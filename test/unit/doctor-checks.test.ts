@@ -45,6 +45,15 @@ const DELIVERY_FIX =
   "Postmark integration is still on; then have Postmark call the URL now: cio-postmark doctor --verify-webhook --server 1001 --stream " +
   "outbound";
 const trigger = (name: string, success = true, statusCode = 200, message = "OK") => ({ trigger: name, success, statusCode, message });
+/** Postmark's verify answer: its own Success beside each trigger's call. */
+const verified = (checks: Array<ReturnType<typeof trigger>>, success = checks.every((check) => check.success)) => ({ success, checks });
+const VERIFY_FIX =
+  "Have Postmark verify the webhook now (it calls Customer.io's URL once per trigger): cio-postmark doctor --verify-webhook " +
+  "--server 1001 --stream outbound";
+const statuses = (changes: Record<string, string>) => ({
+  ...deliveries(),
+  statuses: { Delivery: "verified", Bounce: "verified", SpamComplaint: "verified", SubscriptionChange: "verified", ...changes },
+});
 const credentials = { host: "smtp.postmarkapp.com", port: 587, accessKey: "AK-1", secretKey: "s" };
 const rejected = new TokenRejectedError("server", "rejected", { hint: "h", cause: undefined });
 const unavailable = new CliError("postmark_unavailable", "Postmark answered 500 while trying to read.", { hint: "Try again shortly." });
@@ -338,15 +347,81 @@ const cases: Case[] = [
   ],
   [
     "webhook-delivery",
-    "unverified",
+    "unverified: Postmark sends it nothing, whatever the counts",
     facts({ hooks: [{ ...hook(9001), Status: "unverified" }] }),
     {
-      status: "warn",
+      status: "fail",
+      message: "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification.",
+      fix: VERIFY_FIX,
+    },
+  ],
+  [
+    "webhook-delivery",
+    "unverified, on an API without the statistics route: still a failure",
+    facts({ hooks: [{ ...hook(9001), Status: "unverified" }], deliveries: async () => undefined }),
+    {
+      status: "fail",
+      message: "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification.",
+      fix: VERIFY_FIX,
+    },
+  ],
+  [
+    "webhook-delivery",
+    "one trigger paused in Statuses, the webhook verified",
+    facts({ hooks: [{ ...hook(9001), Status: "verified" }], deliveries: async () => statuses({ Bounce: "unverified" }) }),
+    {
+      status: "fail",
+      message: "Postmark marks the Bounce trigger unverified (paused): it sends Customer.io no event for it until it passes verification.",
+      fix: VERIFY_FIX,
+    },
+  ],
+  [
+    "webhook-delivery",
+    "two triggers paused, and no top-level Status at all",
+    facts({ deliveries: async () => statuses({ Bounce: "Unverified", SpamComplaint: "paused" }) }),
+    {
+      status: "fail",
       message:
-        "40 deliveries to Customer.io in the last 24 hours, none failed, but Postmark marks the webhook unverified: it has not checked " +
-        "the URL.",
+        "Postmark marks the Bounce and Spam Complaint triggers unverified (paused): it sends Customer.io no events for them until they " +
+        "pass verification.",
+      fix: VERIFY_FIX,
+    },
+  ],
+  [
+    "webhook-delivery",
+    "a broadcast stream: Bounce's state is not judged there",
+    facts({ streamType: "Broadcasts", deliveries: async () => statuses({ Bounce: "unverified", SpamComplaint: "unverified" }) }),
+    { status: "pass", message: "40 deliveries to Customer.io in the last 24 hours, none failed." },
+  ],
+  [
+    "webhook-delivery",
+    "Bounce failing 50 of 100 by trigger while the total is under 10%",
+    facts({
+      deliveries: async () => ({
+        ...deliveries(1000, 50, 0),
+        byTrigger: { Delivery: deliveries(900, 0, 0), Bounce: deliveries(100, 50, 0) },
+      }),
+    }),
+    {
+      status: "fail",
+      message: "Postmark's deliveries to Customer.io in the last 24 hours: Bounce: 50 of 100 deliveries failed.",
       fix: DELIVERY_FIX,
     },
+  ],
+  [
+    "webhook-delivery",
+    "by trigger, all healthy: the total decides",
+    facts({ deliveries: async () => ({ ...deliveries(40, 0, 0), byTrigger: { Delivery: deliveries(30), Bounce: deliveries(10) } }) }),
+    { status: "pass", message: "40 deliveries to Customer.io in the last 24 hours, none failed." },
+  ],
+  [
+    "webhook-delivery",
+    "--verify-webhook passed in this run: the Status read before it no longer counts",
+    facts({
+      hooks: [{ ...hook(9001), Status: "unverified" }],
+      verification: async () => verified([trigger("Delivery"), trigger("Bounce")]),
+    }),
+    { status: "pass", message: "40 deliveries to Customer.io in the last 24 hours, none failed." },
   ],
   [
     "webhook-delivery",
@@ -385,7 +460,9 @@ const cases: Case[] = [
   [
     "webhook-verify",
     "every trigger answered",
-    facts({ verification: async () => [trigger("Delivery"), trigger("Bounce"), trigger("SpamComplaint"), trigger("SubscriptionChange")] }),
+    facts({
+      verification: async () => verified([trigger("Delivery"), trigger("Bounce"), trigger("SpamComplaint"), trigger("SubscriptionChange")]),
+    }),
     {
       status: "pass",
       message: "Postmark called Customer.io's URL for 4 triggers: each answered.",
@@ -395,15 +472,32 @@ const cases: Case[] = [
     "webhook-verify",
     "two triggers refused",
     facts({
-      verification: async () => [
-        trigger("Delivery"),
-        trigger("Bounce", false, 404, "Not Found"),
-        trigger("SpamComplaint", false, 500, "oops"),
-      ],
+      verification: async () =>
+        verified([trigger("Delivery"), trigger("Bounce", false, 404, "Not Found"), trigger("SpamComplaint", false, 500, "oops")]),
     }),
     {
       status: "fail",
       message: 'Customer.io\'s URL failed Postmark\'s call for Bounce (404 "Not Found"), Spam Complaint (500 "oops").',
+      fix: DELIVERY_FIX,
+    },
+  ],
+  [
+    "webhook-verify",
+    "every listed trigger answered, but Postmark says Success: false",
+    facts({ verification: async () => verified([trigger("Delivery"), trigger("Bounce")], false) }),
+    {
+      status: "fail",
+      message: "Postmark's check of the webhook did not pass (it answered Success: false), so it may send Customer.io no events.",
+      fix: DELIVERY_FIX,
+    },
+  ],
+  [
+    "webhook-verify",
+    "Success: false with no results at all",
+    facts({ verification: async () => verified([], false) }),
+    {
+      status: "fail",
+      message: "Postmark's check of the webhook did not pass (it answered Success: false), so it may send Customer.io no events.",
       fix: DELIVERY_FIX,
     },
   ],
@@ -656,7 +750,7 @@ describe("customerio-region", () => {
         message:
           "Saved region US, but Customer.io workspace Acme is in region EU: the webhook sends Postmark's events to " +
           "https://track.customer.io/postmark/events, which does not know this workspace's messages.",
-        fix: "cio-postmark doctor --fix --region eu --server 1001 --stream outbound",
+        fix: "cio-postmark doctor --fix --region eu --yes --server 1001 --stream outbound",
       },
     ],
     [

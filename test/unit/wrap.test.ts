@@ -36,6 +36,11 @@ describe("wrapping to the terminal's width", () => {
       20,
       "\u001b[32m✔\u001b[39m Created webhook\n  9001 on Acme",
     ],
+    // Screen columns, not characters: each CJK character and each emoji here takes two.
+    ["CJK text is measured in columns", "服务器 生产环境 流 出站", 10, "服务器\n生产环境\n流 出站"],
+    ["an emoji is two columns", "🚀🚀🚀 launch 🚀🚀🚀 day", 13, "🚀🚀🚀 launch\n🚀🚀🚀 day"],
+    ["runs of spaces inside a name stay as they came", "Server  A   B", 40, "Server  A   B"],
+    ["and stay inside a row that is wrapped", "Acme  Production  one two three", 20, "Acme  Production \none two three"],
   ])("%s", (_case, line, columns, expected) => {
     expect(wrapLine(line, columns)).toBe(expected);
   });
@@ -49,5 +54,17 @@ describe("wrapping to the terminal's width", () => {
     expect(wrapped).toContain(URL);
     expect(wrapped).toContain("--server");
     expect(wrapped.join(" ").replace(/\s+/g, " ")).toBe(`fix: cio-postmark doctor --fix --server 1001 ${URL}`);
+  });
+});
+
+describe("wrapped lines never pass the width in screen columns", () => {
+  const columnsOf = (text: string) =>
+    [...text].reduce(
+      (sum, char) => sum + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60\u{1f300}-\u{1faff}]/u.test(char) ? 2 : 1),
+      0,
+    );
+  it.each([20, 33, 50])("at %i columns, for CJK and emoji names", (columns) => {
+    const line = "Connected 流出站服务器 (東京) and 🚀 Launch 🚀 campaigns to 生产环境 on Acme 株式会社 today";
+    for (const row of wrapLine(line, columns).split("\n")) expect(columnsOf(row)).toBeLessThanOrEqual(columns);
   });
 });

@@ -1,5 +1,11 @@
 import { CliError, ExitCode } from "../../errors.js";
-import { BROADCAST_TRIGGERS_NOTE, describePlan, type DesiredWebhook, type WebhookPlan } from "../../core/webhook-plan.js";
+import {
+  BROADCAST_TRIGGERS_NOTE,
+  describePlan,
+  wantedTriggerKeys,
+  type DesiredWebhook,
+  type WebhookPlan,
+} from "../../core/webhook-plan.js";
 import { matchesServerRef } from "../../core/matching.js";
 import type { Region } from "../../core/regions.js";
 import { plural } from "../../core/words.js";
@@ -7,6 +13,7 @@ import type { SendTestResult } from "../../connections/send-test.js";
 import { serverLabel, serverSettingsLink, streamWebhooksLink } from "../../postmark/links.js";
 import { streamProblemError, unknownStreamError } from "../../postmark/lookup.js";
 import { planConnection, type ConnectionWarning } from "../../core/connection-plan.js";
+import { judgeWebhookHealth } from "../../core/webhook-health.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import { applyWebhookPlan, type AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
@@ -14,7 +21,6 @@ import type { SmtpCredentials } from "../../smtp/verify.js";
 import { criticalSection } from "../../interrupt.js";
 import { recordDone } from "../../journal.js";
 import { shown } from "../../ui/terminal-safe.js";
-import {} from "./context.js";
 import { renderSetupResult, type SetupResult } from "./report.js";
 import { checkSmtp, provenToken, type SmtpInput } from "./smtp.js";
 import { type Target } from "./target.js";
@@ -24,6 +30,8 @@ import type { SetupOptions } from "./options.js";
 /** One connection's locked round: read Postmark, prove the token, show the plan, confirm, apply and save. */
 
 export async function readPlanApply(runtime: Runtime, options: SetupOptions, target: ResolvedTarget): Promise<SetupResult> {
+  // Nothing is proven, sent or changed for a connection that could not be saved.
+  if (!options.dryRun) runtime.store.assertWritable();
   const { output, prompter } = runtime;
   const { api, streamId, region } = target;
 
@@ -41,7 +49,8 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
     );
   });
   const desired: DesiredWebhook = { region, streamId: stream.ID, streamType: stream.MessageStreamType };
-  const connection = planConnection({ server, stream, webhooks }, { ...desired, needsSmtp: !options.skipSmtp });
+  const wanted = { ...desired, needsSmtp: !options.skipSmtp, verifies: options.verifyWebhook !== false };
+  const connection = planConnection({ server, stream, webhooks }, wanted);
   const streamProblem = connection.problems.find((problem) => problem.kind === "stream");
   if (streamProblem) throw streamProblemError(stream.ID, streamProblem.problem);
   assertServerMatches(server, target);
@@ -61,7 +70,9 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   const bullet = output.symbols.bullet;
   output.info();
   output.info(output.style.bold(options.dryRun ? "Plan (dry run: nothing will change)" : "Plan"));
-  for (const line of describePlan(plan, stream.ID, stream.MessageStreamType, shown)) output.info(`  ${bullet} ${line}`);
+  for (const line of describePlan(plan, stream.ID, stream.MessageStreamType, shown, { verify: connection.verify })) {
+    output.info(`  ${bullet} ${line}`);
+  }
   for (const hook of plan.untouched) output.info(`  ${bullet} Leave webhook ${hook.ID} to ${shown(hook.Url)} alone (not Customer.io)`);
   if (stream.MessageStreamType === "Broadcasts") output.info(`  ${BROADCAST_TRIGGERS_NOTE}`);
 
@@ -75,7 +86,7 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   const outcome = (applied: AppliedPlan) =>
     result(runtime, { ...parts, warnings: [...warnings, ...applied.warnings], dryRun: false, applied });
   const applied = await criticalSection(
-    () => applyAndSave(runtime, options, target, { server, stream, smtp, plan, desired }),
+    () => applyAndSave(runtime, options, target, { server, stream, smtp, plan, desired, verifyKept: connection.verify }),
     (done, signal) => renderSetupResult(runtime, outcome(done), { interrupted: signal }),
   );
   return outcome(applied);
@@ -92,12 +103,21 @@ export async function applyAndSave(
     smtp,
     plan,
     desired,
-  }: { server: Server; stream: MessageStream; smtp: SmtpCredentials | null; plan: WebhookPlan; desired: DesiredWebhook },
+    verifyKept,
+  }: {
+    server: Server;
+    stream: MessageStream;
+    smtp: SmtpCredentials | null;
+    plan: WebhookPlan;
+    desired: DesiredWebhook;
+    verifyKept: boolean;
+  },
 ): Promise<AppliedPlan> {
-  const applied = await runtime.output.step(applyLabel(plan), () =>
+  const applied = await runtime.output.step(applyLabel(plan, verifyKept), () =>
     applyWebhookPlan(target.api, plan, desired, {
       verify: options.verifyWebhook !== false,
       webhooksPage: shown(streamWebhooksLink(server, stream.ID)),
+      alsoVerify: verifyKept,
     }),
   );
   const now = new Date().toISOString();
@@ -127,14 +147,26 @@ export async function applyAndSave(
     updatedAt: now,
   });
   recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
+  // Saved as it is; a deletion that failed after the write is said, with the command that finishes it.
+  if (applied.notRemoved.length > 0) {
+    const [first] = applied.notRemoved;
+    throw new CliError(
+      "webhook_not_removed",
+      `Saved ${shown(server.Name)} / ${shown(stream.ID)} with webhook ${applied.webhook.ID}, but could not delete webhook ` +
+        `${applied.notRemoved.map(({ id }) => id).join(", ")}: ${first!.error.message} Until it is deleted, Customer.io counts events ` +
+        `twice.`,
+      { hint: `To finish: ${runtime.command("setup", "--yes", "--server", String(server.ID), "--stream", stream.ID)}` },
+    );
+  }
   return applied;
 }
 
 /** What the step does, in words: no "Updating" for a webhook the plan keeps as it is. */
-export function applyLabel(plan: WebhookPlan): string {
+export function applyLabel(plan: WebhookPlan, verify: boolean): string {
   if (plan.target.kind === "create") return "Creating the webhook in Postmark";
   if (plan.target.kind === "update") return "Updating the webhook in Postmark";
-  return plan.deletions.length > 0 ? "Removing the extra Customer.io webhooks" : "Saving the connection";
+  if (plan.deletions.length > 0) return "Removing the extra Customer.io webhooks";
+  return verify ? "Having Postmark verify the webhook" : "Saving the connection";
 }
 
 /** A server token decides the server; a --server beside it must name the same one. */
@@ -203,17 +235,23 @@ export function result(
     applied?: AppliedPlan;
   },
 ): SetupResult {
-  const { plan, applied } = parts;
+  const { plan, applied, server, stream } = parts;
   const planned = plan.target.kind === "create" ? undefined : plan.target.webhook;
+  const status = (applied?.webhook ?? planned)?.Status ?? null;
+  // The same judgement doctor makes: a webhook Postmark will not deliver to is no connection yet.
+  const health =
+    applied && judgeWebhookHealth({ deliveries: undefined, webhookStatus: status, triggers: wantedTriggerKeys(stream.MessageStreamType) });
+  const verify = runtime.command("doctor", "--verify-webhook", "--server", String(server.ID), "--stream", stream.ID);
   return {
     ...parts,
     webhook: {
       id: applied?.webhook.ID ?? planned?.ID ?? null,
       url: applied?.webhook.Url ?? (plan.target.kind === "keep" ? plan.target.webhook.Url : plan.target.body.Url),
-      status: (applied?.webhook ?? planned)?.Status ?? null,
+      status,
       action: applied?.action ?? "planned",
       removed: applied?.removed ?? plan.deletions.map(({ webhook }) => webhook.ID),
     },
+    undelivered: health?.unverified ? `${health.message} Once Customer.io's URL answers, have Postmark verify it: ${verify}` : null,
     configFile: runtime.store.path,
   };
 }

@@ -1,8 +1,7 @@
-import { usageError } from "../../errors.js";
 import { REGION_WEBHOOK_URLS, type Region } from "../../core/regions.js";
 import type { Runtime } from "../../runtime.js";
 import type { Workspace } from "../../customerio/api.js";
-import { askCustomerIoKey } from "../../connections/customerio-key.js";
+import { askCustomerIoKey, assertRegionMatchesKey } from "../../connections/customerio-key.js";
 import { shown } from "../../ui/terminal-safe.js";
 import type { Sitting } from "./sitting.js";
 
@@ -22,19 +21,11 @@ export async function workspaceFromKey(runtime: Runtime, given: RegionInputs): P
   const key = given.sitting.customerioKey;
   if (!key) return undefined;
   const workspace = await runtime.output.step("Finding your Customer.io workspace's region from the App API key", async (update) => {
-    const found = await runtime.customerio(key).workspace();
+    const found = await runtime.customerio(key).workspace(given.region);
     update(`Customer.io workspace ${shown(found.name)} is in region ${found.region.toUpperCase()} (from the App API key).`);
     return found;
   });
-  if (given.region && given.region !== workspace.region) {
-    throw usageError(
-      "region_mismatch",
-      `--region ${given.region} disagrees with the App API key: Customer.io workspace ${shown(workspace.name)} is in region ` +
-        `${workspace.region.toUpperCase()}. The webhook would have pointed at ${REGION_WEBHOOK_URLS[given.region]}, where Customer.io ` +
-        `would never match its events.`,
-      `Drop --region (the key decides it), or use --region ${workspace.region}. Nothing was changed.`,
-    );
-  }
+  assertRegionMatchesKey(given.region, workspace);
   given.sitting.workspaceFound(workspace);
   return workspace;
 }

@@ -24,12 +24,14 @@ export interface SetupResult {
   sendTest: SendTestResult | null;
   configFile: string;
   warnings: string[];
+  /** Why Postmark sends the saved webhook no events yet (unverified), with the command that verifies it; null when it delivers. */
+  undelivered: string | null;
 }
 
 export function setupJson(result: SetupResult, interrupted?: string) {
   return {
     ...(interrupted ? { interrupted } : {}),
-    ok: true,
+    ok: result.undelivered === null,
     dryRun: result.dryRun,
     server: { id: result.server.ID, name: result.server.Name },
     stream: { id: result.stream.ID, name: result.stream.Name, type: result.stream.MessageStreamType },
@@ -39,14 +41,14 @@ export function setupJson(result: SetupResult, interrupted?: string) {
       ? { host: result.smtp.host, port: result.smtp.port, accessKey: result.smtp.accessKey, verified: true, sendTest: result.sendTest }
       : null,
     configFile: result.configFile,
-    warnings: result.warnings,
+    warnings: result.undelivered ? [...result.warnings, result.undelivered] : result.warnings,
   };
 }
 
 /** What Postmark's `Status` means, for people; nothing where the API reports none. */
 const STATUS_WORDS: Record<Exclude<WebhookStatus, null>, string> = {
   verified: "Postmark verified the webhook: Customer.io's URL answered its call for each trigger.",
-  unverified: "Postmark marks the webhook unverified: it has not checked that Customer.io's URL answers.",
+  unverified: "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification.",
 };
 
 const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
@@ -60,13 +62,14 @@ export function renderSetupResult(
   const { output } = runtime;
   if (output.json) return output.writeJson(setupJson(result, interrupted));
   for (const warning of result.warnings) output.warn(shown(warning));
+  if (result.undelivered) output.failure(result.undelivered);
   const { webhook, smtp } = result;
   const lines = [
     "",
     `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${shown(result.server.Name)} / ` +
       `${shown(result.stream.ID)} (${result.stream.MessageStreamType}) ${output.symbols.arrow} ${shown(webhook.url)}`,
   ];
-  if (webhook.status) lines.push(STATUS_WORDS[webhook.status]);
+  if (webhook.status && !result.undelivered) lines.push(STATUS_WORDS[webhook.status]);
   if (webhook.removed.length)
     lines.push(
       `${result.dryRun ? "Would remove" : "Removed"} ` +

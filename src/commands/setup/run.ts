@@ -25,9 +25,12 @@ export async function runSetup(runtime: Runtime, options: SetupOptions): Promise
   try {
     const target = await chooseTarget(runtime, given, saved);
     const first = await connect(runtime, options, given, saved, target);
-    const connected = await connectOtherStreams(runtime, options, given, target, first);
+    const results = await connectOtherStreams(runtime, options, given, target, first);
+    // A webhook Postmark sends nothing to is no connection: the run fails, and no proof is offered that could not pass.
+    if (results.some((result) => result.undelivered)) return ExitCode.failure;
     if (!runtime.interactive || options.dryRun || options.skipSmtp) return ExitCode.ok;
-    return await offerWholeChain(runtime, given, { api: target.api, server: first.server, streams: connected });
+    const streams = results.map((result) => result.stream);
+    return await offerWholeChain(runtime, given, { api: target.api, server: first.server, streams });
   } catch (error) {
     throw await explainRejectedToken(runtime, error, given);
   }
@@ -81,8 +84,9 @@ async function connectOtherStreams(
   given: Readonly<GivenInputs>,
   target: Target,
   first: SetupResult,
-): Promise<MessageStream[]> {
+): Promise<SetupResult[]> {
   const { server, region } = first;
+  const results = [first];
   const connected = [first.stream];
   for (let latest = first; ;) {
     const others =
@@ -94,14 +98,14 @@ async function connectOtherStreams(
     renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });
     if (others.length === 0) {
       if (connected.length > 1) runtime.output.success(allConnected(server, connected));
-      return connected;
+      return results;
     }
     const [only] = others;
     const offer =
       others.length === 1
         ? `Connect stream "${shown(only!.ID)}" (${only!.MessageStreamType}) of ${shown(server.Name)} too?`
         : `Connect another stream of ${shown(server.Name)} too (${others.map((stream) => `"${shown(stream.ID)}"`).join(", ")})?`;
-    if (!(await runtime.prompter.confirm(offer, false))) return connected;
+    if (!(await runtime.prompter.confirm(offer, false))) return results;
     const stream =
       others.length === 1
         ? only!
@@ -123,6 +127,7 @@ async function connectOtherStreams(
       region,
     );
     connected.push(stream);
+    results.push(latest);
   }
 }
 

@@ -1,5 +1,5 @@
 import { ExitCode } from "../../errors.js";
-import { proveWholeChain } from "../../connections/end-to-end.js";
+import { isBounceTestAddress, proveWholeChain } from "../../connections/end-to-end.js";
 import { askCustomerIoKey } from "../../connections/customerio-key.js";
 import type { ServerApi } from "../../postmark/api.js";
 import type { MessageStream, Server } from "../../core/model.js";
@@ -37,6 +37,16 @@ export async function offerWholeChain(
     (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", {
       validate: addressValidator,
     }));
+  // Through a broadcast stream the test address's bounce never reaches Customer.io: a real mailbox's Delivery does.
+  const broadcastOnly = sitting.streams.every((stream) => stream.MessageStreamType === "Broadcasts");
+  const to =
+    broadcastOnly && isBounceTestAddress(given.to)
+      ? await prompter.input(
+          "Send it to (a mailbox you can read: a broadcast stream's webhook carries no Bounce event, so Postmark's test address cannot " +
+            "prove it):",
+          { validate: addressValidator },
+        )
+      : given.to;
   const streamIds = new Set(sitting.streams.map((stream) => stream.ID.toLowerCase()));
   const connections = (await runtime.store.list()).filter(
     (saved) => saved.serverId === sitting.server.ID && streamIds.has(saved.streamId.toLowerCase()),
@@ -50,7 +60,7 @@ export async function offerWholeChain(
         api: sitting.api,
         connections,
         from,
-        to: given.to,
+        to,
         timeoutMs: runtime.endToEndTimeoutMs,
         pollMs: runtime.sendTest.pollMs,
       },

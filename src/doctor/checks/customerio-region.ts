@@ -17,7 +17,7 @@ export const customerioRegionCheck: DoctorCheck = {
       `Saved region ${saved.toUpperCase()}, but Customer.io workspace ${shown(workspace.name)} is in region ` +
         `${workspace.region.toUpperCase()}: the webhook sends Postmark's events to ${REGION_WEBHOOK_URLS[saved]}, which does not know ` +
         `this workspace's messages.`,
-      facts.command("doctor", "--fix", "--region", workspace.region, ...target(facts)),
+      facts.command("doctor", "--fix", "--region", workspace.region, "--yes", ...target(facts)),
     );
   },
 };

@@ -9,12 +9,19 @@ export const webhookVerifyCheck: DoctorCheck = {
   async run(facts) {
     const request = facts.verification();
     if (!request) return skip("Skipped: run with --verify-webhook to have Postmark call Customer.io's URL now, once per trigger.");
-    const checks = await need(request, "Postmark's check of the webhook");
-    if (isResult(checks)) return checks;
-    if (checks === "no-webhook") return skip("Skipped: there is no Customer.io webhook to check.");
-    if (checks === undefined) return skip("Skipped: this Postmark account's API cannot verify webhooks (the older API).");
-    const failed = failedTriggerWords(checks, shown);
+    const outcome = await need(request, "Postmark's check of the webhook");
+    if (isResult(outcome)) return outcome;
+    if (outcome === "no-webhook") return skip("Skipped: there is no Customer.io webhook to check.");
+    if (outcome === undefined) return skip("Skipped: this Postmark account's API cannot verify webhooks (the older API).");
+    const failed = failedTriggerWords(outcome.checks, shown);
     if (failed) return fail(`Customer.io's URL failed Postmark's call for ${failed}.`, deliveryFix(facts));
-    return pass(`Postmark called Customer.io's URL for ${plural(checks.length, "trigger")}: each answered.`);
+    // Postmark's own word decides too: a check it says did not pass has not passed, whatever the list shows.
+    if (!outcome.success) {
+      return fail(
+        "Postmark's check of the webhook did not pass (it answered Success: false), so it may send Customer.io no events.",
+        deliveryFix(facts),
+      );
+    }
+    return pass(`Postmark called Customer.io's URL for ${plural(outcome.checks.length, "trigger")}: each answered.`);
   },
 };

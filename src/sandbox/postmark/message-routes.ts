@@ -23,12 +23,13 @@ export function messagesRoute(sim: SimulatedPostmark, method: string, segments: 
       (message) =>
         (query.recipient === undefined || message.Recipients.some((to) => to.toLowerCase() === query.recipient!.toLowerCase())) &&
         (query.tag === undefined || message.Tag === query.tag) &&
+        (query.subject === undefined || message.Subject.toLowerCase() === query.subject.toLowerCase()) &&
         (query.messagestream === undefined || sameId(message.MessageStream, query.messagestream)) &&
         metadata.every(([key, value]) => message.Metadata[key.slice("metadata_".length)] === value),
     );
     return page(
       query,
-      matches.reverse().map((message) => outboundView(message)),
+      matches.reverse().map((message) => outboundView(sim, message)),
       "Messages",
     );
   }
@@ -43,15 +44,21 @@ export function messagesRoute(sim: SimulatedPostmark, method: string, segments: 
         {
           Recipient: message.Recipients[0],
           Type: bounced ? "Bounced" : "Delivered",
-          ReceivedAt: new Date(Date.parse(message.ReceivedAt) + sim.messageDelayMs + sim.eventDelayMs).toISOString(),
+          ReceivedAt: new Date(Date.parse(message.ReceivedAt) + sim.messageDelayMs + sim.eventDelayMs + sim.clockSkewMs).toISOString(),
           Details: {},
         },
       ]
     : [];
-  return { ...outboundView(message), MessageEvents: events };
+  return { ...outboundView(sim, message), MessageEvents: events };
 }
 
-function outboundView(message: SentMessage) {
+/** A message as the API shows it, stamped by Postmark's clock. */
+function outboundView(sim: SimulatedPostmark, message: SentMessage) {
   const { ServerID: _serverId, ...rest } = message;
-  return { ...rest, Status: "Sent", Sandboxed: false };
+  return {
+    ...rest,
+    ReceivedAt: new Date(Date.parse(message.ReceivedAt) + sim.clockSkewMs).toISOString(),
+    Status: "Sent",
+    Sandboxed: false,
+  };
 }

@@ -5,12 +5,21 @@ import { randomUUID } from "node:crypto";
 import type { AccountState, SentMessage } from "../account.js";
 import { takeFaults, type FaultRule } from "../faults.js";
 import { readBody, sendJson as send } from "../http-answers.js";
-import { ApiError, jsonOrText, notFound, parseBody } from "./answers.js";
+import { ApiError, jsonOrText, notFound, parseBody, sameId } from "./answers.js";
 import { messagesRoute } from "./message-routes.js";
 import { authenticate, findDomain, findServer, findStream, listDomains, listSenders, listServers, listStreams } from "./server-routes.js";
-import type { ApiGeneration, BroadcastTriggerAnswer, RouteContext, SimulatedPostmark, SimulatorOptions, VerifyOptOut } from "./state.js";
+import type {
+  ApiGeneration,
+  BroadcastTriggerAnswer,
+  RouteContext,
+  SimulatedPostmark,
+  SimulatorOptions,
+  VerifyAnswer,
+  VerifyOptOut,
+  WebhookStatusField,
+} from "./state.js";
 import { createWebhook, deleteWebhook, editWebhook, getWebhook, listWebhooks, webhookActionRoute, webhooksOf } from "./webhook-routes.js";
-import { HEALTHY_DELIVERIES, type DeliveryCounts, type ReceiverRefusal } from "./webhook-receiver.js";
+import { deliversEvents, HEALTHY_DELIVERIES, type DeliveryCounts, type ReceiverRefusal, type TriggerName } from "./webhook-receiver.js";
 
 /**
  * A faithful stand-in for the parts of Postmark's HTTP API this tool uses, as Postmark's API
@@ -46,10 +55,15 @@ export class PostmarkSimulator implements SimulatedPostmark {
   receiverRefusal?: ReceiverRefusal;
   /** Postmark's deliveries to every webhook in the last 24 hours. */
   deliveries: DeliveryCounts = { ...HEALTHY_DELIVERIES };
+  deliveriesByTrigger: Partial<Record<TriggerName, DeliveryCounts>> = {};
   messageDelayMs: number;
   eventDelayMs: number;
   detailsDelayMs: number;
   ignoreMetadataFilter: boolean;
+  webhookStatus: WebhookStatusField;
+  statisticsByTrigger: boolean;
+  verifyAnswer: VerifyAnswer;
+  clockSkewMs: number;
   /** Requests being answered now, and the most there ever were at once: what a client's cap is judged by. */
   inFlight = 0;
   peakInFlight = 0;
@@ -73,6 +87,10 @@ export class PostmarkSimulator implements SimulatedPostmark {
     this.eventDelayMs = options.eventDelayMs ?? 1_000;
     this.detailsDelayMs = options.detailsDelayMs ?? 0;
     this.ignoreMetadataFilter = options.ignoreMetadataFilter ?? false;
+    this.webhookStatus = options.webhookStatus ?? "reported";
+    this.statisticsByTrigger = options.statisticsByTrigger ?? true;
+    this.verifyAnswer = options.verifyAnswer ?? "full";
+    this.clockSkewMs = options.clockSkewMs ?? 0;
     this.http = createServer((request, response) => void this.handle(request, response));
     this.http.on("connection", (socket) => {
       this.sockets.add(socket);
@@ -106,6 +124,20 @@ export class PostmarkSimulator implements SimulatedPostmark {
 
   webhooksOf(serverId: number, streamId?: string): Webhook[] {
     return webhooksOf(this, serverId, streamId);
+  }
+
+  /** Postmark pausing a trigger that keeps failing: it is marked unverified, and its events stop until it passes verification. */
+  pauseTrigger(webhookId: number, trigger: TriggerName): void {
+    const hook = this.state.webhooks.find((candidate) => candidate.ID === webhookId);
+    if (!hook) throw new Error(`no webhook ${webhookId}`);
+    hook.TriggerStatuses = { ...hook.TriggerStatuses, [trigger]: "unverified" };
+  }
+
+  /** Whether Postmark sends this trigger's events from the stream to a webhook whose URL `accepts`: on, and verified. */
+  forwardsEvents(serverId: number, streamId: string, trigger: TriggerName, accepts: (url: string) => boolean): boolean {
+    return this.state.webhooks.some(
+      (hook) => hook.ServerID === serverId && sameId(hook.MessageStream, streamId) && accepts(hook.Url) && deliversEvents(hook, trigger),
+    );
   }
 
   /** What the simulated SMTP server hands over: a message, on the stream its token belongs to. */

@@ -1,5 +1,5 @@
 import type { AccountState } from "../account.js";
-import type { DeliveryCounts, ReceiverRefusal } from "./webhook-receiver.js";
+import type { DeliveryCounts, ReceiverRefusal, TriggerName } from "./webhook-receiver.js";
 
 /**
  * The simulated Postmark's settings and state, as its routes see them. Where Postmark's behaviour
@@ -36,7 +36,18 @@ export interface SimulatorOptions {
   detailsDelayMs?: number;
   /** A Messages API that ignores the `metadata_` filter (seen as possible; it must not fool the proof). */
   ignoreMetadataFilter?: boolean;
+  /** Whether a webhook shows a top-level `Status`: the API reference shows one, Postmark's webhook guide never mentions it. */
+  webhookStatus?: WebhookStatusField;
+  /** Whether the statistics carry `Statuses` and `MetricsByTrigger` (the webhook guide) or `Metrics` alone. */
+  statisticsByTrigger?: boolean;
+  /** A verify answer as documented, or one whose `Results` list is empty while `Success` is false. */
+  verifyAnswer?: VerifyAnswer;
+  /** Postmark's clock minus ours, in milliseconds: the times it shows are that far off (ahead when positive). */
+  clockSkewMs?: number;
 }
+
+export type WebhookStatusField = "reported" | "absent";
+export type VerifyAnswer = "full" | "success-only";
 
 /** What a route reads and changes: the account, and how this Postmark answers. */
 export interface SimulatedPostmark {
@@ -49,10 +60,16 @@ export interface SimulatedPostmark {
   receiverRefusal?: ReceiverRefusal;
   /** Postmark's deliveries to every webhook in the last 24 hours. */
   deliveries: DeliveryCounts;
+  /** Per trigger, where a test sets them; a trigger not named here has the totals. */
+  deliveriesByTrigger: Partial<Record<TriggerName, DeliveryCounts>>;
   messageDelayMs: number;
   eventDelayMs: number;
   detailsDelayMs: number;
   ignoreMetadataFilter: boolean;
+  webhookStatus: WebhookStatusField;
+  statisticsByTrigger: boolean;
+  verifyAnswer: VerifyAnswer;
+  clockSkewMs: number;
 }
 
 /** One request as the route handlers see it. */

@@ -1,4 +1,5 @@
 import type { Webhook, WebhookTriggers } from "../../core/model.js";
+import type { StoredWebhook } from "../account.js";
 
 /**
  * What the simulator needs to play Postmark's webhook verification and delivery statistics (the
@@ -57,25 +58,49 @@ export function callReceiver(hook: Pick<Webhook, "Url" | "Triggers">, refusal: R
   });
 }
 
-/** GET /webhooks/{id}/statistics, as Postmark's API reference shows it. */
-export function statisticsOf(hook: Webhook & { ServerID: number }, counts: DeliveryCounts, now = Date.now()) {
-  const metrics = {
-    ...counts,
-    SuccessRate: counts.TotalRequests === 0 ? 100 : Math.round((counts.SuccessCount / counts.TotalRequests) * 1000) / 10,
+/**
+ * A trigger's verification state: its own where Postmark paused it, else the webhook's. A webhook
+ * seeded without a status predates verification: played as one Postmark accepted.
+ */
+export function triggerStatus(hook: StoredWebhook, trigger: TriggerName): "verified" | "unverified" {
+  return hook.TriggerStatuses?.[trigger] ?? hook.Status ?? "verified";
+}
+
+/** Whether Postmark sends this trigger's events to the webhook: on, and verified (an unverified webhook gets none). */
+export function deliversEvents(hook: StoredWebhook, trigger: TriggerName): boolean {
+  return hook.Triggers[trigger].Enabled && triggerStatus(hook, trigger) === "verified";
+}
+
+export interface StatisticsShape {
+  /** Statuses and MetricsByTrigger beside Metrics, as Postmark's webhook guide shows them. */
+  byTrigger: boolean;
+  /** Counts per trigger where a test set them; the others show the totals. */
+  perTrigger: Partial<Record<TriggerName, DeliveryCounts>>;
+}
+
+/** GET /webhooks/{id}/statistics, as Postmark's API reference and webhook guide show it. */
+export function statisticsOf(hook: StoredWebhook, counts: DeliveryCounts, shape: StatisticsShape, now = Date.now()) {
+  const metricsOf = (counted: DeliveryCounts) => ({
+    ...counted,
+    SuccessRate: counted.TotalRequests === 0 ? 100 : Math.round((counted.SuccessCount / counted.TotalRequests) * 1000) / 10,
     SlowCount: 0,
     VerySlowCount: 0,
     AverageTerminalResponseTimeMs: 120,
-    AverageRetryResponseTimeMs: counts.RetryCount === 0 ? null : 340,
-  };
+    AverageRetryResponseTimeMs: counted.RetryCount === 0 ? null : 340,
+  });
   const triggers = enabledTriggers(hook.Triggers);
   return {
     WebhookId: hook.ID,
     ServerId: hook.ServerID,
     MessageStreamId: hook.MessageStream,
     Url: hook.Url,
-    Statuses: Object.fromEntries(triggers.map((trigger) => [trigger, hook.Status ?? "unverified"])),
     TimeRange: { StartTime: new Date(now - 24 * 3_600_000).toISOString(), EndTime: new Date(now).toISOString(), Hours: 24 },
-    Metrics: metrics,
-    MetricsByTrigger: Object.fromEntries(triggers.map((trigger) => [trigger, metrics])),
+    Metrics: metricsOf(counts),
+    ...(shape.byTrigger
+      ? {
+          Statuses: Object.fromEntries(triggers.map((trigger) => [trigger, triggerStatus(hook, trigger)])),
+          MetricsByTrigger: Object.fromEntries(triggers.map((trigger) => [trigger, metricsOf(shape.perTrigger[trigger] ?? counts)])),
+        }
+      : {}),
   };
 }

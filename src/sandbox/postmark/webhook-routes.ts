@@ -1,4 +1,5 @@
 import type { MessageStream, Webhook, WebhookTriggers } from "../../core/model.js";
+import type { StoredWebhook } from "../account.js";
 import { ApiError, isObject, notFound, sameId } from "./answers.js";
 import { findStream } from "./server-routes.js";
 import type { RouteContext, SimulatedPostmark } from "./state.js";
@@ -7,8 +8,6 @@ import { callReceiver, statisticsOf, type VerificationResult } from "./webhook-r
 /** A stream's webhooks: list, create, edit, delete, and the current API's verify and statistics routes. */
 
 const MAX_WEBHOOKS_PER_STREAM = 10;
-
-type StoredWebhook = Webhook & { ServerID: number };
 
 const notFoundWebhook = () => new ApiError(422, 1352, "The webhook for the provided 'ID' was not found.");
 
@@ -85,7 +84,11 @@ export function editWebhook(sim: SimulatedPostmark, { serverId, body, query }: R
   if ("HttpAuth" in body) hook.HttpAuth = auth(body.HttpAuth);
   if ("HttpHeaders" in body) hook.HttpHeaders = headersOf(body.HttpHeaders);
   hook.Triggers = triggers;
-  if (status !== undefined) hook.Status = status;
+  if (status !== undefined) {
+    // A write Postmark verified (or was told not to) sets every trigger's state at once.
+    hook.Status = status;
+    delete hook.TriggerStatuses;
+  }
   return publicWebhook(sim, hook);
 }
 
@@ -110,15 +113,19 @@ export function webhookActionRoute(
     throw notFound();
   }
   const hook = findWebhook(sim, ctx.serverId!, id!);
-  if (route === "GET webhooks/:id/statistics") return statisticsOf(hook, sim.deliveries);
+  if (route === "GET webhooks/:id/statistics") {
+    return statisticsOf(hook, sim.deliveries, { byTrigger: sim.statisticsByTrigger, perTrigger: sim.deliveriesByTrigger });
+  }
+  // Each trigger is judged on its own: one that answers is verified again (a pause lifted), one that fails is paused.
   const results = callReceiver(hook, sim.receiverRefusal);
   const passed = results.filter((result) => result.Success).length;
   hook.Status = passed === results.length ? "verified" : "unverified";
+  hook.TriggerStatuses = Object.fromEntries(results.map((result) => [result.TriggerType, result.Success ? "verified" : "unverified"]));
   return {
     Id: hook.ID,
     Url: hook.Url,
     Success: passed === results.length,
-    Results: results,
+    Results: sim.verifyAnswer === "success-only" ? [] : results,
     Message: `${passed}/${results.length} triggers verified successfully`,
   };
 }
@@ -171,12 +178,13 @@ function triggersFor(sim: SimulatedPostmark, stream: MessageStream, asked: unkno
   return result;
 }
 
-/** A webhook as the API shows it: the older API has no `Status`. */
-function publicWebhook(sim: SimulatedPostmark, hook: Webhook & { ServerID?: number }): Webhook {
-  const { ServerID: _serverId, Status, ...rest } = hook;
+/** A webhook as the API shows it: the older API has no `Status`, nor does the current one where its guide is right. */
+function publicWebhook(sim: SimulatedPostmark, hook: StoredWebhook): Webhook {
+  const { ServerID: _serverId, Status, TriggerStatuses: _triggers, ...rest } = hook;
   const shown = { ...rest, HttpAuth: rest.HttpAuth ?? { Username: "", Password: "" } };
   // A webhook seeded without a status predates verification: played as one Postmark accepted.
-  return structuredClone(sim.api === "older" ? shown : { ...shown, Status: Status ?? "verified" });
+  const withStatus = sim.api === "current" && sim.webhookStatus === "reported";
+  return structuredClone(withStatus ? { ...shown, Status: Status ?? "verified" } : shown);
 }
 
 function validUrl(value: unknown): string {

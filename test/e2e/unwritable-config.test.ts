@@ -1,0 +1,52 @@
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { BIN, type BinaryRun } from "../helpers/run-binary.js";
+import { SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+
+/**
+ * A config folder that belongs to someone else: the run cannot tighten it to 0700 or write it, so
+ * it must say so (config_unwritable) before it changes anything in Postmark. Run as the `nobody`
+ * user against a folder root owns, which needs root to set up (CI runs as root).
+ */
+
+const asRoot = process.getuid?.() === 0;
+let world: World;
+afterEach(async () => world?.close());
+
+function runAsNobody(args: string[], env: NodeJS.ProcessEnv): Promise<BinaryRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...args], {
+      env: { PATH: process.env.PATH, HOME: tmpdir(), ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+describe.skipIf(!asRoot || !existsSync("/usr/bin/setpriv"))("a config folder someone else owns", () => {
+  it("writable by all but not ours to tighten: refused as config_unwritable before the webhook is created", async () => {
+    world = await startWorld();
+    const parent = mkdtempSync(join(tmpdir(), "cio-owned-"));
+    const folder = join(parent, "config");
+    mkdirSync(folder);
+    chmodSync(parent, 0o755);
+    // root's, and open to all: writable, but only its owner could tighten it to 0700 before secrets go in.
+    chmodSync(folder, 0o777);
+    const run = await runAsNobody(["setup", "--no-input", "--json", "--stream", "outbound", "--region", "us", "--skip-smtp"], {
+      POSTMARK_API_URL: world.simulator.url,
+      POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+      CIO_POSTMARK_CONFIG_DIR: folder,
+    });
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).error).toMatchObject({ code: "config_unwritable" });
+    expect(world.simulator.writes).toEqual([]);
+  });
+});
