@@ -1,4 +1,4 @@
-import { usageError } from "../errors.js";
+import { CliError, usageError } from "../errors.js";
 import { CUSTOMERIO_KEY_HELP, type Workspace } from "../customerio/api.js";
 import { REGION_WEBHOOK_URLS, type Region } from "../core/regions.js";
 import { shown } from "../ui/terminal-safe.js";
@@ -33,4 +33,27 @@ export function assertRegionMatchesKey(asked: Region | undefined, workspace: Wor
       `would never match its events.`,
     `Drop --region (the key decides it), or use --region ${workspace.region}. Nothing was changed.`,
   );
+}
+
+const KEY_TRIES = 3;
+
+/**
+ * A key a person pastes, and what it is for (`use`, which reads Customer.io with it): a key neither
+ * region's host takes is asked for again, three tries in all, as Postmark tokens are. A slip never
+ * ends the sitting; a scripted run (no prompt) fails at once, as before.
+ */
+export async function askUntilAccepted<T>(runtime: Runtime, wantedFor: string, use: (key: string) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const key = await askCustomerIoKey(runtime, wantedFor);
+    try {
+      return await use(key);
+    } catch (error) {
+      const rejected = error instanceof CliError && error.code === "customerio_unauthorized";
+      if (!rejected || attempt >= KEY_TRIES) throw error;
+      runtime.output.failure(
+        `Customer.io took that App API key on neither region's host. Paste it again (try ${attempt + 1} of ${KEY_TRIES}), or press ` +
+          `Ctrl-C to stop.`,
+      );
+    }
+  }
 }

@@ -43,11 +43,22 @@ export interface EndToEndTarget {
   pollMs: number;
 }
 
-/**
- * A whole page of Postmark's: where a search ignores the subject filter, a busy --to's newest 500
- * messages are read for the marker, not the newest 50.
- */
+/** Postmark's largest page, and how far back its Messages API searches at all. */
 const SEARCH_PAGE = 500;
+const SEARCH_REACH = 10_000;
+
+/**
+ * The run's own message, by its marker: page after page, newest first, where a search ignores the
+ * subject filter and a busy --to has had more mail since, up to as far back as Postmark searches.
+ */
+async function findByMarker(api: ServerApi, filters: Record<string, string>, marker: string): Promise<OutboundMessage | undefined> {
+  for (let offset = 0; offset + SEARCH_PAGE <= SEARCH_REACH; offset += SEARCH_PAGE) {
+    const page = await api.searchOutboundMessages(filters, SEARCH_PAGE, offset);
+    const own = page.find((message) => isOwnTestMessage(message, marker));
+    if (own || page.length < SEARCH_PAGE) return own;
+  }
+  return undefined;
+}
 
 const CUSTOM_SMTP_PATH = "Settings > Workspace Settings > Email > Custom SMTP Settings";
 
@@ -104,9 +115,7 @@ export async function proveWholeChain(
       const matched = sent === undefined ? undefined : matchedEvent(delivery!, sent);
       if (sent !== undefined) {
         // Found by this run's marker, whatever Postmark's clock says; the subject narrows the search to it.
-        found ??= (await api.searchOutboundMessages({ recipient: target.to, subject }, SEARCH_PAGE)).find((message) =>
-          isOwnTestMessage(message, marker),
-        );
+        found ??= await findByMarker(api, { recipient: target.to, subject }, marker);
         if (found) {
           const stream = found.MessageStream;
           const connection = connections.find((candidate) => candidate.streamId.toLowerCase() === stream.toLowerCase());
@@ -207,9 +216,15 @@ async function wrongStream(runtime: Runtime, target: EndToEndTarget, stream: str
   const said = hasCustomerIo
     ? `Sent through stream ${shown(stream)}, not through ${target.connections.map((c) => shown(c.streamId)).join(" or ")}`
     : `Sent through stream ${shown(stream)}, which has no Customer.io webhook`;
-  const fix =
-    `In Customer.io, ${CUSTOM_SMTP_PATH}: use the SMTP token of stream ${shown(connection.streamId)}; or connect stream ` +
-    `${shown(stream)} too: ${runtime.command("setup", "--server", String(connection.serverId), "--stream", stream)}.`;
+  // A stream connected already (in this sitting or before) is not offered again: its own proof is.
+  const saved = (await runtime.store.list()).some(
+    (other) => other.serverId === connection.serverId && other.streamId.toLowerCase() === stream.toLowerCase(),
+  );
+  const other = saved
+    ? `or, since stream ${shown(stream)} is connected too, prove it: ` +
+      runtime.command("doctor", "--end-to-end", "--from", target.from, "--server", String(connection.serverId), "--stream", stream)
+    : `or connect stream ${shown(stream)} too: ${runtime.command("setup", "--server", String(connection.serverId), "--stream", stream)}`;
+  const fix = `In Customer.io, ${CUSTOM_SMTP_PATH}: use the SMTP token of stream ${shown(connection.streamId)}; ${other}.`;
   return finish("fail", "wrong-stream", stream, `${said}.`, fix);
 }
 

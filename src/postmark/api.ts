@@ -350,10 +350,10 @@ export class ServerApi extends PostmarkApi<ServerClient> {
    * Outbound messages matching the filters (recipient, subject, tag, messagestream, metadata_<key>),
    * newest first: one page, of `count` (at most 500, Postmark's page).
    */
-  searchOutboundMessages(filters: Record<string, string>, count = 50): Promise<OutboundMessage[]> {
+  searchOutboundMessages(filters: Record<string, string>, count = 50, offset = 0): Promise<OutboundMessage[]> {
     return this.read(
       "search the sent messages",
-      (client) => client.getOutboundMessages({ count, offset: 0, ...filters } as never),
+      (client) => client.getOutboundMessages({ count, offset, ...filters } as never),
       (answer) => shapes.pageOf(answer, "Messages", shapes.outboundMessage).items,
     );
   }

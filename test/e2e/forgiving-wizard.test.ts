@@ -148,6 +148,26 @@ describe("the region from a Customer.io App API key", () => {
   });
 });
 
+describe("a mistyped Customer.io key", () => {
+  it("at the region question is asked for again, and the right one carries on", async () => {
+    const dir = freshDir();
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir, "--skip-smtp", "--stream", "outbound"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
+    await answer(run, "Which Customer.io region", KEYS.down + KEYS.down + KEYS.enter);
+    await answer(run, "Customer.io App API key:", `sandbox-customerio-app-api-key-9999${KEYS.enter}`);
+    await answer(run, "Paste it again (try 2 of 3)", "");
+    await answer(run, after("Paste it again", "Customer.io App API key:"), `sandbox-customerio-app-api-key-0001${KEYS.enter}`);
+    await answer(run, "Apply this plan", KEYS.enter);
+    await answer(run, OFFER, KEYS.enter);
+    expect((await run.exited).exitCode).toBe(0);
+    const screen = run.screen().replace(/\s+/g, " ");
+    expect(screen).toContain("Customer.io took that App API key on neither region's host. Paste it again (try 2 of 3)");
+    expect(screen).toContain("Customer.io workspace Acme is in region US (from the App API key).");
+    expect(webhooks(dir).map((hook: { Url: string }) => hook.Url)).toEqual(["https://track.customer.io/postmark/events"]);
+  });
+});
+
 describe("two streams in one sitting", () => {
   it("after the first stream, the wizard offers the server's other usable stream, reusing the tokens and region", async () => {
     const dir = freshDir();

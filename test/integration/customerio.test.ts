@@ -266,6 +266,12 @@ describe("doctor --end-to-end", () => {
       stream: "broadcast",
       message: "Sent through stream broadcast, not through outbound.",
     });
+    // broadcast is connected already: its own proof is offered, not a second setup.
+    expect(result.check("end-to-end").fix).toBe(
+      "In Customer.io, Settings > Workspace Settings > Email > Custom SMTP Settings: use the SMTP token of stream outbound; or, since " +
+        "stream broadcast is connected too, prove it: cio-postmark doctor --end-to-end --from alerts@signature.test --server 2001 " +
+        "--stream broadcast.",
+    );
   });
 
   it("a US webhook for an EU workspace: Postmark has the event, Customer.io never matches it, naming both regions", async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CustomerIoSimulator } from "../../src/sandbox/customerio-simulator.js";
 import type { SimulatorOptions } from "../../src/sandbox/postmark/state.js";
@@ -151,6 +152,48 @@ describe("an email Customer.io does not send", () => {
     expect(result.code).toBe(1);
     expect(result.check).toMatchObject({ status: "fail", stage: "not-sent", stream: null, message });
     expect(result.check.seconds).toBeLessThan(5);
+  });
+});
+
+describe("an event older than the email", () => {
+  it("never counts: a bounce stamped before Customer.io's own 'sent' is not this email's", async () => {
+    await start();
+    expect((await setup()).code).toBe(0);
+    const now = Math.floor(Date.now() / 1000);
+    const stale = { message: { id: "x", failure_message: null, metrics: { created: now, sent: now, bounced: now - 600 } } };
+    customerio.injectFault({
+      fault: { kind: "answer", status: 200, body: JSON.stringify(stale) },
+      match: ({ method, path }) => method === "GET" && path.startsWith("/v1/messages/"),
+    });
+    const result = await endToEnd(["--timeout", "2"]);
+    expect(result.code).toBe(1);
+    expect(result.check).toMatchObject({ status: "fail" });
+    expect(result.check.stage).not.toBe("matched");
+  });
+});
+
+describe("a busy recipient", () => {
+  it("with 600 newer messages and a search that ignores the subject: the run's own is found on a later page", async () => {
+    await start({}, {}, { ignoreSubjectFilter: true });
+    expect((await setup()).code).toBe(0);
+    // As soon as the run's email lands in Postmark, 600 more reach the same address.
+    const flood = setInterval(() => {
+      const ours = world.simulator.state.messages.find((message) => message.Subject.startsWith("cio-postmark end-to-end test"));
+      if (!ours) return;
+      clearInterval(flood);
+      // Received in the same moment, so they show in the search as soon as the run's own does, listed before it.
+      for (let index = 0; index < 600; index++) {
+        world.simulator.state.messages.push({ ...ours, MessageID: randomUUID(), Subject: `Newsletter ${index}`, Metadata: {} });
+      }
+    }, 2);
+    try {
+      const result = await endToEnd(["--to", "softbounce@bounce-testing.postmarkapp.com"]);
+      expect(result.check).toMatchObject({ status: "pass", stage: "matched", stream: "outbound" });
+      const searches = world.simulator.requests.filter((request) => request.path === "/messages/outbound");
+      expect(searches.some((request) => request.query.offset === "500")).toBe(true);
+    } finally {
+      clearInterval(flood);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { REGION_WEBHOOK_URLS, type Region } from "../../core/regions.js";
 import type { Runtime } from "../../runtime.js";
 import type { Workspace } from "../../customerio/api.js";
-import { askCustomerIoKey, assertRegionMatchesKey } from "../../connections/customerio-key.js";
+import { askUntilAccepted, assertRegionMatchesKey } from "../../connections/customerio-key.js";
 import { shown } from "../../ui/terminal-safe.js";
 import type { Sitting } from "./sitting.js";
 
@@ -42,6 +42,9 @@ export async function promptRegion(runtime: Runtime, given: RegionInputs): Promi
     },
   ]);
   if (answer !== "key") return answer;
-  given.sitting.keyTyped(await askCustomerIoKey(runtime, "Finding the region"));
-  return (await workspaceFromKey(runtime, given))!.region;
+  const workspace = await askUntilAccepted(runtime, "Finding the region", (key) => {
+    given.sitting.keyTyped(key);
+    return workspaceFromKey(runtime, given);
+  });
+  return workspace!.region;
 }

@@ -1,6 +1,6 @@
 import { ExitCode } from "../../errors.js";
 import { isBounceTestAddress, proveWholeChain } from "../../connections/end-to-end.js";
-import { askCustomerIoKey } from "../../connections/customerio-key.js";
+import { askUntilAccepted } from "../../connections/customerio-key.js";
 import type { ServerApi } from "../../postmark/api.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Runtime } from "../../runtime.js";
@@ -27,9 +27,16 @@ export async function offerWholeChain(
     return ExitCode.ok;
 
   const learned = given.sitting;
-  if (!learned.customerioKey) learned.keyTyped(await askCustomerIoKey(runtime, "The proof"));
+  const readWorkspace = (key: string) =>
+    output.step("Reading your Customer.io workspace", () => runtime.customerio(key).workspace(learned.workspace?.region));
+  if (!learned.customerioKey) {
+    // A key typed here that Customer.io does not take is asked for again.
+    const found = await askUntilAccepted(runtime, "The proof", async (key) => ({ key, workspace: await readWorkspace(key) }));
+    learned.keyTyped(found.key);
+    learned.workspaceFound(found.workspace);
+  }
+  if (!learned.workspace) learned.workspaceFound(await readWorkspace(learned.customerioKey!));
   const customerio = runtime.customerio(learned.customerioKey!);
-  if (!learned.workspace) learned.workspaceFound(await output.step("Reading your Customer.io workspace", () => customerio.workspace()));
   const workspace = learned.workspace!;
   const from =
     given.from ??

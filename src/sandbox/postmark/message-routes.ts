@@ -23,7 +23,7 @@ export function messagesRoute(sim: SimulatedPostmark, method: string, segments: 
       (message) =>
         (query.recipient === undefined || message.Recipients.some((to) => to.toLowerCase() === query.recipient!.toLowerCase())) &&
         (query.tag === undefined || message.Tag === query.tag) &&
-        (query.subject === undefined || message.Subject.toLowerCase() === query.subject.toLowerCase()) &&
+        (query.subject === undefined || sim.ignoreSubjectFilter || message.Subject.toLowerCase() === query.subject.toLowerCase()) &&
         (query.messagestream === undefined || sameId(message.MessageStream, query.messagestream)) &&
         metadata.every(([key, value]) => message.Metadata[key.slice("metadata_".length)] === value),
     );

@@ -60,6 +60,7 @@ export class PostmarkSimulator implements SimulatedPostmark {
   eventDelayMs: number;
   detailsDelayMs: number;
   ignoreMetadataFilter: boolean;
+  ignoreSubjectFilter: boolean;
   webhookStatus: WebhookStatusField;
   statisticsByTrigger: boolean;
   verifyAnswer: VerifyAnswer;
@@ -87,6 +88,7 @@ export class PostmarkSimulator implements SimulatedPostmark {
     this.eventDelayMs = options.eventDelayMs ?? 1_000;
     this.detailsDelayMs = options.detailsDelayMs ?? 0;
     this.ignoreMetadataFilter = options.ignoreMetadataFilter ?? false;
+    this.ignoreSubjectFilter = options.ignoreSubjectFilter ?? false;
     this.webhookStatus = options.webhookStatus ?? "reported";
     this.statisticsByTrigger = options.statisticsByTrigger ?? true;
     this.verifyAnswer = options.verifyAnswer ?? "full";

@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   detailsDelayMs?: number;
   /** A Messages API that ignores the `metadata_` filter (seen as possible; it must not fool the proof). */
   ignoreMetadataFilter?: boolean;
+  /** And one that ignores `subject` (undocumented how it matches): the marker is what proves a message. */
+  ignoreSubjectFilter?: boolean;
   /** Whether a webhook shows a top-level `Status`: the API reference shows one, Postmark's webhook guide never mentions it. */
   webhookStatus?: WebhookStatusField;
   /** Whether the statistics carry `Statuses` and `MetricsByTrigger` (the webhook guide) or `Metrics` alone. */
@@ -66,6 +68,7 @@ export interface SimulatedPostmark {
   eventDelayMs: number;
   detailsDelayMs: number;
   ignoreMetadataFilter: boolean;
+  ignoreSubjectFilter: boolean;
   webhookStatus: WebhookStatusField;
   statisticsByTrigger: boolean;
   verifyAnswer: VerifyAnswer;
