@@ -133,6 +133,31 @@ describe("planConnection", () => {
     for (const [key, value] of Object.entries(expected)) expect(seen[key], key).toEqual(value);
   });
 
+  it.each<[string, Partial<WhatPostmarkHas>, Partial<WantedConnection>, boolean]>([
+    ["a verified webhook is not verified again", { webhooks: [{ ...hook(1, US_URL), Status: "verified" }] }, {}, false],
+    ["an unverified one is", { webhooks: [{ ...hook(1, US_URL), Status: "unverified" }] }, {}, true],
+    ["not with --no-verify-webhook", { webhooks: [{ ...hook(1, US_URL), Status: "unverified" }] }, { verifies: false }, false],
+    ["nor a webhook still to create", { webhooks: [] }, {}, false],
+    [
+      "a paused trigger in the statistics makes a verified one need it",
+      {
+        webhooks: [{ ...hook(1, US_URL), Status: "verified" }],
+        deliveries: { total: 1, succeeded: 1, failed: 0, retries: 0, statuses: { Bounce: "unverified" } },
+      },
+      {},
+      true,
+    ],
+  ])("verify: %s", (_name, have, want, verify) => {
+    const plan = planConnection({ webhooks: [], ...have }, { ...wanted, ...want });
+    expect(plan.verify).toBe(verify);
+    expect(plan.changesAnything).toBe(verify || plan.webhooks.target.kind !== "keep");
+  });
+
+  it("a saved region like the one wanted is no move", () => {
+    expect(planConnection({ webhooks: [hook(1, US_URL)] }, { ...wanted, savedRegion: "us" }).movesFrom).toBeUndefined();
+    expect(planConnection({ webhooks: [hook(1, US_URL)] }, { ...wanted, savedRegion: "us" }).changesAnything).toBe(false);
+  });
+
   it("declined deletions leave the rest of the plan, and nothing to change when only they were left", () => {
     const plan = planConnection({ webhooks: [hook(1, US_URL), hook(2, US_URL)] }, wanted);
     const kept = withoutDeletions(plan);
