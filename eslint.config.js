@@ -16,8 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    // The shim is CommonJS: it requires the bundle (see scripts/build.mjs).
-    files: ["bin/**/*.js"],
+    // The shim and the test preload are CommonJS: they require modules (see scripts/build.mjs).
+    files: ["bin/**/*.js", "**/*.cjs"],
     languageOptions: { sourceType: "commonjs" },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

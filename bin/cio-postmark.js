@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // CommonJS (see bin/package.json): the fastest way for Node to start the bundled CLI.
+// Node 22.1 and later keep the bundle's compiled code between runs (in its own cache folder); older Nodes have no such thing.
+require("node:module").enableCompileCache?.();
 let cli;
 try {
   cli = require("../dist/main.cjs");

@@ -100,30 +100,3 @@ export function installedPackages(modules: string): string[] {
   visit(modules);
   return found.sort();
 }
-
-/**
- * The packages only `roots` need: reachable from them through `dependencies`, and from no other
- * dependency of `owner`. Resolution is the flat one npm makes for a fresh install.
- */
-export function onlyNeededBy(modules: string, owner: string, roots: string[]): string[] {
-  const dependenciesOf = (name: string): string[] =>
-    Object.keys((JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8")) as { dependencies?: object }).dependencies ?? {});
-  const closure = (starts: string[]) => {
-    const seen = new Set<string>();
-    const queue = [...starts];
-    while (queue.length > 0) {
-      const name = queue.pop()!;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      queue.push(...dependenciesOf(name));
-    }
-    return seen;
-  };
-  const others = closure(dependenciesOf(owner).filter((name) => !roots.includes(name)));
-  return [...closure(roots)].filter((name) => !others.has(name)).sort();
-}
-
-export async function apparentBytesOf(folders: string[]): Promise<number> {
-  const { stdout } = await run("du", ["-s", "-c", "--apparent-size", "--block-size=1", ...folders]);
-  return Number(stdout.trim().split("\n").at(-1)!.split(/\s/)[0]);
-}

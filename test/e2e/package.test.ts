@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { apparentBytesOf, installCold, onlyNeededBy, pack } from "../../scripts/package-footprint.js";
+import { readFileSync } from "node:fs";
+import { installCold, pack } from "../../scripts/package-footprint.js";
 import { SANDBOX_CREDENTIALS } from "../../src/sandbox/credentials.js";
 
 /**
@@ -14,6 +15,24 @@ const run = promisify(execFile);
 const ROOT = new URL("../..", import.meta.url).pathname;
 const version = (await import("../../package.json", { with: { type: "json" } })).default.version;
 const MB = 1_000_000;
+/** Every package the tool runs, bundled into dist/ (and so into the notices). */
+const BUNDLED = [
+  "postmark",
+  "nodemailer",
+  "@inquirer/select",
+  "@inquirer/search",
+  "@inquirer/input",
+  "@inquirer/password",
+  "@inquirer/confirm",
+  "conf",
+  "ora",
+  "smtp-server",
+  "open",
+  "commander",
+  "chalk",
+  "env-paths",
+  "string-width",
+];
 
 describe("the packed package", () => {
   it("holds only what runs, installs light and without install scripts, and works", { timeout: 300_000 }, async () => {
@@ -27,28 +46,23 @@ describe("the packed package", () => {
 
     const installed = await installCold(tarball);
     const modules = join(installed.project, "node_modules");
-    // Light: at most 75 packages (this one included) and 9 MB, as `du --apparent-size` counts.
-    expect(installed.packages.length).toBeLessThanOrEqual(75);
-    expect(installed.apparentBytes).toBeLessThanOrEqual(9 * MB);
+    // One package, everything it runs bundled in it: at most 2.5 MB, as `du --apparent-size` counts.
+    expect(installed.packages).toEqual([`cio-postmark@${version}`]);
+    expect(installed.apparentBytes).toBeLessThanOrEqual(2.5 * MB);
     // No script runs on install, so npm has nothing to warn about.
     expect(installed.npmOutput).not.toMatch(/install-scripts|prepare|postinstall/);
-    const manifest = JSON.parse((await run("cat", [join(modules, "cio-postmark", "package.json")])).stdout) as {
+    const manifest = JSON.parse(readFileSync(join(modules, "cio-postmark", "package.json"), "utf8")) as {
       scripts: Record<string, string>;
+      dependencies?: Record<string, string>;
     };
     for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(manifest.scripts[script]).toBeUndefined();
-    // One nodemailer: the one smtp-server asks for is ours.
-    expect(installed.packages.filter((name) => name.startsWith("nodemailer@"))).toHaveLength(1);
-    // Neither the old certificate library nor the prompts we never ask.
-    expect(
-      installed.packages.filter((name) =>
-        /^(selfsigned|@peculiar\/|pkijs|@inquirer\/(prompts|editor|expand|rawlist|number|checkbox))@/.test(name),
-      ),
-    ).toEqual([]);
-    // What only the sandbox needs (its SMTP server) weighs at most 1 MB.
-    const sandboxOnly = onlyNeededBy(modules, "cio-postmark", ["smtp-server"]);
-    expect(sandboxOnly).toContain("smtp-server");
-    expect(sandboxOnly).not.toContain("nodemailer");
-    expect(await apparentBytesOf(sandboxOnly.map((name) => join(modules, name)))).toBeLessThanOrEqual(1 * MB);
+    expect(manifest.dependencies ?? {}).toEqual({});
+    // Each bundled package's licence ships with it, by name and version.
+    expect(files).toContain("dist/THIRD_PARTY_NOTICES.md");
+    const notices = readFileSync(join(modules, "cio-postmark", "dist", "THIRD_PARTY_NOTICES.md"), "utf8");
+    for (const name of BUNDLED) expect(notices).toMatch(new RegExp(`^## ${name.replace("/", "\\/")} \\d+\\.\\d+\\.\\d+`, "m"));
+    // What a bundled package reads from its own folder at run time ships beside it (open's xdg-open).
+    expect(files).toContain("dist/vendor/xdg-open");
 
     const versionRun = await run(installed.binary, ["--version"]);
     expect(versionRun.stdout.trim()).toBe(version);
@@ -70,5 +84,32 @@ describe("the packed package", () => {
       webhook: { action: "created" },
       smtp: { host: "smtp.postmarkapp.com", port: 587, verified: true },
     });
+    // The whole sandbox runs as installed: Customer.io's simulator, Postmark's and the SMTP server, end to end.
+    const proof = await run(installed.binary, ["doctor", "--sandbox", "--json", "--end-to-end", "--from", "alerts@acme.example"], {
+      env: {
+        PATH: process.env.PATH,
+        CIO_POSTMARK_CONFIG_DIR: join(installed.project, "config"),
+        CUSTOMERIO_APP_API_KEY: SANDBOX_CREDENTIALS.customerioKey,
+      },
+    }).catch((error: { stdout: string }) => error);
+    const endToEnd = JSON.parse(proof.stdout).connections[0].checks.find((check: { id: string }) => check.id === "end-to-end");
+    expect(endToEnd).toMatchObject({ status: "pass", stage: "matched" });
+  });
+});
+
+describe("start-up", () => {
+  it("--help and --version load none of the bundled packages: not one file of dist/vendor is read", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const record = join(mkdtempSync(join(tmpdir(), "cio-loads-")), "loaded.json");
+    const preload = join(ROOT, "test", "helpers", "record-loads.cjs");
+    for (const argv of [["--help"], ["--version"], ["setup", "--help"], ["doctor", "--help"]]) {
+      await run(process.execPath, ["--require", preload, join(ROOT, "bin", "cio-postmark.js"), ...argv], {
+        env: { PATH: process.env.PATH, LOADS_FILE: record },
+      });
+      const loaded = JSON.parse(readFileSync(record, "utf8")) as string[];
+      expect(loaded.some((file) => file.endsWith("main.cjs"))).toBe(true);
+      expect(loaded.filter((file) => file.includes(`${join("dist", "vendor")}`))).toEqual([]);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { spawn } from "node-pty";
+import { spawn } from "@lydell/node-pty";
 import { beforeAll, describe, expect, it } from "vitest";
 
 /**

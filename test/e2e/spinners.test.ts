@@ -2,7 +2,7 @@ import { openSync } from "node:fs";
 import { WriteStream } from "node:tty";
 import type { Socket } from "node:net";
 import { PassThrough } from "node:stream";
-import * as nodePty from "node-pty";
+import * as nodePty from "@lydell/node-pty";
 import { afterEach, describe, expect, it } from "vitest";
 import { Output } from "../../src/ui/output.js";
 import { SecretRegistry } from "../../src/ui/redact.js";

@@ -2,7 +2,7 @@ import { openSync } from "node:fs";
 import type { Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { WriteStream } from "node:tty";
-import * as nodePty from "node-pty";
+import * as nodePty from "@lydell/node-pty";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../src/main.js";
 import { startAgency, type Agency } from "../helpers/agency.js";
