@@ -320,8 +320,8 @@ async function wizardSitting() {
         ["Apply this plan", 1, 'Connect stream "broadcast"', "y\r"],
         ['Connect stream "broadcast"', 1, "Access Key:", "sandbox-access-key-0002\r"],
         ['Connect stream "broadcast"', 1, "Secret Key:", "sandbox-secret-key-0002\r"],
+        // The sender chosen for outbound is used again: no second "Send it from".
         ['Connect stream "broadcast"', 1, "Send one test message", "\r"],
-        ['Connect stream "broadcast"', 1, "Send it from:", "\r"],
         // Prompts are drawn again on each key and once more when answered: mark by the offer, seen once before this plan.
         ['Connect stream "broadcast"', 1, "Apply this plan", "\r"],
         ["Both streams of Acme Production are connected", 1, "Have you added the", stopAtTheEnd ? "\u0003" : "\r"],

@@ -51,9 +51,14 @@ const SEARCH_REACH = 10_000;
  * The run's own message, by its marker: page after page, newest first, where a search ignores the
  * subject filter and a busy --to has had more mail since, up to as far back as Postmark searches.
  */
-async function findByMarker(api: ServerApi, filters: Record<string, string>, marker: string): Promise<OutboundMessage | undefined> {
+async function findByMarker(
+  api: ServerApi,
+  filters: Record<string, string>,
+  marker: string,
+  signal: AbortSignal,
+): Promise<OutboundMessage | undefined> {
   for (let offset = 0; offset + SEARCH_PAGE <= SEARCH_REACH; offset += SEARCH_PAGE) {
-    const page = await api.searchOutboundMessages(filters, SEARCH_PAGE, offset);
+    const page = await api.searchOutboundMessages(filters, SEARCH_PAGE, offset, signal);
     const own = page.find((message) => isOwnTestMessage(message, marker));
     if (own || page.length < SEARCH_PAGE) return own;
   }
@@ -100,7 +105,7 @@ export async function proveWholeChain(
     seconds: seconds(),
   });
 
-  // Every wait after the send (a 429's included) ends by the deadline: --timeout is the whole run's.
+  // Every wait after the send, Customer.io's and Postmark's (a 429's included), ends by the deadline: --timeout is the whole run's.
   const stop = AbortSignal.timeout(target.timeoutMs);
   let stage: EndToEndStage = "queued";
   let found: OutboundMessage | undefined;
@@ -114,8 +119,9 @@ export async function proveWholeChain(
       const sent = delivery?.metrics.sent;
       const matched = sent === undefined ? undefined : matchedEvent(delivery!, sent);
       if (sent !== undefined) {
+        if (stage === "queued") stage = "sent"; // known before the searches below, which a deadline may cut short
         // Found by this run's marker, whatever Postmark's clock says; the subject narrows the search to it.
-        found ??= await findByMarker(api, { recipient: target.to, subject }, marker);
+        found ??= await findByMarker(api, { recipient: target.to, subject }, marker, stop);
         if (found) {
           const stream = found.MessageStream;
           const connection = connections.find((candidate) => candidate.streamId.toLowerCase() === stream.toLowerCase());
@@ -132,7 +138,7 @@ export async function proveWholeChain(
           if (connection.streamType === "Broadcasts" && isBounceTestAddress(target.to)) {
             return result("fail", "in-postmark", stream, broadcastBounceWords(stream, target.to), BROADCAST_PROOF_FIX);
           }
-          event ??= firstEvent((await api.getOutboundMessageDetails(found.MessageID))?.MessageEvents);
+          event ??= firstEvent((await api.getOutboundMessageDetails(found.MessageID, stop))?.MessageEvents);
         }
       }
       stage = event ? "event" : found ? "in-postmark" : sent !== undefined ? "sent" : "queued";

@@ -53,10 +53,23 @@ export function renderDoctor(
       if (check.fix && check.status !== "pass") lines.push(`      ${output.style.cyan("fix:")} ${check.fix}`);
     }
   }
+  // "All good" is said only when the whole chain was proven: what was not checked is said, with how to check it.
+  const skipped = (id: string) => reports.some(({ checks }) => checks.some((check) => check.id === id && check.status === "skip"));
+  const notChecked = [
+    ...(skipped("customerio-region") ? ["your Customer.io workspace's region (set CUSTOMERIO_APP_API_KEY)"] : []),
+    ...(skipped("end-to-end")
+      ? [`that Customer.io's email comes back as an event (${runtime.command("doctor", "--end-to-end", "--from", "ADDRESS")})`]
+      : []),
+  ];
+  const verdict = failed
+    ? output.style.red("Problems found")
+    : notChecked.length > 0
+      ? output.style.green("No problems found")
+      : output.style.green("All good");
   lines.push(
     "",
-    `${failed ? output.style.red("Problems found") : output.style.green("All good")}: ${counts.pass} ok, ` +
-      `${plural(counts.warn, "warning")}, ${plural(counts.fail, "problem")}, ${counts.skip} skipped.`,
+    `${verdict}: ${counts.pass} ok, ${plural(counts.warn, "warning")}, ${plural(counts.fail, "problem")}, ${counts.skip} skipped.`,
   );
+  if (!failed && notChecked.length > 0) lines.push(`Not checked: ${notChecked.join("; ")}.`);
   output.result(lines.join("\n"));
 }

@@ -350,11 +350,12 @@ export class ServerApi extends PostmarkApi<ServerClient> {
    * Outbound messages matching the filters (recipient, subject, tag, messagestream, metadata_<key>),
    * newest first: one page, of `count` (at most 500, Postmark's page).
    */
-  searchOutboundMessages(filters: Record<string, string>, count = 50, offset = 0): Promise<OutboundMessage[]> {
+  searchOutboundMessages(filters: Record<string, string>, count = 50, offset = 0, signal?: AbortSignal): Promise<OutboundMessage[]> {
     return this.read(
       "search the sent messages",
       (client) => client.getOutboundMessages({ count, offset, ...filters } as never),
       (answer) => shapes.pageOf(answer, "Messages", shapes.outboundMessage).items,
+      signal,
     );
   }
 
@@ -362,7 +363,7 @@ export class ServerApi extends PostmarkApi<ServerClient> {
    * A sent message with its events; undefined while Postmark cannot show it yet: its message
    * endpoints are eventually consistent, so a message the search just listed may still be 422/701.
    */
-  getOutboundMessageDetails(messageId: string): Promise<OutboundMessage | undefined> {
+  getOutboundMessageDetails(messageId: string, signal?: AbortSignal): Promise<OutboundMessage | undefined> {
     return this.read(
       `read sent message ${messageId}`,
       (client) =>
@@ -372,6 +373,7 @@ export class ServerApi extends PostmarkApi<ServerClient> {
           NOT_YET,
         ),
       (answer) => (answer === NOT_YET ? undefined : shapes.outboundMessage(answer)),
+      signal,
     );
   }
 }

@@ -12,6 +12,17 @@ import { shown } from "../ui/terminal-safe.js";
  * over the very same path.
  */
 
+/** The server took the key pair but refused the message: at which command (MAIL FROM is the sender). */
+export class SendRefusedError extends CliError {
+  constructor(
+    readonly at: string,
+    message: string,
+    options: { hint: string; cause: unknown },
+  ) {
+    super("send_test_rejected", message, options);
+  }
+}
+
 export interface SmtpCredentials {
   host: string;
   port: number;
@@ -112,8 +123,8 @@ async function send(credentials: SmtpCredentials, message: OutgoingMessage, opti
       failure.responseCode !== undefined &&
       ["MAIL FROM", "RCPT TO", "DATA"].includes(failure.command ?? "")
     ) {
-      throw new CliError(
-        "send_test_rejected",
+      throw new SendRefusedError(
+        failure.command!,
         `${credentials.host}:${credentials.port} refused the test message at ${failure.command}: ` +
           `${shown(failure.response ?? failure.message)}`,
         {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 async function doctorInTerminal(args: string[], env: NodeJS.ProcessEnv = {}) {
   const run = runInPty(["doctor", "--sandbox", "--config-dir", dir, ...args], { env });
   expect((await run.exited).exitCode).toBe(0);
-  expect(run.screen()).toContain("All good");
+  expect(run.screen()).toContain("No problems found");
   return run.raw();
 }
 

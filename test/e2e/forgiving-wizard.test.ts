@@ -148,6 +148,43 @@ describe("the region from a Customer.io App API key", () => {
   });
 });
 
+describe("a sender Postmark does not take", () => {
+  it("is asked again in words for a person, and the sender it took is used for the next stream without asking", async () => {
+    const dir = freshDir();
+    const run = runInPty(["setup", "--sandbox", "--config-dir", dir], {
+      env: {
+        POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+        POSTMARK_SMTP_ACCESS_KEY: "sandbox-access-key-0001",
+        POSTMARK_SMTP_SECRET_KEY: "sandbox-secret-key-0001",
+      },
+    });
+    await answer(run, "Message stream:", KEYS.enter); // outbound
+    await answer(run, "Which Customer.io region", KEYS.enter);
+    await answer(run, "Send one test message", KEYS.enter);
+    await answer(run, "Send it from", `nobody@unverified.example${KEYS.enter}`);
+    await answer(run, after("(try 2 of 3)", "Send it from"), `alerts@acme.example${KEYS.enter}`);
+    await answer(run, "Apply this plan", KEYS.enter);
+    await answer(run, OFFER, `y${KEYS.enter}`);
+    await answer(run, after(OFFER, "Access Key:"), `sandbox-access-key-0002${KEYS.enter}`);
+    await answer(run, after(OFFER, "Secret Key:"), `sandbox-secret-key-0002${KEYS.enter}`);
+    await answer(run, after(OFFER, "Send one test message"), KEYS.enter);
+    // No second "Send it from": the sender Postmark took for outbound is used again.
+    await answer(run, after(OFFER, "Apply this plan"), KEYS.enter);
+    await answer(run, "Have you added the", KEYS.enter);
+    expect((await run.exited).exitCode).toBe(0);
+    const screen = run.screen().replace(/\s+/g, " ");
+    expect(screen).toContain(
+      "Postmark did not take nobody@unverified.example as the sender: it is not a confirmed sender signature, nor on a verified " +
+        "domain, of this account. Confirm it in Postmark (https://account.postmarkapp.com/signature_domains), or send from another " +
+        "address (try 2 of 3).",
+    );
+    expect(screen).not.toContain("MAIL FROM");
+    expect(screen.slice(screen.lastIndexOf("Connect stream"))).not.toContain("Send it from");
+    const connections = JSON.parse(readFileSync(join(dir, "sandbox", "config.json"), "utf8")).connections;
+    expect(Object.keys(connections).sort()).toEqual(["1001:broadcast", "1001:outbound"]);
+  });
+});
+
 describe("a mistyped Customer.io key", () => {
   it("at the region question is asked for again, and the right one carries on", async () => {
     const dir = freshDir();

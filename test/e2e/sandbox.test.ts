@@ -23,7 +23,7 @@ describe("--sandbox", () => {
 
     const doctor = await runBinary(["doctor", "--sandbox"], { CIO_POSTMARK_CONFIG_DIR: dir });
     expect(doctor.status).toBe(0);
-    expect(doctor.stdout).toMatch(/All good/);
+    expect(doctor.stdout).toMatch(/No problems found/);
 
     const status = await runBinary(["status", "--sandbox"], { CIO_POSTMARK_CONFIG_DIR: dir });
     expect(status.status).toBe(0);

@@ -141,6 +141,26 @@ describe("--timeout bounds every wait", () => {
   });
 });
 
+describe("--timeout bounds Postmark's waits too", () => {
+  it("a 429 asking to wait 30 s on the Messages API ends by the deadline, as a time-out verdict", async () => {
+    await start();
+    expect((await setup()).code).toBe(0);
+    world.simulator.injectFault({
+      match: (request) => request.path.startsWith("/messages/outbound"),
+      fault: { kind: "status", status: 429, retryAfter: "30" },
+    });
+    const result = await world.run(["doctor", "--json", "--end-to-end", "--from", SENDER, "--timeout", "2"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...customerio.env, CUSTOMERIO_APP_API_KEY: CIO_US_KEY },
+      overrides: { ...world.overrides, rateLimit: { tries: 4, baseDelayMs: 1_000, maxDelayMs: 60_000 } },
+    });
+    const verdict = result.json().connections[0].checks.find((check: { id: string }) => check.id === "end-to-end");
+    expect(verdict).toMatchObject({ status: "fail", stage: "sent" });
+    expect(verdict.message).toMatch(/within 2 s/);
+    // One search, its wait cut at the deadline: none after it.
+    expect(world.simulator.requests.filter((request) => request.path.startsWith("/messages/outbound"))).toHaveLength(1);
+  });
+});
+
 describe("an email Customer.io does not send", () => {
   it.each([
     ["dropped", "Customer.io did not send it: it dropped the email (Customer.io drops email to a suppressed or unsubscribed person)."],

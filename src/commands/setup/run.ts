@@ -68,9 +68,12 @@ async function connect(
   const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
   // A dry run sends nothing: it does not offer the test message either.
   const sendTest = smtpInput && !options.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
-  if (sendTest) given.sitting.testMessageSent(sendTest.from); // the wizard's last offer sends from it too
+
   const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest });
-  return options.dryRun ? work() : runtime.withLock("setup", work);
+  const result = await (options.dryRun ? work() : runtime.withLock("setup", work));
+  // The sender Postmark took is remembered: the next stream and the wizard's last offer send from it too.
+  if (result.sendTest) given.sitting.testMessageSent(result.sendTest.from);
+  return result;
 }
 
 /**

@@ -22,7 +22,14 @@ export async function sendTestAddresses(
   ) {
     return undefined;
   }
-  if (given.from) return { from: given.from, to: given.to };
+  // The sitting's last sender is used again for its next stream: the person chose it already.
+  const from = given.from ?? given.sitting.senderUsed ?? (await askSender(runtime, target));
+  return { from, to: given.to };
+}
+
+/** The sender, from the account's confirmed signatures where an account token lists them, else typed. */
+export async function askSender(runtime: Runtime, target: Target): Promise<string> {
+  const { prompter } = runtime;
   // A signature is offered only if it passes the checks --from gets (one address, no line breaks).
   const confirmed = target.accountToken
     ? (
@@ -40,12 +47,12 @@ export async function sendTestAddresses(
         { value: other, name: "Another address", description: "on a verified domain" },
       ])
     : other;
-  const from =
+  return (
     chosen ||
     (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", {
       validate: addressValidator,
-    }));
-  return { from, to: given.to };
+    }))
+  );
 }
 
 export function addressValidator(value: string): true | string {

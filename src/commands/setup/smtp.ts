@@ -4,14 +4,14 @@ import { type SendTestResult } from "../../connections/send-test.js";
 import { streamSettingsLink } from "../../postmark/links.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Runtime } from "../../runtime.js";
-import { STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../../smtp/verify.js";
+import { SendRefusedError, STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../../smtp/verify.js";
 import type { SavedConnection } from "../../store/config-store.js";
 import { required } from "../../ui/prompts.js";
 import { shown } from "../../ui/terminal-safe.js";
 import type { GivenInputs } from "./context.js";
 import type { Target } from "./target.js";
 import { assertSmtpEnabled } from "./smtp-enabled.js";
-import { runSendTest } from "./send-test.js";
+import { askSender, runSendTest } from "./send-test.js";
 
 /** setup's SMTP half: the key pair from flags, saved config or the person, its proof, and --send-test. */
 
@@ -131,7 +131,7 @@ export async function provenToken(
     const smtp = await provenSmtp(runtime, input, stream, check);
     if (!addresses) return { smtp, sendTest: null };
     try {
-      return { smtp, sendTest: await runSendTest(runtime, target, stream, server, smtp, addresses) };
+      return { smtp, sendTest: await sendUntilSenderTaken(runtime, { target, stream, server }, smtp, addresses) };
     } catch (error) {
       const askAgain =
         error instanceof CliError &&
@@ -150,6 +150,38 @@ export async function provenToken(
     }
   }
 }
+
+const SENDER_TRIES = 3;
+
+/**
+ * The test message, sent again from another address where Postmark refuses the sender (an address
+ * that is no confirmed signature and on no verified domain): a slip, asked again in words for a
+ * person, three tries in all. A scripted run fails at once.
+ */
+async function sendUntilSenderTaken(
+  runtime: Runtime,
+  { target, stream, server }: { target: Target; stream: MessageStream; server: Server },
+  smtp: SmtpCredentials,
+  addresses: { from: string; to: string },
+): Promise<SendTestResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runSendTest(runtime, target, stream, server, smtp, addresses);
+    } catch (error) {
+      const senderRefused = error instanceof SendRefusedError && error.at === "MAIL FROM";
+      if (!senderRefused || !runtime.prompter.interactive || attempt >= SENDER_TRIES) throw error;
+      runtime.output.failure(
+        `Postmark did not take ${shown(addresses.from)} as the sender: it is not a confirmed sender signature, nor on a verified ` +
+          `domain, of this account. Confirm it in Postmark (${SENDER_SIGNATURES_PAGE}), or send from another address ` +
+          `(try ${attempt + 1} of ${SENDER_TRIES}).`,
+      );
+      addresses = { ...addresses, from: await askSender(runtime, target) };
+    }
+  }
+}
+
+/** Where a sender signature is confirmed, or a domain verified. */
+const SENDER_SIGNATURES_PAGE = "https://account.postmarkapp.com/signature_domains";
 
 function isPostmarkAppLink(link: string): boolean {
   try {
