@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, type BinaryRun } from "../helpers/run-binary.js";
+import { runBinary } from "../helpers/run-binary.js";
 import { SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
 /**
@@ -16,20 +15,8 @@ const asRoot = process.getuid?.() === 0;
 let world: World;
 afterEach(async () => world?.close());
 
-function runAsNobody(args: string[], env: NodeJS.ProcessEnv): Promise<BinaryRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: tmpdir(), ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const runAsNobody = (args: string[], env: NodeJS.ProcessEnv) =>
+  runBinary(args, { HOME: tmpdir(), ...env }, undefined, { runner: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] });
 
 describe.skipIf(!asRoot || !existsSync("/usr/bin/setpriv"))("a config folder someone else owns", () => {
   it("writable by all but not ours to tighten: refused as config_unwritable before the webhook is created", async () => {

@@ -12,9 +12,16 @@ export interface BinaryRun {
  * Runs the built binary as a child process. Asynchronous on purpose: the simulator it talks to
  * lives in the test's own process, which must keep serving while the child runs.
  */
-export function runBinary(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Promise<BinaryRun> {
+export function runBinary(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  stdin?: string,
+  { runner = [] as string[] } = {},
+): Promise<BinaryRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env } });
+    // `runner`: a command the binary runs under (`setpriv --reuid=…` to run as another user).
+    const [command, ...rest] = [...runner, process.execPath, BIN, ...args];
+    const child = spawn(command!, rest, { env: { PATH: process.env.PATH, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
