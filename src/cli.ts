@@ -51,6 +51,19 @@ export function unknownCommand(word: string): CliError {
   );
 }
 
+/**
+ * `--smtp-secret` does not exist, on purpose: a Secret Key in a flag sits in the shell's history and
+ * in every process listing. Said before commander's bare "unknown option", and the value never echoed.
+ */
+export function secretFlagProblem(argv: string[]): CliError | undefined {
+  if (!argv.some((arg) => arg === "--smtp-secret" || arg.startsWith("--smtp-secret="))) return undefined;
+  return usageError(
+    "secret_in_flag",
+    "There is no --smtp-secret: a Secret Key given as a flag would stay in your shell history and show in the process list.",
+    "Pipe it in with --smtp-secret-stdin (for example --smtp-secret-stdin < secret.txt), or set POSTMARK_SMTP_SECRET_KEY.",
+  );
+}
+
 /** A first word that is not an option must be a command (or commander's own `help`). */
 export function firstWordProblem(argv: string[]): CliError | undefined {
   const [first] = argv;

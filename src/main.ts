@@ -52,9 +52,9 @@ export async function main(
   const json = argv.includes("--json");
   const context: ProgramContext = { io, secrets, overrides, json, exitCode: ExitCode.ok };
   const report = errorReporter(argv, io, secrets);
-  const { createProgram, CommanderError, firstWordProblem } = await import("./cli.js");
+  const { createProgram, CommanderError, firstWordProblem, secretFlagProblem } = await import("./cli.js");
   try {
-    const problem = firstWordProblem(argv);
+    const problem = secretFlagProblem(argv) ?? firstWordProblem(argv);
     if (problem) throw problem;
     await createProgram(context).parseAsync(argv, { from: "user" });
     return context.exitCode;

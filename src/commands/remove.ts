@@ -42,7 +42,10 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
     );
   }
 
+  // Said before the question: the custom SMTP server in Customer.io is the person's to remove, and easy to forget after.
+  const customerIoToo = "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).";
   if (!options.yes) {
+    if (prompter.interactive) runtime.output.info(customerIoToo);
     if (!prompter.interactive) {
       throw usageError(
         "confirmation_required",
@@ -78,6 +81,8 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
   return ExitCode.ok;
 }
 
+const CUSTOMER_IO_TOO = "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).";
+
 /** What was removed; `interrupted` names the signal that stops the run right after. */
 function renderRemoved(runtime: Runtime, connection: SavedConnection, removed: number[], interrupted?: string): void {
   const { output, store } = runtime;
@@ -94,10 +99,7 @@ function renderRemoved(runtime: Runtime, connection: SavedConnection, removed: n
     const deleted = removed.length
       ? `deleted ${removed.length === 1 ? "webhook" : "webhooks"} ${removed.join(", ")}`
       : "no Customer.io webhook was left on the stream";
-    output.result(
-      `Removed ${describeConnection(connection)}: ${deleted}; forgotten in ${store.path}.\n` +
-        "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).",
-    );
+    output.result(`Removed ${describeConnection(connection)}: ${deleted}; forgotten in ${store.path}.\n` + CUSTOMER_IO_TOO);
   }
 }
 

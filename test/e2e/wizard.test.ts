@@ -158,9 +158,33 @@ describe("the wizard in a pseudo-terminal", () => {
     await answer(run, "Send it from", `alerts@acme.example${KEYS.enter}`);
     await answer(run, "Send it to (a mailbox you can read", `person@acme.example${KEYS.enter}`);
     expect((await run.exited).exitCode).toBe(0);
+    // Before the proof, it says the test creates (or reuses) a person in Customer.io, and how to delete it.
+    expect(run.screen().replace(/\s+/g, " ")).toContain(
+      "The test email is sent to person@acme.example with Customer.io's transactional API, which creates (or reuses) a person with " +
+        "that address in your workspace; delete it afterwards under People",
+    );
     // Wrapped to the terminal's width: compare the words.
     expect(run.screen().replace(/\s+/g, " ")).toMatch(
       /Customer\.io sent it through Postmark stream broadcast; Postmark's Delivered event reached Customer\.io/,
     );
   }, 60_000);
+
+  it("remove says what is left to do in Customer.io before it asks", async () => {
+    const dir = freshDir();
+    const scripted = await runBinary(
+      ["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp"],
+      {
+        POSTMARK_SERVER_TOKEN: SANDBOX_CREDENTIALS.serverToken,
+      },
+    );
+    expect(scripted.status).toBe(0);
+    const run = runInPty(["remove", "--sandbox", "--config-dir", dir], { env: { POSTMARK_SERVER_TOKEN: SANDBOX_CREDENTIALS.serverToken } });
+    await answer(run, "Which connection should be removed?", KEYS.enter);
+    await answer(run, "Delete the Customer.io webhooks of", `y${KEYS.enter}`);
+    expect((await run.exited).exitCode).toBe(0);
+    const screen = run.screen().replace(/\s+/g, " ");
+    const reminder = screen.indexOf("Also remove the custom SMTP server in Customer.io");
+    expect(reminder).toBeGreaterThanOrEqual(0);
+    expect(reminder).toBeLessThan(screen.indexOf("Delete the Customer.io webhooks of"));
+  });
 });

@@ -238,6 +238,13 @@ const rows: Row[] = [
   ],
   ["--server without --reveal on status", ["status", "--server", "Production"], {}, 2, /--server, --stream and --yes go with --reveal/],
   [
+    "--smtp-secret, which does not exist: it points at --smtp-secret-stdin and never echoes the value",
+    ["setup", "--no-input", "--stream", "outbound", "--smtp-secret", "sk-typed-into-a-flag-123456"],
+    { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    2,
+    /There is no --smtp-secret: [^\n]*\n?[\s\S]*--smtp-secret-stdin/,
+  ],
+  [
     "a Customer.io key with a character no key has: named as Customer.io's, not Postmark's",
     ["setup", "--no-input", "--stream", "outbound"],
     { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, CUSTOMERIO_APP_API_KEY: "cio-key-with-é-inside" },

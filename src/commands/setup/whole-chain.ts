@@ -54,6 +54,10 @@ export async function offerWholeChain(
           { validate: addressValidator },
         )
       : given.to;
+  output.info(
+    `The test email is sent to ${shown(to)} with Customer.io's transactional API, which creates (or reuses) a person with ` +
+      "that address in your workspace; delete it afterwards under People (search the address, open the person, delete).",
+  );
   const streamIds = new Set(sitting.streams.map((stream) => stream.ID.toLowerCase()));
   const connections = (await runtime.store.list()).filter(
     (saved) => saved.serverId === sitting.server.ID && streamIds.has(saved.streamId.toLowerCase()),
