@@ -21,6 +21,7 @@ import { PostmarkSimulator, type LoggedRequest } from "../src/sandbox/postmark/s
 import { sentMessageOf, startLoopbackSmtp } from "../src/sandbox/smtp-server.js";
 import { SecretRegistry } from "../src/ui/redact.js";
 import { installCold, pack, packCommit } from "./package-footprint.js";
+import { plural } from "../src/core/words.js";
 import { startAgency } from "../test/helpers/agency.js";
 import { oneRequestIn } from "../src/sandbox/faults.js";
 
@@ -453,7 +454,7 @@ async function downloadFootprint() {
     const installed = await installCold(tarball);
     const warned = /install-scripts/.test(installed.npmOutput) ? ", npm warns of install scripts" : "";
     return (
-      `${label}: ${installed.packages.length} packages, ${(installed.apparentBytes / 1e6).toFixed(1)} MB, ` +
+      `${label}: ${plural(installed.packages.length, "package")}, ${(installed.apparentBytes / 1e6).toFixed(1)} MB, ` +
       `${(installed.installMs / 1000).toFixed(1)} s${warned}`
     );
   };
