@@ -131,13 +131,13 @@ const vendor = await esbuild.build({
 });
 
 // What a bundled package reads from its own folder at run time goes beside its bundle.
-copyFileSync(join(dirname(require_resolve("open")), "xdg-open"), "dist/vendor/xdg-open");
+copyFileSync(join(dirname(installedManifest("open")), "xdg-open"), "dist/vendor/xdg-open");
 
 writeFileSync("dist/THIRD_PARTY_NOTICES.md", notices([main.metafile, vendor.metafile]));
 
-/** Where a package is installed, as Node would find it from here. */
-function require_resolve(name) {
-  let dir = join("node_modules", name);
+/** A package's package.json, in the project's own node_modules. */
+function installedManifest(name) {
+  const dir = join("node_modules", name);
   if (!existsSync(join(dir, "package.json"))) throw new Error(`${name} is not installed`);
   return join(dir, "package.json");
 }

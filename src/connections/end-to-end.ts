@@ -10,6 +10,7 @@ import type { SavedConnection } from "../store/config-store.js";
 import { recordTestMessage } from "../journal.js";
 import { CliError } from "../errors.js";
 import { shown } from "../ui/terminal-safe.js";
+import { connectionFlags } from "./saved.js";
 
 /**
  * `doctor --end-to-end`: one email sent by Customer.io itself, followed on both sides. Customer.io
@@ -207,7 +208,7 @@ type Finish = (
 ) => EndToEndResult;
 
 function notSentFix(runtime: Runtime, connection: SavedConnection): string {
-  const reveal = runtime.command("status", "--reveal", "--server", String(connection.serverId), "--stream", connection.streamId);
+  const reveal = runtime.command("status", "--reveal", ...connectionFlags(connection));
   return (
     `In Customer.io, ${CUSTOM_SMTP_PATH}: add Postmark with the Access Key and Secret Key of stream ` +
     `${shown(connection.streamId)}'s SMTP token (${reveal} shows them).`
@@ -228,8 +229,8 @@ async function wrongStream(runtime: Runtime, target: EndToEndTarget, stream: str
   );
   const other = saved
     ? `or, since stream ${shown(stream)} is connected too, prove it: ` +
-      runtime.command("doctor", "--end-to-end", "--from", target.from, "--server", String(connection.serverId), "--stream", stream)
-    : `or connect stream ${shown(stream)} too: ${runtime.command("setup", "--server", String(connection.serverId), "--stream", stream)}`;
+      runtime.command("doctor", "--end-to-end", "--from", target.from, ...connectionFlags({ ...connection, streamId: stream }))
+    : `or connect stream ${shown(stream)} too: ${runtime.command("setup", ...connectionFlags({ ...connection, streamId: stream }))}`;
   const fix = `In Customer.io, ${CUSTOM_SMTP_PATH}: use the SMTP token of stream ${shown(connection.streamId)}; ${other}.`;
   return finish("fail", "wrong-stream", stream, `${said}.`, fix);
 }
@@ -276,7 +277,7 @@ function timedOut(
       const webhookRegion = connection.region;
       const workspaceRegion = target.workspace.region;
       const where = `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]})`;
-      const connectionFlags = ["--server", String(connection.serverId), "--stream", connection.streamId];
+      const flags = connectionFlags(connection);
       // Same region: nothing in the plan to repair, so the fix is Postmark's own check, which lifts a paused trigger.
       const regions =
         webhookRegion === workspaceRegion
@@ -285,8 +286,8 @@ function timedOut(
           : `${where}, but the workspace ${shown(target.workspace.name)} is in region ${workspaceRegion.toUpperCase()}`;
       const fix =
         webhookRegion === workspaceRegion
-          ? `Have Postmark verify the webhook now: ${runtime.command("doctor", "--verify-webhook", ...connectionFlags)}`
-          : runtime.command("doctor", "--fix", "--region", workspaceRegion, "--yes", ...connectionFlags);
+          ? `Have Postmark verify the webhook now: ${runtime.command("doctor", "--verify-webhook", ...flags)}`
+          : runtime.command("doctor", "--fix", "--region", workspaceRegion, "--yes", ...flags);
       return finish("fail", stage, stream, `Postmark has the event, but Customer.io never matched it ${within}: ${regions}.`, fix);
     }
   }

@@ -206,6 +206,19 @@ describe("doctor --end-to-end", () => {
     expect(cioRequests().filter((line) => line.startsWith("us POST"))).toEqual(["us POST /v1/send/email 200"]);
   });
 
+  it("over two connections, the one email proves the chain: All good, though the other connection's check is skipped", async () => {
+    await start();
+    await setup(["--region", "us"]);
+    await run(["setup", "--no-input", "--json", "--stream", "broadcast", "--region", "us"], {
+      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+      POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+    });
+    const result = await run(["doctor", "--end-to-end", "--from", SENDER, "--server", "2001"], { CUSTOMERIO_APP_API_KEY: CIO_US_KEY });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/All good: /);
+    expect(result.stdout).not.toContain("Not checked");
+  });
+
   it("--to another address: Postmark's Delivered event", async () => {
     await start();
     await setup(["--region", "us"]);
