@@ -6,6 +6,7 @@ import { registerSetup } from "./commands/setup/options.js";
 import { registerDoctor } from "./commands/doctor-options.js";
 import { registerStatus } from "./commands/status-options.js";
 import { registerRemove } from "./commands/remove-options.js";
+import { registerApply } from "./commands/apply/options.js";
 
 export { CommanderError };
 import type { GlobalOptions, RunOverrides, Runtime } from "./runtime.js";
@@ -36,6 +37,7 @@ Examples:
       npx cio-postmark setup --stream outbound --region us --json
   $ npx cio-postmark doctor --fix
   $ npx cio-postmark status --json
+  $ POSTMARK_ACCOUNT_TOKEN=… npx cio-postmark apply --check     # CI: fail on drift
   $ npx cio-postmark remove --server "My Server" --stream broadcast --yes`;
 
 /**
@@ -127,6 +129,11 @@ export function createProgram(context: ProgramContext): Command {
   registerRemove(
     program,
     action(async () => (await import("./commands/remove.js")).runRemove),
+  );
+
+  registerApply(
+    program,
+    action(async () => (await import("./commands/apply/run.js")).runApply),
   );
 
   return program;

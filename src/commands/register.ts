@@ -10,9 +10,9 @@ import type { GlobalOptions } from "../runtime.js";
 /** Commander's action for a command: cli.ts builds it around the command's runner, loaded only when it runs. */
 export type CommandHandler<O extends GlobalOptions> = (options: O, command: Command) => Promise<void>;
 
-export type CommandName = "setup" | "doctor" | "status" | "remove";
-export const ALL: CommandName[] = ["setup", "doctor", "status", "remove"];
-const POSTMARK: CommandName[] = ["setup", "doctor", "remove"];
+export type CommandName = "setup" | "doctor" | "status" | "remove" | "apply";
+export const ALL: CommandName[] = ["setup", "doctor", "status", "remove", "apply"];
+const POSTMARK: CommandName[] = ["setup", "doctor", "remove", "apply"];
 
 /** Each variable, and the commands that read it: a command's help lists only its own. */
 const ENVIRONMENT: Array<[name: string, what: string, readBy: CommandName[]]> = [

@@ -115,3 +115,23 @@ export function withoutDeletions(plan: ConnectionPlan): ConnectionPlan {
   const changesAnything = planChangesAnything(webhooks) || plan.movesFrom !== undefined || plan.verify;
   return { ...plan, webhooks, needsConsent: [], changesAnything };
 }
+
+/** One step of a plan, as apply's table and JSON name it. */
+export interface PlanStep {
+  action: "create" | "update" | "keep" | "verify" | "delete";
+  /** The webhook it acts on; null for the one a create makes. */
+  webhook: number | null;
+  /** Why: what drifted (update), or why the webhook goes (delete: "duplicate" or "other-region"). */
+  reason?: string;
+}
+
+export function planSteps(plan: ConnectionPlan): PlanStep[] {
+  const { target, deletions } = plan.webhooks;
+  const steps: PlanStep[] = [];
+  if (target.kind === "create") steps.push({ action: "create", webhook: null });
+  if (target.kind === "update") steps.push({ action: "update", webhook: target.webhook.ID, reason: target.drift.join("; ") });
+  if (target.kind === "keep") steps.push({ action: "keep", webhook: target.webhook.ID });
+  if (plan.verify && target.kind !== "create") steps.push({ action: "verify", webhook: target.webhook.ID });
+  for (const { webhook, reason } of deletions) steps.push({ action: "delete", webhook: webhook.ID, reason });
+  return steps;
+}

@@ -6,13 +6,13 @@ import type { StreamType } from "./model.js";
 
 export const DEFAULT_SMTP_PORT = 587;
 
-export function parseRegion(value: string | undefined): Region | undefined {
+export function parseRegion(value: string | undefined, field = "--region"): Region | undefined {
   if (value === undefined) return undefined;
   const normalized = value.trim().toLowerCase();
   if (!isRegion(normalized)) {
     throw usageError(
       "invalid_region",
-      `--region must be "us" or "eu" (got ${JSON.stringify(value)}).`,
+      `${field} must be "us" or "eu" (got ${JSON.stringify(value)}).`,
       "Your Customer.io region is in Settings > Workspace Settings; EU accounts use fly-eu.customer.io.",
     );
   }
@@ -20,7 +20,7 @@ export function parseRegion(value: string | undefined): Region | undefined {
 }
 
 /** Any port a relay or tunnel may use, except 465: this tool speaks STARTTLS only, and Postmark has no implicit-TLS port. */
-export function parseSmtpPort(value: string | undefined): number | undefined {
+export function parseSmtpPort(value: string | undefined, field = "--smtp-port"): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   const port = Number(text);
@@ -35,7 +35,7 @@ export function parseSmtpPort(value: string | undefined): number | undefined {
   if (!/^\d+$/.test(text) || port < 1 || port > 65_535) {
     throw usageError(
       "invalid_smtp_port",
-      `--smtp-port must be a port number from 1 to 65535 (got ${JSON.stringify(value)}).`,
+      `${field} must be a port number from 1 to 65535 (got ${JSON.stringify(value)}).`,
       "Postmark takes STARTTLS on 587 (the default), 2525 and 25.",
     );
   }
@@ -44,11 +44,11 @@ export function parseSmtpPort(value: string | undefined): number | undefined {
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
 
-export function parseSmtpHost(value: string | undefined): string | undefined {
+export function parseSmtpHost(value: string | undefined, field = "--smtp-host"): string | undefined {
   if (value === undefined) return undefined;
   const host = value.trim();
   if (!HOST_NAME.test(host)) {
-    throw usageError("invalid_smtp_host", `--smtp-host is not a host name: ${JSON.stringify(value)}.`, "For example smtp.postmarkapp.com.");
+    throw usageError("invalid_smtp_host", `${field} is not a host name: ${JSON.stringify(value)}.`, "For example smtp.postmarkapp.com.");
   }
   return host;
 }
@@ -62,22 +62,22 @@ export function isStreamId(id: string): boolean {
   return id !== "" && !/[\s/?#\\%]/.test(id) && !/^\.+$/.test(id) && !/[\u0000-\u001f\u007f]/.test(id);
 }
 
-export function parseStreamId(value: string | undefined): string | undefined {
+export function parseStreamId(value: string | undefined, field = "--stream"): string | undefined {
   if (value === undefined) return undefined;
   const id = value.trim();
   if (!isStreamId(id)) {
     throw usageError(
       "invalid_stream",
-      `--stream must be a message stream ID such as "outbound" or "broadcast" (got ${JSON.stringify(value)}).`,
+      `${field} must be a message stream ID such as "outbound" or "broadcast" (got ${JSON.stringify(value)}).`,
     );
   }
   return id;
 }
 
-export function parseServerRef(value: string | undefined): string | undefined {
+export function parseServerRef(value: string | undefined, field = "--server"): string | undefined {
   if (value === undefined) return undefined;
   const ref = value.trim();
-  if (ref === "") throw usageError("invalid_server", "--server is empty: give the server's exact name or numeric ID.");
+  if (ref === "") throw usageError("invalid_server", `${field} is empty: give the server's exact name or numeric ID.`);
   return ref;
 }
 

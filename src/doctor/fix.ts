@@ -1,4 +1,5 @@
-import { planConnection, withoutDeletions, type ConnectionPlan } from "../core/connection-plan.js";
+import { withoutDeletions, type ConnectionPlan } from "../core/connection-plan.js";
+import { readConnectionPlan } from "../connections/read-plan.js";
 import { describePlan } from "../core/webhook-plan.js";
 import type { Region } from "../core/regions.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
@@ -52,14 +53,9 @@ export async function fixAll(runtime: Runtime, reports: ConnectionReport[], opti
 }
 
 /** The plan for one connection: what Postmark has (its statistics too, which name paused triggers) against what is wanted. */
-async function planRepair(api: ServerApi, connection: SavedConnection, { verify, region }: FixOptions): Promise<ConnectionPlan> {
+function planRepair(api: ServerApi, connection: SavedConnection, { verify, region }: FixOptions): Promise<ConnectionPlan> {
   const wanted = { ...desiredFor(connection), region: region ?? connection.region };
-  const want = { ...wanted, needsSmtp: connection.smtp !== null, savedRegion: connection.region, verifies: verify };
-  const webhooks = await api.listWebhooks(connection.streamId);
-  const { target } = planConnection({ webhooks }, want).webhooks;
-  const kept = target.kind === "create" || !verify ? undefined : target.webhook.ID;
-  const deliveries = kept === undefined ? undefined : await api.webhookDeliveries(kept).catch(() => undefined);
-  return planConnection({ webhooks, deliveries }, want);
+  return readConnectionPlan(api, {}, { ...wanted, needsSmtp: connection.smtp !== null, savedRegion: connection.region, verifies: verify });
 }
 
 async function repairOne(runtime: Runtime, connection: SavedConnection, reports: ConnectionReport[], options: FixOptions): Promise<Repair> {

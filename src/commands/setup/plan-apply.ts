@@ -184,7 +184,7 @@ export function assertServerMatches(server: Server, target: Target): void {
 }
 
 /** A warning of the connection plan, as setup says it. */
-function warningWords(warning: ConnectionWarning, server: Server, stream: MessageStream): string {
+export function warningWords(warning: ConnectionWarning, server: Server, stream: MessageStream): string {
   if (warning === "postmark-unsubscribe") {
     return (
       `Stream "${stream.ID}" uses Postmark's own unsubscribe handling: Postmark adds its unsubscribe link and List-Unsubscribe ` +

@@ -1,0 +1,29 @@
+import type { Command } from "commander";
+import type { GlobalOptions } from "../../runtime.js";
+import { environmentHelp, type CommandHandler } from "../register.js";
+
+/** apply's options: their type, and how commander is told of them. */
+
+export interface ApplyOptions extends GlobalOptions {
+  file?: string;
+  check?: boolean;
+  yes?: boolean;
+  /** --no-verify-webhook (false): save created or updated webhooks without Postmark calling Customer.io's URL first. */
+  verifyWebhook?: boolean;
+}
+
+export function registerApply(program: Command, run: CommandHandler<ApplyOptions>): void {
+  program
+    .command("apply")
+    .description("connect every stream a connections file names (default cio-postmark.json); --check only plans")
+    .option("--file <path>", "the connections file (default cio-postmark.json in this folder)")
+    .option("--check", "plan only, change nothing anywhere: exit 0 when nothing would change, 1 when something would")
+    .option("-y, --yes", "apply without asking (needed where nobody can be asked, as in CI)")
+    .option("--no-verify-webhook", "save webhooks without Postmark calling Customer.io's URL first (they get no events until verified)")
+    .addHelpText(
+      "after",
+      `\nExamples:\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --check\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --yes --json\n  $ ` +
+        `cio-postmark apply --file clients/acme.json\n${environmentHelp(["apply"])}`,
+    )
+    .action(run);
+}

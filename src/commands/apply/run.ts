@@ -1,0 +1,106 @@
+import { CliError, ExitCode, usageError } from "../../errors.js";
+import { smtpFromEnv } from "../../core/connections-file.js";
+import { plural } from "../../core/words.js";
+import { fileTokens, readConnectionsFile, resolveServers, type ConnectionsFile } from "../../connections/file.js";
+import { criticalSection } from "../../interrupt.js";
+import { recordDone } from "../../journal.js";
+import type { Runtime } from "../../runtime.js";
+import type { SavedConnection } from "../../store/config-store.js";
+import { applyEntry, changesPostmark, planEntry } from "./connection.js";
+import { renderApply } from "./render.js";
+import type { ApplyOptions } from "./options.js";
+
+/**
+ * `apply`: every connection the file names, planned as setup plans it, shown as one table, applied
+ * after one confirmation (or --yes). A connection that fails is reported and the others go on.
+ * `--check` stops after the plan, having written nothing anywhere.
+ */
+export async function runApply(runtime: Runtime, options: ApplyOptions): Promise<number> {
+  runtime.postmark(); // POSTMARK_API_URL, checked before anything else
+  const file = readConnectionsFile(runtime, options.file);
+  const check = Boolean(options.check);
+  fileTokens(runtime, file.connections);
+  // Every variable the file names is read before any request: --check proves no SMTP pair, so needs none.
+  if (!check) assertSmtpVariables(file, runtime.env);
+  const run = { file, check, verify: options.verifyWebhook !== false, yes: Boolean(options.yes), given: options.file !== undefined };
+  if (check) return applyFile(runtime, run);
+  runtime.store.assertWritable();
+  return runtime.withLock("apply", () => applyFile(runtime, run));
+}
+
+interface ApplyRun {
+  file: ConnectionsFile;
+  check: boolean;
+  verify: boolean;
+  yes: boolean;
+  /** Whether --file was given: the commands printed then name it too. */
+  given: boolean;
+}
+
+async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
+  const { output } = runtime;
+  const { connections } = run.file;
+  const resolved = await output.step(`Finding the servers of ${plural(connections.length, "connection")} in Postmark`, () =>
+    resolveServers(runtime, connections),
+  );
+  const planned = await eachWithProgress(runtime, "Planning", resolved, (entry) => planEntry(runtime, entry, run));
+  const again = (...args: string[]) => runtime.command("apply", ...(run.given ? ["--file", run.file.name] : []), ...args);
+  if (run.check) {
+    renderApply(runtime, planned, { check: true, again });
+    return planned.some((entry) => entry.error || changesPostmark(entry)) ? ExitCode.failure : ExitCode.ok;
+  }
+  renderApply(runtime, planned, { check: false, again, planOnly: true });
+  await confirm(runtime, planned.filter(changesPostmark).length, run, again);
+
+  // Saves one at a time: each reads the config file and writes it back whole.
+  let saving = Promise.resolve();
+  const save = (connection: SavedConnection) => (saving = saving.then(() => runtime.store.save(connection)));
+  const applied = await criticalSection(
+    () =>
+      eachWithProgress(runtime, "Applying", planned, async (entry) => {
+        const done = await applyEntry(runtime, entry, run.verify, save);
+        if (done.applied && !done.error) recordDone(`${done.connection.place} applied`);
+        return done;
+      }),
+    (done, signal) => renderApply(runtime, done, { check: false, again, interrupted: signal }),
+  );
+  renderApply(runtime, applied, { check: false, again });
+  return applied.some((entry) => entry.error) ? ExitCode.failure : ExitCode.ok;
+}
+
+/** One yes for the whole plan: from --yes, or from the person; a script without --yes changes nothing. */
+async function confirm(runtime: Runtime, changing: number, run: ApplyRun, again: (...args: string[]) => string): Promise<void> {
+  if (changing === 0 || run.yes) return;
+  const what = `The plan changes ${plural(changing, "connection")} in Postmark`;
+  if (!runtime.prompter.interactive) {
+    throw usageError(
+      "confirmation_required",
+      `${what}, and this run cannot ask first. Nothing was changed.`,
+      `To apply it: ${again("--yes")}`,
+    );
+  }
+  if (!(await runtime.prompter.confirm(`${what}. Apply it?`, true))) throw new CliError("cancelled", "Cancelled: nothing was changed.");
+}
+
+/** The file's SMTP variables, all set and shaped like keys, or every one that is not named at once. */
+function assertSmtpVariables(file: ConnectionsFile, env: NodeJS.ProcessEnv): void {
+  const problems = file.connections.flatMap((connection) =>
+    connection.smtp ? smtpFromEnv({ ...connection, smtp: connection.smtp }, env).problems : [],
+  );
+  if (problems.length === 0) return;
+  throw usageError(
+    "missing_input",
+    `${file.name} names SMTP keys this run does not have:\n  ${problems.join("\n  ")}`,
+    "Set them from your CI's secret store (or run with --check, which proves no SMTP key).",
+  );
+}
+
+/** Every entry at once (the process's cap on requests in flight sets the pace), counted as they finish. */
+async function eachWithProgress<T, R>(runtime: Runtime, verb: string, items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const total = plural(items.length, "connection");
+  return runtime.output.counting(
+    (done) => `${verb} ${done} of ${total}`,
+    `${verb === "Planning" ? "Planned" : "Applied"} ${total}`,
+    (tick) => Promise.all(items.map((item) => work(item).finally(tick))),
+  );
+}

@@ -1,0 +1,258 @@
+import { CliError, usageError } from "../errors.js";
+import { parseRegion, parseServerRef, parseSmtpHost, parseSmtpPort, parseStreamId, secretProblem } from "./inputs.js";
+import type { Region } from "./regions.js";
+
+/**
+ * The connections file (`cio-postmark.json`): which streams should be connected, never a secret.
+ * Pure: the text in, the connections out, or one usage error naming every place that is wrong
+ * (`connections[1].stream`). schema/connections.json says the same for editors; a test holds the two
+ * to the same table of files.
+ */
+
+export const DEFAULT_CONNECTIONS_FILE = "cio-postmark.json";
+
+export interface FileSmtp {
+  accessKeyEnv: string;
+  secretKeyEnv: string;
+  host?: string;
+  port?: number;
+}
+
+export interface FileConnection {
+  /** Where it sits in the file, for every message about it: "connections[1]". */
+  place: string;
+  /** As written: an exact server name, or a numeric ID. */
+  server: string;
+  stream: string;
+  region: Region;
+  smtp?: FileSmtp;
+}
+
+const TOP_FIELDS = ["$schema", "region", "connections"];
+const CONNECTION_FIELDS = ["server", "stream", "region", "smtp"];
+const SMTP_FIELDS = ["accessKeyEnv", "secretKeyEnv", "host", "port"];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** Field names people reach for when they mean to write a secret in: refused as such, with where secrets go. */
+const SECRET_FIELD = /token|secret|password|apikey|api_key|accesskey$/i;
+
+/**
+ * A value that is a key or token, by its shape (Postmark's are UUIDs, Customer.io's long hex) or
+ * because it is the value of a secret this run was given: it is refused and never echoed.
+ */
+function looksLikeSecret(value: string, knownSecrets: ReadonlySet<string>): boolean {
+  const text = value.trim();
+  return (
+    knownSecrets.has(text) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text) || /^[0-9a-f]{32,}$/i.test(text)
+  );
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+const isObject = (value: unknown): value is Record<string, Json> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Collects every problem of a file, so one run names them all. */
+class Problems {
+  readonly list: string[] = [];
+  add(place: string, problem: string): void {
+    this.list.push(`${place} ${problem}`);
+  }
+  /** A parser of the command line, re-used for the file with the place as its name; its message is the problem. */
+  parse<T>(parse: () => T): T | undefined {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      this.list.push(error.message.replace(/\.$/, ""));
+      return undefined;
+    }
+  }
+}
+
+/** Reads the file's text; `knownSecrets` are the secret values this run holds (from the environment), refused if written in. */
+export function parseConnectionsFile(text: string, name: string, knownSecrets: ReadonlySet<string> = new Set()): FileConnection[] {
+  const document = parseJson(text, name);
+  const problems = new Problems();
+  const connections: FileConnection[] = [];
+  if (!isObject(document)) {
+    problems.add("The file", 'must be a JSON object: {"connections": [...]}');
+  } else {
+    refuseSecrets(document, "", knownSecrets, problems);
+    unknownFields(document, TOP_FIELDS, "", problems);
+    if (document.$schema !== undefined && typeof document.$schema !== "string") problems.add("$schema", "must be a string");
+    const region = readRegion(document.region, "region", problems);
+    const list = document.connections;
+    if (!Array.isArray(list)) problems.add("connections", "must be a list of connections");
+    else if (list.length === 0) problems.add("connections", "is empty: name at least one server and stream");
+    else list.forEach((entry, index) => connections.push(...readConnection(entry, `connections[${index}]`, region, problems)));
+    duplicates(connections, problems);
+  }
+  if (problems.list.length > 0) {
+    throw usageError(
+      "invalid_connections_file",
+      `${name} is not a usable connections file:\n  ${problems.list.join("\n  ")}`,
+      "Each connection needs a server (name or ID), a stream and a region; secrets stay in environment variables the file names.",
+    );
+  }
+  return connections;
+}
+
+/** JSON.parse's own message quotes the text, which may hold a secret: only the line and column are said. */
+function parseJson(text: string, name: string): Json {
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, "")) as Json;
+  } catch (error) {
+    const position = /at position (\d+)/.exec(String((error as Error).message));
+    let where = /end of JSON/.test(String((error as Error).message)) ? " (it ends too early)" : "";
+    if (position) {
+      const before = text.slice(0, Number(position[1])).split(/\r?\n/);
+      where = ` (at line ${before.length}, column ${before.at(-1)!.length + 1})`;
+    }
+    throw usageError(
+      "invalid_connections_file",
+      `${name} is not valid JSON${where}.`,
+      "Check for a missing comma or quote near that place.",
+    );
+  }
+}
+
+function readConnection(entry: Json, place: string, topRegion: Region | undefined, problems: Problems): FileConnection[] {
+  if (!isObject(entry)) {
+    problems.add(place, 'must be an object: {"server": ..., "stream": ...}');
+    return [];
+  }
+  unknownFields(entry, CONNECTION_FIELDS, `${place}.`, problems);
+  const server = readServer(entry.server, `${place}.server`, problems);
+  const stream = readString(entry.stream, `${place}.stream`, problems, (value, field) => parseStreamId(value, field));
+  const region = entry.region === undefined ? topRegion : readRegion(entry.region, `${place}.region`, problems);
+  if (region === undefined && entry.region === undefined)
+    problems.add(`${place}.region`, 'is missing: give "region" here or at the top of the file ("us" or "eu")');
+  const smtp = entry.smtp === undefined ? undefined : readSmtp(entry.smtp, `${place}.smtp`, problems);
+  if (server === undefined || stream === undefined || region === undefined || smtp === null) return [];
+  return [{ place, server, stream, region, ...(smtp ? { smtp } : {}) }];
+}
+
+function readSmtp(value: Json, place: string, problems: Problems): FileSmtp | null {
+  if (!isObject(value)) {
+    problems.add(place, 'must be an object: {"accessKeyEnv": "...", "secretKeyEnv": "..."}');
+    return null;
+  }
+  unknownFields(value, SMTP_FIELDS, `${place}.`, problems);
+  const accessKeyEnv = readEnvName(value.accessKeyEnv, `${place}.accessKeyEnv`, problems);
+  const secretKeyEnv = readEnvName(value.secretKeyEnv, `${place}.secretKeyEnv`, problems);
+  const host = value.host === undefined ? undefined : readString(value.host, `${place}.host`, problems, parseSmtpHost);
+  let port: number | undefined;
+  if (value.port !== undefined) {
+    if (typeof value.port !== "number" || !Number.isInteger(value.port)) problems.add(`${place}.port`, "must be a whole number, e.g. 587");
+    else port = problems.parse(() => parseSmtpPort(String(value.port), `${place}.port`));
+  }
+  const bad = accessKeyEnv === undefined || secretKeyEnv === undefined;
+  if (bad || (value.host !== undefined && host === undefined) || (value.port !== undefined && port === undefined)) return null;
+  return { accessKeyEnv, secretKeyEnv, ...(host ? { host } : {}), ...(port ? { port } : {}) };
+}
+
+function readEnvName(value: Json | undefined, place: string, problems: Problems): string | undefined {
+  if (value === undefined) {
+    problems.add(place, "is missing: name the environment variable that holds it");
+    return undefined;
+  }
+  if (typeof value !== "string" || !ENV_NAME.test(value)) {
+    // Never echoed: what is here instead of a variable's name is most likely the key itself.
+    problems.add(place, "must be the name of an environment variable (letters, digits and _), never the key itself");
+    return undefined;
+  }
+  return value;
+}
+
+function readServer(value: Json | undefined, place: string, problems: Problems): string | undefined {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && value > 0) return String(value);
+    problems.add(place, "must be a server's exact name or its numeric ID");
+    return undefined;
+  }
+  return readString(value, place, problems, (text, field) => parseServerRef(text, field));
+}
+
+function readRegion(value: Json | undefined, place: string, problems: Problems): Region | undefined {
+  if (value === undefined) return undefined;
+  return readString(value, place, problems, (text, field) => parseRegion(text, field));
+}
+
+function readString<T>(
+  value: Json | undefined,
+  place: string,
+  problems: Problems,
+  parse: (value: string, field: string) => T | undefined,
+): T | undefined {
+  if (value === undefined) {
+    problems.add(place, "is missing");
+    return undefined;
+  }
+  if (typeof value !== "string") {
+    problems.add(place, "must be a string");
+    return undefined;
+  }
+  return problems.parse(() => parse(value, place));
+}
+
+function unknownFields(object: Record<string, Json>, known: string[], prefix: string, problems: Problems): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key) || SECRET_FIELD.test(key)) continue; // secret-looking fields are refused by refuseSecrets
+    problems.add(`${prefix}${/^[\w$-]{1,40}$/.test(key) ? key : "<a field>"}`, `is not a known field (known: ${known.join(", ")})`);
+  }
+}
+
+/**
+ * Anywhere in the file: a field named like a secret, or a value shaped like one, is refused and
+ * never echoed (the environment variables the file names hold the secrets).
+ */
+function refuseSecrets(value: Json, place: string, knownSecrets: ReadonlySet<string>, problems: Problems): void {
+  if (typeof value === "string" && looksLikeSecret(value, knownSecrets)) {
+    problems.add(place || "The file", "holds what looks like a key or token: secrets never go in this file; name an environment variable");
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => refuseSecrets(item, `${place}[${index}]`, knownSecrets, problems));
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const inner = place ? `${place}.${key}` : key;
+      const known = key === "accessKeyEnv" || key === "secretKeyEnv";
+      if (!known && SECRET_FIELD.test(key)) {
+        problems.add(
+          inner,
+          "is a secret: secrets never go in this file (name environment variables with smtp.accessKeyEnv and smtp.secretKeyEnv)",
+        );
+      } else refuseSecrets(item, inner, knownSecrets, problems);
+    }
+  }
+}
+
+/** The same server and stream twice would connect one stream twice, with two different wishes. */
+function duplicates(connections: FileConnection[], problems: Problems): void {
+  const seen = new Map<string, string>();
+  for (const connection of connections) {
+    const key = `${connection.server.toLowerCase()}\n${connection.stream.toLowerCase()}`;
+    const first = seen.get(key);
+    if (first)
+      problems.add(connection.place, `repeats ${first} (server ${JSON.stringify(connection.server)}, stream "${connection.stream}")`);
+    else seen.set(key, connection.place);
+  }
+}
+
+/**
+ * The SMTP key pair a connection's smtp names, read from the environment, or what is wrong with it
+ * (a variable unset, empty or not shaped like a key), naming the variable, never its value.
+ */
+export function smtpFromEnv(
+  connection: FileConnection & { smtp: FileSmtp },
+  env: NodeJS.ProcessEnv,
+): { accessKey: string; secretKey: string; problems: [] } | { problems: string[] } {
+  const problems: string[] = [];
+  const read = (field: "accessKeyEnv" | "secretKeyEnv") => {
+    const name = connection.smtp[field];
+    const value = env[name]?.trim();
+    const problem = value ? secretProblem(value) : "is not set";
+    if (problem) problems.push(`${connection.place}.smtp.${field} names ${name}, which ${problem}`);
+    return problem ? undefined : value;
+  };
+  const accessKey = read("accessKeyEnv");
+  const secretKey = read("secretKeyEnv");
+  return accessKey && secretKey ? { accessKey, secretKey, problems: [] } : { problems };
+}
