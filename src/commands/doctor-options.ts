@@ -21,6 +21,8 @@ export interface DoctorOptions extends GlobalOptions {
   timeout?: string;
   /** With --fix: move the connections to this region (the customerio-region check's fix). */
   region?: string;
+  /** --file: check the connections a connections file names, with no saved config. */
+  file?: string;
 }
 
 export function registerDoctor(program: Command, run: CommandHandler<DoctorOptions>): void {
@@ -42,6 +44,7 @@ export function registerDoctor(program: Command, run: CommandHandler<DoctorOptio
     .option("--to <address>", `recipient for --send-test and --end-to-end (default ${DEFAULT_TEST_RECIPIENT})`)
     .option("--timeout <seconds>", "how long --end-to-end follows its email (default 90)")
     .option("--region <us|eu>", "with --fix: move the connections' webhooks to this Customer.io region")
+    .option("--file <path>", "check the connections a connections file names (see apply), with no saved config needed")
     .option("--verbose", "print every check of every connection (over more than 3, a connection whose checks all pass is one line)")
     .addHelpText(
       "after",

@@ -6,14 +6,18 @@ import type { SendTestAddresses } from "../connections/send-test.js";
 import { checkAll, keepCheck } from "../doctor/collect.js";
 import { fixAll } from "../doctor/fix.js";
 import { renderDoctor } from "../doctor/render.js";
-import { once, type FactOptions } from "../doctor/facts.js";
+import { once, tokenFor, type FactOptions } from "../doctor/facts.js";
 import { isBounceTestAddress, proveWholeChain } from "../connections/end-to-end.js";
 import { askCustomerIoKey, assertRegionMatchesKey } from "../connections/customerio-key.js";
 import { parseRegion, readSecretEnv } from "../core/inputs.js";
 import type { Runtime } from "../runtime.js";
 import { connectionKey, type SavedConnection } from "../store/config-store.js";
 import { registerSavedSecrets, reportInvalidEntries, selectConnections } from "../connections/saved.js";
-import { serverApi, serverTokenFor } from "../connections/clients.js";
+import { serverApi } from "../connections/clients.js";
+import { fileCommand, readConnectionsFile, type ConnectionsFile } from "../connections/file.js";
+import { connectionsFromFile } from "../doctor/from-file.js";
+import type { ConnectionReport } from "../doctor/collect.js";
+import type { CheckedConnection } from "../doctor/types.js";
 import type { DoctorOptions } from "./doctor-options.js";
 
 /** The most --timeout may ask. */
@@ -34,14 +38,21 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   const customerioKey = readSecretEnv(runtime.env, "CUSTOMERIO_APP_API_KEY", "Customer.io");
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   if (customerioKey) runtime.customerio(customerioKey); // and the Customer.io hosts
-  const saved = await runtime.store.list();
-  registerSavedSecrets(runtime, saved);
-  await reportInvalidEntries(runtime);
-  const connections = selectConnections(runtime, saved, serverRef, streamId);
+  const file = options.file === undefined ? undefined : readConnectionsFile(runtime, options.file);
+  if (file && (options.fix || region))
+    throw usageError(
+      "fix_with_file",
+      "doctor --file only checks: apply repairs the file's connections.",
+      `Run ${runtime.command("apply", "--file", file.name)}`,
+    );
+  // The commands a file's connections print repair through the file.
+  if (file) runtime = { ...runtime, command: fileCommand(runtime.command, file) };
+  const { connections, unfound } = file
+    ? await fileConnections(runtime, file, serverRef, streamId)
+    : await savedConnections(runtime, serverRef, streamId);
   if (connections.length === 0) {
-    throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, {
-      hint: `Run \`${runtime.command("setup")}\` first.`,
-    });
+    renderDoctor(runtime, inFileOrder([], unfound), { verbose: Boolean(options.verbose) });
+    return ExitCode.failure; // only a file's connections can all be unfound: a saved list that is empty was refused above
   }
   const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs, region);
   // A move against the key's workspace is refused before any change, as setup refuses it.
@@ -73,9 +84,53 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
       if (endToEndInputs) reports = reports.map((report) => keepCheck(report, first, "end-to-end"));
     }
   }
-  renderDoctor(runtime, reports, { verbose: Boolean(options.verbose) });
+  renderDoctor(runtime, inFileOrder(reports, unfound), { verbose: Boolean(options.verbose) });
   const failed = unfinished || reports.some((report) => report.checks.some((check) => check.status === "fail"));
   return failed ? ExitCode.failure : ExitCode.ok;
+}
+
+async function savedConnections(
+  runtime: Runtime,
+  serverRef?: string,
+  streamId?: string,
+): Promise<{ connections: CheckedConnection[]; unfound: Unfound[] }> {
+  const saved = await runtime.store.list();
+  registerSavedSecrets(runtime, saved);
+  await reportInvalidEntries(runtime);
+  const connections = selectConnections(runtime, saved, serverRef, streamId);
+  if (connections.length === 0) {
+    throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, {
+      hint: `Run \`${runtime.command("setup")}\` first.`,
+    });
+  }
+  return { connections, unfound: [] };
+}
+
+/** A file's connection doctor could not find in Postmark, with its place among the file's connections. */
+interface Unfound {
+  index: number;
+  report: ConnectionReport;
+}
+
+/** doctor --file: the file's connections (those --server and --stream name), found in Postmark, with no saved config. */
+async function fileConnections(
+  runtime: Runtime,
+  file: ConnectionsFile,
+  serverRef?: string,
+  streamId?: string,
+): Promise<{ connections: CheckedConnection[]; unfound: Unfound[] }> {
+  const found = await connectionsFromFile(runtime, file);
+  const connections = found.flatMap((entry) => ("connection" in entry ? [entry.connection] : []));
+  const unfound = found.flatMap((entry, index) => ("failed" in entry ? [{ index, report: entry.failed }] : []));
+  if (serverRef === undefined && streamId === undefined) return { connections, unfound };
+  return { connections: selectConnections(runtime, connections, serverRef, streamId), unfound: [] };
+}
+
+/** The reports with the connections that could not be found put back at their places in the file. */
+function inFileOrder(reports: ConnectionReport[], unfound: Unfound[]): ConnectionReport[] {
+  const ordered = [...reports];
+  for (const { index, report } of unfound) ordered.splice(index, 0, report);
+  return ordered;
 }
 
 /**
@@ -115,7 +170,7 @@ async function customerioFacts(
     proveWholeChain(runtime, {
       customerio,
       workspace: await workspace(),
-      api: serverApi(runtime, await serverTokenFor(runtime, connections[0]!)),
+      api: serverApi(runtime, await tokenFor(runtime, connections[0]!)),
       connections,
       ...endToEndInputs,
       pollMs: runtime.sendTest.pollMs,

@@ -65,6 +65,7 @@ export interface FileTarget {
   connection: FileConnection;
   server: Server;
   api: ServerApi;
+  serverToken: SourcedToken;
 }
 
 export type Resolved = { connection: FileConnection; target: FileTarget } | { connection: FileConnection; error: CliError };
@@ -92,7 +93,7 @@ export function fileTokens(runtime: Runtime, connections: FileConnection[]): { a
  */
 export async function resolveServers(runtime: Runtime, connections: FileConnection[]): Promise<Resolved[]> {
   const tokens = fileTokens(runtime, connections);
-  const found = new Map<string, Promise<{ server: Server; api: ServerApi }>>();
+  const found = new Map<string, Promise<Omit<FileTarget, "connection">>>();
   const find = (ref: string) => {
     // With only a server token there is one server to find, whatever the connections call it.
     const key = tokens.account ? ref : "";
@@ -107,7 +108,7 @@ export async function resolveServers(runtime: Runtime, connections: FileConnecti
   return Promise.all(
     connections.map(async (connection): Promise<Resolved> => {
       try {
-        const { server, api } = await find(connection.server);
+        const { server, api, serverToken } = await find(connection.server);
         if (!tokens.account && !matchesServerRef(server.ID, server.Name, connection.server)) {
           throw new CliError(
             "server_mismatch",
@@ -116,7 +117,7 @@ export async function resolveServers(runtime: Runtime, connections: FileConnecti
             { exitCode: ExitCode.usage, hint: "Set POSTMARK_ACCOUNT_TOKEN to reach every server the file names." },
           );
         }
-        return { connection, target: { connection, server, api } };
+        return { connection, target: { connection, server, api, serverToken } };
       } catch (error) {
         if (error instanceof CliError) return { connection, error };
         throw error;
@@ -125,7 +126,7 @@ export async function resolveServers(runtime: Runtime, connections: FileConnecti
   );
 }
 
-async function byAccount(runtime: Runtime, account: SourcedToken, ref: string): Promise<{ server: Server; api: ServerApi }> {
+async function byAccount(runtime: Runtime, account: SourcedToken, ref: string): Promise<Omit<FileTarget, "connection">> {
   const server = await findServer(accountApi(runtime, account), ref);
   const token = server.ApiTokens[0];
   if (!token)
@@ -133,10 +134,29 @@ async function byAccount(runtime: Runtime, account: SourcedToken, ref: string): 
       hint: "Create one under the server's API Tokens tab.",
     });
   runtime.secrets.add(token);
-  return { server, api: serverApi(runtime, { value: token, source: `the API token of server ${shown(server.Name)}` }) };
+  const serverToken = { value: token, source: `the API token of server ${shown(server.Name)}` };
+  return { server, api: serverApi(runtime, serverToken), serverToken };
 }
 
-async function ownServer(runtime: Runtime, token: SourcedToken): Promise<{ server: Server; api: ServerApi }> {
-  const api = serverApi(runtime, token);
-  return { server: await api.getServer(), api };
+async function ownServer(runtime: Runtime, serverToken: SourcedToken): Promise<Omit<FileTarget, "connection">> {
+  const api = serverApi(runtime, serverToken);
+  return { server: await api.getServer(), api, serverToken };
+}
+
+/**
+ * The commands doctor prints for connections that live in a file: a repair is the file applied
+ * (`doctor --fix` and `setup` become `apply --file F`), a region move is an edit of the file first,
+ * and any other doctor command reads the same file.
+ */
+export function fileCommand(command: Runtime["command"], file: Pick<ConnectionsFile, "name">): Runtime["command"] {
+  return (...args) => {
+    const [name, ...rest] = args;
+    const fileFlag = ["--file", file.name];
+    if (name === "setup" || (name === "doctor" && rest.includes("--fix"))) {
+      const apply = command("apply", ...fileFlag, ...(rest.includes("--yes") ? ["--yes"] : []));
+      const region = rest.indexOf("--region");
+      return region < 0 ? apply : `set "region": "${rest[region + 1]}" for this connection in ${file.name}, then run ${apply}`;
+    }
+    return name === "doctor" ? command("doctor", ...fileFlag, ...rest) : command(...args);
+  };
 }

@@ -243,7 +243,7 @@ function duplicates(connections: FileConnection[], problems: Problems): void {
 export function smtpFromEnv(
   connection: FileConnection & { smtp: FileSmtp },
   env: NodeJS.ProcessEnv,
-): { accessKey: string; secretKey: string; problems: [] } | { problems: string[] } {
+): { keys?: { accessKey: string; secretKey: string }; problems: string[] } {
   const problems: string[] = [];
   const read = (field: "accessKeyEnv" | "secretKeyEnv") => {
     const name = connection.smtp[field];
@@ -254,5 +254,5 @@ export function smtpFromEnv(
   };
   const accessKey = read("accessKeyEnv");
   const secretKey = read("secretKeyEnv");
-  return accessKey && secretKey ? { accessKey, secretKey, problems: [] } : { problems };
+  return accessKey && secretKey ? { keys: { accessKey, secretKey }, problems } : { problems };
 }

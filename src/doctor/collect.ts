@@ -1,14 +1,15 @@
 import { plural } from "../core/words.js";
 import type { Runtime } from "../runtime.js";
-import { connectionKey, type SavedConnection } from "../store/config-store.js";
+import { connectionKey } from "../store/config-store.js";
 import { CHECKS } from "./checks/index.js";
 import { accountDomains, collectFacts, type FactOptions } from "./facts.js";
 import { runChecks, type CheckOutcome } from "./runner.js";
+import type { CheckedConnection } from "./types.js";
 
 /** Collecting doctor's verdicts: every check on every connection, nothing printed but the progress. */
 
 /** Every connection at once: the process's cap on requests in flight sets the pace, not this loop. */
-export function checkAll(runtime: Runtime, connections: SavedConnection[], options: FactOptions): Promise<ConnectionReport[]> {
+export function checkAll(runtime: Runtime, connections: CheckedConnection[], options: FactOptions): Promise<ConnectionReport[]> {
   const shared = { ...options, domains: accountDomains(runtime) };
   const checkEach = (checked: () => void) =>
     Promise.all(
@@ -40,6 +41,6 @@ export function keepCheck(report: ConnectionReport, earlier: ConnectionReport[],
 export const FEW_CONNECTIONS = 3;
 
 export interface ConnectionReport {
-  connection: SavedConnection;
+  connection: CheckedConnection;
   checks: CheckOutcome[];
 }

@@ -1,14 +1,14 @@
 import { readSecretEnv } from "../core/inputs.js";
 import type { DesiredWebhook } from "../core/webhook-plan.js";
 import { planConnection } from "../core/connection-plan.js";
-import { accountApi, envToken, serverApi, serverTokenFor } from "../connections/clients.js";
+import { accountApi, envToken, serverApi, serverTokenFor, type SourcedToken } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
 import type { Domain } from "../core/model.js";
 import type { Workspace } from "../customerio/api.js";
 import type { EndToEndResult } from "../connections/end-to-end.js";
 import { verifySmtp } from "../smtp/verify.js";
 import type { SavedConnection } from "../store/config-store.js";
-import type { Facts } from "./types.js";
+import type { CheckedConnection, Facts } from "./types.js";
 import { proveTokenStream, type SendTestAddresses } from "../connections/send-test.js";
 
 /** Memoizes a promise-returning function: many checks, one request. */
@@ -45,12 +45,17 @@ export function accountDomains(runtime: Runtime): () => Promise<Domain[]> | unde
   return () => domains?.();
 }
 
+/** The server token a checked connection is read with: the one its file's server was found with, else the saved or environment's. */
+export async function tokenFor(runtime: Runtime, connection: CheckedConnection): Promise<SourcedToken> {
+  return connection.origin?.serverToken ?? serverTokenFor(runtime, connection);
+}
+
 export function collectFacts(
   runtime: Runtime,
-  connection: SavedConnection,
+  connection: CheckedConnection,
   { sendTo, verifyWebhook, domains = accountDomains(runtime), workspace = () => undefined, endToEnd = () => undefined }: FactOptions = {},
 ): Facts {
-  const api = once(async () => serverApi(runtime, await serverTokenFor(runtime, connection)));
+  const api = once(async () => serverApi(runtime, await tokenFor(runtime, connection)));
   // The same plan setup and --fix make; the checks judge its webhook part.
   const wanted = { ...desiredFor(connection), needsSmtp: connection.smtp !== null };
   const plan = once(async () => planConnection({ webhooks: await (await api()).listWebhooks(connection.streamId) }, wanted).webhooks);

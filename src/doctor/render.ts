@@ -46,7 +46,9 @@ export function renderDoctor(
     previousBrief = false;
     lines.push(
       "",
-      output.style.bold(`${describeConnection(connection)} (${connection.streamType}, region ${connection.region.toUpperCase()})`),
+      output.style.bold(
+        `${describeConnection(connection)} (${connection.streamType ?? "stream not found"}, region ${connection.region.toUpperCase()})`,
+      ),
     );
     for (const check of checks) {
       lines.push(`  ${colour[check.status](output.symbols[check.status])} ${check.id}: ${check.message}`);

@@ -6,6 +6,19 @@ import type { SendTestResult } from "../connections/send-test.js";
 import type { Symbols } from "../platform.js";
 import type { Workspace } from "../customerio/api.js";
 import type { EndToEndResult } from "../connections/end-to-end.js";
+import type { SourcedToken } from "../connections/clients.js";
+
+/** Where a checked connection came from, when it is a connections file's (doctor --file). */
+export interface FileOrigin {
+  file: string;
+  place: string;
+  serverToken: SourcedToken;
+  /** The variables the file names for the SMTP key pair that this run lacks; null when the file names no smtp. */
+  smtpMissing: string[] | null;
+}
+
+/** A connection doctor checks: saved by setup, or named by a connections file. */
+export type CheckedConnection = SavedConnection & { origin?: FileOrigin };
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -23,7 +36,7 @@ export interface CheckResult {
  * A fact that cannot be had rejects with the CliError saying why.
  */
 export interface Facts {
-  connection: SavedConnection;
+  connection: CheckedConnection;
   configFile: string;
   configMode(): number | undefined;
   configDirMode(): number | undefined;

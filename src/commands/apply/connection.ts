@@ -69,8 +69,7 @@ async function proveSmtp(
   connection: FileConnection & { smtp: NonNullable<FileConnection["smtp"]> },
   stream: MessageStream,
 ): Promise<SmtpCredentials> {
-  const keys = smtpFromEnv(connection, runtime.env);
-  if (!("accessKey" in keys)) throw new CliError("missing_input", keys.problems.join("; ")); // checked before any request; kept for safety
+  const keys = smtpFromEnv(connection, runtime.env).keys!; // run.ts made sure of every variable before any request
   runtime.secrets.add(keys.secretKey);
   const credentials: SmtpCredentials = {
     host: connection.smtp.host ?? defaultSmtpHost(stream.MessageStreamType),

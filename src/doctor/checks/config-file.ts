@@ -1,10 +1,12 @@
 import { dirname } from "node:path";
 import type { DoctorCheck } from "../types.js";
-import { octal, pass, fail, setupCommand } from "../verdicts.js";
+import { octal, pass, fail, skip, setupCommand } from "../verdicts.js";
 
 export const configFileCheck: DoctorCheck = {
   id: "config-file",
   async run(facts) {
+    const origin = facts.connection.origin;
+    if (origin) return skip(`Skipped: the connection comes from ${origin.file}; doctor --file reads no saved config.`);
     const mode = facts.configMode();
     if (mode === undefined) return fail(`The config file ${facts.configFile} is missing.`, setupCommand(facts));
     // Windows has no permission bits: the file sits in the per-user profile folder, which protects it.

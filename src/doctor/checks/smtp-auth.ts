@@ -7,6 +7,12 @@ import { pass, skip, fail, setupCommand } from "../verdicts.js";
 export const smtpAuthCheck: DoctorCheck = {
   id: "smtp-auth",
   async run(facts) {
+    const origin = facts.connection.origin;
+    if (origin?.smtpMissing === null) return skip(`Skipped: ${origin.file} names no SMTP key pair for ${origin.place}.`);
+    if (origin?.smtpMissing.length)
+      return skip(
+        `Skipped: set ${origin.smtpMissing.join(" and ")} (named by ${origin.place}.smtp in ${origin.file}) to check the SMTP key pair.`,
+      );
     if (!facts.connection.smtp) return skip("Skipped: this connection was set up with --skip-smtp.");
     const credentials = facts.smtpCredentials();
     if (!credentials) return skip("Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.");
