@@ -98,21 +98,45 @@ export function parseConnectionsFile(text: string, name: string, knownSecrets: R
 
 /** JSON.parse's own message quotes the text, which may hold a secret: only the line and column are said. */
 function parseJson(text: string, name: string): Json {
+  const body = text.replace(/^\uFEFF/, "");
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, "")) as Json;
-  } catch (error) {
-    const position = /at position (\d+)/.exec(String((error as Error).message));
-    let where = /end of JSON/.test(String((error as Error).message)) ? " (it ends too early)" : "";
-    if (position) {
-      const before = text.slice(0, Number(position[1])).split(/\r?\n/);
-      where = ` (at line ${before.length}, column ${before.at(-1)!.length + 1})`;
-    }
+    return JSON.parse(body) as Json;
+  } catch {
+    const at = errorOffset(body);
+    const before = body.slice(0, at).split(/\r?\n/);
+    const where = at >= body.length ? " (it ends too early)" : ` (at line ${before.length}, column ${before.at(-1)!.length + 1})`;
     throw usageError(
       "invalid_connections_file",
       `${name} is not valid JSON${where}.`,
       "Check for a missing comma or quote near that place.",
     );
   }
+}
+
+/**
+ * Where JSON text first goes wrong, found the same way on every Node version (their messages
+ * differ, and some give no position): the shortest start of the text that fails other than by ending.
+ */
+function errorOffset(text: string): number {
+  const failsWithin = (length: number) => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const message = String((error as Error).message);
+      const position = /at position (\d+)/.exec(message);
+      return !/end of JSON|Unterminated/i.test(message) && (!position || Number(position[1]) < length);
+    }
+  };
+  let low = 0;
+  let high = text.length;
+  if (!failsWithin(high)) return text.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (failsWithin(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return Math.max(0, low - 1);
 }
 
 function readConnection(entry: Json, place: string, topRegion: Region | undefined, problems: Problems): FileConnection[] {
