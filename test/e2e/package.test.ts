@@ -41,7 +41,9 @@ describe("the packed package", () => {
     expect(files).toContain("bin/package.json");
     expect(files).toContain("dist/main.cjs");
     expect(files).toContain("README.md");
-    for (const file of files) expect(file).toMatch(/^(bin\/|dist\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/);
+    // The connections file's schema, where the README's "$schema" points: ./node_modules/cio-postmark/schema/connections.json.
+    expect(files).toContain("schema/connections.json");
+    for (const file of files) expect(file).toMatch(/^(bin\/|dist\/|schema\/connections\.json$|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/);
     expect(files.some((file) => /test|\.ts$|config\.json|\.ci/.test(file) && !file.endsWith(".d.ts"))).toBe(false);
 
     const installed = await installCold(tarball);
@@ -57,6 +59,8 @@ describe("the packed package", () => {
     };
     for (const script of ["preinstall", "install", "postinstall", "prepare"]) expect(manifest.scripts[script]).toBeUndefined();
     expect(manifest.dependencies ?? {}).toEqual({});
+    const schema = JSON.parse(readFileSync(join(modules, "cio-postmark", "schema", "connections.json"), "utf8"));
+    expect(schema.required).toEqual(["connections"]);
     // Each bundled package's licence ships with it, by name and version.
     expect(files).toContain("dist/THIRD_PARTY_NOTICES.md");
     const notices = readFileSync(join(modules, "cio-postmark", "dist", "THIRD_PARTY_NOTICES.md"), "utf8");

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -67,5 +67,40 @@ describe("README", () => {
     const [wrong, right] = await runBlock("Proving which stream a token sends through", env);
     expect(wrong!.stderr).toContain('The test message went through stream "broadcast" of server Acme Production, not "outbound"');
     expect(right!.stderr).toMatch(/The test message \S+ went through stream "broadcast"; first event: Bounced/);
+  });
+
+  it("rehearses the connections file in the sandbox, as written", { timeout: 60_000 }, async () => {
+    const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
+    const [drift, apply, clean, doctor] = await runBlock("Rehearsed in the sandbox, with its tokens", env);
+    expect(drift!.stdout).toMatch(/3 connections would change/);
+    expect(apply!.stdout).toMatch(/Applied: 3 changed, 0 unchanged, 0 failed\./);
+    expect(clean!.stdout).toContain("Nothing would change: every connection is as the file says.");
+    expect(doctor!.stdout).toMatch(/✔ smtp-auth: SMTP smtp\.postmarkapp\.com:587/);
+  });
+
+  it("runs the CI recipe's steps as written, against the sandbox: drift fails the nightly job, main applies", { timeout: 60_000 }, async () => {
+    const yaml = readme.slice(readme.indexOf("**A CI job**")).match(/```yaml\n([\s\S]*?)```/)![1]!;
+    // The job's environment: each secret from the sandbox's own credentials.
+    const sandboxSecrets: Record<string, string> = {
+      POSTMARK_ACCOUNT_TOKEN: "sandbox-account-token-0001",
+      PROD_SMTP_ACCESS: "sandbox-access-key-0001",
+      PROD_SMTP_SECRET: "sandbox-secret-key-0001",
+    };
+    const env: NodeJS.ProcessEnv = { CI: "true", CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
+    for (const [, name, secret] of yaml.matchAll(/^ {6}(\w+): \$\{\{ secrets\.(\w+) \}\}$/gm)) env[name!] = sandboxSecrets[secret!];
+    expect(Object.keys(env).sort()).toEqual(["CI", "CIO_POSTMARK_CONFIG_DIR", "POSTMARK_ACCOUNT_TOKEN", "PROD_SMTP_ACCESS", "PROD_SMTP_SECRET"]);
+    const steps = [...yaml.matchAll(/^ {8}run: (.*)$/gm)].map((match) => words(match[1]!));
+    expect(steps.map((step) => step.slice(0, 2))).toEqual([
+      ["npx", "cio-postmark"],
+      ["npx", "cio-postmark"],
+    ]);
+    // The repository's committed file, under the default name, in the job's working folder.
+    const cwd = mkdtempSync(join(tmpdir(), "cio-repo-"));
+    copyFileSync(new URL("../../examples/cio-postmark.json", import.meta.url), join(cwd, "cio-postmark.json"));
+    const run = (step: string[]) => runBinary([...step.slice(2), "--sandbox"], env, undefined, { cwd });
+    const [nightly, main] = steps as [string[], string[]];
+    expect((await run(nightly)).status).toBe(1);
+    expect((await run(main)).status).toBe(0);
+    expect((await run(nightly)).status).toBe(0);
   });
 });

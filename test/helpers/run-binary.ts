@@ -16,12 +16,12 @@ export function runBinary(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   stdin?: string,
-  { runner = [] as string[] } = {},
+  { runner = [] as string[], cwd = undefined as string | undefined } = {},
 ): Promise<BinaryRun> {
   return new Promise((resolve, reject) => {
     // `runner`: a command the binary runs under (`setpriv --reuid=…` to run as another user).
     const [command, ...rest] = [...runner, process.execPath, BIN, ...args];
-    const child = spawn(command!, rest, { env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(command!, rest, { env: { PATH: process.env.PATH, ...env }, cwd });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
