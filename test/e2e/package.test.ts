@@ -43,7 +43,8 @@ describe("the packed package", () => {
     expect(files).toContain("README.md");
     // The connections file's schema, where the README's "$schema" points: ./node_modules/cio-postmark/schema/connections.json.
     expect(files).toContain("schema/connections.json");
-    for (const file of files) expect(file).toMatch(/^(bin\/|dist\/|schema\/connections\.json$|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/);
+    for (const file of files)
+      expect(file).toMatch(/^(bin\/|dist\/|schema\/connections\.json$|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/);
     expect(files.some((file) => /test|\.ts$|config\.json|\.ci/.test(file) && !file.endsWith(".d.ts"))).toBe(false);
 
     const installed = await installCold(tarball);

@@ -78,29 +78,39 @@ describe("README", () => {
     expect(doctor!.stdout).toMatch(/✔ smtp-auth: SMTP smtp\.postmarkapp\.com:587/);
   });
 
-  it("runs the CI recipe's steps as written, against the sandbox: drift fails the nightly job, main applies", { timeout: 60_000 }, async () => {
-    const yaml = readme.slice(readme.indexOf("**A CI job**")).match(/```yaml\n([\s\S]*?)```/)![1]!;
-    // The job's environment: each secret from the sandbox's own credentials.
-    const sandboxSecrets: Record<string, string> = {
-      POSTMARK_ACCOUNT_TOKEN: "sandbox-account-token-0001",
-      PROD_SMTP_ACCESS: "sandbox-access-key-0001",
-      PROD_SMTP_SECRET: "sandbox-secret-key-0001",
-    };
-    const env: NodeJS.ProcessEnv = { CI: "true", CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
-    for (const [, name, secret] of yaml.matchAll(/^ {6}(\w+): \$\{\{ secrets\.(\w+) \}\}$/gm)) env[name!] = sandboxSecrets[secret!];
-    expect(Object.keys(env).sort()).toEqual(["CI", "CIO_POSTMARK_CONFIG_DIR", "POSTMARK_ACCOUNT_TOKEN", "PROD_SMTP_ACCESS", "PROD_SMTP_SECRET"]);
-    const steps = [...yaml.matchAll(/^ {8}run: (.*)$/gm)].map((match) => words(match[1]!));
-    expect(steps.map((step) => step.slice(0, 2))).toEqual([
-      ["npx", "cio-postmark"],
-      ["npx", "cio-postmark"],
-    ]);
-    // The repository's committed file, under the default name, in the job's working folder.
-    const cwd = mkdtempSync(join(tmpdir(), "cio-repo-"));
-    copyFileSync(new URL("../../examples/cio-postmark.json", import.meta.url), join(cwd, "cio-postmark.json"));
-    const run = (step: string[]) => runBinary([...step.slice(2), "--sandbox"], env, undefined, { cwd });
-    const [nightly, main] = steps as [string[], string[]];
-    expect((await run(nightly)).status).toBe(1);
-    expect((await run(main)).status).toBe(0);
-    expect((await run(nightly)).status).toBe(0);
-  });
+  it(
+    "runs the CI recipe's steps as written, against the sandbox: drift fails the nightly job, main applies",
+    { timeout: 60_000 },
+    async () => {
+      const yaml = readme.slice(readme.indexOf("**A CI job**")).match(/```yaml\n([\s\S]*?)```/)![1]!;
+      // The job's environment: each secret from the sandbox's own credentials.
+      const sandboxSecrets: Record<string, string> = {
+        POSTMARK_ACCOUNT_TOKEN: "sandbox-account-token-0001",
+        PROD_SMTP_ACCESS: "sandbox-access-key-0001",
+        PROD_SMTP_SECRET: "sandbox-secret-key-0001",
+      };
+      const env: NodeJS.ProcessEnv = { CI: "true", CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
+      for (const [, name, secret] of yaml.matchAll(/^ {6}(\w+): \$\{\{ secrets\.(\w+) \}\}$/gm)) env[name!] = sandboxSecrets[secret!];
+      expect(Object.keys(env).sort()).toEqual([
+        "CI",
+        "CIO_POSTMARK_CONFIG_DIR",
+        "POSTMARK_ACCOUNT_TOKEN",
+        "PROD_SMTP_ACCESS",
+        "PROD_SMTP_SECRET",
+      ]);
+      const steps = [...yaml.matchAll(/^ {8}run: (.*)$/gm)].map((match) => words(match[1]!));
+      expect(steps.map((step) => step.slice(0, 2))).toEqual([
+        ["npx", "cio-postmark"],
+        ["npx", "cio-postmark"],
+      ]);
+      // The repository's committed file, under the default name, in the job's working folder.
+      const cwd = mkdtempSync(join(tmpdir(), "cio-repo-"));
+      copyFileSync(new URL("../../examples/cio-postmark.json", import.meta.url), join(cwd, "cio-postmark.json"));
+      const run = (step: string[]) => runBinary([...step.slice(2), "--sandbox"], env, undefined, { cwd });
+      const [nightly, main] = steps as [string[], string[]];
+      expect((await run(nightly)).status).toBe(1);
+      expect((await run(main)).status).toBe(0);
+      expect((await run(nightly)).status).toBe(0);
+    },
+  );
 });

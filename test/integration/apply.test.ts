@@ -45,7 +45,13 @@ function writeFile(document: unknown = FILE): void {
 /** apply with only what the file and the CI's secret store give: no SMTP variables of setup's. */
 const apply = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   world.run(["apply", "--file", file, ...args], {
-    env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, POSTMARK_SMTP_ACCESS_KEY: undefined, POSTMARK_SMTP_SECRET_KEY: undefined, ...SMTP_ENV, ...env },
+    env: {
+      POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN,
+      POSTMARK_SMTP_ACCESS_KEY: undefined,
+      POSTMARK_SMTP_SECRET_KEY: undefined,
+      ...SMTP_ENV,
+      ...env,
+    },
   });
 const hooks = (server: number, stream: string) => world.simulator.webhooksOf(server, stream);
 const configFile = () => join(world.configDir, "config.json");
@@ -175,7 +181,13 @@ describe("apply", () => {
   });
 
   it("a bad file or a missing variable is exit 2 before any request", async () => {
-    writeFile({ region: "us", connections: [{ server: "Production", stream: "outbound" }, { server: "Production", stream: "" }] });
+    writeFile({
+      region: "us",
+      connections: [
+        { server: "Production", stream: "outbound" },
+        { server: "Production", stream: "" },
+      ],
+    });
     const bad = await apply(["--yes", "--json"]);
     expect(bad.code).toBe(2);
     expect(bad.json().error.code).toBe("invalid_connections_file");
@@ -190,7 +202,10 @@ describe("apply", () => {
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/POSTMARK_ACCOUNT_TOKEN/);
 
-    writeFile(`{"region": "us", "connections": [{"server": "Production", "stream": "outbound", "smtp": {"accessKeyEnv": "A", "secretKey": "${SECRET_KEY}"}}]}`);
+    writeFile(
+      `{"region": "us", "connections": [{"server": "Production", "stream": "outbound", ` +
+        `"smtp": {"accessKeyEnv": "A", "secretKey": "${SECRET_KEY}"}}]}`,
+    );
     const inline = await apply(["--yes"]);
     expect(inline.code).toBe(2);
     expect(inline.stderr).toMatch(/connections\[0\]\.smtp\.secretKey is a secret/);
@@ -204,7 +219,13 @@ describe("apply", () => {
   });
 
   it("with only a server token, every connection must be on its server", async () => {
-    writeFile({ region: "us", connections: [{ server: "Production", stream: "outbound" }, { server: "Staging", stream: "outbound" }] });
+    writeFile({
+      region: "us",
+      connections: [
+        { server: "Production", stream: "outbound" },
+        { server: "Staging", stream: "outbound" },
+      ],
+    });
     const run = await apply(["--yes", "--json"], { POSTMARK_ACCOUNT_TOKEN: undefined, POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
     expect(run.code).toBe(1);
     const [production, staging] = run.json().connections;
@@ -215,7 +236,11 @@ describe("apply", () => {
 
   it("never touches a webhook or a saved connection the file does not name; updates the saved entry of a stream it names", async () => {
     const setup = await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--json"], {
-      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY },
+      env: {
+        POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+        POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+        POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+      },
     });
     expect(setup.code).toBe(0);
     const staged = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "eu", "--skip-smtp", "--json"], {
@@ -231,7 +256,13 @@ describe("apply", () => {
       HttpHeaders: [],
       Triggers: transactionalTriggers(),
     });
-    writeFile({ region: "us", connections: [{ server: "Production", stream: "outbound" }, { server: "Production", stream: "broadcast" }] });
+    writeFile({
+      region: "us",
+      connections: [
+        { server: "Production", stream: "outbound" },
+        { server: "Production", stream: "broadcast" },
+      ],
+    });
     // The broadcast webhook is removed behind the saved entry's back: apply makes a new one and saves its ID there.
     const broadcastHook = hooks(PROD, "broadcast")[0]!.ID;
     world.simulator.state.webhooks = world.simulator.state.webhooks.filter((hook) => hook.ID !== broadcastHook);
@@ -252,7 +283,12 @@ describe("doctor --file", () => {
     expect((await apply(["--yes"])).code).toBe(0);
     rmSync(world.configDir, { recursive: true, force: true });
     const run = await world.run(["doctor", "--file", file, "--json"], {
-      env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, POSTMARK_SMTP_ACCESS_KEY: undefined, POSTMARK_SMTP_SECRET_KEY: undefined, PROD_SMTP_ACCESS: ACCESS_KEY },
+      env: {
+        POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN,
+        POSTMARK_SMTP_ACCESS_KEY: undefined,
+        POSTMARK_SMTP_SECRET_KEY: undefined,
+        PROD_SMTP_ACCESS: ACCESS_KEY,
+      },
     });
     expect(run.code).toBe(0);
     const document = run.json();

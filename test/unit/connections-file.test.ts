@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parseConnectionsFile, smtpFromEnv } from "../../src/core/connections-file.js";
 import { CliError } from "../../src/errors.js";
@@ -69,12 +69,28 @@ describe("a bad connections file is exit 2 naming the place", () => {
     ["a bad region", one({ server: "A", stream: "s", region: "asia" }), /connections\[0\]\.region must be "us" or "eu"/, true],
     ["no region anywhere", one({ server: "A", stream: "s" }, {}), /connections\[0\]\.region is missing/, true],
     ["an unknown connection field", one({ server: "A", stream: "s", mode: "x" }), /connections\[0\]\.mode is not a known field/, true],
-    ["smtp without its secret variable", one({ server: "A", stream: "s", smtp: { accessKeyEnv: "A" } }), /smtp\.secretKeyEnv is missing/, true],
+    [
+      "smtp without its secret variable",
+      one({ server: "A", stream: "s", smtp: { accessKeyEnv: "A" } }),
+      /smtp\.secretKeyEnv is missing/,
+      true,
+    ],
     ["port 465", one({ server: "A", stream: "s", smtp: { ...SMTP, port: 465 } }), /Port 465/, true],
     ["a port out of range", one({ server: "A", stream: "s", smtp: { ...SMTP, port: 70000 } }), /smtp\.port must be a port number/, true],
     ["a port as text", one({ server: "A", stream: "s", smtp: { ...SMTP, port: "587" } }), /smtp\.port must be a whole number/, true],
     ["a bad host", one({ server: "A", stream: "s", smtp: { ...SMTP, host: "smtp example" } }), /smtp\.host is not a host name/, true],
-    ["a duplicate", { region: "us", connections: [{ server: "A", stream: "s" }, { server: "a", stream: "S" }] }, /connections\[1\] repeats connections\[0\]/, false],
+    [
+      "a duplicate",
+      {
+        region: "us",
+        connections: [
+          { server: "A", stream: "s" },
+          { server: "a", stream: "S" },
+        ],
+      },
+      /connections\[1\] repeats connections\[0\]/,
+      false,
+    ],
   ];
   it.each(rows)("%s", (_what, document, message, schemaRefuses) => {
     const found = problems(document);
@@ -106,12 +122,28 @@ describe("a bad connections file is exit 2 naming the place", () => {
 describe("no secret is ever written in the file", () => {
   const SECRET = "sk-ULTRA-secret-9f8e7d6c5b4a39281706";
   const rows: Array<[string, unknown, RegExp]> = [
-    ["a Secret Key field", { server: "A", stream: "s", smtp: { ...SMTP, secretKey: SECRET } }, /connections\[0\]\.smtp\.secretKey is a secret/],
+    [
+      "a Secret Key field",
+      { server: "A", stream: "s", smtp: { ...SMTP, secretKey: SECRET } },
+      /connections\[0\]\.smtp\.secretKey is a secret/,
+    ],
     ["a token field", { server: "A", stream: "s", serverToken: SECRET }, /connections\[0\]\.serverToken is a secret/],
-    ["the key instead of a variable's name", { server: "A", stream: "s", smtp: { ...SMTP, secretKeyEnv: SECRET } }, /secretKeyEnv must be the name of an environment variable/],
+    [
+      "the key instead of a variable's name",
+      { server: "A", stream: "s", smtp: { ...SMTP, secretKeyEnv: SECRET } },
+      /secretKeyEnv must be the name of an environment variable/,
+    ],
     ["a token as the server", { server: A_UUID, stream: "s" }, /connections\[0\]\.server holds what looks like a key or token/],
-    ["a long hex key anywhere", { server: "A", stream: "s", smtp: { ...SMTP, host: "a".repeat(40) } }, /smtp\.host holds what looks like a key or token/],
-    ["a value this run holds as a secret", { server: "A", stream: "s", smtp: { ...SMTP, host: SECRET } }, /smtp\.host holds what looks like a key or token/],
+    [
+      "a long hex key anywhere",
+      { server: "A", stream: "s", smtp: { ...SMTP, host: "a".repeat(40) } },
+      /smtp\.host holds what looks like a key or token/,
+    ],
+    [
+      "a value this run holds as a secret",
+      { server: "A", stream: "s", smtp: { ...SMTP, host: SECRET } },
+      /smtp\.host holds what looks like a key or token/,
+    ],
   ];
   it.each(rows)("%s is refused, the value never echoed", (_what, connection, message) => {
     const found = problems({ region: "us", connections: [connection] }, [SECRET]);

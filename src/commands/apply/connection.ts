@@ -115,7 +115,8 @@ export async function applyEntry(
     if (notRemoved.length > 0) {
       entry.error = new CliError(
         "webhook_not_removed",
-        `Saved with webhook ${webhook!.ID}, but could not delete webhook ${notRemoved.map(({ id }) => id).join(", ")}: ${notRemoved[0]!.error.message} ` +
+        `Saved with webhook ${webhook!.ID}, but could not delete webhook ${notRemoved.map(({ id }) => id).join(", ")}: ` +
+          `${notRemoved[0]!.error.message} ` +
           `Until it is deleted, Customer.io counts events twice.`,
         { hint: `To finish: ${runtime.command("apply", "--yes")}` },
       );

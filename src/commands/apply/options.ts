@@ -22,7 +22,8 @@ export function registerApply(program: Command, run: CommandHandler<ApplyOptions
     .option("--no-verify-webhook", "save webhooks without Postmark calling Customer.io's URL first (they get no events until verified)")
     .addHelpText(
       "after",
-      `\nExamples:\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --check\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --yes --json\n  $ ` +
+      `\nExamples:\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --check\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --yes --json` +
+        `\n  $ ` +
         `cio-postmark apply --file clients/acme.json\n${environmentHelp(["apply"])}`,
     )
     .action(run);

@@ -110,7 +110,8 @@ function appliedLines(runtime: Runtime, entries: ApplyEntry[]): string[] {
     if (entry.applied) changed += 1;
     const webhook = entry.applied?.webhook.ID ?? webhookId(entry);
     lines.push(
-      `${output.style.green(output.symbols.pass)} ${label(entry)}: webhook ${webhook} ${action}${entry.smtp ? ", SMTP key pair proved" : ""}`,
+      `${output.style.green(output.symbols.pass)} ${label(entry)}: webhook ${webhook} ${action}` +
+        `${entry.smtp ? ", SMTP key pair proved" : ""}`,
     );
     for (const warning of entry.applied?.warnings ?? []) lines.push(`  ${output.style.yellow(output.symbols.warn)} ${shown(warning)}`);
   }
