@@ -22,7 +22,7 @@ import { sentMessageOf, startLoopbackSmtp } from "../src/sandbox/smtp-server.js"
 import { SecretRegistry } from "../src/ui/redact.js";
 import { installCold, pack, packCommit } from "./package-footprint.js";
 import { plural } from "../src/core/words.js";
-import { startAgency } from "../test/helpers/agency.js";
+import { agencyFile, startAgency } from "../test/helpers/agency.js";
 import { oneRequestIn } from "../src/sandbox/faults.js";
 
 const LATENCY_MS = 100;
@@ -219,6 +219,43 @@ async function doctorAtScale() {
       `${stormy.right ? "right" : "WRONG"}`,
     "every check right",
   );
+}
+
+/**
+ * An agency's connections file: 200 client streams, every webhook to be created and every SMTP pair
+ * proved, at 50 ms latency. Its phases (find the servers, plan, apply) each wait for their slowest
+ * connection, so the wall time is compared with ceil(requests / 8) x 50 ms as doctor's is.
+ */
+async function applyAtScale() {
+  const AGENCY_LATENCY_MS = 50;
+  const agency = await startAgency(200);
+  agency.simulator.latencyMs = AGENCY_LATENCY_MS;
+  agency.simulator.state.webhooks = [];
+  const { document, env } = agencyFile(agency, 200);
+  const file = join(agency.configDir, "..", "cio-postmark.json");
+  writeFileSync(file, JSON.stringify(document));
+  const sink = new PassThrough();
+  let stdout = "";
+  sink.on("data", (chunk) => (stdout += chunk));
+  const started = performance.now();
+  const code = await main(
+    ["apply", "--file", file, "--yes", "--json"],
+    { stdin: new PassThrough(), stdout: sink, stderr: new PassThrough().resume(), env: { PATH: process.env.PATH, ...env } },
+    { ...agency.overrides, rateLimit: undefined },
+  );
+  const ms = performance.now() - started;
+  const entries = (JSON.parse(stdout) as { connections: Array<{ webhook: { action: string } }> }).connections;
+  const right = code === 0 && entries.length === 200 && entries.every((entry) => entry.webhook.action === "created");
+  const requests = agency.simulator.requests.length;
+  const theory = Math.ceil(requests / 8) * AGENCY_LATENCY_MS;
+  row(
+    `apply of a 200-connection file, every webhook created and SMTP pair proved, ${AGENCY_LATENCY_MS} ms latency (${requests} ` +
+      `requests; theory ceil(requests / 8) x ${AGENCY_LATENCY_MS} ms)`,
+    `${(ms / 1000).toFixed(2)} s vs ${(theory / 1000).toFixed(2)} s = ${(ms / theory).toFixed(2)}x; peak ` +
+      `${agency.simulator.peakInFlight} requests and ${agency.smtp.peakSessions} SMTP sessions in flight; ${right ? "all created" : "WRONG"}`,
+    "≤ 1.5x, ≤ 8 and ≤ 4 in flight",
+  );
+  await agency.close();
 }
 
 /** --send-test: from sending the message to Postmark's word on its stream, polling once a second. */
@@ -474,6 +511,7 @@ startupRatios();
 await setupRoundTrips();
 await doctorRatio();
 await doctorAtScale();
+await applyAtScale();
 await sendTestProof();
 await statusAtScale();
 await wizardSitting();

@@ -24,6 +24,26 @@ export interface Agency {
 }
 
 export const agencyServerName = (index: number) => `Client ${String(index + 1).padStart(3, "0")}`;
+export const AGENCY_ACCOUNT_TOKEN = "acct-agency-token-0123456789";
+
+/**
+ * The same agency as a connections file, for apply and doctor --file: every client's outbound stream
+ * with its SMTP key pair in two variables of its own, and the environment that holds them.
+ */
+export function agencyFile(agency: Agency, count: number): { document: object; env: NodeJS.ProcessEnv } {
+  const env: NodeJS.ProcessEnv = { ...agency.env, POSTMARK_ACCOUNT_TOKEN: AGENCY_ACCOUNT_TOKEN };
+  const connections = Array.from({ length: count }, (_, index) => {
+    const id = 5001 + index;
+    env[`CLIENT_${id}_ACCESS`] = `ak-agency-${id}`;
+    env[`CLIENT_${id}_SECRET`] = `sk-agency-secret-${id}-0123456789`;
+    return {
+      server: agencyServerName(index),
+      stream: "outbound",
+      smtp: { accessKeyEnv: `CLIENT_${id}_ACCESS`, secretKeyEnv: `CLIENT_${id}_SECRET` },
+    };
+  });
+  return { document: { region: "us", connections }, env };
+}
 
 export async function startAgency(count: number): Promise<Agency> {
   const servers = Array.from({ length: count }, (_, index) => ({
@@ -33,7 +53,7 @@ export async function startAgency(count: number): Promise<Agency> {
   }));
   const keyPair = (id: number) => ({ accessKey: `ak-agency-${id}`, secretKey: `sk-agency-secret-${id}-0123456789` });
   const world = await startSimulatedWorld({
-    account: buildAccount({ servers }),
+    account: buildAccount({ accountToken: AGENCY_ACCOUNT_TOKEN, servers }),
     certificate: testCertificate(),
     smtp: { keyPairs: servers.map(({ id }) => ({ ...keyPair(id), serverId: id, streamId: "outbound" })) },
   });

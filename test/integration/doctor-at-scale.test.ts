@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startAgency, type Agency } from "../helpers/agency.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { agencyFile, startAgency, type Agency } from "../helpers/agency.js";
 import { oneRequestIn } from "../../src/sandbox/faults.js";
 import { runCli } from "../helpers/run-cli.js";
 import { HEALTHY_OUTBOUND_CHECKS } from "../helpers/expected.js";
@@ -157,4 +159,30 @@ describe("doctor over many connections", () => {
     const none = await doctor(["--json", "--stream", "broadcast"]);
     expect(none.code).not.toBe(0);
   });
+});
+
+describe("apply over many connections", () => {
+  it(
+    "40 connections at 20 ms latency, 429s among them: all applied, at most 8 requests and 4 handshakes in flight",
+    { timeout: 30_000 },
+    async () => {
+      agency = await startAgency(40);
+      agency.simulator.latencyMs = 20;
+      agency.simulator.state.webhooks = []; // every webhook to be created
+      agency.simulator.injectFault(oneRequestIn(7, { kind: "status", status: 429 }));
+      const { document, env } = agencyFile(agency, 40);
+      const file = join(agency.configDir, "..", "cio-postmark.json");
+      writeFileSync(file, JSON.stringify(document));
+      const run = await runCli(["apply", "--file", file, "--yes", "--json"], { env, overrides: agency.overrides });
+      expect(run.code).toBe(0);
+      const entries = run.json().connections;
+      expect(entries.map((entry: { webhook: { action: string } }) => entry.webhook.action)).toEqual(Array(40).fill("created"));
+      expect(agency.simulator.webhooksOf(5040, "outbound").map((hook) => hook.Url)).toEqual(["https://track.customer.io/postmark/events"]);
+      expect(agency.simulator.requests.some((request) => request.status === 429)).toBe(true);
+      expect(agency.simulator.peakInFlight).toBeLessThanOrEqual(8);
+      expect(agency.simulator.peakInFlight).toBeGreaterThanOrEqual(4);
+      expect(agency.smtp.peakSessions).toBeLessThanOrEqual(4);
+      expect(agency.smtp.logins.filter((login) => login.accepted && login.secure)).toHaveLength(40);
+    },
+  );
 });
