@@ -105,7 +105,7 @@ export async function resolveServers(runtime: Runtime, connections: FileConnecti
     }
     return lookup;
   };
-  return Promise.all(
+  const resolved = await Promise.all(
     connections.map(async (connection): Promise<Resolved> => {
       try {
         const { server, api, serverToken } = await find(connection.server);
@@ -124,6 +124,24 @@ export async function resolveServers(runtime: Runtime, connections: FileConnecti
       }
     }),
   );
+  assertNoSameStreamTwice(resolved);
+  return resolved;
+}
+
+/** A server named once by its name and once by its ID is one server: the same stream twice is a bad file, found before any change. */
+function assertNoSameStreamTwice(resolved: Resolved[]): void {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const entry of resolved) {
+    if (!("target" in entry)) continue;
+    const key = `${entry.target.server.ID}:${entry.connection.stream.toLowerCase()}`;
+    const first = seen.get(key);
+    if (first)
+      problems.push(`${entry.connection.place} names the same server and stream as ${first} (server ${serverLabel(entry.target.server)})`);
+    else seen.set(key, entry.connection.place);
+  }
+  if (problems.length > 0)
+    throw usageError("invalid_connections_file", `The connections file names a stream twice:\n  ${problems.join("\n  ")}`);
 }
 
 async function byAccount(runtime: Runtime, account: SourcedToken, ref: string): Promise<Omit<FileTarget, "connection">> {

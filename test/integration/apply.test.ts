@@ -218,6 +218,20 @@ describe("apply", () => {
     expect(world.simulator.requests).toHaveLength(0);
   });
 
+  it("one server named by its name and by its ID is one server: the same stream twice is exit 2 before any change", async () => {
+    writeFile({
+      region: "us",
+      connections: [
+        { server: "Production", stream: "outbound" },
+        { server: PROD, stream: "Outbound" },
+      ],
+    });
+    const run = await apply(["--yes"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/connections\[1\] names the same server and stream as connections\[0\]/);
+    expect(world.simulator.writes).toHaveLength(0);
+  });
+
   it("with only a server token, every connection must be on its server", async () => {
     writeFile({
       region: "us",
