@@ -252,7 +252,8 @@ async function applyAtScale() {
     `apply of a 200-connection file, every webhook created and SMTP pair proved, ${AGENCY_LATENCY_MS} ms latency (${requests} ` +
       `requests; theory ceil(requests / 8) x ${AGENCY_LATENCY_MS} ms)`,
     `${(ms / 1000).toFixed(2)} s vs ${(theory / 1000).toFixed(2)} s = ${(ms / theory).toFixed(2)}x; peak ` +
-      `${agency.simulator.peakInFlight} requests and ${agency.smtp.peakSessions} SMTP sessions in flight; ${right ? "all created" : "WRONG"}`,
+      `${agency.simulator.peakInFlight} requests and ${agency.smtp.peakSessions} SMTP sessions in flight; ` +
+      `${right ? "all created" : "WRONG"}`,
     "≤ 1.5x, ≤ 8 and ≤ 4 in flight",
   );
   await agency.close();
