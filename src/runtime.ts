@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import envPaths from "env-paths";
 import { usageError } from "./errors.js";
-import { carriedFlags, commandLine, startedThroughNpx } from "./core/command-line.js";
+import { carriedFlags, commandLine } from "./core/command-line.js";
+import { invocationPrefix } from "./invocation.js";
 import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
 import type { PostmarkSettings } from "./postmark/api.js";
@@ -43,6 +44,8 @@ export interface RunOverrides {
   endToEndTimeoutMs?: number;
   /** Windows or macOS, for tests of platform-aware behaviour. */
   platform?: Platform;
+  /** How printed commands start, for in-process tests (whose script is the test runner's). */
+  commandPrefix?: string;
 }
 
 /** Everything a command needs from its surroundings, decided once per run. */
@@ -129,6 +132,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
   }
   const configDir = sandbox ? sandbox.configDir : baseDir;
   let settings: PostmarkSettings | undefined;
+  let prefix: string | undefined;
 
   return {
     io,
@@ -159,7 +163,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
     command: (...args) =>
       commandLine(
         {
-          prefix: startedThroughNpx(io.env, process.argv[1]) ? "npx cio-postmark" : "cio-postmark",
+          prefix: (prefix ??= overrides.commandPrefix ?? invocationPrefix(io.env, process.argv[1], platform.os === "win32")),
           carried: carriedFlags({ sandbox: options.sandbox, configDir: options.configDir?.trim() }),
           windows: platform.os === "win32",
         },

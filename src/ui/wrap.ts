@@ -15,17 +15,24 @@ const width = (text: string) => stringWidth(text);
 /** A mark before the text (a symbol such as ✔ or •, or a list number such as "1."), then a space. */
 const MARK = /^([^\p{L}\p{N}\s]{1,2}|\d{1,2}\.)$/u;
 
-/** A command on a line of its own: left for the terminal to fold, so that it copies as one line. */
-const COMMAND_LINE = /^ *(npx )?cio-postmark /;
+/**
+ * A command the tool prints for a person to run (`cio-postmark doctor …`, `npx cio-postmark …`,
+ * `node bin/cio-postmark.js …`): from there to the line's end it is never broken. It goes whole on
+ * a line of its own, for the terminal to fold, so that it copies as one line.
+ */
+const COMMAND = /(?<=^|\s)(npx cio-postmark|cio-postmark|node \S*cio-postmark\.js)(?= (setup|doctor|status|remove|apply)\b| --)/;
 
 export function wrapLine(line: string, columns: number): string {
-  if (width(line) <= columns || COMMAND_LINE.test(stripVTControlCharacters(line))) return line;
-  const indent = /^ */.exec(line)![0];
-  let body = line.slice(indent.length);
-  const first = body.split(" ", 1)[0]!;
-  const lead = body.includes(" ") && MARK.test(stripVTControlCharacters(first)) ? `${first} ` : "";
-  body = body.slice(lead.length);
+  if (width(line) <= columns) return line;
+  const command = COMMAND.exec(stripVTControlCharacters(line));
+  const { indent, lead } = leadOf(line);
   const hanging = " ".repeat(indent.length + width(lead));
+  if (command) {
+    if (stripVTControlCharacters(line).slice(0, command.index).trim() === "") return line;
+    const start = visibleIndex(line, command.index);
+    return `${wrapLine(line.slice(0, start).trimEnd(), columns)}\n${hanging}${line.slice(start)}`;
+  }
+  const body = line.slice(indent.length + lead.length);
   const room = Math.max(1, columns - hanging.length);
 
   const rows: string[] = [];
@@ -41,6 +48,25 @@ export function wrapLine(line: string, columns: number): string {
   }
   rows.push(row);
   return rows.map((text, i) => (i === 0 ? `${indent}${lead}${text}` : `${hanging}${text}`)).join("\n");
+}
+
+/** Where the `visible`-th character of the stripped line sits in the line with its colour codes. */
+function visibleIndex(line: string, visible: number): number {
+  for (let index = 0, seen = 0; index <= line.length; index++) {
+    if (seen === visible && !line.startsWith("\x1b[", index)) return index;
+    const code = /^\x1b\[[0-9;]*m/.exec(line.slice(index));
+    if (code) index += code[0].length - 1;
+    else seen += 1;
+  }
+  return line.length;
+}
+
+/** A line's indent, and the short mark after it ("•", "✔", "1.") whose text its continuation lines hang under. */
+function leadOf(line: string): { indent: string; lead: string } {
+  const indent = /^ */.exec(line)![0];
+  const body = line.slice(indent.length);
+  const first = body.split(" ", 1)[0]!;
+  return { indent, lead: body.includes(" ") && MARK.test(stripVTControlCharacters(first)) ? `${first} ` : "" };
 }
 
 export function wrapText(text: string, columns: number): string {

@@ -48,9 +48,15 @@ function fixFor(stdout: string, check: string): string {
   return fix!.trim().slice("fix:".length).trim();
 }
 
-function runInShell(command: string, path: string) {
-  return spawnSync("/bin/sh", ["-c", command], { env: { PATH: `${path}:${process.env.PATH}`, HOME: process.env.HOME }, encoding: "utf8" });
+function runInShell(command: string, path: string, cwd?: string) {
+  return spawnSync("/bin/sh", ["-c", command], {
+    env: { PATH: `${path}:${process.env.PATH}`, HOME: process.env.HOME },
+    encoding: "utf8",
+    cwd,
+  });
 }
+
+const CLONE = new URL("../..", import.meta.url).pathname;
 
 describe("printed commands", () => {
   it("three fix commands printed by doctor run as printed, carrying --sandbox and a quoted --config-dir", async () => {
@@ -86,6 +92,27 @@ describe("printed commands", () => {
 
     const healthy = await doctor();
     expect(healthy.status, healthy.stdout).toBe(0);
+  }, 60_000);
+
+  it("from a clone, where no `cio-postmark` is on PATH, start with node and the bin's path, and run as printed there", async () => {
+    const dir = configDir();
+    const fromClone = (args: string[]) => runBinary(args, { ...ENV, PATH: process.env.PATH }, undefined, { cwd: CLONE });
+    expect(
+      (await fromClone(["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"])).status,
+    ).toBe(0);
+    editAccount(dir, (account) => (account.webhooks[0]!.Triggers.Open.Enabled = true));
+    const drifted = await fromClone(["doctor", "--sandbox", "--config-dir", dir]);
+    const fix = fixFor(drifted.stdout, "webhook-triggers");
+    expect(fix).toMatch(/^node bin\/cio-postmark\.js doctor --fix --server 1001 --stream outbound --sandbox --config-dir '/);
+    expect(runInShell(fix, "/nonexistent", CLONE).status).toBe(0);
+    // From another folder the same command names the bin by its whole path.
+    editAccount(dir, (account) => (account.webhooks[0]!.Triggers.Open.Enabled = true));
+    const elsewhere = await runBinary(["doctor", "--sandbox", "--config-dir", dir], { PATH: process.env.PATH }, undefined, {
+      cwd: tmpdir(),
+    });
+    const whole = fixFor(elsewhere.stdout, "webhook-triggers");
+    expect(whole.startsWith(`node ${BIN} doctor --fix --server 1001 --stream outbound --sandbox`)).toBe(true);
+    expect(runInShell(whole, "/nonexistent", tmpdir()).status).toBe(0);
   }, 60_000);
 
   it("start with `npx cio-postmark` when the tool was started through npx", async () => {

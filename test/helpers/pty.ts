@@ -1,5 +1,5 @@
 import { spawn, type IPty } from "@lydell/node-pty";
-import { BIN } from "./run-binary.js";
+import { BIN, pathWithInstalledBin } from "./bin-on-path.js";
 
 export const KEYS = { up: "\x1b[A", down: "\x1b[B", enter: "\r", ctrlC: "\x03" };
 
@@ -24,7 +24,7 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
     name: "xterm-256color",
     cols: options.cols ?? 100,
     rows: options.rows ?? 40,
-    env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color", HOME: process.env.HOME ?? "/tmp", ...options.env } as Record<
+    env: { PATH: pathWithInstalledBin(), TERM: "xterm-256color", HOME: process.env.HOME ?? "/tmp", ...options.env } as Record<
       string,
       string
     >,

@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 
-export const BIN = new URL("../../bin/cio-postmark.js", import.meta.url).pathname;
+import { BIN, pathWithInstalledBin } from "./bin-on-path.js";
+
+export { BIN };
 
 export interface BinaryRun {
   status: number | null;
@@ -21,7 +23,7 @@ export function runBinary(
   return new Promise((resolve, reject) => {
     // `runner`: a command the binary runs under (`setpriv --reuid=…` to run as another user).
     const [command, ...rest] = [...runner, process.execPath, BIN, ...args];
-    const child = spawn(command!, rest, { env: { PATH: process.env.PATH, ...env }, cwd });
+    const child = spawn(command!, rest, { env: { PATH: pathWithInstalledBin(), ...env }, cwd });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

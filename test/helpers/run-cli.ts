@@ -25,7 +25,9 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   stdout.on("data", (chunk) => out.push(String(chunk)));
   stderr.on("data", (chunk) => err.push(String(chunk)));
   const stdin = Readable.from(options.stdin === undefined ? [] : [options.stdin]);
-  const code = await main(argv, { stdin, stdout, stderr, env: { PATH: process.env.PATH, ...options.env } }, options.overrides);
+  // Printed commands start as they would from an installed `cio-postmark` (the test runner is no command of ours).
+  const overrides = { commandPrefix: "cio-postmark", ...options.overrides };
+  const code = await main(argv, { stdin, stdout, stderr, env: { PATH: process.env.PATH, ...options.env } }, overrides);
   const result = { code, stdout: out.join(""), stderr: err.join("") };
   return {
     ...result,

@@ -31,6 +31,24 @@ describe("wrapping to the terminal's width", () => {
     ],
     ["the same started through npx", "npx cio-postmark doctor --fix --server 1001", 20, "npx cio-postmark doctor --fix --server 1001"],
     [
+      "a command after words goes whole on a line of its own (README: a fix line is never broken)",
+      "      fix: cio-postmark doctor --fix --server 1001 --stream outbound --sandbox",
+      60,
+      "      fix:\n      cio-postmark doctor --fix --server 1001 --stream outbound --sandbox",
+    ],
+    [
+      "a command from a clone, after a marked sentence, hangs under its text",
+      "✖ Run it again with the fix: node bin/cio-postmark.js doctor --fix --yes --server 1001",
+      30,
+      "✖ Run it again with the fix:\n  node bin/cio-postmark.js doctor --fix --yes --server 1001",
+    ],
+    [
+      "prose that names the tool is still prose",
+      "cio-postmark connects a Postmark stream to Customer.io",
+      30,
+      "cio-postmark connects a\nPostmark stream to Customer.io",
+    ],
+    [
       "a coloured mark counts as its visible width",
       "\u001b[32m✔\u001b[39m Created webhook 9001 on Acme",
       20,
@@ -49,11 +67,15 @@ describe("wrapping to the terminal's width", () => {
     expect(wrapText("alpha beta gamma\n\ndelta", 11)).toBe("alpha beta\ngamma\n\ndelta");
   });
 
-  it("never breaks inside a word, however narrow", () => {
-    const wrapped = wrapLine(`fix: cio-postmark doctor --fix --server 1001 ${URL}`, 10).split("\n");
+  it("never breaks inside a word, however narrow, and never inside a command", () => {
+    const wrapped = wrapLine(`open the page --server 1001 ${URL}`, 10).split("\n");
     expect(wrapped).toContain(URL);
     expect(wrapped).toContain("--server");
-    expect(wrapped.join(" ").replace(/\s+/g, " ")).toBe(`fix: cio-postmark doctor --fix --server 1001 ${URL}`);
+    expect(wrapped.join(" ").replace(/\s+/g, " ")).toBe(`open the page --server 1001 ${URL}`);
+    expect(wrapLine("fix: cio-postmark doctor --fix --server 1001", 10).split("\n")).toEqual([
+      "fix:",
+      "cio-postmark doctor --fix --server 1001",
+    ]);
   });
 });
 
