@@ -54,6 +54,7 @@ export function wrapLine(line: string, columns: number): string {
 function visibleIndex(line: string, visible: number): number {
   for (let index = 0, seen = 0; index <= line.length; index++) {
     if (seen === visible && !line.startsWith("\x1b[", index)) return index;
+    // eslint-disable-next-line no-control-regex
     const code = /^\x1b\[[0-9;]*m/.exec(line.slice(index));
     if (code) index += code[0].length - 1;
     else seen += 1;
