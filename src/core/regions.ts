@@ -7,6 +7,12 @@ export const REGION_WEBHOOK_URLS: Record<Region, string> = {
   eu: "https://track-eu.customer.io/postmark/events",
 };
 
+/** Where people sign in to Customer.io, per region. */
+export const REGION_SIGN_IN: Record<Region, string> = {
+  us: "https://fly.customer.io",
+  eu: "https://fly-eu.customer.io",
+};
+
 const REGION_HOSTS: Record<string, Region> = { "track.customer.io": "us", "track-eu.customer.io": "eu" };
 const EVENTS_PATH = "/postmark/events";
 

@@ -115,6 +115,14 @@ export class Output {
     }
   }
 
+  /**
+   * A terminal's clipboard sequence (OSC 52), asked for by the person: written past the secret registry
+   * and the terminal-safe filter on purpose, to the terminal the prompts are on, and only there.
+   */
+  terminalClipboard(sequence: string): void {
+    if (this.io.stderr.isTTY) this.io.stderr.write(sequence);
+  }
+
   /** Whether this run's stdout already has its JSON document. */
   get documentWritten(): boolean {
     return documentWritten.has(this.io.stdout);

@@ -170,6 +170,7 @@ describe("a sender Postmark does not take", () => {
     await answer(run, after(OFFER, "Send one test message"), KEYS.enter);
     // No second "Send it from": the sender Postmark took for outbound is used again.
     await answer(run, after(OFFER, "Apply this plan"), KEYS.enter);
+    await answer(run, "Copy the Access Key and Secret Key", KEYS.enter); // no
     await answer(run, "Have you added the", KEYS.enter);
     expect((await run.exited).exitCode).toBe(0);
     const screen = run.screen().replace(/\s+/g, " ");

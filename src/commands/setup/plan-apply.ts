@@ -76,7 +76,15 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   for (const hook of plan.untouched) output.info(`  ${bullet} Leave webhook ${hook.ID} to ${shown(hook.Url)} alone (not Customer.io)`);
   if (stream.MessageStreamType === "Broadcasts") output.info(`  ${BROADCAST_TRIGGERS_NOTE}`);
 
-  const parts = { server, stream, region, smtp, sendTest, plan };
+  const parts = {
+    server,
+    stream,
+    region,
+    smtp,
+    sendTest,
+    plan,
+    secretSaved: !options.dryRun && options.storeSecrets !== false && smtp !== null,
+  };
   if (options.dryRun) return result(runtime, { ...parts, warnings, dryRun: true });
   await confirmDeletions(runtime, plan, Boolean(options.yes));
   if (prompter.interactive && !options.yes && !(await prompter.confirm("Apply this plan and save the connection?", true))) {
@@ -233,6 +241,7 @@ export function result(
     dryRun: boolean;
     plan: WebhookPlan;
     applied?: AppliedPlan;
+    secretSaved: boolean;
   },
 ): SetupResult {
   const { plan, applied, server, stream } = parts;

@@ -3,6 +3,7 @@ import type { MessageStream, Server, WebhookStatus } from "../../core/model.js";
 import type { Runtime } from "../../runtime.js";
 import type { SendTestResult } from "../../connections/send-test.js";
 import type { SmtpCredentials } from "../../smtp/verify.js";
+import { connectionFlags } from "../../connections/saved.js";
 import { mask } from "../../ui/redact.js";
 import { shown } from "../../ui/terminal-safe.js";
 
@@ -26,6 +27,8 @@ export interface SetupResult {
   warnings: string[];
   /** Why Postmark sends the saved webhook no events yet (unverified), with the command that verifies it; null when it delivers. */
   undelivered: string | null;
+  /** Whether the Secret Key was saved (not with --no-store-secrets, nor in a dry run): `status --reveal` then shows it. */
+  secretSaved: boolean;
 }
 
 export function setupJson(result: SetupResult, interrupted?: string) {
@@ -52,6 +55,13 @@ const STATUS_WORDS: Record<Exclude<WebhookStatus, null>, string> = {
 };
 
 const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
+
+/** Where the Secret Key can be seen again: `status --reveal` when it was saved, else only what the person kept. */
+export function secretWhere(runtime: Runtime, result: SetupResult): string {
+  if (!result.secretSaved) return "(not saved, by --no-store-secrets: the one you copied from Postmark)";
+  const flags = connectionFlags({ serverId: result.server.ID, streamId: result.stream.ID });
+  return `(to see it again: ${runtime.command("status", "--reveal", ...flags)})`;
+}
 
 /** `interrupted`: a signal's name, when the run stops right after this change (the change and save were let finish). */
 export function renderSetupResult(
@@ -86,7 +96,7 @@ export function renderSetupResult(
   if (smtp) {
     lines.push("  2. Add Credentials:");
     lines.push(`       Access Key   ${shown(smtp.accessKey)}`);
-    lines.push(`       Secret Key   ${mask(smtp.secretKey)} (the Secret Key you generated with this Access Key)`);
+    lines.push(`       Secret Key   ${mask(smtp.secretKey)} ${secretWhere(runtime, result)}`);
     lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS). If Customer.io refuses that port, use 2525.`);
   } else {
     lines.push(

@@ -7,6 +7,7 @@ import { shown } from "../../ui/terminal-safe.js";
 import { findSavedConnection, type GivenInputs } from "./context.js";
 import { renderSetupResult, type SetupResult } from "./report.js";
 import { offerWholeChain } from "./whole-chain.js";
+import { handOff } from "./hand-off.js";
 import { smtpInputs } from "./smtp.js";
 import { chooseTarget, explainRejectedToken, pickStream, usableStreams, type Target } from "./target.js";
 import { promptRegion } from "./region.js";
@@ -29,6 +30,7 @@ export async function runSetup(runtime: Runtime, options: SetupOptions): Promise
     // A webhook Postmark sends nothing to is no connection: the run fails, and no proof is offered that could not pass.
     if (results.some((result) => result.undelivered)) return ExitCode.failure;
     if (!runtime.interactive || options.dryRun || options.skipSmtp) return ExitCode.ok;
+    await handOff(runtime, results);
     const streams = results.map((result) => result.stream);
     return await offerWholeChain(runtime, given, { api: target.api, server: first.server, streams });
   } catch (error) {

@@ -12,6 +12,7 @@ import type { GivenInputs } from "./context.js";
 import type { Target } from "./target.js";
 import { assertSmtpEnabled } from "./smtp-enabled.js";
 import { askSender, runSendTest } from "./send-test.js";
+import { offerToOpen } from "./open-page.js";
 
 /** setup's SMTP half: the key pair from flags, saved config or the person, its proof, and --send-test. */
 
@@ -55,19 +56,6 @@ export async function smtpInputs(
     accessKey,
     secretKey,
   };
-}
-
-/** In a desktop session, the page opens in the browser on a yes; over SSH or headless, the link printed above is all. */
-async function offerToOpen(runtime: Runtime, link: string): Promise<void> {
-  // Only Postmark's own web app: a link built from an API answer could point anywhere.
-  if (!runtime.platform.desktop || !(isPostmarkAppLink(link) && (await runtime.prompter.confirm("Open that page in your browser?", true))))
-    return;
-  try {
-    const { default: open } = await import("open");
-    await open(link);
-  } catch {
-    runtime.output.warn("Could not open a browser: open the link above by hand.");
-  }
 }
 
 export function checkSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStream) {
@@ -182,11 +170,3 @@ async function sendUntilSenderTaken(
 
 /** Where a sender signature is confirmed, or a domain verified. */
 const SENDER_SIGNATURES_PAGE = "https://account.postmarkapp.com/signature_domains";
-
-function isPostmarkAppLink(link: string): boolean {
-  try {
-    return new URL(link).origin === "https://account.postmarkapp.com";
-  } catch {
-    return false;
-  }
-}

@@ -1,0 +1,71 @@
+import { REGION_SIGN_IN } from "../../core/regions.js";
+import type { Runtime } from "../../runtime.js";
+import { clipboardTools, copyToClipboard } from "../../ui/clipboard.js";
+import { mask } from "../../ui/redact.js";
+import { shown } from "../../ui/terminal-safe.js";
+import { offerToOpen } from "./open-page.js";
+import { secretWhere, type SetupResult } from "./report.js";
+
+/**
+ * The sitting's hand-off to Customer.io: Postmark shows a Secret Key once, and with two streams the
+ * first one's block has scrolled away. One recap block per connected stream (what goes where in
+ * Customer.io's Custom SMTP form), each value copied to the clipboard on request, and Customer.io's
+ * sign-in page for the region offered as Postmark's pages are.
+ */
+
+export const CUSTOM_SMTP_PATH = "Settings > Workspace Settings > Email > Custom SMTP Settings > Add Custom SMTP Server > Postmark";
+
+export async function handOff(runtime: Runtime, results: SetupResult[]): Promise<void> {
+  const connected = results.filter((result) => result.smtp);
+  if (connected.length === 0) return;
+  const { output, prompter } = runtime;
+  if (connected.length > 1) {
+    const lines = ["", output.style.bold(`What goes in Customer.io (${CUSTOM_SMTP_PATH}), one custom SMTP server per stream:`)];
+    for (const result of connected) lines.push(...recapBlock(runtime, result));
+    output.result(lines.join("\n"));
+  }
+  if (await prompter.confirm("Copy the Access Key and Secret Key to the clipboard, one at a time, for Customer.io's form?", false)) {
+    await copyLoop(runtime, connected);
+  }
+  await offerToOpen(
+    runtime,
+    REGION_SIGN_IN[connected[0]!.region],
+    `Open Customer.io (${REGION_SIGN_IN[connected[0]!.region]}) in your browser?`,
+  );
+}
+
+/** One stream's values for the form; the Secret Key masked, with the command that shows it again where it was saved. */
+export function recapBlock(runtime: Runtime, result: SetupResult): string[] {
+  const smtp = result.smtp!;
+  return [
+    `${shown(result.server.Name)} / ${shown(result.stream.ID)} (${result.stream.MessageStreamType})`,
+    `  Access Key   ${shown(smtp.accessKey)}`,
+    `  Secret Key   ${mask(smtp.secretKey)}  ${secretWhere(runtime, result)}`,
+    `  Server       ${shown(smtp.host)}, port ${smtp.port}`,
+  ];
+}
+
+/** Each value the person picks goes to the clipboard, until they say they have them all. */
+async function copyLoop(runtime: Runtime, connected: SetupResult[]): Promise<void> {
+  const { output, prompter, platform, env } = runtime;
+  const tools = clipboardTools(platform.os, env, platform.desktop);
+  const several = connected.length > 1;
+  const choices = connected.flatMap((result) => {
+    const of = several ? ` of ${shown(result.stream.ID)}` : "";
+    return [
+      { name: `Access Key${of}`, value: { what: `the Access Key${of}`, value: result.smtp!.accessKey } },
+      { name: `Secret Key${of}`, value: { what: `the Secret Key${of}`, value: result.smtp!.secretKey } },
+    ];
+  });
+  const done = { name: "Done: I have them", value: undefined };
+  for (;;) {
+    const picked = await prompter.select("Copy which value?", [...choices, done]);
+    if (!picked) return;
+    const how = await copyToClipboard(picked.value, tools, env, (sequence) => output.terminalClipboard(sequence));
+    output.success(
+      how === "OSC 52"
+        ? `Sent ${picked.what} to your terminal's clipboard (OSC 52; a terminal that does not take it leaves the clipboard as it was).`
+        : `Copied ${picked.what} to the clipboard (${how}).`,
+    );
+  }
+}

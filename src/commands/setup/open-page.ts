@@ -1,0 +1,27 @@
+import type { Runtime } from "../../runtime.js";
+
+/**
+ * In a desktop session, a page the wizard names opens in the browser on a yes; over SSH or
+ * headless, the link printed is all. Only Postmark's web app and Customer.io's sign-in pages: a
+ * link built from an API answer could point anywhere.
+ */
+
+const OPENABLE_ORIGINS = ["https://account.postmarkapp.com", "https://fly.customer.io", "https://fly-eu.customer.io"];
+
+export async function offerToOpen(runtime: Runtime, link: string, question = "Open that page in your browser?"): Promise<void> {
+  if (!runtime.platform.desktop || !isOpenable(link) || !(await runtime.prompter.confirm(question, true))) return;
+  try {
+    const { default: open } = await import("open");
+    await open(link);
+  } catch {
+    runtime.output.warn("Could not open a browser: open the link above by hand.");
+  }
+}
+
+function isOpenable(link: string): boolean {
+  try {
+    return OPENABLE_ORIGINS.includes(new URL(link).origin);
+  } catch {
+    return false;
+  }
+}
