@@ -363,8 +363,8 @@ async function wizardSitting() {
         ['Connect stream "broadcast"', 1, "Send one test message", "\r"],
         // Prompts are drawn again on each key and once more when answered: mark by the offer, seen once before this plan.
         ['Connect stream "broadcast"', 1, "Apply this plan", "\r"],
-        ["Both streams of Acme Production are connected", 1, "Copy the Access Key", "\r"],
-        ["Copy the Access Key", 1, "Have you added the", stopAtTheEnd ? "\u0003" : "\r"],
+        ["Both streams of Acme Production are connected", 1, "? Copy the Access Key and Secret Key", "\r"],
+        ["? Copy the Access Key and Secret Key", 1, "Have you added the", stopAtTheEnd ? "\u0003" : "\r"],
       ];
       const ready = ([marker, nth, prompt]: (typeof script)[number]) => {
         const parts = flat().split(marker);

@@ -55,6 +55,16 @@ export const BROADCAST_TRIGGERS_NOTE =
   "A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, " +
   "and reports hard bounces and spam complaints as Subscription Change events.";
 
+/** Why a trigger in the wrong state matters to Customer.io, in a marketer's words. */
+const TRIGGER_WHY: Record<TriggerName, string> = {
+  Delivery: "Customer.io would not learn that its messages were delivered",
+  Bounce: "Customer.io would not see bounces, and would keep sending to addresses that bounce",
+  SpamComplaint: "Customer.io would keep emailing people who marked its mail as spam",
+  SubscriptionChange: "unsubscribes and suppressions in Postmark would not reach Customer.io",
+  Open: "Customer.io tracks opens itself, so it would count every open twice",
+  Click: "Customer.io tracks clicks itself, so it would count every click twice",
+};
+
 export const TRIGGER_LABELS: Record<TriggerName, string> = {
   Delivery: "Delivery",
   Bounce: "Bounce",
@@ -105,7 +115,7 @@ export function driftOf(webhook: Webhook, desired: Pick<DesiredWebhook, "region"
   for (const name of TRIGGER_ORDER) {
     const want = wanted[name];
     const have = webhook.Triggers[name].Enabled;
-    if (want !== "any" && want !== have) drift.push(`${TRIGGER_LABELS[name]} trigger is ${have ? "on" : "off"}`);
+    if (want !== "any" && want !== have) drift.push(`${TRIGGER_LABELS[name]} trigger is ${have ? "on" : "off"}: ${TRIGGER_WHY[name]}`);
   }
   if (
     (wanted.Bounce === true && webhook.Triggers.Bounce.IncludeContent) ||

@@ -5,10 +5,20 @@ import { FEW_CONNECTIONS, type ConnectionReport } from "./collect.js";
 
 /** Doctor's report, for people or as the contract's JSON document; it only prints what was collected. */
 
+/** Checks a flag asked for: their verdict is the news of the run, shown whole even when it passes. */
+const ASKED_FOR = new Set(["webhook-verify", "smtp-send", "end-to-end"]);
+/** What `doctor --fix` repairs (fix.ts): the config file's modes and the webhook plan (deleting extra webhooks needs --yes). */
+const REPAIRED_BY_FIX = new Set(["config-file", "webhook-exists", "webhook-triggers", "webhook-duplicates"]);
+
 /**
  * The report; `interrupted` names the signal that stops the run after a repair (the checks shown are
- * those before it). Over more than a few connections, one that passes every check is one line.
+ * those before it). As flutter doctor reads: a connection shows its problems and warnings with their
+ * fixes, and one line for what passed and was skipped (`--verbose` shows every check); over more than
+ * a few connections, one that passes every check is one line. The last line counts across them all
+ * and names the one command that repairs what --fix can.
  */
+const isNews = (check: { id: string; status: string }) => check.status === "pass" && ASKED_FOR.has(check.id);
+
 export function renderDoctor(
   runtime: Runtime,
   reports: ConnectionReport[],
@@ -50,9 +60,18 @@ export function renderDoctor(
         `${describeConnection(connection)} (${connection.streamType ?? "stream not found"}, region ${connection.region.toUpperCase()})`,
       ),
     );
-    for (const check of checks) {
+    const shown = verbose ? checks : checks.filter((check) => check.status === "fail" || check.status === "warn" || isNews(check));
+    for (const check of shown) {
       lines.push(`  ${colour[check.status](output.symbols[check.status])} ${check.id}: ${check.message}`);
       if (check.fix && check.status !== "pass") lines.push(`      ${output.style.cyan("fix:")} ${check.fix}`);
+    }
+    if (!verbose) {
+      const passed = checks.filter((check) => check.status === "pass" && !isNews(check)).length;
+      const skipped = checks.filter((check) => check.status === "skip").length;
+      const others = shown.length > 0 ? "other checks" : "checks";
+      lines.push(
+        `  ${colour.pass(output.symbols.pass)} ${passed} ${others} passed${skipped ? `, ${skipped} skipped` : ""} (--verbose shows each)`,
+      );
     }
   }
   // "All good" is said only when the whole chain was proven: what was not checked is said, with how to check it.
@@ -74,5 +93,11 @@ export function renderDoctor(
     `${verdict}: ${counts.pass} ok, ${plural(counts.warn, "warning")}, ${plural(counts.fail, "problem")}, ${counts.skip} skipped.`,
   );
   if (!failed && notChecked.length > 0) lines.push(`Not checked: ${notChecked.join("; ")}.`);
+  const repairable = reports.flatMap(({ checks }) => checks.filter((check) => check.status === "fail" && REPAIRED_BY_FIX.has(check.id)));
+  if (repairable.length > 0) {
+    const yes = repairable.some((check) => check.id === "webhook-duplicates") ? ["--yes"] : [];
+    const what = repairable.length === counts.fail ? (counts.fail === 1 ? "it" : "them all") : `${repairable.length} of them`;
+    lines.push(`To repair ${what}: ${runtime.command("doctor", "--fix", ...yes)}`);
+  }
   output.result(lines.join("\n"));
 }

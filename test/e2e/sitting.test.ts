@@ -189,8 +189,8 @@ describe("a whole sitting in a real terminal", () => {
     await keyPairAndTest(run, "Which Customer.io region", OUTBOUND);
     await answerAfter(run, "Send it from:", "Apply this plan", KEYS.enter, 30_000);
     await answerAfter(run, "Apply this plan", OFFER.slice(0, 40), KEYS.enter);
-    await answerAfter(run, OFFER.slice(0, 40), "Copy the Access Key", KEYS.enter, 30_000);
-    await answerAfter(run, "Copy the Access Key", "Have you added the Access Key and Secret Key", KEYS.enter);
+    await answerAfter(run, OFFER.slice(0, 40), "? Copy the Access Key and Secret Key", KEYS.enter, 30_000);
+    await answerAfter(run, "? Copy the Access Key and Secret Key", "Have you added the Access Key and Secret Key", KEYS.enter);
     expect((await run.exited).exitCode).toBe(0);
     // Not yet: the command for later is printed whole, on its own line.
     expect(run.screen()).toMatch(/^  cio-postmark doctor --end-to-end --from ADDRESS --server 1001 --sandbox --config-dir \S+\s*$/m);

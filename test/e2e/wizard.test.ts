@@ -34,7 +34,7 @@ async function completeWizard(run: PtyRun) {
 
 /** The wizard's last question: the credentials are not in Customer.io yet (the default, No). */
 async function notInCustomerIoYet(run: PtyRun) {
-  await answer(run, "Copy the Access", KEYS.enter); // no copying (the default)
+  await answer(run, "? Copy the Access Key and Secret Key", KEYS.enter); // no copying (the default)
   await answer(run, "Have you added the", KEYS.enter); // short: at 40 columns the question wraps
 }
 
@@ -153,7 +153,7 @@ describe("the wizard in a pseudo-terminal", () => {
     await answer(run, "Send one test message", `n${KEYS.enter}`);
     await answer(run, "Apply this plan", KEYS.enter);
     await answer(run, 'Connect stream "outbound"', KEYS.enter); // no
-    await answer(run, "Copy the Access", KEYS.enter);
+    await answer(run, "? Copy the Access Key and Secret Key", KEYS.enter);
     await answer(run, "Have you added the", `y${KEYS.enter}`);
     await answer(run, "Prove the whole chain", KEYS.enter);
     await answer(run, "Customer.io App API key:", `${SANDBOX_CREDENTIALS.customerioBroadcastKey}${KEYS.enter}`);

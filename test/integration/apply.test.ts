@@ -323,7 +323,7 @@ describe("doctor --file", () => {
   it("proves the key pair from the file's variables, and prints fixes that go through the file", async () => {
     expect((await apply(["--yes"])).code).toBe(0);
     world.simulator.state.webhooks = world.simulator.state.webhooks.filter((hook) => hook.MessageStream !== "broadcast");
-    const run = await world.run(["doctor", "--file", file], {
+    const run = await world.run(["doctor", "--file", file, "--verbose"], {
       env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, POSTMARK_SMTP_SECRET_KEY: undefined, ...SMTP_ENV },
     });
     expect(run.code).toBe(1);

@@ -51,10 +51,16 @@ describe("doctor", () => {
     expect(statuses(document)).toEqual(HEALTHY_OUTBOUND_CHECKS);
   });
 
-  it("prints a mark per check and a summary for people", async () => {
+  it("reads at a glance: a healthy connection is one line of passes; --verbose prints a mark per check", async () => {
     const run = await doctor();
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/✔ webhook-triggers/);
+    expect(run.stdout).toContain(
+      "Production / outbound (Transactional, region US)\n  ✔ 9 checks passed, 6 skipped (--verbose shows each)\n",
+    );
+    expect(run.stdout).not.toMatch(/✔ webhook-triggers/);
+    const verbose = await doctor("--verbose");
+    expect(verbose.stdout).toMatch(/✔ webhook-triggers: Triggers are exactly Delivery, Bounce, Spam Complaint and Subscription Change/);
+    expect(verbose.stdout.match(/^  [✔!✖-] [a-z-]+: /gm)).toHaveLength(15);
     // Without a Customer.io key nothing proves events reach it: no "All good", and what was not checked is said.
     expect(run.stdout).toMatch(/No problems found: 9 ok/);
     expect(run.stdout).not.toMatch(/All good/);
@@ -62,6 +68,20 @@ describe("doctor", () => {
       "Not checked: your Customer.io workspace's region (set CUSTOMERIO_APP_API_KEY); that Customer.io's email comes back as an event " +
         "(cio-postmark doctor --end-to-end --from ADDRESS).",
     );
+  });
+
+  it("a problem says why it matters, with its fix; the last line names the one command that repairs it", async () => {
+    state().webhooks[0]!.Triggers.Open.Enabled = true;
+    const run = await doctor();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "  ✖ webhook-triggers: Webhook 9001 has the wrong settings: Open trigger is on: Customer.io tracks opens itself, so it would count " +
+        "every open twice.\n      fix: cio-postmark doctor --fix --server 2001 --stream outbound\n  ✔ 8 other checks passed, 6 skipped",
+    );
+    expect(run.stdout.trimEnd().split("\n").slice(-2)).toEqual([
+      "Problems found: 8 ok, 0 warnings, 1 problem, 6 skipped.",
+      "To repair it: cio-postmark doctor --fix",
+    ]);
   });
 
   it("says All good only when the whole chain was proven", async () => {

@@ -262,7 +262,9 @@ const cases: Case[] = [
     facts({ hooks: [hook(9001, US_URL, { Open: { Enabled: true, PostFirstOpenOnly: false }, Click: { Enabled: true } })] }),
     {
       status: "fail",
-      message: "Webhook 9001 has the wrong settings: Open trigger is on; Click trigger is on.",
+      message:
+        "Webhook 9001 has the wrong settings: Open trigger is on: Customer.io tracks opens itself, so it would count every open twice; " +
+        "Click trigger is on: Customer.io tracks clicks itself, so it would count every click twice.",
       fix: FIX,
     },
   ],

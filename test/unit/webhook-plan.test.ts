@@ -112,9 +112,9 @@ describe("planWebhooks (region us, stream outbound)", () => {
     drifted.Triggers.Bounce.IncludeContent = true;
     const transactional = { region: "us", streamType: "Transactional" } as const;
     expect(driftOf(drifted, transactional)).toEqual([
-      "Delivery trigger is off",
-      "Open trigger is on",
-      "Click trigger is on",
+      "Delivery trigger is off: Customer.io would not learn that its messages were delivered",
+      "Open trigger is on: Customer.io tracks opens itself, so it would count every open twice",
+      "Click trigger is on: Customer.io tracks clicks itself, so it would count every click twice",
       "message content is included",
     ]);
     expect(driftOf(hook(1, US), transactional)).toEqual([]);
@@ -163,12 +163,18 @@ describe("broadcast streams: Delivery and Subscription Change; Bounce and Spam C
     const webhook = onBroadcast(false, false);
     webhook.Triggers.Open.Enabled = true;
     webhook.Triggers.SubscriptionChange.Enabled = false;
-    expect(driftOf(webhook, broadcast)).toEqual(["Subscription Change trigger is off", "Open trigger is on"]);
+    expect(driftOf(webhook, broadcast)).toEqual([
+      "Subscription Change trigger is off: unsubscribes and suppressions in Postmark would not reach Customer.io",
+      "Open trigger is on: Customer.io tracks opens itself, so it would count every open twice",
+    ]);
   });
 
   it("a transactional stream still needs Bounce and Spam Complaint on, without content", () => {
     const transactional = { region: "us", streamType: "Transactional" } as const;
-    expect(driftOf(onBroadcast(false, false), transactional)).toEqual(["Bounce trigger is off", "Spam Complaint trigger is off"]);
+    expect(driftOf(onBroadcast(false, false), transactional)).toEqual([
+      "Bounce trigger is off: Customer.io would not see bounces, and would keep sending to addresses that bounce",
+      "Spam Complaint trigger is off: Customer.io would keep emailing people who marked its mail as spam",
+    ]);
     expect(driftOf(onBroadcast(true, true, true), transactional)).toEqual(["message content is included"]);
   });
 });
@@ -191,7 +197,8 @@ describe("the plan in words, and the drift it acts on", () => {
     const plan = planWebhooks(desired, [hook(2, EU), hook(3, US, { open: true }), hook(6, US, { open: true })]);
     expect(plan.deletions.map((deletion) => deletion.webhook.ID)).toEqual([2, 6]);
     expect(describePlan(plan, "outbound", "Transactional")).toEqual([
-      `Update webhook 3 (Open trigger is on) to ${US} with Delivery, Bounce, Spam Complaint, Subscription Change`,
+      `Update webhook 3 (Open trigger is on: Customer.io tracks opens itself, so it would count every open twice) to ${US} with Delivery, Bounce, Spam Complaint, ` +
+        `Subscription Change`,
       `Delete webhook 2 to ${EU} (the other region's URL: events would be counted twice)`,
       `Delete webhook 6 to ${US} (a duplicate: events would be counted twice)`,
     ]);
