@@ -197,8 +197,8 @@ describe("the plan in words, and the drift it acts on", () => {
     const plan = planWebhooks(desired, [hook(2, EU), hook(3, US, { open: true }), hook(6, US, { open: true })]);
     expect(plan.deletions.map((deletion) => deletion.webhook.ID)).toEqual([2, 6]);
     expect(describePlan(plan, "outbound", "Transactional")).toEqual([
-      `Update webhook 3 (Open trigger is on: Customer.io tracks opens itself, so it would count every open twice) to ${US} with Delivery, Bounce, Spam Complaint, ` +
-        `Subscription Change`,
+      `Update webhook 3 (Open trigger is on: Customer.io tracks opens itself, so it would count every open twice) to ${US} ` +
+        `with Delivery, Bounce, Spam Complaint, Subscription Change`,
       `Delete webhook 2 to ${EU} (the other region's URL: events would be counted twice)`,
       `Delete webhook 6 to ${US} (a duplicate: events would be counted twice)`,
     ]);
