@@ -54,11 +54,12 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
     renderDoctor(runtime, inFileOrder([], unfound), { verbose: Boolean(options.verbose) });
     return ExitCode.failure; // only a file's connections can all be unfound: a saved list that is empty was refused above
   }
-  const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs, region);
+  const progress = new Progress();
+  const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs, region, progress);
   // A move against the key's workspace is refused before any change, as setup refuses it.
   if (region && customerioKey) assertRegionMatchesKey(region, await workspace()!);
   const verifyWebhook = options.verifyWebhook === true;
-  let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook, workspace, endToEnd });
+  let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook, workspace, endToEnd }, (say) => progress.attach(say));
   // A repair --fix left half done (nothing changed without --yes, or a deletion that failed) fails the run.
   let unfinished = false;
   if (options.fix) {
@@ -143,6 +144,7 @@ async function customerioFacts(
   key: string | undefined,
   endToEndInputs: ReturnType<typeof endToEndOptions>,
   region: Region | undefined,
+  progress: Progress,
 ): Promise<Required<Pick<FactOptions, "workspace" | "endToEnd">>> {
   if (endToEndInputs) {
     if (new Set(connections.map((connection) => connection.serverId)).size > 1) {
@@ -167,16 +169,31 @@ async function customerioFacts(
   const workspace = once(() => customerio.workspace(region ?? connections[0]?.region));
   if (!endToEndInputs) return { workspace, endToEnd: () => undefined };
   const endToEnd = once(async () =>
-    proveWholeChain(runtime, {
-      customerio,
-      workspace: await workspace(),
-      api: serverApi(runtime, await tokenFor(runtime, connections[0]!)),
-      connections,
-      ...endToEndInputs,
-      pollMs: runtime.sendTest.pollMs,
-    }),
+    proveWholeChain(
+      runtime,
+      {
+        customerio,
+        workspace: await workspace(),
+        api: serverApi(runtime, await tokenFor(runtime, connections[0]!)),
+        connections,
+        ...endToEndInputs,
+        pollMs: runtime.sendTest.pollMs,
+      },
+      (text) => progress.say(text),
+    ),
   );
   return { workspace, endToEnd };
+}
+
+/** --end-to-end's words for the spinner of the checks, once the spinner is there to take them. */
+class Progress {
+  private sayer: (text: string) => void = () => undefined;
+  attach(sayer: (text: string) => void): void {
+    this.sayer = sayer;
+  }
+  say(text: string): void {
+    this.sayer(text);
+  }
 }
 
 /** --end-to-end's addresses and deadline; --from is required, as for --send-test. */

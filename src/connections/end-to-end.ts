@@ -127,6 +127,8 @@ export async function proveWholeChain(
           const stream = found.MessageStream;
           const connection = connections.find((candidate) => candidate.streamId.toLowerCase() === stream.toLowerCase());
           if (!connection) return await wrongStream(runtime, target, stream, result);
+          // Its event goes to the other region's URL: it can never be matched, so there is nothing to wait for.
+          if (connection.region !== workspace.region) return regionMismatch(runtime, target, connection, result);
           if (matched) {
             return result(
               "pass",
@@ -143,7 +145,8 @@ export async function proveWholeChain(
         }
       }
       stage = event ? "event" : found ? "in-postmark" : sent !== undefined ? "sent" : "queued";
-      onProgress(`${STAGE_WAIT[stage]} (${seconds()} s)`);
+      const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      onProgress(`${STAGE_WAIT[stage]} (${seconds()} s; gives up in ${left} s)`);
       if (Date.now() + target.pollMs > deadline) return timedOut(runtime, target, stage, found?.MessageStream ?? null, within, result);
       await sleep(target.pollMs);
     }
@@ -233,6 +236,20 @@ async function wrongStream(runtime: Runtime, target: EndToEndTarget, stream: str
     : `or connect stream ${shown(stream)} too: ${runtime.command("setup", ...connectionFlags({ ...connection, streamId: stream }))}`;
   const fix = `In Customer.io, ${CUSTOM_SMTP_PATH}: use the SMTP token of stream ${shown(connection.streamId)}; ${other}.`;
   return finish("fail", "wrong-stream", stream, `${said}.`, fix);
+}
+
+function regionMismatch(runtime: Runtime, target: EndToEndTarget, connection: SavedConnection, finish: Finish): EndToEndResult {
+  const { region } = connection;
+  const { workspace } = target;
+  return finish(
+    "fail",
+    "in-postmark",
+    connection.streamId,
+    `Customer.io sent it through Postmark stream ${shown(connection.streamId)}, but that stream's webhook sends its events to region ` +
+      `${region.toUpperCase()} (${REGION_WEBHOOK_URLS[region]}) and the workspace ${shown(workspace.name)} is in region ` +
+      `${workspace.region.toUpperCase()}: Customer.io can never match them, so the proof stops here.`,
+    runtime.command("doctor", "--fix", "--region", workspace.region, "--yes", ...connectionFlags(connection)),
+  );
 }
 
 function timedOut(

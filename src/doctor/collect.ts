@@ -9,7 +9,13 @@ import type { CheckedConnection } from "./types.js";
 /** Collecting doctor's verdicts: every check on every connection, nothing printed but the progress. */
 
 /** Every connection at once: the process's cap on requests in flight sets the pace, not this loop. */
-export function checkAll(runtime: Runtime, connections: CheckedConnection[], options: FactOptions): Promise<ConnectionReport[]> {
+export function checkAll(
+  runtime: Runtime,
+  connections: CheckedConnection[],
+  options: FactOptions,
+  /** Given the step's label updater: a long check (--end-to-end) says where it is waiting. */
+  onStep: (say: (text: string) => void) => void = () => undefined,
+): Promise<ConnectionReport[]> {
   const shared = { ...options, domains: accountDomains(runtime) };
   const checkEach = (checked: () => void) =>
     Promise.all(
@@ -20,7 +26,12 @@ export function checkAll(runtime: Runtime, connections: CheckedConnection[], opt
       }),
     );
   const label = `Checking ${plural(connections.length, "connection")}`;
-  if (connections.length <= FEW_CONNECTIONS) return runtime.output.step(label, () => checkEach(() => undefined));
+  if (connections.length <= FEW_CONNECTIONS) {
+    return runtime.output.step(label, (update) => {
+      onStep((text) => update(`${label}: ${text}`));
+      return checkEach(() => undefined);
+    });
+  }
   return runtime.output.counting(
     (done) => `Checking ${done} of ${connections.length} connections`,
     `Checked ${connections.length} connections`,

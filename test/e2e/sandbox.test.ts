@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_CREDENTIALS } from "../../src/sandbox/credentials.js";
 import { runBinary } from "../helpers/run-binary.js";
+import { runInPty } from "../helpers/pty.js";
 
 /** README's sandbox recipe, run as written, with the documented sandbox values. */
 
@@ -61,4 +62,18 @@ describe("--sandbox", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/SMTP is not enabled/);
   });
+
+  it("doctor --end-to-end's spinner says the stage it waits at and the seconds left", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-sandbox-"));
+    const env = { ...SANDBOX_ENV, CIO_POSTMARK_CONFIG_DIR: dir };
+    expect((await runBinary(["setup", "--sandbox", "--no-input", "--stream", "outbound", "--region", "us"], env)).status).toBe(0);
+    const run = runInPty(["doctor", "--sandbox", "--end-to-end", "--from", "alerts@acme.example"], {
+      env: { CIO_POSTMARK_CONFIG_DIR: dir, CUSTOMERIO_APP_API_KEY: SANDBOX_CREDENTIALS.customerioKey },
+    });
+    await run.waitFor(
+      /Checking 1 connection: (Waiting for Customer\.io to send it|Customer\.io sent it; looking for it in Postmark|Found in Postmark; waiting for its event) \(\d+ s; gives up in \d+ s\)/,
+    );
+    expect((await run.exited).exitCode).toBe(0);
+    expect(run.screen()).toMatch(/✔ end-to-end: Customer\.io sent it through Postmark stream outbound/);
+  }, 30_000);
 });
