@@ -107,12 +107,11 @@ describe("printed commands", () => {
     expect(runInShell(fix, "/nonexistent", CLONE).status).toBe(0);
     // From another folder the same command names the bin by its whole path.
     editAccount(dir, (account) => (account.webhooks[0]!.Triggers.Open.Enabled = true));
-    const elsewhere = await runBinary(["doctor", "--sandbox", "--config-dir", dir], { PATH: process.env.PATH }, undefined, {
-      cwd: tmpdir(),
-    });
+    const away = mkdtempSync(join(tmpdir(), "cio-elsewhere-")); // a folder the clone is not inside
+    const elsewhere = await runBinary(["doctor", "--sandbox", "--config-dir", dir], { PATH: process.env.PATH }, undefined, { cwd: away });
     const whole = fixFor(elsewhere.stdout, "webhook-triggers");
     expect(whole.startsWith(`node ${BIN} doctor --fix --server 1001 --stream outbound --sandbox`)).toBe(true);
-    expect(runInShell(whole, "/nonexistent", tmpdir()).status).toBe(0);
+    expect(runInShell(whole, "/nonexistent", away).status).toBe(0);
   }, 60_000);
 
   it("start with `npx cio-postmark` when the tool was started through npx", async () => {
