@@ -23,6 +23,7 @@ import { SecretRegistry } from "../src/ui/redact.js";
 import { installCold, pack, packCommit } from "./package-footprint.js";
 import { plural } from "../src/core/words.js";
 import { agencyFile, startAgency } from "../test/helpers/agency.js";
+import { finishedSteps } from "../test/helpers/pty.js";
 import { oneRequestIn } from "../src/sandbox/faults.js";
 
 const LATENCY_MS = 100;
@@ -383,9 +384,7 @@ async function wizardSitting() {
       pty.onExit(({ exitCode }) => {
         clearTimeout(deadline);
         const ended = performance.now();
-        const steps = (
-          flat().match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|The test message|That is|SMTP )/g) ?? []
-        ).length;
+        const steps = finishedSteps(flat());
         resolve({ ms: ended - started, steps, exitCode, ...(stopSent ? { stopMs: ended - stopSent } : {}) });
       });
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { KEYS, runInPty, type PtyRun } from "../helpers/pty.js";
+import { KEYS, finishedSteps, runInPty, type PtyRun } from "../helpers/pty.js";
 import { startWorld } from "../helpers/world.js";
 import { runBinary } from "../helpers/run-binary.js";
 
@@ -62,8 +62,6 @@ async function pasteSecretAgain(run: PtyRun, nth: number, secretKey: string) {
 }
 
 /** How many spinner steps the terminal has shown ending (a mark, then a step's words; answered prompts have other words). */
-const finishedSteps = (screen: string) =>
-  (screen.match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|The test message|That is|SMTP )/g) ?? []).length;
 
 describe("a whole sitting in a real terminal", () => {
   it("two rejected tokens, then both streams with a test message each: exit 0, two webhooks, two connections", async () => {

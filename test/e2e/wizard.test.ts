@@ -22,7 +22,8 @@ async function completeWizard(run: PtyRun) {
   await answer(run, "Which Postmark token will you use?", KEYS.enter);
   await answer(run, "Account token:", `${SANDBOX_CREDENTIALS.accountToken}${KEYS.enter}`);
   await answer(run, "? Server:", KEYS.down + KEYS.enter);
-  await answer(run, "Message stream:", KEYS.enter);
+  // Acme Staging has one usable stream: it is taken without asking, and said.
+  await answer(run, 'Using stream "outbound"', "");
   await answer(run, "Which Customer.io region", KEYS.down + KEYS.enter);
   await answer(run, "Access Key:", `${SANDBOX_CREDENTIALS.accessKey}${KEYS.enter}`);
   await answer(run, "Secret Key:", `${SANDBOX_CREDENTIALS.secretKey}${KEYS.enter}`);
@@ -50,6 +51,31 @@ async function throughServerToken(run: PtyRun, secretKey: string) {
 }
 
 describe("the wizard in a pseudo-terminal", () => {
+  it("a re-run marks the streams connected before and never offers one of them again", async () => {
+    const dir = freshDir();
+    const scripted = await runBinary(["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"], {
+      POSTMARK_SERVER_TOKEN: SANDBOX_CREDENTIALS.serverToken,
+      POSTMARK_SMTP_ACCESS_KEY: SANDBOX_CREDENTIALS.accessKey,
+      POSTMARK_SMTP_SECRET_KEY: SANDBOX_CREDENTIALS.secretKey,
+    });
+    expect(scripted.status).toBe(0);
+    const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 100 });
+    await answer(run, "Which Postmark token will you use?", KEYS.down + KEYS.enter);
+    await answer(run, "Server token:", `${SANDBOX_CREDENTIALS.serverToken}${KEYS.enter}`);
+    await answer(run, "connected (region US)", KEYS.down + KEYS.enter); // broadcast
+    await answer(run, "Which Customer.io region", KEYS.enter);
+    await answer(run, "Access Key:", `sandbox-access-key-0002${KEYS.enter}`);
+    await answer(run, "Secret Key:", `sandbox-secret-key-0002${KEYS.enter}`);
+    await answer(run, "Send one test message", `n${KEYS.enter}`);
+    await answer(run, "Apply this plan", KEYS.enter);
+    await notInCustomerIoYet(run);
+    expect((await run.exited).exitCode).toBe(0);
+    const screen = run.screen();
+    expect(screen).toContain("✔ Postmark took the server token of Acme Production (ID 1001)");
+    expect(screen).toContain("Default Transactional Stream (outbound), connected (region US)");
+    expect(screen).not.toContain('Connect stream "outbound"');
+  });
+
   it("driven with arrows and masked secrets, ends in the same state as the scripted run", async () => {
     const dir = freshDir();
     const run = runInPty(["--sandbox", "--config-dir", dir]);

@@ -51,3 +51,8 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
     },
   };
 }
+
+/** The spinner steps a sitting finished (or failed, or ended as a note), as the screen shows them. */
+export const finishedSteps = (screen: string) =>
+  (screen.match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|Postmark took|The test message|That is|SMTP )/g) ?? [])
+    .length;

@@ -94,12 +94,13 @@ async function connectOtherStreams(
   const results = [first];
   const connected = [first.stream];
   for (let latest = first; ;) {
-    const others =
-      runtime.interactive && !options.dryRun
-        ? usableStreams(await target.api.listStreams()).filter(
-            (stream) => !connected.some((done) => done.ID.toLowerCase() === stream.ID.toLowerCase()),
-          )
-        : [];
+    // Never offered: a stream of this sitting, or one connected before (a re-run repairs it when named).
+    const saved = await runtime.store.list();
+    const isDone = (id: string) =>
+      connected.some((done) => done.ID.toLowerCase() === id.toLowerCase()) ||
+      saved.some((connection) => connection.serverId === server.ID && connection.streamId.toLowerCase() === id.toLowerCase());
+    const listed = runtime.interactive && !options.dryRun ? usableStreams(await target.api.listStreams()) : [];
+    const others = listed.filter((stream) => !isDone(stream.ID));
     renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });
     if (others.length === 0) {
       if (connected.length > 1) runtime.output.success(allConnected(server, connected));
@@ -114,14 +115,7 @@ async function connectOtherStreams(
     const stream =
       others.length === 1
         ? only!
-        : (
-            await pickStream(
-              runtime,
-              target.api,
-              server,
-              connected.map((done) => done.ID),
-            )
-          ).stream;
+        : (await pickStream(runtime, target.api, server, listed.map((stream) => stream.ID).filter(isDone))).stream;
     const next = { ...target, server, stream, streamId: stream.ID, serverRef: undefined };
     latest = await connect(
       runtime,

@@ -54,7 +54,7 @@ export async function chooseTarget(runtime: Runtime, given: Readonly<GivenInputs
   const api = serverApi(runtime, serverToken!);
   const target = { api, serverToken: serverToken!, server, serverRef, accountToken: tokens.account };
   if (given.streamId) return { ...target, streamId: given.streamId };
-  const stream = await pickStream(runtime, api, server, []);
+  const stream = await pickStream(runtime, api, server, [], saved);
   return { ...target, server: server ?? stream.server, stream: stream.stream, streamId: stream.stream.ID };
 }
 
@@ -103,12 +103,16 @@ async function pickServer(
   }
 }
 
-/** A person's choice among the usable streams (transactional or broadcast, not archived), less those in `exclude`. */
+/**
+ * A person's choice among the usable streams (transactional or broadcast, not archived), less those
+ * in `exclude`; those connected before are marked. The only usable stream is taken without asking.
+ */
 export async function pickStream(
   runtime: Runtime,
   api: ServerApi,
   known: Server | undefined,
   exclude: string[],
+  saved: SavedConnection[] = [],
 ): Promise<{ stream: MessageStream; server: Server }> {
   const [streams, server] = await runtime.output.step("Reading the message streams", () =>
     Promise.all([api.listStreams(), known ? Promise.resolve(known) : api.getServer()]),
@@ -124,6 +128,18 @@ export async function pickStream(
     );
   }
   const { output } = runtime;
+  const [only] = usable;
+  if (usable.length === 1) {
+    output.info(
+      `Using stream "${shown(only!.ID)}" (${only!.MessageStreamType}): the only one of ${serverLabel(server)} that Customer.io can ` +
+        `send through.`,
+    );
+    return { stream: only!, server };
+  }
+  const connectedBefore = (stream: MessageStream) => {
+    const connection = saved.find((one) => one.serverId === server.ID && one.streamId.toLowerCase() === stream.ID.toLowerCase());
+    return connection ? `, connected (region ${connection.region.toUpperCase()})` : "";
+  };
   output.info("Customer.io sends through the stream you pick:");
   output.info(
     `  ${output.symbols.bullet} transactional: one message to one person, triggered by what they did (receipts, password resets)`,
@@ -133,7 +149,7 @@ export async function pickStream(
     "Message stream:",
     usable.map((candidate) => ({
       value: candidate,
-      name: `${candidate.Name} (${candidate.ID})`,
+      name: `${candidate.Name} (${candidate.ID})${connectedBefore(candidate)}`,
       description: STREAM_PURPOSE[candidate.MessageStreamType],
     })),
   );

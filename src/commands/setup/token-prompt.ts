@@ -5,6 +5,7 @@ import { TOKEN_HELP, TokenRejectedError, type TokenKind } from "../../postmark/e
 import { serverLabel } from "../../postmark/links.js";
 import { findServer } from "../../postmark/lookup.js";
 import type { Server } from "../../core/model.js";
+import { plural } from "../../core/words.js";
 import type { Runtime } from "../../runtime.js";
 import { SANDBOX_CREDENTIALS, SANDBOX_SENDER, SANDBOX_SMTP_TOKENS } from "../../sandbox/credentials.js";
 import { required } from "../../ui/prompts.js";
@@ -27,7 +28,11 @@ export async function askForToken(runtime: Runtime, serverRef: string | undefine
       // One step: a token of the other kind is recognised and used, shown as handled rather than as a failure.
       return await output.step(`Checking the ${name}`, async (update) => {
         try {
-          return await checkToken(runtime, kind, token, serverRef);
+          const found = await checkToken(runtime, kind, token, serverRef);
+          // As gh says who you are: the server the token belongs to, or what the account holds.
+          if (found.knownServer) update(`Postmark took the server token of ${serverLabel(found.knownServer)}`);
+          else if (found.servers) update(`Postmark took the account token: ${plural(found.servers.length, "server")}`);
+          return found;
         } catch (error) {
           if (!(error instanceof TokenRejectedError)) throw error;
           const other = await recogniseOtherKind(runtime, token, kind);
