@@ -82,14 +82,21 @@ export function tokenValidator(value: string): true | string {
 
 export function showSandboxCredentials(runtime: Runtime): void {
   const { output } = runtime;
-  output.info(output.style.bold("Sandbox: a simulated Postmark account. Paste these when asked:"));
-  output.info(`  account token  ${SANDBOX_CREDENTIALS.accountToken}`);
-  output.info(`  server token   ${SANDBOX_CREDENTIALS.serverToken}  (server "Acme Production")`);
-  output.info("  SMTP tokens, Access Key / Secret Key (each works for its own stream only):");
+  // One value a line, each under its label: it reads the same on a 50-column screen as on a wide one.
+  const { bullet } = output.symbols;
+  output.info(output.style.bold("Sandbox: a simulated Postmark account and Customer.io workspace. Paste these when asked:"));
+  output.info(`  ${bullet} account token: ${SANDBOX_CREDENTIALS.accountToken}`);
+  output.info(`  ${bullet} server token of Acme Production: ${SANDBOX_CREDENTIALS.serverToken}`);
+  output.info(`  ${bullet} SMTP tokens (each works for its own stream only):`);
   for (const token of SANDBOX_SMTP_TOKENS) {
-    output.info(`    ${`${token.server} / ${token.stream}`.padEnd(28)} ${token.accessKey} / ${token.secretKey}`);
+    output.info(`      ${token.server} / ${token.stream}:`);
+    output.info(`        Access Key ${token.accessKey}`);
+    output.info(`        Secret Key ${token.secretKey}`);
   }
-  output.info(`  sender for the test message  ${SANDBOX_SENDER}`);
+  output.info(`  ${bullet} sender for the test message: ${SANDBOX_SENDER}`);
+  output.info(`  ${bullet} Customer.io App API key, for the last proof:`);
+  output.info(`      ${SANDBOX_CREDENTIALS.customerioKey} (workspace Acme: stream outbound)`);
+  output.info(`      ${SANDBOX_CREDENTIALS.customerioBroadcastKey} (workspace Acme Newsletters: stream broadcast)`);
   output.info();
 }
 
