@@ -19,6 +19,7 @@ import { connectionsFromFile } from "../doctor/from-file.js";
 import type { ConnectionReport } from "../doctor/collect.js";
 import type { CheckedConnection } from "../doctor/types.js";
 import type { DoctorOptions } from "./doctor-options.js";
+import { CUSTOMERIO_KEY_HELP } from "../customerio/api.js";
 
 /** The most --timeout may ask. */
 const MAX_TIMEOUT_S = 3600;
@@ -28,14 +29,14 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
   const serverRef = parseServerRef(options.server);
   const streamId = parseStreamId(options.stream);
   const sendTo = sendTestAddresses(options);
-  const endToEndInputs = endToEndOptions(runtime, options);
+  const customerioKey = readSecretEnv(runtime.env, "CUSTOMERIO_APP_API_KEY", "Customer.io");
+  const endToEndInputs = endToEndOptions(runtime, options, customerioKey !== undefined);
   const region = parseRegion(options.region);
   if (region && !options.fix)
     throw usageError(
       "region_without_fix",
       "--region goes with --fix: doctor --fix --region moves the connections' webhooks to that region.",
     );
-  const customerioKey = readSecretEnv(runtime.env, "CUSTOMERIO_APP_API_KEY", "Customer.io");
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   if (customerioKey) runtime.customerio(customerioKey); // and the Customer.io hosts
   const file = options.file === undefined ? undefined : readConnectionsFile(runtime, options.file);
@@ -197,7 +198,11 @@ class Progress {
 }
 
 /** --end-to-end's addresses and deadline; --from is required, as for --send-test. */
-function endToEndOptions(runtime: Runtime, options: DoctorOptions): { from: string; to: string; timeoutMs: number } | undefined {
+function endToEndOptions(
+  runtime: Runtime,
+  options: DoctorOptions,
+  hasKey: boolean,
+): { from: string; to: string; timeoutMs: number } | undefined {
   const timeout = options.timeout === undefined ? undefined : options.timeout.trim();
   if (timeout !== undefined && !/^\d{1,4}$/.test(timeout))
     throw usageError(
@@ -213,11 +218,18 @@ function endToEndOptions(runtime: Runtime, options: DoctorOptions): { from: stri
     return undefined;
   }
   const from = parseAddress("--from", options.from);
-  if (!from)
+  if (!from) {
+    // Every input a scripted run lacks is named at once, not one run at a time.
+    const missing = [
+      "--from <address>: a confirmed sender signature or an address on a verified domain in Postmark",
+      ...(hasKey || runtime.interactive ? [] : ["CUSTOMERIO_APP_API_KEY (env): a Customer.io App API key"]),
+    ];
     throw usageError(
       "missing_input",
-      "--end-to-end needs --from <address>: a confirmed sender signature or an address on a verified domain in Postmark.",
+      `--end-to-end needs:\n  ${missing.join("\n  ")}`,
+      missing.length > 1 ? CUSTOMERIO_KEY_HELP : undefined,
     );
+  }
   return { from, to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT, timeoutMs: seconds * 1000 };
 }
 

@@ -390,7 +390,15 @@ describe("doctor --end-to-end", () => {
       ["doctor", "--json", "--end-to-end"],
       { CUSTOMERIO_APP_API_KEY: CIO_US_KEY },
       "missing_input",
-      "--end-to-end needs --from <address>",
+      "--end-to-end needs:\n  --from <address>: a confirmed sender signature or an address on a verified domain in Postmark",
+    ],
+    [
+      "without --from or a key, in a scripted run: both named at once",
+      ["doctor", "--json", "--end-to-end"],
+      {},
+      "missing_input",
+      "--end-to-end needs:\n  --from <address>: a confirmed sender signature or an address on a verified domain in Postmark\n" +
+        "  CUSTOMERIO_APP_API_KEY (env): a Customer.io App API key",
     ],
     [
       "without a key, in a scripted run",
