@@ -31,13 +31,14 @@ export interface ProgramContext {
 
 const EXAMPLES = `
 Examples:
-  $ npx cio-postmark                                  # the guided wizard
-  $ npx cio-postmark --sandbox                        # rehearse with a simulated account
-  $ POSTMARK_SERVER_TOKEN=… POSTMARK_SMTP_ACCESS_KEY=… POSTMARK_SMTP_SECRET_KEY=… \\
+  $ npx cio-postmark                    # the guided wizard
+  $ npx cio-postmark --sandbox          # rehearse with a simulated account
+  $ POSTMARK_SERVER_TOKEN=… POSTMARK_SMTP_ACCESS_KEY=… \\
+      POSTMARK_SMTP_SECRET_KEY=… \\
       npx cio-postmark setup --stream outbound --region us --json
   $ npx cio-postmark doctor --fix
   $ npx cio-postmark status --json
-  $ POSTMARK_ACCOUNT_TOKEN=… npx cio-postmark apply --check     # CI: fail on drift
+  $ POSTMARK_ACCOUNT_TOKEN=… npx cio-postmark apply --check   # fail on drift
   $ npx cio-postmark remove --server "My Server" --stream broadcast --yes`;
 
 /**
@@ -79,15 +80,12 @@ export function createProgram(context: ProgramContext): Command {
     .description("Connect a Postmark server and message stream to Customer.io: webhook, SMTP token check, saved connection.")
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
-    .option("--json", "print one JSON document on stdout (implies --no-input)")
+    .option("--json", "one JSON document on stdout (implies --no-input)")
     .option("--no-input", "never prompt; fail naming any missing value")
     .option("--no-color", "disable colour (also NO_COLOR)")
     .option("--config-dir <dir>", "config folder (also CIO_POSTMARK_CONFIG_DIR)")
-    .option("--sandbox", "use a built-in simulated Postmark account and SMTP server")
-    .option(
-      "--trace <file>",
-      "write every Postmark request/response and the SMTP dialogue to FILE as JSON lines, secrets masked (for bug reports)",
-    )
+    .option("--sandbox", "a simulated Postmark account and SMTP server")
+    .option("--trace <file>", "a transcript of every Postmark and SMTP exchange, secrets masked, for bug reports")
     .showSuggestionAfterError(true)
     .exitOverride()
     // Subcommands created below inherit these settings.

@@ -27,7 +27,7 @@ const EXIT_CODE_WORDS: Array<[ExitCodeValue, string]> = [
 /** The exit codes as --help prints them. */
 export function exitCodeHelp(): string {
   const words = EXIT_CODE_WORDS.map(([code, meaning]) => `${code} ${meaning}`);
-  return `Exit codes: ${words.slice(0, 4).join(", ")},\n${words.slice(4).join(", ")}.`;
+  return `Exit codes: ${words.slice(0, 3).join(", ")},\n${words.slice(3).join(", ")}.`;
 }
 
 export interface CliErrorOptions {

@@ -31,10 +31,10 @@ export function registerDoctor(program: Command, run: CommandHandler<DoctorOptio
     .description("check saved connections end to end; --fix repairs webhook drift")
     .option("--server <id-or-name>", "only this server (exact name or numeric ID)")
     .option("--stream <id>", "only this message stream")
-    .option("--fix", "repair what the webhook rules can repair, then check again")
+    .option("--fix", "repair what can be repaired, then check again")
     .option("--verify-webhook", "ask Postmark to call Customer.io's URL now, once per trigger (check webhook-verify)")
     .option("--no-verify-webhook", "with --fix: save a repaired webhook without Postmark calling Customer.io's URL first")
-    .option("-y, --yes", "answer yes to confirmations (removing duplicate webhooks)")
+    .option("-y, --yes", "answer yes to confirmations (removing duplicates)")
     .option("--send-test", "also send one real message through each saved SMTP token and check which stream it went through")
     .option(
       "--end-to-end",
@@ -44,12 +44,12 @@ export function registerDoctor(program: Command, run: CommandHandler<DoctorOptio
     .option("--to <address>", `recipient for --send-test and --end-to-end (default ${DEFAULT_TEST_RECIPIENT})`)
     .option("--timeout <seconds>", "how long --end-to-end follows its email (default 90)")
     .option("--region <us|eu>", "with --fix: move the connections' webhooks to this Customer.io region")
-    .option("--file <path>", "check the connections a connections file names (see apply), with no saved config needed")
-    .option("--verbose", "print every check of every connection (over more than 3, a connection whose checks all pass is one line)")
+    .option("--file <path>", "check a connections file's connections (see apply)")
+    .option("--verbose", "print every check of every connection")
     .addHelpText(
       "after",
       `\nExamples:\n  $ cio-postmark doctor\n  $ cio-postmark doctor --fix --yes\n  $ cio-postmark doctor --verify-webhook --json\n  $ ` +
-        `CUSTOMERIO_APP_API_KEY=… cio-postmark doctor --end-to-end --from alerts@example.com\n${environmentHelp(["doctor"])}`,
+        `CUSTOMERIO_APP_API_KEY=… cio-postmark doctor --end-to-end \\\n      --from you@example.com\n${environmentHelp(["doctor"])}`,
     )
     .action(run);
 }

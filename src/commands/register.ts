@@ -14,30 +14,38 @@ export type CommandName = "setup" | "doctor" | "status" | "remove" | "apply";
 export const ALL: CommandName[] = ["setup", "doctor", "status", "remove", "apply"];
 const POSTMARK: CommandName[] = ["setup", "doctor", "remove", "apply"];
 
-/** Each variable, and the commands that read it: a command's help lists only its own. */
+/**
+ * Each variable, and the commands that read it: a command's help lists only its own. Those every
+ * command shares (`ALL`) are listed whole in the top-level help only; each line fits 80 columns.
+ */
 const ENVIRONMENT: Array<[name: string, what: string, readBy: CommandName[]]> = [
-  ["POSTMARK_ACCOUNT_TOKEN", "Postmark account token (lists servers; lets doctor check sending domains)", POSTMARK],
-  ["POSTMARK_SERVER_TOKEN", "Postmark server token (enough on its own: skips server selection)", POSTMARK],
+  ["POSTMARK_ACCOUNT_TOKEN", "account token: lists servers, checks domains", POSTMARK],
+  ["POSTMARK_SERVER_TOKEN", "server token: enough on its own for one server", POSTMARK],
   ["POSTMARK_SMTP_ACCESS_KEY", "SMTP token Access Key (or --smtp-access-key)", ["setup"]],
-  ["POSTMARK_SMTP_SECRET_KEY", "SMTP token Secret Key (or --smtp-secret-stdin; doctor: when not stored)", ["setup", "doctor"]],
-  ["POSTMARK_API_URL", "Postmark API base URL (default https://api.postmarkapp.com)", POSTMARK],
-  ["CUSTOMERIO_APP_API_KEY", "Customer.io App API key, optional, never saved (finds the region; doctor --end-to-end)", ["setup", "doctor"]],
-  ["CUSTOMERIO_API_URL_US", "Customer.io App API base URL, US (default https://api.customer.io)", ["setup", "doctor"]],
-  ["CUSTOMERIO_API_URL_EU", "Customer.io App API base URL, EU (default https://api-eu.customer.io)", ["setup", "doctor"]],
+  ["POSTMARK_SMTP_SECRET_KEY", "SMTP token Secret Key (or --smtp-secret-stdin)", ["setup", "doctor"]],
+  ["POSTMARK_API_URL", "default https://api.postmarkapp.com", POSTMARK],
+  ["CUSTOMERIO_APP_API_KEY", "optional, never saved: region, --end-to-end", ["setup", "doctor"]],
+  ["CUSTOMERIO_API_URL_US", "default https://api.customer.io", ["setup", "doctor"]],
+  ["CUSTOMERIO_API_URL_EU", "default https://api-eu.customer.io", ["setup", "doctor"]],
   ["CIO_POSTMARK_CONFIG_DIR", "config folder (or --config-dir)", ALL],
+  ["NODE_EXTRA_CA_CERTS", "extra CA certificates (a TLS-inspecting proxy)", POSTMARK],
   ["CI", "when truthy, never prompt", ALL],
   ["NO_COLOR", "disable colour", ALL],
-  ["NODE_EXTRA_CA_CERTS", "extra CA certificates to trust (a TLS-inspecting proxy)", POSTMARK],
   ["DEBUG", "print stack traces on errors", ALL],
 ];
 
+/** Read by every command, named once in the top-level help; a command's help points there. */
+const SHARED = new Set(["CI", "NO_COLOR", "DEBUG", "NODE_EXTRA_CA_CERTS", "CUSTOMERIO_API_URL_US", "CUSTOMERIO_API_URL_EU"]);
+
 export function environmentHelp(commands: CommandName[]): string {
-  const lines = ENVIRONMENT.filter(([, , readBy]) => readBy.some((name) => commands.includes(name))).map(
-    ([name, what]) => `  ${name.padEnd(26)} ${what}`,
-  );
+  const everything = commands.length === ALL.length;
+  const lines = ENVIRONMENT.filter(
+    ([name, , readBy]) => readBy.some((command) => commands.includes(command)) && (everything || !SHARED.has(name)),
+  ).map(([name, what]) => `  ${name.padEnd(25)} ${what}`);
+  const more = everything ? "" : "\n  (and CI, NO_COLOR, DEBUG and more: see cio-postmark --help)";
   return `
 Environment variables:
-${lines.join("\n")}
+${lines.join("\n")}${more}
 
 ${exitCodeHelp()}`;
 }

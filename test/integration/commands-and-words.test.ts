@@ -71,6 +71,16 @@ describe("each command's --help", () => {
     for (const name of ignores) expect(help.stdout).not.toContain(name);
   });
 
+  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]]])(
+    "%j --help fits 80 columns and 60 lines, with one block of variables",
+    async (command) => {
+      const help = (await runBinary([...command, "--help"])).stdout.trimEnd().split("\n");
+      expect(help.length).toBeLessThanOrEqual(60);
+      expect(help.filter((line) => [...line].length > 80)).toEqual([]);
+      expect(help.filter((line) => line === "Environment variables:")).toHaveLength(1);
+    },
+  );
+
   it("setup's help says two triggers on a broadcast stream, and why", async () => {
     const help = (await runBinary(["setup", "--help"])).stdout.replace(/\s+/g, " ");
     expect(help).toContain(

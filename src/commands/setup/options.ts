@@ -36,30 +36,30 @@ export function registerSetup(program: Command, run: CommandHandler<SetupOptions
     .option("--smtp-access-key <key>", "SMTP token Access Key (also POSTMARK_SMTP_ACCESS_KEY)")
     .option("--smtp-secret-stdin", "read the SMTP Secret Key from standard input")
     .option("--smtp-host <host>", "SMTP host (default by stream type)")
-    .option("--smtp-port <port>", "SMTP port with STARTTLS: 587 (default), 2525 or 25; any port for a custom --smtp-host; never 465")
+    .option("--smtp-port <port>", "SMTP port: 587 (default), 2525 or 25; never 465")
     .option("--skip-smtp", "set up the webhook only; skip the SMTP token")
-    .option("--no-store-secrets", "keep the Secret Key and server token out of the saved file")
-    .option("--no-verify-webhook", "save the webhook without Postmark calling Customer.io's URL first (it stays unverified)")
+    .option("--no-store-secrets", "do not save the Secret Key and server token")
+    .option("--no-verify-webhook", "save the webhook unverified (it gets no events)")
     .option("--dry-run", "print the plan; change nothing in Postmark or on disk")
-    .option("-y, --yes", "answer yes to confirmations (including removing duplicate webhooks)")
-    .option(
-      "--send-test",
-      "send one real message through the SMTP token and find it with the Messages API, to prove which stream it sends through",
-    )
-    .option("--from <address>", "--send-test's sender: a confirmed sender signature or an address on a verified domain")
-    .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT}, Postmark's soft-bounce test address)`)
+    .option("-y, --yes", "answer yes to confirmations (removing duplicate webhooks)")
+    .option("--send-test", "send one real message to prove the token's stream")
+    .option("--from <address>", "--send-test's sender: a confirmed sender in Postmark")
+    .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
     .addHelpText(
       "after",
       `
 Examples:
   $ cio-postmark setup
-  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark setup --server "Production" --stream outbound --region eu \\
+  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark setup --server "Production" \\
+      --stream outbound --region eu \\
       --smtp-access-key AK… --smtp-secret-stdin < secret.txt
   $ cio-postmark setup --stream broadcast --region us --skip-smtp --dry-run
 
-Triggers: Delivery, Bounce, Spam Complaint and Subscription Change on a transactional stream; a broadcast
-stream gets two, Delivery and Subscription Change (Postmark reports its hard bounces and spam complaints
-as Subscription Change). Never Open or Click: Customer.io would count them twice.
+Triggers (the events Postmark sends Customer.io): Delivery, Bounce, Spam
+Complaint and Subscription Change on a transactional stream; a broadcast stream
+gets two, Delivery and Subscription Change (Postmark reports its hard bounces
+and spam complaints as Subscription Change). Never Open or Click: Customer.io
+would count them twice.
 ${environmentHelp(["setup"])}`,
     )
     .action(run);
