@@ -8,10 +8,17 @@ import { CliError, ExitCode } from "./errors.js";
 
 const done: string[] = [];
 let testMessageTo: string | undefined;
+let pickUp: string | undefined;
 
 export function resetJournal(): void {
   done.length = 0;
   testMessageTo = undefined;
+  pickUp = undefined;
+}
+
+/** The command that picks up where a stopped sitting left off, said after what it did. */
+export function recordPickUp(command: string): void {
+  pickUp = command;
 }
 
 /** A change that was made and saved, in words ("Acme / outbound connected"); text from outside made safe by the caller. */
@@ -27,7 +34,8 @@ export function recordTestMessage(to: string): void {
 export function stoppedSummary(): string {
   const sent = testMessageTo ? ` A test message was already sent to ${testMessageTo}.` : "";
   if (done.length === 0) return `Cancelled: nothing was changed.${sent}`;
-  return `Stopped: ${done.join("; ")}. Nothing else was changed.${sent}`;
+  const again = pickUp ? ` To pick up where it stopped: ${pickUp}` : "";
+  return `Stopped: ${done.join("; ")}. Nothing else was changed.${sent}${again}`;
 }
 
 /** Ctrl-C at a prompt: the message is the run's one closing line. */

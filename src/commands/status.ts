@@ -73,6 +73,14 @@ async function reveal(
   { serverRef, streamId, yes }: { serverRef?: string; streamId?: string; yes: boolean },
 ): Promise<number> {
   const candidates = serverRef !== undefined || streamId !== undefined ? selectConnections(runtime, saved, serverRef, streamId) : saved;
+  // In a terminal, a person picks among several, as remove offers.
+  if (candidates.length > 1 && runtime.prompter.interactive) {
+    const picked = await runtime.prompter.select(
+      "Which connection's Access Key and Secret Key?",
+      candidates.map((connection) => ({ value: connection, name: describeConnection(connection) })),
+    );
+    return reveal(runtime, [picked], { yes });
+  }
   if (candidates.length !== 1) {
     throw usageError(
       "missing_input",

@@ -99,4 +99,21 @@ describe("the hand-off to Customer.io", () => {
     expect(run.screen()).toContain("Copied the Access Key to the clipboard (xclip).");
     expect(run.raw()).not.toContain("\x1b]52;");
   }, 60_000);
+
+  it("a sitting that stops after saving a connection says how to pick up where it stopped", async () => {
+    const dir = freshDir();
+    const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 200 });
+    await connectOutbound(run);
+    await answer(run, OFFER, `y${KEYS.enter}`);
+    await answer(run, after(OFFER, "Access Key:"), KEYS.ctrlC);
+    expect((await run.exited).exitCode).toBe(130);
+    const screen = run.screen().replace(/\s+/g, " ");
+    // One line: what was saved, then the command that goes on from there (setup never offers a stream connected before).
+    expect(screen).toContain(
+      "Stopped: Acme Production / outbound connected and saved. Nothing else was changed. To pick up where it stopped:",
+    );
+    expect(screen).toMatch(
+      /Nothing else was changed\. To pick up where it stopped: cio-postmark setup --server 1001 --sandbox --config-dir \S+/,
+    );
+  }, 60_000);
 });

@@ -91,7 +91,8 @@ describe("a whole sitting in a real terminal", () => {
     expect(screen).toMatch(
       /✔ Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\./,
     );
-    expect(screen).not.toContain("sandbox-customerio-app-api-key-0001");
+    // Never shown once typed (the sandbox's opening lists its own keys before the first question).
+    expect(screen.slice(screen.indexOf("Which Postmark token will you use?"))).not.toContain("sandbox-customerio-app-api-key-0001");
     expect(screen).toMatch(/went through stream "outbound"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
     expect(screen).toMatch(/went through stream "broadcast"; first event: Bounced, as expected for Postmark's soft-bounce test address/);
     expect(screen).not.toContain("did not answer in time");
@@ -273,6 +274,27 @@ describe("status --reveal in a terminal", () => {
     expect((await confirmed.exited).exitCode).toBe(0);
     expect(confirmed.screen()).not.toContain("Print the Secret Key");
     expect(confirmed.screen()).toContain(`Secret Key   ${OUTBOUND.secretKey}`);
+  }, 30_000);
+
+  it("with two saved connections and none named, offers a pick, as remove does", async () => {
+    const dir = freshDir();
+    for (const [stream, keys] of [
+      ["outbound", OUTBOUND],
+      ["broadcast", BROADCAST],
+    ] as const) {
+      const saved = await runBinary(["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", stream, "--region", "us"], {
+        POSTMARK_SERVER_TOKEN: "sandbox-server-token-acme-prod",
+        POSTMARK_SMTP_ACCESS_KEY: keys.accessKey,
+        POSTMARK_SMTP_SECRET_KEY: keys.secretKey,
+      });
+      expect(saved.status).toBe(0);
+    }
+    const run = runInPty(["status", "--reveal", "--yes", "--sandbox", "--config-dir", dir]);
+    await answerAfter(run, "", "Which connection's Access Key and Secret Key?", KEYS.down + KEYS.enter);
+    expect((await run.exited).exitCode).toBe(0);
+    const screen = run.screen();
+    expect(screen).toContain(`Secret Key   ${BROADCAST.secretKey}`);
+    expect(screen).not.toContain(OUTBOUND.secretKey);
   }, 30_000);
 });
 

@@ -1,4 +1,5 @@
-import { ExitCode } from "../../errors.js";
+import { CliError, ExitCode } from "../../errors.js";
+import { recordPickUp } from "../../journal.js";
 import type { Region } from "../../core/regions.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Runtime } from "../../runtime.js";
@@ -34,9 +35,31 @@ export async function runSetup(runtime: Runtime, options: SetupOptions): Promise
     const streams = results.map((result) => result.stream);
     return await offerWholeChain(runtime, given, { api: target.api, server: first.server, streams });
   } catch (error) {
-    throw await explainRejectedToken(runtime, error, given);
+    throw withPickUp(runtime, given.sitting, await explainRejectedToken(runtime, error, given));
   }
 }
+
+/**
+ * A sitting that ends after saving a connection says what it saved and how to pick up where it
+ * stopped: setup on that server again, which never offers a stream connected before.
+ */
+function withPickUp(runtime: Runtime, sitting: GivenInputs["sitting"], error: unknown): unknown {
+  const saved = sitting.connectionsSaved;
+  if (!(error instanceof CliError) || saved.length === 0 || !runtime.interactive) return error;
+  // Ctrl-C's one line (the journal's) says what was saved and how to pick up already.
+  if (error.exitCode === ExitCode.interrupted) return error;
+  const again = `To pick up where it stopped: ${pickUpCommand(runtime, saved[0]!.serverId)}`;
+  const names = saved.map((connection) => `${shown(connection.serverName)} / ${shown(connection.streamId)}`).join(", ");
+  const pickUp = `Saved before this stopped: ${names}. ${again}`;
+  return new CliError(error.code, error.message, {
+    exitCode: error.exitCode,
+    hint: error.hint ? `${error.hint}\n${pickUp}` : pickUp,
+    cause: error,
+  });
+}
+
+/** setup on the same server again: it never offers a stream connected before, so it goes on from there. */
+const pickUpCommand = (runtime: Runtime, serverId: number) => runtime.command("setup", "--server", String(serverId));
 
 /** What the wizard does and what to have ready, before its first question. */
 function showOpening(runtime: Runtime): void {
@@ -65,7 +88,10 @@ async function connect(
       )
     : findSavedConnection(saved, given);
   if (!region && !given.region && previous)
-    runtime.output.info(`Using the saved region ${previous.region.toUpperCase()} (change it with --region).`);
+    // The wizard's own sentences name no flag; a script's output says which flag changes it.
+    runtime.output.info(
+      `Using the saved region ${previous.region.toUpperCase()}${runtime.interactive ? "" : " (change it with --region)"}.`,
+    );
   const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime, given));
   const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
   // A dry run sends nothing: it does not offer the test message either.
@@ -75,6 +101,10 @@ async function connect(
   const result = await (options.dryRun ? work() : runtime.withLock("setup", work));
   // The sender Postmark took is remembered: the next stream and the wizard's last offer send from it too.
   if (result.sendTest) given.sitting.testMessageSent(result.sendTest.from);
+  if (!result.dryRun) {
+    given.sitting.connectionSaved({ serverId: result.server.ID, serverName: result.server.Name, streamId: result.stream.ID });
+    if (runtime.interactive) recordPickUp(pickUpCommand(runtime, result.server.ID));
+  }
   return result;
 }
 

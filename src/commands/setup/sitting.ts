@@ -8,6 +8,7 @@ export class Sitting {
   private typedKey?: string;
   private foundWorkspace?: Workspace;
   private lastSender?: string;
+  private saved: Array<{ serverId: number; serverName: string; streamId: string }> = [];
 
   /** `envKey`: CUSTOMERIO_APP_API_KEY, if set. */
   constructor(private readonly envKey: string | undefined) {}
@@ -37,5 +38,14 @@ export class Sitting {
 
   testMessageSent(from: string): void {
     this.lastSender = from;
+  }
+
+  /** The connections this sitting saved, in order: a sitting that ends early says how to pick up after them. */
+  get connectionsSaved(): ReadonlyArray<{ serverId: number; serverName: string; streamId: string }> {
+    return this.saved;
+  }
+
+  connectionSaved(connection: { serverId: number; serverName: string; streamId: string }): void {
+    this.saved.push(connection);
   }
 }

@@ -34,7 +34,8 @@ export async function smtpInputs(
   let accessKey = given.accessKey ?? previous?.smtp?.accessKey;
   let secretKey = given.secretKey ?? previous?.smtp?.secretKey;
   if (!given.accessKey && !given.secretKey && accessKey && secretKey) {
-    runtime.output.info(`Using the saved SMTP token (Access Key ${shown(accessKey)}; change it with --smtp-access-key).`);
+    const change = runtime.interactive ? "" : "; change it with --smtp-access-key";
+    runtime.output.info(`Using the saved SMTP token (Access Key ${shown(accessKey)}${change}).`);
   }
   if (!accessKey || !secretKey) {
     const { output, prompter } = runtime;
