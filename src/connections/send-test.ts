@@ -5,6 +5,7 @@ import type { ServerApi } from "../postmark/api.js";
 import type { OutboundMessage, StreamType } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
 import { sendSmtpMessage, type SmtpCredentials } from "../smtp/verify.js";
+import { regionOfUrl } from "../core/regions.js";
 import { shown } from "../ui/terminal-safe.js";
 import { recordTestMessage } from "../journal.js";
 
@@ -61,7 +62,7 @@ export async function proveTokenStream(
     if (!found)
       found = (await api.searchOutboundMessages(searchFilters(id, addresses.to))).find((message) => isOwnTestMessage(message, id));
     if (found) {
-      if (found.MessageStream.toLowerCase() !== streamId.toLowerCase()) throw wrongStream(target, found.MessageStream);
+      if (found.MessageStream.toLowerCase() !== streamId.toLowerCase()) throw await wrongStream(target, found.MessageStream);
       details = (await api.getOutboundMessageDetails(found.MessageID)) ?? details;
       if (firstEvent(details?.MessageEvents)) break;
     }
@@ -88,11 +89,20 @@ export function describeSendTest(result: SendTestResult): string {
   return `The test message ${shown(result.messageId)} went through stream "${shown(result.stream)}"${event} (${result.seconds} s)`;
 }
 
-function wrongStream(target: SendTestTarget, actual: string): CliError {
+/** Why the other stream is the wrong one, said as it is now: it may have a Customer.io webhook already (connected a moment ago). */
+async function wrongStream(target: SendTestTarget, actual: string): Promise<CliError> {
+  const hooks = await target.api.listWebhooks(actual).catch(() => undefined);
+  const connected = hooks?.some((hook) => regionOfUrl(hook.Url) !== undefined);
+  const why =
+    connected === undefined
+      ? `Customer.io would send this stream's mail through stream "${shown(actual)}" instead.`
+      : connected
+        ? `Customer.io would send this stream's mail through stream "${shown(actual)}" instead, mixing the two streams' events.`
+        : `Customer.io would send through a stream with no Customer.io webhook.`;
   return new CliError(
     "send_test_wrong_stream",
     `The test message went through stream "${shown(actual)}" of server ${shown(target.serverName)}, not "${shown(target.streamId)}": ` +
-      `this SMTP token belongs to stream "${shown(actual)}". Customer.io would send through a stream with no Customer.io webhook.`,
+      `this SMTP token belongs to stream "${shown(actual)}". ${why}`,
     {
       hint:
         `Generate an SMTP token on stream "${shown(target.streamId)}" (its Settings tab in Postmark, "Generate an SMTP Token"), and ` +

@@ -81,10 +81,34 @@ describe("setup --send-test", () => {
     const { error } = run.json();
     expect(error.code).toBe("send_test_wrong_stream");
     expect(error.message).toContain('went through stream "broadcast" of server Production');
+    expect(error.message).toContain("Customer.io would send through a stream with no Customer.io webhook.");
     expect(error.hint).toMatch(/Generate an SMTP token on stream "outbound"/);
     expect(world.simulator.writes).toEqual([]);
     expect(existsSync(configPath())).toBe(false);
     expect(JSON.stringify(run.json())).not.toContain(BROADCAST_SECRET_KEY);
+  });
+
+  it("with the token of a stream connected a moment ago: says so, never that it has no Customer.io webhook", async () => {
+    await start();
+    const broadcast = await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--json"], {
+      env: {
+        POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+        POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+        POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+      },
+    });
+    expect(broadcast.code).toBe(0);
+    const run = await setup(["--send-test", "--from", SENDER], {
+      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+      POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+    });
+    expect(run.code).toBe(1);
+    const { error } = run.json();
+    expect(error.code).toBe("send_test_wrong_stream");
+    expect(error.message).toContain(
+      "Customer.io would send this stream's mail through stream \"broadcast\" instead, mixing the two streams' events.",
+    );
+    expect(error.message).not.toContain("no Customer.io webhook");
   });
 
   it("with a token of another server: send_test_not_found, with a hint about the server", async () => {
