@@ -3,6 +3,7 @@ import { installStopHandlers } from "./interrupt.js";
 import { currentPlatform } from "./platform.js";
 import { stoppedSummary } from "./journal.js";
 import { stopActiveSpinner } from "./ui/active-spinner.js";
+import { wrapText } from "./ui/wrap.js";
 
 /**
  * What the binary installs around a run: the stop signals of this platform, and a last resort
@@ -16,7 +17,9 @@ export function installProcessGuards(report: (error: unknown) => Promise<number>
   installStopHandlers(currentPlatform().stopSignals, (exitCode) => {
     stopActiveSpinner();
     if (process.stderr.isTTY) process.stderr.write(CLEAR_LINE_SHOW_CURSOR);
-    process.stderr.write(`${stoppedSummary()}\n`);
+    // Wrapped like the rest of the run's prose on a terminal; a command in it stays whole.
+    const columns = process.stderr.isTTY && process.stderr.columns > 0 ? process.stderr.columns : undefined;
+    process.stderr.write(`${columns ? wrapText(stoppedSummary(), columns) : stoppedSummary()}\n`);
     process.exit(exitCode);
   });
   let reporting = false;

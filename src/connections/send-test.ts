@@ -81,11 +81,13 @@ export async function proveTokenStream(
 
 /** One line for people: where the message went and what first happened to it. */
 export function describeSendTest(result: SendTestResult): string {
-  const expected =
-    result.firstEvent === "Bounced" && result.to.toLowerCase() === DEFAULT_TEST_RECIPIENT
-      ? ", as expected for Postmark's soft-bounce test address"
-      : "";
-  const event = result.firstEvent ? `; first event: ${shown(result.firstEvent)}${expected}` : "; no event yet";
+  // A bounce is what Postmark's test address is for: said as the good news it is.
+  const testBounce = result.firstEvent === "Bounced" && result.to.toLowerCase() === DEFAULT_TEST_RECIPIENT;
+  const event = testBounce
+    ? ", and Postmark's soft-bounce test address bounced it, as it is made to"
+    : result.firstEvent
+      ? `; first event: ${shown(result.firstEvent)}`
+      : "; no event yet";
   return `The test message ${shown(result.messageId)} went through stream "${shown(result.stream)}"${event} (${result.seconds} s)`;
 }
 

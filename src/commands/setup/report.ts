@@ -97,7 +97,7 @@ export function renderSetupResult(
     lines.push("  2. Add Credentials:");
     lines.push(`       Access Key   ${shown(smtp.accessKey)}`);
     lines.push(`       Secret Key   ${mask(smtp.secretKey)} ${secretWhere(runtime, result)}`);
-    lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS). If Customer.io refuses that port, use 2525.`);
+    lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS: encrypted). If Customer.io refuses that port, use 2525.`);
   } else {
     lines.push(
       `  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again ` +
