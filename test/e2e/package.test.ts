@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { installCold, pack } from "../../scripts/package-footprint.js";
 import { SANDBOX_CREDENTIALS } from "../../src/sandbox/credentials.js";
 
@@ -99,6 +99,20 @@ describe("the packed package", () => {
     }).catch((error: { stdout: string }) => error);
     const endToEnd = JSON.parse(proof.stdout).connections[0].checks.find((check: { id: string }) => check.id === "end-to-end");
     expect(endToEnd).toMatchObject({ status: "pass", stage: "matched" });
+
+    // Through npx, in the project it is installed in: the fix doctor prints starts with npx and runs as printed there.
+    const config = join(installed.project, "config");
+    const account = join(config, "sandbox", "postmark-account.json");
+    writeFileSync(account, JSON.stringify({ ...JSON.parse(readFileSync(account, "utf8")), webhooks: [] }));
+    const npxEnv = { PATH: process.env.PATH, HOME: installed.project, CIO_POSTMARK_CONFIG_DIR: config };
+    const broken = await run("npx", ["cio-postmark", "doctor", "--sandbox"], { cwd: installed.project, env: npxEnv }).catch(
+      (error: { stdout: string }) => error,
+    );
+    const fix = /fix: (npx cio-postmark doctor --fix [^\n]*)/.exec(broken.stdout)?.[1];
+    expect(fix).toBe("npx cio-postmark doctor --fix --server 1001 --stream outbound --sandbox");
+    await run("/bin/sh", ["-c", fix!], { cwd: installed.project, env: npxEnv });
+    const healthy = await run("npx", ["cio-postmark", "doctor", "--sandbox"], { cwd: installed.project, env: npxEnv });
+    expect(healthy.stdout).toMatch(/No problems found/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,5 +74,23 @@ describe("--sandbox", () => {
     await run.waitFor(/Checking 1 connection: (Waiting for|Customer\.io sent it;|Found in Postmark;)[^(]*\(\d+ s; gives up in \d+ s\)/);
     expect((await run.exited).exitCode).toBe(0);
     expect(run.screen()).toMatch(/✔ end-to-end: Customer\.io sent it through Postmark stream outbound/);
+  }, 30_000);
+
+  it("doctor at 80 columns reads at a glance: the problem, why, its fix unbroken, one line for the rest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-sandbox-"));
+    const env = { ...SANDBOX_ENV, CIO_POSTMARK_CONFIG_DIR: dir };
+    expect((await runBinary(["setup", "--sandbox", "--no-input", "--stream", "outbound", "--region", "us"], env)).status).toBe(0);
+    const accountFile = join(dir, "sandbox", "postmark-account.json");
+    const account = JSON.parse(readFileSync(accountFile, "utf8"));
+    account.webhooks[0].Triggers.Open.Enabled = true;
+    writeFileSync(accountFile, JSON.stringify(account));
+    const run = runInPty(["doctor", "--sandbox"], { cols: 80, env: { CIO_POSTMARK_CONFIG_DIR: dir } });
+    expect((await run.exited).exitCode).toBe(1);
+    const lines = run.screen().replace(/\r/g, "").split("\n");
+    expect(lines.filter((line) => [...line].length > 80)).toEqual([]);
+    expect(lines).toContain("  ✖ webhook-triggers: Webhook 9001 has the wrong settings: Open trigger is on:");
+    expect(lines).toContain("      fix: cio-postmark doctor --fix --server 1001 --stream outbound --sandbox");
+    expect(lines.some((line) => /^  ✔ \d+ other checks passed, \d+ skipped \(--verbose shows each\)$/.test(line))).toBe(true);
+    expect(lines.at(-1) === "" ? lines.at(-2) : lines.at(-1)).toBe("To repair it: cio-postmark doctor --fix --sandbox");
   }, 30_000);
 });
