@@ -1,10 +1,11 @@
-// Bundles the CLI with esbuild into dist/: main.cjs (commander and the tool's own code) and one
-// bundle per package a command loads on demand, in dist/vendor/, so the published package has no
-// runtime dependency (`npx cio-postmark` fetches one package) while `--help` and `--version` load
-// none of them. CommonJS, because an ES-module entry point costs Node 20 several milliseconds of
+// Bundles the CLI with esbuild into dist/: main.cjs (what every start needs, and the help texts),
+// app.cjs (commander and the tool's commands) and one bundle per package a command loads on demand,
+// in dist/vendor/, so the published package has no runtime dependency (`npx cio-postmark` fetches
+// one package) while `--help` and `--version` read main.cjs alone. CommonJS, because an ES-module entry point costs Node 20 several milliseconds of
 // start-up (the async loader). Each bundled package's licence ships in dist/THIRD_PARTY_NOTICES.md.
 // Type-checking is `npm run typecheck` (tsc).
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 
 /**
@@ -108,16 +109,61 @@ const vendorEntries = {
 
 const common = { bundle: true, format: "cjs", platform: "node", target: "node20", minify: true, logLevel: "warning", metafile: true };
 
-rmSync("dist", { recursive: true, force: true });
-const main = await esbuild.build({
-  ...common,
+/**
+ * The tool's own code is two bundles. main.cjs holds what every start needs: src/main.ts and what it
+ * imports statically (the exit-code table, the journal, the stop handlers), so `--version` and
+ * `--help` parse a few kilobytes; app.cjs holds the rest (commander, the commands, the sandbox),
+ * required at the first dynamic import. A module with state (CliError's class, the journal, the
+ * interrupt counter) lives once, in main.cjs: app.cjs takes those modules from it.
+ */
+const own = { ...common, legalComments: "none", define: { CIO_POSTMARK_VERSION: JSON.stringify(version) } };
+const relative_ = (path) => relative(process.cwd(), path).split(sep).join("/");
+
+/** main.ts's static graph (`inMain`), and what it imports dynamically from outside it (`lazy`): app.cjs's entries. */
+const dynamicTargets = new Set();
+const probe = await esbuild.build({
+  ...own,
   entryPoints: ["src/main.ts"],
+  write: false,
   outfile: "dist/main.cjs",
-  // Our own code's comments are not legal notices; the bundled packages' are in the notices file.
-  legalComments: "none",
-  define: { CIO_POSTMARK_VERSION: JSON.stringify(version) },
-  plugins: [deferChildProcess, vendorLinks],
+  plugins: [deferChildProcess, vendorLinks, linkedImports({ lazy: "external", record: dynamicTargets })],
 });
+const inMain = new Set(Object.keys(probe.metafile.inputs).filter((input) => input.startsWith("src/")));
+const lazy = [...dynamicTargets].filter((target) => !inMain.has(target)).sort();
+
+rmSync("dist", { recursive: true, force: true });
+const buildMain = (help) =>
+  esbuild.build({
+    ...own,
+    define: { ...own.define, ...(help ? { CIO_POSTMARK_HELP: JSON.stringify(help) } : {}) },
+    stdin: {
+      contents: [
+        'export * from "./src/main.ts";',
+        ...[...inMain].map((file, index) => `import * as shared${index} from "./${file}";`),
+        `export const __shared = {${[...inMain].map((file, index) => `${JSON.stringify(file)}: shared${index}`).join(", ")}};`,
+      ].join("\n"),
+      resolveDir: process.cwd(),
+      loader: "ts",
+    },
+    outfile: "dist/main.cjs",
+    plugins: [deferChildProcess, vendorLinks, linkedImports({ lazy: "app" })],
+  });
+await buildMain(undefined);
+const app = await esbuild.build({
+  ...own,
+  stdin: {
+    contents: [
+      ...lazy.map((file, index) => `import * as lazy${index} from "./${file}";`),
+      `export const __modules = {${lazy.map((file, index) => `${JSON.stringify(file)}: lazy${index}`).join(", ")}};`,
+    ].join("\n"),
+    resolveDir: process.cwd(),
+    loader: "ts",
+  },
+  outfile: "dist/app.cjs",
+  plugins: [deferChildProcess, vendorLinks, linkedImports({ shared: inMain })],
+});
+// Help as commander prints it to a pipe, rendered from the program itself: main.cjs answers `--help` without app.cjs.
+const main = await buildMain(renderHelp());
 const vendor = await esbuild.build({
   ...common,
   entryPoints: Object.fromEntries(bundles.map((bundle) => [vendorFile(bundle).replace(/\.cjs$/, ""), `vendor-entry:${bundle}`])),
@@ -133,7 +179,77 @@ const vendor = await esbuild.build({
 // What a bundled package reads from its own folder at run time goes beside its bundle.
 copyFileSync(join(dirname(installedManifest("open")), "xdg-open"), "dist/vendor/xdg-open");
 
-writeFileSync("dist/THIRD_PARTY_NOTICES.md", notices([main.metafile, vendor.metafile]));
+writeFileSync("dist/THIRD_PARTY_NOTICES.md", notices([main.metafile, app.metafile, vendor.metafile]));
+
+/**
+ * Joins the two bundles. In main.cjs (`lazy`), a dynamic import of the tool's own code outside
+ * main.ts's static graph is a require of app.cjs, made only when the import runs ("external": the
+ * probe only records them). In app.cjs (`shared`), an import of a module main.cjs holds is a
+ * require of main.cjs, so that module exists once.
+ */
+function linkedImports({ lazy: mode, shared, record }) {
+  return {
+    name: "linked-imports",
+    setup(build) {
+      build.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.pluginData === "linked" || !args.importer || args.namespace !== "file") return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: "linked",
+        });
+        if (resolved.errors.length > 0 || resolved.external) return undefined;
+        const file = relative_(resolved.path);
+        if (shared?.has(file)) return { path: file, namespace: "main-link" };
+        if (mode && args.kind === "dynamic-import" && file.startsWith("src/")) {
+          record?.add(file);
+          if (mode === "external") return { path: args.path, external: true };
+          if (!inMain.has(file)) return { path: file, namespace: "app-link" };
+        }
+        return undefined;
+      });
+      build.onResolve({ filter: /^\.\/(main|app)\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      build.onLoad({ filter: /.*/, namespace: "main-link" }, (args) => ({
+        contents: `module.exports = require("./main.cjs").__shared[${JSON.stringify(args.path)}];`,
+        loader: "js",
+      }));
+      build.onLoad({ filter: /.*/, namespace: "app-link" }, (args) => ({
+        contents: `module.exports = require("./app.cjs").__modules[${JSON.stringify(args.path)}];`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/**
+ * Each help text as commander writes it to a pipe (80 columns, no colour), from the program app.cjs
+ * builds: `cio-postmark --help` and each command's. main.ts prints one when a run asks for exactly
+ * that, so the text is the program's own, only read sooner.
+ */
+function renderHelp() {
+  const require = createRequire(import.meta.url);
+  const cli = require("../dist/app.cjs").__modules["src/cli.ts"];
+  const texts = {};
+  const isTTY = process.stdout.isTTY;
+  process.stdout.isTTY = false; // the width and colours commander uses for a pipe
+  try {
+    for (const command of ["", "setup", "doctor", "status", "remove", "apply"]) {
+      let text = "";
+      const io = { stdout: { write: (chunk) => ((text += chunk), true) }, stderr: { write: () => true }, stdin: process.stdin, env: {} };
+      const program = cli.createProgram({ io, secrets: undefined, overrides: {}, json: false, exitCode: 0 });
+      try {
+        program.parse([...(command ? [command] : []), "--help"], { from: "user" });
+      } catch (error) {
+        if (!(error instanceof cli.CommanderError) || error.exitCode !== 0) throw error;
+      }
+      texts[command] = text;
+    }
+  } finally {
+    process.stdout.isTTY = isTTY;
+  }
+  return texts;
+}
 
 /** A package's package.json, in the project's own node_modules. */
 function installedManifest(name) {

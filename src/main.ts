@@ -10,6 +10,22 @@ import { resetJournal } from "./journal.js";
 
 const SECRET_ENV_VARS = ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_SMTP_SECRET_KEY"];
 
+/** Each help text as commander prints it to a pipe, rendered from the program by scripts/build.mjs (absent in tests). */
+declare const CIO_POSTMARK_HELP: Record<string, string> | undefined;
+
+/**
+ * `--help` or `<command> --help` and nothing else, written to a pipe or an 80-column terminal (the
+ * width it was rendered at): the program's own help text, without loading the program.
+ */
+function prebuiltHelp(argv: string[], io: Io): string | undefined {
+  if (typeof CIO_POSTMARK_HELP === "undefined") return undefined;
+  const stdout = io.stdout as { isTTY?: boolean; columns?: number };
+  if (stdout.isTTY && stdout.columns !== 80) return undefined;
+  const isHelp = (word: string | undefined) => word === "--help" || word === "-h";
+  const command = argv.length === 1 && isHelp(argv[0]) ? "" : argv.length === 2 && isHelp(argv[1]) ? argv[0]! : undefined;
+  return command === undefined ? undefined : CIO_POSTMARK_HELP[command];
+}
+
 /** Renders an error the way the run would: human or JSON, secrets masked. Loaded only when something went wrong. */
 function errorReporter(argv: string[], io: Io, secrets: SecretRegistry) {
   const json = argv.includes("--json");
@@ -45,6 +61,11 @@ export async function main(
   // The most common start of all answers without loading commander (start-up time is a feature).
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     io.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
+  const help = prebuiltHelp(argv, io);
+  if (help !== undefined) {
+    io.stdout.write(help);
     return ExitCode.ok;
   }
   resetJournal();

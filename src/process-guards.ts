@@ -3,7 +3,6 @@ import { installStopHandlers } from "./interrupt.js";
 import { currentPlatform } from "./platform.js";
 import { stoppedSummary } from "./journal.js";
 import { stopActiveSpinner } from "./ui/active-spinner.js";
-import { wrapText } from "./ui/wrap.js";
 
 /**
  * What the binary installs around a run: the stop signals of this platform, and a last resort
@@ -17,10 +16,18 @@ export function installProcessGuards(report: (error: unknown) => Promise<number>
   installStopHandlers(currentPlatform().stopSignals, (exitCode) => {
     stopActiveSpinner();
     if (process.stderr.isTTY) process.stderr.write(CLEAR_LINE_SHOW_CURSOR);
-    // Wrapped like the rest of the run's prose on a terminal; a command in it stays whole.
+    // Wrapped like the rest of the run's prose on a terminal (a command in it stays whole). The
+    // wrapper measures with string-width, loaded only now: at start-up it would cost every run ~20 ms.
     const columns = process.stderr.isTTY && process.stderr.columns > 0 ? process.stderr.columns : undefined;
-    process.stderr.write(`${columns ? wrapText(stoppedSummary(), columns) : stoppedSummary()}\n`);
-    process.exit(exitCode);
+    const say = (text: string) => {
+      process.stderr.write(`${text}\n`);
+      process.exit(exitCode);
+    };
+    if (!columns) return say(stoppedSummary());
+    import("./ui/wrap.js").then(
+      ({ wrapText }) => say(wrapText(stoppedSummary(), columns)),
+      () => say(stoppedSummary()),
+    );
   });
   let reporting = false;
   const lastResort = (error: unknown) => {

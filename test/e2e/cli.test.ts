@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, runBinary as runBin } from "../helpers/run-binary.js";
 import { startWorld, type World } from "../helpers/world.js";
+import { runCli } from "../helpers/run-cli.js";
 
 const version = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 
@@ -58,6 +59,17 @@ describe("the built binary", async () => {
       expect(setupHelp.stdout).toContain(flag);
     }
   });
+
+  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]]])(
+    "%j --help from the binary is, byte for byte, the help commander prints (the build renders it from the program)",
+    async (command) => {
+      const fromBinary = await runBin([...command, "--help"]);
+      const fromProgram = await runCli([...command, "--help"]);
+      expect(fromBinary.status).toBe(0);
+      expect(fromBinary.stdout).toBe(fromProgram.stdout);
+      expect((await runBin([...command, "-h"])).stdout).toBe(fromProgram.stdout);
+    },
+  );
 
   it("prints the package version with --version and -V", async () => {
     expect((await runBin(["--version"])).stdout.trim()).toBe(version);

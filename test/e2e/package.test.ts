@@ -117,7 +117,7 @@ describe("the packed package", () => {
 });
 
 describe("start-up", () => {
-  it("--help and --version load none of the bundled packages: not one file of dist/vendor is read", async () => {
+  it("--help and --version load none of the bundled packages and not the commands: only dist/main.cjs is read", async () => {
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const record = join(mkdtempSync(join(tmpdir(), "cio-loads-")), "loaded.json");
@@ -129,6 +129,18 @@ describe("start-up", () => {
       const loaded = JSON.parse(readFileSync(record, "utf8")) as string[];
       expect(loaded.some((file) => file.endsWith("main.cjs"))).toBe(true);
       expect(loaded.filter((file) => file.includes(`${join("dist", "vendor")}`))).toEqual([]);
+      // Nor the tool's own commands: main.cjs answers from the help the build rendered.
+      expect(loaded.filter((file) => file.endsWith("app.cjs"))).toEqual([]);
     }
+    // The recorder sees app.cjs when a command does load it.
+    const configDir = mkdtempSync(join(tmpdir(), "cio-loads-config-"));
+    await run(
+      process.execPath,
+      ["--require", preload, join(ROOT, "bin", "cio-postmark.js"), "status", "--json", "--config-dir", configDir],
+      {
+        env: { PATH: process.env.PATH, LOADS_FILE: record },
+      },
+    );
+    expect((JSON.parse(readFileSync(record, "utf8")) as string[]).some((file) => file.endsWith(join("dist", "app.cjs")))).toBe(true);
   });
 });
