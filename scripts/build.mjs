@@ -2,7 +2,8 @@
 // app.cjs (commander and the tool's commands) and one bundle per package a command loads on demand,
 // in dist/vendor/, so the published package has no runtime dependency (`npx cio-postmark` fetches
 // one package) while `--help` and `--version` read main.cjs alone. CommonJS, because an ES-module
-// entry point costs Node 20 several milliseconds of start-up (the async loader). Each bundled package's licence ships in dist/THIRD_PARTY_NOTICES.md.
+// entry point costs Node 20 several milliseconds of start-up (the async loader). Each bundled
+// package's licence ships in dist/THIRD_PARTY_NOTICES.md.
 // Type-checking is `npm run typecheck` (tsc).
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
