@@ -9,6 +9,7 @@ import {
   BROADCAST_SECRET_KEY,
   OTHER_SERVER_TOKEN,
   SECRET_KEY,
+  SENDER,
   SERVER_TOKEN,
   startWorld,
   type World,
@@ -296,7 +297,8 @@ describe("doctor --file", () => {
   it("checks the file's connections with an empty config folder, skipping what a missing variable would enable", async () => {
     expect((await apply(["--yes"])).code).toBe(0);
     rmSync(world.configDir, { recursive: true, force: true });
-    const run = await world.run(["doctor", "--file", file, "--json"], {
+    const logins = world.smtp.logins.length;
+    const run = await world.run(["doctor", "--file", file, "--json", "--send-test", "--from", SENDER], {
       env: {
         POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN,
         POSTMARK_SMTP_ACCESS_KEY: undefined,
@@ -317,6 +319,11 @@ describe("doctor --file", () => {
     expect(check(2, "webhook-triggers").status).toBe("pass");
     expect(check(0, "smtp-auth")).toMatchObject({ status: "skip" });
     expect(check(0, "smtp-auth").message).toMatch(/set PROD_SMTP_SECRET \(named by connections\[0\]\.smtp/);
+    expect(check(0, "smtp-send")).toMatchObject({
+      status: "skip",
+      message: "Skipped: set PROD_SMTP_SECRET to send with this connection's SMTP token.",
+    });
+    expect(world.smtp.logins).toHaveLength(logins); // no key pair to log in with, and nothing sent
     expect(existsSync(world.configDir)).toBe(false);
   });
 

@@ -9,6 +9,9 @@ export const smtpSendCheck: DoctorCheck = {
     if (!request) return skip("Skipped: run with --send-test --from ADDRESS to prove which stream the SMTP token sends through.");
     const outcome = await need(request, "where the test message went");
     if (isResult(outcome)) return outcome;
+    const missing = facts.connection.origin?.smtpMissing;
+    if (outcome === "no-smtp" && missing?.length)
+      return skip(`Skipped: set ${missing.join(" and ")} to send with this connection's SMTP token.`);
     if (outcome === "no-smtp") return skip("Skipped: this connection has no SMTP token to send with.");
     return pass(`${describeSendTest(outcome)}.`);
   },
