@@ -52,8 +52,8 @@ function wantedTriggers(streamType: StreamType): Record<TriggerName, boolean | "
 
 /** Said once wherever a person sees a broadcast stream's plan or checks. */
 export const BROADCAST_TRIGGERS_NOTE =
-  "A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, " +
-  "and reports hard bounces and spam complaints as Subscription Change events.";
+  "A broadcast stream gets two triggers (the events Postmark sends Customer.io), Delivery and Subscription Change: Postmark " +
+  "offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints as Subscription Change events.";
 
 /** Why a trigger in the wrong state matters to Customer.io, in a marketer's words. */
 const TRIGGER_WHY: Record<TriggerName, string> = {

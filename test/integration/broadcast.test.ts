@@ -111,7 +111,8 @@ describe("broadcast in words", () => {
     expect(run.code).toBe(0);
     expect(run.stderr.match(/two triggers/g)).toHaveLength(1);
     expect(run.stderr).toContain(
-      "A broadcast stream gets two triggers, Delivery and Subscription Change: Postmark offers no Bounce or Spam Complaint trigger " +
+      "A broadcast stream gets two triggers (the events Postmark sends Customer.io), Delivery and Subscription Change: " +
+        "Postmark offers no Bounce or Spam Complaint trigger " +
         "there, and reports hard bounces and spam complaints as Subscription Change events.",
     );
     expect(run.stderr).toContain(

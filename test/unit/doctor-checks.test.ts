@@ -221,7 +221,8 @@ const cases: Case[] = [
     {
       status: "pass",
       message:
-        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and " +
+        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers " +
+        "(the events Postmark sends Customer.io), Delivery and " +
         "Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints " +
         "as Subscription Change events.",
     },
@@ -233,7 +234,8 @@ const cases: Case[] = [
     {
       status: "pass",
       message:
-        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and " +
+        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers " +
+        "(the events Postmark sends Customer.io), Delivery and " +
         "Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints " +
         "as Subscription Change events.",
     },
@@ -245,7 +247,8 @@ const cases: Case[] = [
     {
       status: "pass",
       message:
-        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers, Delivery and " +
+        "Triggers are exactly Delivery and Subscription Change (Open and Click off). A broadcast stream gets two triggers " +
+        "(the events Postmark sends Customer.io), Delivery and " +
         "Subscription Change: Postmark offers no Bounce or Spam Complaint trigger there, and reports hard bounces and spam complaints " +
         "as Subscription Change events.",
     },
