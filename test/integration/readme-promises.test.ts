@@ -66,7 +66,10 @@ describe("doctor's warnings", () => {
     expect((await setup(["--stream", "outbound"])).code).toBe(0);
     const run = await world.run(["doctor", "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
     expect(run.code).toBe(0);
-    expect(checkOf(run, "sending-domains")).toMatchObject({ status: "warn", message: "no-dkim.example: DKIM not verified." });
+    expect(checkOf(run, "sending-domains")).toMatchObject({
+      status: "warn",
+      message: "no-dkim.example: DKIM not verified. Until they are verified, mail Customer.io sends from them is likelier to land in spam.",
+    });
   });
 
   it("unsubscribe-handling warns on a broadcast stream that uses Postmark's own unsubscribe handling", async () => {

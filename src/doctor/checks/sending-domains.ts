@@ -2,6 +2,9 @@ import { shown } from "../../ui/terminal-safe.js";
 import type { DoctorCheck } from "../types.js";
 import { pass, skip, warn, need, isResult } from "../verdicts.js";
 
+/** Why an unverified domain matters, in a marketer's words. */
+const UNVERIFIED_WHY = " Until they are verified, mail Customer.io sends from them is likelier to land in spam.";
+
 export const sendingDomainsCheck: DoctorCheck = {
   id: "sending-domains",
   async run(facts) {
@@ -16,7 +19,7 @@ export const sendingDomainsCheck: DoctorCheck = {
     ]);
     if (problems.length)
       return warn(
-        `${problems.join("; ")}.`,
+        `${problems.join("; ")}.${UNVERIFIED_WHY}`,
         "Postmark > Sender Signatures > (domain) > DNS Settings: add the records shown, then click Verify.",
       );
     return pass(
