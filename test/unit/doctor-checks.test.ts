@@ -709,7 +709,8 @@ const cases: Case[] = [
     {
       status: "warn",
       message:
-        "a.example: DKIM not verified; b.example: Return-Path not verified. Until they are verified, mail Customer.io sends from them is likelier to land in spam.",
+        "a.example: DKIM not verified; b.example: Return-Path not verified. Until they are verified, mail Customer.io sends from them " +
+        "is likelier to land in spam.",
       fix: "Postmark > Sender Signatures > (domain) > DNS Settings: add the records shown, then click Verify.",
     },
   ],
