@@ -85,7 +85,7 @@ export function createProgram(context: ProgramContext): Command {
     .option("--no-color", "disable colour (also NO_COLOR)")
     .option("--config-dir <dir>", "config folder (also CIO_POSTMARK_CONFIG_DIR)")
     .option("--sandbox", "a simulated Postmark account and SMTP server")
-    .option("--trace <file>", "a transcript of every Postmark and SMTP exchange, secrets masked, for bug reports")
+    .option("--trace <file>", "a masked transcript of Postmark and SMTP, for bug reports")
     .showSuggestionAfterError(true)
     .exitOverride()
     // Subcommands created below inherit these settings.

@@ -29,7 +29,7 @@ export function registerSetup(program: Command, run: CommandHandler<SetupOptions
     .command("setup", { isDefault: true })
     // setup takes no arguments: a word here is a mistyped command, said as such in the action.
     .allowExcessArguments()
-    .description("create or repair the Customer.io webhook, prove an SMTP token, and save the connection (default)")
+    .description("connect a stream: its webhook, its SMTP token proven, the connection saved (default)")
     .option("--server <id-or-name>", "Postmark server: exact name or numeric ID")
     .option("--stream <id>", "message stream ID, e.g. outbound or broadcast")
     .option("--region <us|eu>", "Customer.io data-center region (any case)")
@@ -41,7 +41,7 @@ export function registerSetup(program: Command, run: CommandHandler<SetupOptions
     .option("--no-store-secrets", "do not save the Secret Key and server token")
     .option("--no-verify-webhook", "save the webhook unverified (it gets no events)")
     .option("--dry-run", "print the plan; change nothing in Postmark or on disk")
-    .option("-y, --yes", "answer yes to confirmations (removing duplicate webhooks)")
+    .option("-y, --yes", "answer yes to confirmations (removing duplicates)")
     .option("--send-test", "send one real message to prove the token's stream")
     .option("--from <address>", "--send-test's sender: a confirmed sender in Postmark")
     .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
@@ -49,7 +49,6 @@ export function registerSetup(program: Command, run: CommandHandler<SetupOptions
       "after",
       `
 Examples:
-  $ cio-postmark setup
   $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark setup --server "Production" \\
       --stream outbound --region eu \\
       --smtp-access-key AK… --smtp-secret-stdin < secret.txt
