@@ -70,8 +70,8 @@ describe("terminals", () => {
 
   it("SIGTERM at a prompt exits 143 and shows the cursor again", async () => {
     const run = runInPty(["--sandbox", "--config-dir", freshDir()]);
-    await run.waitFor("Which Postmark token will you use?");
-    expect(run.raw()).toContain("\u001b[?25l"); // the list prompt hid the cursor
+    // The list prompt is drawn, and hides the cursor (in a later write, so wait for that too: under load it lags).
+    await run.waitFor((screen) => screen.includes("Which Postmark token will you use?") && run.raw().includes("\u001b[?25l"));
     run.kill("SIGTERM");
     expect((await run.exited).exitCode).toBe(143);
     const raw = run.raw();
