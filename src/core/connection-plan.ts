@@ -92,7 +92,7 @@ export function planConnection(have: WhatPostmarkHas, wanted: WantedConnection):
     if (wanted.needsSmtp) problems.push({ kind: "smtp-disabled" });
     else warnings.push("smtp-disabled");
   }
-  const movesFrom = wanted.savedRegion !== undefined && wanted.savedRegion !== wanted.region ? wanted.savedRegion : undefined;
+  const movesFrom = wanted.savedRegion !== wanted.region ? wanted.savedRegion : undefined;
   const kept = webhooks.target.kind === "create" ? undefined : webhooks.target.webhook;
   const health =
     kept &&

@@ -166,7 +166,7 @@ function readSmtp(value: Json, place: string, problems: Problems): FileSmtp | nu
   const host = value.host === undefined ? undefined : readString(value.host, `${place}.host`, problems, parseSmtpHost);
   let port: number | undefined;
   if (value.port !== undefined) {
-    if (typeof value.port !== "number" || !Number.isInteger(value.port)) problems.add(`${place}.port`, "must be a whole number, e.g. 587");
+    if (!Number.isInteger(value.port)) problems.add(`${place}.port`, "must be a whole number, e.g. 587");
     else port = problems.parse(() => parseSmtpPort(String(value.port), `${place}.port`));
   }
   const bad = accessKeyEnv === undefined || secretKeyEnv === undefined;
@@ -231,14 +231,14 @@ function unknownFields(object: Record<string, Json>, known: string[], prefix: st
  */
 function refuseSecrets(value: Json, place: string, knownSecrets: ReadonlySet<string>, problems: Problems): void {
   if (typeof value === "string" && looksLikeSecret(value, knownSecrets)) {
-    problems.add(place || "The file", "holds what looks like a key or token: secrets never go in this file; name an environment variable");
+    problems.add(place, "holds what looks like a key or token: secrets never go in this file; name an environment variable");
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => refuseSecrets(item, `${place}[${index}]`, knownSecrets, problems));
   } else if (isObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       const inner = place ? `${place}.${key}` : key;
-      const known = key === "accessKeyEnv" || key === "secretKeyEnv";
-      if (!known && SECRET_FIELD.test(key)) {
+      // accessKeyEnv and secretKeyEnv name variables: the one place a secret's name belongs.
+      if (!key.endsWith("Env") && SECRET_FIELD.test(key)) {
         problems.add(
           inner,
           "is a secret: secrets never go in this file (name environment variables with smtp.accessKeyEnv and smtp.secretKeyEnv)",

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   isUsableStream,
   planConnection,
+  planSteps,
   streamProblems,
+  type PlanStep,
   withoutDeletions,
   type WantedConnection,
   type WhatPostmarkHas,
@@ -167,5 +169,49 @@ describe("planConnection", () => {
     expect(kept.changesAnything).toBe(false);
     const moving = withoutDeletions(planConnection({ webhooks: [hook(1, US_URL)] }, { ...wanted, region: "eu", savedRegion: "us" }));
     expect(moving.changesAnything).toBe(true);
+    // A saved region alone (no webhook left to move): still a change, the saved connection's.
+    const savedOnly = withoutDeletions(planConnection({ webhooks: [hook(1, EU_URL)] }, { ...wanted, region: "eu", savedRegion: "us" }));
+    expect(savedOnly.webhooks.target.kind).toBe("keep");
+    expect(savedOnly.changesAnything).toBe(true);
+    const unverified = { ...hook(1, US_URL), Status: "unverified" as const };
+    expect(withoutDeletions(planConnection({ webhooks: [unverified, hook(2, US_URL)] }, wanted)).changesAnything).toBe(true);
+  });
+});
+
+describe("planSteps: the plan as apply's table and JSON name it", () => {
+  const unverified = { ...hook(1, US_URL), Status: "unverified" as const };
+  const drifted = { ...hook(1, US_URL), Triggers: { ...transactionalTriggers(), Open: { Enabled: true, PostFirstOpenOnly: false } } };
+  const cases: Array<[string, Webhook[], Partial<WantedConnection>, PlanStep[]]> = [
+    ["no webhook yet", [], {}, [{ action: "create", webhook: null }]],
+    ["one right", [hook(1, US_URL)], {}, [{ action: "keep", webhook: 1 }]],
+    [
+      "one unverified",
+      [unverified],
+      {},
+      [
+        { action: "keep", webhook: 1 },
+        { action: "verify", webhook: 1 },
+      ],
+    ],
+    ["one unverified, --no-verify-webhook", [unverified], { verifies: false }, [{ action: "keep", webhook: 1 }]],
+    [
+      "one drifted",
+      [drifted],
+      {},
+      [{ action: "update", webhook: 1, reason: "Open trigger is on: Customer.io tracks opens itself, so it would count every open twice" }],
+    ],
+    [
+      "a duplicate and the other region's",
+      [hook(1, US_URL), hook(2, US_URL), hook(3, EU_URL)],
+      {},
+      [
+        { action: "keep", webhook: 1 },
+        { action: "delete", webhook: 2, reason: "duplicate" },
+        { action: "delete", webhook: 3, reason: "other-region" },
+      ],
+    ],
+  ];
+  it.each(cases)("%s", (_case, webhooks, changes, steps) => {
+    expect(planSteps(planConnection({ webhooks }, { ...wanted, ...changes }))).toEqual(steps);
   });
 });

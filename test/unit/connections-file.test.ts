@@ -91,6 +91,32 @@ describe("a bad connections file is exit 2 naming the place", () => {
       /connections\[1\] repeats connections\[0\]/,
       false,
     ],
+    [
+      "a $schema that is no string",
+      { $schema: 7, region: "us", connections: [{ server: "A", stream: "s" }] },
+      /\$schema must be a string/,
+      true,
+    ],
+    [
+      "a connection that is no object",
+      { region: "us", connections: [null] },
+      /connections\[0\] must be an object: \{"server": \.\.\., "stream": \.\.\.\}/,
+      true,
+    ],
+    ["smtp that is no object", one({ server: "A", stream: "s", smtp: "PROD" }), /connections\[0\]\.smtp must be an object/, true],
+    ["a stream that is a number", one({ server: "A", stream: 5 }), /connections\[0\]\.stream must be a string/, true],
+    [
+      "a variable's name that is no string",
+      one({ server: "A", stream: "s", smtp: { ...SMTP, accessKeyEnv: true } }),
+      /smtp\.accessKeyEnv must be the name of an environment variable/,
+      true,
+    ],
+    [
+      "an unknown field with an odd name",
+      one({ server: "A", stream: "s", "two words": 1 }),
+      /connections\[0\]\.<a field> is not a known field \(known: server, stream, region, smtp\)/,
+      true,
+    ],
   ];
   it.each(rows)("%s", (_what, document, message, schemaRefuses) => {
     const found = problems(document);
@@ -109,7 +135,15 @@ describe("a bad connections file is exit 2 naming the place", () => {
     ]);
   });
 
+  it("the whole file must be one JSON object", () => {
+    expect(problems("[]")!.message).toBe(
+      'cio-postmark.json is not a usable connections file:\n  The file must be a JSON object: {"connections": [...]}',
+    );
+  });
+
   it("says where JSON breaks without quoting the text", () => {
+    // Node reports a position here: the line and column are counted from it.
+    expect(problems('{\n  "connections": [\n    1,]\n}')!.message).toMatch(/at line 3, column 7\)/);
     const found = problems(`{\n  "connections": [\n    {"server": ${A_UUID}}\n  ]\n}`);
     expect(found).toMatchObject({ code: "invalid_connections_file", exit: 2 });
     expect(found!.message).toMatch(/^cio-postmark\.json is not valid JSON/);
@@ -144,6 +178,11 @@ describe("no secret is ever written in the file", () => {
       { server: "A", stream: "s", smtp: { ...SMTP, host: SECRET } },
       /smtp\.host holds what looks like a key or token/,
     ],
+    [
+      "a token with spaces around it",
+      { server: ` ${A_UUID} `, stream: "s" },
+      /connections\[0\]\.server holds what looks like a key or token/,
+    ],
   ];
   it.each(rows)("%s is refused, the value never echoed", (_what, connection, message) => {
     const found = problems({ region: "us", connections: [connection] }, [SECRET]);
@@ -155,6 +194,14 @@ describe("no secret is ever written in the file", () => {
   });
 });
 
+describe("names are names", () => {
+  it("a server name that merely contains a UUID, or a byte-order mark inside a name, is kept as written", () => {
+    const name = `Client ${A_UUID} \uFEFF(old)`;
+    const [connection] = parseConnectionsFile(JSON.stringify({ region: "us", connections: [{ server: name, stream: "s" }] }), "f.json");
+    expect(connection).toMatchObject({ server: name, stream: "s" });
+  });
+});
+
 describe("the SMTP key pair from the variables the file names", () => {
   const connection = { place: "connections[3]", server: "A", stream: "s", region: "us" as const, smtp: SMTP };
   it("reads both, trimmed", () => {
@@ -163,6 +210,12 @@ describe("the SMTP key pair from the variables the file names", () => {
       problems: [],
     });
   });
+  it("one variable missing: no key pair, and that variable named", () => {
+    expect(smtpFromEnv(connection, { PROD_SMTP_ACCESS: "ak-1" })).toEqual({
+      problems: ["connections[3].smtp.secretKeyEnv names PROD_SMTP_SECRET, which is not set"],
+    });
+  });
+
   it("names each variable that is unset, empty or not a key, never its value", () => {
     expect(smtpFromEnv(connection, { PROD_SMTP_ACCESS: "", PROD_SMTP_SECRET: "two words" })).toEqual({
       problems: [
