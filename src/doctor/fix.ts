@@ -38,7 +38,7 @@ type Repair = "repaired" | "unchanged" | "unfinished";
 export async function fixAll(runtime: Runtime, reports: ConnectionReport[], options: FixOptions): Promise<FixOutcome> {
   const { output, store } = runtime;
   const outcome: FixOutcome = { repaired: false, unfinished: false };
-  const modeFailed = reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.status === "fail"));
+  const modeFailed = reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.repair !== undefined));
   if (modeFailed && store.fileMode() !== undefined) {
     store.restrictModes();
     output.success(`Set ${store.path} to mode 0600, in a folder of mode 0700.`);

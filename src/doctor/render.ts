@@ -7,8 +7,6 @@ import { FEW_CONNECTIONS, type ConnectionReport } from "./collect.js";
 
 /** Checks a flag asked for: their verdict is the news of the run, shown whole even when it passes. */
 const ASKED_FOR = new Set(["webhook-verify", "smtp-send", "end-to-end"]);
-/** What `doctor --fix` repairs (fix.ts): the config file's modes and the webhook plan (deleting extra webhooks needs --yes). */
-const REPAIRED_BY_FIX = new Set(["config-file", "webhook-exists", "webhook-triggers", "webhook-duplicates"]);
 
 /**
  * The report; `interrupted` names the signal that stops the run after a repair (the checks shown are
@@ -93,9 +91,9 @@ export function renderDoctor(
     `${verdict}: ${counts.pass} ok, ${plural(counts.warn, "warning")}, ${plural(counts.fail, "problem")}, ${counts.skip} skipped.`,
   );
   if (!failed && notChecked.length > 0) lines.push(`Not checked: ${notChecked.join("; ")}.`);
-  const repairable = reports.flatMap(({ checks }) => checks.filter((check) => check.status === "fail" && REPAIRED_BY_FIX.has(check.id)));
+  const repairable = reports.flatMap(({ checks }) => checks.filter((check) => check.status === "fail" && check.repair));
   if (repairable.length > 0) {
-    const yes = repairable.some((check) => check.id === "webhook-duplicates") ? ["--yes"] : [];
+    const yes = repairable.some((check) => check.repair?.consent) ? ["--yes"] : [];
     const what = repairable.length === counts.fail ? (counts.fail === 1 ? "it" : "them all") : `${repairable.length} of them`;
     lines.push(`To repair ${what}: ${runtime.command("doctor", "--fix", ...yes)}`);
   }

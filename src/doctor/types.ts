@@ -29,6 +29,8 @@ export interface CheckResult {
   fix?: string;
   /** More fields for the check's JSON (end-to-end: deliveryId, stream, stage, seconds). */
   details?: Record<string, unknown>;
+  /** A failure `doctor --fix` repairs (fix.ts); consent: the repair deletes a webhook, so it asks or needs --yes. */
+  repair?: { consent: boolean };
 }
 
 /**

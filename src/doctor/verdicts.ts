@@ -10,6 +10,7 @@ export const pass = (message: string): CheckResult => ({ status: "pass", message
 export const skip = (message: string): CheckResult => ({ status: "skip", message });
 export const fail = (message: string, fix: string): CheckResult => ({ status: "fail", message, fix });
 export const warn = (message: string, fix: string): CheckResult => ({ status: "warn", message, fix });
+export const repairable = (message: string, fix: string, consent = false): CheckResult => ({ ...fail(message, fix), repair: { consent } });
 
 /** The connection as the printed commands name it. */
 export const target = (facts: Facts) => ["--server", String(facts.connection.serverId), "--stream", shown(facts.connection.streamId)];

@@ -116,20 +116,24 @@ describe("doctor", () => {
     expect(check.message).not.toMatch(/SPF/);
   });
 
-  type Drift = [name: string, apply: () => void, failing: string[]];
+  // The last line names the command that repairs what --fix can (with --yes when it deletes a webhook), else none.
+  const FIX = "To repair it: cio-postmark doctor --fix";
+  const FIX_DELETING = "To repair it: cio-postmark doctor --fix --yes";
+  type Drift = [name: string, apply: () => void, failing: string[], repairLine: string | null];
   const drifts: Drift[] = [
-    ["Open enabled on the webhook", () => patch({ Open: { Enabled: true, PostFirstOpenOnly: false } }), ["webhook-triggers"]],
-    ["the webhook deleted", () => (state().webhooks = []), ["webhook-exists"]],
-    ["a second Customer.io webhook", () => addHook(US_URL), ["webhook-duplicates"]],
-    ["the other region's URL", () => addHook(EU_URL), ["webhook-duplicates"]],
+    ["Open enabled on the webhook", () => patch({ Open: { Enabled: true, PostFirstOpenOnly: false } }), ["webhook-triggers"], FIX],
+    ["the webhook deleted", () => (state().webhooks = []), ["webhook-exists"], FIX],
+    ["a second Customer.io webhook", () => addHook(US_URL), ["webhook-duplicates"], FIX_DELETING],
+    ["the other region's URL", () => addHook(EU_URL), ["webhook-duplicates"], FIX_DELETING],
     [
       "the stream archived",
       () => (state().streams.find((s) => s.ServerID === PROD && s.ID === "outbound")!.ArchivedAt = "2026-03-01T00:00:00Z"),
       ["stream"],
+      null,
     ],
-    ["SMTP disabled on the server", () => (state().servers.find((s) => s.ID === PROD)!.SmtpApiActivated = false), ["server-smtp"]],
-    ["the key pair rejected (535)", () => rejectKeys(), ["smtp-auth"]],
-    ["config file mode 0644", () => chmodSync(join(world.configDir, "config.json"), 0o644), ["config-file"]],
+    ["SMTP disabled on the server", () => (state().servers.find((s) => s.ID === PROD)!.SmtpApiActivated = false), ["server-smtp"], null],
+    ["the key pair rejected (535)", () => rejectKeys(), ["smtp-auth"], null],
+    ["config file mode 0644", () => chmodSync(join(world.configDir, "config.json"), 0o644), ["config-file"], FIX],
     // Every check that needs the server token fails too, saying what it could not read: never a silent skip.
     [
       "server token revoked (401)",
@@ -144,6 +148,7 @@ describe("doctor", () => {
         "webhook-delivery",
         "unsubscribe-handling",
       ],
+      null, // --fix cannot bring a token back: no "To repair" line
     ],
   ];
 
@@ -169,7 +174,7 @@ describe("doctor", () => {
     writeFileSync(path, JSON.stringify(document), { mode: 0o600 });
   }
 
-  it.each(drifts)("fails the right check, with a fix line, when %s", async (_name, apply, failing) => {
+  it.each(drifts)("fails the right check, with a fix line, when %s", async (_name, apply, failing, repairLine) => {
     apply();
     const run = await doctor("--json");
     expect(run.code).toBe(1);
@@ -181,6 +186,9 @@ describe("doctor", () => {
     const human = await doctor();
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(new RegExp(`✖ ${failing[0]}:[^\\n]*\\n\\s+fix: \\S`));
+    const last = human.stdout.trimEnd().split("\n").at(-1);
+    if (repairLine === null) expect(last).toMatch(/^Problems found: /);
+    else expect(last).toBe(repairLine);
   });
 
   it.each(drifts.slice(0, 4))("--fix repairs %s, and a second doctor exits 0", async (_name, apply) => {

@@ -108,6 +108,28 @@ const cases: Case[] = [
     { status: "fail", message: "The config file /c/config.json is missing.", fix: SETUP },
   ],
   ["config-file", "healthy", facts(), { status: "pass", message: "Config file readable, mode 0600 in a 0700 folder (/c/config.json)." }],
+  [
+    "config-file",
+    "readable by others",
+    facts({ configMode: () => 0o644 }),
+    {
+      status: "fail",
+      message: "The config file /c/config.json has mode 0644: others can read your tokens.",
+      fix: 'chmod 600 "/c/config.json" (or cio-postmark doctor --fix)',
+      repair: { consent: false },
+    },
+  ],
+  [
+    "config-file",
+    "in a folder others can list",
+    facts({ configDirMode: () => 0o755 }),
+    {
+      status: "fail",
+      message: "The config folder /c has mode 0755: others can list and replace its files.",
+      fix: 'chmod 700 "/c" (or cio-postmark doctor --fix)',
+      repair: { consent: false },
+    },
+  ],
   ["server-token", "accepted", facts(), { status: "pass", message: "Postmark accepted the server token." }],
   [
     "server-token",
@@ -206,6 +228,7 @@ const cases: Case[] = [
       status: "fail",
       message: `No Customer.io webhook (${US_URL}) on stream "outbound": bounces and deliveries do not reach Customer.io.`,
       fix: FIX,
+      repair: { consent: false },
     },
   ],
   [
@@ -269,6 +292,7 @@ const cases: Case[] = [
         "Webhook 9001 has the wrong settings: Open trigger is on: Customer.io tracks opens itself, so it would count every open twice; " +
         "Click trigger is on: Customer.io tracks clicks itself, so it would count every click twice.",
       fix: FIX,
+      repair: { consent: false },
     },
   ],
   ["webhook-duplicates", "none", facts(), { status: "pass", message: "No duplicate or other-region Customer.io webhook." }],
@@ -280,6 +304,7 @@ const cases: Case[] = [
       status: "fail",
       message: "An extra Customer.io webhook on the stream: 9002 (duplicate). Customer.io counts each event twice.",
       fix: `cio-postmark doctor --fix --yes --server 1001 --stream outbound`,
+      repair: { consent: true },
     },
   ],
   [
@@ -290,6 +315,7 @@ const cases: Case[] = [
       status: "fail",
       message: "Extra Customer.io webhooks on the stream: 9002 (duplicate), 9003 (other region). Customer.io counts each event twice.",
       fix: `cio-postmark doctor --fix --yes --server 1001 --stream outbound`,
+      repair: { consent: true },
     },
   ],
   [

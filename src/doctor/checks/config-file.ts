@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import type { DoctorCheck } from "../types.js";
-import { octal, pass, fail, skip, setupCommand } from "../verdicts.js";
+import { octal, pass, fail, repairable, skip, setupCommand } from "../verdicts.js";
 
 export const configFileCheck: DoctorCheck = {
   id: "config-file",
@@ -12,7 +12,7 @@ export const configFileCheck: DoctorCheck = {
     // Windows has no permission bits: the file sits in the per-user profile folder, which protects it.
     if (!facts.fileModes) return pass(`Config file readable, in your user profile folder (${facts.configFile}).`);
     if (mode !== 0o600) {
-      return fail(
+      return repairable(
         `The config file ${facts.configFile} has mode ${octal(mode)}: others can read your tokens.`,
         `chmod 600 "${facts.configFile}" (or ${facts.command("doctor", "--fix")})`,
       );
@@ -20,7 +20,7 @@ export const configFileCheck: DoctorCheck = {
     const dirMode = facts.configDirMode();
     const folder = dirname(facts.configFile);
     if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
-      return fail(
+      return repairable(
         `The config folder ${folder} has mode ${octal(dirMode)}: others can list and replace its files.`,
         `chmod 700 "${folder}" (or ${facts.command("doctor", "--fix")})`,
       );

@@ -1,5 +1,5 @@
 import type { DoctorCheck } from "../types.js";
-import { pass, fail, fixCommand, need, isResult } from "../verdicts.js";
+import { pass, repairable, fixCommand, need, isResult } from "../verdicts.js";
 
 export const webhookDuplicatesCheck: DoctorCheck = {
   id: "webhook-duplicates",
@@ -10,10 +10,11 @@ export const webhookDuplicatesCheck: DoctorCheck = {
       const list = plan.deletions
         .map(({ webhook, reason }) => `${webhook.ID} (${reason === "duplicate" ? "duplicate" : "other region"})`)
         .join(", ");
-      return fail(
+      return repairable(
         `${plan.deletions.length === 1 ? "An extra Customer.io webhook" : "Extra Customer.io webhooks"} on the stream: ${list}. ` +
           `Customer.io counts each event twice.`,
         fixCommand(facts, true),
+        true,
       );
     }
     return pass("No duplicate or other-region Customer.io webhook.");

@@ -1,7 +1,7 @@
 import { REGION_WEBHOOK_URLS } from "../../core/regions.js";
 import { shown } from "../../ui/terminal-safe.js";
 import type { DoctorCheck } from "../types.js";
-import { pass, fail, fixCommand, need, isResult } from "../verdicts.js";
+import { pass, repairable, fixCommand, need, isResult } from "../verdicts.js";
 
 export const webhookExistsCheck: DoctorCheck = {
   id: "webhook-exists",
@@ -10,7 +10,7 @@ export const webhookExistsCheck: DoctorCheck = {
     if (isResult(plan)) return plan;
     const url = REGION_WEBHOOK_URLS[facts.connection.region];
     if (plan.target.kind === "create") {
-      return fail(
+      return repairable(
         `No Customer.io webhook (${url}) on stream "${shown(facts.connection.streamId)}": bounces and deliveries do not reach Customer.io.`,
         fixCommand(facts),
       );

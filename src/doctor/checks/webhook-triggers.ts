@@ -1,6 +1,6 @@
 import { BROADCAST_TRIGGERS_NOTE, triggerNames } from "../../core/webhook-plan.js";
 import type { DoctorCheck } from "../types.js";
-import { pass, skip, fail, fixCommand, need, isResult } from "../verdicts.js";
+import { pass, skip, repairable, fixCommand, need, isResult } from "../verdicts.js";
 
 export const webhookTriggersCheck: DoctorCheck = {
   id: "webhook-triggers",
@@ -9,7 +9,7 @@ export const webhookTriggersCheck: DoctorCheck = {
     if (isResult(plan)) return plan;
     if (plan.target.kind === "create") return skip("Skipped: there is no Customer.io webhook to check.");
     if (plan.target.kind === "update") {
-      return fail(`Webhook ${plan.target.webhook.ID} has the wrong settings: ${plan.target.drift.join("; ")}.`, fixCommand(facts));
+      return repairable(`Webhook ${plan.target.webhook.ID} has the wrong settings: ${plan.target.drift.join("; ")}.`, fixCommand(facts));
     }
     const names = triggerNames(facts.connection.streamType);
     const triggers = `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
