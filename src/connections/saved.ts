@@ -1,6 +1,8 @@
 import { usageError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
-import type { InvalidEntry, SavedConnection } from "../store/config-store.js";
+import type { InvalidEntry, SavedConnection, SavedSmtp } from "../store/config-store.js";
+import type { MessageStream, Server } from "../core/model.js";
+import type { Region } from "../core/regions.js";
 import { mask } from "../ui/redact.js";
 import { matchesServerRef } from "../core/matching.js";
 import { shown } from "../ui/terminal-safe.js";
@@ -9,6 +11,41 @@ import { shown } from "../ui/terminal-safe.js";
 
 export function describeConnection(connection: SavedConnection): string {
   return `${shown(connection.serverName)} / ${shown(connection.streamId)}`;
+}
+
+/**
+ * The record setup and apply save for one connection: what Postmark has now (server, stream, webhook)
+ * and how it sends. A token proven in this run dates verifiedAt now; otherwise the previous date stays.
+ */
+export function connectionRecord(
+  { server, stream, region, webhook }: { server: Server; stream: MessageStream; region: Region; webhook: { ID: number; Url: string } },
+  {
+    smtp,
+    serverToken,
+    provenNow,
+    previous,
+  }: { smtp: SavedSmtp | null; serverToken?: string; provenNow: boolean; previous?: SavedConnection },
+): SavedConnection {
+  const now = new Date().toISOString();
+  return {
+    serverId: server.ID,
+    serverName: server.Name,
+    streamId: stream.ID,
+    streamName: stream.Name,
+    streamType: stream.MessageStreamType,
+    region,
+    webhookId: webhook.ID,
+    webhookUrl: webhook.Url,
+    smtp,
+    ...(serverToken ? { serverToken } : {}),
+    verifiedAt: provenNow ? now : (previous?.verifiedAt ?? null),
+    updatedAt: now,
+  };
+}
+
+/** How a connection sends, as saved: the secret only where it may be kept. */
+export function smtpRecord({ host, port, accessKey }: Omit<SavedSmtp, "secretKey">, secretKey: string | undefined): SavedSmtp {
+  return { host, port, accessKey, ...(secretKey ? { secretKey } : {}) };
 }
 
 /** The flags that name one saved connection in a printed command. */

@@ -13,6 +13,7 @@ import { applyWebhookPlan, type AppliedPlan } from "../../postmark/webhook-write
 import type { Runtime } from "../../runtime.js";
 import { verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
 import type { SavedConnection } from "../../store/config-store.js";
+import { connectionRecord, smtpRecord } from "../../connections/saved.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { smtpDisabledError } from "../setup/smtp-enabled.js";
 
@@ -108,7 +109,7 @@ export async function applyEntry(
     const webhook = entry.applied?.webhook ?? (plan.webhooks.target.kind === "create" ? undefined : plan.webhooks.target.webhook);
     if (webhook) {
       const previous = await runtime.store.find(server.ID, stream.ID);
-      const next = savedEntry(previous, { server, stream, region: connection.region, webhook, smtp: entry.smtp });
+      const next = savedEntry(previous, { server, stream, region: connection.region, webhook }, entry.smtp);
       if (!previous || differs(previous, next)) await save(next);
     }
     const notRemoved = entry.applied?.notRemoved ?? [];
@@ -134,38 +135,16 @@ export async function applyEntry(
  */
 function savedEntry(
   previous: SavedConnection | undefined,
-  {
-    server,
-    stream,
-    region,
-    webhook,
-    smtp,
-  }: {
-    server: Server;
-    stream: MessageStream;
-    region: SavedConnection["region"];
-    webhook: { ID: number; Url: string };
-    smtp?: SmtpCredentials;
-  },
+  connection: Parameters<typeof connectionRecord>[0],
+  smtp: SmtpCredentials | undefined,
 ): SavedConnection {
-  const now = new Date().toISOString();
   const keptSecret = smtp && previous?.smtp?.accessKey === smtp.accessKey ? previous.smtp.secretKey : undefined;
-  return {
-    serverId: server.ID,
-    serverName: server.Name,
-    streamId: stream.ID,
-    streamName: stream.Name,
-    streamType: stream.MessageStreamType,
-    region,
-    webhookId: webhook.ID,
-    webhookUrl: webhook.Url,
-    smtp: smtp
-      ? { host: smtp.host, port: smtp.port, accessKey: smtp.accessKey, ...(keptSecret ? { secretKey: keptSecret } : {}) }
-      : (previous?.smtp ?? null),
+  return connectionRecord(connection, {
+    smtp: smtp ? smtpRecord(smtp, keptSecret) : (previous?.smtp ?? null),
     ...(previous?.serverToken ? { serverToken: previous.serverToken } : {}),
-    verifiedAt: smtp ? now : (previous?.verifiedAt ?? null),
-    updatedAt: now,
-  };
+    provenNow: smtp !== undefined,
+    previous,
+  });
 }
 
 /** Whether saving would change anything but the times. */

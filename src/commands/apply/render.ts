@@ -3,7 +3,7 @@ import { plural } from "../../core/words.js";
 import type { Runtime } from "../../runtime.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { table } from "../../ui/table.js";
-import { warningWords } from "../setup/plan-apply.js";
+import { warningWords } from "../../connections/plan-words.js";
 import { changesPostmark, type ApplyEntry } from "./connection.js";
 
 /** apply's words: the plan as one table, then what each connection came to, or the contract's one JSON document. */

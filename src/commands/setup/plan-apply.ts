@@ -10,9 +10,11 @@ import { matchesServerRef } from "../../core/matching.js";
 import type { Region } from "../../core/regions.js";
 import { plural } from "../../core/words.js";
 import type { SendTestResult } from "../../connections/send-test.js";
-import { serverLabel, serverSettingsLink, streamWebhooksLink } from "../../postmark/links.js";
+import { serverLabel, streamWebhooksLink } from "../../postmark/links.js";
 import { streamProblemError, unknownStreamError } from "../../postmark/lookup.js";
-import { planConnection, type ConnectionWarning } from "../../core/connection-plan.js";
+import { planConnection } from "../../core/connection-plan.js";
+import { warningWords } from "../../connections/plan-words.js";
+import { connectionRecord, smtpRecord } from "../../connections/saved.js";
 import { judgeWebhookHealth } from "../../core/webhook-health.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import { applyWebhookPlan, type AppliedPlan } from "../../postmark/webhook-writer.js";
@@ -128,32 +130,21 @@ export async function applyAndSave(
       alsoVerify: verifyKept,
     }),
   );
-  const now = new Date().toISOString();
   const storeSecrets = options.storeSecrets !== false;
   // --skip-smtp repairs the webhook only: an SMTP token proven before is kept.
   const previous = smtp ? undefined : await runtime.store.find(server.ID, stream.ID);
   const savedSmtp = smtp ?? previous?.smtp;
-  await runtime.store.save({
-    serverId: server.ID,
-    serverName: server.Name,
-    streamId: stream.ID,
-    streamName: stream.Name,
-    streamType: stream.MessageStreamType,
-    region: target.region,
-    webhookId: applied.webhook.ID,
-    webhookUrl: applied.webhook.Url,
-    smtp: savedSmtp
-      ? {
-          host: savedSmtp.host,
-          port: savedSmtp.port,
-          accessKey: savedSmtp.accessKey,
-          ...(storeSecrets && savedSmtp.secretKey ? { secretKey: savedSmtp.secretKey } : {}),
-        }
-      : null,
-    ...(storeSecrets ? { serverToken: target.serverToken.value } : {}),
-    verifiedAt: smtp ? now : (previous?.verifiedAt ?? null),
-    updatedAt: now,
-  });
+  await runtime.store.save(
+    connectionRecord(
+      { server, stream, region: target.region, webhook: applied.webhook },
+      {
+        smtp: savedSmtp ? smtpRecord(savedSmtp, storeSecrets ? savedSmtp.secretKey : undefined) : null,
+        ...(storeSecrets ? { serverToken: target.serverToken.value } : {}),
+        provenNow: smtp !== null,
+        previous,
+      },
+    ),
+  );
   recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
   // Saved as it is; a deletion that failed after the write is said, with the command that finishes it.
   if (applied.notRemoved.length > 0) {
@@ -188,21 +179,6 @@ export function assertServerMatches(server: Server, target: Target): void {
       exitCode: ExitCode.usage,
       hint: "Drop --server, or use that server's token (or an account token).",
     },
-  );
-}
-
-/** A warning of the connection plan, as setup says it. */
-export function warningWords(warning: ConnectionWarning, server: Server, stream: MessageStream): string {
-  if (warning === "postmark-unsubscribe") {
-    return (
-      `Stream "${stream.ID}" uses Postmark's own unsubscribe handling: Postmark adds its unsubscribe link and List-Unsubscribe ` +
-      `headers, so recipients may see two links. Unsubscribes reach Customer.io through the Subscription Change trigger; only Postmark ` +
-      `support can switch the stream to custom handling.`
-    );
-  }
-  return (
-    `SMTP is not enabled on server ${serverLabel(server)}: turn it on (${serverSettingsLink(server)}) before Customer.io sends ` +
-    `through it.`
   );
 }
 
