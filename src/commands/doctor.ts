@@ -55,12 +55,14 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
     renderDoctor(runtime, inFileOrder([], unfound), { verbose: Boolean(options.verbose) });
     return ExitCode.failure; // only a file's connections can all be unfound: a saved list that is empty was refused above
   }
-  const progress = new Progress();
-  const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs, region, progress);
+  // --end-to-end's words go to the spinner of the checks, once the spinner is there to take them.
+  let sayProgress = (_text: string) => {};
+  const say = (text: string) => sayProgress(text);
+  const { workspace, endToEnd } = await customerioFacts(runtime, connections, customerioKey, endToEndInputs, region, say);
   // A move against the key's workspace is refused before any change, as setup refuses it.
   if (region && customerioKey) assertRegionMatchesKey(region, await workspace()!);
   const verifyWebhook = options.verifyWebhook === true;
-  let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook, workspace, endToEnd }, (say) => progress.attach(say));
+  let reports = await checkAll(runtime, connections, { sendTo, verifyWebhook, workspace, endToEnd }, (spinner) => (sayProgress = spinner));
   // A repair --fix left half done (nothing changed without --yes, or a deletion that failed) fails the run.
   let unfinished = false;
   if (options.fix) {
@@ -145,7 +147,7 @@ async function customerioFacts(
   key: string | undefined,
   endToEndInputs: ReturnType<typeof endToEndOptions>,
   region: Region | undefined,
-  progress: Progress,
+  say: (text: string) => void,
 ): Promise<Required<Pick<FactOptions, "workspace" | "endToEnd">>> {
   if (endToEndInputs) {
     if (new Set(connections.map((connection) => connection.serverId)).size > 1) {
@@ -180,21 +182,10 @@ async function customerioFacts(
         ...endToEndInputs,
         pollMs: runtime.sendTest.pollMs,
       },
-      (text) => progress.say(text),
+      say,
     ),
   );
   return { workspace, endToEnd };
-}
-
-/** --end-to-end's words for the spinner of the checks, once the spinner is there to take them. */
-class Progress {
-  private sayer: (text: string) => void = () => undefined;
-  attach(sayer: (text: string) => void): void {
-    this.sayer = sayer;
-  }
-  say(text: string): void {
-    this.sayer(text);
-  }
 }
 
 /** --end-to-end's addresses and deadline; --from is required, as for --send-test. */
