@@ -149,8 +149,11 @@ function dial(
   target: { host: string; port: number },
   timeoutMs: number,
   callback: (error: Error | null, socket?: { connection: Socket }) => void,
+  onFirstData: () => void,
 ): Socket {
   const socket = connect({ host: target.host, port: target.port, timeout: timeoutMs });
+  // Nodemailer logs a reply only once it is whole: the first bytes say the server is there, even if it drips.
+  socket.once("data", onFirstData);
   const fail = (error: NodeJS.ErrnoException) => {
     socket.destroy();
     const dns = error.code === "ENOTFOUND" || error.code === "EAI_AGAIN";
@@ -171,7 +174,7 @@ function dial(
 /** What a session has got through, for saying where a failure happened. */
 interface Progress {
   passed: SmtpStep[];
-  /** The server has said something (its greeting at least). */
+  /** The server has said something (a line of its greeting at least). */
   greeted: boolean;
   /** The last command sent: "EHLO", "STARTTLS", "AUTH", "DATA", … */
   lastCommand?: string;
@@ -224,7 +227,7 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
     logger,
     debug: true, // the dialogue tells which command a stalled server is stuck on
     getSocket: (_options: unknown, callback: (error: Error | null, socket?: { connection: Socket }) => void) => {
-      sockets.push(dial(target, options.timeoutMs, callback));
+      sockets.push(dial(target, options.timeoutMs, callback, () => (progress.greeted = true)));
     },
     tls: {
       // Check the certificate against the name Customer.io will use, even when dialling elsewhere.

@@ -174,6 +174,49 @@ describe("verifySmtp", () => {
     );
   });
 
+  /** A server on loopback that does what `onConnection` says; answers the port. */
+  async function serving(onConnection: (socket: import("node:net").Socket) => void): Promise<number> {
+    silent = createServer((socket) => {
+      socket.on("error", () => undefined);
+      onConnection(socket);
+    });
+    await new Promise<void>((resolve) => silent!.listen(0, "127.0.0.1", resolve));
+    return (silent.address() as AddressInfo).port;
+  }
+  const against = (port: number, timeoutMs: number, deadlines = DEADLINES) =>
+    verifySmtp(credentials, { route: { connectTo: { host: "127.0.0.1", port } }, timeoutMs, deadlines }).catch((caught) => caught);
+
+  it("a 535 in the greeting is the server's refusal, never the key pair's: the keys were not sent", async () => {
+    const error = await against(await serving((socket) => socket.end("535 go away\r\n")), 3_000);
+    expect(error).toMatchObject({ code: "smtp_failed" });
+    expect(error.message).toMatch(
+      new RegExp(`^The SMTP check against ${HOST}:587 failed: .*535 go away.*\\. \\(got as far as: connected\\)$`),
+    );
+  });
+
+  it("silence past the overall deadline, before any greeting: the port may be blocked", async () => {
+    const error = await against(await serving((socket) => socket.resume()), 5_000, { handshakeMs: 1_000, messageMs: 2_000 });
+    expect(error).toMatchObject({
+      code: "smtp_timeout",
+      message: `No answer from ${HOST}:587 within 1 s: the port may be blocked on this network.`,
+      hint: "Try --smtp-port 2525 (Postmark's alternative port), or another network.",
+    });
+  });
+
+  it("a greeting that never ends, past the overall deadline: the server stalled before any command", async () => {
+    const port = await serving((socket) => {
+      const drip = setInterval(() => socket.write("220-still greeting\r\n"), 100);
+      socket.on("close", () => clearInterval(drip));
+    });
+    const error = await against(port, 3_000, { handshakeMs: 1_500, messageMs: 3_000 });
+    expect(error).toMatchObject({ code: "smtp_timeout", message: `${HOST}:587 gave no final answer within 2 s.` });
+  });
+
+  it("half a greeting, then silence: the idle timeout blames the server, naming no command", async () => {
+    const error = await against(await serving((socket) => socket.resume().write("220-first line only\r\n")), 600);
+    expect(error).toMatchObject({ code: "smtp_timeout", message: `No answer from ${HOST}:587 for 1 s. (got as far as: connected)` });
+  });
+
   /** A server that answers the greeting and EHLO, then drips a continuation line every 100 ms after `stallAt`, never ending it. */
   async function dripping(stallAt: "STARTTLS" | "EHLO"): Promise<number> {
     silent = createServer((socket) => {
