@@ -274,8 +274,8 @@ export function smtpTranscript(trace: Trace) {
     if (direction !== "client" && direction !== "server") return;
     let text = line;
     if (direction === "server") answeringChallenge = /^334\b/.test(line);
-    else if (/^AUTH\s+\S+\s+\S/i.test(line)) text = line.replace(/^(AUTH\s+\S+)\s+.*$/i, "$1 ••••");
     else if (answeringChallenge) text = "••••";
+    else text = line.replace(/^(AUTH\s+\S+)\s+\S.*$/i, "$1 ••••");
     trace.record({ kind: "smtp", direction, line: text });
   };
 }
