@@ -289,23 +289,20 @@ function timedOut(
         `Postmark may be slow: ${longer}.`,
       );
     default: {
+      // A webhook in the other region stops the proof as soon as the message is found (regionMismatch), so here the regions agree:
+      // nothing in the plan to repair, and the fix is Postmark's own check, which lifts a paused trigger.
       const connection =
         target.connections.find((candidate) => candidate.streamId.toLowerCase() === (stream ?? "").toLowerCase()) ?? server;
-      const webhookRegion = connection.region;
-      const workspaceRegion = target.workspace.region;
-      const where = `the webhook sends to region ${webhookRegion.toUpperCase()} (${REGION_WEBHOOK_URLS[webhookRegion]})`;
-      const flags = connectionFlags(connection);
-      // Same region: nothing in the plan to repair, so the fix is Postmark's own check, which lifts a paused trigger.
-      const regions =
-        webhookRegion === workspaceRegion
-          ? `${where}, as the workspace ${shown(target.workspace.name)} is; Postmark may have paused the trigger, or Customer.io's ` +
-            `Postmark integration is off`
-          : `${where}, but the workspace ${shown(target.workspace.name)} is in region ${workspaceRegion.toUpperCase()}`;
-      const fix =
-        webhookRegion === workspaceRegion
-          ? `Have Postmark verify the webhook now: ${runtime.command("doctor", "--verify-webhook", ...flags)}`
-          : runtime.command("doctor", "--fix", "--region", workspaceRegion, "--yes", ...flags);
-      return finish("fail", stage, stream, `Postmark has the event, but Customer.io never matched it ${within}: ${regions}.`, fix);
+      const { region } = connection;
+      return finish(
+        "fail",
+        stage,
+        stream,
+        `Postmark has the event, but Customer.io never matched it ${within}: the webhook sends to region ${region.toUpperCase()} ` +
+          `(${REGION_WEBHOOK_URLS[region]}), as the workspace ${shown(target.workspace.name)} is; Postmark may have paused the ` +
+          `trigger, or Customer.io's Postmark integration is off.`,
+        `Have Postmark verify the webhook now: ${runtime.command("doctor", "--verify-webhook", ...connectionFlags(connection))}`,
+      );
     }
   }
 }

@@ -251,9 +251,16 @@ describe("doctor --end-to-end", () => {
     );
   });
 
-  it("sent through stream broadcast, which has no Customer.io webhook: fail", async () => {
+  it("sent through stream broadcast, which has no Customer.io webhook (only another service's): fail", async () => {
     await start({ us: { smtp: { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY } } });
     await setup(["--region", "us"]);
+    const state = world.simulator.state;
+    state.webhooks.push({
+      ...state.webhooks[0]!,
+      ID: state.nextWebhookId++,
+      Url: "https://hooks.example.com/postmark",
+      MessageStream: "broadcast",
+    });
     const result = await endToEnd();
     expect(result.code).toBe(1);
     expect(result.check("end-to-end")).toMatchObject({
@@ -317,6 +324,28 @@ describe("doctor --end-to-end", () => {
     });
   });
 
+  it("events never matched on the second of two checked streams: the fix names the stream the email went through", async () => {
+    await start({ us: { smtp: { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY } } }, { matchEvents: false });
+    await setup(["--region", "us"]);
+    await run(["setup", "--no-input", "--json", "--stream", "broadcast", "--region", "us"], {
+      POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+      POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+    });
+    const result = await run(["doctor", "--json", "--end-to-end", "--from", SENDER, "--to", "person@example.com", "--timeout", "2"], {
+      CUSTOMERIO_APP_API_KEY: CIO_US_KEY,
+    });
+    const verdicts = result
+      .json()
+      .connections.flatMap((connection: { checks: Array<{ id: string; status: string }> }) => connection.checks)
+      .filter((check: { id: string; status: string }) => check.id === "end-to-end" && check.status === "fail");
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatchObject({
+      stage: "event",
+      stream: "broadcast",
+      fix: "Have Postmark verify the webhook now: cio-postmark doctor --verify-webhook --server 2001 --stream broadcast",
+    });
+  });
+
   it("sent, but through another Postmark server's SMTP token: fail at stage sent", async () => {
     const staging = { accessKey: "ak-staging-0000-1111", secretKey: "sk-staging-secret-2222" };
     world = await startWorld(undefined, {
@@ -337,6 +366,10 @@ describe("doctor --end-to-end", () => {
         "is not an SMTP token of this server.",
     });
     expect(world.simulator.state.messages.map((message) => message.ServerID)).toEqual([2002]);
+    // A short page is the last: each search asked for one page, never a second.
+    const searches = world.simulator.requests.filter((request) => request.path === "/messages/outbound");
+    expect(searches.length).toBeGreaterThan(0);
+    expect(searches.map((request) => request.query.offset)).toEqual(searches.map(() => "0"));
   });
 
   it("in Postmark, but no event for it before the deadline: fail at stage in-postmark", async () => {
@@ -362,6 +395,7 @@ describe("doctor --end-to-end", () => {
       stage: "queued",
       stream: null,
       message: "Customer.io had not sent it within 1 s.",
+      fix: "Customer.io may be slow: run again with a longer --timeout, or look at the delivery in Customer.io's Deliveries & Activity.",
     });
   });
 

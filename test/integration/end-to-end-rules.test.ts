@@ -99,6 +99,7 @@ describe("blips on the way", () => {
       stream: null,
       message:
         "Could not follow the test email: Customer.io answered 500 (while trying to read the test email's delivery): internal error.",
+      fix: "Run again with --trace FILE to see the exchange.",
     });
     expect(result.check.deliveryId).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(Number.isInteger(result.check.seconds)).toBe(true);
@@ -175,7 +176,52 @@ describe("an email Customer.io does not send", () => {
   });
 });
 
+describe("Customer.io's own words for a delivery that failed", () => {
+  const answering = (message: object) =>
+    customerio.injectFault({
+      fault: { kind: "answer", status: 200, body: JSON.stringify({ message }) },
+      match: ({ method, path }) => method === "GET" && path.startsWith("/v1/messages/"),
+    });
+
+  it("only a failed metric: it reports the delivery as failed", async () => {
+    await start();
+    expect((await setup()).code).toBe(0);
+    const now = Math.floor(Date.now() / 1000);
+    answering({ id: "x", failure_message: null, metrics: { created: now, failed: now } });
+    const result = await endToEnd(["--timeout", "30"]);
+    expect(result.check).toMatchObject({
+      status: "fail",
+      stage: "not-sent",
+      message: "Customer.io did not send it: it reports the delivery as failed.",
+    });
+  });
+
+  it("a failure message is said once, without its own closing stops and spaces", async () => {
+    await start();
+    expect((await setup()).code).toBe(0);
+    const now = Math.floor(Date.now() / 1000);
+    answering({ id: "x", failure_message: "550 relay refused. ", metrics: { created: now, failed: now } });
+    const result = await endToEnd(["--timeout", "30"]);
+    expect(result.check).toMatchObject({ stage: "not-sent", message: "Customer.io did not send it: 550 relay refused." });
+  });
+});
+
 describe("an event older than the email", () => {
+  it("never counts: a delivery stamped before Customer.io's own 'sent' is not this email's", async () => {
+    await start();
+    expect((await setup()).code).toBe(0);
+    const now = Math.floor(Date.now() / 1000);
+    const stale = { message: { id: "x", failure_message: null, metrics: { created: now, sent: now, delivered: now - 600 } } };
+    customerio.injectFault({
+      fault: { kind: "answer", status: 200, body: JSON.stringify(stale) },
+      match: ({ method, path }) => method === "GET" && path.startsWith("/v1/messages/"),
+    });
+    const result = await endToEnd(["--timeout", "2"]);
+    expect(result.code).toBe(1);
+    expect(result.check).toMatchObject({ status: "fail" });
+    expect(result.check.stage).not.toBe("matched");
+  });
+
   it("never counts: a bounce stamped before Customer.io's own 'sent' is not this email's", async () => {
     await start();
     expect((await setup()).code).toBe(0);
