@@ -12,6 +12,19 @@ describe("redaction", () => {
     expect(secrets.redact("")).toBe("");
   });
 
+  it("masks a secret's base64 form too (an answer or a protocol may carry it encoded)", () => {
+    const secrets = new SecretRegistry();
+    secrets.add("sk-ULTRA-secret-9f8e");
+    // "sk-ULTRA-secret-9f8e" in base64, as a literal
+    expect(secrets.redact("auth c2stVUxUUkEtc2VjcmV0LTlmOGU= end")).toBe("auth ••••OGU= end");
+  });
+
+  it("keeps nothing shorter than four characters, not even in base64 (it would mask ordinary words)", () => {
+    const secrets = new SecretRegistry();
+    secrets.add("abc");
+    expect(secrets.redact("abc YWJj")).toBe("abc YWJj");
+  });
+
   it("masks values before they are serialised, so quotes and backslashes cannot hide a secret", () => {
     const secrets = new SecretRegistry();
     secrets.add('sk"quoted\\slash-0001');
