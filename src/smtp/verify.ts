@@ -149,11 +149,11 @@ function dial(
   target: { host: string; port: number },
   timeoutMs: number,
   callback: (error: Error | null, socket?: { connection: Socket }) => void,
-  onFirstData: () => void,
+  seen: { connected(): void; firstBytes(): void },
 ): Socket {
   const socket = connect({ host: target.host, port: target.port, timeout: timeoutMs });
   // Nodemailer logs a reply only once it is whole: the first bytes say the server is there, even if it drips.
-  socket.once("data", onFirstData);
+  socket.once("data", seen.firstBytes);
   const fail = (error: NodeJS.ErrnoException) => {
     socket.destroy();
     const dns = error.code === "ENOTFOUND" || error.code === "EAI_AGAIN";
@@ -162,6 +162,7 @@ function dial(
   socket.once("connect", () => {
     socket.setTimeout(0);
     socket.removeAllListeners("error");
+    seen.connected();
     callback(null, { connection: socket });
   });
   socket.once("timeout", () =>
@@ -174,7 +175,7 @@ function dial(
 /** What a session has got through, for saying where a failure happened. */
 interface Progress {
   passed: SmtpStep[];
-  /** The server has said something (a line of its greeting at least). */
+  /** The server has sent something (a line of its greeting at least). */
   greeted: boolean;
   /** The last command sent: "EHLO", "STARTTLS", "AUTH", "DATA", … */
   lastCommand?: string;
@@ -195,21 +196,20 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
     options.onStep?.(step);
   };
   const dialogue = options.trace ? smtpTranscript(options.trace) : undefined;
-  // Nodemailer reports each stage to its logger; we watch for the milestones (and, with --trace, keep the dialogue).
+  // The socket is ours, so it says when it connected and first heard the server; Nodemailer's logger says the rest
+  // (and, with --trace, gives the dialogue).
   const logger = {
     level: () => undefined,
     trace: () => undefined,
     debug: (entry: { tnx?: string }, message?: string, ...args: unknown[]) => {
       const line = format(message ?? "", ...args);
-      if (entry.tnx === "server") progress.greeted = true;
       if (entry.tnx === "client") progress.lastCommand = /^[A-Za-z]+(?: FROM| TO)?/.exec(line)?.[0]?.toUpperCase() ?? progress.lastCommand;
       dialogue?.(entry.tnx, line);
     },
     warn: () => undefined,
     error: () => undefined,
     fatal: () => undefined,
-    info: (entry: { tnx?: string; action?: string; remoteAddress?: string }, message?: string) => {
-      if (entry.tnx === "network" && entry.remoteAddress) pass("connected");
+    info: (entry: { action?: string }, message?: string) => {
       if (message === "Connection upgraded with STARTTLS") pass("encrypted");
       if (entry.action === "authenticated") pass("authenticated");
     },
@@ -227,7 +227,8 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
     logger,
     debug: true, // the dialogue tells which command a stalled server is stuck on
     getSocket: (_options: unknown, callback: (error: Error | null, socket?: { connection: Socket }) => void) => {
-      sockets.push(dial(target, options.timeoutMs, callback, () => (progress.greeted = true)));
+      const seen = { connected: () => pass("connected"), firstBytes: () => (progress.greeted = true) };
+      sockets.push(dial(target, options.timeoutMs, callback, seen));
     },
     tls: {
       // Check the certificate against the name Customer.io will use, even when dialling elsewhere.
