@@ -123,6 +123,22 @@ describe("blips on the way", () => {
   });
 });
 
+describe("a Postmark read that fails once the message is found", () => {
+  it("keeps the stage reached: in Postmark, not back at 'sent'", async () => {
+    await start({}, {}, { eventDelayMs: 60_000 });
+    expect((await setup()).code).toBe(0);
+    let detailReads = 0;
+    world.simulator.injectFault({
+      match: ({ path }) => path.endsWith("/details") && ++detailReads > 1,
+      fault: { kind: "status", status: 500 },
+    });
+    const result = await endToEnd(["--timeout", "10"]);
+    expect(result.code).toBe(1);
+    expect(result.check).toMatchObject({ status: "fail", stage: "in-postmark", stream: "outbound" });
+    expect(result.check.message).toMatch(/^Could not follow the test email: /);
+  });
+});
+
 describe("--timeout bounds every wait", () => {
   it("a 429 asking to wait 30 s on the delivery reads ends by the deadline, as a time-out verdict", async () => {
     await start();
