@@ -3,7 +3,7 @@ import type { Region } from "../core/regions.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../core/send-test.js";
 import type { SendTestAddresses } from "../connections/send-test.js";
-import { checkAll, keepCheck } from "../doctor/collect.js";
+import { checkAll, hasFailure, keepCheck } from "../doctor/collect.js";
 import { fixAll } from "../doctor/fix.js";
 import { renderDoctor } from "../doctor/render.js";
 import { once, tokenFor, type FactOptions } from "../doctor/facts.js";
@@ -88,9 +88,10 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
       if (endToEndInputs) reports = reports.map((report) => keepCheck(report, first, "end-to-end"));
     }
   }
-  renderDoctor(runtime, inFileOrder(reports, unfound), { verbose: Boolean(options.verbose) });
-  const failed = unfinished || reports.some((report) => report.checks.some((check) => check.status === "fail"));
-  return failed ? ExitCode.failure : ExitCode.ok;
+  // What is shown is what decides the exit code: a file's connection that could not be found fails the run too.
+  const shownReports = inFileOrder(reports, unfound);
+  renderDoctor(runtime, shownReports, { verbose: Boolean(options.verbose) });
+  return unfinished || hasFailure(shownReports) ? ExitCode.failure : ExitCode.ok;
 }
 
 async function savedConnections(

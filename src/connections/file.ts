@@ -145,7 +145,7 @@ function assertNoSameStreamTwice(resolved: Resolved[]): void {
 }
 
 async function byAccount(runtime: Runtime, account: SourcedToken, ref: string): Promise<Omit<FileTarget, "connection">> {
-  const server = await findServer(accountApi(runtime, account), ref);
+  const server = await findServer(accountApi(runtime, account), ref, "file");
   const token = server.ApiTokens[0];
   if (!token)
     throw new CliError("no_server_token", `Server ${serverLabel(server)} has no API token.`, {

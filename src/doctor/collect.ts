@@ -48,6 +48,9 @@ export function keepCheck(report: ConnectionReport, earlier: ConnectionReport[],
   return before ? { ...report, checks: report.checks.map((check) => (check.id === id ? before : check)) } : report;
 }
 
+/** Whether any check failed: the report's verdict and the run's exit code both read it. */
+export const hasFailure = (reports: ConnectionReport[]) => reports.some((report) => report.checks.some((check) => check.status === "fail"));
+
 /** Over more than this many connections, a count replaces the spinner and all-pass connections are one line each. */
 export const FEW_CONNECTIONS = 3;
 

@@ -1,7 +1,7 @@
 import { plural } from "../core/words.js";
 import { describeConnection } from "../connections/saved.js";
 import type { Runtime } from "../runtime.js";
-import { FEW_CONNECTIONS, type ConnectionReport } from "./collect.js";
+import { FEW_CONNECTIONS, hasFailure, type ConnectionReport } from "./collect.js";
 
 /** Doctor's report, for people or as the contract's JSON document; it only prints what was collected. */
 
@@ -23,7 +23,7 @@ export function renderDoctor(
   { verbose, interrupted }: { verbose: boolean; interrupted?: string },
 ): void {
   const { output } = runtime;
-  const failed = reports.some((report) => report.checks.some((check) => check.status === "fail"));
+  const failed = hasFailure(reports);
   if (output.json) {
     output.writeJson({
       ...(interrupted ? { interrupted } : {}),

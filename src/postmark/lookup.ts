@@ -9,11 +9,27 @@ import { shown } from "../ui/terminal-safe.js";
 
 const isNumericId = (ref: string) => /^\d+$/.test(ref);
 
+/** How to name a server instead, where the reference came from: setup's --server, or a connections file. */
+const RENAMING = {
+  flag: {
+    unknownId: "Run without --server to choose from a list, or check the ID in the server's URL.",
+    unknownName: "Run without --server to choose from a list.",
+    shared: "Pass the numeric ID instead: --server <id>.",
+  },
+  file: {
+    unknownId: "Write the server's exact name in the file, or check the ID in the server's URL.",
+    unknownName: "Write the server's exact name or its numeric ID in the file.",
+    shared: "Write the server's numeric ID in the file instead.",
+  },
+};
+
 /**
- * `--server` is an exact name or a numeric ID; a number that is no server's ID may still be a
- * server's name ("42"). An unknown name lists close matches; a shared name lists the candidates.
+ * `--server` (or a connections file's server) is an exact name or a numeric ID; a number that is no
+ * server's ID may still be a server's name ("42"). An unknown name lists close matches; a shared name
+ * lists the candidates.
  */
-export async function findServer(account: AccountApi, ref: string): Promise<Server> {
+export async function findServer(account: AccountApi, ref: string, from: keyof typeof RENAMING = "flag"): Promise<Server> {
+  const renaming = RENAMING[from];
   if (isNumericId(ref)) {
     try {
       return await account.getServer(Number(ref));
@@ -21,11 +37,7 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
       if (!(error instanceof CliError && error.code === "postmark_rejected")) throw error;
       const named = (await account.listServers(ref)).filter((server) => server.Name === ref);
       if (named.length === 1) return named[0]!;
-      throw usageError(
-        "unknown_server",
-        `No server with ID or name ${ref} in this Postmark account.`,
-        "Run without --server to choose from a list, or check the ID in the server's URL.",
-      );
+      throw usageError("unknown_server", `No server with ID or name ${ref} in this Postmark account.`, renaming.unknownId);
     }
   }
   const candidates = await account.listServers(ref);
@@ -37,7 +49,7 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
       "ambiguous_server",
       `${folded.length} servers are named ${JSON.stringify(ref)}: ` +
         `${folded.map((server) => `${shown(server.Name)} (ID ${server.ID})`).join(", ")}.`,
-      "Pass the numeric ID instead: --server <id>.",
+      renaming.shared,
     );
   }
   const pool = candidates.length ? candidates : await account.listServers();
@@ -48,9 +60,7 @@ export async function findServer(account: AccountApi, ref: string): Promise<Serv
   throw usageError(
     "unknown_server",
     `No server named ${JSON.stringify(ref)} in this Postmark account.`,
-    suggestions.length
-      ? `Did you mean: ${suggestions.map((name) => `"${shown(name)}"`).join(", ")}?`
-      : "Run without --server to choose from a list.",
+    suggestions.length ? `Did you mean: ${suggestions.map((name) => `"${shown(name)}"`).join(", ")}?` : renaming.unknownName,
   );
 }
 

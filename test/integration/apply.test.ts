@@ -151,7 +151,7 @@ describe("apply", () => {
     const run = await apply(["--yes", "--json"]);
     expect(run.code).toBe(1);
     const [failed, ...good] = run.json().connections;
-    expect(failed.error).toMatchObject({ code: "unknown_server" });
+    expect(failed.error).toMatchObject({ code: "unknown_server", hint: "Write the server's exact name or its numeric ID in the file." });
     expect(failed.server).toEqual({ ref: "Nope", id: null, name: null });
     expect(good.map((entry: any) => entry.webhook.action)).toEqual(["created", "created"]);
     expect(run.json().ok).toBe(false);
@@ -325,6 +325,36 @@ describe("doctor --file", () => {
     });
     expect(world.smtp.logins).toHaveLength(logins); // no key pair to log in with, and nothing sent
     expect(existsSync(world.configDir)).toBe(false);
+  });
+
+  it("a server or stream it cannot find is one failed check in the file's order, beside the connections it can", async () => {
+    expect((await apply(["--yes"])).code).toBe(0);
+    writeFile({
+      region: "us",
+      connections: [
+        { server: "Nope", stream: "outbound" },
+        { server: "Production", stream: "outbound" },
+        { server: "Production", stream: "no-such-stream" },
+      ],
+    });
+    const run = await world.run(["doctor", "--file", file, "--json"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    expect(run.code).toBe(1);
+    const [unknownServer, good, unknownStream] = run.json().connections;
+    expect(unknownServer).toMatchObject({ server: { id: 0, name: "Nope" }, stream: { id: "outbound", type: null }, region: "us" });
+    expect(unknownServer.checks).toHaveLength(1);
+    expect(unknownServer.checks[0]).toMatchObject({ id: "server-token", status: "fail" });
+    expect(unknownServer.checks[0].message).toMatch(/^connections\[0\]: No server named "Nope"/);
+    // The file names the server: the fix says to mend the file, not to run without a --server it never had.
+    expect(unknownServer.checks[0].fix).toBe("Write the server's exact name or its numeric ID in the file.");
+    expect(good.checks.find((check: any) => check.id === "webhook-exists").status).toBe("pass");
+    expect(unknownStream).toMatchObject({ server: { id: PROD, name: "Production" }, stream: { id: "no-such-stream", type: null } });
+    expect(unknownStream.checks).toHaveLength(1);
+    expect(unknownStream.checks[0]).toMatchObject({ id: "stream", status: "fail" });
+    expect(unknownStream.checks[0].message).toMatch(/^connections\[2\]: /);
+    expect(unknownStream.checks[0].message).toContain("no-such-stream");
+    const human = await world.run(["doctor", "--file", file], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/Problems found: /);
   });
 
   it("proves the key pair from the file's variables, and prints fixes that go through the file", async () => {
