@@ -210,6 +210,38 @@ describe("doctor", () => {
     const run = await doctor("--fix");
     expect(run.code).toBe(0);
     expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(run.stdout + run.stderr).toContain(`Set ${path} to mode 0600, in a folder of mode 0700.`);
+  });
+
+  it("--fix shows the plan for each connection it repairs, and leaves the config's modes alone when they were right", async () => {
+    patch({ Open: { Enabled: true, PostFirstOpenOnly: false } });
+    const run = await doctor("--fix");
+    expect(run.code).toBe(0);
+    const said = (run.stdout + run.stderr).split("\n");
+    const heading = said.indexOf("Repair plan for Production / outbound");
+    expect(heading).toBeGreaterThanOrEqual(0);
+    expect(said[heading + 1]).toMatch(/^  • \S/);
+    expect(run.stdout + run.stderr).not.toContain("to mode 0600");
+  });
+
+  it("--fix with two extra webhooks in a script names them both, and changes nothing", async () => {
+    addHook(US_URL);
+    addHook(EU_URL);
+    const writes = world.simulator.writes.length;
+    const run = await doctor("--fix");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("the repair deletes the extra Customer.io webhooks; nothing was changed");
+    expect(world.simulator.writes).toHaveLength(writes);
+  });
+
+  it("--fix with a revoked server token repairs nothing and says why through the checks", async () => {
+    state().servers.find((server) => server.ID === PROD)!.ApiTokens = ["a-new-token-000000000000"];
+    const writes = world.simulator.writes.length;
+    const run = await doctor("--fix");
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).not.toContain("Repair plan");
+    expect(run.stdout).toMatch(/✖ server-token: /);
+    expect(world.simulator.writes).toHaveLength(writes);
   });
 
   it("--fix without --yes in a script changes nothing when the plan deletes, and names the command that does", async () => {
