@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CIO_US_KEY, startCustomerIo } from "../helpers/customerio.js";
 import { EU_URL, HEALTHY_OUTBOUND_CHECKS, TRANSACTIONAL_TRIGGERS, US_URL, transactionalTriggers } from "../helpers/expected.js";
-import { ACCOUNT_TOKEN, OTHER_SERVER_TOKEN, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import { ACCOUNT_TOKEN, OTHER_SERVER_TOKEN, SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
 const PROD = 2001;
 const CHECK_IDS = [
@@ -119,6 +119,23 @@ describe("doctor", () => {
   // The last line names the command that repairs what --fix can (with --yes when it deletes a webhook), else none.
   const FIX = "To repair it: cio-postmark doctor --fix";
   const FIX_DELETING = "To repair it: cio-postmark doctor --fix --yes";
+  it("in short, a warning is shown with its fix, and so is a check a flag asked for even when it passes", async () => {
+    state().domains.push({
+      ID: 778,
+      Name: "news.example.com",
+      SPFVerified: true,
+      DKIMVerified: true,
+      WeakDKIM: false,
+      ReturnPathDomainVerified: false,
+    });
+    const run = await world.run(["doctor", "--send-test", "--from", SENDER], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}\S sending-domains: [^\n]*news\.example\.com: Return-Path not verified[^\n]*\n {6}fix: \S/m);
+    expect(run.stdout).toMatch(/^ {2}✔ smtp-send: /m);
+    expect(run.stdout).toMatch(/^ {2}✔ \d+ other checks passed/m);
+    expect(run.stdout).not.toMatch(/✔ webhook-triggers/);
+  });
+
   type Drift = [name: string, apply: () => void, failing: string[], repairLine: string | null];
   const drifts: Drift[] = [
     ["Open enabled on the webhook", () => patch({ Open: { Enabled: true, PostFirstOpenOnly: false } }), ["webhook-triggers"], FIX],
