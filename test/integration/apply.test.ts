@@ -355,6 +355,7 @@ describe("doctor --file", () => {
     const human = await world.run(["doctor", "--file", file], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/Problems found: /);
+    expect(human.stdout).toContain("Production / no-such-stream (stream not found, region US)");
   });
 
   it("proves the key pair from the file's variables, and prints fixes that go through the file", async () => {

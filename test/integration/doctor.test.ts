@@ -119,6 +119,27 @@ describe("doctor", () => {
   // The last line names the command that repairs what --fix can (with --yes when it deletes a webhook), else none.
   const FIX = "To repair it: cio-postmark doctor --fix";
   const FIX_DELETING = "To repair it: cio-postmark doctor --fix --yes";
+  it("the last line says how much --fix repairs: them all, or some of them", async () => {
+    patch({ Open: { Enabled: true, PostFirstOpenOnly: false } });
+    chmodSync(join(world.configDir, "config.json"), 0o644);
+    const all = await doctor();
+    expect(all.stdout.trimEnd().split("\n").at(-1)).toBe("To repair them all: cio-postmark doctor --fix");
+    chmodSync(join(world.configDir, "config.json"), 0o600);
+    rejectKeys();
+    const some = await doctor();
+    expect(some.stdout.trimEnd().split("\n").slice(-2)).toEqual([
+      "Problems found: 7 ok, 0 warnings, 2 problems, 6 skipped.",
+      "To repair 1 of them: cio-postmark doctor --fix",
+    ]);
+  });
+
+  it("--verify-webhook with no webhook to verify skips the check, saying why", async () => {
+    state().webhooks = [];
+    const run = await doctor("--verify-webhook", "--json");
+    const check = run.json().connections[0].checks.find((candidate: any) => candidate.id === "webhook-verify");
+    expect(check.status).toBe("skip");
+  });
+
   it("in short, a warning is shown with its fix, and so is a check a flag asked for even when it passes", async () => {
     state().domains.push({
       ID: 778,
