@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_CREDENTIALS } from "../../src/sandbox/credentials.js";
 import { runBinary } from "../helpers/run-binary.js";
-import { runInPty } from "../helpers/pty.js";
+import { KEYS, runInPty } from "../helpers/pty.js";
 
 /** README's sandbox recipe, run as written, with the documented sandbox values. */
 
@@ -92,5 +92,48 @@ describe("--sandbox", () => {
     expect(lines).toContain("      fix: cio-postmark doctor --fix --server 1001 --stream outbound --sandbox");
     expect(lines.some((line) => /^  ✔ \d+ other checks passed, \d+ skipped \(--verbose shows each\)$/.test(line))).toBe(true);
     expect(lines.at(-1) === "" ? lines.at(-2) : lines.at(-1)).toBe("To repair it: cio-postmark doctor --fix --sandbox");
+  }, 30_000);
+  /** A sandbox connection of outbound, its account file and how many Customer.io webhooks the stream has. */
+  async function connected() {
+    const dir = mkdtempSync(join(tmpdir(), "cio-sandbox-"));
+    const env = { ...SANDBOX_ENV, CIO_POSTMARK_CONFIG_DIR: dir };
+    expect((await runBinary(["setup", "--sandbox", "--no-input", "--stream", "outbound", "--region", "us"], env)).status).toBe(0);
+    const accountFile = join(dir, "sandbox", "postmark-account.json");
+    const account = () => JSON.parse(readFileSync(accountFile, "utf8"));
+    const webhooks = () => account().webhooks.filter((hook: { MessageStream: string }) => hook.MessageStream === "outbound");
+    return { dir, accountFile, account, webhooks };
+  }
+
+  it("doctor --fix asks before it deletes an extra webhook: no keeps it, saying how to delete it; yes (default) deletes it", async () => {
+    const { dir, accountFile, account, webhooks } = await connected();
+    const state = account();
+    state.webhooks.push({ ...state.webhooks[0], ID: 9002 });
+    writeFileSync(accountFile, JSON.stringify(state));
+
+    const declined = runInPty(["doctor", "--sandbox", "--fix"], { env: { CIO_POSTMARK_CONFIG_DIR: dir } });
+    await declined.waitFor("Delete the extra Customer.io webhook?");
+    declined.write(`n${KEYS.enter}`);
+    expect((await declined.exited).exitCode).toBe(1);
+    expect(declined.screen()).toContain("Extra Customer.io webhooks left in place: run with --yes to delete them.");
+    expect(webhooks()).toHaveLength(2);
+
+    const accepted = runInPty(["doctor", "--sandbox", "--fix"], { env: { CIO_POSTMARK_CONFIG_DIR: dir } });
+    await accepted.waitFor("Delete the extra Customer.io webhook?");
+    accepted.write(KEYS.enter);
+    expect((await accepted.exited).exitCode).toBe(0);
+    expect(webhooks()).toHaveLength(1);
+  }, 30_000);
+
+  it("a move to the other region that is declined changes nothing: keeping the old webhook would count events twice", async () => {
+    const { dir, webhooks } = await connected();
+    const before = webhooks();
+    const declined = runInPty(["doctor", "--sandbox", "--fix", "--region", "eu"], { env: { CIO_POSTMARK_CONFIG_DIR: dir } });
+    await declined.waitFor("Delete the extra Customer.io webhook?");
+    declined.write(`n${KEYS.enter}`);
+    expect((await declined.exited).exitCode).toBe(1);
+    expect(declined.screen().replace(/\s+/g, " ")).toContain(
+      "Nothing was changed: moving while keeping the other region's webhook would have Customer.io count events twice.",
+    );
+    expect(webhooks()).toEqual(before);
   }, 30_000);
 });
