@@ -133,6 +133,20 @@ describe("doctor", () => {
     ]);
   });
 
+  it("a Secret Key never stored: smtp-auth says which variable would check it, and checks it when that is set", async () => {
+    const again = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--no-store-secrets", "--json"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
+    expect(again.code).toBe(0);
+    const without = await doctor("--json", "--server", "2001");
+    expect(without.json().connections[0].checks.find((check: any) => check.id === "smtp-auth")).toMatchObject({
+      status: "skip",
+      message: "Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.",
+    });
+    const withKey = await world.run(["doctor", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    expect(withKey.json().connections[0].checks.find((check: any) => check.id === "smtp-auth").status).toBe("pass");
+  });
+
   it("--verify-webhook with no webhook to verify skips the check, saying why", async () => {
     state().webhooks = [];
     const run = await doctor("--verify-webhook", "--json");
