@@ -6,6 +6,7 @@ import type { CustomerIoSimulator } from "../../src/sandbox/customerio-simulator
 import { CustomerIoApi } from "../../src/customerio/api.js";
 import {
   ACCESS_KEY,
+  ACCOUNT_TOKEN,
   BROADCAST_ACCESS_KEY,
   BROADCAST_SECRET_KEY,
   SECRET_KEY,
@@ -261,7 +262,16 @@ describe("doctor --end-to-end", () => {
       Url: "https://hooks.example.com/postmark",
       MessageStream: "broadcast",
     });
-    const result = await endToEnd();
+    // Another server's broadcast stream is connected: that is not this stream, so setup is what is offered.
+    const staging = await run(
+      ["setup", "--no-input", "--json", "--server", "2002", "--stream", "broadcast", "--region", "us", "--skip-smtp"],
+      {
+        POSTMARK_SERVER_TOKEN: undefined,
+        POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN,
+      },
+    );
+    expect(staging.code).toBe(0);
+    const result = await endToEnd(CIO_US_KEY, ["--server", "2001"]);
     expect(result.code).toBe(1);
     expect(result.check("end-to-end")).toMatchObject({
       status: "fail",
@@ -278,6 +288,14 @@ describe("doctor --end-to-end", () => {
     await run(["setup", "--no-input", "--json", "--stream", "broadcast", "--region", "us"], {
       POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
       POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+    });
+    // A webhook of another service beside Customer.io's changes nothing: the stream has Customer.io's.
+    const state = world.simulator.state;
+    state.webhooks.push({
+      ...state.webhooks[0]!,
+      ID: state.nextWebhookId++,
+      Url: "https://hooks.example.com/postmark",
+      MessageStream: "broadcast",
     });
     const result = await endToEnd(CIO_US_KEY, ["--server", "2001", "--stream", "outbound"]);
     expect(result.check("end-to-end")).toMatchObject({

@@ -279,6 +279,29 @@ describe("a busy recipient", () => {
   });
 });
 
+describe("a very busy recipient", () => {
+  it("9,600 newer messages: the run's own is found on the last page Postmark lets a search reach (offset 9,500)", async () => {
+    await start({}, {}, { ignoreSubjectFilter: true });
+    expect((await setup()).code).toBe(0);
+    const flood = setInterval(() => {
+      const ours = world.simulator.state.messages.find((message) => message.Subject.startsWith("cio-postmark end-to-end test"));
+      if (!ours) return;
+      clearInterval(flood);
+      for (let index = 0; index < 9_600; index++) {
+        world.simulator.state.messages.push({ ...ours, MessageID: randomUUID(), Subject: `Newsletter ${index}`, Metadata: {} });
+      }
+    }, 2);
+    try {
+      const result = await endToEnd(["--to", "softbounce@bounce-testing.postmarkapp.com"], 10_000);
+      expect(result.check).toMatchObject({ status: "pass", stage: "matched", stream: "outbound" });
+      const searches = world.simulator.requests.filter((request) => request.path === "/messages/outbound");
+      expect(searches.some((request) => request.query.offset === "9500")).toBe(true);
+    } finally {
+      clearInterval(flood);
+    }
+  });
+});
+
 describe("Postmark's clock is not ours", () => {
   it.each([10 * 60_000, -10 * 60_000])("%i ms off: the run's own message is found by its marker", async (clockSkewMs) => {
     await start({}, {}, { clockSkewMs });
