@@ -48,6 +48,16 @@ const doctorJson = async (args: string[], key?: string) => {
   const checks = result.json().connections?.[0]?.checks ?? [];
   return { ...result, check: (id: string) => checks.find((check: { id: string }) => check.id === id) };
 };
+/** A webhook of another service (not Customer.io's) on the stream, as an account may have beside ours. */
+function otherServiceWebhook(stream: string) {
+  const state = world.simulator.state;
+  state.webhooks.push({
+    ...state.webhooks[0]!,
+    ID: state.nextWebhookId++,
+    Url: "https://hooks.example.com/postmark",
+    MessageStream: stream,
+  });
+}
 const cioRequests = () => customerio.requests.map((request) => `${request.region} ${request.method} ${request.path} ${request.status}`);
 
 describe("the region from the App API key", () => {
@@ -255,13 +265,7 @@ describe("doctor --end-to-end", () => {
   it("sent through stream broadcast, which has no Customer.io webhook (only another service's): fail", async () => {
     await start({ us: { smtp: { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY } } });
     await setup(["--region", "us"]);
-    const state = world.simulator.state;
-    state.webhooks.push({
-      ...state.webhooks[0]!,
-      ID: state.nextWebhookId++,
-      Url: "https://hooks.example.com/postmark",
-      MessageStream: "broadcast",
-    });
+    otherServiceWebhook("broadcast");
     // Another server's broadcast stream is connected: that is not this stream, so setup is what is offered.
     const staging = await run(
       ["setup", "--no-input", "--json", "--server", "2002", "--stream", "broadcast", "--region", "us", "--skip-smtp"],
@@ -290,13 +294,7 @@ describe("doctor --end-to-end", () => {
       POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
     });
     // A webhook of another service beside Customer.io's changes nothing: the stream has Customer.io's.
-    const state = world.simulator.state;
-    state.webhooks.push({
-      ...state.webhooks[0]!,
-      ID: state.nextWebhookId++,
-      Url: "https://hooks.example.com/postmark",
-      MessageStream: "broadcast",
-    });
+    otherServiceWebhook("broadcast");
     const result = await endToEnd(CIO_US_KEY, ["--server", "2001", "--stream", "outbound"]);
     expect(result.check("end-to-end")).toMatchObject({
       status: "fail",
