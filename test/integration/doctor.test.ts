@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CIO_US_KEY, startCustomerIo } from "../helpers/customerio.js";
 import { EU_URL, HEALTHY_OUTBOUND_CHECKS, TRANSACTIONAL_TRIGGERS, US_URL, transactionalTriggers } from "../helpers/expected.js";
+import { runInTerminal, type TypedAnswer } from "../helpers/run-cli.js";
 import { ACCOUNT_TOKEN, OTHER_SERVER_TOKEN, SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
 const PROD = 2001;
@@ -305,6 +306,69 @@ describe("doctor", () => {
     expect(run.stderr).toContain("To repair it: cio-postmark doctor --fix --yes --server 2001 --stream outbound");
     expect(world.simulator.writes).toHaveLength(writes);
     expect(world.simulator.webhooksOf(PROD, "outbound")).toHaveLength(2);
+  });
+
+  describe("--fix at a terminal asks before it deletes", () => {
+    const ASKED = "Delete the extra Customer.io webhook?";
+    const fixAt = (answers: TypedAnswer[], ...args: string[]) =>
+      runInTerminal(["doctor", "--fix", ...args], answers, { overrides: world.overrides, env: world.env() });
+
+    it("no keeps the extra webhook, says how to delete it, and fails", async () => {
+      addHook(EU_URL);
+      const run = await fixAt([{ after: ASKED, keys: "n\r" }]);
+      expect(run.asked).toBe(1);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("Extra Customer.io webhooks left in place: run with --yes to delete them.");
+      expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.Url)).toEqual([US_URL, EU_URL]);
+    });
+
+    it("no still repairs the rest of the plan: the triggers are put right, the extra webhook kept", async () => {
+      addHook(EU_URL);
+      patch({ Open: { Enabled: true, PostFirstOpenOnly: false } });
+      const run = await fixAt([{ after: ASKED, keys: "n\r" }]);
+      expect(run.code).toBe(1);
+      const hooks = world.simulator.webhooksOf(PROD, "outbound");
+      expect(hooks.map((hook) => hook.Url)).toEqual([US_URL, EU_URL]);
+      expect(hooks[0]!.Triggers).toEqual(TRANSACTIONAL_TRIGGERS);
+    });
+
+    it("yes (the default, Enter) deletes it, and the next doctor exits 0", async () => {
+      addHook(EU_URL);
+      const run = await fixAt([{ after: ASKED, keys: "\r" }]);
+      expect(run.asked).toBe(1);
+      expect(run.code).toBe(0);
+      expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.Url)).toEqual([US_URL]);
+      expect((await doctor()).code).toBe(0);
+    });
+
+    it("two extra webhooks are asked about as one, in the plural", async () => {
+      addHook(US_URL);
+      addHook(EU_URL);
+      const run = await fixAt([{ after: "Delete the extra Customer.io webhooks?", keys: "\r" }]);
+      expect(run.asked).toBe(1);
+      expect(run.code).toBe(0);
+      expect(world.simulator.webhooksOf(PROD, "outbound")).toHaveLength(1);
+    });
+
+    it("a declined move to the other region changes nothing: keeping the old webhook would count events twice", async () => {
+      const before = structuredClone(world.simulator.webhooksOf(PROD, "outbound"));
+      const writes = world.simulator.writes.length;
+      const run = await fixAt([{ after: ASKED, keys: "n\r" }], "--region", "eu");
+      expect(run.code).toBe(1);
+      expect(run.stderr.replace(/\s+/g, " ")).toContain(
+        "Nothing was changed: moving while keeping the other region's webhook would have Customer.io count events twice.",
+      );
+      expect(world.simulator.writes).toHaveLength(writes);
+      expect(world.simulator.webhooksOf(PROD, "outbound")).toEqual(before);
+    });
+
+    it("an accepted move creates the EU webhook, deletes the US one and saves region eu", async () => {
+      const run = await fixAt([{ after: ASKED, keys: "y\r" }], "--region", "eu");
+      expect(run.code).toBe(0);
+      expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.Url)).toEqual([EU_URL]);
+      const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections[`${PROD}:outbound`];
+      expect(saved.region).toBe("eu");
+    });
   });
 
   it("checks only the connection named, and reports an unknown one", async () => {
