@@ -55,10 +55,27 @@ describe("findServer", () => {
     });
   });
 
-  it("an ID lookup that fails for another reason is that failure", async () => {
+  it("a number that only a longer name contains is no server: Postmark's name filter matches parts of names", async () => {
+    const { api } = await account([
+      [1, "Prod"],
+      [5, "Shop 42"],
+    ]);
+    await expect(findServer(api, "42")).rejects.toMatchObject({ code: "unknown_server" });
+  });
+
+  it("a name in another case is matched whole, not as part of a longer name", async () => {
+    const { api } = await account([
+      [1, "Shop"],
+      [2, "Shop EU"],
+    ]);
+    expect((await findServer(api, "SHOP")).ID).toBe(1);
+  });
+
+  it("an ID lookup that fails for another reason is that failure, and no name is looked up", async () => {
     const { api } = await account([[1, "Prod"]]);
-    simulator!.injectFault({ fault: { kind: "status", status: 500 } });
+    simulator!.injectFault({ match: (request) => request.path === "/servers/1", fault: { kind: "status", status: 500 } });
     await expect(findServer(api, "1")).rejects.toMatchObject({ code: "postmark_unavailable" });
+    expect(simulator!.requests.map((request) => request.path)).not.toContain("/servers");
   });
 
   it("a name two servers share lists both, escaped, and asks for the ID", async () => {
@@ -96,6 +113,14 @@ describe("findServer", () => {
       hint: 'Did you mean: "Production"?',
     });
     await expect(findServer(api, "zzzzzzzz")).rejects.toMatchObject({ hint: "Run without --server to choose from a list." });
+  });
+
+  it("several close names are all suggested, each quoted", async () => {
+    const { api } = await account([
+      [1, "Production"],
+      [2, "Productions"],
+    ]);
+    await expect(findServer(api, "Productio")).rejects.toMatchObject({ hint: 'Did you mean: "Production", "Productions"?' });
   });
 });
 
