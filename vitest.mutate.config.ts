@@ -43,5 +43,6 @@ export default defineConfig({
     // One module graph for all files: Stryker switches mutants at run time (static ones are ignored),
     // so re-importing the tool for every file would only cost time.
     isolate: false,
+    setupFiles: ["test/helpers/load-mutated-modules.ts"],
   },
 });
