@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { CliError } from "../../src/errors.js";
 import { parsePostmarkApiUrl } from "../../src/postmark/base-url.js";
 import { serverLabel, serverSettingsLink, streamSettingsLink } from "../../src/postmark/links.js";
-import { isTransient, mapPostmarkError, TokenRejectedError } from "../../src/postmark/errors.js";
+import { isTransient, mapPostmarkError, TokenRejectedError, withAnswer } from "../../src/postmark/errors.js";
 import { withRetry } from "../../src/http/retry.js";
 import * as shapes from "../../src/postmark/shapes.js";
 import { shown, terminalSafe } from "../../src/ui/terminal-safe.js";
@@ -102,6 +102,7 @@ describe("answer shapes, every refusal by its exact words", () => {
   const hook = { ID: 7, Url: "u", MessageStream: "o" };
   const message = { MessageID: "b7bc2f4a-e38e-4336-af7d-e6c392c2f817", MessageStream: "o" };
   const at = "2017-02-25T13:59:44.0000000-05:00";
+  const metrics = { TotalRequests: 4, SuccessCount: 3, FailureCount: 1, RetryCount: 2 };
   it.each([
     ["a server that is a list", shapes.server, [], "a server is not an object"],
     ["a server with a negative ID", shapes.server, { ID: -1, Name: "A", SmtpApiActivated: true }, "a server has no numeric ID"],
@@ -227,6 +228,69 @@ describe("answer shapes, every refusal by its exact words", () => {
       { ...message, MessageEvents: [{ Type: "Bounced" }] },
       "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's events are unreadable (each needs a Type and a ReceivedAt date)",
     ],
+    [
+      "a message whose ReceivedAt is words",
+      shapes.outboundMessage,
+      { ...message, ReceivedAt: "yesterday" },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's ReceivedAt is not a date",
+    ],
+    [
+      "a message whose ReceivedAt is a number that reads as a year",
+      shapes.outboundMessage,
+      { ...message, ReceivedAt: 2026 },
+      "message b7bc2f4a-e38e-4336-af7d-e6c392c2f817's ReceivedAt is not a date",
+    ],
+    ["statistics without Metrics", shapes.webhookDeliveries, {}, "the statistics have no Metrics"],
+    ["statistics that are a list", shapes.webhookDeliveries, [], "the statistics have no Metrics"],
+    [
+      "statistics whose count is a fraction",
+      shapes.webhookDeliveries,
+      { Metrics: { ...metrics, FailureCount: 1.5 } },
+      "the statistics' FailureCount is not a whole number",
+    ],
+    [
+      "statistics missing a count",
+      shapes.webhookDeliveries,
+      { Metrics: { TotalRequests: 1, SuccessCount: 1, FailureCount: 0 } },
+      "the statistics' RetryCount is not a whole number",
+    ],
+    [
+      "statistics whose Statuses are text",
+      shapes.webhookDeliveries,
+      { Metrics: metrics, Statuses: "Paused" },
+      "the statistics' Statuses is not an object",
+    ],
+    [
+      "statistics whose MetricsByTrigger is a number",
+      shapes.webhookDeliveries,
+      { Metrics: metrics, MetricsByTrigger: 3 },
+      "the statistics' MetricsByTrigger is not an object",
+    ],
+    [
+      "a trigger's status that is a number",
+      shapes.webhookDeliveries,
+      { Metrics: metrics, Statuses: { Bounce: 2 } },
+      'the statistics\' status of "Bounce" is not a word',
+    ],
+    [
+      "a trigger's metrics that are text",
+      shapes.webhookDeliveries,
+      { Metrics: metrics, MetricsByTrigger: { Bounce: "all good" } },
+      'the statistics\' metrics of "Bounce" are not an object',
+    ],
+    [
+      "a trigger's count that is text",
+      shapes.webhookDeliveries,
+      { Metrics: metrics, MetricsByTrigger: { Bounce: { ...metrics, SuccessCount: "3" } } },
+      'the "Bounce" metrics\' SuccessCount is not a whole number',
+    ],
+    ["a verification result that is text", shapes.triggerChecks, { Results: ["Delivery"] }, "a verification result names no trigger"],
+    [
+      "a verification result without its trigger",
+      shapes.triggerChecks,
+      { Results: [{ Success: true, StatusCode: 200 }] },
+      "a verification result names no trigger",
+    ],
   ] as Array<[string, (value: unknown) => unknown, unknown, string]>)("refuses %s", (_name, shape, value, problem) => {
     expect(() => shape(value)).toThrow(new shapes.ShapeError(problem));
   });
@@ -265,6 +329,55 @@ describe("answer shapes, every refusal by its exact words", () => {
       for (const [key, given] of Object.entries(value)) expect(taken[key] ?? null).toEqual(given);
     },
   );
+
+  it("statistics: the totals, each trigger's state in lower case and counts; null Statuses and MetricsByTrigger are none", () => {
+    expect(
+      shapes.webhookDeliveries({
+        Metrics: metrics,
+        Statuses: { Bounce: "Paused" },
+        MetricsByTrigger: { Bounce: { ...metrics, RetryCount: 0 } },
+      }),
+    ).toEqual({
+      total: 4,
+      succeeded: 3,
+      failed: 1,
+      retries: 2,
+      statuses: { Bounce: "paused" },
+      byTrigger: { Bounce: { total: 4, succeeded: 3, failed: 1, retries: 0 } },
+    });
+    expect(shapes.webhookDeliveries({ Metrics: metrics, Statuses: null, MetricsByTrigger: null })).toEqual({
+      total: 4,
+      succeeded: 3,
+      failed: 1,
+      retries: 2,
+    });
+  });
+
+  it("a verification passes only when Postmark says Success and every trigger's call succeeded", () => {
+    const results = [
+      { TriggerType: "Delivery", Success: true, StatusCode: 200, Message: "OK" },
+      { TriggerType: "Bounce", Success: false, StatusCode: 404 },
+    ];
+    expect(shapes.verification({ Success: true, Results: results })).toEqual({
+      success: false,
+      checks: [
+        { trigger: "Delivery", success: true, statusCode: 200, message: "OK" },
+        { trigger: "Bounce", success: false, statusCode: 404, message: "" },
+      ],
+    });
+    expect(shapes.verification({ Success: true, Results: [results[0]] }).success).toBe(true);
+    expect(shapes.verification({ Success: false, Results: [results[0]] }).success).toBe(false);
+  });
+
+  it.each([
+    ["Verified", "verified"],
+    ["UNVERIFIED", "unverified"],
+    ["Pending", null],
+    [undefined, null],
+    [1, null],
+  ])("a webhook's Status %j is %j", (Status, status) => {
+    expect(shapes.webhook({ ...hook, Status }).Status).toBe(status);
+  });
 
   it("a webhook's null headers become an empty list; null auth stays null", () => {
     expect(shapes.webhook({ ...hook, HttpHeaders: null, HttpAuth: null })).toMatchObject({ HttpHeaders: [], HttpAuth: null });
@@ -307,7 +420,10 @@ describe("errors from the postmark client", () => {
       tokenKind: "account",
       message: "Postmark rejected the account token while trying to list your servers.",
     });
-    expect(error.hint).toMatch(/^Check the token you pasted: copy the account token from Postmark > Account > API Tokens/);
+    expect(error.hint).toBe(
+      "Check the token you pasted: copy the account token from Postmark > Account > API Tokens (only account owners and admins see " +
+        "it). An account token and a server token are not interchangeable.",
+    );
   });
 
   it.each([
@@ -344,6 +460,44 @@ describe("errors from the postmark client", () => {
     expect(error).toMatchObject({ code: "postmark_error", message: "Could not list your servers: undefined" });
     const plain = new TypeError("boom");
     expect(mapPostmarkError(plain, context).cause).toBe(plain);
+  });
+
+  describe("a 1364 refusal: Postmark called the URL before saving, and a call failed", () => {
+    const refusal = (answer?: string) => withAnswer(clientError(422, "Webhook verification failed", 1364), answer);
+    const creating = { ...context, action: "create the webhook", token: "server" as const };
+
+    it("names the URL and each failing trigger from the refusal's body", () => {
+      const body = {
+        ErrorCode: 1364,
+        Url: "https://eu.example/\u001b[2J",
+        Results: [
+          { TriggerType: "Delivery", Success: true, StatusCode: 200 },
+          { TriggerType: "Bounce", Success: false, StatusCode: 404, Message: "Not Found" },
+        ],
+      };
+      expect(mapPostmarkError(refusal(JSON.stringify(body)), creating)).toMatchObject({
+        code: "webhook_verification_failed",
+        message:
+          "Postmark could not verify the webhook to https://eu.example/\\x1b[2J (while trying to create the webhook): the URL failed " +
+          'for Bounce (404 "Not Found"). Nothing was saved.',
+      });
+    });
+
+    it.each([
+      ["no body", undefined],
+      ["a body that is not JSON", "<html>"],
+      ["a body without a URL or results", "{}"],
+    ])("with %s, says Postmark's own words", (_name, answer) => {
+      expect(mapPostmarkError(refusal(answer), creating).message).toBe(
+        "Postmark could not verify the webhook (while trying to create the webhook): Webhook verification failed. Nothing was saved.",
+      );
+    });
+
+    it("a body is kept only with the postmark client's errors", () => {
+      const plain = new Error("x");
+      withAnswer(plain, "{}");
+      expect(plain).not.toHaveProperty("answer");
+    });
   });
 
   it("a 422 with a code says the code", () => {
