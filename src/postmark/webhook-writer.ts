@@ -148,7 +148,7 @@ async function convergeAfterCreate(
   const all = (listed.some((hook) => hook.ID === created.ID) ? listed : [created, ...listed]).sort((a, b) => a.ID - b.ID);
   const [kept, ...others] = all as [Webhook, ...Webhook[]];
   if (others.length === 0) return { webhook: kept, warnings: [] };
-  for (const other of others) await deleteWebhookSafely(api, other.ID, { goneIsFine: true });
+  for (const other of others) await deleteWebhookSafely(api, other.ID);
   const theirs = all.filter((hook) => hook.ID !== created.ID).map((hook) => hook.ID);
   const removedOurs = kept.ID !== created.ID ? ` and removed ours, ${created.ID}` : "";
   return {
@@ -220,14 +220,15 @@ async function namingTrigger<T>(write: Promise<T>, streamId: string): Promise<T>
   }
 }
 
-/** Deletes a webhook; with `goneIsFine`, one another run deleted first counts as deleted. */
-export async function deleteWebhookSafely(api: ServerApi, id: number, { goneIsFine = false } = {}): Promise<void> {
+/** Deletes a webhook. One already gone (another run, or a person, deleted it first) counts as deleted: it sends nothing. */
+export async function deleteWebhookSafely(api: ServerApi, id: number): Promise<void> {
   await repeatSafely(
     async () => {
       try {
         await api.deleteWebhook(id);
       } catch (error) {
-        if (!(goneIsFine && error instanceof CliError && statusOf(error.cause) === 422)) throw error;
+        // Postmark refuses with a 422 both a webhook it no longer has and one it will not delete: reading it back tells which.
+        if (!(error instanceof CliError && statusOf(error.cause) === 422 && (await webhookGone(api, id)))) throw error;
       }
       return true;
     },

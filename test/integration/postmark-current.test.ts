@@ -187,6 +187,20 @@ describe("verification before saving (the current API)", () => {
     ).toEqual([`POST /webhooks/${id}/verify`]);
   });
 
+  it("doctor --fix on an unverified webhook whose URL still fails says which trigger failed, and keeps it unverified", async () => {
+    await start();
+    refuse(["Bounce"], 404, "Not Found");
+    expect((await setup("--no-verify-webhook")).code).toBe(1);
+    const id = world.simulator.state.webhooks[0]!.ID;
+    const fixed = await world.run(["doctor", "--no-input", "--fix"], { env: {} });
+    expect(fixed.code).toBe(1);
+    expect(fixed.stderr).toContain(
+      `Postmark could not verify webhook ${id}: Customer.io's URL failed its call for Bounce (404 "Not Found").`,
+    );
+    expect(world.simulator.state.webhooks[0]!.Status).toBe("unverified");
+    expect(writesOf().slice(-1)[0]).toMatchObject({ method: "POST", path: `/webhooks/${id}/verify` });
+  });
+
   it("doctor --fix --no-verify-webhook repairs what verification would refuse, and says the webhook still gets nothing", async () => {
     await start();
     expect((await setup()).code).toBe(0);

@@ -66,6 +66,7 @@ describe("creating the webhook", () => {
     expect(run.code).toBe(1);
     expect(run.json().error.code).toBe("postmark_unavailable");
     expect(calls().slice(-5)).toEqual(["POST /webhooks", "GET /webhooks", "POST /webhooks", "GET /webhooks", "POST /webhooks"]);
+    expect(writes("POST")).toHaveLength(3);
   });
 
   it("after a failed POST, another webhook on the stream is not taken for ours: the POST is tried again", async () => {
@@ -128,6 +129,44 @@ describe("updating and deleting", () => {
     expect(run.code).toBe(0);
     expect(run.json().webhook.removed).toEqual([51]);
     expect(calls().filter((call) => call.includes("/webhooks/51"))).toEqual(["DELETE /webhooks/51", "GET /webhooks/51"]);
+  });
+
+  it("a webhook someone else deleted just before our delete counts as deleted: it sends nothing", async () => {
+    world = await startWorld();
+    addWebhook(50, US_URL);
+    addWebhook(51, US_URL);
+    const state = world.simulator.state;
+    world.simulator.injectFault({
+      // Deleted in Postmark's web app between our read and our delete: Postmark itself then answers 422 (1352).
+      match: (request) => {
+        if (request.method === "DELETE") state.webhooks = state.webhooks.filter((hook) => hook.ID !== 51);
+        return false;
+      },
+      fault: { kind: "lose-response" },
+    });
+    const run = await world.run([...SETUP, "--yes"], { env });
+    expect(run.code).toBe(0);
+    expect(run.json().webhook.removed).toEqual([51]);
+    expect(calls().filter((call) => call.includes("/webhooks/51"))).toEqual(["DELETE /webhooks/51", "GET /webhooks/51"]);
+  });
+
+  it("a delete Postmark refuses for a webhook it still has is reported, and the webhook is still there", async () => {
+    world = await startWorld();
+    addWebhook(50, US_URL);
+    addWebhook(51, US_URL);
+    world.simulator.injectFault({
+      match: (request) => request.method === "DELETE",
+      fault: { kind: "answer", status: 422, body: JSON.stringify({ ErrorCode: 1361, Message: "Not allowed." }) },
+    });
+    const run = await world.run([...SETUP, "--yes"], { env });
+    expect(run.code).toBe(1);
+    expect(run.json().error).toMatchObject({
+      code: "webhook_not_removed",
+      message:
+        "Saved Production / outbound with webhook 50, but could not delete webhook 51: Postmark refused to delete webhook 51: Not " +
+        "allowed. Until it is deleted, Customer.io counts events twice.",
+    });
+    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.ID)).toEqual([50, 51]);
   });
 
   it("a delete that failed without landing is found still there, and sent again", async () => {
