@@ -297,7 +297,7 @@ export class ServerApi extends PostmarkApi<ServerClient> {
   }
 
   /** With `verify: false`, Postmark saves it without calling the URL first (unverified). */
-  createWebhook(body: WebhookBody, { verify = true } = {}): Promise<Webhook> {
+  createWebhook(body: WebhookBody, { verify }: { verify: boolean }): Promise<Webhook> {
     return this.write(
       "create the webhook",
       (client) =>
@@ -308,7 +308,7 @@ export class ServerApi extends PostmarkApi<ServerClient> {
     );
   }
 
-  editWebhook(id: number, body: WebhookBody, { verify = true } = {}): Promise<Webhook> {
+  editWebhook(id: number, body: WebhookBody, { verify }: { verify: boolean }): Promise<Webhook> {
     const { MessageStream: _stream, ...editable } = body;
     return this.write(
       `update webhook ${id}`,

@@ -53,18 +53,18 @@ async function repeatSafely<T>(write: () => Promise<T>, landed: () => Promise<T 
 
 export interface ApplyOptions {
   /** False: Postmark saves without calling the URL first (--no-verify-webhook); the webhook is then unverified. */
-  verify?: boolean;
+  verify: boolean;
   /** The stream's Webhooks page in Postmark, named when Postmark keeps a trigger on that must be off. */
   webhooksPage: string;
   /** The plan says the webhook kept needs Postmark's verification (a trigger paused, say), whatever its Status. */
-  alsoVerify?: boolean;
+  alsoVerify: boolean;
 }
 
 export async function applyWebhookPlan(
   api: ServerApi,
   plan: WebhookPlan,
   desired: DesiredWebhook,
-  { verify = true, webhooksPage, alsoVerify = false }: ApplyOptions,
+  { verify, webhooksPage, alsoVerify }: ApplyOptions,
 ): Promise<AppliedPlan> {
   const { target } = plan;
   const correct = (hook: Webhook) => driftOf(hook, desired).length === 0;

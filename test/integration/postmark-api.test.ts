@@ -47,8 +47,10 @@ describe("what each call is called when Postmark fails it", () => {
     ['read message stream "outbound"', (s: PostmarkSettings) => server(s).getStream("outbound")],
     ['list the webhooks of stream "outbound"', (s: PostmarkSettings) => server(s).listWebhooks("outbound")],
     ["read webhook 9", (s: PostmarkSettings) => server(s).getWebhook(9)],
-    ["create the webhook", (s: PostmarkSettings) => server(s).createWebhook(body)],
-    ["update webhook 9", (s: PostmarkSettings) => server(s).editWebhook(9, body)],
+    ["verify webhook 9", (s: PostmarkSettings) => server(s).verifyWebhook(9)],
+    ["read the delivery statistics of webhook 9", (s: PostmarkSettings) => server(s).webhookDeliveries(9)],
+    ["create the webhook", (s: PostmarkSettings) => server(s).createWebhook(body, { verify: true })],
+    ["update webhook 9", (s: PostmarkSettings) => server(s).editWebhook(9, body, { verify: true })],
     ["delete webhook 9", (s: PostmarkSettings) => server(s).deleteWebhook(9)],
     ["search the sent messages", (s: PostmarkSettings) => server(s).searchOutboundMessages({ recipient: "a@b.c" })],
     ["read sent message m-1", (s: PostmarkSettings) => server(s).getOutboundMessageDetails("m-1")],
@@ -99,6 +101,19 @@ describe("what each call is called when Postmark fails it", () => {
     const settings = await start(1, { domains: [{ Name: "a.example" }, { Name: "b.example" }] });
     expect((await new AccountApi(ACCOUNT, settings).listDomains()).map((domain) => domain.Name)).toEqual(["a.example", "b.example"]);
     expect(simulator!.requests.map((request) => request.query)).toEqual([{ count: "500", offset: "0" }]);
+  });
+
+  it("a sent message Postmark cannot show yet (422, code 701) is not yet there; another 422 or a 404 is a failure", async () => {
+    const settings = await start();
+    const details = () => new ServerApi(SERVER, settings).getOutboundMessageDetails("b7bc2f4a-e38e-4336-af7d-e6c392c2f817");
+    const answer = (status: number, ErrorCode: number) =>
+      simulator!.injectFault({ fault: { kind: "answer", status, body: JSON.stringify({ ErrorCode, Message: "m" }) }, times: 1 });
+    answer(422, 701);
+    expect(await details()).toBeUndefined();
+    answer(422, 1226);
+    await expect(details()).rejects.toMatchObject({ code: "postmark_rejected" });
+    answer(404, 701);
+    await expect(details()).rejects.toMatchObject({ code: "postmark_error" });
   });
 });
 

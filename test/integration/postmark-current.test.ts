@@ -208,6 +208,9 @@ describe("verification before saving (the current API)", () => {
     refuse(["Bounce"]);
     const fix = await doctor("--fix", "--yes", "--no-verify-webhook");
     expect(fix.code).toBe(1);
+    const [put] = writesOf().filter((request) => request.method === "PUT");
+    expect(put!.query.verify).toBe("false");
+    expect(put!.body).toMatchObject({ Verify: false });
     expect(world.simulator.state.webhooks[0]).toMatchObject({ Url: US_URL, Status: "unverified" });
     expect(check(fix.json(), "webhook-triggers").status).toBe("pass");
     expect(check(fix.json(), "webhook-delivery")).toMatchObject({
