@@ -27,9 +27,11 @@ export function checkAll(
     );
   const label = `Checking ${plural(connections.length, "connection")}`;
   if (connections.length <= FEW_CONNECTIONS) {
-    return runtime.output.step(label, (update) => {
+    return runtime.output.step(label, async (update) => {
       onStep((text) => update(`${label}: ${text}`));
-      return checkEach(() => undefined);
+      const reports = await checkEach(() => undefined);
+      update(label); // the wait is over: the finished line says what was done, not where it last waited
+      return reports;
     });
   }
   return runtime.output.counting(

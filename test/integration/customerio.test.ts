@@ -228,6 +228,8 @@ describe("doctor --end-to-end", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/All good: /);
     expect(result.stdout).not.toContain("Not checked");
+    // The spinner said where the proof waited; its finished line no longer says "looking for it".
+    expect(result.stderr).toBe("✔ Checking 2 connections\n");
   });
 
   it("--to another address: Postmark's Delivered event", async () => {

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { agencyFile, startAgency, type Agency } from "../helpers/agency.js";
 import { oneRequestIn } from "../../src/sandbox/faults.js";
-import { runCli } from "../helpers/run-cli.js";
+import { runCli, runInTerminal } from "../helpers/run-cli.js";
 import { HEALTHY_OUTBOUND_CHECKS } from "../helpers/expected.js";
 
 /**
@@ -115,6 +115,24 @@ describe("doctor over many connections", () => {
     ]);
     expect(run.stdout.match(/ ok$/gm)).toHaveLength(4);
     expect(run.stderr).toContain("✔ Checked 5 connections\n");
+  });
+
+  it("at a terminal, a count rewritten in place says how many are checked, over more than three connections", async () => {
+    agency = await startAgency(5);
+    const run = await runInTerminal(["doctor"], [], { env: agency.env, overrides: agency.overrides });
+    expect(run.code).toBe(0);
+    const counted = run.stderr.match(/Checking \d of 5 connections/g) ?? [];
+    expect(counted[0]).toBe("Checking 0 of 5 connections");
+    expect(counted.at(-1)).toBe("Checking 5 of 5 connections");
+    expect(run.stderr).toContain("✔ Checked 5 connections\n");
+  });
+
+  it("at a terminal, up to three connections are one spinner step", async () => {
+    agency = await startAgency(3);
+    const run = await runInTerminal(["doctor"], [], { env: agency.env, overrides: agency.overrides });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain("✔ Checking 3 connections\n");
+    expect(run.stderr).not.toMatch(/of 3 connections/);
   });
 
   it("--verbose prints every check of every connection", async () => {
