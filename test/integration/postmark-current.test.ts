@@ -180,6 +180,7 @@ describe("verification before saving (the current API)", () => {
     const rerun = await setup();
     expect(rerun.code).toBe(0);
     expect(rerun.json()).toMatchObject({ ok: true, webhook: { id, action: "unchanged", status: "verified" } });
+    expect(rerun.json().warnings).toEqual([]);
     expect(
       writesOf()
         .slice(-1)
@@ -199,6 +200,9 @@ describe("verification before saving (the current API)", () => {
     );
     expect(world.simulator.state.webhooks[0]!.Status).toBe("unverified");
     expect(writesOf().slice(-1)[0]).toMatchObject({ method: "POST", path: `/webhooks/${id}/verify` });
+    const rerun = await setup();
+    expect(rerun.code).toBe(1);
+    expect(rerun.json().webhook).toMatchObject({ id, status: "unverified" });
   });
 
   it("doctor --fix --no-verify-webhook repairs what verification would refuse, and says the webhook still gets nothing", async () => {

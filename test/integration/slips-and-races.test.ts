@@ -110,6 +110,31 @@ describe("Open or Click kept on after a write", () => {
     expect((await world.run(["status", "--json"], { env: {} })).json().connections).toEqual([]);
   });
 
+  it("Open and Click both on are named together; HTTP auth and headers kept are named together", async () => {
+    world = await startWorld();
+    const answered = structuredClone(TRANSACTIONAL_TRIGGERS) as Record<string, { Enabled: boolean }>;
+    answered.Open!.Enabled = true;
+    answered.Click!.Enabled = true;
+    const answer = (fields: object) =>
+      world.simulator.injectFault({
+        match: (request) => request.method === "POST" && request.path === "/webhooks",
+        fault: { kind: "answer", status: 200, body: JSON.stringify({ ID: 4246, Url: US_URL, MessageStream: "outbound", ...fields }) },
+        times: 1,
+      });
+    const setup = () => world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
+    answer({ Triggers: answered });
+    expect((await setup()).json().error.message).toMatch(/^Postmark kept the Open and Click trigger on for webhook 4246 /);
+    answer({
+      Triggers: TRANSACTIONAL_TRIGGERS,
+      HttpAuth: { Username: "u", Password: "p" },
+      HttpHeaders: [{ Name: "X-A", Value: "b" }],
+    });
+    expect((await setup()).json().error).toMatchObject({
+      code: "webhook_not_as_asked",
+      message: "Postmark kept webhook 4246 other than asked: HTTP auth is set; custom HTTP headers are set. Nothing was saved.",
+    });
+  });
+
   it("another trigger Postmark keeps its own way stays a warning", async () => {
     world = await startWorld();
     const answered = { ...structuredClone(TRANSACTIONAL_TRIGGERS), SubscriptionChange: { Enabled: false } };

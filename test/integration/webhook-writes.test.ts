@@ -69,6 +69,16 @@ describe("creating the webhook", () => {
     expect(writes("POST")).toHaveLength(3);
   });
 
+  it("a create whose answer was lost is found on the stream, and not sent again", async () => {
+    world = await startWorld();
+    world.simulator.injectFault({ match: (request) => request.method === "POST", fault: { kind: "lose-response" }, times: 1 });
+    const run = await world.run(SETUP, { env });
+    expect(run.code).toBe(0);
+    expect(run.json().webhook).toMatchObject({ action: "created", url: US_URL });
+    expect(writes("POST")).toHaveLength(1);
+    expect(world.simulator.webhooksOf(PROD, "outbound")).toHaveLength(1);
+  });
+
   it("after a failed POST, another webhook on the stream is not taken for ours: the POST is tried again", async () => {
     world = await startWorld();
     addWebhook(7, "https://hooks.example.com/postmark");
@@ -166,6 +176,21 @@ describe("updating and deleting", () => {
         "Saved Production / outbound with webhook 50, but could not delete webhook 51: Postmark refused to delete webhook 51: Not " +
         "allowed. Until it is deleted, Customer.io counts events twice.",
     });
+    expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.ID)).toEqual([50, 51]);
+  });
+
+  it("a delete that may have landed, and a read-back that fails too, is not taken for deleted", async () => {
+    world = await startWorld();
+    addWebhook(50, US_URL);
+    addWebhook(51, US_URL);
+    world.simulator.injectFault({ match: (request) => request.method === "DELETE", fault: { kind: "status", status: 503 }, times: 1 });
+    world.simulator.injectFault({
+      match: (request) => request.method === "GET" && request.path === "/webhooks/51",
+      fault: { kind: "status", status: 500 },
+    });
+    const run = await world.run([...SETUP, "--yes"], { env });
+    expect(run.code).toBe(1);
+    expect(run.json().error.code).toBe("webhook_not_removed");
     expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.ID)).toEqual([50, 51]);
   });
 
