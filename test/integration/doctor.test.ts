@@ -134,6 +134,13 @@ describe("doctor", () => {
     ]);
   });
 
+  it("one repair of several that deletes a webhook puts --yes in the one command", async () => {
+    patch({ Open: { Enabled: true, PostFirstOpenOnly: false } });
+    addHook(EU_URL);
+    const run = await doctor();
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("To repair them all: cio-postmark doctor --fix --yes");
+  });
+
   it("a Secret Key never stored: smtp-auth says which variable would check it, and checks it when that is set", async () => {
     const again = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--no-store-secrets", "--json"], {
       env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
@@ -257,6 +264,32 @@ describe("doctor", () => {
     expect((await doctor()).code).toBe(0);
   });
 
+  it("--fix on a healthy connection plans nothing, changes nothing, and checks once", async () => {
+    const writes = world.simulator.writes.length;
+    const run = await doctor("--fix");
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain("Repair plan");
+    expect(run.stderr.match(/Checking 1 connection/g)).toHaveLength(1);
+    expect(world.simulator.writes).toHaveLength(writes);
+  });
+
+  it("--fix when Postmark keeps Open on after the repair names the stream's Webhooks page", async () => {
+    patch({ Open: { Enabled: true, PostFirstOpenOnly: false } });
+    const [hook] = world.simulator.webhooksOf(PROD, "outbound");
+    world.simulator.injectFault({
+      match: (request) => request.method === "PUT",
+      fault: { kind: "answer", status: 200, body: JSON.stringify(hook) },
+    });
+    const run = await doctor("--fix", "--json");
+    expect(run.code).toBe(1);
+    expect(run.json().error).toMatchObject({
+      code: "webhook_open_click_on",
+      hint:
+        "Turn Open off for that webhook on the stream's Webhooks page " +
+        "(https://account.postmarkapp.com/servers/2001/streams/outbound/webhooks), then run this again.",
+    });
+  });
+
   it("--fix sets a loosened config file back to 0600", async () => {
     const path = join(world.configDir, "config.json");
     chmodSync(path, 0o644);
@@ -274,6 +307,7 @@ describe("doctor", () => {
     const heading = said.indexOf("Repair plan for Production / outbound");
     expect(heading).toBeGreaterThanOrEqual(0);
     expect(said[heading + 1]).toMatch(/^  • \S/);
+    expect(said).toContain("✔ Repairing the webhook");
     expect(run.stdout + run.stderr).not.toContain("to mode 0600");
   });
 
