@@ -15,5 +15,5 @@ const folders = stryker.mutate.map((pattern) => pattern.replace(/\/\*\*\/\*\.ts$
 const sources = readdirSync(join(root, "src"), { recursive: true, encoding: "utf8" })
   .map((file) => `src/${file.replaceAll("\\", "/")}`)
   .filter((file) => file.endsWith(".ts") && folders.some((folder) => file === folder || file.startsWith(`${folder}/`)));
-for (const file of sources) await import(join(root, file));
 if (sources.length === 0) throw new Error("load-mutated-modules found no module to load: has stryker.config.json's mutate list moved?");
+for (const file of sources) await import(join(root, file));

@@ -1,10 +1,8 @@
 import { spawn, type IPty } from "@lydell/node-pty";
 import { BIN, pathWithInstalledBin } from "./bin-on-path.js";
+import { withoutEscapes } from "./escapes.js";
 
 export const KEYS = { up: "\x1b[A", down: "\x1b[B", enter: "\r", ctrlC: "\x03" };
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>]/g;
 
 export interface PtyRun {
   /** Everything the terminal has shown so far, without escape codes. */
@@ -32,7 +30,7 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
   let raw = "";
   pty.onData((data) => (raw += data));
   const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => pty.onExit(resolve));
-  const screen = () => raw.replace(ANSI, "");
+  const screen = () => withoutEscapes(raw);
   return {
     screen,
     raw: () => raw,

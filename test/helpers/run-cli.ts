@@ -1,6 +1,7 @@
 import { clearLine, cursorTo, moveCursor } from "node:readline";
 import { PassThrough, Readable } from "node:stream";
 import { main } from "../../src/main.js";
+import { withoutEscapes } from "./escapes.js";
 import type { RunOverrides } from "../../src/runtime.js";
 
 export interface CliRun {
@@ -53,10 +54,6 @@ function terminalStream() {
   stream.end = () => stream;
   return stream;
 }
-
-// eslint-disable-next-line no-control-regex
-const ESCAPES = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
-const withoutEscapes = (text: string) => text.replace(ESCAPES, "");
 
 /** An answer typed at a prompt: once stderr shows `after` (past the previous answer's prompt), `keys` are typed. */
 export interface TypedAnswer {
