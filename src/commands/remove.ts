@@ -4,7 +4,8 @@ import { customerIoWebhooks, deleteWebhookSafely } from "../postmark/webhook-wri
 import type { Runtime } from "../runtime.js";
 import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
-import { describeConnection, registerSavedSecrets, selectConnections } from "../connections/saved.js";
+import { connectionFlags, describeConnection, registerSavedSecrets, selectConnections } from "../connections/saved.js";
+import { consent } from "../connections/consent.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { Webhook } from "../core/model.js";
@@ -44,19 +45,15 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
 
   // Said before the question: the custom SMTP server in Customer.io is the person's to remove, and easy to forget after.
   const customerIoToo = "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).";
-  if (!options.yes) {
-    if (prompter.interactive) runtime.output.info(customerIoToo);
-    if (!prompter.interactive) {
-      throw usageError(
-        "confirmation_required",
-        `Removing ${describeConnection(connection)} deletes its Customer.io webhooks in Postmark.`,
-        "Run again with --yes to confirm.",
-      );
-    }
-    if (!(await prompter.confirm(`Delete the Customer.io webhooks of ${describeConnection(connection)} and forget it?`, false))) {
-      throw new CliError("cancelled", "Cancelled: nothing was changed.");
-    }
-  }
+  if (!options.yes && prompter.interactive) runtime.output.info(customerIoToo);
+  const yes = await consent(runtime, {
+    yes: Boolean(options.yes),
+    what: `Removing ${describeConnection(connection)} deletes its Customer.io webhooks in Postmark`,
+    question: `Delete the Customer.io webhooks of ${describeConnection(connection)} and forget it?`,
+    again: runtime.command("remove", "--yes", ...connectionFlags(connection)),
+    answer: false,
+  });
+  if (!yes) throw new CliError("cancelled", "Cancelled: nothing was changed.");
 
   const api = serverApi(runtime, await serverTokenFor(runtime, connection));
   const removed = await runtime.withLock("remove", () =>

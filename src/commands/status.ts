@@ -3,6 +3,7 @@ import { parseServerRef, parseStreamId } from "../core/inputs.js";
 import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import {
+  secretHome,
   connectionFlags,
   describeConnection,
   maskedConnection,
@@ -51,11 +52,11 @@ export async function runStatus(runtime: Runtime, options: StatusOptions = {}): 
     if (masked.smtp) {
       lines.push(`  SMTP         ${safe(masked.smtp.host)}:${masked.smtp.port}`);
       lines.push(`  Access Key   ${safe(masked.smtp.accessKey)}`);
-      lines.push(`  Secret Key   ${masked.smtp.secretKey ?? "not stored (--no-store-secrets)"}`);
+      lines.push(`  Secret Key   ${masked.smtp.secretKey ?? secretHome(connection, "Secret Key")}`);
     } else {
       lines.push("  SMTP         not set up (--skip-smtp)");
     }
-    lines.push(`  server token ${masked.serverToken ?? "not stored (--no-store-secrets)"}`);
+    lines.push(`  server token ${masked.serverToken ?? secretHome(connection, "server token")}`);
     lines.push(`  verified     ${safe(masked.verifiedAt ?? "never")}`);
     lines.push("");
   }
@@ -101,7 +102,7 @@ async function reveal(
   if (!smtp.secretKey) {
     throw new CliError(
       "secret_not_stored",
-      `The Secret Key of ${describeConnection(connection)} was never stored: it was set up with --no-store-secrets.`,
+      `The Secret Key of ${describeConnection(connection)} is not in the saved config: it is ${secretHome(connection, "Secret Key")}.`,
       {
         hint: "Generate a new SMTP token on the stream's Settings tab in Postmark if you no longer have the Secret Key.",
       },

@@ -5,7 +5,7 @@ import { TokenRejectedError, TOKEN_HELP, type TokenKind } from "../postmark/erro
 import type { Server } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
-import { describeConnection } from "./saved.js";
+import { describeConnection, secretHome } from "./saved.js";
 
 /** Postmark clients made from tokens, shared by the commands and doctor. */
 
@@ -55,7 +55,7 @@ export async function serverTokenFor(runtime: Runtime, connection: SavedConnecti
   }
   throw new CliError(
     "missing_server_token",
-    `No server token for ${describeConnection(connection)}: it was saved with --no-store-secrets.`,
+    `No server token for ${describeConnection(connection)}: it is ${secretHome(connection, "server token")}.`,
     {
       exitCode: ExitCode.usage,
       hint: "Set POSTMARK_SERVER_TOKEN (or POSTMARK_ACCOUNT_TOKEN) and run again.",

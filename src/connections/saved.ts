@@ -1,6 +1,6 @@
 import { usageError } from "../errors.js";
 import type { Runtime } from "../runtime.js";
-import type { InvalidEntry, SavedConnection, SavedSmtp } from "../store/config-store.js";
+import { secretsOf, type InvalidEntry, type SavedConnection, type SavedSmtp, type SecretsHome } from "../store/config-store.js";
 import type { MessageStream, Server } from "../core/model.js";
 import type { Region } from "../core/regions.js";
 import { mask } from "../ui/redact.js";
@@ -14,17 +14,29 @@ export function describeConnection(connection: SavedConnection): string {
 }
 
 /**
- * The record setup and apply save for one connection: what Postmark has now (server, stream, webhook)
- * and how it sends. A token proven in this run dates verifiedAt now; otherwise the previous date stays.
+ * The one record setup, apply and --fix save for a connection: what Postmark has now (server,
+ * stream, webhook), how it sends and where its secrets live. A key pair proven in this run dates
+ * verifiedAt now; otherwise the previous date stays.
  */
 export function connectionRecord(
   { server, stream, region, webhook }: { server: Server; stream: MessageStream; region: Region; webhook: { ID: number; Url: string } },
   {
     smtp,
     serverToken,
+    secrets,
+    secretKeyEnv,
+    webhookUnverified,
     provenNow,
     previous,
-  }: { smtp: SavedSmtp | null; serverToken?: string; provenNow: boolean; previous?: SavedConnection },
+  }: {
+    smtp: SavedSmtp | null;
+    serverToken?: string;
+    secrets: SecretsHome;
+    secretKeyEnv?: string;
+    webhookUnverified: boolean;
+    provenNow: boolean;
+    previous?: SavedConnection;
+  },
 ): SavedConnection {
   const now = new Date().toISOString();
   return {
@@ -38,9 +50,24 @@ export function connectionRecord(
     webhookUrl: webhook.Url,
     smtp,
     ...(serverToken ? { serverToken } : {}),
+    secrets,
+    ...(secretKeyEnv ? { secretKeyEnv } : {}),
+    ...(webhookUnverified ? { webhookUnverified } : {}),
     verifiedAt: provenNow ? now : (previous?.verifiedAt ?? null),
     updatedAt: now,
   };
+}
+
+/** The variable a connection's Secret Key is read from when it is not saved: the one its connections file names, else setup's. */
+export function secretKeyVariable(connection: Pick<SavedConnection, "secretKeyEnv">): string {
+  return connection.secretKeyEnv ?? "POSTMARK_SMTP_SECRET_KEY";
+}
+
+/** Where a secret the saved config does not hold lives instead, in words: status, doctor and remove say it alike. */
+export function secretHome(connection: SavedConnection, secret: "Secret Key" | "server token"): string {
+  if (secretsOf(connection) !== "environment") return "not stored (--no-store-secrets)";
+  const variable = secret === "Secret Key" ? secretKeyVariable(connection) : "POSTMARK_SERVER_TOKEN (or POSTMARK_ACCOUNT_TOKEN)";
+  return `not stored: apply reads it from ${variable}`;
 }
 
 /** How a connection sends, as saved: the secret only where it may be kept. */

@@ -1,5 +1,5 @@
-import type { MessageStream, Server, Webhook, WebhookDeliveries } from "./model.js";
-import { judgeWebhookHealth } from "./webhook-health.js";
+import type { MessageStream, Server, Webhook, WebhookDeliveries, WebhookStatus } from "./model.js";
+import { judgeWebhookHealth, type DeliveryVerdict } from "./webhook-health.js";
 import type { Region } from "./regions.js";
 import {
   planChangesAnything,
@@ -11,10 +11,9 @@ import {
 } from "./webhook-plan.js";
 
 /**
- * The one judgement of a connection: what Postmark has (server, stream, webhooks) against the
- * connection wanted gives the webhook plan, the problems that stop it and the warnings to say.
- * Setup's preflight, --dry-run, doctor's verdicts and --fix all read it, so they cannot disagree.
- * Pure: words are the callers' (each says a problem its own way), the verdicts are made here.
+ * What Postmark has (server, stream, webhooks, the kept webhook's statistics) against the connection
+ * wanted gives the webhook plan, the problems that stop it and whether Postmark delivers to it.
+ * Pure; doctor/judge.ts turns it into the verdict every command reads, words included.
  */
 
 /** Why Customer.io cannot use a stream: it receives mail, or Postmark no longer sends from it. */
@@ -29,11 +28,6 @@ export function isUsableStream(stream: Pick<MessageStream, "MessageStreamType" |
   return streamProblems(stream).length === 0;
 }
 
-/** Whether Customer.io could send through the server: its SMTP switch. */
-export function smtpEnabled(server: Pick<Server, "SmtpApiActivated">): boolean {
-  return server.SmtpApiActivated;
-}
-
 /**
  * A broadcast stream on Postmark's own unsubscribe handling: Postmark adds its link and headers
  * beside Customer.io's, so recipients may see two. Only Postmark support can change it.
@@ -43,7 +37,6 @@ export function usesPostmarkUnsubscribe(stream: Pick<MessageStream, "MessageStre
 }
 
 export type ConnectionProblem = { kind: "stream"; problem: StreamProblem } | { kind: "smtp-disabled" };
-export type ConnectionWarning = "postmark-unsubscribe" | "smtp-disabled";
 
 export interface ConnectionPlan {
   webhooks: WebhookPlan;
@@ -54,8 +47,8 @@ export interface ConnectionPlan {
   verify: boolean;
   /** What stops the connection: nothing is changed while any is left. */
   problems: ConnectionProblem[];
-  /** What is said and does not stop it. */
-  warnings: ConnectionWarning[];
+  /** Whether Postmark delivers to the kept webhook; undefined when there is none, or nothing tells. */
+  health?: DeliveryVerdict;
   /** The deletions the plan makes, each needing a yes (from --yes or the person): other Customer.io webhooks are never removed silently. */
   needsConsent: Deletion[];
   /** The region the connection moves from, when the wanted region is not the saved one. */
@@ -79,6 +72,21 @@ export interface WhatPostmarkHas {
   webhooks: Webhook[];
   /** The kept webhook's statistics, where the caller read them: they name the triggers Postmark paused. */
   deliveries?: WebhookDeliveries;
+  /** This tool saved the webhook unverified (--no-verify-webhook) and Postmark has not verified it since. */
+  askedUnverified?: boolean;
+  /** Postmark verified the kept webhook in this run and it passed: that outweighs what was read before. */
+  verifiedNow?: boolean;
+}
+
+/**
+ * The kept webhook's verification state: Postmark's check in this run, else its own Status, else
+ * (where it reports neither a Status nor per-trigger states, yet has verification) what this tool asked.
+ */
+function statusOf(kept: Webhook, have: WhatPostmarkHas): WebhookStatus {
+  if (have.verifiedNow) return "verified";
+  if (kept.Status) return kept.Status;
+  const told = have.deliveries?.statuses !== undefined && Object.keys(have.deliveries.statuses).length > 0;
+  return have.askedUnverified && have.deliveries !== undefined && !told ? "unverified" : null;
 }
 
 export function planConnection(have: WhatPostmarkHas, wanted: WantedConnection): ConnectionPlan {
@@ -86,23 +94,22 @@ export function planConnection(have: WhatPostmarkHas, wanted: WantedConnection):
   const problems: ConnectionProblem[] = have.stream
     ? streamProblems(have.stream).map((problem) => ({ kind: "stream" as const, problem }))
     : [];
-  const warnings: ConnectionWarning[] = [];
-  if (have.stream && usesPostmarkUnsubscribe(have.stream)) warnings.push("postmark-unsubscribe");
-  if (have.server && !smtpEnabled(have.server)) {
-    if (wanted.needsSmtp) problems.push({ kind: "smtp-disabled" });
-    else warnings.push("smtp-disabled");
-  }
+  if (have.server && !have.server.SmtpApiActivated && wanted.needsSmtp) problems.push({ kind: "smtp-disabled" });
   const movesFrom = wanted.savedRegion !== wanted.region ? wanted.savedRegion : undefined;
   const kept = webhooks.target.kind === "create" ? undefined : webhooks.target.webhook;
   const health =
     kept &&
-    judgeWebhookHealth({ deliveries: have.deliveries, webhookStatus: kept.Status ?? null, triggers: wantedTriggerKeys(wanted.streamType) });
+    judgeWebhookHealth({
+      deliveries: have.deliveries,
+      webhookStatus: statusOf(kept, have),
+      triggers: wantedTriggerKeys(wanted.streamType),
+    });
   const verify = wanted.verifies !== false && health?.unverified === true;
   return {
     webhooks,
     verify,
     problems,
-    warnings,
+    health,
     needsConsent: webhooks.deletions,
     movesFrom,
     changesAnything: planChangesAnything(webhooks) || movesFrom !== undefined || verify,

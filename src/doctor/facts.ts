@@ -1,30 +1,16 @@
 import { readSecretEnv } from "../core/inputs.js";
-import type { DesiredWebhook } from "../core/webhook-plan.js";
-import { planConnection } from "../core/connection-plan.js";
+import { planWebhooks } from "../core/webhook-plan.js";
+import { once, readConnection } from "../connections/read.js";
+import { judgeConnection, wantedOf, type Verdict } from "./judge.js";
+import { secretKeyVariable } from "../connections/saved.js";
 import { accountApi, envToken, serverApi, serverTokenFor, type SourcedToken } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
 import type { Domain } from "../core/model.js";
 import type { Workspace } from "../customerio/api.js";
 import type { EndToEndResult } from "../connections/end-to-end.js";
 import { verifySmtp } from "../smtp/verify.js";
-import type { SavedConnection } from "../store/config-store.js";
 import type { CheckedConnection, Facts } from "./types.js";
 import { proveTokenStream, type SendTestAddresses } from "../connections/send-test.js";
-
-/** Memoizes a promise-returning function: many checks, one request. */
-export function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let promise: Promise<T> | undefined;
-  return () => {
-    promise ??= load();
-    promise.catch(() => undefined); // a fact nobody awaits must not become an unhandled rejection
-    return promise;
-  };
-}
-
-/** What a saved connection's webhook should be. */
-export function desiredFor(connection: SavedConnection): DesiredWebhook {
-  return { region: connection.region, streamId: connection.streamId, streamType: connection.streamType };
-}
 
 /** The facts about one saved connection, fetched lazily and at most once. */
 export interface FactOptions {
@@ -56,31 +42,24 @@ export function collectFacts(
   { sendTo, verifyWebhook, domains = accountDomains(runtime), workspace = () => undefined, endToEnd = () => undefined }: FactOptions = {},
 ): Facts {
   const api = once(async () => serverApi(runtime, await tokenFor(runtime, connection)));
-  // The same plan setup and --fix make; the checks judge its webhook part.
-  const wanted = { ...desiredFor(connection), needsSmtp: connection.smtp !== null };
-  const plan = once(async () => planConnection({ webhooks: await (await api()).listWebhooks(connection.streamId) }, wanted).webhooks);
-  /** The webhook the plan judges (the saved one, unless it was replaced), or undefined when the stream has none. */
-  const currentWebhookId = async () => {
-    const { target } = await plan();
-    return target.kind === "create" ? undefined : target.webhook.ID;
-  };
+  const wanted = wantedOf(connection);
+  const reading = readConnection(api, {
+    streamId: connection.streamId,
+    region: connection.region,
+    streamType: connection.streamType,
+    webhookId: connection.webhookId,
+    verification: verifyWebhook ? () => verification() : undefined,
+  });
   const verification = once(async () => {
-    const id = await currentWebhookId();
-    return id === undefined ? ("no-webhook" as const) : (await api()).verifyWebhook(id);
+    const { target } = planWebhooks(wanted, await reading.webhooks());
+    return target.kind === "create" ? ("no-webhook" as const) : (await api()).verifyWebhook(target.webhook.ID);
   });
-  // Read alongside the webhook list, by the saved ID: one round, not two, when that is still the webhook.
-  // With --verify-webhook, read after Postmark's check instead: a check that passed lifts what it paused.
-  const savedDeliveries = once(async () => (await api()).webhookDeliveries(connection.webhookId!));
-  const deliveries = once(async () => {
-    if (verifyWebhook) await verification().catch(() => undefined);
-    else if (connection.webhookId !== null) savedDeliveries();
-    const id = await currentWebhookId();
-    if (id === undefined) return "no-webhook" as const;
-    return id === connection.webhookId ? savedDeliveries() : (await api()).webhookDeliveries(id);
-  });
+  const verdict = once(() =>
+    judgeWhatWasRead({ ...reading, verification: () => (verifyWebhook ? verification() : undefined) }, connection, runtime),
+  );
   const smtpCredentials = () => {
     const smtp = connection.smtp;
-    const secretKey = smtp?.secretKey ?? readSecretEnv(runtime.env, "POSTMARK_SMTP_SECRET_KEY");
+    const secretKey = smtp?.secretKey ?? readSecretEnv(runtime.env, secretKeyVariable(connection));
     return smtp && secretKey ? { host: smtp.host, port: smtp.port, accessKey: smtp.accessKey, secretKey } : undefined;
   };
   const sendTest = sendTo
@@ -103,10 +82,11 @@ export function collectFacts(
     configMode: () => runtime.store.fileMode(),
     configDirMode: () => runtime.store.dirMode(),
     fileModes: runtime.platform.fileModes,
-    server: once(async () => (await api()).getServer()),
-    stream: once(async () => (await api()).getStream(connection.streamId)),
-    plan,
-    deliveries,
+    server: reading.server,
+    stream: reading.stream,
+    webhooks: reading.webhooks,
+    deliveries: reading.deliveries,
+    verdict,
     verification: () => (verifyWebhook ? verification() : undefined),
     smtpCredentials,
     verifySmtp: (credentials) => verifySmtp(credentials, runtime.smtp),
@@ -117,4 +97,31 @@ export function collectFacts(
     symbols: runtime.output.symbols,
     command: runtime.command,
   };
+}
+
+/** The one judgement over what could be read of a connection; a check whose own read failed says so itself. */
+export async function judgeWhatWasRead(
+  reads: Pick<Facts, "server" | "stream" | "webhooks" | "deliveries" | "verification">,
+  connection: CheckedConnection,
+  runtime: Pick<Runtime, "command"> & { output: { symbols: { arrow: string } } },
+): Promise<Verdict> {
+  const settled = <T>(fact: Promise<T> | undefined) => fact?.catch(() => undefined);
+  const [server, stream, webhooks, deliveries, checkedNow] = await Promise.all([
+    settled(reads.server()),
+    settled(reads.stream()),
+    settled(reads.webhooks()),
+    settled(reads.deliveries()),
+    settled(reads.verification()),
+  ]);
+  const facts = {
+    server,
+    stream,
+    webhooks,
+    deliveries: typeof deliveries === "object" ? deliveries : undefined,
+    askedUnverified: connection.webhookUnverified === true,
+    // A check Postmark ran in this run and passed outweighs the Status read before it.
+    verifiedNow: typeof checkedNow === "object" && checkedNow.success,
+  };
+  const naming = { serverId: connection.serverId, command: runtime.command, arrow: runtime.output.symbols.arrow };
+  return judgeConnection(facts, wantedOf(connection), naming);
 }

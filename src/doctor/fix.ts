@@ -1,19 +1,18 @@
-import { withoutDeletions, type ConnectionPlan } from "../core/connection-plan.js";
-import { readConnectionPlan } from "../connections/read-plan.js";
+import { withoutDeletions } from "../core/connection-plan.js";
 import { describePlan } from "../core/webhook-plan.js";
 import type { Region } from "../core/regions.js";
+import { applyAndSave, type Planned } from "../connections/apply-plan.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
-import { connectionFlags, describeConnection } from "../connections/saved.js";
+import { consent, needsYes } from "../connections/consent.js";
+import { readConnection } from "../connections/read.js";
+import { connectionFlags, connectionRecord, describeConnection } from "../connections/saved.js";
 import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
-import type { ServerApi } from "../postmark/api.js";
-import { streamWebhooksLink } from "../postmark/links.js";
-import { applyWebhookPlan } from "../postmark/webhook-writer.js";
 import type { Runtime } from "../runtime.js";
-import type { SavedConnection } from "../store/config-store.js";
+import { secretsOf, type SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
 import type { ConnectionReport } from "./collect.js";
-import { desiredFor } from "./facts.js";
+import { judgeConnection, wantedOf } from "./judge.js";
 import { renderDoctor } from "./render.js";
 
 /** doctor --fix: the repairs, by the same plan as setup, each under the lock and let finish by a signal. */
@@ -34,10 +33,11 @@ export interface FixOutcome {
 
 type Repair = "repaired" | "unchanged" | "unfinished";
 
-/** Repairs what can be repaired: the config file's mode, and webhook drift by the same plan as setup. */
+/** Repairs what can be repaired: the config file's mode, and each connection by the one judgement and the one writer setup uses. */
 export async function fixAll(runtime: Runtime, reports: ConnectionReport[], options: FixOptions): Promise<FixOutcome> {
   const { output, store } = runtime;
   const outcome: FixOutcome = { repaired: false, unfinished: false };
+  assertConsentKnown(runtime, reports, options);
   const modeFailed = reports.some((report) => report.checks.some((check) => check.id === "config-file" && check.repair !== undefined));
   if (modeFailed && store.fileMode() !== undefined) {
     store.restrictModes();
@@ -52,38 +52,60 @@ export async function fixAll(runtime: Runtime, reports: ConnectionReport[], opti
   return outcome;
 }
 
-/** The plan for one connection: what Postmark has (its statistics too, which name paused triggers) against what is wanted. */
-function planRepair(api: ServerApi, connection: SavedConnection, { verify, region }: FixOptions): Promise<ConnectionPlan> {
-  const wanted = { ...desiredFor(connection), region: region ?? connection.region };
-  return readConnectionPlan(api, {}, { ...wanted, needsSmtp: connection.smtp !== null, savedRegion: connection.region, verifies: verify });
+/**
+ * The one consent rule, before any change: where a repair deletes a webhook (an extra one, or the
+ * other region's in a move) and this run cannot ask, nothing at all is changed.
+ */
+function assertConsentKnown(runtime: Runtime, reports: ConnectionReport[], options: FixOptions): void {
+  if (options.yes || runtime.prompter.interactive) return;
+  const deleting = reports.filter(
+    ({ connection, checks }) =>
+      (options.region !== undefined && options.region !== connection.region) ||
+      checks.some((check) => check.status === "fail" && check.repair?.consent),
+  );
+  if (deleting.length === 0) return;
+  const [only] = deleting;
+  const flags = deleting.length === 1 ? connectionFlags(only!.connection) : [];
+  const again = runtime.command("doctor", "--fix", ...(options.region ? ["--region", options.region] : []), "--yes", ...flags);
+  throw needsYes(
+    `The repair of ${deleting.map(({ connection }) => describeConnection(connection)).join(", ")} deletes a Customer.io webhook`,
+    again,
+  );
 }
 
-async function repairOne(runtime: Runtime, connection: SavedConnection, reports: ConnectionReport[], options: FixOptions): Promise<Repair> {
-  const { output, prompter, store } = runtime;
-  const desired = { ...desiredFor(connection), region: options.region ?? connection.region };
-  let api: ServerApi;
-  let repair: ConnectionPlan;
+async function repairOne(runtime: Runtime, checked: SavedConnection, reports: ConnectionReport[], options: FixOptions): Promise<Repair> {
+  const { output } = runtime;
+  // Under the lock, what is about to change is read again: a connection removed meanwhile is left removed.
+  const connection = await runtime.store.find(checked.serverId, checked.streamId);
+  if (!connection) return "unchanged";
+  const wanted = wantedOf(connection, { region: options.region, verifies: options.verify });
+  const naming = { serverId: connection.serverId, command: runtime.command, arrow: output.symbols.arrow };
+  let planned: Planned;
   try {
-    api = serverApi(runtime, await serverTokenFor(runtime, connection));
-    repair = await planRepair(api, connection, options);
+    const api = serverApi(runtime, await serverTokenFor(runtime, connection));
+    const facts = await readConnection(async () => api, {
+      streamId: connection.streamId,
+      region: wanted.region,
+      streamType: connection.streamType,
+      webhookId: connection.webhookId,
+    }).all();
+    const known = { ...facts, askedUnverified: connection.webhookUnverified === true };
+    planned = { api, facts: known, wanted, verdict: judgeConnection(known, wanted, naming) };
   } catch {
-    return "unchanged"; // the checks already say why the webhooks cannot be read
+    return "unchanged"; // the checks already say why the connection cannot be read
   }
+  let repair = planned.verdict.plan!;
   if (!repair.changesAnything) return "unchanged";
   const moved = repair.movesFrom !== undefined;
-  const again = runtime.command("doctor", "--fix", ...(moved ? ["--region", desired.region] : []), "--yes", ...connectionFlags(connection));
+  const again = runtime.command("doctor", "--fix", ...(moved ? ["--region", wanted.region] : []), "--yes", ...connectionFlags(connection));
   output.info(output.style.bold(`\nRepair plan for ${describeConnection(connection)}`));
   for (const line of describePlan(repair.webhooks, connection.streamId, connection.streamType, shown, { verify: repair.verify })) {
     output.info(`  ${output.symbols.bullet} ${line}`);
   }
-  if (repair.needsConsent.length > 0 && !options.yes) {
+  if (repair.needsConsent.length > 0) {
     const what = repair.needsConsent.length === 1 ? "the extra Customer.io webhook" : "the extra Customer.io webhooks";
-    // Where nobody can be asked, nothing is changed at all: half a repair (a move that keeps the old webhook) counts events twice.
-    if (!prompter.interactive) {
-      output.failure(`${describeConnection(connection)}: the repair deletes ${what}; nothing was changed. To repair it: ${again}`);
-      return "unfinished";
-    }
-    if (!(await prompter.confirm(`Delete ${what}?`, true))) {
+    const deleting = `The repair of ${describeConnection(connection)} deletes ${what}`;
+    if (!(await consent(runtime, { yes: options.yes, what: deleting, question: `Delete ${what}?`, again }))) {
       if (moved) {
         output.warn("Nothing was changed: moving while keeping the other region's webhook would have Customer.io count events twice.");
         return "unfinished";
@@ -93,38 +115,38 @@ async function repairOne(runtime: Runtime, connection: SavedConnection, reports:
       if (!repair.changesAnything) return "unchanged";
     }
   }
-  const { webhooks: plan, verify: alsoVerify } = repair;
-  store.assertWritable(); // a repair that could not be saved is not made
+  runtime.store.assertWritable(); // a repair that could not be saved is not made
+  const { server, stream } = planned.facts;
+  const record = (webhook: { ID: number; Url: string }, webhookUnverified: boolean) =>
+    connectionRecord(
+      { server, stream, region: wanted.region, webhook },
+      {
+        smtp: connection.smtp,
+        ...(connection.serverToken ? { serverToken: connection.serverToken } : {}),
+        secrets: secretsOf(connection),
+        ...(connection.secretKeyEnv ? { secretKeyEnv: connection.secretKeyEnv } : {}),
+        webhookUnverified,
+        provenNow: false,
+        previous: connection,
+      },
+    );
   return criticalSection(
     async () => {
-      const applied = await output.step("Repairing the webhook", () =>
-        applyWebhookPlan(api, plan, desired, { verify: options.verify, alsoVerify, webhooksPage: webhooksPageOf(connection) }),
-      );
-      for (const warning of applied.warnings) output.warn(shown(warning));
       // What exists is saved as soon as it exists, even when a deletion after it failed: a re-run then converges on it.
-      await store.save({
-        ...connection,
-        region: desired.region,
-        webhookId: applied.webhook.ID,
-        webhookUrl: applied.webhook.Url,
-        updatedAt: new Date().toISOString(),
-      });
-      const done = moved ? `moved to region ${desired.region.toUpperCase()} (webhook ${applied.webhook.ID})` : "repaired";
+      const outcome = await output.step("Repairing the webhook", () =>
+        applyAndSave(
+          runtime,
+          { ...planned, verdict: { ...planned.verdict, plan: repair } },
+          { verify: options.verify, record, again, naming },
+        ),
+      );
+      for (const warning of outcome.applied.warnings) output.warn(shown(warning));
+      const done = moved ? `moved to region ${wanted.region.toUpperCase()} (webhook ${outcome.applied.webhook.ID})` : "repaired";
       recordDone(`the webhook of ${describeConnection(connection)} ${done}`);
-      if (applied.notRemoved.length === 0) return "repaired";
-      for (const { id, error } of applied.notRemoved) {
-        output.failure(
-          `${describeConnection(connection)}: saved with webhook ${applied.webhook.ID} (region ${desired.region.toUpperCase()}), ` +
-            `but webhook ${id} could not be deleted: ${error.message} Until it is, Customer.io counts events twice. To finish: ${again}`,
-        );
-      }
+      if (!outcome.unfinished) return "repaired";
+      output.failure(`${describeConnection(connection)}: ${outcome.unfinished.message} ${outcome.unfinished.hint}`);
       return "unfinished";
     },
     (_done, signal) => renderDoctor(runtime, reports, { verbose: options.verbose, interrupted: signal }),
   );
-}
-
-/** Doctor knows the server by its saved ID: the page's address is built from it. */
-export function webhooksPageOf(connection: SavedConnection): string {
-  return shown(streamWebhooksLink({ ID: connection.serverId, ServerLink: "" }, connection.streamId));
 }

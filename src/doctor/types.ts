@@ -1,5 +1,5 @@
-import type { WebhookPlan } from "../core/webhook-plan.js";
-import type { MessageStream, Server, Domain, WebhookDeliveries, WebhookVerification } from "../core/model.js";
+import type { MessageStream, Server, Domain, Webhook, WebhookDeliveries, WebhookVerification } from "../core/model.js";
+import type { CheckResult, Verdict } from "./judge.js";
 import type { SavedConnection } from "../store/config-store.js";
 import type { SmtpCredentials } from "../smtp/verify.js";
 import type { SendTestResult } from "../connections/send-test.js";
@@ -20,18 +20,7 @@ export interface FileOrigin {
 /** A connection doctor checks: saved by setup, or named by a connections file. */
 export type CheckedConnection = SavedConnection & { origin?: FileOrigin };
 
-export type CheckStatus = "pass" | "warn" | "fail" | "skip";
-
-export interface CheckResult {
-  status: CheckStatus;
-  message: string;
-  /** For anything not passing: a command to run or where to click. */
-  fix?: string;
-  /** More fields for the check's JSON (end-to-end: deliveryId, stream, stage, seconds). */
-  details?: Record<string, unknown>;
-  /** A failure `doctor --fix` repairs (fix.ts); consent: the repair deletes a webhook, so it asks or needs --yes. */
-  repair?: { consent: boolean };
-}
+export type { CheckResult, CheckStatus } from "./judge.js";
 
 /**
  * What the checks look at, each fetched at most once per run however many checks use it.
@@ -46,12 +35,14 @@ export interface Facts {
   fileModes: boolean;
   server(): Promise<Server>;
   stream(): Promise<MessageStream>;
-  plan(): Promise<WebhookPlan>;
+  webhooks(): Promise<Webhook[]>;
   /**
    * Postmark's deliveries to the connection's Customer.io webhook in the last 24 hours: "no-webhook"
    * when the stream has none, undefined where the API has no statistics route (the older API).
    */
   deliveries(): Promise<WebhookDeliveries | undefined | "no-webhook">;
+  /** The one judgement of what could be read (judge.ts): the checks it decides only show its findings. */
+  verdict(): Promise<Verdict>;
   /** With --verify-webhook: Postmark's calls to the URL now, one per trigger (else undefined, as for an API without the route). */
   verification(): Promise<WebhookVerification | undefined | "no-webhook"> | undefined;
   /** Undefined when the connection has no SMTP token or its Secret Key is nowhere to be found. */

@@ -2,6 +2,7 @@ import { CliError } from "../errors.js";
 import {
   deliveryDrift,
   driftOf,
+  planWebhooks,
   TRIGGER_LABELS,
   triggersPostmarkChanged,
   type DesiredWebhook,
@@ -11,7 +12,7 @@ import { regionOfUrl } from "../core/regions.js";
 import { failedTriggerWords } from "../core/webhook-health.js";
 import type { ServerApi } from "./api.js";
 import { isTransient, statusOf } from "./errors.js";
-import type { Webhook, WebhookBody } from "../core/model.js";
+import type { Webhook, WebhookBody, WebhookDeliveries } from "../core/model.js";
 
 /**
  * Applies a webhook plan. Writes are never repeated blindly: after a write that failed in a way
@@ -30,6 +31,13 @@ export interface AppliedPlan {
   notRemoved: Array<{ id: number; error: CliError }>;
   /** Differences Postmark imposed on what was asked. */
   warnings: string[];
+  /**
+   * Whether the webhook now stands unverified by this run's doing: written with --no-verify-webhook,
+   * or failed Postmark's check (true); passed it (false); undefined when this run did not say.
+   */
+  unverified?: boolean;
+  /** The stream's webhooks and the kept one's statistics, where a create read them back (racing runs converge). */
+  seen?: { webhooks: Webhook[]; deliveries?: WebhookDeliveries };
 }
 
 const WRITE_TRIES = 3;
@@ -70,6 +78,7 @@ export async function applyWebhookPlan(
   const correct = (hook: Webhook) => driftOf(hook, desired).length === 0;
   let webhook: Webhook;
   let action: AppliedAction;
+  let seen: AppliedPlan["seen"];
   const warnings: string[] = [];
   if (target.kind === "create") {
     const known = new Set(plan.deletions.map((deletion) => deletion.webhook.ID));
@@ -81,6 +90,7 @@ export async function applyWebhookPlan(
     action = "created";
     const converged = await convergeAfterCreate(api, webhook, desired);
     webhook = converged.webhook;
+    seen = converged.seen;
     warnings.push(...converged.warnings);
   } else if (target.kind === "update") {
     webhook = await repeatSafely(
@@ -96,11 +106,14 @@ export async function applyWebhookPlan(
     webhook = target.webhook;
     action = "unchanged";
   }
+  let unverified = action === "unchanged" || verify ? undefined : true;
   if (verify && (alsoVerify || webhook.Status === "unverified")) {
     const verified = await verifyNow(api, webhook);
     webhook = verified.webhook;
     warnings.push(...verified.warnings);
-  }
+    unverified = verified.unverified;
+    seen = undefined; // read before Postmark's check, which may have lifted a pause
+  } else if (verify && action !== "unchanged") unverified = false;
 
   // Each deletion on its own: one that fails leaves the others to go on, and never hides the webhook just written.
   const removed: number[] = [];
@@ -114,7 +127,7 @@ export async function applyWebhookPlan(
       notRemoved.push({ id: duplicate.ID, error });
     }
   }
-  return { webhook, action, removed, notRemoved, warnings };
+  return { webhook, action, removed, notRemoved, warnings, unverified, seen };
 }
 
 /**
@@ -122,13 +135,14 @@ export async function applyWebhookPlan(
  * lifts the pause; a failure leaves it unverified, said with each trigger's answer, for the caller's
  * verdict. The older API, which has no such route, keeps the webhook as it is.
  */
-async function verifyNow(api: ServerApi, webhook: Webhook): Promise<{ webhook: Webhook; warnings: string[] }> {
+async function verifyNow(api: ServerApi, webhook: Webhook): Promise<{ webhook: Webhook; warnings: string[]; unverified?: boolean }> {
   const outcome = await api.verifyWebhook(webhook.ID);
   if (!outcome) return { webhook, warnings: [] };
-  if (outcome.success) return { webhook: { ...webhook, Status: "verified" }, warnings: [] };
+  if (outcome.success) return { webhook: { ...webhook, Status: "verified" }, warnings: [], unverified: false };
   const failed = failedTriggerWords(outcome.checks);
   return {
     webhook: { ...webhook, Status: "unverified" },
+    unverified: true,
     warnings: [`Postmark could not verify webhook ${webhook.ID}${failed ? `: Customer.io's URL failed its call for ${failed}` : ""}.`],
   };
 }
@@ -136,23 +150,32 @@ async function verifyNow(api: ServerApi, webhook: Webhook): Promise<{ webhook: W
 /**
  * Another run (another machine, another config folder) may have created the same webhook at the
  * same moment: both would stand, and Customer.io would count every event twice. So the stream is
- * read back after a create, and of this region's Customer.io webhooks the lowest ID is kept and the
- * others deleted. Every racing run applies the same rule, so they converge on one.
+ * read back after a create (the new webhook's statistics alongside), and of this region's
+ * Customer.io webhooks the plan's choice is kept (a correct one before a drifted one, then the
+ * lowest ID) and the others deleted. Every racing run applies the same rule, so they converge on one.
  */
 async function convergeAfterCreate(
   api: ServerApi,
   created: Webhook,
   desired: DesiredWebhook,
-): Promise<{ webhook: Webhook; warnings: string[] }> {
-  const listed = (await api.listWebhooks(desired.streamId)).filter((hook) => regionOfUrl(hook.Url) === desired.region);
-  const all = (listed.some((hook) => hook.ID === created.ID) ? listed : [created, ...listed]).sort((a, b) => a.ID - b.ID);
-  const [kept, ...others] = all as [Webhook, ...Webhook[]];
-  if (others.length === 0) return { webhook: kept, warnings: [] };
+): Promise<{ webhook: Webhook; warnings: string[]; seen?: AppliedPlan["seen"] }> {
+  const [read, deliveries] = await Promise.all([
+    api.listWebhooks(desired.streamId),
+    api.webhookDeliveries(created.ID).catch(() => undefined),
+  ]);
+  const webhooks = read.some((hook) => hook.ID === created.ID) ? read : [created, ...read];
+  const { target, deletions } = planWebhooks(desired, webhooks);
+  const kept = target.kind === "create" ? created : target.webhook;
+  const others = deletions.filter((deletion) => deletion.reason === "duplicate").map((deletion) => deletion.webhook);
+  if (others.length === 0) return { webhook: kept, warnings: [], seen: { webhooks, deliveries } };
   for (const other of others) await deleteWebhookSafely(api, other.ID);
-  const theirs = all.filter((hook) => hook.ID !== created.ID).map((hook) => hook.ID);
+  const theirs = [kept, ...others].filter((hook) => hook.ID !== created.ID).map((hook) => hook.ID);
   const removedOurs = kept.ID !== created.ID ? ` and removed ours, ${created.ID}` : "";
+  const standing = webhooks.filter((hook) => !others.includes(hook));
   return {
     webhook: kept,
+    // The statistics read were of ours: of another run's webhook, just made, nothing is known yet.
+    seen: { webhooks: standing, deliveries: kept === created ? deliveries : undefined },
     warnings: [
       `Another run created webhook ${theirs.join(", ")} at the same time; kept ${kept.ID}${removedOurs}, so Customer.io hears each ` +
         `event once.`,

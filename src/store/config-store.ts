@@ -32,8 +32,25 @@ export interface SavedConnection {
   smtp: SavedSmtp | null;
   /** Absent with --no-store-secrets. */
   serverToken?: string;
+  /**
+   * Where the secrets this connection needs live: saved here by setup, kept out by setup's
+   * --no-store-secrets, or in the environment a connections file names (apply). Absent in records
+   * from before 0.3: judged from the server token then (see secretsOf).
+   */
+  secrets?: SecretsHome;
+  /** apply: the variable the connections file names for the Secret Key (a name, never the key). */
+  secretKeyEnv?: string;
+  /** This tool saved the webhook unverified (--no-verify-webhook) and Postmark has not verified it since. */
+  webhookUnverified?: boolean;
   verifiedAt: string | null;
   updatedAt: string;
+}
+
+export type SecretsHome = "saved" | "not-stored" | "environment";
+
+/** Where a saved connection's secrets live; a record from before 0.3 says it by holding a server token or not. */
+export function secretsOf(connection: Pick<SavedConnection, "secrets" | "serverToken">): SecretsHome {
+  return connection.secrets ?? (connection.serverToken ? "saved" : "not-stored");
 }
 
 interface ConfigDocument {

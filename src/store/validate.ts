@@ -15,6 +15,11 @@ export function problemWithEntry(entry: unknown): string | undefined {
   if (entry.webhookId !== null && !isId(entry.webhookId)) return "webhookId is not a whole number";
   if (typeof entry.webhookUrl !== "string") return "webhookUrl is missing";
   if (entry.serverToken !== undefined && !isText(entry.serverToken)) return "serverToken is not text";
+  if (entry.secrets !== undefined && !["saved", "not-stored", "environment"].includes(entry.secrets as string))
+    return `secrets is not "saved", "not-stored" or "environment"`;
+  if (entry.secretKeyEnv !== undefined && !isText(entry.secretKeyEnv)) return "secretKeyEnv is not text";
+  if (entry.webhookUnverified !== undefined && typeof entry.webhookUnverified !== "boolean")
+    return "webhookUnverified is not true or false";
   if (entry.smtp !== null) {
     const smtp = entry.smtp;
     if (!isObject(smtp)) return "smtp is not an object";

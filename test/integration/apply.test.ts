@@ -175,7 +175,7 @@ describe("apply", () => {
 
   it("a script without --yes changes nothing and says how to apply", async () => {
     const run = await apply([]);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/The plan changes 3 connections in Postmark, and this run cannot ask first\. Nothing was changed\./);
     expect(run.stderr).toContain(`cio-postmark apply --file ${file} --yes`);
     expect(world.simulator.writes).toHaveLength(0);

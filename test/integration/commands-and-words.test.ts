@@ -148,7 +148,7 @@ describe("status --reveal", () => {
     expect(run.code).toBe(1);
     expect(run.json().error).toMatchObject({
       code: "secret_not_stored",
-      message: "The Secret Key of Production / outbound was never stored: it was set up with --no-store-secrets.",
+      message: "The Secret Key of Production / outbound is not in the saved config: it is not stored (--no-store-secrets).",
     });
   });
 

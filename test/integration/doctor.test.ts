@@ -149,7 +149,7 @@ describe("doctor", () => {
     const without = await doctor("--json", "--server", "2001");
     expect(without.json().connections[0].checks.find((check: any) => check.id === "smtp-auth")).toMatchObject({
       status: "skip",
-      message: "Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.",
+      message: "Skipped: the Secret Key is not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.",
     });
     const withKey = await world.run(["doctor", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
     expect(withKey.json().connections[0].checks.find((check: any) => check.id === "smtp-auth").status).toBe("pass");
@@ -317,7 +317,9 @@ describe("doctor", () => {
     const writes = world.simulator.writes.length;
     const run = await doctor("--fix");
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("the repair deletes the extra Customer.io webhooks; nothing was changed");
+    expect(run.stderr).toContain(
+      "The repair of Production / outbound deletes a Customer.io webhook, and this run cannot ask first. Nothing was changed.",
+    );
     expect(world.simulator.writes).toHaveLength(writes);
   });
 
@@ -336,8 +338,8 @@ describe("doctor", () => {
     const writes = world.simulator.writes.length;
     const run = await doctor("--fix");
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("the repair deletes the extra Customer.io webhook; nothing was changed");
-    expect(run.stderr).toContain("To repair it: cio-postmark doctor --fix --yes --server 2001 --stream outbound");
+    expect(run.stderr).toContain("deletes a Customer.io webhook, and this run cannot ask first. Nothing was changed.");
+    expect(run.stderr).toContain("To go ahead: cio-postmark doctor --fix --yes --server 2001 --stream outbound");
     expect(world.simulator.writes).toHaveLength(writes);
     expect(world.simulator.webhooksOf(PROD, "outbound")).toHaveLength(2);
   });
@@ -461,7 +463,8 @@ describe("remove", () => {
     });
 
     const refused = await world.run(["remove", "--server", "Production", "--stream", "outbound"]);
-    expect(refused.code).toBe(2);
+    // A change that needs a yes, in a run that cannot ask: exit 1, as in setup, apply and doctor --fix.
+    expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/--yes/);
 
     const run = await world.run(["remove", "--server", "Production", "--stream", "outbound", "--yes", "--json"]);

@@ -243,7 +243,7 @@ describe("setup refuses bad situations clearly", () => {
   it("SMTP disabled on the server exits 1 before any change, saying where to turn it on", async () => {
     const run = await setup(["--server", "No SMTP", "--stream", "outbound", "--region", "us"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/SMTP is not enabled/);
+    expect(run.stderr).toMatch(/SMTP is disabled on server No SMTP/);
     expect(run.stderr).toMatch(/settings/i);
     expect(world.simulator.writes).toEqual([]);
     expect(readConfig()).toBeUndefined();

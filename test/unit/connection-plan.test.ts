@@ -61,25 +61,25 @@ describe("planConnection", () => {
       "a healthy connection changes nothing and says nothing",
       { server: { SmtpApiActivated: true }, stream: stream(), webhooks: [hook(1, US_URL)] },
       {},
-      { problems: [], warnings: [], changesAnything: false, movesFrom: undefined, target: "keep", consent: [] },
+      { problems: [], changesAnything: false, movesFrom: undefined, target: "keep", consent: [] },
     ],
     [
       "no webhook yet: a create",
       { server: { SmtpApiActivated: true }, stream: stream(), webhooks: [] },
       {},
-      { problems: [], warnings: [], changesAnything: true, target: "create", consent: [] },
+      { problems: [], changesAnything: true, target: "create", consent: [] },
     ],
     [
       "SMTP off is a problem when SMTP is needed",
       { server: { SmtpApiActivated: false }, stream: stream(), webhooks: [hook(1, US_URL)] },
       {},
-      { problems: [{ kind: "smtp-disabled" }], warnings: [], changesAnything: false },
+      { problems: [{ kind: "smtp-disabled" }], changesAnything: false },
     ],
     [
-      "SMTP off is a warning with --skip-smtp",
+      "SMTP off stops nothing with --skip-smtp (the judgement warns)",
       { server: { SmtpApiActivated: false }, stream: stream(), webhooks: [hook(1, US_URL)] },
       { needsSmtp: false },
-      { problems: [], warnings: ["smtp-disabled"] },
+      { problems: [] },
     ],
     [
       "an inbound stream is a problem",
@@ -88,20 +88,20 @@ describe("planConnection", () => {
       { problems: [{ kind: "stream", problem: "inbound" }] },
     ],
     [
-      "Postmark's own unsubscribe handling on a broadcast stream is a warning, first",
+      "Postmark's own unsubscribe handling on a broadcast stream stops nothing (the judgement warns)",
       {
         server: { SmtpApiActivated: false },
         stream: stream({ MessageStreamType: "Broadcasts", SubscriptionManagementConfiguration: { UnsubscribeHandlingType: "Postmark" } }),
         webhooks: [],
       },
       { streamType: "Broadcasts", needsSmtp: false },
-      { warnings: ["postmark-unsubscribe", "smtp-disabled"] },
+      { problems: [] },
     ],
     [
       "Postmark's unsubscribe handling on a transactional stream says nothing",
       { stream: stream({ SubscriptionManagementConfiguration: { UnsubscribeHandlingType: "Postmark" } }), webhooks: [hook(1, US_URL)] },
       {},
-      { warnings: [], changesAnything: false },
+      { changesAnything: false },
     ],
     [
       "a duplicate needs consent to be deleted",
@@ -126,7 +126,6 @@ describe("planConnection", () => {
     const plan = planConnection(have, { ...wanted, ...want });
     const seen: Record<string, unknown> = {
       problems: plan.problems,
-      warnings: plan.warnings,
       changesAnything: plan.changesAnything,
       movesFrom: plan.movesFrom,
       target: plan.webhooks.target.kind,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../src/errors.js";
-import { planWebhooks } from "../../src/core/webhook-plan.js";
+import { judgeWhatWasRead } from "../../src/doctor/facts.js";
 import { CHECKS } from "../../src/doctor/checks/index.js";
 import type { CheckResult, Facts } from "../../src/doctor/types.js";
 import { TokenRejectedError } from "../../src/postmark/errors.js";
@@ -60,7 +60,7 @@ const unavailable = new CliError("postmark_unavailable", "Postmark answered 500 
 
 function facts(changes: Partial<Facts> & { streamType?: MessageStream["MessageStreamType"]; hooks?: Webhook[] } = {}): Facts {
   const streamType = changes.streamType ?? "Transactional";
-  return {
+  const given: Facts = {
     connection: {
       serverId: 1001,
       serverName: "Acme",
@@ -80,7 +80,8 @@ function facts(changes: Partial<Facts> & { streamType?: MessageStream["MessageSt
     fileModes: true,
     server: async () => server,
     stream: async () => ({ ...stream, MessageStreamType: streamType }),
-    plan: async () => planWebhooks({ region: "us", streamId: "outbound", streamType }, changes.hooks ?? [hook(9001)]),
+    webhooks: async () => changes.hooks ?? [hook(9001)],
+    verdict: () => judgeWhatWasRead(given, given.connection, { command: given.command, output: { symbols: given.symbols } }),
     smtpCredentials: () => credentials,
     verifySmtp: async () => undefined,
     domains: () => undefined,
@@ -93,6 +94,7 @@ function facts(changes: Partial<Facts> & { streamType?: MessageStream["MessageSt
     command: (...args) => ["cio-postmark", ...args].join(" "),
     ...changes,
   };
+  return given;
 }
 
 async function run(id: string, given: Facts): Promise<CheckResult> {
@@ -160,7 +162,7 @@ const cases: Case[] = [
     facts({ server: async () => ({ ...server, SmtpApiActivated: false }) }),
     {
       status: "fail",
-      message: "SMTP is disabled on server Acme: Customer.io cannot send through it.",
+      message: "SMTP is disabled on server Acme (ID 1001): Customer.io cannot send through it.",
       fix: "Turn it on in Postmark: https://account.postmarkapp.com/servers/1001/settings (Settings > SMTP).",
     },
   ],
@@ -188,14 +190,18 @@ const cases: Case[] = [
     {
       status: "fail",
       message: 'Stream "outbound" is archived: Postmark does not send from it.',
-      fix: "Unarchive it in Postmark (Message Streams), or set up another stream.",
+      fix: "Unarchive it in Postmark (Message Streams), or choose another stream.",
     },
   ],
   [
     "stream",
     "inbound",
     facts({ stream: async () => ({ ...stream, MessageStreamType: "Inbound" }) }),
-    { status: "fail", message: 'Stream "outbound" is an inbound stream.', fix: "Set up a transactional or broadcast stream instead." },
+    {
+      status: "fail",
+      message: 'Stream "outbound" is an inbound stream: it receives mail, so Customer.io cannot send through it.',
+      fix: "Choose a transactional or broadcast stream, e.g. --stream outbound.",
+    },
   ],
   [
     "stream",
@@ -217,7 +223,11 @@ const cases: Case[] = [
     "stream",
     "unreadable, a plain error",
     facts({ stream: () => Promise.reject(new Error("x")) }),
-    { status: "fail", message: 'Could not read stream "outbound": Error: x', fix: "Run doctor again." },
+    {
+      status: "fail",
+      message: 'Could not read stream "outbound": Error: x',
+      fix: "Run doctor again; if it persists, run with --trace FILE and report it.",
+    },
   ],
   ["webhook-exists", "there", facts(), { status: "pass", message: `Customer.io webhook 9001 → ${US_URL}.` }],
   [
@@ -321,7 +331,7 @@ const cases: Case[] = [
   [
     "webhook-duplicates",
     "unreadable",
-    facts({ plan: () => Promise.reject(unavailable) }),
+    facts({ webhooks: () => Promise.reject(unavailable) }),
     {
       status: "fail",
       message: "Could not read the stream's webhooks: Postmark answered 500 while trying to read.",
@@ -384,6 +394,8 @@ const cases: Case[] = [
       status: "fail",
       message: "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification.",
       fix: VERIFY_FIX,
+      // doctor --fix has Postmark verify it: the summary offers it with the other repairs.
+      repair: { consent: false },
     },
   ],
   [
@@ -394,6 +406,8 @@ const cases: Case[] = [
       status: "fail",
       message: "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification.",
       fix: VERIFY_FIX,
+      // doctor --fix has Postmark verify it: the summary offers it with the other repairs.
+      repair: { consent: false },
     },
   ],
   [
@@ -404,6 +418,8 @@ const cases: Case[] = [
       status: "fail",
       message: "Postmark marks the Bounce trigger unverified (paused): it sends Customer.io no event for it until it passes verification.",
       fix: VERIFY_FIX,
+      // doctor --fix has Postmark verify it: the summary offers it with the other repairs.
+      repair: { consent: false },
     },
   ],
   [
@@ -416,6 +432,8 @@ const cases: Case[] = [
         "Postmark marks the Bounce and Spam Complaint triggers unverified (paused): it sends Customer.io no events for them until they " +
         "pass verification.",
       fix: VERIFY_FIX,
+      // doctor --fix has Postmark verify it: the summary offers it with the other repairs.
+      repair: { consent: false },
     },
   ],
   [
@@ -572,7 +590,7 @@ const cases: Case[] = [
     facts({ smtpCredentials: () => undefined }),
     {
       status: "skip",
-      message: "Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.",
+      message: "Skipped: the Secret Key is not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.",
     },
   ],
   [

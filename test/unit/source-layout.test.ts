@@ -97,11 +97,13 @@ describe("the layout of src/", () => {
     expect(text.get("errors.ts")).toMatch(/export const ExitCode = \{/);
   });
 
-  it("has src/commands/setup/ with a context, and src/doctor/checks/ with one check per file and an index", () => {
+  it("has src/commands/setup/ with a context, and src/doctor/checks/ with its own checks, the judged ones and an index", () => {
     expect(files).toContain("commands/setup/context.ts");
     const checks = files.filter((file) => file.startsWith("doctor/checks/") && file !== "doctor/checks/index.ts");
     expect(files).toContain("doctor/checks/index.ts");
-    expect(checks.length).toBeGreaterThanOrEqual(15);
+    // The checks the one judgement decides are views of its findings, together in judged.ts.
+    expect(checks).toContain("doctor/checks/judged.ts");
+    expect(checks.length).toBeGreaterThanOrEqual(9);
     const index = text.get("doctor/checks/index.ts")!;
     for (const check of checks) expect(index).toContain(`./${check.slice("doctor/checks/".length).replace(/\.ts$/, ".js")}`);
   });

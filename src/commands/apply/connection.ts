@@ -1,30 +1,36 @@
 import { CliError } from "../../errors.js";
 import type { FileConnection } from "../../core/connections-file.js";
 import { smtpFromEnv } from "../../core/connections-file.js";
-import type { ConnectionPlan } from "../../core/connection-plan.js";
+import type { ConnectionPlan, WantedConnection } from "../../core/connection-plan.js";
 import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../../core/inputs.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Resolved } from "../../connections/file.js";
-import { readConnectionPlan } from "../../connections/read-plan.js";
+import { applyAndSave } from "../../connections/apply-plan.js";
+import { readConnection, type ConnectionFacts } from "../../connections/read.js";
+import { connectionRecord, smtpRecord } from "../../connections/saved.js";
+import { blockingError, findingWords, judgeConnection, type Naming, type Verdict } from "../../doctor/judge.js";
 import type { ServerApi } from "../../postmark/api.js";
-import { streamWebhooksLink } from "../../postmark/links.js";
-import { streamProblemError, unknownStreamError } from "../../postmark/lookup.js";
-import { applyWebhookPlan, type AppliedPlan } from "../../postmark/webhook-writer.js";
+import { unknownStreamError } from "../../postmark/lookup.js";
+import type { AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
 import { verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
 import type { SavedConnection } from "../../store/config-store.js";
-import { connectionRecord, smtpRecord } from "../../connections/saved.js";
-import { shown } from "../../ui/terminal-safe.js";
-import { smtpDisabledError } from "../setup/smtp-enabled.js";
 
-/** One connection of the file through apply: planned as setup plans, its SMTP pair proved, then applied and saved. */
+/** One connection of the file through apply: read and judged as setup and doctor judge it, its SMTP pair proved, then applied and saved. */
 
 export interface ApplyEntry {
   connection: FileConnection;
   server?: Server;
   stream?: MessageStream;
   api?: ServerApi;
+  facts?: ConnectionFacts;
+  wanted?: WantedConnection;
+  verdict?: Verdict;
   plan?: ConnectionPlan;
+  /** What the verdict says and does not stop the connection, each with its fix. */
+  warnings: string[];
+  /** What doctor would fail about the connection as it stands (before apply) or now stands (after), each with its fix. */
+  failing: string[];
   /** The key pair the file names, once proved by a handshake. */
   smtp?: SmtpCredentials;
   applied?: AppliedPlan;
@@ -36,27 +42,38 @@ export interface ApplyEntry {
 export async function planEntry(
   runtime: Runtime,
   resolved: Resolved,
-  { check, verify }: { check: boolean; verify: boolean },
+  { check, verify, naming }: { check: boolean; verify: boolean; naming: (server: Server) => Naming },
 ): Promise<ApplyEntry> {
   const { connection } = resolved;
-  if ("error" in resolved) return { connection, error: resolved.error };
+  if ("error" in resolved) return { connection, error: resolved.error, warnings: [], failing: [] };
   const { server, api } = resolved.target;
-  const entry: ApplyEntry = { connection, server, api };
+  const entry: ApplyEntry = { connection, server, api, warnings: [], failing: [] };
   try {
-    const stream = await api
-      .getStream(connection.stream)
-      .catch(async (error) => Promise.reject(await unknownStreamError(api, connection.stream, error)));
+    const previous = await runtime.store.find(server.ID, connection.stream);
+    const reading = readConnection(async () => api, {
+      streamId: connection.stream,
+      region: connection.region,
+      webhookId: previous?.webhookId ?? null,
+      server,
+    });
+    const facts = await reading.all().catch(async (error) => Promise.reject(await unknownStreamError(api, connection.stream, error)));
+    const { stream } = facts;
     entry.stream = stream;
-    const wanted = {
+    entry.facts = { ...facts, askedUnverified: previous?.webhookUnverified };
+    entry.wanted = {
       region: connection.region,
       streamId: stream.ID,
       streamType: stream.MessageStreamType,
       needsSmtp: Boolean(connection.smtp),
       verifies: verify,
+      savedRegion: previous?.region,
     };
-    entry.plan = await readConnectionPlan(api, { server, stream }, wanted);
-    const [problem] = entry.plan.problems;
-    if (problem) throw problem.kind === "stream" ? streamProblemError(stream.ID, problem.problem) : smtpDisabledError(server);
+    entry.verdict = judgeConnection(entry.facts, entry.wanted, naming(server));
+    entry.plan = entry.verdict.plan;
+    entry.warnings = findingWords(entry.verdict, "warn");
+    entry.failing = findingWords(entry.verdict, "fail");
+    const blocked = blockingError(entry.verdict, server, stream.ID);
+    if (blocked) throw blocked;
     if (connection.smtp && !check) entry.smtp = await proveSmtp(runtime, { ...connection, smtp: connection.smtp }, stream);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
@@ -86,42 +103,42 @@ async function proveSmtp(
 export const changesPostmark = (entry: ApplyEntry) => !entry.error && entry.plan!.changesAnything;
 
 /**
- * Applies one planned entry and saves it; saving goes through `save`, one at a time. Nothing is
- * written for an entry whose Postmark side and saved connection are already right.
+ * Applies one planned entry and saves it, through the one writer setup and --fix use; saving goes
+ * through `save`, one at a time. Nothing is written for an entry already right in Postmark and in
+ * the saved connection. The entry fails when doctor would fail what now stands.
  */
 export async function applyEntry(
   runtime: Runtime,
   entry: ApplyEntry,
-  verify: boolean,
+  { verify, again, naming }: { verify: boolean; again: string; naming: (server: Server) => Naming },
   save: (connection: SavedConnection) => Promise<void>,
 ): Promise<ApplyEntry> {
   if (entry.error) return entry;
-  const { server, stream, api, plan, connection } = entry as Required<Pick<ApplyEntry, "server" | "stream" | "api" | "plan">> & ApplyEntry;
+  const { server, stream, api, facts, wanted, verdict, connection } = entry as Required<ApplyEntry>;
   try {
-    const desired = { region: connection.region, streamId: stream.ID, streamType: stream.MessageStreamType };
-    if (plan.changesAnything) {
-      entry.applied = await applyWebhookPlan(api, plan.webhooks, desired, {
+    const previous = await runtime.store.find(server.ID, stream.ID);
+    const record = (webhook: { ID: number; Url: string }, webhookUnverified: boolean) =>
+      savedEntry(previous, { server, stream, region: connection.region, webhook, webhookUnverified }, entry.smtp, connection);
+    const outcome = await applyAndSave(
+      runtime,
+      { api, facts, wanted, verdict },
+      {
         verify,
-        alsoVerify: plan.verify,
-        webhooksPage: shown(streamWebhooksLink(server, stream.ID)),
+        record,
+        again,
+        naming: naming(server),
+        // Nothing is written for a connection already as the file says, in Postmark and in the saved config.
+        save: (next) => (previous && !differs(previous, next) ? Promise.resolve() : save(next)),
+      },
+    );
+    if (verdict.plan!.changesAnything) entry.applied = outcome.applied;
+    entry.warnings = findingWords(outcome.after, "warn");
+    entry.failing = findingWords(outcome.after, "fail");
+    if (outcome.unfinished) entry.error = outcome.unfinished;
+    else if (entry.failing.length > 0)
+      entry.error = new CliError("connection_unhealthy", `Applied, but ${entry.failing.join(" ")}`, {
+        hint: `See it whole: ${naming(server).command("doctor", "--server", String(server.ID), "--stream", stream.ID)}`,
       });
-    }
-    const webhook = entry.applied?.webhook ?? (plan.webhooks.target.kind === "create" ? undefined : plan.webhooks.target.webhook);
-    if (webhook) {
-      const previous = await runtime.store.find(server.ID, stream.ID);
-      const next = savedEntry(previous, { server, stream, region: connection.region, webhook }, entry.smtp);
-      if (!previous || differs(previous, next)) await save(next);
-    }
-    const notRemoved = entry.applied?.notRemoved ?? [];
-    if (notRemoved.length > 0) {
-      entry.error = new CliError(
-        "webhook_not_removed",
-        `Saved with webhook ${webhook!.ID}, but could not delete webhook ${notRemoved.map(({ id }) => id).join(", ")}: ` +
-          `${notRemoved[0]!.error.message} ` +
-          `Until it is deleted, Customer.io counts events twice.`,
-        { hint: `To finish: ${runtime.command("apply", "--yes")}` },
-      );
-    }
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     entry.error = error;
@@ -130,18 +147,22 @@ export async function applyEntry(
 }
 
 /**
- * The saved connection after apply: what Postmark has now, never a secret from the file's variables
- * (they stay in the environment); a secret setup saved before is kept while it still belongs.
+ * The saved connection after apply: what Postmark has now, its secrets in the environment the file
+ * names (never saved from it); a secret setup saved before is kept while it still belongs.
  */
 function savedEntry(
   previous: SavedConnection | undefined,
-  connection: Parameters<typeof connectionRecord>[0],
+  { webhookUnverified, ...now }: Parameters<typeof connectionRecord>[0] & { webhookUnverified: boolean },
   smtp: SmtpCredentials | undefined,
+  connection: FileConnection,
 ): SavedConnection {
   const keptSecret = smtp && previous?.smtp?.accessKey === smtp.accessKey ? previous.smtp.secretKey : undefined;
-  return connectionRecord(connection, {
+  return connectionRecord(now, {
     smtp: smtp ? smtpRecord(smtp, keptSecret) : (previous?.smtp ?? null),
     ...(previous?.serverToken ? { serverToken: previous.serverToken } : {}),
+    secrets: keptSecret || previous?.serverToken ? "saved" : "environment",
+    ...(connection.smtp ? { secretKeyEnv: connection.smtp.secretKeyEnv } : {}),
+    webhookUnverified,
     provenNow: smtp !== undefined,
     previous,
   });

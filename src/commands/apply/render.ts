@@ -3,7 +3,6 @@ import { plural } from "../../core/words.js";
 import type { Runtime } from "../../runtime.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { table } from "../../ui/table.js";
-import { warningWords } from "../../connections/plan-words.js";
 import { changesPostmark, type ApplyEntry } from "./connection.js";
 
 /** apply's words: the plan as one table, then what each connection came to, or the contract's one JSON document. */
@@ -52,10 +51,7 @@ function renderPlan(runtime: Runtime, entries: ApplyEntry[], check: boolean): vo
       ...lines.map((line) => `  ${line}`),
     ].join("\n"),
   );
-  for (const entry of entries) {
-    for (const warning of entry.plan?.warnings ?? [])
-      output.warn(`${label(entry)}: ${warningWords(warning, entry.server!, entry.stream!)}`);
-  }
+  for (const entry of entries) for (const warning of entry.warnings) output.warn(`${label(entry)}: ${warning}`);
 }
 
 /** "create", "update 123", "keep 123, verify", "keep 123, delete 456". */
@@ -93,7 +89,11 @@ function checkSummary(runtime: Runtime, entries: ApplyEntry[], options: RenderOp
   const changing = entries.filter(changesPostmark);
   const failed = entries.filter((entry) => entry.error).length;
   const lines = errorLines(runtime, entries);
-  if (changing.length === 0 && failed === 0) return [...lines, "", "Nothing would change: every connection is as the file says."];
+  // What doctor would fail and no change in the plan mends (a failing delivery, SMTP off): said, and not clean.
+  for (const entry of entries.filter((entry) => !entry.error && !changesPostmark(entry)))
+    for (const failing of entry.failing) lines.push(`${runtime.output.style.red(runtime.output.symbols.fail)} ${label(entry)}: ${failing}`);
+  if (changing.length === 0 && failed === 0 && lines.length === 0)
+    return [...lines, "", "Nothing would change: every connection is as the file says."];
   const drift = changing.length
     ? `${plural(changing.length, "connection")} would change: ${changing.map(label).join(", ")}. To apply: ${options.again("--yes")}`
     : "";

@@ -1,4 +1,6 @@
 import { CliError, ExitCode, usageError } from "../../errors.js";
+import type { Server } from "../../core/model.js";
+import { consent } from "../../connections/consent.js";
 import { smtpFromEnv } from "../../core/connections-file.js";
 import { plural } from "../../core/words.js";
 import { fileTokens, readConnectionsFile, resolveServers, type ConnectionsFile } from "../../connections/file.js";
@@ -43,11 +45,13 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
   const resolved = await output.step(`Finding the servers of ${plural(connections.length, "connection")} in Postmark`, () =>
     resolveServers(runtime, connections),
   );
-  const planned = await eachWithProgress(runtime, "Planning", resolved, (entry) => planEntry(runtime, entry, run));
+  const naming = (server: Server) => ({ serverId: server.ID, command: runtime.command, arrow: runtime.output.symbols.arrow });
+  const planned = await eachWithProgress(runtime, "Planning", resolved, (entry) => planEntry(runtime, entry, { ...run, naming }));
   const again = (...args: string[]) => runtime.command("apply", ...(run.given ? ["--file", run.file.name] : []), ...args);
   if (run.check) {
     renderApply(runtime, planned, { check: true, again });
-    return planned.some((entry) => entry.error || changesPostmark(entry)) ? ExitCode.failure : ExitCode.ok;
+    // Clean is what doctor would pass: nothing to change, and nothing failing that a change would not mend.
+    return planned.some((entry) => entry.error || changesPostmark(entry) || entry.failing.length > 0) ? ExitCode.failure : ExitCode.ok;
   }
   renderApply(runtime, planned, { check: false, again, planOnly: true });
   await confirm(runtime, planned.filter(changesPostmark).length, run, again);
@@ -58,7 +62,7 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
   const applied = await criticalSection(
     () =>
       eachWithProgress(runtime, "Applying", planned, async (entry) => {
-        const done = await applyEntry(runtime, entry, run.verify, save);
+        const done = await applyEntry(runtime, entry, { verify: run.verify, again: again("--yes"), naming }, save);
         if (done.applied && !done.error) recordDone(`${done.connection.place} applied`);
         return done;
       }),
@@ -70,16 +74,10 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
 
 /** One yes for the whole plan: from --yes, or from the person; a script without --yes changes nothing. */
 async function confirm(runtime: Runtime, changing: number, run: ApplyRun, again: (...args: string[]) => string): Promise<void> {
-  if (changing === 0 || run.yes) return;
+  if (changing === 0) return;
   const what = `The plan changes ${plural(changing, "connection")} in Postmark`;
-  if (!runtime.prompter.interactive) {
-    throw usageError(
-      "confirmation_required",
-      `${what}, and this run cannot ask first. Nothing was changed.`,
-      `To apply it: ${again("--yes")}`,
-    );
-  }
-  if (!(await runtime.prompter.confirm(`${what}. Apply it?`, true))) throw new CliError("cancelled", "Cancelled: nothing was changed.");
+  if (!(await consent(runtime, { yes: run.yes, what, question: `${what}. Apply it?`, again: again("--yes") })))
+    throw new CliError("cancelled", "Cancelled: nothing was changed.");
 }
 
 /** The file's SMTP variables, all set and shaped like keys, or every one that is not named at once. */

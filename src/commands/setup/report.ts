@@ -25,8 +25,8 @@ export interface SetupResult {
   sendTest: SendTestResult | null;
   configFile: string;
   warnings: string[];
-  /** Why Postmark sends the saved webhook no events yet (unverified), with the command that verifies it; null when it delivers. */
-  undelivered: string | null;
+  /** What doctor would fail about the connection as it now stands, each with its fix: the run fails while any is left. */
+  problems: string[];
   /** Whether the Secret Key was saved (not with --no-store-secrets, nor in a dry run): `status --reveal` then shows it. */
   secretSaved: boolean;
 }
@@ -34,7 +34,7 @@ export interface SetupResult {
 export function setupJson(result: SetupResult, interrupted?: string) {
   return {
     ...(interrupted ? { interrupted } : {}),
-    ok: result.undelivered === null,
+    ok: result.problems.length === 0,
     dryRun: result.dryRun,
     server: { id: result.server.ID, name: result.server.Name },
     stream: { id: result.stream.ID, name: result.stream.Name, type: result.stream.MessageStreamType },
@@ -44,7 +44,7 @@ export function setupJson(result: SetupResult, interrupted?: string) {
       ? { host: result.smtp.host, port: result.smtp.port, accessKey: result.smtp.accessKey, verified: true, sendTest: result.sendTest }
       : null,
     configFile: result.configFile,
-    warnings: result.undelivered ? [...result.warnings, result.undelivered] : result.warnings,
+    warnings: [...result.warnings, ...result.problems],
   };
 }
 
@@ -72,14 +72,14 @@ export function renderSetupResult(
   const { output } = runtime;
   if (output.json) return output.writeJson(setupJson(result, interrupted));
   for (const warning of result.warnings) output.warn(shown(warning));
-  if (result.undelivered) output.failure(result.undelivered);
+  for (const problem of result.problems) output.failure(shown(problem));
   const { webhook, smtp } = result;
   const lines = [
     "",
     `${ACTION_WORDS[webhook.action]} webhook${webhook.id ? ` ${webhook.id}` : ""} on ${shown(result.server.Name)} / ` +
       `${shown(result.stream.ID)} (${result.stream.MessageStreamType}) ${output.symbols.arrow} ${shown(webhook.url)}`,
   ];
-  if (webhook.status && !result.undelivered) lines.push(STATUS_WORDS[webhook.status]);
+  if (webhook.status && result.problems.length === 0) lines.push(STATUS_WORDS[webhook.status]);
   if (webhook.removed.length)
     lines.push(
       `${result.dryRun ? "Would remove" : "Removed"} ` +

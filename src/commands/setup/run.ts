@@ -29,7 +29,7 @@ export async function runSetup(runtime: Runtime, options: SetupOptions): Promise
     const first = await connect(runtime, options, given, saved, target);
     const results = await connectOtherStreams(runtime, options, given, target, first);
     // A webhook Postmark sends nothing to is no connection: the run fails, and no proof is offered that could not pass.
-    if (results.some((result) => result.undelivered)) return ExitCode.failure;
+    if (results.some((result) => result.problems.length > 0)) return ExitCode.failure;
     if (!runtime.interactive || options.dryRun || options.skipSmtp) return ExitCode.ok;
     await handOff(runtime, results);
     const streams = results.map((result) => result.stream);
@@ -97,7 +97,7 @@ async function connect(
   // A dry run sends nothing: it does not offer the test message either.
   const sendTest = smtpInput && !options.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
 
-  const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest });
+  const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest, previous });
   const result = await (options.dryRun ? work() : runtime.withLock("setup", work));
   // The sender Postmark took is remembered: the next stream and the wizard's last offer send from it too.
   if (result.sendTest) given.sitting.testMessageSent(result.sendTest.from);

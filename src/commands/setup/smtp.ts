@@ -10,7 +10,7 @@ import { required } from "../../ui/prompts.js";
 import { shown } from "../../ui/terminal-safe.js";
 import type { GivenInputs } from "./context.js";
 import type { Target } from "./target.js";
-import { assertSmtpEnabled } from "./smtp-enabled.js";
+import { smtpDisabledError } from "../../doctor/judge.js";
 import { askSender, runSendTest } from "./send-test.js";
 import { offerToOpen } from "./open-page.js";
 
@@ -30,7 +30,7 @@ export async function smtpInputs(
   target: Target,
 ): Promise<SmtpInput> {
   // Known already when chosen from a list: say so before asking for keys that could not be used.
-  if (target.server) assertSmtpEnabled(target.server);
+  if (target.server && !target.server.SmtpApiActivated) throw smtpDisabledError(target.server);
   let accessKey = given.accessKey ?? previous?.smtp?.accessKey;
   let secretKey = given.secretKey ?? previous?.smtp?.secretKey;
   if (!given.accessKey && !given.secretKey && accessKey && secretKey) {

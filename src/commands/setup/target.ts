@@ -1,4 +1,4 @@
-import { isUsableStream, smtpEnabled } from "../../core/connection-plan.js";
+import { isUsableStream } from "../../core/connection-plan.js";
 import { CliError, usageError } from "../../errors.js";
 import { accountApi, recogniseOtherKind, savedServerToken, serverApi, type SourcedToken } from "../../connections/clients.js";
 import type { ServerApi } from "../../postmark/api.js";
@@ -11,7 +11,7 @@ import type { SavedConnection } from "../../store/config-store.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { findSavedConnection, type GivenInputs } from "./context.js";
 import { Tokens, askForToken } from "./token-prompt.js";
-import { smtpDisabled } from "./smtp-enabled.js";
+import { smtpDisabledWords } from "../../doctor/judge.js";
 
 /**
  * Which server and stream setup works on, and with which tokens: from the environment, a saved
@@ -91,15 +91,15 @@ async function pickServer(
     throw new CliError("no_servers", "This Postmark account has no servers.", { hint: "Create a server in Postmark first." });
   const choices = servers.map((candidate) => ({
     value: candidate,
-    name: smtpEnabled(candidate) || skipSmtp ? candidate.Name : `${candidate.Name} (SMTP disabled)`,
+    name: candidate.SmtpApiActivated || skipSmtp ? candidate.Name : `${candidate.Name} (SMTP disabled)`,
     description: `ID ${candidate.ID}`,
   }));
   for (;;) {
     const server =
       servers.length > 10 ? await prompter.search("Server (type to filter):", choices) : await prompter.select("Server:", choices);
-    if (smtpEnabled(server) || skipSmtp) return server;
-    const { message, link } = smtpDisabled(server);
-    output.failure(`${message} Turn it on in Postmark at ${link} (Settings > SMTP), or pick another server.`);
+    if (server.SmtpApiActivated || skipSmtp) return server;
+    const [message, fix] = smtpDisabledWords(server);
+    output.failure(`${message} ${fix.replace(/\.$/, "")}, or pick another server.`);
   }
 }
 

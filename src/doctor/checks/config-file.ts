@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import type { DoctorCheck } from "../types.js";
-import { octal, pass, fail, repairable, skip, setupCommand } from "../verdicts.js";
+import { fail, pass, repairable, skip } from "../judge.js";
+import { octal, setupCommand } from "../verdicts.js";
 
 export const configFileCheck: DoctorCheck = {
   id: "config-file",

@@ -1,7 +1,8 @@
 import { REGION_WEBHOOK_URLS } from "../../core/regions.js";
 import { shown } from "../../ui/terminal-safe.js";
 import type { DoctorCheck } from "../types.js";
-import { pass, skip, fail, target, need, isResult } from "../verdicts.js";
+import { fail, pass, skip } from "../judge.js";
+import { target, need, isResult } from "../verdicts.js";
 
 export const customerioRegionCheck: DoctorCheck = {
   id: "customerio-region",

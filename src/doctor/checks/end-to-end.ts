@@ -1,7 +1,8 @@
 import { shown } from "../../ui/terminal-safe.js";
 import type { DoctorCheck } from "../types.js";
 import type { EndToEndResult } from "../../connections/end-to-end.js";
-import { skip, couldNotRead } from "../verdicts.js";
+import { skip } from "../judge.js";
+import { couldNotRead } from "../verdicts.js";
 
 export const endToEndCheck: DoctorCheck = {
   id: "end-to-end",

@@ -1,6 +1,7 @@
 import { shown } from "../../ui/terminal-safe.js";
 import type { DoctorCheck } from "../types.js";
-import { pass, skip, warn, need, isResult } from "../verdicts.js";
+import { pass, skip, warn } from "../judge.js";
+import { need, isResult } from "../verdicts.js";
 
 /** Why an unverified domain matters, in a marketer's words. */
 const UNVERIFIED_WHY = " Until they are verified, mail Customer.io sends from them is likelier to land in spam.";

@@ -1,7 +1,8 @@
 import { CliError } from "../../errors.js";
 import { shown } from "../../ui/terminal-safe.js";
 import type { DoctorCheck } from "../types.js";
-import { pass, fail, setupCommand } from "../verdicts.js";
+import { fail, pass } from "../judge.js";
+import { setupCommand } from "../verdicts.js";
 
 export const serverTokenCheck: DoctorCheck = {
   id: "server-token",

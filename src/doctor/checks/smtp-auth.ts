@@ -1,8 +1,10 @@
 import { CliError } from "../../errors.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { streamSettingsLink } from "../../postmark/links.js";
+import { secretHome, secretKeyVariable } from "../../connections/saved.js";
 import type { DoctorCheck } from "../types.js";
-import { pass, skip, fail, setupCommand } from "../verdicts.js";
+import { fail, pass, skip } from "../judge.js";
+import { setupCommand } from "../verdicts.js";
 
 export const smtpAuthCheck: DoctorCheck = {
   id: "smtp-auth",
@@ -15,7 +17,10 @@ export const smtpAuthCheck: DoctorCheck = {
       );
     if (!facts.connection.smtp) return skip("Skipped: this connection was set up with --skip-smtp.");
     const credentials = facts.smtpCredentials();
-    if (!credentials) return skip("Skipped: the Secret Key was not stored (--no-store-secrets); set POSTMARK_SMTP_SECRET_KEY to check it.");
+    if (!credentials)
+      return skip(
+        `Skipped: the Secret Key is ${secretHome(facts.connection, "Secret Key")}; set ${secretKeyVariable(facts.connection)} to check it.`,
+      );
     try {
       await facts.verifySmtp(credentials);
       return pass(

@@ -1,6 +1,7 @@
 import { describeSendTest } from "../../connections/send-test.js";
 import type { DoctorCheck } from "../types.js";
-import { pass, skip, need, isResult } from "../verdicts.js";
+import { pass, skip } from "../judge.js";
+import { need, isResult } from "../verdicts.js";
 
 export const smtpSendCheck: DoctorCheck = {
   id: "smtp-send",

@@ -1,0 +1,86 @@
+import type { WantedConnection } from "../core/connection-plan.js";
+import type { Webhook } from "../core/model.js";
+import { judgeConnection, wantedOf, type Naming, type Verdict } from "../doctor/judge.js";
+import { CliError } from "../errors.js";
+import type { ServerApi } from "../postmark/api.js";
+import { streamWebhooksLink } from "../postmark/links.js";
+import { applyWebhookPlan, type AppliedPlan } from "../postmark/webhook-writer.js";
+import type { Runtime } from "../runtime.js";
+import type { SavedConnection } from "../store/config-store.js";
+import { shown } from "../ui/terminal-safe.js";
+import { readConnection, type ConnectionFacts } from "./read.js";
+
+/**
+ * The one way a plan is applied, by setup, apply and doctor --fix alike: write the webhooks, save
+ * one record, then judge what now stands as doctor would (the facts a create read back, or read
+ * again after any other write), so a command's last word is doctor's verdict on what it made.
+ */
+
+export interface Planned {
+  api: ServerApi;
+  facts: ConnectionFacts;
+  wanted: WantedConnection;
+  verdict: Verdict;
+}
+
+export interface Applying {
+  /** False with --no-verify-webhook: Postmark saves without calling the URL, and the webhook stands unverified. */
+  verify: boolean;
+  /** The record to save, given the webhook that now stands and whether this tool left it unverified. */
+  record(webhook: Webhook, webhookUnverified: boolean): SavedConnection;
+  /** The command that finishes what a failed deletion left. */
+  again: string;
+  naming: Naming;
+  /** How the record is saved (apply saves one at a time); the store's save by default. */
+  save?: (connection: SavedConnection) => Promise<void>;
+}
+
+export interface Outcome {
+  applied: AppliedPlan;
+  saved: SavedConnection;
+  /** Doctor's verdict on what stands now. */
+  after: Verdict;
+  /** A deletion that failed after the webhook was written and saved: the run fails, saying how to finish. */
+  unfinished?: CliError;
+}
+
+export async function applyAndSave(runtime: Runtime, { api, facts, wanted, verdict }: Planned, applying: Applying): Promise<Outcome> {
+  const plan = verdict.plan!;
+  const { server, stream } = facts;
+  const applied = await applyWebhookPlan(api, plan.webhooks, wanted, {
+    verify: applying.verify,
+    alsoVerify: plan.verify,
+    webhooksPage: shown(streamWebhooksLink(server, stream.ID)),
+  });
+  const unverified = applied.unverified ?? Boolean(facts.askedUnverified);
+  const saved = applying.record(applied.webhook, unverified);
+  await (applying.save ?? ((record) => runtime.store.save(record)))(saved);
+  const after = judgeConnection(await factsAfter(api, facts, applied, saved), wantedOf(saved), applying.naming);
+  if (applied.notRemoved.length === 0) return { applied, saved, after };
+  const [first] = applied.notRemoved;
+  const unfinished = new CliError(
+    "webhook_not_removed",
+    `Saved ${shown(server.Name)} / ${shown(stream.ID)} with webhook ${applied.webhook.ID}, but could not delete webhook ` +
+      `${applied.notRemoved.map(({ id }) => id).join(", ")}: ${first!.error.message} Until it is deleted, Customer.io counts events twice.`,
+    { hint: `To finish: ${applying.again}` },
+  );
+  return { applied, saved, after, unfinished };
+}
+
+/** What stands after the writes: read back by a create, read again after any other write, else what was read before. */
+async function factsAfter(api: ServerApi, before: ConnectionFacts, applied: AppliedPlan, saved: SavedConnection): Promise<ConnectionFacts> {
+  const known = { server: before.server, stream: before.stream, askedUnverified: saved.webhookUnverified === true };
+  if (applied.seen) return { ...known, ...applied.seen };
+  const wrote =
+    applied.action !== "unchanged" || applied.removed.length + applied.notRemoved.length > 0 || applied.unverified !== undefined;
+  if (!wrote) return { ...before, ...known };
+  const again = readConnection(async () => api, {
+    streamId: saved.streamId,
+    region: saved.region,
+    streamType: saved.streamType,
+    webhookId: saved.webhookId,
+    server: before.server,
+    stream: before.stream,
+  });
+  return { ...(await again.all()), askedUnverified: known.askedUnverified };
+}
