@@ -144,7 +144,7 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
       const done = moved ? `moved to region ${wanted.region.toUpperCase()} (webhook ${outcome.applied.webhook.ID})` : "repaired";
       recordDone(`the webhook of ${describeConnection(connection)} ${done}`);
       if (!outcome.unfinished) return "repaired";
-      output.failure(`${describeConnection(connection)}: ${outcome.unfinished.message} ${outcome.unfinished.hint}`);
+      output.failure(`${outcome.unfinished.message} ${outcome.unfinished.hint}`);
       return "unfinished";
     },
     (_done, signal) => renderDoctor(runtime, reports, { verbose: options.verbose, interrupted: signal }),

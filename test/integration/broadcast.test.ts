@@ -122,7 +122,7 @@ describe("broadcast in words", () => {
 });
 
 describe("what Postmark answers after a write", () => {
-  it("a trigger Postmark keeps otherwise is reported once as a warning, and not fought on the next run", async () => {
+  it("a trigger Postmark keeps otherwise is said as Postmark's, and fails the run as doctor would fail it", async () => {
     await start();
     const imposed = { ...structuredClone(TRANSACTIONAL_TRIGGERS), SubscriptionChange: { Enabled: false } };
     world.simulator.injectFault({
@@ -142,8 +142,9 @@ describe("what Postmark answers after a write", () => {
       },
     });
     const run = await setup("outbound", ["--json"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
-    expect(run.code).toBe(0);
-    expect(run.json().warnings).toEqual(["Webhook 4242: Subscription Change was asked on but Postmark keeps it off."]);
+    expect(run.code).toBe(1);
+    expect(run.json().warnings).toContain("Webhook 4242: Subscription Change was asked on but Postmark keeps it off.");
+    expect(run.json().warnings.join("\n")).toContain("Webhook 4242 has the wrong settings: Subscription Change trigger is off");
   });
 
   it("an answer with another URL than was sent is a bad response, not a success", async () => {

@@ -132,8 +132,9 @@ describe("verification before saving (the current API)", () => {
       expect(run.code).toBe(1);
       expect(run.json()).toMatchObject({ ok: false, webhook: { action: "created", status: "unverified" } });
       expect(run.json().warnings).toContain(
-        "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification. Once Customer.io's " +
-          "URL answers, have Postmark verify it: cio-postmark doctor --verify-webhook --server 2001 --stream outbound",
+        "Postmark marks the webhook unverified: it sends Customer.io no events until the webhook passes verification. Have Postmark " +
+          "verify the webhook now (it calls Customer.io's URL once per trigger): cio-postmark doctor --verify-webhook --server 2001 " +
+          "--stream outbound",
       );
       const [post] = writesOf();
       expect(post!.query.verify).toBe("false");
@@ -316,6 +317,8 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
     const run = await doctor();
     expect(run.code).toBe(0);
     expect(world.simulator.requests.filter((request) => request.path.endsWith("/statistics")).map((request) => request.path)).toEqual([
+      // setup's, read back beside the stream's webhooks after its create, then doctor's by the saved ID
+      `/webhooks/${world.simulator.state.nextWebhookId - 1}/statistics`,
       `/webhooks/${world.simulator.state.nextWebhookId - 1}/statistics`,
       "/webhooks/5150/statistics",
     ]);

@@ -42,7 +42,7 @@ describe("a move that needs a deletion", () => {
     expect(world.simulator.writes).toHaveLength(writes);
     expect(urls()).toEqual([US_URL]);
     expect(saved().region).toBe("us");
-    const fix = refused.stderr.match(/To repair it: (cio-postmark [^\n]+)/)?.[1];
+    const fix = refused.stderr.match(/To go ahead: (cio-postmark [^\n]+)/)?.[1];
     expect(fix).toBe("cio-postmark doctor --fix --region eu --yes --server 2001 --stream outbound");
 
     const moved = await run(argsOf(fix!), { CUSTOMERIO_APP_API_KEY: CIO_EU_KEY });
@@ -91,7 +91,7 @@ describe("a move whose deletion fails", () => {
     expect(half.code).toBe(1);
     const euWebhook = world.simulator.state.webhooks.find((hook) => hook.Url === EU_URL)!.ID;
     expect(saved()).toMatchObject({ region: "eu", webhookId: euWebhook, webhookUrl: EU_URL });
-    expect(half.stderr).toContain(`saved with webhook ${euWebhook} (region EU), but webhook ${usWebhook} could not be deleted`);
+    expect(half.stderr).toContain(`Saved Production / outbound with webhook ${euWebhook}, but could not delete webhook ${usWebhook}`);
     expect(half.stderr).toContain("To finish: cio-postmark doctor --fix --region eu --yes --server 2001 --stream outbound");
 
     const finished = await run(["doctor", "--no-input", "--fix", "--yes"]);

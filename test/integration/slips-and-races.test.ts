@@ -147,8 +147,11 @@ describe("Open or Click kept on after a write", () => {
       },
     });
     const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], { env });
-    expect(run.code).toBe(0);
-    expect(run.json().warnings).toEqual(["Webhook 4245: Subscription Change was asked on but Postmark keeps it off."]);
+    // Said as Postmark's choice, and judged as doctor judges it: unsubscribes would not reach Customer.io, so the run fails.
+    expect(run.code).toBe(1);
+    expect(run.json().ok).toBe(false);
+    expect(run.json().warnings).toContain("Webhook 4245: Subscription Change was asked on but Postmark keeps it off.");
+    expect(run.json().warnings.join("\n")).toContain("Webhook 4245 has the wrong settings: Subscription Change trigger is off");
     expect(world.simulator.webhooksOf(PROD)).toHaveLength(0);
   });
 });

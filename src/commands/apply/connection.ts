@@ -49,7 +49,8 @@ export async function planEntry(
   const { server, api } = resolved.target;
   const entry: ApplyEntry = { connection, server, api, warnings: [], failing: [] };
   try {
-    const previous = await runtime.store.find(server.ID, connection.stream);
+    // --check reads no saved config, as doctor --file does: the two judge the same facts.
+    const previous = check ? undefined : await runtime.store.find(server.ID, connection.stream);
     const reading = readConnection(async () => api, {
       streamId: connection.stream,
       region: connection.region,
