@@ -127,6 +127,8 @@ export async function applyWebhookPlan(
       notRemoved.push({ id: duplicate.ID, error });
     }
   }
+  // What a create read back stands less what was deleted after it.
+  if (seen) seen = { ...seen, webhooks: seen.webhooks.filter((hook) => !removed.includes(hook.ID)) };
   return { webhook, action, removed, notRemoved, warnings, unverified, seen };
 }
 
