@@ -60,7 +60,7 @@ describe("--sandbox", () => {
       },
     );
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/SMTP is not enabled/);
+    expect(run.stderr).toMatch(/SMTP is disabled on server/);
   });
 
   it("doctor --end-to-end's spinner says the stage it waits at and the seconds left", async () => {

@@ -174,8 +174,8 @@ describe("a whole sitting in a real terminal", () => {
     expect((await run.exited).exitCode).toBe(130);
     const screen = flat(run.screen());
     expect(screen).toContain(
-      "✖ SMTP is not enabled on server Legacy Newsletters (ID 1003), so Customer.io could not send through it. Turn it on in Postmark " +
-        "at https://account.postmarkapp.com/servers/1003/settings (Settings > SMTP), or pick another server.",
+      "✖ SMTP is disabled on server Legacy Newsletters (ID 1003): Customer.io cannot send through it. Turn it on in Postmark: " +
+        "https://account.postmarkapp.com/servers/1003/settings (Settings > SMTP), or pick another server.",
     );
     expect(screen).toContain("✔ Server: Acme Staging");
     expect(screen.slice(screen.lastIndexOf("Access Key:"))).toContain("Cancelled: nothing was changed.");

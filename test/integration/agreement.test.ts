@@ -37,7 +37,7 @@ interface State {
   name: string;
   options?: SimulatorOptions;
   /** Makes the state: a first setup, then what changed in Postmark, or Postmark as it is before any. */
-  arrange?: () => Promise<unknown> | void;
+  arrange?: () => unknown;
   /** setup's (and apply's) own flags in this state. */
   flags?: string[];
   /** Whether setup passes in this state: written here, so agreement alone cannot hide two wrong answers. */

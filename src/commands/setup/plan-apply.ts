@@ -119,13 +119,15 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
       problems: findingWords(done.after, "fail"),
     });
   const done = await criticalSection(
-    () =>
-      output.step(applyLabel(plan.webhooks, plan.verify), () =>
+    async () => {
+      const finished = await output.step(applyLabel(plan.webhooks, plan.verify), () =>
         applyAndSave(runtime, { api, facts, wanted, verdict }, { verify: options.verifyWebhook !== false, record, again, naming }),
-      ),
+      );
+      recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
+      return finished;
+    },
     (finished, signal) => renderSetupResult(runtime, outcome(finished), { interrupted: signal }),
   );
-  recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
   // Saved as it is; a deletion that failed after the write is said, with the command that finishes it.
   if (done.unfinished) throw done.unfinished;
   return outcome(done);
