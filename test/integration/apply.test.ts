@@ -173,6 +173,17 @@ describe("apply", () => {
     expect(run.stdout).not.toContain("sk-wrong-0000");
   });
 
+  it("a connection saved by apply says its secrets are in the environment apply read, never --no-store-secrets", async () => {
+    expect((await apply(["--yes"])).code).toBe(0);
+    const bare = { POSTMARK_ACCOUNT_TOKEN: undefined, POSTMARK_SMTP_ACCESS_KEY: undefined, POSTMARK_SMTP_SECRET_KEY: undefined };
+    const doctor = await world.run(["doctor", "--no-input", "--server", "2001", "--stream", "outbound"], { env: bare });
+    expect(doctor.stdout + doctor.stderr).not.toContain("--no-store-secrets");
+    expect(doctor.stdout + doctor.stderr).toContain("not stored: apply reads it from POSTMARK_SERVER_TOKEN (or POSTMARK_ACCOUNT_TOKEN)");
+    const status = await world.run(["status"], { env: bare });
+    expect(status.stdout).not.toContain("--no-store-secrets");
+    expect(status.stdout).toContain("Secret Key   not stored: apply reads it from PROD_SMTP_SECRET");
+  });
+
   it("a script without --yes changes nothing and says how to apply", async () => {
     const run = await apply([]);
     expect(run.code).toBe(1);
