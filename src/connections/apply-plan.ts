@@ -1,14 +1,15 @@
 import type { WantedConnection } from "../core/connection-plan.js";
-import type { Webhook } from "../core/model.js";
-import { judgeConnection, wantedOf, type Naming, type Verdict } from "../doctor/judge.js";
+import { judgeConnection, namingFor, wantedOf, type Verdict } from "../doctor/judge.js";
 import { CliError } from "../errors.js";
 import type { ServerApi } from "../postmark/api.js";
 import { streamWebhooksLink } from "../postmark/links.js";
+import { unknownStreamError } from "../postmark/lookup.js";
 import { applyWebhookPlan, type AppliedPlan } from "../postmark/webhook-writer.js";
 import type { Runtime } from "../runtime.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
-import { readConnection, type ConnectionFacts } from "./read.js";
+import { readConnection, type ConnectionFacts, type Reading } from "./read.js";
+import { connectionRecord, type Sending } from "./saved.js";
 
 /**
  * The one way a plan is applied, by setup, apply and doctor --fix alike: write the webhooks, save
@@ -23,14 +24,32 @@ export interface Planned {
   verdict: Verdict;
 }
 
+/**
+ * What a reading finds, judged against the connection wanted (of the stream's type as Postmark has
+ * it now): what setup, apply and --fix each apply. A stream the server lacks is named with those it has.
+ */
+export async function judgeReading(
+  runtime: Runtime,
+  api: ServerApi,
+  reading: Reading,
+  wanting: Omit<WantedConnection, "streamType">,
+  askedUnverified?: boolean,
+): Promise<Planned> {
+  const read = await reading.all().catch(async (error) => Promise.reject(await unknownStreamError(api, wanting.streamId, error)));
+  const facts = { ...read, askedUnverified };
+  const wanted = { ...wanting, streamId: read.stream.ID, streamType: read.stream.MessageStreamType };
+  return { api, facts, wanted, verdict: judgeConnection(facts, wanted, namingFor(runtime, read.server.ID)) };
+}
+
 export interface Applying {
   /** False with --no-verify-webhook: Postmark saves without calling the URL, and the webhook stands unverified. */
   verify: boolean;
-  /** The record to save, given the webhook that now stands and whether this tool left it unverified. */
-  record(webhook: Webhook, webhookUnverified: boolean): SavedConnection;
+  /** How the connection sends and where its secrets live: saved beside what Postmark now has. */
+  sending: Sending;
+  /** The connection saved before, read under the lock. */
+  previous?: SavedConnection;
   /** The command that finishes what a failed deletion left. */
   again: string;
-  naming: Naming;
   /** How the record is saved (apply saves one at a time); the store's save by default. */
   save?: (connection: SavedConnection) => Promise<void>;
 }
@@ -52,10 +71,12 @@ export async function applyAndSave(runtime: Runtime, { api, facts, wanted, verdi
     alsoVerify: plan.verify,
     webhooksPage: shown(streamWebhooksLink(server, stream.ID)),
   });
-  const unverified = applied.unverified ?? Boolean(facts.askedUnverified);
-  const saved = applying.record(applied.webhook, unverified);
+  const saved = connectionRecord(
+    { server, stream, region: wanted.region, webhook: applied.webhook },
+    { ...applying.sending, webhookUnverified: applied.unverified ?? Boolean(facts.askedUnverified), previous: applying.previous },
+  );
   await (applying.save ?? ((record) => runtime.store.save(record)))(saved);
-  const after = judgeConnection(await factsAfter(api, facts, applied, saved), wantedOf(saved), applying.naming);
+  const after = judgeConnection(await factsAfter(api, facts, applied, saved), wantedOf(saved), namingFor(runtime, server.ID));
   if (applied.notRemoved.length === 0) return { applied, saved, after };
   const [first] = applied.notRemoved;
   const unfinished = new CliError(

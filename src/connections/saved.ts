@@ -28,15 +28,7 @@ export function connectionRecord(
     webhookUnverified,
     provenNow,
     previous,
-  }: {
-    smtp: SavedSmtp | null;
-    serverToken?: string;
-    secrets: SecretsHome;
-    secretKeyEnv?: string;
-    webhookUnverified: boolean;
-    provenNow: boolean;
-    previous?: SavedConnection;
-  },
+  }: Sending & Pick<SavedConnection, "webhookUnverified"> & { previous?: SavedConnection },
 ): SavedConnection {
   const now = new Date().toISOString();
   return {
@@ -55,6 +47,27 @@ export function connectionRecord(
     ...(webhookUnverified ? { webhookUnverified } : {}),
     verifiedAt: provenNow ? now : (previous?.verifiedAt ?? null),
     updatedAt: now,
+  };
+}
+
+/** How a connection sends and where its secrets live; provenNow: its key pair was proved in this run. */
+export interface Sending {
+  smtp: SavedSmtp | null;
+  serverToken?: string;
+  secrets: SecretsHome;
+  secretKeyEnv?: string;
+  provenNow: boolean;
+}
+
+/** A saved connection's sending as it stands, for a save that proves nothing (--fix). */
+export function sendingOf(connection: SavedConnection): Sending {
+  const { smtp, serverToken, secretKeyEnv } = connection;
+  return {
+    smtp,
+    ...(serverToken ? { serverToken } : {}),
+    secrets: secretsOf(connection),
+    ...(secretKeyEnv ? { secretKeyEnv } : {}),
+    provenNow: false,
   };
 }
 

@@ -1,7 +1,7 @@
 import { readSecretEnv } from "../core/inputs.js";
 import { planWebhooks } from "../core/webhook-plan.js";
 import { once, readConnection } from "../connections/read.js";
-import { judgeConnection, wantedOf, type Verdict } from "./judge.js";
+import { judgeConnection, namingFor, wantedOf, type Verdict } from "./judge.js";
 import { secretKeyVariable } from "../connections/saved.js";
 import { accountApi, envToken, serverApi, serverTokenFor, type SourcedToken } from "../connections/clients.js";
 import type { Runtime } from "../runtime.js";
@@ -122,6 +122,5 @@ export async function judgeWhatWasRead(
     // A check Postmark ran in this run and passed outweighs the Status read before it.
     verifiedNow: typeof checkedNow === "object" && checkedNow.success,
   };
-  const naming = { serverId: connection.serverId, command: runtime.command, arrow: runtime.output.symbols.arrow };
-  return judgeConnection(facts, wantedOf(connection), naming);
+  return judgeConnection(facts, wantedOf(connection), namingFor(runtime, connection.serverId));
 }

@@ -1,18 +1,18 @@
 import { withoutDeletions } from "../core/connection-plan.js";
 import { describePlan } from "../core/webhook-plan.js";
 import type { Region } from "../core/regions.js";
-import { applyAndSave, type Planned } from "../connections/apply-plan.js";
+import { applyAndSave, judgeReading, type Planned } from "../connections/apply-plan.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
 import { consent, needsYes } from "../connections/consent.js";
 import { readConnection } from "../connections/read.js";
-import { connectionFlags, connectionRecord, describeConnection } from "../connections/saved.js";
+import { connectionFlags, describeConnection, sendingOf } from "../connections/saved.js";
 import { criticalSection } from "../interrupt.js";
 import { recordDone } from "../journal.js";
 import type { Runtime } from "../runtime.js";
-import { secretsOf, type SavedConnection } from "../store/config-store.js";
+import type { SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
 import type { ConnectionReport } from "./collect.js";
-import { judgeConnection, wantedOf } from "./judge.js";
+import { wantedOf } from "./judge.js";
 import { renderDoctor } from "./render.js";
 
 /** doctor --fix: the repairs, by the same plan as setup, each under the lock and let finish by a signal. */
@@ -78,22 +78,16 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
   // Under the lock, what is about to change is read again: a connection removed meanwhile is left removed.
   const connection = await runtime.store.find(checked.serverId, checked.streamId);
   if (!connection) return "unchanged";
-  const wanted = wantedOf(connection, { region: options.region, verifies: options.verify });
-  const naming = { serverId: connection.serverId, command: runtime.command, arrow: output.symbols.arrow };
   let planned: Planned;
   try {
     const api = serverApi(runtime, await serverTokenFor(runtime, connection));
-    const facts = await readConnection(async () => api, {
-      streamId: connection.streamId,
-      region: wanted.region,
-      streamType: connection.streamType,
-      webhookId: connection.webhookId,
-    }).all();
-    const known = { ...facts, askedUnverified: connection.webhookUnverified === true };
-    planned = { api, facts: known, wanted, verdict: judgeConnection(known, wanted, naming) };
+    const wanted = wantedOf(connection, { region: options.region, verifies: options.verify });
+    const reading = readConnection(async () => api, { ...wanted, webhookId: connection.webhookId });
+    planned = await judgeReading(runtime, api, reading, wanted, connection.webhookUnverified === true);
   } catch {
     return "unchanged"; // the checks already say why the connection cannot be read
   }
+  const { wanted } = planned;
   let repair = planned.verdict.plan!;
   if (!repair.changesAnything) return "unchanged";
   const moved = repair.movesFrom !== undefined;
@@ -116,20 +110,6 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
     }
   }
   runtime.store.assertWritable(); // a repair that could not be saved is not made
-  const { server, stream } = planned.facts;
-  const record = (webhook: { ID: number; Url: string }, webhookUnverified: boolean) =>
-    connectionRecord(
-      { server, stream, region: wanted.region, webhook },
-      {
-        smtp: connection.smtp,
-        ...(connection.serverToken ? { serverToken: connection.serverToken } : {}),
-        secrets: secretsOf(connection),
-        ...(connection.secretKeyEnv ? { secretKeyEnv: connection.secretKeyEnv } : {}),
-        webhookUnverified,
-        provenNow: false,
-        previous: connection,
-      },
-    );
   return criticalSection(
     async () => {
       // What exists is saved as soon as it exists, even when a deletion after it failed: a re-run then converges on it.
@@ -137,7 +117,7 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
         applyAndSave(
           runtime,
           { ...planned, verdict: { ...planned.verdict, plan: repair } },
-          { verify: options.verify, record, again, naming },
+          { verify: options.verify, sending: sendingOf(connection), previous: connection, again },
         ),
       );
       for (const warning of outcome.applied.warnings) output.warn(shown(warning));

@@ -60,6 +60,12 @@ export interface Naming {
   arrow: string;
 }
 
+/** How a run names a connection of this server: its command line, and the arrow its terminal can show. */
+export const namingFor = (
+  runtime: { command(...args: string[]): string; output: { symbols: { arrow: string } } },
+  serverId: number,
+): Naming => ({ serverId, command: runtime.command, arrow: runtime.output.symbols.arrow });
+
 /** What was read of a connection; a fact left out (a read that failed) gets no finding. */
 export interface KnownFacts extends Omit<WhatPostmarkHas, "server" | "stream" | "webhooks"> {
   server?: Server;

@@ -1,6 +1,6 @@
 import { CliError, usageError } from "../errors.js";
 import { closeMatches } from "../core/matching.js";
-import { isUsableStream, type StreamProblem } from "../core/connection-plan.js";
+import { isUsableStream } from "../core/connection-plan.js";
 import type { AccountApi, ServerApi } from "./api.js";
 import type { Server } from "../core/model.js";
 import { shown } from "../ui/terminal-safe.js";
@@ -61,22 +61,6 @@ export async function findServer(account: AccountApi, ref: string, from: keyof t
     "unknown_server",
     `No server named ${JSON.stringify(ref)} in this Postmark account.`,
     suggestions.length ? `Did you mean: ${suggestions.map((name) => `"${shown(name)}"`).join(", ")}?` : renaming.unknownName,
-  );
-}
-
-/** Why setup refuses a stream a Customer.io webhook cannot live on (the connection plan judges it). */
-export function streamProblemError(streamId: string, problem: StreamProblem): CliError {
-  if (problem === "inbound") {
-    return usageError(
-      "inbound_stream",
-      `"${streamId}" is an inbound stream: it receives mail, so Customer.io cannot send through it.`,
-      "Choose a transactional or broadcast stream, e.g. --stream outbound.",
-    );
-  }
-  return usageError(
-    "archived_stream",
-    `"${streamId}" is archived: Postmark does not send from archived streams.`,
-    "Unarchive it in Postmark, or choose another stream.",
   );
 }
 

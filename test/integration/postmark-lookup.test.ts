@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AccountApi, ServerApi, type PostmarkSettings } from "../../src/postmark/api.js";
-import { streamProblems } from "../../src/core/connection-plan.js";
-import { findServer, streamProblemError, unknownStreamError } from "../../src/postmark/lookup.js";
+import { findServer, unknownStreamError } from "../../src/postmark/lookup.js";
+import { blockingError, judgeConnection } from "../../src/doctor/judge.js";
 import * as shapes from "../../src/postmark/shapes.js";
 import type { PostmarkSimulator } from "../../src/sandbox/postmark/simulator.js";
 import { startApiSimulator } from "../helpers/api.js";
@@ -126,25 +126,34 @@ describe("findServer", () => {
 
 describe("streams", () => {
   const stream = (fields: Record<string, unknown>) => shapes.stream({ ID: "s1", MessageStreamType: "Transactional", ...fields });
-  /** What setup does with the connection plan's verdict on a stream: refuse it with the first reason. */
+  /** What setup and apply do with the one verdict on a stream: refuse it with the first reason. */
   const assertUsableStream = (checked: ReturnType<typeof stream>) => {
-    const [problem] = streamProblems(checked);
-    if (problem) throw streamProblemError(checked.ID, problem);
+    const server = shapes.server({ ID: 1, Name: "Prod", SmtpApiActivated: true });
+    const wanted = { region: "us" as const, streamId: checked.ID, streamType: checked.MessageStreamType, needsSmtp: true };
+    const verdict = judgeConnection({ server, stream: checked, webhooks: [] }, wanted, {
+      serverId: 1,
+      command: (...a) => a.join(" "),
+      arrow: "->",
+    });
+    const blocked = blockingError(verdict, server, checked.ID);
+    if (blocked) throw blocked;
   };
 
   it("refuses an inbound or archived stream with the reason and what to do; takes the others", () => {
     expect(() => assertUsableStream(stream({ MessageStreamType: "Inbound" }))).toThrow(
       expect.objectContaining({
         code: "inbound_stream",
-        message: '"s1" is an inbound stream: it receives mail, so Customer.io cannot send through it.',
+        exitCode: 2,
+        message: 'Stream "s1" is an inbound stream: it receives mail, so Customer.io cannot send through it.',
         hint: "Choose a transactional or broadcast stream, e.g. --stream outbound.",
       }),
     );
     expect(() => assertUsableStream(stream({ ArchivedAt: "2026-01-01T00:00:00Z" }))).toThrow(
       expect.objectContaining({
         code: "archived_stream",
-        message: '"s1" is archived: Postmark does not send from archived streams.',
-        hint: "Unarchive it in Postmark, or choose another stream.",
+        exitCode: 2,
+        message: 'Stream "s1" is archived: Postmark does not send from it.',
+        hint: "Unarchive it in Postmark (Message Streams), or choose another stream.",
       }),
     );
     expect(() => assertUsableStream(stream({ MessageStreamType: "Broadcasts" }))).not.toThrow();

@@ -5,12 +5,11 @@ import type { ConnectionPlan, WantedConnection } from "../../core/connection-pla
 import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../../core/inputs.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Resolved } from "../../connections/file.js";
-import { applyAndSave } from "../../connections/apply-plan.js";
+import { applyAndSave, judgeReading } from "../../connections/apply-plan.js";
 import { readConnection, type ConnectionFacts } from "../../connections/read.js";
-import { connectionRecord, smtpRecord } from "../../connections/saved.js";
-import { blockingError, findingWords, judgeConnection, type Naming, type Verdict } from "../../doctor/judge.js";
+import { smtpRecord, type Sending } from "../../connections/saved.js";
+import { blockingError, findingWords, type Verdict } from "../../doctor/judge.js";
 import type { ServerApi } from "../../postmark/api.js";
-import { unknownStreamError } from "../../postmark/lookup.js";
 import type { AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
 import { verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
@@ -42,7 +41,7 @@ export interface ApplyEntry {
 export async function planEntry(
   runtime: Runtime,
   resolved: Resolved,
-  { check, verify, naming }: { check: boolean; verify: boolean; naming: (server: Server) => Naming },
+  { check, verify }: { check: boolean; verify: boolean },
 ): Promise<ApplyEntry> {
   const { connection } = resolved;
   if ("error" in resolved) return { connection, error: resolved.error, warnings: [], failing: [] };
@@ -57,23 +56,19 @@ export async function planEntry(
       webhookId: previous?.webhookId ?? null,
       server,
     });
-    const facts = await reading.all().catch(async (error) => Promise.reject(await unknownStreamError(api, connection.stream, error)));
-    const { stream } = facts;
-    entry.stream = stream;
-    entry.facts = { ...facts, askedUnverified: previous?.webhookUnverified };
-    entry.wanted = {
+    const wanting = {
       region: connection.region,
-      streamId: stream.ID,
-      streamType: stream.MessageStreamType,
+      streamId: connection.stream,
       needsSmtp: Boolean(connection.smtp),
       verifies: verify,
       savedRegion: previous?.region,
     };
-    entry.verdict = judgeConnection(entry.facts, entry.wanted, naming(server));
-    entry.plan = entry.verdict.plan;
-    entry.warnings = findingWords(entry.verdict, "warn");
-    entry.failing = findingWords(entry.verdict, "fail");
-    const blocked = blockingError(entry.verdict, server, stream.ID);
+    const { facts, wanted, verdict } = await judgeReading(runtime, api, reading, wanting, previous?.webhookUnverified);
+    const { stream } = facts;
+    Object.assign(entry, { stream, facts, wanted, verdict, plan: verdict.plan });
+    entry.warnings = findingWords(verdict, "warn");
+    entry.failing = findingWords(verdict, "fail");
+    const blocked = blockingError(verdict, server, stream.ID);
     if (blocked) throw blocked;
     if (connection.smtp && !check) entry.smtp = await proveSmtp(runtime, { ...connection, smtp: connection.smtp }, stream);
   } catch (error) {
@@ -111,23 +106,21 @@ export const changesPostmark = (entry: ApplyEntry) => !entry.error && entry.plan
 export async function applyEntry(
   runtime: Runtime,
   entry: ApplyEntry,
-  { verify, again, naming }: { verify: boolean; again: string; naming: (server: Server) => Naming },
+  { verify, again }: { verify: boolean; again: string },
   save: (connection: SavedConnection) => Promise<void>,
 ): Promise<ApplyEntry> {
   if (entry.error) return entry;
   const { server, stream, api, facts, wanted, verdict, connection } = entry as Required<ApplyEntry>;
   try {
     const previous = await runtime.store.find(server.ID, stream.ID);
-    const record = (webhook: { ID: number; Url: string }, webhookUnverified: boolean) =>
-      savedEntry(previous, { server, stream, region: connection.region, webhook, webhookUnverified }, entry.smtp, connection);
     const outcome = await applyAndSave(
       runtime,
       { api, facts, wanted, verdict },
       {
         verify,
-        record,
+        sending: sendingFrom(previous, entry.smtp, connection),
+        previous,
         again,
-        naming: naming(server),
         // Nothing is written for a connection already as the file says, in Postmark and in the saved config.
         save: (next) => (previous && !differs(previous, next) ? Promise.resolve() : save(next)),
       },
@@ -138,7 +131,7 @@ export async function applyEntry(
     if (outcome.unfinished) entry.error = outcome.unfinished;
     else if (entry.failing.length > 0)
       entry.error = new CliError("connection_unhealthy", `Applied, but ${entry.failing.join(" ")}`, {
-        hint: `See it whole: ${naming(server).command("doctor", "--server", String(server.ID), "--stream", stream.ID)}`,
+        hint: `See it whole: ${runtime.command("doctor", "--server", String(server.ID), "--stream", stream.ID)}`,
       });
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
@@ -148,25 +141,18 @@ export async function applyEntry(
 }
 
 /**
- * The saved connection after apply: what Postmark has now, its secrets in the environment the file
- * names (never saved from it); a secret setup saved before is kept while it still belongs.
+ * How a connection applied from a file sends: its secrets in the environment the file names (never
+ * saved from it); a secret setup saved before is kept while it still belongs.
  */
-function savedEntry(
-  previous: SavedConnection | undefined,
-  { webhookUnverified, ...now }: Parameters<typeof connectionRecord>[0] & { webhookUnverified: boolean },
-  smtp: SmtpCredentials | undefined,
-  connection: FileConnection,
-): SavedConnection {
+function sendingFrom(previous: SavedConnection | undefined, smtp: SmtpCredentials | undefined, connection: FileConnection): Sending {
   const keptSecret = smtp && previous?.smtp?.accessKey === smtp.accessKey ? previous.smtp.secretKey : undefined;
-  return connectionRecord(now, {
+  return {
     smtp: smtp ? smtpRecord(smtp, keptSecret) : (previous?.smtp ?? null),
     ...(previous?.serverToken ? { serverToken: previous.serverToken } : {}),
     secrets: keptSecret || previous?.serverToken ? "saved" : "environment",
     ...(connection.smtp ? { secretKeyEnv: connection.smtp.secretKeyEnv } : {}),
-    webhookUnverified,
     provenNow: smtp !== undefined,
-    previous,
-  });
+  };
 }
 
 /** Whether saving would change anything but the times. */

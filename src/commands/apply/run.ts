@@ -1,5 +1,4 @@
 import { CliError, ExitCode, usageError } from "../../errors.js";
-import type { Server } from "../../core/model.js";
 import { consent } from "../../connections/consent.js";
 import { smtpFromEnv } from "../../core/connections-file.js";
 import { plural } from "../../core/words.js";
@@ -45,8 +44,7 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
   const resolved = await output.step(`Finding the servers of ${plural(connections.length, "connection")} in Postmark`, () =>
     resolveServers(runtime, connections),
   );
-  const naming = (server: Server) => ({ serverId: server.ID, command: runtime.command, arrow: runtime.output.symbols.arrow });
-  const planned = await eachWithProgress(runtime, "Planning", resolved, (entry) => planEntry(runtime, entry, { ...run, naming }));
+  const planned = await eachWithProgress(runtime, "Planning", resolved, (entry) => planEntry(runtime, entry, run));
   const again = (...args: string[]) => runtime.command("apply", ...(run.given ? ["--file", run.file.name] : []), ...args);
   if (run.check) {
     renderApply(runtime, planned, { check: true, again });
@@ -62,7 +60,7 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
   const applied = await criticalSection(
     () =>
       eachWithProgress(runtime, "Applying", planned, async (entry) => {
-        const done = await applyEntry(runtime, entry, { verify: run.verify, again: again("--yes"), naming }, save);
+        const done = await applyEntry(runtime, entry, { verify: run.verify, again: again("--yes") }, save);
         if (done.applied && !done.error) recordDone(`${done.connection.place} applied`);
         return done;
       }),

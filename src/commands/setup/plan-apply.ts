@@ -4,13 +4,12 @@ import { matchesServerRef } from "../../core/matching.js";
 import type { Region } from "../../core/regions.js";
 import { plural } from "../../core/words.js";
 import type { SendTestResult } from "../../connections/send-test.js";
-import { applyAndSave, type Outcome } from "../../connections/apply-plan.js";
+import { applyAndSave, judgeReading, type Outcome } from "../../connections/apply-plan.js";
 import { consent } from "../../connections/consent.js";
 import { readConnection } from "../../connections/read.js";
-import { connectionRecord, smtpRecord } from "../../connections/saved.js";
-import { blockingError, findingWords, judgeConnection } from "../../doctor/judge.js";
+import { smtpRecord } from "../../connections/saved.js";
+import { blockingError, findingWords } from "../../doctor/judge.js";
 import { serverLabel } from "../../postmark/links.js";
-import { unknownStreamError } from "../../postmark/lookup.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
@@ -35,7 +34,14 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   // One round of reads; the SMTP handshake goes alongside as soon as its host is known. All of it
   // starts inside the step, so no promise waits without a handler while the spinner loads.
   let smtpCheck: ReturnType<typeof checkSmtp> | undefined;
-  const facts = await output.step("Reading the server, stream and webhooks from Postmark", () => {
+  const wanting = {
+    region,
+    streamId,
+    needsSmtp: !options.skipSmtp,
+    verifies: options.verifyWebhook !== false,
+    savedRegion: target.previous?.region,
+  };
+  const planned = await output.step("Reading the server, stream and webhooks from Postmark", () => {
     const reading = readConnection(async () => api, {
       streamId,
       region,
@@ -45,19 +51,10 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
     });
     smtpCheck = target.smtpInput ? reading.stream().then((stream) => checkSmtp(runtime, target.smtpInput!, stream)) : undefined;
     smtpCheck?.catch(() => undefined); // awaited below, after the reads it depends on have been judged
-    return reading.all().catch(async (error) => Promise.reject(await unknownStreamError(api, streamId, error)));
+    return judgeReading(runtime, api, reading, wanting, target.previous?.webhookUnverified);
   });
+  const { facts, verdict } = planned;
   const { server, stream } = facts;
-  const wanted = {
-    region,
-    streamId: stream.ID,
-    streamType: stream.MessageStreamType,
-    needsSmtp: !options.skipSmtp,
-    verifies: options.verifyWebhook !== false,
-    savedRegion: target.previous?.region,
-  };
-  const naming = { serverId: server.ID, command: runtime.command, arrow: output.symbols.arrow };
-  const verdict = judgeConnection({ ...facts, askedUnverified: target.previous?.webhookUnverified }, wanted, naming);
   const blocked = blockingError(verdict, server, stream.ID);
   if (blocked) throw blocked;
   assertServerMatches(server, target);
@@ -97,18 +94,12 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   // --skip-smtp repairs the webhook only: an SMTP token proven before is kept.
   const previous = await runtime.store.find(server.ID, stream.ID);
   const savedSmtp = smtp ?? previous?.smtp;
-  const record = (webhook: { ID: number; Url: string }, webhookUnverified: boolean) =>
-    connectionRecord(
-      { server, stream, region, webhook },
-      {
-        smtp: savedSmtp ? smtpRecord(savedSmtp, storeSecrets ? savedSmtp.secretKey : undefined) : null,
-        ...(storeSecrets ? { serverToken: target.serverToken.value } : {}),
-        secrets: storeSecrets ? "saved" : "not-stored",
-        webhookUnverified,
-        provenNow: smtp !== null,
-        previous,
-      },
-    );
+  const sending = {
+    smtp: savedSmtp ? smtpRecord(savedSmtp, storeSecrets ? savedSmtp.secretKey : undefined) : null,
+    ...(storeSecrets ? { serverToken: target.serverToken.value } : {}),
+    secrets: storeSecrets ? ("saved" as const) : ("not-stored" as const),
+    provenNow: smtp !== null,
+  };
   const outcome = (done: Outcome) =>
     result(runtime, {
       ...parts,
@@ -121,7 +112,7 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   const done = await criticalSection(
     async () => {
       const finished = await output.step(applyLabel(plan.webhooks, plan.verify), () =>
-        applyAndSave(runtime, { api, facts, wanted, verdict }, { verify: options.verifyWebhook !== false, record, again, naming }),
+        applyAndSave(runtime, planned, { verify: options.verifyWebhook !== false, sending, previous, again }),
       );
       recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
       return finished;
