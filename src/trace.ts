@@ -3,6 +3,7 @@ import { basename, dirname, resolve, sep } from "node:path";
 import { CliError, usageError } from "./errors.js";
 import type { SecretRegistry } from "./ui/redact.js";
 import { mask } from "./ui/redact.js";
+import { SECRET_NAME } from "./core/inputs.js";
 
 /**
  * `--trace FILE`: one JSON line per Postmark request/response and per SMTP dialogue line, for bug
@@ -16,7 +17,6 @@ export interface TraceEntry {
   [field: string]: unknown;
 }
 
-const SECRET_FIELD = /token|password|secret|^pass$|^auth$/i;
 /** A trace is for reading, not for archiving a 5,000-server listing whole. */
 const MAX_TEXT = 256 * 1024;
 /** Deeper than any answer Postmark or Customer.io documents. */
@@ -135,7 +135,7 @@ function inside(path: string, folder: string): boolean {
 }
 
 function maskSecretFields(value: unknown, key = ""): unknown {
-  if (typeof value === "string") return SECRET_FIELD.test(key) && value !== "" ? mask(value) : value;
+  if (typeof value === "string") return SECRET_NAME.test(key) && value !== "" ? mask(value) : value;
   if (Array.isArray(value)) return value.map((item) => maskSecretFields(item, key));
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskSecretFields(item, name)]));

@@ -24,7 +24,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
 
   let connection: SavedConnection;
   if (serverRef && streamId) [connection] = oneServer(selectConnections(runtime, saved, serverRef, streamId), serverRef);
-  else if (prompter.interactive && saved.length > 0) {
+  else if (runtime.interactive && saved.length > 0) {
     const candidates = selectConnections(runtime, saved, serverRef, streamId);
     connection = await prompter.select(
       "Which connection should be removed?",
@@ -45,7 +45,7 @@ export async function runRemove(runtime: Runtime, options: RemoveOptions): Promi
 
   // Said before the question: the custom SMTP server in Customer.io is the person's to remove, and easy to forget after.
   const customerIoToo = "Also remove the custom SMTP server in Customer.io (Settings > Workspace Settings > Email > Custom SMTP Settings).";
-  if (!options.yes && prompter.interactive) runtime.output.info(customerIoToo);
+  if (!options.yes && runtime.interactive) runtime.output.info(customerIoToo);
   const yes = await consent(runtime, {
     yes: Boolean(options.yes),
     what: `Removing ${describeConnection(connection)} deletes its Customer.io webhooks in Postmark`,

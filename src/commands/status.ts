@@ -75,7 +75,7 @@ async function reveal(
 ): Promise<number> {
   const candidates = serverRef !== undefined || streamId !== undefined ? selectConnections(runtime, saved, serverRef, streamId) : saved;
   // In a terminal, a person picks among several, as remove offers.
-  if (candidates.length > 1 && runtime.prompter.interactive) {
+  if (candidates.length > 1 && runtime.interactive) {
     const picked = await runtime.prompter.select(
       "Which connection's Access Key and Secret Key?",
       candidates.map((connection) => ({ value: connection, name: describeConnection(connection) })),
@@ -110,7 +110,7 @@ async function reveal(
   }
   if (!yes) {
     // A secret on the screen is asked for, like a deletion: where nobody can be asked, --yes says it.
-    if (!runtime.prompter.interactive) {
+    if (!runtime.interactive) {
       throw usageError(
         "confirmation_required",
         `status --reveal prints the Secret Key of ${describeConnection(connection)}, and this run cannot ask first.`,

@@ -11,7 +11,7 @@ export async function consent(
   { yes, what, question, again, answer = true }: { yes: boolean; what: string; question: string; again: string; answer?: boolean },
 ): Promise<boolean> {
   if (yes) return true;
-  if (!runtime.prompter.interactive) throw needsYes(what, again);
+  if (!runtime.interactive) throw needsYes(what, again);
   return runtime.prompter.confirm(question, answer);
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { REGION_WEBHOOK_URLS, regionOfUrl } from "../core/regions.js";
-import { firstEvent, isOwnTestMessage } from "../core/send-test.js";
+import { firstEvent, isBounceTestAddress, isOwnTestMessage } from "../core/send-test.js";
 import type { CustomerIoApi, Delivery, Workspace } from "../customerio/api.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { OutboundMessage } from "../core/model.js";
@@ -11,6 +11,7 @@ import { recordTestMessage } from "../journal.js";
 import { CliError } from "../errors.js";
 import { shown } from "../ui/terminal-safe.js";
 import { connectionFlags } from "./saved.js";
+import { isConnectionOf, sameStreamId } from "../core/matching.js";
 
 /**
  * `doctor --end-to-end`: one email sent by Customer.io itself, followed on both sides. Customer.io
@@ -125,7 +126,7 @@ export async function proveWholeChain(
         found ??= await findByMarker(api, { recipient: target.to, subject }, marker, stop);
         if (found) {
           const stream = found.MessageStream;
-          const connection = connections.find((candidate) => candidate.streamId.toLowerCase() === stream.toLowerCase());
+          const connection = connections.find((candidate) => sameStreamId(candidate.streamId, stream));
           if (!connection) return await wrongStream(runtime, target, stream, result);
           // Its event goes to the other region's URL: it can never be matched, so there is nothing to wait for.
           if (connection.region !== workspace.region) return regionMismatch(runtime, target, connection, result);
@@ -177,11 +178,6 @@ function matchedEvent(delivery: Delivery, sent: number): "Bounced" | "Delivered"
   return undefined;
 }
 
-/** Postmark's black-hole test domain: its addresses bounce, and a bounce reaches a broadcast stream's webhook not at all. */
-export function isBounceTestAddress(address: string): boolean {
-  return address.toLowerCase().endsWith("@bounce-testing.postmarkapp.com");
-}
-
 function broadcastBounceWords(stream: string, to: string): string {
   return (
     `Customer.io sent it through broadcast stream ${shown(stream)}, to ${shown(to)}, which bounces: a broadcast stream's webhook ` +
@@ -227,9 +223,7 @@ async function wrongStream(runtime: Runtime, target: EndToEndTarget, stream: str
     ? `Sent through stream ${shown(stream)}, not through ${target.connections.map((c) => shown(c.streamId)).join(" or ")}`
     : `Sent through stream ${shown(stream)}, which has no Customer.io webhook`;
   // A stream connected already (in this sitting or before) is not offered again: its own proof is.
-  const saved = (await runtime.store.list()).some(
-    (other) => other.serverId === connection.serverId && other.streamId.toLowerCase() === stream.toLowerCase(),
-  );
+  const saved = (await runtime.store.list()).some((other) => isConnectionOf(other, connection.serverId, stream));
   const other = saved
     ? `or, since stream ${shown(stream)} is connected too, prove it: ` +
       runtime.command("doctor", "--end-to-end", "--from", target.from, ...connectionFlags({ ...connection, streamId: stream }))
@@ -291,8 +285,7 @@ function timedOut(
     default: {
       // A webhook in the other region stops the proof as soon as the message is found (regionMismatch), so here the regions agree:
       // nothing in the plan to repair, and the fix is Postmark's own check, which lifts a paused trigger.
-      const connection =
-        target.connections.find((candidate) => candidate.streamId.toLowerCase() === (stream ?? "").toLowerCase()) ?? server;
+      const connection = target.connections.find((candidate) => sameStreamId(candidate.streamId, stream ?? "")) ?? server;
       const { region } = connection;
       return finish(
         "fail",

@@ -4,7 +4,7 @@ import { secretsOf, type InvalidEntry, type SavedConnection, type SavedSmtp, typ
 import type { MessageStream, Server } from "../core/model.js";
 import type { Region } from "../core/regions.js";
 import { mask } from "../ui/redact.js";
-import { matchesServerRef } from "../core/matching.js";
+import { matchesServerRef, sameStreamId } from "../core/matching.js";
 import { shown } from "../ui/terminal-safe.js";
 
 /** Saved connections as doctor, status and remove see them. */
@@ -103,7 +103,7 @@ export function selectConnections(
   const selected = saved.filter(
     (connection) =>
       (serverRef === undefined || matchesServerRef(connection.serverId, connection.serverName, serverRef)) &&
-      (streamId === undefined || connection.streamId.toLowerCase() === streamId.toLowerCase()),
+      (streamId === undefined || sameStreamId(connection.streamId, streamId)),
   );
   if ((serverRef !== undefined || streamId !== undefined) && selected.length === 0) {
     const known = saved.map(describeConnection).join(", ");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { CliError } from "../errors.js";
-import { DEFAULT_TEST_RECIPIENT, firstEvent, isOwnTestMessage, searchFilters, testMessage } from "../core/send-test.js";
+import { firstEvent, isBounceTestAddress, isOwnTestMessage, searchFilters, testMessage } from "../core/send-test.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { OutboundMessage, StreamType } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
@@ -82,9 +82,9 @@ export async function proveTokenStream(
 /** One line for people: where the message went and what first happened to it. */
 export function describeSendTest(result: SendTestResult): string {
   // A bounce is what Postmark's test address is for: said as the good news it is.
-  const testBounce = result.firstEvent === "Bounced" && result.to.toLowerCase() === DEFAULT_TEST_RECIPIENT;
+  const testBounce = result.firstEvent === "Bounced" && isBounceTestAddress(result.to);
   const event = testBounce
-    ? ", and Postmark's soft-bounce test address bounced it, as it is made to"
+    ? ", and Postmark's bounce test address bounced it, as it is made to"
     : result.firstEvent
       ? `; first event: ${shown(result.firstEvent)}`
       : "; no event yet";

@@ -1,5 +1,5 @@
 import { CliError, usageError } from "../errors.js";
-import { parseRegion, parseServerRef, parseSmtpHost, parseSmtpPort, parseStreamId, secretProblem } from "./inputs.js";
+import { parseRegion, parseServerRef, parseSmtpHost, parseSmtpPort, parseStreamId, SECRET_NAME, secretProblem } from "./inputs.js";
 import type { Region } from "./regions.js";
 
 /**
@@ -32,9 +32,6 @@ const TOP_FIELDS = ["$schema", "region", "connections"];
 const CONNECTION_FIELDS = ["server", "stream", "region", "smtp"];
 const SMTP_FIELDS = ["accessKeyEnv", "secretKeyEnv", "host", "port"];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-
-/** Field names people reach for when they mean to write a secret in: refused as such, with where secrets go. */
-const SECRET_FIELD = /token|secret|password|apikey|api_key|accesskey$/i;
 
 /**
  * A value that is a key or token, by its shape (Postmark's are UUIDs, Customer.io's long hex) or
@@ -220,7 +217,7 @@ function readString<T>(
 
 function unknownFields(object: Record<string, Json>, known: string[], prefix: string, problems: Problems): void {
   for (const key of Object.keys(object)) {
-    if (known.includes(key) || SECRET_FIELD.test(key)) continue; // secret-looking fields are refused by refuseSecrets
+    if (known.includes(key) || SECRET_NAME.test(key)) continue; // secret-looking fields are refused by refuseSecrets
     problems.add(`${prefix}${/^[\w$-]{1,40}$/.test(key) ? key : "<a field>"}`, `is not a known field (known: ${known.join(", ")})`);
   }
 }
@@ -238,7 +235,7 @@ function refuseSecrets(value: Json, place: string, knownSecrets: ReadonlySet<str
     for (const [key, item] of Object.entries(value)) {
       const inner = place ? `${place}.${key}` : key;
       // accessKeyEnv and secretKeyEnv name variables: the one place a secret's name belongs.
-      if (!key.endsWith("Env") && SECRET_FIELD.test(key)) {
+      if (!key.endsWith("Env") && SECRET_NAME.test(key)) {
         problems.add(
           inner,
           "is a secret: secrets never go in this file (name environment variables with smtp.accessKeyEnv and smtp.secretKeyEnv)",

@@ -1,5 +1,5 @@
 import { usageError } from "../errors.js";
-import { isRegion, type Region } from "./regions.js";
+import { isRegion, signInHost, type Region } from "./regions.js";
 import type { StreamType } from "./model.js";
 
 /** Validation of what users type or set, with messages that say what would be right. */
@@ -13,7 +13,7 @@ export function parseRegion(value: string | undefined, field = "--region"): Regi
     throw usageError(
       "invalid_region",
       `${field} must be "us" or "eu" (got ${JSON.stringify(value)}).`,
-      "Your Customer.io region is in Settings > Workspace Settings; EU accounts use fly-eu.customer.io.",
+      `Your Customer.io region is in Settings > Workspace Settings; EU accounts use ${signInHost("eu")}.`,
     );
   }
   return normalized;
@@ -116,3 +116,9 @@ export function secretProblem(value: string, issuer = "Postmark"): string | unde
 export function defaultSmtpHost(streamType: StreamType): string {
   return streamType === "Broadcasts" ? "smtp-broadcasts.postmarkapp.com" : "smtp.postmarkapp.com";
 }
+
+/**
+ * The one judgement of a name that says its value is a credential: a header, a field of an answer
+ * in a trace, a field of a connections file (refused there: secrets come from the environment).
+ */
+export const SECRET_NAME = /authorization|api[-_]?key|access[-_]?key$|token|secret|passw(?:or)?d|^pass$|cookie|signature|^auth/i;

@@ -1,3 +1,13 @@
+/** Postmark matches stream IDs whatever their case: "Outbound" and "outbound" are one stream. */
+export const sameStreamId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** One saved connection per server and stream: its key in the config file. */
+export const connectionKey = (serverId: number, streamId: string) => `${serverId}:${streamId.toLowerCase()}`;
+
+/** Whether a connection is the one of this server and stream. */
+export const isConnectionOf = (connection: { serverId: number; streamId: string }, serverId: number, streamId: string) =>
+  connection.serverId === serverId && sameStreamId(connection.streamId, streamId);
+
 /** --server is a server's exact name or its numeric ID ("001" is ID 1). */
 export function matchesServerRef(id: number, name: string, ref: string): boolean {
   return name === ref || (/^\d+$/.test(ref) && Number(ref) === id);

@@ -13,6 +13,9 @@ export const REGION_SIGN_IN: Record<Region, string> = {
   eu: "https://fly-eu.customer.io",
 };
 
+/** "fly-eu.customer.io": the sign-in host, as people see it in their browser. */
+export const signInHost = (region: Region) => new URL(REGION_SIGN_IN[region]).host;
+
 const REGION_HOSTS: Record<string, Region> = { "track.customer.io": "us", "track-eu.customer.io": "eu" };
 const EVENTS_PATH = "/postmark/events";
 

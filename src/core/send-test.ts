@@ -6,8 +6,13 @@ import type { StreamType } from "./model.js";
  * API, to prove which stream the token sends through. The pure parts: the message and the verdict.
  */
 
-/** Postmark's soft-bounce test address: it produces a Bounce event and costs no reputation. */
-export const DEFAULT_TEST_RECIPIENT = "softbounce@bounce-testing.postmarkapp.com";
+/** Postmark's black-hole test domain: its addresses bounce, and cost no reputation. */
+const BOUNCE_TEST_DOMAIN = "bounce-testing.postmarkapp.com";
+/** Postmark's soft-bounce test address: it produces a Bounce event. */
+export const DEFAULT_TEST_RECIPIENT = `softbounce@${BOUNCE_TEST_DOMAIN}`;
+
+/** Whether mail to the address bounces by design (and so reaches a broadcast stream's webhook not at all). */
+export const isBounceTestAddress = (address: string) => address.toLowerCase().endsWith(`@${BOUNCE_TEST_DOMAIN}`);
 const TEST_TAG = "cio-postmark-test";
 /** Sent as the header X-PM-Metadata-cio-postmark-test; searched as metadata_cio-postmark-test. */
 const TEST_METADATA_KEY = "cio-postmark-test";

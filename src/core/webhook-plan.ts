@@ -1,4 +1,5 @@
 import type { StreamType, Webhook, WebhookBody, WebhookTriggers } from "./model.js";
+import { sameStreamId } from "./matching.js";
 import { REGION_WEBHOOK_URLS, regionOfUrl, type Region } from "./regions.js";
 
 /**
@@ -139,7 +140,7 @@ export function deliveryDrift(webhook: Pick<Webhook, "HttpAuth" | "HttpHeaders">
 }
 
 export function planWebhooks(desired: DesiredWebhook, current: Webhook[]): WebhookPlan {
-  const onStream = current.filter((hook) => hook.MessageStream.toLowerCase() === desired.streamId.toLowerCase());
+  const onStream = current.filter((hook) => sameStreamId(hook.MessageStream, desired.streamId));
   const customerIo = onStream.filter((hook) => regionOfUrl(hook.Url) !== undefined);
   const untouched = onStream.filter((hook) => regionOfUrl(hook.Url) === undefined);
   const driftCount = (hook: Webhook) => driftOf(hook, desired).length;

@@ -1,6 +1,6 @@
 import { plural } from "../core/words.js";
 import type { Runtime } from "../runtime.js";
-import { connectionKey } from "../store/config-store.js";
+import { isConnectionOf } from "../core/matching.js";
 import { CHECKS } from "./checks/index.js";
 import { accountDomains, collectFacts, type FactOptions } from "./facts.js";
 import { runChecks, type CheckOutcome } from "./runner.js";
@@ -43,9 +43,9 @@ export function checkAll(
 
 /** The report with one check's outcome taken from an earlier round on the same connection. */
 export function keepCheck(report: ConnectionReport, earlier: ConnectionReport[], id: string): ConnectionReport {
-  const key = connectionKey(report.connection.serverId, report.connection.streamId);
+  const { serverId, streamId } = report.connection;
   const before = earlier
-    .find((candidate) => connectionKey(candidate.connection.serverId, candidate.connection.streamId) === key)
+    .find((candidate) => isConnectionOf(candidate.connection, serverId, streamId))
     ?.checks.find((check) => check.id === id);
   return before ? { ...report, checks: report.checks.map((check) => (check.id === id ? before : check)) } : report;
 }

@@ -57,7 +57,7 @@ export async function fixAll(runtime: Runtime, reports: ConnectionReport[], opti
  * other region's in a move) and this run cannot ask, nothing at all is changed.
  */
 function assertConsentKnown(runtime: Runtime, reports: ConnectionReport[], options: FixOptions): void {
-  if (options.yes || runtime.prompter.interactive) return;
+  if (options.yes || runtime.interactive) return;
   const deleting = reports.filter(
     ({ connection, checks }) =>
       (options.region !== undefined && options.region !== connection.region) ||

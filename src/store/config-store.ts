@@ -6,6 +6,7 @@ import { CliError } from "../errors.js";
 import type { Region } from "../core/regions.js";
 import type { StreamType } from "../core/model.js";
 import { problemWithEntry } from "./validate.js";
+import { connectionKey, isConnectionOf } from "../core/matching.js";
 
 /** The only module that touches config.json. */
 
@@ -64,10 +65,6 @@ export interface InvalidEntry {
   problem: string;
 }
 
-export function connectionKey(serverId: number, streamId: string): string {
-  return `${serverId}:${streamId.toLowerCase()}`;
-}
-
 export class ConfigStore {
   readonly path: string;
   private conf?: Conf<ConfigDocument>;
@@ -107,8 +104,7 @@ export class ConfigStore {
   }
 
   async find(serverId: number, streamId: string): Promise<SavedConnection | undefined> {
-    const key = connectionKey(serverId, streamId);
-    return (await this.list()).find((connection) => connectionKey(connection.serverId, connection.streamId) === key);
+    return (await this.list()).find((connection) => isConnectionOf(connection, serverId, streamId));
   }
 
   private async entries(): Promise<{ valid: SavedConnection[]; invalid: InvalidEntry[] }> {

@@ -1,3 +1,4 @@
+import { SECRET_NAME } from "../core/inputs.js";
 import { mask } from "./mask.js";
 
 /**
@@ -11,8 +12,6 @@ import { mask } from "./mask.js";
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)([^\s/?#@]+)@/gi;
 /** A query value whose name says it is a secret: key, token, secret, password, sig, auth. */
 const SECRET_QUERY = /([?&;][^=&#\s"']*(?:key|token|secret|passw(?:or)?d|sig|auth)[^=&#\s"']*=)([^&;#\s"']+)/gi;
-/** Header names whose values are credentials. */
-const SECRET_HEADER = /authorization|api[-_]?key|token|secret|passw(?:or)?d|cookie|signature|^auth/i;
 
 export function maskCredentialsInText(text: string): string {
   if (!text.includes("://") && !text.includes("=")) return text;
@@ -25,5 +24,5 @@ export function maskCredentialsInText(text: string): string {
 export function isSecretHeader(value: unknown): value is { Name: string; Value: string } {
   if (typeof value !== "object" || value === null) return false;
   const { Name, Value } = value as Record<string, unknown>;
-  return typeof Name === "string" && typeof Value === "string" && Value !== "" && SECRET_HEADER.test(Name);
+  return typeof Name === "string" && typeof Value === "string" && Value !== "" && SECRET_NAME.test(Name);
 }

@@ -12,7 +12,6 @@ export interface Choice<T> {
 
 /** What commands may ask a person. Injected, so tests and scripted runs never reach a real prompt. */
 export interface Prompter {
-  readonly interactive: boolean;
   select<T>(message: string, choices: Choice<T>[]): Promise<T>;
   /** A list filtered as the user types: for long lists such as big accounts' servers. */
   search<T>(message: string, choices: Choice<T>[]): Promise<T>;
@@ -57,7 +56,6 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
   }
 
   return {
-    interactive,
     select: (message, choices) =>
       ask(async () => {
         const { default: select } = await import("@inquirer/select");

@@ -67,7 +67,7 @@ describe("README", () => {
     const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
     const [wrong, right] = await runBlock("Proving which stream a token sends through", env);
     expect(wrong!.stderr).toContain('The test message went through stream "broadcast" of server Acme Production, not "outbound"');
-    expect(right!.stderr).toMatch(/The test message \S+ went through stream "broadcast", and Postmark's soft-bounce test address bounced/);
+    expect(right!.stderr).toMatch(/The test message \S+ went through stream "broadcast", and Postmark's bounce test address bounced/);
   });
 
   it("rehearses the connections file in the sandbox, as written", { timeout: 60_000 }, async () => {

@@ -93,8 +93,8 @@ describe("a whole sitting in a real terminal", () => {
     );
     // Never shown once typed (the sandbox's opening lists its own keys before the first question).
     expect(screen.slice(screen.indexOf("Which Postmark token will you use?"))).not.toContain("sandbox-customerio-app-api-key-0001");
-    expect(screen).toMatch(/went through stream "outbound", and Postmark's soft-bounce test address bounced it, as it is made to/);
-    expect(screen).toMatch(/went through stream "broadcast", and Postmark's soft-bounce test address bounced it, as it is made to/);
+    expect(screen).toMatch(/went through stream "outbound", and Postmark's bounce test address bounced it, as it is made to/);
+    expect(screen).toMatch(/went through stream "broadcast", and Postmark's bounce test address bounced it, as it is made to/);
     expect(screen).not.toContain("did not answer in time");
     // Where streams are chosen, one line each says which Customer.io sending goes where.
     expect(screen).toContain("• transactional: one message to one person, triggered by what they did (receipts, password resets)");

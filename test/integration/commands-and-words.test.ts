@@ -188,7 +188,7 @@ describe("words that agree with what happens", () => {
     world = await startWorld();
     const run = await setup("--region", "us", "--send-test", "--from", SENDER);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/went through stream "outbound", and Postmark's soft-bounce test address bounced it, as it is made to \(/);
+    expect(run.stderr).toMatch(/went through stream "outbound", and Postmark's bounce test address bounced it, as it is made to \(/);
   });
 
   it("a scripted run still says how to add a broadcast stream, since no offer follows", async () => {

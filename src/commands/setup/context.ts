@@ -11,7 +11,8 @@ import {
 } from "../../core/inputs.js";
 import { type Region } from "../../core/regions.js";
 import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../../core/send-test.js";
-import { matchesServerRef } from "../../core/matching.js";
+import { matchesServerRef, sameStreamId } from "../../core/matching.js";
+import type { Server } from "../../core/model.js";
 import { envToken, type SourcedToken } from "../../connections/clients.js";
 import type { Runtime } from "../../runtime.js";
 import type { SavedConnection } from "../../store/config-store.js";
@@ -142,16 +143,24 @@ async function readSecretFromStdin(runtime: Runtime): Promise<string> {
   return secret;
 }
 
-/** The saved connection a run refers to, when flags or the server token say which. */
-export function findSavedConnection(saved: SavedConnection[], given: Readonly<GivenInputs>): SavedConnection | undefined {
-  const { serverRef, serverToken, streamId } = given;
+/**
+ * The saved connection a run refers to: on the server once it is known, else the one --server names
+ * or (a server token belongs to one server) the one saved with the same token; none without a stream.
+ */
+export function findSavedConnection(
+  saved: SavedConnection[],
+  { serverRef, serverToken, streamId }: Pick<GivenInputs, "serverRef" | "serverToken" | "streamId">,
+  server?: Pick<Server, "ID">,
+): SavedConnection | undefined {
   if (!streamId) return undefined;
   return saved.find(
     (connection) =>
-      connection.streamId.toLowerCase() === streamId.toLowerCase() &&
-      (serverRef
-        ? matchesServerRef(connection.serverId, connection.serverName, serverRef)
-        : serverToken !== undefined && connection.serverToken === serverToken.value),
+      sameStreamId(connection.streamId, streamId) &&
+      (server
+        ? connection.serverId === server.ID
+        : serverRef
+          ? matchesServerRef(connection.serverId, connection.serverName, serverRef)
+          : serverToken !== undefined && connection.serverToken === serverToken.value),
   );
 }
 

@@ -1,3 +1,5 @@
+import { REGION_SIGN_IN } from "../../core/regions.js";
+import { POSTMARK_WEB_APP } from "../../postmark/links.js";
 import type { Runtime } from "../../runtime.js";
 
 /**
@@ -6,7 +8,7 @@ import type { Runtime } from "../../runtime.js";
  * link built from an API answer could point anywhere.
  */
 
-const OPENABLE_ORIGINS = ["https://account.postmarkapp.com", "https://fly.customer.io", "https://fly-eu.customer.io"];
+const OPENABLE_ORIGINS = [POSTMARK_WEB_APP, ...Object.values(REGION_SIGN_IN)];
 
 export async function offerToOpen(runtime: Runtime, link: string, question = "Open that page in your browser?"): Promise<void> {
   if (!runtime.platform.desktop || !isOpenable(link) || !(await runtime.prompter.confirm(question, true))) return;

@@ -87,7 +87,7 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
     return result(runtime, { ...parts, warnings: [...findingWords(verdict, "warn"), ...noEventYet], plan: plan.webhooks, problems: [] });
   const again = runtime.command("setup", "--yes", "--server", String(server.ID), "--stream", stream.ID);
   await confirmDeletions(runtime, plan.webhooks, Boolean(options.yes), again);
-  if (prompter.interactive && !options.yes && !(await prompter.confirm("Apply this plan and save the connection?", true))) {
+  if (runtime.interactive && !options.yes && !(await prompter.confirm("Apply this plan and save the connection?", true))) {
     throw new CliError("cancelled", "Cancelled: nothing was changed.");
   }
 

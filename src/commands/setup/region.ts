@@ -1,4 +1,4 @@
-import { REGION_WEBHOOK_URLS, type Region } from "../../core/regions.js";
+import { REGION_WEBHOOK_URLS, signInHost, type Region } from "../../core/regions.js";
 import type { Runtime } from "../../runtime.js";
 import type { Workspace } from "../../customerio/api.js";
 import { askUntilAccepted, assertRegionMatchesKey } from "../../connections/customerio-key.js";
@@ -31,10 +31,10 @@ export async function workspaceFromKey(runtime: Runtime, given: RegionInputs): P
 }
 
 export async function promptRegion(runtime: Runtime, given: RegionInputs): Promise<Region> {
-  runtime.output.info("An EU account signs in at fly-eu.customer.io, a US account at fly.customer.io.");
+  runtime.output.info(`An EU account signs in at ${signInHost("eu")}, a US account at ${signInHost("us")}.`);
   const answer = await runtime.prompter.select("Which Customer.io region is your account in?", [
-    { value: "us" as const, name: "US", description: `fly.customer.io; webhook ${REGION_WEBHOOK_URLS.us}` },
-    { value: "eu" as const, name: "EU", description: `fly-eu.customer.io; webhook ${REGION_WEBHOOK_URLS.eu}` },
+    { value: "us" as const, name: "US", description: `${signInHost("us")}; webhook ${REGION_WEBHOOK_URLS.us}` },
+    { value: "eu" as const, name: "EU", description: `${signInHost("eu")}; webhook ${REGION_WEBHOOK_URLS.eu}` },
     {
       value: "key" as const,
       name: "Not sure: find it from a Customer.io App API key",

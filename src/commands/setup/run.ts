@@ -1,9 +1,11 @@
 import { CliError, ExitCode } from "../../errors.js";
 import { recordPickUp } from "../../journal.js";
-import type { Region } from "../../core/regions.js";
+import { signInHost, type Region } from "../../core/regions.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Runtime } from "../../runtime.js";
-import { connectionKey, type SavedConnection } from "../../store/config-store.js";
+import { isConnectionOf, sameStreamId } from "../../core/matching.js";
+import type { SavedConnection } from "../../store/config-store.js";
+import { POSTMARK_WEB_APP } from "../../postmark/links.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { findSavedConnection, type GivenInputs } from "./context.js";
 import { renderSetupResult, type SetupResult } from "./report.js";
@@ -67,10 +69,10 @@ function showOpening(runtime: Runtime): void {
   const bullet = output.symbols.bullet;
   output.info(output.style.bold("cio-postmark connects a Postmark stream to Customer.io: webhook, SMTP token, saved connection."));
   output.info("Have ready:");
-  output.info(`  ${bullet} a Postmark account token (Account > API Tokens: https://account.postmarkapp.com/api_tokens)`);
-  output.info(`    or a server token (Servers > your server > API Tokens: https://account.postmarkapp.com/servers)`);
+  output.info(`  ${bullet} a Postmark account token (Account > API Tokens: ${POSTMARK_WEB_APP}/api_tokens)`);
+  output.info(`    or a server token (Servers > your server > API Tokens: ${POSTMARK_WEB_APP}/servers)`);
   output.info(`  ${bullet} a minute to generate an SMTP token on the stream's Settings tab in Postmark`);
-  output.info(`  ${bullet} your Customer.io region: US (you sign in at fly.customer.io) or EU (fly-eu.customer.io)`);
+  output.info(`  ${bullet} your Customer.io region: US (you sign in at ${signInHost("us")}) or EU (${signInHost("eu")})`);
 }
 
 /** One connection: the region and SMTP token it needs, then the locked read, plan, apply and save. */
@@ -82,11 +84,7 @@ async function connect(
   target: Target,
   region?: Region,
 ): Promise<SetupResult> {
-  const previous = target.server
-    ? saved.find(
-        (connection) => connectionKey(connection.serverId, connection.streamId) === connectionKey(target.server!.ID, target.streamId),
-      )
-    : findSavedConnection(saved, given);
+  const previous = findSavedConnection(saved, { ...given, streamId: target.streamId }, target.server);
   if (!region && !given.region && previous)
     // The wizard's own sentences name no flag; a script's output says which flag changes it.
     runtime.output.info(
@@ -127,8 +125,7 @@ async function connectOtherStreams(
     // Never offered: a stream of this sitting, or one connected before (a re-run repairs it when named).
     const saved = await runtime.store.list();
     const isDone = (id: string) =>
-      connected.some((done) => done.ID.toLowerCase() === id.toLowerCase()) ||
-      saved.some((connection) => connection.serverId === server.ID && connection.streamId.toLowerCase() === id.toLowerCase());
+      connected.some((done) => sameStreamId(done.ID, id)) || saved.some((connection) => isConnectionOf(connection, server.ID, id));
     const listed = runtime.interactive && !options.dryRun ? usableStreams(await target.api.listStreams()) : [];
     const others = listed.filter((stream) => !isDone(stream.ID));
     renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });

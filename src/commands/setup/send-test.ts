@@ -18,7 +18,7 @@ export async function sendTestAddresses(
   const { prompter } = runtime;
   if (
     !given.sendTest &&
-    !(prompter.interactive && (await prompter.confirm("Send one test message to prove which stream this SMTP token sends through?", true)))
+    !(runtime.interactive && (await prompter.confirm("Send one test message to prove which stream this SMTP token sends through?", true)))
   ) {
     return undefined;
   }

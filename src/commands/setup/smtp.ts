@@ -1,7 +1,7 @@
 import { CliError } from "../../errors.js";
 import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../../core/inputs.js";
 import { type SendTestResult } from "../../connections/send-test.js";
-import { streamSettingsLink } from "../../postmark/links.js";
+import { POSTMARK_WEB_APP, streamSettingsLink } from "../../postmark/links.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Runtime } from "../../runtime.js";
 import { SendRefusedError, STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../../smtp/verify.js";
@@ -85,7 +85,7 @@ export async function provenSmtp(
         return credentials;
       });
     } catch (error) {
-      const retryable = error instanceof CliError && error.code === "smtp_auth_rejected" && prompter.interactive;
+      const retryable = error instanceof CliError && error.code === "smtp_auth_rejected" && runtime.interactive;
       if (!retryable) throw error;
       output.failure(error.message);
       if (!(await prompter.confirm("Paste the Access Key and Secret Key again?", true))) throw error;
@@ -123,10 +123,7 @@ export async function provenToken(
       return { smtp, sendTest: await sendUntilSenderTaken(runtime, { target, stream, server }, smtp, addresses) };
     } catch (error) {
       const askAgain =
-        error instanceof CliError &&
-        error.code === "send_test_wrong_stream" &&
-        runtime.prompter.interactive &&
-        attempt < WRONG_STREAM_TRIES;
+        error instanceof CliError && error.code === "send_test_wrong_stream" && runtime.interactive && attempt < WRONG_STREAM_TRIES;
       if (!askAgain) throw error;
       runtime.output.failure(error.message);
       runtime.output.info(
@@ -158,7 +155,7 @@ async function sendUntilSenderTaken(
       return await runSendTest(runtime, target, stream, server, smtp, addresses);
     } catch (error) {
       const senderRefused = error instanceof SendRefusedError && error.at === "MAIL FROM";
-      if (!senderRefused || !runtime.prompter.interactive || attempt >= SENDER_TRIES) throw error;
+      if (!senderRefused || !runtime.interactive || attempt >= SENDER_TRIES) throw error;
       runtime.output.failure(
         `Postmark did not take ${shown(addresses.from)} as the sender: it is not a confirmed sender signature, nor on a verified ` +
           `domain, of this account. Confirm it in Postmark (${SENDER_SIGNATURES_PAGE}), or send from another address ` +
@@ -170,4 +167,4 @@ async function sendUntilSenderTaken(
 }
 
 /** Where a sender signature is confirmed, or a domain verified. */
-const SENDER_SIGNATURES_PAGE = "https://account.postmarkapp.com/signature_domains";
+const SENDER_SIGNATURES_PAGE = `${POSTMARK_WEB_APP}/signature_domains`;

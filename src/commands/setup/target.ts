@@ -1,4 +1,5 @@
 import { isUsableStream } from "../../core/connection-plan.js";
+import { isConnectionOf, sameStreamId } from "../../core/matching.js";
 import { CliError, usageError } from "../../errors.js";
 import { accountApi, recogniseOtherKind, savedServerToken, serverApi, type SourcedToken } from "../../connections/clients.js";
 import type { ServerApi } from "../../postmark/api.js";
@@ -82,7 +83,7 @@ async function pickServer(
     try {
       return await findServer(api, serverRef);
     } catch (error) {
-      if (!(prompter.interactive && error instanceof CliError && error.code === "unknown_server")) throw error;
+      if (!(runtime.interactive && error instanceof CliError && error.code === "unknown_server")) throw error;
       output.failure(`${error.message} ${error.hint ?? ""}`.trim());
     }
   }
@@ -117,7 +118,7 @@ export async function pickStream(
   const [streams, server] = await runtime.output.step("Reading the message streams", () =>
     Promise.all([api.listStreams(), known ? Promise.resolve(known) : api.getServer()]),
   );
-  const usable = usableStreams(streams).filter((stream) => !exclude.some((id) => id.toLowerCase() === stream.ID.toLowerCase()));
+  const usable = usableStreams(streams).filter((stream) => !exclude.some((id) => sameStreamId(id, stream.ID)));
   if (usable.length === 0) {
     throw new CliError(
       "no_usable_streams",
@@ -137,7 +138,7 @@ export async function pickStream(
     return { stream: only!, server };
   }
   const connectedBefore = (stream: MessageStream) => {
-    const connection = saved.find((one) => one.serverId === server.ID && one.streamId.toLowerCase() === stream.ID.toLowerCase());
+    const connection = saved.find((one) => isConnectionOf(one, server.ID, stream.ID));
     return connection ? `, connected (region ${connection.region.toUpperCase()})` : "";
   };
   output.info("Customer.io sends through the stream you pick:");

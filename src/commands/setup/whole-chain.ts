@@ -1,5 +1,6 @@
 import { ExitCode } from "../../errors.js";
-import { isBounceTestAddress, proveWholeChain } from "../../connections/end-to-end.js";
+import { isBounceTestAddress } from "../../core/send-test.js";
+import { proveWholeChain } from "../../connections/end-to-end.js";
 import { askUntilAccepted } from "../../connections/customerio-key.js";
 import type { ServerApi } from "../../postmark/api.js";
 import type { MessageStream, Server } from "../../core/model.js";
