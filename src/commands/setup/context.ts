@@ -19,6 +19,8 @@ import type { SavedConnection } from "../../store/config-store.js";
 import { workspaceFromKey } from "./region.js";
 import { Sitting } from "./sitting.js";
 import type { SetupOptions } from "./options.js";
+import type { SetupResult } from "./report.js";
+import type { Target } from "./target.js";
 
 /** setup's inputs, in the contract's order: flag, then environment, then saved config, then a prompt. */
 
@@ -38,6 +40,14 @@ export interface GivenInputs {
   to: string;
   /** --skip-smtp: a server with SMTP disabled can still get its webhook. */
   skipSmtp: boolean;
+  /** --dry-run: the plan only; nothing is proven by sending, changed or saved. */
+  dryRun: boolean;
+  /** False with --no-verify-webhook: Postmark saves the webhook without calling Customer.io first. */
+  verifies: boolean;
+  /** Whether the SMTP Secret Key and server token are saved (not with --no-store-secrets, nor in a dry run). */
+  storeSecrets: boolean;
+  /** --yes: the changes that need a yes have it. */
+  yes: boolean;
   /** What the sitting learns as it goes; the inputs themselves never change once read. */
   sitting: Sitting;
 }
@@ -48,6 +58,13 @@ export interface SetupContext {
   saved: SavedConnection[];
 }
 
+/** The sitting as its steps go: the context, then what each step adds. */
+export interface SittingState extends SetupContext {
+  target?: Target;
+  results: SetupResult[];
+  exitCode: number;
+}
+
 /**
  * The context every step reads, resolved once: every flag and variable validated before the first
  * prompt or request, what a scripted run lacks named at once, then (after the wizard's opening)
@@ -56,7 +73,7 @@ export interface SetupContext {
 export async function resolveSetupContext(runtime: Runtime, options: SetupOptions, showOpening: () => void): Promise<SetupContext> {
   const given = await readGivenInputs(runtime, options);
   const saved = await runtime.store.list();
-  if (!runtime.interactive) assertNothingMissing(given, findSavedConnection(saved, given), Boolean(options.skipSmtp));
+  if (!runtime.interactive) assertNothingMissing(given, findSavedConnection(saved, given));
   if (runtime.interactive && !runtime.sandbox) showOpening();
   const workspace = await workspaceFromKey(runtime, given);
   return { given: Object.freeze({ ...given, region: workspace?.region ?? given.region }), saved };
@@ -92,6 +109,10 @@ async function readGivenInputs(runtime: Runtime, options: SetupOptions): Promise
     from: parseAddress("--from", options.from),
     to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT,
     skipSmtp: Boolean(options.skipSmtp),
+    dryRun: Boolean(options.dryRun),
+    verifies: options.verifyWebhook !== false,
+    storeSecrets: !options.dryRun && options.storeSecrets !== false,
+    yes: Boolean(options.yes),
     sitting: new Sitting(readSecretEnv(env, "CUSTOMERIO_APP_API_KEY", "Customer.io")),
   };
   runtime.secrets.add(given.secretKey);
@@ -165,7 +186,7 @@ export function findSavedConnection(
 }
 
 /** A scripted run never waits: every value it lacks is named at once. */
-function assertNothingMissing(given: Readonly<GivenInputs>, saved: SavedConnection | undefined, skipSmtp: boolean): void {
+function assertNothingMissing(given: Readonly<GivenInputs>, saved: SavedConnection | undefined): void {
   const missing: string[] = [];
   const serverToken = given.serverToken ?? saved?.serverToken;
   if (!given.accountToken && !serverToken) missing.push("POSTMARK_SERVER_TOKEN or POSTMARK_ACCOUNT_TOKEN (env)");
@@ -173,7 +194,7 @@ function assertNothingMissing(given: Readonly<GivenInputs>, saved: SavedConnecti
   if (!given.streamId) missing.push("--stream <id>");
   if (!given.region && !saved?.region && !given.sitting.customerioKey)
     missing.push("--region <us|eu> (or CUSTOMERIO_APP_API_KEY, which knows it)");
-  if (!skipSmtp) {
+  if (!given.skipSmtp) {
     if (!given.accessKey && !saved?.smtp?.accessKey) missing.push("--smtp-access-key <key> (or POSTMARK_SMTP_ACCESS_KEY)");
     if (!given.secretKey && !saved?.smtp?.secretKey) missing.push("POSTMARK_SMTP_SECRET_KEY (env, or --smtp-secret-stdin)");
   }

@@ -21,13 +21,13 @@ import { shown } from "../../ui/terminal-safe.js";
 import { renderSetupResult, type SetupResult } from "./report.js";
 import { checkSmtp, provenToken, type SmtpInput } from "./smtp.js";
 import { type Target } from "./target.js";
-import type { SetupOptions } from "./options.js";
+import type { GivenInputs } from "./context.js";
 
 /** One connection's locked round: read Postmark, judge, prove the token, show the plan, confirm, apply and save, judge again. */
 
-export async function readPlanApply(runtime: Runtime, options: SetupOptions, target: ResolvedTarget): Promise<SetupResult> {
+export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInputs>, target: ResolvedTarget): Promise<SetupResult> {
   // Nothing is proven, sent or changed for a connection that could not be saved.
-  if (!options.dryRun) runtime.store.assertWritable();
+  if (!given.dryRun) runtime.store.assertWritable();
   const { output, prompter } = runtime;
   const { api, streamId, region } = target;
 
@@ -37,8 +37,8 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   const wanting = {
     region,
     streamId,
-    needsSmtp: !options.skipSmtp,
-    verifies: options.verifyWebhook !== false,
+    needsSmtp: !given.skipSmtp,
+    verifies: given.verifies,
     savedRegion: target.previous?.region,
   };
   const planned = await output.step("Reading the server, stream and webhooks from Postmark", () => {
@@ -73,7 +73,7 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   const plan = verdict.plan!;
   const bullet = output.symbols.bullet;
   output.info();
-  output.info(output.style.bold(options.dryRun ? "Plan (dry run: nothing will change)" : "Plan"));
+  output.info(output.style.bold(given.dryRun ? "Plan (dry run: nothing will change)" : "Plan"));
   for (const line of describePlan(plan.webhooks, stream.ID, stream.MessageStreamType, shown, { verify: plan.verify })) {
     output.info(`  ${bullet} ${line}`);
   }
@@ -81,13 +81,13 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
     output.info(`  ${bullet} Leave webhook ${hook.ID} to ${shown(hook.Url)} alone (not Customer.io)`);
   if (stream.MessageStreamType === "Broadcasts") output.info(`  ${BROADCAST_TRIGGERS_NOTE}`);
 
-  const storeSecrets = !options.dryRun && options.storeSecrets !== false;
+  const { storeSecrets } = given;
   const parts = { server, stream, region, smtp, sendTest, secretSaved: storeSecrets && smtp !== null };
-  if (options.dryRun)
+  if (given.dryRun)
     return result(runtime, { ...parts, warnings: [...findingWords(verdict, "warn"), ...noEventYet], plan: plan.webhooks, problems: [] });
   const again = runtime.command("setup", "--yes", "--server", String(server.ID), "--stream", stream.ID);
-  await confirmDeletions(runtime, plan.webhooks, Boolean(options.yes), again);
-  if (runtime.interactive && !options.yes && !(await prompter.confirm("Apply this plan and save the connection?", true))) {
+  await confirmDeletions(runtime, plan.webhooks, given.yes, again);
+  if (runtime.interactive && !given.yes && !(await prompter.confirm("Apply this plan and save the connection?", true))) {
     throw new CliError("cancelled", "Cancelled: nothing was changed.");
   }
 
@@ -112,7 +112,7 @@ export async function readPlanApply(runtime: Runtime, options: SetupOptions, tar
   const done = await criticalSection(
     async () => {
       const finished = await output.step(applyLabel(plan.webhooks, plan.verify), () =>
-        applyAndSave(runtime, planned, { verify: options.verifyWebhook !== false, sending, previous, again }),
+        applyAndSave(runtime, planned, { verify: given.verifies, sending, previous, again }),
       );
       recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
       return finished;

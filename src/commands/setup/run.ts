@@ -7,7 +7,7 @@ import { isConnectionOf, sameStreamId } from "../../core/matching.js";
 import type { SavedConnection } from "../../store/config-store.js";
 import { POSTMARK_WEB_APP } from "../../postmark/links.js";
 import { shown } from "../../ui/terminal-safe.js";
-import { findSavedConnection, type GivenInputs } from "./context.js";
+import { findSavedConnection, type GivenInputs, type SittingState } from "./context.js";
 import { renderSetupResult, type SetupResult } from "./report.js";
 import { offerWholeChain } from "./whole-chain.js";
 import { handOff } from "./hand-off.js";
@@ -25,20 +25,42 @@ import type { SetupOptions } from "./options.js";
  * failing before the change leaves Postmark and the saved config as they were.
  */
 export async function runSetup(runtime: Runtime, options: SetupOptions): Promise<number> {
-  const { given, saved } = await resolveSetupContext(runtime, options, () => showOpening(runtime));
+  const context = await resolveSetupContext(runtime, options, () => showOpening(runtime));
+  const sitting: SittingState = { ...context, results: [], exitCode: ExitCode.ok };
   try {
-    const target = await chooseTarget(runtime, given, saved);
-    const first = await connect(runtime, options, given, saved, target);
-    const results = await connectOtherStreams(runtime, options, given, target, first);
-    // A webhook Postmark sends nothing to is no connection: the run fails, and no proof is offered that could not pass.
-    if (results.some((result) => result.problems.length > 0)) return ExitCode.failure;
-    if (!runtime.interactive || options.dryRun || options.skipSmtp) return ExitCode.ok;
-    await handOff(runtime, results);
-    const streams = results.map((result) => result.stream);
-    return await offerWholeChain(runtime, given, { api: target.api, server: first.server, streams });
+    for (const step of SITTING) if ((await step(runtime, sitting)) === "stop") break;
+    return sitting.exitCode;
   } catch (error) {
-    throw withPickUp(runtime, given.sitting, await explainRejectedToken(runtime, error, given));
+    throw withPickUp(runtime, context.given.sitting, await explainRejectedToken(runtime, error, context.given));
   }
+}
+
+/** One step of the sitting: it reads what the steps before it added, and may end the sitting. */
+type Step = (runtime: Runtime, sitting: SittingState) => Promise<"stop" | void>;
+
+/** The sitting's steps, in order, over one context (create-astro's shape). */
+const SITTING: Step[] = [findTarget, connectStreams, stopUnlessConnectedInWizard, handOffKeys, offerProof];
+
+async function findTarget(runtime: Runtime, sitting: SittingState): Promise<void> {
+  sitting.target = await chooseTarget(runtime, sitting.given, sitting.saved);
+}
+
+/** A webhook Postmark sends nothing to is no connection: the run fails, and no proof is offered that could not pass. */
+async function stopUnlessConnectedInWizard(runtime: Runtime, sitting: SittingState): Promise<"stop" | void> {
+  if (sitting.results.some((result) => result.problems.length > 0)) sitting.exitCode = ExitCode.failure;
+  const { dryRun, skipSmtp } = sitting.given;
+  if (sitting.exitCode !== ExitCode.ok || !runtime.interactive || dryRun || skipSmtp) return "stop";
+}
+
+/** What goes where in Customer.io, each value copied on request, and its sign-in page offered. */
+async function handOffKeys(runtime: Runtime, sitting: SittingState): Promise<void> {
+  await handOff(runtime, sitting.results);
+}
+
+async function offerProof(runtime: Runtime, sitting: SittingState): Promise<void> {
+  const { given, target, results } = sitting;
+  const streams = results.map((result) => result.stream);
+  sitting.exitCode = await offerWholeChain(runtime, given, { api: target!.api, server: results[0]!.server, streams });
 }
 
 /**
@@ -75,10 +97,16 @@ function showOpening(runtime: Runtime): void {
   output.info(`  ${bullet} your Customer.io region: US (you sign in at ${signInHost("us")}) or EU (${signInHost("eu")})`);
 }
 
+/** The chosen stream, then (in the wizard) the server's other streams the person takes up. */
+async function connectStreams(runtime: Runtime, sitting: SittingState): Promise<void> {
+  const { given, saved, target } = sitting;
+  const first = await connect(runtime, given, saved, target!);
+  sitting.results = await connectOtherStreams(runtime, given, target!, first);
+}
+
 /** One connection: the region and SMTP token it needs, then the locked read, plan, apply and save. */
 async function connect(
   runtime: Runtime,
-  options: SetupOptions,
   given: Readonly<GivenInputs>,
   saved: SavedConnection[],
   target: Target,
@@ -91,12 +119,12 @@ async function connect(
       `Using the saved region ${previous.region.toUpperCase()}${runtime.interactive ? "" : " (change it with --region)"}.`,
     );
   const chosenRegion = region ?? given.region ?? previous?.region ?? (await promptRegion(runtime, given));
-  const smtpInput = options.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
+  const smtpInput = given.skipSmtp ? undefined : await smtpInputs(runtime, given, previous, target);
   // A dry run sends nothing: it does not offer the test message either.
-  const sendTest = smtpInput && !options.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
+  const sendTest = smtpInput && !given.dryRun ? await sendTestAddresses(runtime, given, target) : undefined;
 
-  const work = () => readPlanApply(runtime, options, { ...target, region: chosenRegion, smtpInput, sendTest, previous });
-  const result = await (options.dryRun ? work() : runtime.withLock("setup", work));
+  const work = () => readPlanApply(runtime, given, { ...target, region: chosenRegion, smtpInput, sendTest, previous });
+  const result = await (given.dryRun ? work() : runtime.withLock("setup", work));
   // The sender Postmark took is remembered: the next stream and the wizard's last offer send from it too.
   if (result.sendTest) given.sitting.testMessageSent(result.sendTest.from);
   if (!result.dryRun) {
@@ -113,7 +141,6 @@ async function connect(
  */
 async function connectOtherStreams(
   runtime: Runtime,
-  options: SetupOptions,
   given: Readonly<GivenInputs>,
   target: Target,
   first: SetupResult,
@@ -126,7 +153,7 @@ async function connectOtherStreams(
     const saved = await runtime.store.list();
     const isDone = (id: string) =>
       connected.some((done) => sameStreamId(done.ID, id)) || saved.some((connection) => isConnectionOf(connection, server.ID, id));
-    const listed = runtime.interactive && !options.dryRun ? usableStreams(await target.api.listStreams()) : [];
+    const listed = runtime.interactive && !given.dryRun ? usableStreams(await target.api.listStreams()) : [];
     const others = listed.filter((stream) => !isDone(stream.ID));
     renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });
     if (others.length === 0) {
@@ -146,7 +173,6 @@ async function connectOtherStreams(
     const next = { ...target, server, stream, streamId: stream.ID, serverRef: undefined };
     latest = await connect(
       runtime,
-      options,
       { ...given, streamId: stream.ID, accessKey: undefined, secretKey: undefined },
       await runtime.store.list(),
       next,
