@@ -19,8 +19,6 @@ import type { SavedConnection } from "../../store/config-store.js";
 import { workspaceFromKey } from "./region.js";
 import { Sitting } from "./sitting.js";
 import type { SetupOptions } from "./options.js";
-import type { SetupResult } from "./report.js";
-import type { Target } from "./target.js";
 
 /** setup's inputs, in the contract's order: flag, then environment, then saved config, then a prompt. */
 
@@ -56,13 +54,6 @@ export interface GivenInputs {
 export interface SetupContext {
   given: Readonly<GivenInputs>;
   saved: SavedConnection[];
-}
-
-/** The sitting as its steps go: the context, then what each step adds. */
-export interface SittingState extends SetupContext {
-  target?: Target;
-  results: SetupResult[];
-  exitCode: number;
 }
 
 /**

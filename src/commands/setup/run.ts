@@ -7,7 +7,7 @@ import { isConnectionOf, sameStreamId } from "../../core/matching.js";
 import type { SavedConnection } from "../../store/config-store.js";
 import { POSTMARK_WEB_APP } from "../../postmark/links.js";
 import { shown } from "../../ui/terminal-safe.js";
-import { findSavedConnection, type GivenInputs, type SittingState } from "./context.js";
+import { findSavedConnection, type GivenInputs, type SetupContext } from "./context.js";
 import { renderSetupResult, type SetupResult } from "./report.js";
 import { offerWholeChain } from "./whole-chain.js";
 import { handOff } from "./hand-off.js";
@@ -33,6 +33,13 @@ export async function runSetup(runtime: Runtime, options: SetupOptions): Promise
   } catch (error) {
     throw withPickUp(runtime, context.given.sitting, await explainRejectedToken(runtime, error, context.given));
   }
+}
+
+/** The sitting as its steps go: the context, then what each step adds. */
+interface SittingState extends SetupContext {
+  target?: Target;
+  results: SetupResult[];
+  exitCode: number;
 }
 
 /** One step of the sitting: it reads what the steps before it added, and may end the sitting. */
