@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { CliError, ExitCode, usageError } from "../errors.js";
-import { DEFAULT_CONNECTIONS_FILE, parseConnectionsFile, type FileConnection } from "../core/connections-file.js";
+import { DEFAULT_CONNECTIONS_FILE, decodeConnectionsFile, parseConnectionsFile, type FileConnection } from "../core/connections-file.js";
 import { matchesServerRef } from "../core/matching.js";
 import type { Server } from "../core/model.js";
 import type { ServerApi } from "../postmark/api.js";
@@ -43,7 +43,7 @@ export function readConnectionsFile(runtime: Runtime, file: string | undefined):
       throw usageError("invalid_connections_file", `${name} is not a file.`, "Name the connections file with --file PATH.");
     if (stat.size > MAX_FILE_BYTES)
       throw usageError("invalid_connections_file", `${name} is ${stat.size} bytes: too big to be a connections file (at most 1 MiB).`);
-    text = readFileSync(path, "utf8");
+    text = decodeConnectionsFile(readFileSync(path), name);
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,5 +1,6 @@
 import { CliError, usageError } from "../errors.js";
 import { parseRegion, parseServerRef, parseSmtpHost, parseSmtpPort, parseStreamId, SECRET_NAME, secretProblem } from "./inputs.js";
+import { closeMatches } from "./matching.js";
 import type { Region } from "./regions.js";
 
 /**
@@ -65,9 +66,58 @@ class Problems {
   }
 }
 
+/** How to save a file as UTF-8, where people's editors and shells save it otherwise. */
+const SAVE_AS_UTF8 =
+  "Save it as UTF-8: in an editor, choose UTF-8 when saving; in PowerShell, write it with Set-Content -Encoding utf8 (not >).";
+
+/** The file's bytes as text: UTF-8 (a byte-order mark allowed), or refused saying so, never read as something else. */
+export function decodeConnectionsFile(bytes: Uint8Array, name: string): string {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.includes(0);
+  try {
+    if (!utf16) return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // not UTF-8: said below
+  }
+  const what = utf16 ? "UTF-16 (as PowerShell 5's > writes it)" : "not UTF-8 (Latin-1 or another legacy encoding)";
+  throw usageError("invalid_connections_file", `${name} is ${what}: this tool reads connections files as UTF-8.`, SAVE_AS_UTF8);
+}
+
+/** Deeper than any connections file needs (a connection's smtp is three levels down). */
+const MAX_DEPTH = 16;
+
+/**
+ * What JSON.parse lets pass but a person would not mean: a key written twice in one object (the last
+ * would silently win) and nesting deeper than MAX_DEPTH (refused before anything walks it). One pass
+ * over the text, without recursion; the text is valid JSON already.
+ */
+function structureProblem(text: string): string | undefined {
+  const open: Array<Set<string> | null> = [];
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    if (char === "{" || char === "[") {
+      open.push(char === "{" ? new Set() : null);
+      if (open.length > MAX_DEPTH) return `nests deeper than ${MAX_DEPTH} levels: a connections file needs 4`;
+    } else if (char === "}" || char === "]") open.pop();
+    else if (char === '"') {
+      const start = at;
+      for (at++; text[at] !== '"'; at++) if (text[at] === "\\") at++;
+      const keys = open.at(-1);
+      const colon = /\s*:/y;
+      colon.lastIndex = at + 1;
+      if (!keys || !colon.test(text)) continue;
+      const key = JSON.parse(text.slice(start, at + 1)) as string;
+      if (keys.has(key)) return `has the field ${fieldLabel(key)} twice in one object: keep one`;
+      keys.add(key);
+    }
+  }
+  return undefined;
+}
+
 /** Reads the file's text; `knownSecrets` are the secret values this run holds (from the environment), refused if written in. */
 export function parseConnectionsFile(text: string, name: string, knownSecrets: ReadonlySet<string> = new Set()): FileConnection[] {
   const document = parseJson(text, name);
+  const structure = structureProblem(text.replace(/^\uFEFF/, ""));
+  if (structure) throw usageError("invalid_connections_file", `${name} ${structure}.`, "Fix the file, then run this again.");
   const problems = new Problems();
   const connections: FileConnection[] = [];
   if (!isObject(document)) {
@@ -215,10 +265,23 @@ function readString<T>(
   return problems.parse(() => parse(value, place));
 }
 
+/** A field named like a secret (not a variable's name: those end in Env) is refused by refuseSecrets. */
+const isSecretField = (key: string) => !key.endsWith("Env") && SECRET_NAME.test(key);
+
+/** A field's name as the file's problems say it: from outside, so never whole where it is long, odd or shaped like a key. */
+function fieldLabel(key: string): string {
+  return /^[\w$-]{1,40}$/.test(key) && !looksLikeSecret(key, new Set()) ? key : "<a field>";
+}
+
 function unknownFields(object: Record<string, Json>, known: string[], prefix: string, problems: Problems): void {
   for (const key of Object.keys(object)) {
-    if (known.includes(key) || SECRET_NAME.test(key)) continue; // secret-looking fields are refused by refuseSecrets
-    problems.add(`${prefix}${/^[\w$-]{1,40}$/.test(key) ? key : "<a field>"}`, `is not a known field (known: ${known.join(", ")})`);
+    if (known.includes(key) || isSecretField(key)) continue;
+    const [nearest] = closeMatches(key, known, 1);
+    const token = /token/i.test(key) ? "; the Postmark token comes from POSTMARK_ACCOUNT_TOKEN or POSTMARK_SERVER_TOKEN" : "";
+    problems.add(
+      `${prefix}${fieldLabel(key)}`,
+      `is not a known field (${nearest ? `did you mean "${nearest}"? ` : ""}known: ${known.join(", ")})${token}`,
+    );
   }
 }
 
@@ -233,9 +296,9 @@ function refuseSecrets(value: Json, place: string, knownSecrets: ReadonlySet<str
     value.forEach((item, index) => refuseSecrets(item, `${place}[${index}]`, knownSecrets, problems));
   } else if (isObject(value)) {
     for (const [key, item] of Object.entries(value)) {
-      const inner = place ? `${place}.${key}` : key;
+      const inner = place ? `${place}.${fieldLabel(key)}` : fieldLabel(key);
       // accessKeyEnv and secretKeyEnv name variables: the one place a secret's name belongs.
-      if (!key.endsWith("Env") && SECRET_NAME.test(key)) {
+      if (isSecretField(key)) {
         problems.add(
           inner,
           "is a secret: secrets never go in this file (name environment variables with smtp.accessKeyEnv and smtp.secretKeyEnv)",

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { parseConnectionsFile, smtpFromEnv } from "../../src/core/connections-file.js";
+import { decodeConnectionsFile, parseConnectionsFile, smtpFromEnv } from "../../src/core/connections-file.js";
 import { CliError } from "../../src/errors.js";
 
 /**
@@ -117,6 +117,26 @@ describe("a bad connections file is exit 2 naming the place", () => {
       /connections\[0\]\.<a field> is not a known field \(known: server, stream, region, smtp\)/,
       true,
     ],
+    [
+      "a token's variable named where no token is read",
+      { region: "us", accountTokenEnv: "PM_TOKEN", connections: [{ server: "A", stream: "s" }] },
+      /accountTokenEnv is not a known field \(known: \$schema, region, connections\); the Postmark token comes from POSTMARK_ACCOUNT_TOKEN/,
+      true,
+    ],
+    [
+      "a server token's variable in a connection",
+      one({ server: "A", stream: "s", serverTokenEnv: "PM_TOKEN" }),
+      /connections\[0\]\.serverTokenEnv is not a known field/,
+      true,
+    ],
+    [
+      "a password's variable in smtp",
+      one({ server: "A", stream: "s", smtp: { ...SMTP, passwordEnv: "PM_PASS" } }),
+      /smtp\.passwordEnv is not a known field \(known: accessKeyEnv, secretKeyEnv, host, port\)/,
+      true,
+    ],
+    ["a near miss", one({ server: "A", stream: "s", regoin: "eu" }), /regoin is not a known field \(did you mean "region"\?/, true],
+    ["a field named with a key", one({ server: "A", stream: "s", [A_UUID]: 1 }), /connections\[0\]\.<a field> is not a known field/, true],
   ];
   it.each(rows)("%s", (_what, document, message, schemaRefuses) => {
     const found = problems(document);
@@ -150,6 +170,63 @@ describe("a bad connections file is exit 2 naming the place", () => {
     expect(found!.message).not.toContain(A_UUID.slice(0, 8));
     expect(problems('{"connections": [}')!.message).toMatch(/at line 1, column 18/);
     expect(problems('{"connections": ')!.message).toMatch(/ends too early/);
+  });
+});
+
+describe("what JSON.parse lets pass", () => {
+  it("a field written twice in one object is refused, naming it", () => {
+    const text = '{"region": "us", "connections": [{"server": "A", "stream": "s", "server": "B"}]}';
+    expect(problems(text)).toMatchObject({ code: "invalid_connections_file", exit: 2 });
+    expect(problems(text)!.message).toBe("cio-postmark.json has the field server twice in one object: keep one.");
+    // The same name in two objects, or a value equal to a key, is no repeat.
+    expect(problems('{"region": "us", "connections": [{"server": "s", "stream": "s"}, {"server": "B", "stream": "s"}]}')).toBeUndefined();
+  });
+
+  it("a field shaped like a key written twice is not named", () => {
+    const text = `{"region": "us", "connections": [{"server": "A", "stream": "s"}], "${A_UUID}": 1, "${A_UUID}": 2}`;
+    expect(problems(text)!.message).toBe("cio-postmark.json has the field <a field> twice in one object: keep one.");
+  });
+
+  it("nesting deeper than any connections file is refused before anything walks it", () => {
+    const deep = `{"region": "us", "connections": [{"server": "A", "stream": "s", "smtp": ${"[".repeat(100_000)}${"]".repeat(100_000)}}]}`;
+    expect(problems(deep)).toMatchObject({ code: "invalid_connections_file", exit: 2 });
+    expect(problems(deep)!.message).toBe("cio-postmark.json nests deeper than 16 levels: a connections file needs 4.");
+    const sixteen = `{"region": "us", "connections": [{"server": "A", "stream": "s", "x": ${"[".repeat(13)}${"]".repeat(13)}}]}`;
+    expect(problems(sixteen)!.message).toMatch(/x is not a known field/);
+  });
+});
+
+describe("the file's encoding", () => {
+  const text = '{"region": "us", "connections": [{"server": "Café", "stream": "outbound"}]}';
+  const refusal = (bytes: Uint8Array) => {
+    try {
+      return decodeConnectionsFile(bytes, "f.json");
+    } catch (error) {
+      return error as CliError;
+    }
+  };
+
+  it("UTF-8, with or without a byte-order mark, reads as written", () => {
+    expect(refusal(Buffer.from(text, "utf8"))).toBe(text);
+    expect(refusal(Buffer.from(`\uFEFF${text}`, "utf8"))).toBe(text);
+  });
+
+  it("UTF-16 (PowerShell 5's >) is named, with how to save it as UTF-8", () => {
+    for (const bytes of [Buffer.from(`\uFEFF${text}`, "utf16le"), Buffer.from(text, "utf16le")]) {
+      expect(refusal(bytes)).toMatchObject({
+        code: "invalid_connections_file",
+        exitCode: 2,
+        message: "f.json is UTF-16 (as PowerShell 5's > writes it): this tool reads connections files as UTF-8.",
+        hint: expect.stringContaining("Set-Content -Encoding utf8"),
+      });
+    }
+  });
+
+  it("Latin-1, or any bytes that are not UTF-8, is refused: never read as U+FFFD", () => {
+    expect(refusal(Buffer.from(text, "latin1"))).toMatchObject({
+      code: "invalid_connections_file",
+      message: "f.json is not UTF-8 (Latin-1 or another legacy encoding): this tool reads connections files as UTF-8.",
+    });
   });
 });
 

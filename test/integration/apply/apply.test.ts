@@ -15,6 +15,7 @@ import {
   type World,
 } from "../../helpers/world.js";
 import { EU_URL, US_URL, transactionalTriggers } from "../../helpers/expected.js";
+import { addWebhook } from "../../helpers/drift.js";
 
 /**
  * apply against the simulator: a file of connections across two servers and both regions, created,
@@ -182,6 +183,25 @@ describe("apply", () => {
     const status = await world.run(["status"], { env: bare });
     expect(status.stdout).not.toContain("--no-store-secrets");
     expect(status.stdout).toContain("Secret Key   not stored: apply reads it from PROD_SMTP_SECRET");
+  });
+
+  it("a duplicate whose delete fails: the connection is saved, and the printed command finishes it through the same file", async () => {
+    expect((await apply(["--yes"])).code).toBe(0);
+    const kept = hooks(PROD, "outbound")[0]!;
+    addWebhook(world, PROD, US_URL);
+    world.simulator.injectFault({ match: (request) => request.method === "DELETE", fault: { kind: "status", status: 500 } });
+    const half = await apply(["--yes"]);
+    world.simulator.clearFaults();
+    expect(half.code).toBe(1);
+    const finish = half.stdout + half.stderr;
+    expect(finish).toContain(`To finish: cio-postmark apply --file ${file} --yes`);
+    const command = finish
+      .match(/To finish: cio-postmark (.+)/)![1]!
+      .trim()
+      .split(" ");
+    const finished = await world.run(command, { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, ...SMTP_ENV } });
+    expect(finished.code).toBe(0);
+    expect(hooks(PROD, "outbound").map((hook) => hook.ID)).toEqual([kept.ID]);
   });
 
   it("a script without --yes changes nothing and says how to apply", async () => {
