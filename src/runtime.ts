@@ -131,6 +131,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
     sandbox = await startSandbox(join(baseDir, "sandbox"));
   }
   const configDir = sandbox ? sandbox.configDir : baseDir;
+  const store = new ConfigStore(configDir, platform.fileModes);
   let settings: PostmarkSettings | undefined;
   let prefix: string | undefined;
 
@@ -143,7 +144,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
     prompter: createPrompter(io, secrets, interactive),
     interactive,
     configDir,
-    store: new ConfigStore(configDir, platform.fileModes),
+    store,
     sandbox,
     trace,
     smtp: {
@@ -154,12 +155,17 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
     },
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
     endToEndTimeoutMs: overrides.endToEndTimeoutMs ?? END_TO_END_TIMEOUT_MS,
-    withLock: (command, work) =>
-      withConfigLock(
+    withLock: (command, work) => {
+      store.assertWritable(); // the folder, made (0700) for the lock: reading alone makes none
+      return withConfigLock(
         configDir,
         { command, waitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS, onTakeover: (message) => output.warn(message) },
-        work,
-      ),
+        async () => {
+          store.removeLeftovers();
+          return work();
+        },
+      );
+    },
     command: (...args) =>
       commandLine(
         {

@@ -1,4 +1,4 @@
-import { accessSync, chmodSync, constants, existsSync, lstatSync, statSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, lstatSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { makeDirs } from "./make-dirs.js";
 import { join } from "node:path";
 import type Conf from "conf";
@@ -123,12 +123,12 @@ export class ConfigStore {
    * 0700 and written. A folder someone else owns fails here, as config_unwritable, with nothing changed.
    */
   assertWritable(): void {
-    this.ensureDir();
     try {
+      this.ensureDir();
       this.tightenDir();
       accessSync(this.dir, constants.W_OK);
     } catch (error) {
-      throw this.unwritable(error);
+      throw this.unwritable(error instanceof CliError ? error.cause : error, ": nothing was changed");
     }
   }
 
@@ -148,7 +148,18 @@ export class ConfigStore {
     return true;
   }
 
+  /**
+   * A save killed mid-way leaves its temp file (config.json.tmp-*, every secret in it) beside the
+   * config: the next run that holds the lock removes them. Nothing else writes them.
+   */
+  removeLeftovers(): void {
+    const leftovers = existsSync(this.dir) ? readdirSync(this.dir).filter((name) => name.startsWith(`${CONFIG_FILE}.tmp-`)) : [];
+    for (const name of leftovers) unlinkSync(join(this.dir, name));
+  }
+
   private async read(): Promise<ConfigDocument> {
+    // Reading writes nothing: with no config file yet, no folder is made (doctor and status on a read-only HOME).
+    if (!this.conf && !this.fileThere()) return { schemaVersion: SCHEMA_VERSION, connections: {} };
     const conf = await this.open();
     let raw: Partial<ConfigDocument>;
     try {
@@ -215,6 +226,16 @@ export class ConfigStore {
     if (this.fileModes && (this.dirMode()! & 0o077) !== 0) chmodSync(this.dir, 0o700);
   }
 
+  /** Whether anything (a file, a link, even a broken one) stands at the config file's path. */
+  private fileThere(): boolean {
+    try {
+      lstatSync(this.path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** A symlinked config.json could put tokens in a file someone else owns: never follow it. */
   private refuseSymlink(): void {
     if (lstatSync(this.path, { throwIfNoEntry: false })?.isSymbolicLink()) {
@@ -237,9 +258,9 @@ export class ConfigStore {
     });
   }
 
-  private unwritable(cause: unknown): CliError {
+  private unwritable(cause: unknown, said = ""): CliError {
     const code = (cause as NodeJS.ErrnoException).code;
-    return new CliError("config_unwritable", `Cannot write the config folder ${this.dir}${code ? ` (${code})` : ""}.`, {
+    return new CliError("config_unwritable", `Cannot write the config folder ${this.dir}${code ? ` (${code})` : ""}${said}.`, {
       hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
       cause,
     });

@@ -1,4 +1,6 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { CliError } from "../errors.js";
 
@@ -10,11 +12,22 @@ import { CliError } from "../errors.js";
 
 export const LOCK_FILE = "config.lock";
 
+/**
+ * Who holds the lock, named by more than a pid: a pid is reused (every container's first process
+ * is 1), so the host, the process's start (where /proc tells it) and a token of the run say whether
+ * the holder named is still the one alive. Locks written before 0.3 carry the pid alone.
+ */
 interface LockOwner {
   pid: number;
   command: string;
   since: string;
+  host?: string;
+  start?: string;
+  token?: string;
 }
+
+/** This run's token: a lock that names our pid but not our token was left by a dead process that had our pid. */
+const TOKEN = randomUUID();
 
 export interface LockOptions {
   command: string;
@@ -44,19 +57,22 @@ export async function withConfigLock<T>(dir: string, options: LockOptions, work:
 async function acquire(path: string, { command, waitMs, pollMs = 100, onTakeover }: LockOptions): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    if (tryCreate(path, { pid: process.pid, command, since: new Date().toISOString() })) {
+    const me = {
+      pid: process.pid,
+      command,
+      since: new Date().toISOString(),
+      host: hostname(),
+      start: processStart(process.pid),
+      token: TOKEN,
+    };
+    if (tryCreate(path, me)) {
       held.add(path);
       return;
     }
     const owner = readOwner(path);
-    if (owner && !isAlive(owner.pid)) {
-      tryUnlink(path); // left behind by a process that no longer runs
-      continue;
-    }
-    if (owner && runsSomethingElse(owner.pid)) {
-      // Its process id was reused by another program: no cio-postmark holds it, so waiting is pointless.
-      tryUnlink(path);
-      onTakeover?.(`Took over the stale lock ${path}: process ${owner.pid} named in it is running, but is not cio-postmark.`);
+    if (owner && isDead(owner)) {
+      const why = isAlive(owner.pid) ? "is running, but is not the cio-postmark run that took it" : "no longer runs";
+      if (takeOver(path, owner)) onTakeover?.(`Took over the stale lock ${path}: process ${owner.pid} named in it ${why}.`);
       continue;
     }
     if (Date.now() >= deadline) throw lockedError(path, owner, waitMs);
@@ -86,16 +102,56 @@ function lockedError(path: string, owner: LockOwner | undefined, waitMs: number)
 }
 
 /**
- * Whether a live process is known not to be cio-postmark (its process id was reused). Only Linux's
- * /proc can tell; elsewhere the lock file's word is taken.
+ * Whether the run a lock names is known to be gone: on another host its word is taken; here, its
+ * pid is ours (and the token not), no process has it, the process with it started at another time,
+ * or (an old lock) the process with it is not cio-postmark. Only Linux's /proc tells the last two.
  */
-function runsSomethingElse(pid: number): boolean {
-  if (pid === process.pid) return false;
+function isDead(owner: LockOwner): boolean {
+  if (owner.host !== undefined && owner.host !== hostname()) return false;
+  if (owner.pid === process.pid) return owner.token !== TOKEN;
+  if (!isAlive(owner.pid)) return true;
+  const start = processStart(owner.pid);
+  if (owner.start !== undefined && start !== undefined) return owner.start !== start;
   try {
-    return !readFileSync(`/proc/${pid}/cmdline`).includes("cio-postmark");
+    return !readFileSync(`/proc/${owner.pid}/cmdline`).includes("cio-postmark");
   } catch {
     return false;
   }
+}
+
+/** When the process started, in clock ticks since boot (field 22 of /proc/PID/stat); undefined where there is no /proc. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes a stale lock away without removing one another run took meanwhile: the file is renamed
+ * aside (atomic), and if what was moved is not the stale owner read a moment before, it is put back.
+ */
+function takeOver(path: string, stale: LockOwner): boolean {
+  const aside = `${path}.${TOKEN}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return false; // another run took it over first
+  }
+  const moved = readOwner(aside);
+  if (moved && JSON.stringify(moved) !== JSON.stringify(stale)) {
+    try {
+      linkSync(aside, path); // back where it was, unless yet another run has taken the lock since
+    } catch {
+      // the lock is held by that run: the moved one is lost either way
+    }
+    tryUnlink(aside);
+    return false;
+  }
+  tryUnlink(aside);
+  return true;
 }
 
 function tryCreate(path: string, owner: LockOwner): boolean {
@@ -106,21 +162,26 @@ function tryCreate(path: string, owner: LockOwner): boolean {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return false;
     // Found before any change: a folder the run cannot write would fail the save after Postmark was changed.
-    throw new CliError(
-      "config_unwritable",
-      `Cannot write the config folder ${dirname(path)}${code ? ` (${code})` : ""}: nothing was changed.`,
-      {
-        hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
-        cause: error,
-      },
-    );
+    throw unwritable(dirname(path), error);
   }
   try {
     writeSync(fd, JSON.stringify(owner));
-  } finally {
+  } catch (error) {
+    // A full disk takes the file but not its words: no empty lock is left for the next run to wait on.
     closeSync(fd);
+    tryUnlink(path);
+    throw unwritable(dirname(path), error);
   }
+  closeSync(fd);
   return true;
+}
+
+function unwritable(dir: string, error: unknown): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new CliError("config_unwritable", `Cannot write the config folder ${dir}${code ? ` (${code})` : ""}: nothing was changed.`, {
+    hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
+    cause: error,
+  });
 }
 
 function readOwner(path: string): LockOwner | undefined {

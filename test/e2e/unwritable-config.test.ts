@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { runBinary } from "../helpers/run-binary.js";
 import { SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
@@ -15,8 +16,26 @@ const asRoot = process.getuid?.() === 0;
 let world: World;
 afterEach(async () => world?.close());
 
+/**
+ * What `nobody` runs, copied where anyone can read it: the checkout, and the Node running the tests,
+ * may sit in a 0700 folder (as `mktemp -d` makes one), which `nobody` could not even enter.
+ */
+function readableCopy(): { node: string; bin: string } {
+  const root = mkdtempSync(join(tmpdir(), "cio-nobody-"));
+  chmodSync(root, 0o755);
+  const checkout = fileURLToPath(new URL("../..", import.meta.url));
+  for (const part of ["bin", "dist", "package.json"]) cpSync(join(checkout, part), join(root, part), { recursive: true });
+  const node = join(root, "node");
+  copyFileSync(process.execPath, node);
+  chmodSync(node, 0o755);
+  return { node, bin: join(root, "bin", "cio-postmark.js") };
+}
+
 const runAsNobody = (args: string[], env: NodeJS.ProcessEnv) =>
-  runBinary(args, { HOME: tmpdir(), ...env }, undefined, { runner: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] });
+  runBinary(args, { HOME: tmpdir(), ...env }, undefined, {
+    runner: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+    ...readableCopy(),
+  });
 
 describe.skipIf(!asRoot || !existsSync("/usr/bin/setpriv"))("a config folder someone else owns", () => {
   it("writable by all but not ours to tighten: refused as config_unwritable before the webhook is created", async () => {

@@ -18,11 +18,12 @@ export function runBinary(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   stdin?: string,
-  { runner = [] as string[], cwd = undefined as string | undefined } = {},
+  { runner = [] as string[], cwd = undefined as string | undefined, node = process.execPath, bin = BIN } = {},
 ): Promise<BinaryRun> {
   return new Promise((resolve, reject) => {
     // `runner`: a command the binary runs under (`setpriv --reuid=…` to run as another user).
-    const [command, ...rest] = [...runner, process.execPath, BIN, ...args];
+    // `node` and `bin`: another copy of them (one another user can read).
+    const [command, ...rest] = [...runner, node, bin, ...args];
     const child = spawn(command!, rest, { env: { PATH: pathWithInstalledBin(), ...env }, cwd });
     let stdout = "";
     let stderr = "";

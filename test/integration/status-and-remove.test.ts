@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EU_URL, transactionalTriggers } from "../helpers/expected.js";
 import { SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
@@ -17,6 +20,20 @@ beforeEach(async () => {
 afterEach(() => world.close());
 
 describe("status", () => {
+  it("with nothing saved says so and exits 0, making no folder, even where no folder could be made", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "cio-status-"));
+    const file = join(empty, "a-file");
+    writeFileSync(file, "");
+    for (const dir of [join(empty, "config"), join(file, "config")]) {
+      const run = await world.run(["status"], { env: { CIO_POSTMARK_CONFIG_DIR: dir } });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`No saved connections in ${join(dir, "config.json")}.`);
+      const doctor = await world.run(["doctor", "--no-input"], { env: { CIO_POSTMARK_CONFIG_DIR: dir } });
+      expect(doctor.stderr).toContain("No saved connections to check");
+    }
+    expect(existsSync(join(empty, "config"))).toBe(false);
+  });
+
   it("lists every saved connection without printing a secret", async () => {
     await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "eu", "--json"], {
       env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },

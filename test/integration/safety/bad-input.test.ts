@@ -146,7 +146,14 @@ const rows: Row[] = [
     /does not look like a cio-postmark config/,
     JSON.stringify({ hello: "world" }),
   ],
-  ["config folder is a file", ["status", "--config-dir", "/etc/hostname/x"], {}, 1, /Cannot write the config folder/],
+  // Reading writes nothing: a folder that cannot be made holds no saved connection.
+  [
+    "config folder under a file, read only",
+    ["doctor", "--no-input", "--config-dir", "/etc/hostname/x"],
+    {},
+    1,
+    /No saved connections to check in/,
+  ],
   ["remove without --server/--stream", ["remove", "--no-input"], {}, 2, /remove needs --server <id-or-name> and --stream <id>/],
   ["doctor for an unknown connection", ["doctor", "--no-input", "--server", "Nope"], {}, 2, /No saved connection matches --server "Nope"/],
   ["--config-dir empty", ["status", "--config-dir", ""], {}, 2, /--config-dir is empty/],

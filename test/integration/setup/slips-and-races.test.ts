@@ -198,7 +198,7 @@ describe("a config folder the run cannot change", () => {
     expect(run.code).toBe(1);
     expect(run.json().error).toMatchObject({
       code: "config_unwritable",
-      message: "Cannot write the config folder /proc/cio-postmark-test/config (ENOENT).",
+      message: "Cannot write the config folder /proc/cio-postmark-test/config (ENOENT): nothing was changed.",
     });
     expect(world.simulator.writes).toEqual([]);
   });

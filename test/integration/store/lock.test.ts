@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LOCK_FILE, withConfigLock } from "../../../src/store/lock.js";
@@ -53,7 +53,14 @@ describe("config folder lock", () => {
     const failure = await withConfigLock(dir, { command: "doctor --fix", waitMs: 100 }, async () => {
       expect(statSync(path).mode & 0o777).toBe(0o600);
       const owner = JSON.parse(readFileSync(path, "utf8"));
-      expect(owner).toEqual({ pid: process.pid, command: "doctor --fix", since: expect.any(String) });
+      expect(owner).toEqual({
+        pid: process.pid,
+        command: "doctor --fix",
+        since: expect.any(String),
+        host: hostname(),
+        start: process.platform === "linux" ? expect.stringMatching(/^\d+$/) : undefined,
+        token: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
       expect(Date.parse(owner.since)).toBeGreaterThanOrEqual(before - 1000);
       throw new Error("work failed");
     }).catch((caught) => caught);
@@ -67,14 +74,6 @@ describe("config folder lock", () => {
   it.each([
     ["empty", "", unreadable, deleteIfIdle],
     ["without a process number", '{"pid":"12","command":"setup"}', unreadable, deleteIfIdle],
-    [
-      "of this very process",
-      JSON.stringify({ pid: process.pid, command: "setup", since: "2026-01-01T00:00:00.000Z" }),
-      () =>
-        `cio-postmark setup (process ${process.pid}, since 2026-01-01T00:00:00.000Z) is changing the same config folder; gave up ` +
-        `waiting after 0 s.`,
-      (path: string) => `Let it finish and run this again. If no cio-postmark is running, delete ${path}.`,
-    ],
   ])("a lock file %s is described as it is, and left in place", async (_name, content, message, hint) => {
     const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
     const path = join(dir, LOCK_FILE);
@@ -114,9 +113,59 @@ describe("config folder lock", () => {
           ),
         ).resolves.toBe("ran");
         expect(Date.now() - started).toBeLessThan(10_000);
-        expect(said).toEqual([`Took over the stale lock ${path}: process ${sleeper.pid} named in it is running, but is not cio-postmark.`]);
+        expect(said).toEqual([
+          `Took over the stale lock ${path}: process ${sleeper.pid} named in it is running, but is not the cio-postmark run that took it.`,
+        ]);
       } finally {
         sleeper.kill();
+      }
+    },
+  );
+
+  it("a lock naming this process's pid but not its run (a container's process 1, killed and started again) is taken over at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+    const taken: string[] = [];
+    for (const left of [{ pid: process.pid }, { pid: process.pid, host: hostname(), token: "3f6c2d9e-8b1a-4c5d-9e7f-0a1b2c3d4e5f" }]) {
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...left, command: "setup", since: "2026-01-01T00:00:00Z" }));
+      const options = { command: "setup", waitMs: 200, onTakeover: (message: string) => taken.push(message) };
+      expect(await withConfigLock(dir, options, async () => "ran")).toBe("ran");
+    }
+    expect(taken).toEqual([
+      `Took over the stale lock ${join(dir, LOCK_FILE)}: process ${process.pid} named in it is running, but is not the cio-postmark run that took it.`,
+      `Took over the stale lock ${join(dir, LOCK_FILE)}: process ${process.pid} named in it is running, but is not the cio-postmark run that took it.`,
+    ]);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+  });
+
+  it.runIf(process.platform === "linux")("a lock whose live pid started at another time is a dead run's, taken over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+    const reused = { pid: process.ppid, host: hostname(), start: "1", token: "t", command: "setup", since: "2026-01-01T00:00:00Z" };
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify(reused));
+    expect(await withConfigLock(dir, { command: "setup", waitMs: 200 }, async () => "ran")).toBe("ran");
+  });
+
+  it("a lock another host holds (a shared folder) is waited on, not taken over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: "elsewhere.example", command: "setup", since: "x" }));
+    await expect(withConfigLock(dir, { command: "setup", waitMs: 100, pollMs: 20 }, async () => "ran")).rejects.toMatchObject({
+      code: "config_locked",
+    });
+  });
+
+  it.runIf(process.getuid?.() === 0 && process.platform === "linux")(
+    "a full disk when the lock is taken: config_unwritable, nothing was changed, and no lock left",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cio-lock-full-"));
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", dir]);
+      try {
+        writeFileSync(join(dir, "fill"), Buffer.alloc(16 * 1024));
+        await expect(withConfigLock(dir, { command: "setup", waitMs: 5_000 }, async () => "ran")).rejects.toMatchObject({
+          code: "config_unwritable",
+          message: `Cannot write the config folder ${dir} (ENOSPC): nothing was changed.`,
+        });
+        expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+      } finally {
+        execFileSync("umount", [dir]);
       }
     },
   );

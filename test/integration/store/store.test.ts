@@ -1,5 +1,16 @@
 import { isMainThread } from "node:worker_threads";
-import { chmodSync, existsSync, mkdtempSync, rmSync, readFileSync, statSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  mkdirSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -107,6 +118,28 @@ describe("config store", () => {
     expect(existsSync(store.path)).toBe(false);
   });
 
+  it("reading with nothing saved makes no folder, even where none could be made", async () => {
+    const store = new ConfigStore(join(root, "absent"));
+    expect(await store.list()).toEqual([]);
+    expect(await store.invalid()).toEqual([]);
+    expect(existsSync(join(root, "absent"))).toBe(false);
+    const file = join(root, "a-file");
+    writeFileSync(file, "");
+    expect(await new ConfigStore(join(file, "config")).list()).toEqual([]);
+  });
+
+  it("removes what a killed save left (config.json.tmp-*), and nothing else", async () => {
+    const store = new ConfigStore(join(root, "config"));
+    await store.save(connection(1, "outbound"));
+    const folder = join(root, "config");
+    writeFileSync(join(folder, "config.json.tmp-17650000001a2b3c"), '{"secret":"sk-secret-value-1234"}');
+    writeFileSync(join(folder, "notes.txt"), "mine");
+    store.removeLeftovers();
+    expect(readdirSync(folder).sort()).toEqual(["config.json", "notes.txt"]);
+    expect(await store.list()).toHaveLength(1);
+    new ConfigStore(join(root, "never-made")).removeLeftovers(); // no folder: nothing to do, no error
+  });
+
   it("finds a connection by server and stream, the stream's case aside; removing an unknown one changes nothing", async () => {
     const store = new ConfigStore(join(root, "config"));
     await store.save(connection(1, "Outbound"));
@@ -192,7 +225,7 @@ describe("config store", () => {
     const file = join(root, "a-file");
     writeFileSync(file, "");
     const dir = join(file, "config");
-    await expect(new ConfigStore(dir).list()).rejects.toMatchObject({
+    await expect(new ConfigStore(dir).save(connection(1, "outbound"))).rejects.toMatchObject({
       code: "config_unwritable",
       message: `Cannot write the config folder ${dir} (ENOTDIR).`,
       hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
@@ -222,9 +255,11 @@ describe("config store", () => {
     expect(statSync(dir).mode & 0o777).toBe(0o755);
   });
 
-  it("makes its folder 0700 as soon as it reads, before anything is saved", async () => {
+  it("makes its folder 0700 before anything is saved, and reading alone makes none", async () => {
     const store = new ConfigStore(join(root, "fresh", "config"));
     await store.list();
+    expect(store.dirMode()).toBeUndefined();
+    store.assertWritable();
     expect(store.dirMode()).toBe(0o700);
   });
 
@@ -251,6 +286,7 @@ describe("config store", () => {
   it("a folder that turned into a file after it was read: the save says it cannot write, with the system's code", async () => {
     const dir = join(root, "config");
     const store = new ConfigStore(dir);
+    await store.save(connection(1, "outbound"));
     await store.list();
     rmSync(dir, { recursive: true });
     writeFileSync(dir, "");
