@@ -122,7 +122,7 @@ describe("config folder lock", () => {
     },
   );
 
-  it("a lock naming this process's pid but not its run (a container's process 1, killed and started again) is taken over at once", async () => {
+  it("a lock naming this process's pid but not its run (a container's process 1, killed and run again) is taken over", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cio-lock-"));
     const taken: string[] = [];
     for (const left of [{ pid: process.pid }, { pid: process.pid, host: hostname(), token: "3f6c2d9e-8b1a-4c5d-9e7f-0a1b2c3d4e5f" }]) {
@@ -130,9 +130,10 @@ describe("config folder lock", () => {
       const options = { command: "setup", waitMs: 200, onTakeover: (message: string) => taken.push(message) };
       expect(await withConfigLock(dir, options, async () => "ran")).toBe("ran");
     }
+    const said = `process ${process.pid} named in it is running, but is not the cio-postmark run that took it.`;
     expect(taken).toEqual([
-      `Took over the stale lock ${join(dir, LOCK_FILE)}: process ${process.pid} named in it is running, but is not the cio-postmark run that took it.`,
-      `Took over the stale lock ${join(dir, LOCK_FILE)}: process ${process.pid} named in it is running, but is not the cio-postmark run that took it.`,
+      `Took over the stale lock ${join(dir, LOCK_FILE)}: ${said}`,
+      `Took over the stale lock ${join(dir, LOCK_FILE)}: ${said}`,
     ]);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
