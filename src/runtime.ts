@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { userInfo } from "node:os";
+import { isAbsolute, join } from "node:path";
 import envPaths from "env-paths";
 import { usageError } from "./errors.js";
 import { carriedFlags, commandLine } from "./core/command-line.js";
@@ -93,10 +94,35 @@ const SMTP_TIMEOUT_MS = 10_000;
 const SMTP_DEADLINES = { handshakeMs: 45_000, messageMs: 90_000 };
 const LOCK_WAIT_MS = 30_000;
 
-/** conf's per-user folder: ~/.config/cio-postmark, ~/Library/Preferences/cio-postmark, %APPDATA%\cio-postmark\Config. */
-const defaultConfigDir = () => envPaths("cio-postmark", { suffix: "" }).config;
+/**
+ * conf's per-user folder: ~/.config/cio-postmark, ~/Library/Preferences/cio-postmark, %APPDATA%\cio-postmark\Config.
+ * Never a relative one, which would put tokens in whatever folder the run starts in (a repository, in CI):
+ * a relative XDG_CONFIG_HOME is ignored, as the XDG spec says, and an empty HOME gives way to the system's record of it.
+ */
+function defaultConfigDir(suffix = ""): string {
+  const found = envPaths("cio-postmark", { suffix }).config;
+  if (isAbsolute(found)) return found;
+  const home = [process.env.HOME, systemHome()].find((dir) => dir !== undefined && isAbsolute(dir));
+  if (!home)
+    throw usageError(
+      "no_config_dir",
+      "There is no home folder to keep the config in.",
+      "Name a folder with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
+    );
+  const xdg = process.env.XDG_CONFIG_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, ".config"), suffix ? `cio-postmark-${suffix}` : "cio-postmark");
+}
+
+function systemHome(): string | undefined {
+  try {
+    return userInfo().homedir;
+  } catch {
+    return undefined; // no record of this user (a container's arbitrary uid)
+  }
+}
+
 /** Where 0.1 kept it (conf's default suffix). */
-const legacyConfigDir = () => envPaths("cio-postmark", { suffix: "nodejs" }).config;
+const legacyConfigDir = () => defaultConfigDir("nodejs");
 
 /** The config folder: --config-dir, else CIO_POSTMARK_CONFIG_DIR, else the per-user default. Given but blank is an error. */
 export function configDirFrom(options: GlobalOptions, env: NodeJS.ProcessEnv): string | undefined {

@@ -1,6 +1,6 @@
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { runBinary } from "../helpers/run-binary.js";
@@ -54,5 +54,20 @@ describe.skipIf(!asRoot || !existsSync("/usr/bin/setpriv"))("a config folder som
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout).error).toMatchObject({ code: "config_unwritable" });
     expect(world.simulator.writes).toEqual([]);
+  });
+});
+
+describe("a config folder nobody named", () => {
+  it.each([
+    ["an empty HOME", { HOME: "" }],
+    ["a relative XDG_CONFIG_HOME", { XDG_CONFIG_HOME: "relative/config" }],
+  ])("with %s is never a folder of the current one", async (_what, env) => {
+    const here = mkdtempSync(join(tmpdir(), "cio-cwd-"));
+    const run = await runBinary(["status"], { HOME: process.env.HOME, ...env }, undefined, { cwd: here });
+    expect(run.status).toBe(0);
+    const path = /No saved connections in (\S+)\.\n/.exec(run.stdout)![1]!;
+    expect(isAbsolute(path)).toBe(true);
+    expect(path.startsWith(here)).toBe(false);
+    expect(readdirSync(here)).toEqual([]);
   });
 });

@@ -22,6 +22,20 @@ beforeEach(async () => {
 afterEach(() => world.close());
 
 describe("doctor --fix", () => {
+  it("a connection removed while --fix was checking it stays removed: nothing is created or saved back", async () => {
+    patchTriggers(world, PROD, { Open: { Enabled: true, PostFirstOpenOnly: false } });
+    const slowWebhooks = (request: { method: string; path: string }) => request.method === "GET" && request.path.startsWith("/webhooks");
+    world.simulator.injectFault({ match: slowWebhooks, fault: { kind: "latency", ms: 400 } });
+    const fixing = doctor("--fix", "--yes");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const removed = await world.run(["remove", "--no-input", "--yes", "--server", String(PROD), "--stream", "outbound"]);
+    expect(removed.code).toBe(0);
+    const fixed = await fixing;
+    expect(fixed.stdout + fixed.stderr).not.toContain("Repair plan");
+    expect(world.simulator.webhooksOf(PROD, "outbound")).toEqual([]);
+    expect(JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections).toEqual({});
+  });
+
   it("--fix on a healthy connection plans nothing, changes nothing, and checks once", async () => {
     const writes = world.simulator.writes.length;
     const run = await doctor("--fix");
