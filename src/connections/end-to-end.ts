@@ -112,10 +112,13 @@ export async function proveWholeChain(
   let stage: EndToEndStage = "queued";
   let found: OutboundMessage | undefined;
   let event: string | undefined;
+  // Whether Customer.io answered any read of the delivery: a deadline reached without one says nothing of where the email is.
+  let answered = false;
   try {
     for (;;) {
       // Undefined while Customer.io has not indexed the delivery yet: not an answer.
       const delivery = await customerio.delivery(workspace.region, deliveryId, stop);
+      answered = true;
       const ended = delivery && whyNotSent(delivery);
       if (ended) return result("fail", "not-sent", null, `Customer.io did not send it: ${ended}.`, notSentFix(runtime, server));
       const sent = delivery?.metrics.sent;
@@ -155,7 +158,15 @@ export async function proveWholeChain(
     // After the send, every answer keeps what is known: the delivery, the stage reached, the time.
     if (!(error instanceof CliError)) throw error;
     const stream = found?.MessageStream ?? null;
-    if (stop.aborted) return timedOut(runtime, target, stage, stream, within, result);
+    if (stop.aborted && answered) return timedOut(runtime, target, stage, stream, within, result);
+    if (stop.aborted)
+      return result(
+        "fail",
+        stage,
+        stream,
+        `Could not follow the test email: Customer.io answered no read of its delivery ${within}.`,
+        "Customer.io may have sent it all the same: look in its Deliveries & Activity, then run again when it answers.",
+      );
     return result("fail", stage, stream, `Could not follow the test email: ${error.message}`, error.hint ?? "Run doctor again.");
   }
 }

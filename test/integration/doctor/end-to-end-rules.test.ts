@@ -106,6 +106,21 @@ describe("blips on the way", () => {
     expect(customerio.requests.filter((request) => request.method === "POST")).toHaveLength(1);
   });
 
+  it("delivery reads that never answer before the deadline: could not follow it, never 'had not sent it'", async () => {
+    await start();
+    expect((await setup()).code).toBe(0);
+    customerio.injectFault({ fault: { kind: "hang" }, match: ({ method, path }) => method === "GET" && path.startsWith("/v1/messages/") });
+    const result = await endToEnd(["--timeout", "2"]);
+    expect(result.code).toBe(1);
+    expect(result.check).toMatchObject({
+      status: "fail",
+      stage: "queued",
+      message: "Could not follow the test email: Customer.io answered no read of its delivery within 2 s.",
+      fix: "Customer.io may have sent it all the same: look in its Deliveries & Activity, then run again when it answers.",
+    });
+    expect(result.check.message).not.toMatch(/had not sent|longer --timeout/);
+  });
+
   it("a send that never answers says an email may already be on its way, so a re-run is a second email", async () => {
     await start();
     expect((await setup()).code).toBe(0);
@@ -140,7 +155,7 @@ describe("a Postmark read that fails once the message is found", () => {
 });
 
 describe("--timeout bounds every wait", () => {
-  it("a 429 asking to wait 30 s on the delivery reads ends by the deadline, as a time-out verdict", async () => {
+  it("a 429 asking to wait 30 s on the delivery reads ends by the deadline, claiming nothing it never read", async () => {
     await start();
     expect((await setup()).code).toBe(0);
     customerio.injectFault({
@@ -152,7 +167,11 @@ describe("--timeout bounds every wait", () => {
       overrides: { ...world.overrides, rateLimit: { tries: 4, baseDelayMs: 1_000, maxDelayMs: 60_000 } },
     });
     const verdict = result.json().connections[0].checks.find((check: { id: string }) => check.id === "end-to-end");
-    expect(verdict).toMatchObject({ status: "fail", stage: "queued", message: "Customer.io had not sent it within 2 s." });
+    expect(verdict).toMatchObject({
+      status: "fail",
+      stage: "queued",
+      message: "Could not follow the test email: Customer.io answered no read of its delivery within 2 s.",
+    });
     // The first read's 30 s wait was cut at the deadline, and no read was tried after it.
     expect(customerio.requests.filter((request) => request.status === 429)).toHaveLength(1);
   });
