@@ -1,5 +1,5 @@
 import { ExitCode } from "../../errors.js";
-import { isBounceTestAddress } from "../../core/send-test.js";
+import { DEFAULT_TEST_RECIPIENT, isBounceTestAddress } from "../../core/send-test.js";
 import { proveWholeChain } from "../../connections/end-to-end.js";
 import { askUntilAccepted } from "../../connections/customerio-key.js";
 import type { ServerApi } from "../../postmark/api.js";
@@ -19,9 +19,11 @@ export async function offerWholeChain(
   sitting: { api: ServerApi; server: Server; streams: MessageStream[] },
 ): Promise<number> {
   const { output, prompter } = runtime;
-  const later = runtime.command("doctor", "--end-to-end", "--from", "ADDRESS", "--server", String(sitting.server.ID));
+  // Through a broadcast stream the test address's bounce never reaches Customer.io: a real mailbox's Delivery does.
+  const broadcastOnly = sitting.streams.every((stream) => stream.MessageStreamType === "Broadcasts");
+  const later = laterProof(runtime, given, sitting.server, broadcastOnly);
   if (!(await prompter.confirm("Have you added the Access Key and Secret Key in Customer.io (Custom SMTP Settings)?", false))) {
-    output.info(`Once they are in, this proves the whole chain through Customer.io:\n  ${later}`);
+    output.info(`Once they are in, this proves the whole chain through Customer.io${later.words}:\n  ${later.command}`);
     return ExitCode.ok;
   }
   if (!(await prompter.confirm("Prove the whole chain through Customer.io now? It sends one email through Customer.io.", true)))
@@ -45,8 +47,6 @@ export async function offerWholeChain(
     (await prompter.input("Send it from (a confirmed sender signature or an address on a verified domain):", {
       validate: addressValidator,
     }));
-  // Through a broadcast stream the test address's bounce never reaches Customer.io: a real mailbox's Delivery does.
-  const broadcastOnly = sitting.streams.every((stream) => stream.MessageStreamType === "Broadcasts");
   const to =
     broadcastOnly && isBounceTestAddress(given.to)
       ? await prompter.input(
@@ -87,6 +87,32 @@ export async function offerWholeChain(
   }
   output.failure(result.message);
   if (result.fix) output.info(`  ${output.style.cyan("fix:")} ${result.fix}`);
-  output.info(`The connection is saved. Once fixed, run again: ${later}`);
+  output.info(`The connection is saved. Once fixed, run again${later.words}:\n  ${later.command}`);
   return ExitCode.failure;
+}
+
+/**
+ * The proof to run later, as it runs: the sender and recipient this sitting knows filled in; where
+ * one is not known, a placeholder, said in words before the command.
+ */
+function laterProof(runtime: Runtime, given: Readonly<GivenInputs>, server: Server, broadcastOnly: boolean) {
+  const from = given.from ?? given.sitting.senderUsed;
+  const needsMailbox = broadcastOnly && isBounceTestAddress(given.to);
+  const to = needsMailbox ? "MAILBOX" : given.to === DEFAULT_TEST_RECIPIENT ? undefined : given.to;
+  const placeholders = [
+    ...(from ? [] : ["ADDRESS with a confirmed sender of yours"]),
+    ...(needsMailbox ? ["MAILBOX with a mailbox you can read: a broadcast stream carries no Bounce event"] : []),
+  ];
+  return {
+    words: placeholders.length ? `. Replace ${placeholders.join(", and ")}` : "",
+    command: runtime.command(
+      "doctor",
+      "--end-to-end",
+      "--from",
+      from ?? "ADDRESS",
+      ...(to ? ["--to", to] : []),
+      "--server",
+      String(server.ID),
+    ),
+  };
 }

@@ -2,8 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EU_URL, TRANSACTIONAL_TRIGGERS, US_URL, transactionalTriggers } from "../../helpers/expected.js";
-import { ACCESS_KEY, ACCOUNT_TOKEN, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../../helpers/world.js";
-import type { CliRun } from "../../helpers/run-cli.js";
+import {
+  ACCESS_KEY,
+  ACCOUNT_TOKEN,
+  BROADCAST_ACCESS_KEY,
+  BROADCAST_SECRET_KEY,
+  SECRET_KEY,
+  SENDER,
+  SERVER_TOKEN,
+  startWorld,
+  type World,
+} from "../../helpers/world.js";
+import { runInTerminal, type CliRun } from "../../helpers/run-cli.js";
+import { CIO_US_KEY, startCustomerIo } from "../../helpers/customerio.js";
 
 const US = US_URL;
 const SECRETS = [ACCOUNT_TOKEN, SERVER_TOKEN, SECRET_KEY];
@@ -314,5 +325,40 @@ describe("setup --skip-smtp on a saved connection", () => {
     expect(after.smtp).toEqual(before.smtp);
     expect(after.verifiedAt).toBe(before.verifiedAt);
     expect(after.webhookId).not.toBe(before.webhookId);
+  });
+});
+
+describe("the wizard's proof for later", () => {
+  it("on a broadcast stream alone names the mailbox it needs, and runs as printed once the placeholders are filled", async () => {
+    const customerio = await startCustomerIo(world, { us: { smtp: { accessKey: BROADCAST_ACCESS_KEY, secretKey: BROADCAST_SECRET_KEY } } });
+    try {
+      const wizard = await runInTerminal(
+        ["setup", "--server", String(PROD), "--stream", "broadcast", "--region", "us", "--smtp-access-key", BROADCAST_ACCESS_KEY],
+        [
+          { after: "Send one test message", keys: "n\r" },
+          { after: "Apply this plan", keys: "\r" },
+          { after: "too?", keys: "\r" },
+          { after: "Copy the Access Key and Secret Key", keys: "\r" },
+          { after: "Have you added the Access Key and Secret Key", keys: "\r" },
+        ],
+        {
+          env: world.env({ POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY }),
+          overrides: world.overrides,
+        },
+      );
+      expect(wizard.code).toBe(0);
+      expect(wizard.stderr.replace(/\s+/g, " ")).toContain(
+        "Once they are in, this proves the whole chain through Customer.io. Replace ADDRESS with a confirmed sender of yours, and " +
+          "MAILBOX with a mailbox you can read: a broadcast stream carries no Bounce event: cio-postmark doctor --end-to-end",
+      );
+      // The command stands whole on its own line.
+      expect(wizard.stderr).toMatch(/^ {2}cio-postmark doctor --end-to-end --from ADDRESS --to MAILBOX --server 2001\r?$/m);
+      const printed = /\n {2}cio-postmark (doctor --end-to-end .+)\n/.exec(wizard.stderr)![1]!;
+      const argv = printed.replace("ADDRESS", SENDER).replace("MAILBOX", "jane@example.com").split(" ");
+      const proof = await world.run([...argv, "--no-input"], { env: { ...customerio.env, CUSTOMERIO_APP_API_KEY: CIO_US_KEY } });
+      expect(proof.code).toBe(0);
+    } finally {
+      await customerio.close();
+    }
   });
 });
