@@ -22,18 +22,20 @@ export function clipboardTools(os: NodeJS.Platform, env: NodeJS.ProcessEnv, desk
 /** How long a clipboard tool may take before the next way is tried. */
 const TOOL_TIMEOUT_MS = 3_000;
 
-/** Copies `value`; answers how ("xclip", "OSC 52"). `osc52` writes the terminal's sequence when no tool took it. */
+/**
+ * Copies `value`; answers how ("xclip", "OSC 52"), or undefined when nothing took it. `osc52` writes
+ * the terminal's sequence when no tool took it, answering whether there was a terminal to take it.
+ */
 export async function copyToClipboard(
   value: string,
   tools: Tool[],
   env: NodeJS.ProcessEnv,
-  osc52: (sequence: string) => void,
-): Promise<string> {
+  osc52: (sequence: string) => boolean,
+): Promise<string | undefined> {
   for (const [command, args] of tools) {
     if (await runTool(command, args, value, env)) return command;
   }
-  osc52(`\x1b]52;c;${Buffer.from(value, "utf8").toString("base64")}\x07`);
-  return "OSC 52";
+  return osc52(`\x1b]52;c;${Buffer.from(value, "utf8").toString("base64")}\x07`) ? "OSC 52" : undefined;
 }
 
 function runTool(command: string, args: string[], value: string, env: NodeJS.ProcessEnv): Promise<boolean> {

@@ -119,8 +119,10 @@ export class Output {
    * A terminal's clipboard sequence (OSC 52), asked for by the person: written past the secret registry
    * and the terminal-safe filter on purpose, to the terminal the prompts are on, and only there.
    */
-  terminalClipboard(sequence: string): void {
+  /** Whether the sequence went to a terminal: never to a file or pipe, where it would leave the value in a log. */
+  terminalClipboard(sequence: string): boolean {
     if (this.io.stderr.isTTY) this.io.stderr.write(sequence);
+    return Boolean(this.io.stderr.isTTY);
   }
 
   /** Whether this run's stdout already has its JSON document. */

@@ -53,8 +53,8 @@ async function copyLoop(runtime: Runtime, connected: SetupResult[]): Promise<voi
   const choices = connected.flatMap((result) => {
     const of = several ? ` of ${shown(result.stream.ID)}` : "";
     return [
-      { name: `Access Key${of}`, value: { what: `the Access Key${of}`, value: result.smtp!.accessKey } },
-      { name: `Secret Key${of}`, value: { what: `the Secret Key${of}`, value: result.smtp!.secretKey } },
+      { name: `Access Key${of}`, value: { what: `the Access Key${of}`, value: result.smtp!.accessKey, result } },
+      { name: `Secret Key${of}`, value: { what: `the Secret Key${of}`, value: result.smtp!.secretKey, result } },
     ];
   });
   const done = { name: "Done: I have them", value: undefined };
@@ -62,6 +62,13 @@ async function copyLoop(runtime: Runtime, connected: SetupResult[]): Promise<voi
     const picked = await prompter.select("Copy which value?", [...choices, done]);
     if (!picked) return;
     const how = await copyToClipboard(picked.value, tools, env, (sequence) => output.terminalClipboard(sequence));
+    if (!how) {
+      const where = picked.what.startsWith("the Secret Key") ? ` ${secretWhere(runtime, picked.result)}` : " (shown above)";
+      output.warn(
+        `Nothing was copied: this run's output goes to a file or a pipe, and no key is written there. Copy ${picked.what}${where}.`,
+      );
+      continue;
+    }
     output.success(
       how === "OSC 52"
         ? `Sent ${picked.what} to your terminal's clipboard (OSC 52; a terminal that does not take it leaves the clipboard as it was).`
