@@ -75,7 +75,21 @@ export async function applyAndSave(runtime: Runtime, { api, facts, wanted, verdi
     { server, stream, region: wanted.region, webhook: applied.webhook },
     { ...applying.sending, webhookUnverified: applied.unverified ?? Boolean(facts.askedUnverified), previous: applying.previous },
   );
-  await (applying.save ?? ((record) => runtime.store.save(record)))(saved);
+  try {
+    await (applying.save ?? ((record) => runtime.store.save(record)))(saved);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    const stands = applied.action === "unchanged" ? "is" : `was ${applied.action}`;
+    // The webhook stands in Postmark whatever the disk says: the words name it, and how a re-run keeps it.
+    throw new CliError(
+      error.code,
+      `${error.message.replace(/\.$/, "")}: webhook ${applied.webhook.ID} ${stands} in Postmark, but the connection was not saved.`,
+      {
+        hint: `${error.hint ?? ""} Then run this again, which keeps webhook ${applied.webhook.ID} and saves it: ${applying.again}`.trim(),
+        cause: error,
+      },
+    );
+  }
   const after = judgeConnection(await factsAfter(api, facts, applied, saved), wantedOf(saved), namingFor(runtime, server.ID));
   if (applied.notRemoved.length === 0) return { applied, saved, after };
   const [first] = applied.notRemoved;

@@ -193,7 +193,9 @@ describe("a whole sitting in a real terminal", () => {
     expect((await run.exited).exitCode).toBe(0);
     // Not yet: the command for later is printed whole, on its own line.
     // The sender this sitting used is filled in: the command runs as printed.
-    expect(run.screen()).toMatch(/^  cio-postmark doctor --end-to-end --from alerts@acme\.example --server 1001 --sandbox --config-dir \S+\s*$/m);
+    expect(run.screen()).toMatch(
+      /^  cio-postmark doctor --end-to-end --from alerts@acme\.example --server 1001 --sandbox --config-dir \S+\s*$/m,
+    );
     expect(flat(run.screen())).toContain("Once they are in, this proves the whole chain through Customer.io:");
     const urls = run.screen().match(/https?:\/\/[^\s"'),]+/g) ?? [];
     const whole = new Set([

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -170,6 +170,41 @@ describe("a config folder the run cannot change", () => {
     execFileSync("mount", ["-o", "remount,bind,ro", dir]);
     return { dir, release: () => execFileSync("umount", [dir]) };
   }
+
+  it.runIf(process.getuid?.() === 0 && process.platform === "linux")(
+    "a disk that fills after the webhook is created: text and JSON name the webhook that stands, and a re-run saves it",
+    async () => {
+      world = await startWorld();
+      const dir = mkdtempSync(join(tmpdir(), "cio-full-"));
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", dir]);
+      try {
+        // One page left: the lock takes it, and the save finds none.
+        writeFileSync(join(dir, "fill"), Buffer.alloc(12 * 1024));
+        const argv = ["setup", "--no-input", "--stream", "outbound", "--region", "us"];
+        const full = { ...env, CIO_POSTMARK_CONFIG_DIR: dir };
+        const [text, json] = [await world.run(argv, { env: full }), await world.run([...argv, "--json"], { env: full })];
+        const webhook = world.simulator.state.webhooks[0]!.ID;
+        expect(world.simulator.state.webhooks).toHaveLength(1);
+        expect(text.code).toBe(1);
+        expect(text.stderr).toContain(`webhook ${webhook} was created in Postmark, but the connection was not saved.`);
+        expect(json.json().error).toMatchObject({
+          code: "config_unwritable",
+          message: expect.stringMatching(
+            new RegExp(`\\(ENOSPC\\): webhook ${webhook} is in Postmark, but the connection was not saved\\.$`),
+          ),
+          hint: expect.stringContaining(
+            `which keeps webhook ${webhook} and saves it: cio-postmark setup --yes --server 2001 --stream outbound`,
+          ),
+        });
+        rmSync(join(dir, "fill"));
+        expect((await world.run(argv, { env: full })).code).toBe(0);
+        expect(world.simulator.state.webhooks.map((hook) => hook.ID)).toEqual([webhook]);
+        expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).connections["2001:outbound"].webhookId).toBe(webhook);
+      } finally {
+        execFileSync("umount", [dir]);
+      }
+    },
+  );
 
   it("is found before any change to Postmark: exit 1 config_unwritable, no webhook created", async () => {
     world = await startWorld();
