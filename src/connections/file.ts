@@ -51,7 +51,7 @@ export function readConnectionsFile(runtime: Runtime, file: string | undefined):
       throw usageError(
         "no_connections_file",
         `There is no connections file ${name} in ${process.cwd()}.`,
-        file ? "Check the path given to --file." : `Write one (see the README's "Connections file"), or name it with --file PATH.`,
+        file ? "Check the path given to --file." : `Write one (see docs/ci.md, "A connections file"), or name it with --file PATH.`,
       );
     }
     throw usageError("invalid_connections_file", `Could not read ${name}: ${code ?? String(error)}.`);

@@ -1,4 +1,4 @@
-/** The sandbox account's documented, deterministic credentials (README lists them). */
+/** The sandbox account's documented, deterministic credentials (docs/sandbox.md lists them). */
 export const SANDBOX_CREDENTIALS = {
   accountToken: "sandbox-account-token-0001",
   serverToken: "sandbox-server-token-acme-prod",

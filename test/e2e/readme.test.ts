@@ -1,12 +1,17 @@
-import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runBinary } from "../helpers/run-binary.js";
 
-/** README's sandbox recipe is run exactly as written, so the README cannot drift from the tool. */
+/** README's and the docs' recipes are run exactly as written, so they cannot drift from the tool. */
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+const README = read("README.md");
+/** Each recipe is found by the words before it, in whichever page holds it. */
+const readme = ["README.md", "docs/sandbox.md", "docs/wizard.md", "docs/ci.md", "docs/troubleshooting.md", "docs/security.md"]
+  .map(read)
+  .join("\n");
 
 /** The lines of the sh block after `marker`, each with the exit code its comment promises (0 when none). */
 function commandsAfter(marker: string): Array<{ line: string; exit: number }> {
@@ -42,6 +47,15 @@ async function runBlock(marker: string, env: NodeJS.ProcessEnv) {
 const words = (line: string) => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2]!);
 
 describe("README", () => {
+  it("is short, in a newcomer's order: npx on the first screen, the Customer.io step in the first half", () => {
+    const lines = README.split("\n");
+    expect(lines.length).toBeLessThan(200);
+    expect(lines.findIndex((line) => line === "npx cio-postmark")).toBeLessThan(24);
+    expect(lines.findIndex((line) => line === "## Then, in Customer.io")).toBeLessThan(lines.length / 2);
+    for (const [, link] of README.matchAll(/\]\(([^)#]+\.md)\)/g))
+      expect(existsSync(new URL(`../../${link}`, import.meta.url)), link).toBe(true);
+  });
+
   it("gives the two set-up commands and the test command", () => {
     expect(codeBlockAfter("## From a fresh clone")).toEqual(["npm install", "node bin/cio-postmark.js --sandbox"]);
     expect(codeBlockAfter("Run the tests with:")).toEqual(["npm test"]);

@@ -6,7 +6,7 @@ import { SANDBOX_CREDENTIALS } from "../../src/sandbox/credentials.js";
 import { runBinary } from "../helpers/run-binary.js";
 import { KEYS, runInPty } from "../helpers/pty.js";
 
-/** README's sandbox recipe, run as written, with the documented sandbox values. */
+/** The sandbox recipe (docs/sandbox.md), run as written, with the documented sandbox values. */
 
 const SANDBOX_ENV = {
   POSTMARK_SERVER_TOKEN: SANDBOX_CREDENTIALS.serverToken,

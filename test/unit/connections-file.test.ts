@@ -27,7 +27,7 @@ function problems(document: unknown, known: string[] = []): { code: string; exit
 }
 
 describe("a good connections file", () => {
-  it("reads the README's example: names or IDs, the top region as default, smtp variables", () => {
+  it("reads the documented example (docs/ci.md): names or IDs, the top region as default, smtp variables", () => {
     const text = JSON.stringify({
       $schema: "./node_modules/cio-postmark/schema/connections.json",
       region: "us",

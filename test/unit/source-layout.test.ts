@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 /**
  * The house rules of src/, read from the files themselves: arrows that point inward and down, a pure
- * centre, small files, and one table of exit codes. README's "For contributors" says why.
+ * centre, small files, and one table of exit codes. CONTRIBUTING.md's "The house" says why.
  */
 
 const SRC = resolve(import.meta.dirname, "../../src");
