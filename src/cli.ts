@@ -50,7 +50,7 @@ export function unknownCommand(word: string): CliError {
   return usageError(
     "unknown_command",
     `Unknown command ${JSON.stringify(word)}.${near ? ` Did you mean ${near}?` : ""}`,
-    `The commands are ${ALL.join(", ")}; see cio-postmark --help.`,
+    `The commands are ${ALL.join(", ")}; each takes --help.`,
   );
 }
 

@@ -107,7 +107,7 @@ async function savedConnections(
   const connections = selectConnections(runtime, saved, serverRef, streamId);
   if (connections.length === 0) {
     throw new CliError("no_connections", `No saved connections to check in ${runtime.store.path}.`, {
-      hint: `Run \`${runtime.command("setup")}\` first.`,
+      hint: `To connect one first: ${runtime.command("setup")}`,
     });
   }
   return { connections, unfound: [] };

@@ -42,7 +42,7 @@ export function environmentHelp(commands: CommandName[]): string {
   const lines = ENVIRONMENT.filter(
     ([name, , readBy]) => readBy.some((command) => commands.includes(command)) && (everything || !SHARED.has(name)),
   ).map(([name, what]) => `  ${name.padEnd(25)} ${what}`);
-  const more = everything ? "" : "\n  (and CI, NO_COLOR, DEBUG and more: see cio-postmark --help)";
+  const more = everything ? "" : "\n  (and CI, NO_COLOR, DEBUG and more: the tool's own --help lists them)";
   return `
 Environment variables:
 ${lines.join("\n")}${more}

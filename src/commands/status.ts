@@ -24,7 +24,7 @@ export async function runStatus(runtime: Runtime, options: StatusOptions = {}): 
     throw usageError(
       "usage",
       "--server, --stream and --yes go with --reveal.",
-      `To see one connection's key pair: ${runtime.command("status", "--reveal", "--server", "ID", "--stream", "STREAM")}`,
+      `To see one connection's key pair, with ID its server's and STREAM its stream: ${runtime.command("status", "--reveal", "--server", "ID", "--stream", "STREAM")}`,
     );
   }
   const connections = await store.list();
@@ -36,9 +36,7 @@ export async function runStatus(runtime: Runtime, options: StatusOptions = {}): 
     return ExitCode.ok;
   }
   if (connections.length === 0) {
-    output.result(
-      `No saved connections in ${store.path}.\nRun \`${runtime.command("setup")}\` to connect a Postmark stream to Customer.io.`,
-    );
+    output.result(`No saved connections in ${store.path}.\nTo connect a Postmark stream to Customer.io: ${runtime.command("setup")}`);
     return ExitCode.ok;
   }
   const lines = [`${plural(connections.length, "saved connection")} in ${store.path}`, ""];
@@ -89,7 +87,7 @@ async function reveal(
         `connections${serverRef || streamId ? " match" : ""}).`,
       candidates.length
         ? `Saved: ${candidates.map(describeConnection).join(", ")}.`
-        : `There are no saved connections: run \`${runtime.command("setup")}\` first.`,
+        : `There are no saved connections. To connect one: ${runtime.command("setup")}`,
     );
   }
   const [connection] = candidates as [SavedConnection];

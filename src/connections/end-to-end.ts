@@ -221,7 +221,7 @@ function notSentFix(runtime: Runtime, connection: SavedConnection): string {
   const reveal = runtime.command("status", "--reveal", ...connectionFlags(connection));
   return (
     `In Customer.io, ${CUSTOM_SMTP_PATH}: add Postmark with the Access Key and Secret Key of stream ` +
-    `${shown(connection.streamId)}'s SMTP token (${reveal} shows them).`
+    `${shown(connection.streamId)}'s SMTP token; this shows them: ${reveal}`
   );
 }
 

@@ -112,8 +112,8 @@ export function selectConnections(
       `No saved connection ` +
         `matches${serverRef ? ` --server ${JSON.stringify(serverRef)}` : ""}${streamId ? ` --stream ${JSON.stringify(streamId)}` : ""}.`,
       known
-        ? `Saved connections: ${known}. See \`${runtime.command("status")}\`.`
-        : `There are no saved connections yet: run \`${runtime.command("setup")}\` first.`,
+        ? `Saved connections: ${known}. To list them: ${runtime.command("status")}`
+        : `There are no saved connections yet. To connect one: ${runtime.command("setup")}`,
     );
   }
   return selected;

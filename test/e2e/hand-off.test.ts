@@ -66,7 +66,13 @@ describe("the hand-off to Customer.io", () => {
     ]) {
       expect(recap).toContain(`Acme Production / ${stream} (`);
       expect(recap).toContain(`  Access Key   ${accessKey}\n`);
-      expect(recap).toMatch(new RegExp(`cio-postmark status --reveal --server 1001 --stream ${stream} --sandbox --config-dir \\S+\\)`));
+      // The command that shows the Secret Key again ends its line: nothing after it to copy by mistake.
+      expect(recap).toMatch(
+        new RegExp(
+          `^ *(To see it again: )?cio-postmark status --reveal --server 1001 --stream ${stream} --sandbox --config-dir \\S+\\r?$`,
+          "m",
+        ),
+      );
       expect(recap).toContain(`  Server       ${host}, port 587`);
     }
     // The Secret Key went to the terminal's clipboard, base64 in OSC 52, and never onto the screen.

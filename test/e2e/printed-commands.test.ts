@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { BIN, runBinary } from "../helpers/run-binary.js";
+import { runInPty } from "../helpers/pty.js";
 
 /**
  * Commands the tool prints run as printed: a person copies a fix line into a shell. Here a shell
@@ -48,9 +49,9 @@ function fixFor(stdout: string, check: string): string {
   return fix!.trim().slice("fix:".length).trim();
 }
 
-function runInShell(command: string, path: string, cwd?: string) {
+function runInShell(command: string, path: string, cwd?: string, env: NodeJS.ProcessEnv = {}) {
   return spawnSync("/bin/sh", ["-c", command], {
-    env: { PATH: `${path}:${process.env.PATH}`, HOME: process.env.HOME },
+    env: { PATH: `${path}:${process.env.PATH}`, HOME: process.env.HOME, ...env },
     encoding: "utf8",
     cwd,
   });
@@ -113,6 +114,40 @@ describe("printed commands", () => {
     expect(whole.startsWith(`node ${BIN} doctor --fix --server 1001 --stream outbound --sandbox`)).toBe(true);
     expect(runInShell(whole, "/nonexistent", away).status).toBe(0);
   }, 60_000);
+
+  it.each([40, 50, 80])(
+    "at %i columns every command doctor prints ends its line, whole, and runs as printed",
+    async (cols) => {
+      const dir = configDir();
+      const path = binOnPath();
+      const setup = ["setup", "--sandbox", "--config-dir", dir, "--no-input", "--stream", "outbound", "--region", "us"];
+      expect((await runBinary(setup, ENV)).status).toBe(0);
+      editAccount(dir, (account) => {
+        account.webhooks[0]!.Triggers.Open.Enabled = true;
+        account.webhooks.push({ ...structuredClone(account.webhooks[0]), ID: account.nextWebhookId++ });
+      });
+      const screens: string[] = [];
+      for (const round of ["drifted", "repaired"]) {
+        const run = runInPty(["doctor", "--sandbox", "--config-dir", dir], { cols, env: { PATH: `${path}:${process.env.PATH}` } });
+        await run.exited;
+        const screen = run.screen().replace(/\r/g, "");
+        screens.push(screen);
+        const commands = [...screen.matchAll(/(?:^|\s)((?:npx cio-postmark|cio-postmark|node \S*cio-postmark\.js) [a-z].*)$/gm)].map(
+          (m) => m[1]!,
+        );
+        expect(commands.length, screen).toBeGreaterThan(0);
+        for (const command of commands) {
+          // What the words before a command ask for (a variable set, a placeholder filled in), done as a person would.
+          const filled = command.replace("ADDRESS", "alerts@acme.example");
+          const ran = runInShell(filled, path, undefined, { CUSTOMERIO_APP_API_KEY: "sandbox-customerio-app-api-key-0001" });
+          expect([0, 1], `${round}: ${command}\n${ran.stderr}`).toContain(ran.status);
+        }
+      }
+      // Nothing a command carries is left on the next line (a flag or a bracket broken off).
+      for (const screen of screens) expect(screen).not.toMatch(/\n\s+(--[a-z]|\S*\)$)/);
+    },
+    120_000,
+  );
 
   it("start with `npx cio-postmark` when the tool was started through npx", async () => {
     const dir = configDir();

@@ -117,7 +117,7 @@ const cases: Case[] = [
     {
       status: "fail",
       message: "The config file /c/config.json has mode 0644: others can read your tokens.",
-      fix: 'chmod 600 "/c/config.json" (or cio-postmark doctor --fix)',
+      fix: 'chmod 600 "/c/config.json", or let doctor do it: cio-postmark doctor --fix',
       repair: { consent: false },
     },
   ],
@@ -128,7 +128,7 @@ const cases: Case[] = [
     {
       status: "fail",
       message: "The config folder /c has mode 0755: others can list and replace its files.",
-      fix: 'chmod 700 "/c" (or cio-postmark doctor --fix)',
+      fix: 'chmod 700 "/c", or let doctor do it: cio-postmark doctor --fix',
       repair: { consent: false },
     },
   ],

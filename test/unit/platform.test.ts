@@ -49,13 +49,13 @@ describe("doctor's config-file check", () => {
   it.each(["linux", "darwin"] as const)("on %s fails a file others can read, with chmod advice", async (os) => {
     const result = await configFileCheck.run(factsOn(os, 0o644));
     expect(result).toMatchObject({ status: "fail", message: expect.stringContaining("mode 0644") });
-    expect(result.fix).toBe(`chmod 600 "${CONFIG}" (or cio-postmark doctor --fix)`);
+    expect(result.fix).toBe(`chmod 600 "${CONFIG}", or let doctor do it: cio-postmark doctor --fix`);
   });
 
   it.each(["linux", "darwin"] as const)("on %s fails a folder others can read, with chmod advice", async (os) => {
     const result = await configFileCheck.run(factsOn(os, 0o600, 0o755));
     expect(result).toMatchObject({ status: "fail", message: expect.stringContaining("mode 0755") });
-    expect(result.fix).toBe('chmod 700 "/home/me/.config/cio-postmark" (or cio-postmark doctor --fix)');
+    expect(result.fix).toBe('chmod 700 "/home/me/.config/cio-postmark", or let doctor do it: cio-postmark doctor --fix');
   });
 
   it.each(["linux", "darwin"] as const)("on %s passes 0600 in 0700", async (os) => {

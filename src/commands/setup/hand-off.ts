@@ -40,7 +40,8 @@ export function recapBlock(runtime: Runtime, result: SetupResult): string[] {
   return [
     `${shown(result.server.Name)} / ${shown(result.stream.ID)} (${result.stream.MessageStreamType})`,
     `  Access Key   ${shown(smtp.accessKey)}`,
-    `  Secret Key   ${mask(smtp.secretKey)}  ${secretWhere(runtime, result)}`,
+    `  Secret Key   ${mask(smtp.secretKey)}`,
+    `  ${secretWhere(runtime, result)}`,
     `  Server       ${shown(smtp.host)}, port ${smtp.port}`,
   ];
 }
@@ -63,10 +64,8 @@ async function copyLoop(runtime: Runtime, connected: SetupResult[]): Promise<voi
     if (!picked) return;
     const how = await copyToClipboard(picked.value, tools, env, (sequence) => output.terminalClipboard(sequence));
     if (!how) {
-      const where = picked.what.startsWith("the Secret Key") ? ` ${secretWhere(runtime, picked.result)}` : " (shown above)";
-      output.warn(
-        `Nothing was copied: this run's output goes to a file or a pipe, and no key is written there. Copy ${picked.what}${where}.`,
-      );
+      const where = picked.what.startsWith("the Secret Key") ? secretWhere(runtime, picked.result) : "It is shown above.";
+      output.warn(`Nothing was copied: this run's output goes to a file or a pipe, and no key is written there. ${where}`);
       continue;
     }
     output.success(

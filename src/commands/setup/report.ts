@@ -56,11 +56,11 @@ const STATUS_WORDS: Record<Exclude<WebhookStatus, null>, string> = {
 
 const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
 
-/** Where the Secret Key can be seen again: `status --reveal` when it was saved, else only what the person kept. */
+/** Where the Secret Key can be seen again, as a line of its own: `status --reveal` when it was saved (the command last, whole), else only what the person kept. */
 export function secretWhere(runtime: Runtime, result: SetupResult): string {
-  if (!result.secretSaved) return "(not saved, by --no-store-secrets: the one you copied from Postmark)";
+  if (!result.secretSaved) return "Not saved (--no-store-secrets): the one you copied from Postmark.";
   const flags = connectionFlags({ serverId: result.server.ID, streamId: result.stream.ID });
-  return `(to see it again: ${runtime.command("status", "--reveal", ...flags)})`;
+  return `To see it again: ${runtime.command("status", "--reveal", ...flags)}`;
 }
 
 /** `interrupted`: a signal's name, when the run stops right after this change (the change and save were let finish). */
@@ -96,7 +96,7 @@ export function renderSetupResult(
   if (smtp) {
     lines.push("  2. Add Credentials:");
     lines.push(`       Access Key   ${shown(smtp.accessKey)}`);
-    lines.push(`       Secret Key   ${mask(smtp.secretKey)} ${secretWhere(runtime, result)}`);
+    lines.push(`       Secret Key   ${mask(smtp.secretKey)}`, `       ${secretWhere(runtime, result)}`);
     lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS: encrypted). If Customer.io refuses that port, use 2525.`);
   } else {
     lines.push(

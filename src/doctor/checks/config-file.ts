@@ -15,7 +15,7 @@ export const configFileCheck: DoctorCheck = {
     if (mode !== 0o600) {
       return repairable(
         `The config file ${facts.configFile} has mode ${octal(mode)}: others can read your tokens.`,
-        `chmod 600 "${facts.configFile}" (or ${facts.command("doctor", "--fix")})`,
+        `chmod 600 "${facts.configFile}", or let doctor do it: ${facts.command("doctor", "--fix")}`,
       );
     }
     const dirMode = facts.configDirMode();
@@ -23,7 +23,7 @@ export const configFileCheck: DoctorCheck = {
     if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
       return repairable(
         `The config folder ${folder} has mode ${octal(dirMode)}: others can list and replace its files.`,
-        `chmod 700 "${folder}" (or ${facts.command("doctor", "--fix")})`,
+        `chmod 700 "${folder}", or let doctor do it: ${facts.command("doctor", "--fix")}`,
       );
     }
     return pass(`Config file readable, mode 0600 in a 0700 folder (${facts.configFile}).`);

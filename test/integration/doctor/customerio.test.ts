@@ -260,7 +260,7 @@ describe("doctor --end-to-end", () => {
     expect(result.check("end-to-end")).toMatchObject({ status: "fail", stage: "not-sent", stream: null, message });
     expect(result.check("end-to-end").fix).toBe(
       "In Customer.io, Settings > Workspace Settings > Email > Custom SMTP Settings: add Postmark with the Access Key and Secret Key of " +
-        "stream outbound's SMTP token (cio-postmark status --reveal --server 2001 --stream outbound shows them).",
+        "stream outbound's SMTP token; this shows them: cio-postmark status --reveal --server 2001 --stream outbound",
     );
   });
 
