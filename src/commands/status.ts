@@ -24,7 +24,8 @@ export async function runStatus(runtime: Runtime, options: StatusOptions = {}): 
     throw usageError(
       "usage",
       "--server, --stream and --yes go with --reveal.",
-      `To see one connection's key pair, with ID its server's and STREAM its stream: ${runtime.command("status", "--reveal", "--server", "ID", "--stream", "STREAM")}`,
+      `To see one connection's key pair, with ID its server's and STREAM its stream: ` +
+        runtime.command("status", "--reveal", "--server", "ID", "--stream", "STREAM"),
     );
   }
   const connections = await store.list();

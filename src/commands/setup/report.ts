@@ -56,7 +56,10 @@ const STATUS_WORDS: Record<Exclude<WebhookStatus, null>, string> = {
 
 const ACTION_WORDS = { created: "Created", updated: "Updated", unchanged: "Kept (already correct)", planned: "Would set up" };
 
-/** Where the Secret Key can be seen again, as a line of its own: `status --reveal` when it was saved (the command last, whole), else only what the person kept. */
+/**
+ * Where the Secret Key can be seen again, as a line of its own: `status --reveal` when it was saved
+ * (the command last, whole), else only what the person kept.
+ */
 export function secretWhere(runtime: Runtime, result: SetupResult): string {
   if (!result.secretSaved) return "Not saved (--no-store-secrets): the one you copied from Postmark.";
   const flags = connectionFlags({ serverId: result.server.ID, streamId: result.stream.ID });

@@ -67,7 +67,8 @@ describe("doctor", () => {
     expect(run.stdout).not.toMatch(/All good/);
     expect(run.stdout).toContain(
       "Not checked: your Customer.io workspace's region (set CUSTOMERIO_APP_API_KEY); that Customer.io's email comes back as an event.\n" +
-        "To check it, with CUSTOMERIO_APP_API_KEY set and ADDRESS a confirmed sender of yours: cio-postmark doctor --end-to-end --from ADDRESS",
+        "To check it, with CUSTOMERIO_APP_API_KEY set and ADDRESS a confirmed sender of yours: " +
+        "cio-postmark doctor --end-to-end --from ADDRESS",
     );
   });
 
