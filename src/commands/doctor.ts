@@ -46,10 +46,10 @@ export async function runDoctor(runtime: Runtime, options: DoctorOptions): Promi
     throw usageError(
       "fix_with_file",
       "doctor --file only checks: apply repairs the file's connections.",
-      `Run ${runtime.command("apply", "--file", file.name)}`,
+      `To repair them: ${runtime.command("apply", "--file", file.name, ...(runtime.interactive ? [] : ["--yes"]))}`,
     );
   // The commands a file's connections print repair through the file.
-  if (file) runtime = { ...runtime, command: fileCommand(runtime.command, file) };
+  if (file) runtime = { ...runtime, command: fileCommand(runtime.command, file, runtime.interactive) };
   const { connections, unfound } = file
     ? await fileConnections(runtime, file, serverRef, streamId)
     : await savedConnections(runtime, serverRef, streamId);

@@ -96,7 +96,12 @@ function renderRemoved(runtime: Runtime, connection: SavedConnection, removed: n
     const deleted = removed.length
       ? `deleted ${removed.length === 1 ? "webhook" : "webhooks"} ${removed.join(", ")}`
       : "no Customer.io webhook was left on the stream";
-    output.result(`Removed ${describeConnection(connection)}: ${deleted}; forgotten in ${store.path}.\n` + CUSTOMER_IO_TOO);
+    // What removing here cannot undo: the token still sends until Postmark revokes it, and Customer.io still uses it.
+    const token = connection.smtp
+      ? `\nThe SMTP token (Access Key ${shown(connection.smtp.accessKey)}) still works in Postmark until you revoke it on the ` +
+        `stream's Settings tab.`
+      : "";
+    output.result(`Removed ${describeConnection(connection)}: ${deleted}; forgotten in ${store.path}.${token}\n` + CUSTOMER_IO_TOO);
   }
 }
 

@@ -166,12 +166,13 @@ async function ownServer(runtime: Runtime, serverToken: SourcedToken): Promise<O
  * (`doctor --fix` and `setup` become `apply --file F`), a region move is an edit of the file first,
  * and any other doctor command reads the same file.
  */
-export function fileCommand(command: Runtime["command"], file: Pick<ConnectionsFile, "name">): Runtime["command"] {
+export function fileCommand(command: Runtime["command"], file: Pick<ConnectionsFile, "name">, canAsk: boolean): Runtime["command"] {
   return (...args) => {
     const [name, ...rest] = args;
     const fileFlag = ["--file", file.name];
     if (name === "setup" || (name === "doctor" && rest.includes("--fix"))) {
-      const apply = command("apply", ...fileFlag, ...(rest.includes("--yes") ? ["--yes"] : []));
+      // apply asks before it changes anything: printed for a run that cannot ask, it carries the yes.
+      const apply = command("apply", ...fileFlag, ...(rest.includes("--yes") || !canAsk ? ["--yes"] : []));
       const region = rest.indexOf("--region");
       return region < 0 ? apply : `set "region": "${rest[region + 1]}" for this connection in ${file.name}, then run ${apply}`;
     }

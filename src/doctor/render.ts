@@ -66,10 +66,8 @@ export function renderDoctor(
     if (!verbose) {
       const passed = checks.filter((check) => check.status === "pass" && !isNews(check)).length;
       const skipped = checks.filter((check) => check.status === "skip").length;
-      const others = shown.length > 0 ? "other checks" : "checks";
-      lines.push(
-        `  ${colour.pass(output.symbols.pass)} ${passed} ${others} passed${skipped ? `, ${skipped} skipped` : ""} (--verbose shows each)`,
-      );
+      const others = shown.length > 0 ? plural(passed, "other check") : plural(passed, "check");
+      lines.push(`  ${colour.pass(output.symbols.pass)} ${others} passed${skipped ? `, ${skipped} skipped` : ""} (--verbose shows each)`);
     }
   }
   // "All good" is said only when the whole chain was proven: what was not checked is said, with how to check it.

@@ -135,9 +135,28 @@ export class Output {
    * of 200 connections"), rewritten in place on a terminal, where a spinner would say too little.
    * Elsewhere only the finished line is printed.
    */
-  async counting<T>(label: (done: number) => string, finished: string, work: (tick: () => void) => Promise<T>): Promise<T> {
-    if (this.json || !this.io.stderr.isTTY) return this.step(finished, () => work(() => undefined));
+  async counting<T>(
+    label: (done: number) => string,
+    finished: string | ((value: T) => { text: string; failed: boolean }),
+    work: (tick: () => void) => Promise<T>,
+  ): Promise<T> {
+    // The last line says what the work came to: a failure among the parts is never ticked.
+    const end = (value: T) => {
+      const { text, failed } = typeof finished === "string" ? { text: finished, failed: false } : finished(value);
+      (failed ? this.failure : this.success).call(this, this.lastWords(text));
+    };
+    if (this.json) return work(() => undefined);
     let done = 0;
+    if (!this.io.stderr.isTTY) {
+      try {
+        const value = await work(() => (done += 1));
+        end(value);
+        return value;
+      } catch (error) {
+        this.failure(label(done));
+        throw error;
+      }
+    }
     // Our own control bytes around our own words: back to the line's start, and clear it.
     const redraw = () => this.io.stderr.write(`\r\x1b[2K${this.human(label(done))}`);
     const clear = () => this.io.stderr.write("\r\x1b[2K");
@@ -149,7 +168,7 @@ export class Output {
         redraw();
       });
       clear();
-      this.success(this.lastWords(finished));
+      end(value);
       return value;
     } catch (error) {
       clear();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EU_URL, transactionalTriggers } from "../helpers/expected.js";
-import { SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import { ACCESS_KEY, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
 const PROD = 2001;
 
@@ -88,6 +88,13 @@ describe("remove", () => {
     expect(world.simulator.webhooksOf(PROD, "broadcast")).toHaveLength(1);
     const status = (await world.run(["status", "--json"])).json();
     expect(status.connections.map((c: any) => c.stream.id)).toEqual(["broadcast"]);
+    // In words: what removing here does not undo, in Postmark and in Customer.io.
+    const human = await world.run(["remove", "--server", "Production", "--stream", "broadcast", "--yes"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout.replace(/\s+/g, " ")).toContain(
+      `The SMTP token (Access Key ${ACCESS_KEY}) still works in Postmark until you revoke it on ` +
+        "the stream's Settings tab. Also remove the custom SMTP server in Customer.io",
+    );
   });
 
   it("forgets a connection whose stream is gone from Postmark", async () => {

@@ -44,11 +44,20 @@ function renderPlan(runtime: Runtime, entries: ApplyEntry[], check: boolean): vo
     [["SERVER", "STREAM", "REGION", "WEBHOOK", "SMTP"].map((title) => output.style.bold(title)), ...rows],
     [NAME_COLUMNS, NAME_COLUMNS],
   );
+  // What the table's "update" and "delete" stand for, said in words: a scheduled job reads the text.
+  const why = entries.flatMap((entry) =>
+    entry.error
+      ? []
+      : planSteps(entry.plan!)
+          .filter((step) => step.reason)
+          .map((step) => `  ${label(entry)}: ${step.action} webhook ${step.webhook}: ${shown(step.reason!)}`),
+  );
   output.result(
     [
       "",
       output.style.bold(`Plan for ${plural(entries.length, "connection")}${check ? " (--check: nothing will change)" : ""}`),
       ...lines.map((line) => `  ${line}`),
+      ...why,
     ].join("\n"),
   );
   for (const entry of entries) for (const warning of entry.warnings) output.warn(`${label(entry)}: ${warning}`);

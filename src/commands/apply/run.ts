@@ -91,12 +91,21 @@ function assertSmtpVariables(file: ConnectionsFile, env: NodeJS.ProcessEnv): voi
   );
 }
 
-/** Every entry at once (the process's cap on requests in flight sets the pace), counted as they finish. */
-async function eachWithProgress<T, R>(runtime: Runtime, verb: string, items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
+/** Every entry at once (the process's cap on requests in flight sets the pace), counted as they finish, each kept in the file's order. */
+async function eachWithProgress<T, R extends { error?: unknown }>(
+  runtime: Runtime,
+  verb: string,
+  items: T[],
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const total = plural(items.length, "connection");
+  const done = verb === "Planning" ? "Planned" : "Applied";
   return runtime.output.counting(
-    (done) => `${verb} ${done} of ${total}`,
-    `${verb === "Planning" ? "Planned" : "Applied"} ${total}`,
+    (count) => `${verb} ${count} of ${total}`,
+    (entries) => {
+      const failed = entries.filter((entry) => entry.error).length;
+      return { text: failed ? `${done} ${entries.length - failed} of ${total}; ${failed} failed` : `${done} ${total}`, failed: failed > 0 };
+    },
     (tick) => Promise.all(items.map((item) => work(item).finally(tick))),
   );
 }

@@ -138,6 +138,11 @@ describe("apply", () => {
     expect(entries.map((entry: any) => entry.plan[0].action)).toEqual(["keep", "keep", "update"]);
     expect(entries[2].plan[0]).toMatchObject({ action: "update", webhook: hook.ID });
     expect(entries[2].webhook).toEqual({ id: hook.ID, action: "planned" });
+    const text = await apply(["--check"]);
+    expect(text.stdout).toContain(
+      `Staging / outbound (connections[2]): update webhook ${hook.ID}: Open trigger is on: Customer.io tracks opens itself, so it ` +
+        "would count every open twice",
+    );
     expect(world.simulator.writes).toHaveLength(writes);
 
     const repaired = await apply(["--yes", "--json"]);
@@ -161,6 +166,10 @@ describe("apply", () => {
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/✖ Nope \/ outbound \(connections\[0\]\): No server named "Nope"/);
     expect(human.stdout).toMatch(/Applied: 0 changed, 2 unchanged, 1 failed\./);
+    // The progress lines never tick a run with a failure in it.
+    expect(human.stderr).toContain("✖ Planned 2 of 3 connections; 1 failed");
+    expect(human.stderr).toContain("✖ Applied 2 of 3 connections; 1 failed");
+    expect(human.stderr).not.toMatch(/✔ (Planned|Applied) 3 connections/);
   });
 
   it("an SMTP pair Postmark refuses fails its connection before any change to it; the others are applied", async () => {
@@ -403,5 +412,12 @@ describe("doctor --file", () => {
     const fix = await world.run(["doctor", "--file", file, "--fix"], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } });
     expect(fix.code).toBe(2);
     expect(fix.stderr).toContain(`cio-postmark apply --file ${file}`);
+
+    // Printed for a run that cannot ask (CI), the fix carries its yes, and runs as printed there.
+    const ci = await world.run(["doctor", "--file", file], { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, CI: "true" } });
+    const printed = /fix: cio-postmark (apply --file \S+ --yes)$/m.exec(ci.stdout)![1]!;
+    const repaired = await world.run(printed.split(" "), { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, CI: "true", ...SMTP_ENV } });
+    expect(repaired.code).toBe(0);
+    expect(hooks(PROD, "broadcast").map((hook) => hook.Url)).toEqual([US_URL]);
   });
 });
