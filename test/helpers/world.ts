@@ -107,3 +107,13 @@ export async function startWorld(
     },
   };
 }
+
+/** A world with Production / outbound set up (region US, the server token): where doctor, --fix, status and remove start. */
+export async function startWorldWithOutbound(): Promise<World> {
+  const world = await startWorld();
+  const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
+    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+  });
+  if (setup.code !== 0) throw new Error(`setup failed: ${setup.stderr}${setup.stdout}`);
+  return world;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EU_URL, transactionalTriggers } from "../helpers/expected.js";
-import { ACCESS_KEY, SECRET_KEY, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import { ACCESS_KEY, SECRET_KEY, SERVER_TOKEN, startWorldWithOutbound, type World } from "../helpers/world.js";
 
 const PROD = 2001;
 
@@ -11,11 +11,7 @@ let world: World;
 const state = () => world.simulator.state;
 
 beforeEach(async () => {
-  world = await startWorld();
-  const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
-    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
-  });
-  expect(setup.code).toBe(0);
+  world = await startWorldWithOutbound();
 });
 afterEach(() => world.close());
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CIO_US_KEY, startCustomerIo } from "../../helpers/customerio.js";
 import { EU_URL, HEALTHY_OUTBOUND_CHECKS, TRANSACTIONAL_TRIGGERS, US_URL } from "../../helpers/expected.js";
 import { addWebhook, patchTriggers } from "../../helpers/drift.js";
-import { ACCOUNT_TOKEN, OTHER_SERVER_TOKEN, SENDER, SERVER_TOKEN, startWorld, type World } from "../../helpers/world.js";
+import { ACCOUNT_TOKEN, OTHER_SERVER_TOKEN, SENDER, SERVER_TOKEN, startWorldWithOutbound, type World } from "../../helpers/world.js";
 
 const PROD = 2001;
 const CHECK_IDS = [
@@ -31,11 +31,7 @@ const statuses = (document: any) => Object.fromEntries(document.connections[0].c
 const state = () => world.simulator.state;
 
 beforeEach(async () => {
-  world = await startWorld();
-  const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
-    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
-  });
-  expect(setup.code).toBe(0);
+  world = await startWorldWithOutbound();
 });
 afterEach(() => world.close());
 

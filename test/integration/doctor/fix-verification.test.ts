@@ -1,34 +1,18 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { SimulatorOptions } from "../../../src/sandbox/postmark/state.js";
+import { verificationWorld } from "../../helpers/verification.js";
 import { US_URL } from "../../helpers/expected.js";
-import { DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../../helpers/world.js";
 
 /** doctor --fix and Postmark's verification of the webhook (the current API): verified, refused, or not asked. */
 
-let world: World;
-afterEach(() => world.close());
-
-const start = (options: SimulatorOptions = {}) =>
-  startWorld(DEFAULT_SPEC, {}, { messageDelayMs: 50, eventDelayMs: 50, ...options }).then((started) => (world = started));
-const env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN };
-const setup = (...extra: string[]) =>
-  world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...extra], { env });
-const doctor = (...extra: string[]) => world.run(["doctor", "--no-input", "--json", ...extra], { env: {} });
-const check = (document: any, id: string) => document.connections[0].checks.find((candidate: { id: string }) => candidate.id === id);
-const writesOf = () => world.simulator.requests.filter((request) => request.method !== "GET");
-const refuse = (
-  triggers: Array<"Delivery" | "Bounce" | "SpamComplaint" | "SubscriptionChange">,
-  statusCode = 404,
-  message = "Not Found",
-) => {
-  world.simulator.receiverRefusal = { triggers, statusCode, message };
-};
+const verification = verificationWorld();
+const { start, setup, doctor, check, writesOf, refuse } = verification;
+afterEach(() => verification.world.close());
 
 describe("doctor --fix and verification", () => {
   it("doctor --fix verifies an unverified webhook with one call, and a setup re-run does too", async () => {
     await start();
     expect((await setup("--no-verify-webhook")).code).toBe(1);
-    const id = world.simulator.state.webhooks[0]!.ID;
+    const id = verification.world.simulator.state.webhooks[0]!.ID;
     const before = writesOf().length;
     const fixed = await doctor("--fix");
     expect(fixed.code).toBe(0);
@@ -37,9 +21,9 @@ describe("doctor --fix and verification", () => {
         .slice(before)
         .map((request) => `${request.method} ${request.path}`),
     ).toEqual([`POST /webhooks/${id}/verify`]);
-    expect(world.simulator.state.webhooks[0]!.Status).toBe("verified");
+    expect(verification.world.simulator.state.webhooks[0]!.Status).toBe("verified");
 
-    world.simulator.state.webhooks[0]!.Status = "unverified";
+    verification.world.simulator.state.webhooks[0]!.Status = "unverified";
     const rerun = await setup();
     expect(rerun.code).toBe(0);
     expect(rerun.json()).toMatchObject({ ok: true, webhook: { id, action: "unchanged", status: "verified" } });
@@ -55,13 +39,13 @@ describe("doctor --fix and verification", () => {
     await start();
     refuse(["Bounce"], 404, "Not Found");
     expect((await setup("--no-verify-webhook")).code).toBe(1);
-    const id = world.simulator.state.webhooks[0]!.ID;
-    const fixed = await world.run(["doctor", "--no-input", "--fix"], { env: {} });
+    const id = verification.world.simulator.state.webhooks[0]!.ID;
+    const fixed = await verification.world.run(["doctor", "--no-input", "--fix"], { env: {} });
     expect(fixed.code).toBe(1);
     expect(fixed.stderr).toContain(
       `Postmark could not verify webhook ${id}: Customer.io's URL failed its call for Bounce (404 "Not Found").`,
     );
-    expect(world.simulator.state.webhooks[0]!.Status).toBe("unverified");
+    expect(verification.world.simulator.state.webhooks[0]!.Status).toBe("unverified");
     expect(writesOf().slice(-1)[0]).toMatchObject({ method: "POST", path: `/webhooks/${id}/verify` });
     const rerun = await setup();
     expect(rerun.code).toBe(1);
@@ -71,14 +55,14 @@ describe("doctor --fix and verification", () => {
   it("doctor --fix --no-verify-webhook repairs what verification would refuse, and says the webhook still gets nothing", async () => {
     await start();
     expect((await setup()).code).toBe(0);
-    world.simulator.state.webhooks[0]!.Url = "http://track.customer.io/postmark/events";
+    verification.world.simulator.state.webhooks[0]!.Url = "http://track.customer.io/postmark/events";
     refuse(["Bounce"]);
     const fix = await doctor("--fix", "--yes", "--no-verify-webhook");
     expect(fix.code).toBe(1);
     const [put] = writesOf().filter((request) => request.method === "PUT");
     expect(put!.query.verify).toBe("false");
     expect(put!.body).toMatchObject({ Verify: false });
-    expect(world.simulator.state.webhooks[0]).toMatchObject({ Url: US_URL, Status: "unverified" });
+    expect(verification.world.simulator.state.webhooks[0]).toMatchObject({ Url: US_URL, Status: "unverified" });
     expect(check(fix.json(), "webhook-triggers").status).toBe("pass");
     expect(check(fix.json(), "webhook-delivery")).toMatchObject({
       status: "fail",

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EU_URL, TRANSACTIONAL_TRIGGERS, US_URL } from "../../helpers/expected.js";
 import { addWebhook, patchTriggers } from "../../helpers/drift.js";
 import { runInTerminal, type TypedAnswer } from "../../helpers/run-cli.js";
-import { SERVER_TOKEN, startWorld, type World } from "../../helpers/world.js";
+import { startWorldWithOutbound, type World } from "../../helpers/world.js";
 
 const PROD = 2001;
 
@@ -13,11 +13,7 @@ const doctor = (...args: string[]) => world.run(["doctor", "--no-input", ...args
 const state = () => world.simulator.state;
 
 beforeEach(async () => {
-  world = await startWorld();
-  const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
-    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
-  });
-  expect(setup.code).toBe(0);
+  world = await startWorldWithOutbound();
 });
 afterEach(() => world.close());
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ApiGeneration, SimulatorOptions } from "../../../src/sandbox/postmark/state.js";
+import { verificationWorld } from "../../helpers/verification.js";
+import type { ApiGeneration } from "../../../src/sandbox/postmark/state.js";
 import { EU_URL, US_URL } from "../../helpers/expected.js";
-import { DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../../helpers/world.js";
+import { SERVER_TOKEN } from "../../helpers/world.js";
 
 /**
  * Postmark as its documents describe it now (webhook Status, verification before saving, the verify
@@ -9,24 +10,10 @@ import { DEFAULT_SPEC, SERVER_TOKEN, startWorld, type World } from "../../helper
  */
 
 const PROD = 2001;
-let world: World;
-afterEach(() => world.close());
-
-const start = (options: SimulatorOptions = {}) =>
-  startWorld(DEFAULT_SPEC, {}, { messageDelayMs: 50, eventDelayMs: 50, ...options }).then((started) => (world = started));
+const verification = verificationWorld();
+const { start, setup, doctor, check, writesOf, refuse } = verification;
 const env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN };
-const setup = (...extra: string[]) =>
-  world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...extra], { env });
-const doctor = (...extra: string[]) => world.run(["doctor", "--no-input", "--json", ...extra], { env: {} });
-const check = (document: any, id: string) => document.connections[0].checks.find((candidate: { id: string }) => candidate.id === id);
-const writesOf = () => world.simulator.requests.filter((request) => request.method !== "GET");
-const refuse = (
-  triggers: Array<"Delivery" | "Bounce" | "SpamComplaint" | "SubscriptionChange">,
-  statusCode = 404,
-  message = "Not Found",
-) => {
-  world.simulator.receiverRefusal = { triggers, statusCode, message };
-};
+afterEach(() => verification.world.close());
 
 describe.each<ApiGeneration>(["current", "older"])("Postmark's %s API", (api) => {
   it("setup creates the webhook, a re-run writes nothing, doctor passes writing nothing, and doctor --fix repairs drift", async () => {
@@ -47,14 +34,14 @@ describe.each<ApiGeneration>(["current", "older"])("Postmark's %s API", (api) =>
     expect(check(checked.json(), "webhook-verify").status).toBe("skip");
     expect(writesOf()).toHaveLength(1);
 
-    world.simulator.state.webhooks[0]!.Triggers.Open.Enabled = true;
+    verification.world.simulator.state.webhooks[0]!.Triggers.Open.Enabled = true;
     const fixed = await doctor("--fix", "--yes");
     expect(fixed.code).toBe(0);
     expect(writesOf().map((request) => `${request.method} ${request.path}`)).toEqual([
       "POST /webhooks",
-      `PUT /webhooks/${world.simulator.state.webhooks[0]!.ID}`,
+      `PUT /webhooks/${verification.world.simulator.state.webhooks[0]!.ID}`,
     ]);
-    expect(world.simulator.webhooksOf(PROD, "outbound")[0]!.Triggers.Open.Enabled).toBe(false);
+    expect(verification.world.simulator.webhooksOf(PROD, "outbound")[0]!.Triggers.Open.Enabled).toBe(false);
   });
 
   it("doctor --verify-webhook asks Postmark to call the URL now, or skips where the API cannot", async () => {
@@ -62,7 +49,7 @@ describe.each<ApiGeneration>(["current", "older"])("Postmark's %s API", (api) =>
     expect((await setup()).code).toBe(0);
     const run = await doctor("--verify-webhook");
     expect(run.code).toBe(0);
-    const hookId = world.simulator.state.webhooks[0]!.ID;
+    const hookId = verification.world.simulator.state.webhooks[0]!.ID;
     expect(writesOf().map((request) => `${request.method} ${request.path}`)).toEqual(["POST /webhooks", `POST /webhooks/${hookId}/verify`]);
     expect(check(run.json(), "webhook-verify")).toMatchObject(
       api === "current"
@@ -75,12 +62,12 @@ describe.each<ApiGeneration>(["current", "older"])("Postmark's %s API", (api) =>
 describe("verification before saving (the current API)", () => {
   it("says the webhook's status in words for people, and nothing where the older API reports none", async () => {
     await start();
-    const human = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { env });
+    const human = await verification.world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { env });
     expect(human.code).toBe(0);
     expect(human.stdout).toContain("Postmark verified the webhook: Customer.io's URL answered its call for each trigger.");
-    await world.close();
+    await verification.world.close();
     await start({ api: "older" });
-    const older = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { env });
+    const older = await verification.world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { env });
     expect(older.code).toBe(0);
     expect(older.stdout).not.toMatch(/verified/i);
   });
@@ -99,14 +86,14 @@ describe("verification before saving (the current API)", () => {
     expect(error.hint).toContain("an EU workspace https://track-eu.customer.io/postmark/events (--region eu)");
     expect(error.hint).toContain("--no-verify-webhook");
     expect(writesOf().map((request) => `${request.method} ${request.path}`)).toEqual(["POST /webhooks"]);
-    expect(world.simulator.state.webhooks).toEqual([]);
-    expect((await world.run(["status", "--json"], { env: {} })).json().connections).toEqual([]);
+    expect(verification.world.simulator.state.webhooks).toEqual([]);
+    expect((await verification.world.run(["status", "--json"], { env: {} })).json().connections).toEqual([]);
   });
 
   it("a refusal on an edit that changes the URL ends the same way, the webhook left as it was", async () => {
     await start();
     expect((await setup()).code).toBe(0);
-    const [hook] = world.simulator.state.webhooks;
+    const [hook] = verification.world.simulator.state.webhooks;
     hook!.Url = "https://TRACK.customer.io/postmark/events/";
     refuse(["Delivery"], 500, "Internal Server Error");
     const run = await setup();
@@ -115,7 +102,7 @@ describe("verification before saving (the current API)", () => {
       code: "webhook_verification_failed",
       message: expect.stringContaining('the URL failed for Delivery (500 "Internal Server Error")'),
     });
-    expect(world.simulator.state.webhooks[0]!.Url).toBe("https://TRACK.customer.io/postmark/events/");
+    expect(verification.world.simulator.state.webhooks[0]!.Url).toBe("https://TRACK.customer.io/postmark/events/");
     expect(writesOf().filter((request) => request.method === "PUT")).toHaveLength(1);
 
     const fix = await doctor("--fix", "--yes");
@@ -141,7 +128,7 @@ describe("verification before saving (the current API)", () => {
       expect(post!.body).toMatchObject({ Verify: false });
       expect(post!.body).not.toHaveProperty("Status");
       expect(post!.body).not.toHaveProperty("ID");
-      expect(world.simulator.state.webhooks).toHaveLength(1); // saved, as asked
+      expect(verification.world.simulator.state.webhooks).toHaveLength(1); // saved, as asked
 
       const checked = await doctor();
       expect(checked.code).toBe(1);
@@ -155,18 +142,18 @@ describe("verification before saving (the current API)", () => {
       });
 
       // The printed fix, run as printed once Customer.io's URL answers, brings it back.
-      world.simulator.receiverRefusal = undefined;
+      verification.world.simulator.receiverRefusal = undefined;
       const verified = await doctor("--verify-webhook", "--server", "2001", "--stream", "outbound");
       expect(verified.code).toBe(0);
       expect(check(verified.json(), "webhook-delivery").status).toBe("pass");
-      expect(world.simulator.state.webhooks[0]!.Status).toBe("verified");
+      expect(verification.world.simulator.state.webhooks[0]!.Status).toBe("verified");
     },
   );
 
   it("writes never carry Status, and a create never an ID", async () => {
     await start();
     expect((await setup()).code).toBe(0);
-    world.simulator.state.webhooks[0]!.Triggers.Click.Enabled = true;
+    verification.world.simulator.state.webhooks[0]!.Triggers.Click.Enabled = true;
     expect((await setup()).code).toBe(0);
     for (const write of writesOf()) {
       expect(write.body).not.toHaveProperty("Status");
@@ -192,7 +179,7 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
   it("--verify-webhook combines with --send-test and --fix", async () => {
     await start();
     expect((await setup()).code).toBe(0);
-    world.simulator.state.webhooks[0]!.Triggers.Open.Enabled = true;
+    verification.world.simulator.state.webhooks[0]!.Triggers.Open.Enabled = true;
     const run = await doctor("--verify-webhook", "--fix", "--yes", "--send-test", "--from", "alerts@signature.test");
     expect(run.code).toBe(0);
     expect(check(run.json(), "webhook-verify").status).toBe("pass");
@@ -216,7 +203,7 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
   ])("statistics %o: exit %i, %s", async (deliveries, code, status, message) => {
     await start();
     expect((await setup()).code).toBe(0);
-    world.simulator.deliveries = deliveries;
+    verification.world.simulator.deliveries = deliveries;
     const run = await doctor();
     expect(run.code).toBe(code);
     expect(check(run.json(), "webhook-delivery")).toMatchObject({ status, message });
@@ -226,7 +213,10 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
   it("a statistics read that fails is a failure that says it could not read, not a skip", async () => {
     await start();
     expect((await setup()).code).toBe(0);
-    world.simulator.injectFault({ match: (request) => request.path.endsWith("/statistics"), fault: { kind: "status", status: 500 } });
+    verification.world.simulator.injectFault({
+      match: (request) => request.path.endsWith("/statistics"),
+      fault: { kind: "status", status: 500 },
+    });
     const run = await doctor();
     expect(run.code).toBe(1);
     expect(check(run.json(), "webhook-delivery")).toMatchObject({
@@ -238,10 +228,10 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
   it("reads the statistics alongside the webhook list, by the saved webhook's ID", async () => {
     await start();
     expect((await setup()).code).toBe(0);
-    world.simulator.latencyMs = 100;
-    const before = world.simulator.requests.length;
+    verification.world.simulator.latencyMs = 100;
+    const before = verification.world.simulator.requests.length;
     expect((await doctor()).code).toBe(0);
-    const doctorRequests = world.simulator.requests.slice(before);
+    const doctorRequests = verification.world.simulator.requests.slice(before);
     const list = doctorRequests.find((request) => request.path === "/webhooks")!;
     const statistics = doctorRequests.filter((request) => request.path.endsWith("/statistics"));
     expect(statistics).toHaveLength(1);
@@ -251,14 +241,16 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
   it("a webhook replaced since setup has the statistics of the one Postmark has now", async () => {
     await start();
     expect((await setup()).code).toBe(0);
-    const [hook] = world.simulator.state.webhooks;
+    const [hook] = verification.world.simulator.state.webhooks;
     hook!.ID = 5150;
     const run = await doctor();
     expect(run.code).toBe(0);
-    expect(world.simulator.requests.filter((request) => request.path.endsWith("/statistics")).map((request) => request.path)).toEqual([
+    expect(
+      verification.world.simulator.requests.filter((request) => request.path.endsWith("/statistics")).map((request) => request.path),
+    ).toEqual([
       // setup's, read back beside the stream's webhooks after its create, then doctor's by the saved ID
-      `/webhooks/${world.simulator.state.nextWebhookId - 1}/statistics`,
-      `/webhooks/${world.simulator.state.nextWebhookId - 1}/statistics`,
+      `/webhooks/${verification.world.simulator.state.nextWebhookId - 1}/statistics`,
+      `/webhooks/${verification.world.simulator.state.nextWebhookId - 1}/statistics`,
       "/webhooks/5150/statistics",
     ]);
     expect(check(run.json(), "webhook-delivery").status).toBe("pass");
@@ -267,7 +259,7 @@ describe("doctor webhook-verify and webhook-delivery against the simulator", () 
 
 describe("the Postmark simulator keeps to the documents", () => {
   const call = (method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) =>
-    fetch(`${world.simulator.url}${path}`, {
+    fetch(`${verification.world.simulator.url}${path}`, {
       method,
       headers: init.headers ?? { Accept: "application/json", "Content-Type": "application/json", "X-Postmark-Server-Token": SERVER_TOKEN },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -307,7 +299,7 @@ describe("the Postmark simulator keeps to the documents", () => {
       Results: [{ TriggerType: "Bounce", Success: false, StatusCode: 404, Message: "Not Found" }],
     });
 
-    await world.close();
+    await verification.world.close();
     await start({ api: "older" });
     const created = (await (await call("POST", "/webhooks", { body: { Url: US_URL } })).json()) as { ID: number };
     expect(created).not.toHaveProperty("Status");
