@@ -23,8 +23,6 @@ export interface ProgramContext {
   io: Io;
   secrets: SecretRegistry;
   overrides: RunOverrides;
-  /** With --json, commander's own error line is held back: the JSON failure document replaces it. */
-  json: boolean;
   /** Set by the command that ran: 0, or 1 when it found a failure without throwing (doctor). */
   exitCode: number;
 }
@@ -92,7 +90,7 @@ export function createProgram(context: ProgramContext): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => (context.json ? undefined : write(text)),
+      outputError: () => undefined, // main.ts says it, as it says every error
     })
     .configureHelp({ showGlobalOptions: true })
     .addHelpText("after", `${EXAMPLES}\n${environmentHelp(ALL)}`);

@@ -70,8 +70,7 @@ export async function main(
   }
   resetJournal();
   for (const name of SECRET_ENV_VARS) secrets.add(io.env[name]?.trim());
-  const json = argv.includes("--json");
-  const context: ProgramContext = { io, secrets, overrides, json, exitCode: ExitCode.ok };
+  const context: ProgramContext = { io, secrets, overrides, exitCode: ExitCode.ok };
   const report = errorReporter(argv, io, secrets);
   const { createProgram, CommanderError, firstWordProblem, secretFlagProblem } = await import("./cli.js");
   try {
@@ -82,8 +81,13 @@ export async function main(
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok; // --help, --version
-      // Without --json commander has printed its message already.
-      if (json) await report(usageError("usage", error.message.replace(/^error: /, "")), false);
+      // Said as every other error is: the tool's own words, with commander's suggestion as the hint.
+      const [said, ...more] = error.message.replace(/^error: /, "").split("\n");
+      const suggestion = more
+        .join(" ")
+        .replace(/^\((.*)\)$/, "$1")
+        .trim();
+      await report(usageError("usage", `${said}.`.replace(/\.\.$/, "."), suggestion || "See --help."), false);
       return ExitCode.usage;
     }
     return report(error, isTruthyEnv(io.env.DEBUG));

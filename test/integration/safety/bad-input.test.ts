@@ -25,6 +25,8 @@ const VARIABLES = new RegExp(
 
 const rows: Row[] = [
   ["unknown flag", [...base, "--frobnicate"], {}, 2, /unknown option '--frobnicate'/],
+  // The tool's own error, as every other: its mark, and commander's suggestion as the hint.
+  ["a mistyped flag", ["--sandox"], {}, 2, /^✖ unknown option '--sandox'\.\n {2}Did you mean --sandbox\?\n$/],
   ["unknown command", ["frobnicate", "--no-input"], {}, 2, /Unknown command "frobnicate"\./],
   [
     "region not us/eu",
