@@ -70,7 +70,7 @@ export function secretWhere(runtime: Runtime, result: SetupResult): string {
 export function renderSetupResult(
   runtime: Runtime,
   result: SetupResult,
-  { offerFollows = false, interrupted }: { offerFollows?: boolean; interrupted?: string } = {},
+  { suggestBroadcast = false, interrupted }: { suggestBroadcast?: boolean; interrupted?: string } = {},
 ): void {
   const { output } = runtime;
   if (output.json) return output.writeJson(setupJson(result, interrupted));
@@ -108,7 +108,7 @@ export function renderSetupResult(
     );
   }
   lines.push("  3. Finish set up.");
-  if (result.stream.MessageStreamType === "Transactional" && !offerFollows) {
+  if (result.stream.MessageStreamType === "Transactional" && suggestBroadcast) {
     lines.push("", "Sending broadcasts too? Run setup again for a broadcast stream: Customer.io takes one custom SMTP server per stream.");
   }
   output.result(lines.join("\n"));

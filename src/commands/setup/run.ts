@@ -162,7 +162,11 @@ async function connectOtherStreams(
       connected.some((done) => sameStreamId(done.ID, id)) || saved.some((connection) => isConnectionOf(connection, server.ID, id));
     const listed = runtime.interactive && !given.dryRun ? usableStreams(await target.api.listStreams()) : [];
     const others = listed.filter((stream) => !isDone(stream.ID));
-    renderSetupResult(runtime, latest, { offerFollows: others.length > 0 });
+    // "Sending broadcasts too?" only where it is news: no offer follows, and no broadcast stream of this server is connected.
+    const broadcastConnected =
+      connected.some((stream) => stream.MessageStreamType === "Broadcasts") ||
+      saved.some((connection) => connection.serverId === server.ID && connection.streamType === "Broadcasts");
+    renderSetupResult(runtime, latest, { suggestBroadcast: others.length === 0 && !broadcastConnected });
     if (others.length === 0) {
       if (connected.length > 1) runtime.output.success(allConnected(server, connected));
       return results;

@@ -1,5 +1,5 @@
 import { isUsableStream } from "../../core/connection-plan.js";
-import { isConnectionOf, sameStreamId } from "../../core/matching.js";
+import { isConnectionOf, matchesServerRef, sameStreamId } from "../../core/matching.js";
 import { CliError, usageError } from "../../errors.js";
 import { accountApi, recogniseOtherKind, savedServerToken, serverApi, type SourcedToken } from "../../connections/clients.js";
 import type { ServerApi } from "../../postmark/api.js";
@@ -62,7 +62,11 @@ export async function chooseTarget(runtime: Runtime, given: Readonly<GivenInputs
 /** The tokens from the environment, else the saved connection's server token, else a person's paste. */
 async function tokensToUse(runtime: Runtime, given: Readonly<GivenInputs>, saved: SavedConnection[]): Promise<Tokens> {
   if (given.accountToken || given.serverToken) return { account: given.accountToken, server: given.serverToken };
-  const fromSaved = savedServerToken(findSavedConnection(saved, given));
+  // setup --server ID (the pick-up command) has no stream yet: any saved connection of that server knows its token.
+  const { serverRef } = given;
+  const ofServer =
+    serverRef === undefined ? undefined : saved.find((one) => one.serverToken && matchesServerRef(one.serverId, one.serverName, serverRef));
+  const fromSaved = savedServerToken(findSavedConnection(saved, given) ?? ofServer);
   return fromSaved ? { server: fromSaved } : askForToken(runtime, given.serverRef);
 }
 

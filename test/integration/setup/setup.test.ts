@@ -362,3 +362,18 @@ describe("the wizard's proof for later", () => {
     }
   });
 });
+
+describe("picking up where a sitting stopped", () => {
+  it("setup --server ID uses the server token saved with that server's connection, never asking for it again", async () => {
+    expect(
+      (await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } }))
+        .code,
+    ).toBe(0);
+    const again = await runInTerminal(["setup", "--server", String(PROD)], [{ after: "Message stream", keys: "\x03" }], {
+      env: world.env({ POSTMARK_SMTP_ACCESS_KEY: undefined, POSTMARK_SMTP_SECRET_KEY: undefined }),
+      overrides: world.overrides,
+    });
+    expect(again.stderr).not.toContain("Which Postmark token");
+    expect(again.stderr).toContain("Message stream");
+  });
+});

@@ -196,4 +196,15 @@ describe("words that agree with what happens", () => {
     const run = await setup("--region", "us");
     expect(run.stdout).toContain("Sending broadcasts too? Run setup again for a broadcast stream");
   });
+
+  it("never suggests a broadcast stream once one of the server's is connected", async () => {
+    world = await startWorld();
+    const broadcast = await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--skip-smtp"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
+    expect(broadcast.code).toBe(0);
+    const run = await setup("--region", "us");
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("Sending broadcasts too?");
+  });
 });
