@@ -114,13 +114,15 @@ export async function provenToken(
   proving: { target: Target; stream: MessageStream; server: Server; input: SmtpInput; addresses?: { from: string; to: string } },
   check: ReturnType<typeof checkSmtp>,
 ): Promise<{ smtp: SmtpCredentials; sendTest: SendTestResult | null }> {
-  const { target, stream, server, addresses } = proving;
-  let input = proving.input;
+  const { target, stream, server } = proving;
+  let { input, addresses } = proving;
   for (let attempt = 1; ; attempt++) {
     const smtp = await provenSmtp(runtime, input, stream, check);
     if (!addresses) return { smtp, sendTest: null };
     try {
-      return { smtp, sendTest: await sendUntilSenderTaken(runtime, { target, stream, server }, smtp, addresses) };
+      // A sender Postmark took is the one the next try sends from: what the sitting learns stays learned.
+      const learned = (from: string) => (addresses = { ...addresses!, from });
+      return { smtp, sendTest: await sendUntilSenderTaken(runtime, { target, stream, server }, smtp, addresses, learned) };
     } catch (error) {
       const askAgain =
         error instanceof CliError && error.code === "send_test_wrong_stream" && runtime.interactive && attempt < WRONG_STREAM_TRIES;
@@ -149,6 +151,7 @@ async function sendUntilSenderTaken(
   { target, stream, server }: { target: Target; stream: MessageStream; server: Server },
   smtp: SmtpCredentials,
   addresses: { from: string; to: string },
+  learned: (from: string) => void,
 ): Promise<SendTestResult> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -162,6 +165,7 @@ async function sendUntilSenderTaken(
           `(try ${attempt + 1} of ${SENDER_TRIES}).`,
       );
       addresses = { ...addresses, from: await askSender(runtime, target) };
+      learned(addresses.from);
     }
   }
 }

@@ -377,3 +377,28 @@ describe("picking up where a sitting stopped", () => {
     expect(again.stderr).toContain("Message stream");
   });
 });
+
+describe("what a sitting learns stays learned", () => {
+  it("a sender Postmark took is the one a resend uses after a wrong-stream token is replaced", async () => {
+    const run = await runInTerminal(
+      ["setup", "--server", String(PROD), "--stream", "outbound", "--region", "us", "--send-test", "--from", "nobody@nowhere.example"],
+      [
+        { after: "Send it from", keys: `${SENDER}\r` },
+        { after: "Access Key:", keys: `${ACCESS_KEY}\r` },
+        { after: "Secret Key:", keys: `${SECRET_KEY}\r` },
+        { after: "Apply this plan", keys: "\x03" },
+      ],
+      {
+        env: world.env({
+          POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+          POSTMARK_SMTP_ACCESS_KEY: BROADCAST_ACCESS_KEY,
+          POSTMARK_SMTP_SECRET_KEY: BROADCAST_SECRET_KEY,
+        }),
+        overrides: world.overrides,
+      },
+    );
+    expect(run.stderr).toContain('went through stream "broadcast"');
+    expect(run.stderr.match(/did not take nobody@nowhere\.example as the sender/g)).toHaveLength(1);
+    expect(run.stderr).toContain('went through stream "outbound"');
+  });
+});
