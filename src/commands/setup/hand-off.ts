@@ -4,6 +4,8 @@ import { clipboardTools, copyToClipboard } from "../../ui/clipboard.js";
 import { mask } from "../../ui/redact.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { offerToOpen } from "./open-page.js";
+import { usesPostmarkUnsubscribe } from "../../core/connection-plan.js";
+import { unsubscribeHandlingRequest } from "../../connections/support-request.js";
 import { secretWhere, type SetupResult } from "./report.js";
 
 /**
@@ -16,6 +18,13 @@ import { secretWhere, type SetupResult } from "./report.js";
 export const CUSTOM_SMTP_PATH = "Settings > Workspace Settings > Email > Custom SMTP Settings > Add Custom SMTP Server > Postmark";
 
 export async function handOff(runtime: Runtime, results: SetupResult[]): Promise<void> {
+  // The request to Postmark support, ready in the person's mail app: the one step no API can do.
+  for (const result of results.filter((each) => usesPostmarkUnsubscribe(each.stream)))
+    await offerToOpen(
+      runtime,
+      unsubscribeHandlingRequest(result.server, result.stream).mailto,
+      "Write that request to Postmark support now?",
+    );
   const connected = results.filter((result) => result.smtp);
   if (connected.length === 0) return;
   const { output, prompter } = runtime;

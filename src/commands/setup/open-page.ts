@@ -1,5 +1,6 @@
 import { REGION_SIGN_IN } from "../../core/regions.js";
 import { POSTMARK_WEB_APP } from "../../postmark/links.js";
+import { POSTMARK_SUPPORT } from "../../connections/support-request.js";
 import type { Runtime } from "../../runtime.js";
 
 /**
@@ -22,7 +23,10 @@ export async function offerToOpen(runtime: Runtime, link: string, question = "Op
 
 function isOpenable(link: string): boolean {
   try {
-    return OPENABLE_ORIGINS.includes(new URL(link).origin);
+    const url = new URL(link);
+    // A mail to Postmark support is the one other link: the request the wizard wrote.
+    if (url.protocol === "mailto:") return url.pathname === POSTMARK_SUPPORT;
+    return OPENABLE_ORIGINS.includes(url.origin);
   } catch {
     return false;
   }

@@ -5,6 +5,8 @@ import type { SendTestResult } from "../../connections/send-test.js";
 import type { SmtpCredentials } from "../../smtp/verify.js";
 import { connectionFlags } from "../../connections/saved.js";
 import { mask } from "../../ui/redact.js";
+import { usesPostmarkUnsubscribe } from "../../core/connection-plan.js";
+import { unsubscribeHandlingRequest } from "../../connections/support-request.js";
 import { shown } from "../../ui/terminal-safe.js";
 
 /** What setup did, shown to a person (with the Customer.io clicks) or as the contract's JSON document. */
@@ -108,6 +110,15 @@ export function renderSetupResult(
     );
   }
   lines.push("  3. Finish set up.");
+  if (usesPostmarkUnsubscribe(result.stream)) {
+    const request = unsubscribeHandlingRequest(result.server, result.stream);
+    lines.push(
+      "",
+      `Recipients may see two unsubscribe links until Postmark support switches this stream to custom handling. Send ${request.to}:`,
+      `  Subject: ${shown(request.subject)}`,
+      `  ${shown(request.body)}`,
+    );
+  }
   if (result.stream.MessageStreamType === "Transactional" && suggestBroadcast) {
     lines.push("", "Sending broadcasts too? Run setup again for a broadcast stream: Customer.io takes one custom SMTP server per stream.");
   }

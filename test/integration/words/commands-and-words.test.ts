@@ -208,3 +208,19 @@ describe("words that agree with what happens", () => {
     expect(run.stdout).not.toContain("Sending broadcasts too?");
   });
 });
+
+describe("the one step no API can do", () => {
+  it("a broadcast stream on Postmark's unsubscribe handling gets the request to Postmark support, ready to send", async () => {
+    world = await startWorld();
+    const run = await world.run(["setup", "--no-input", "--stream", "broadcast", "--region", "us", "--skip-smtp"], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "Recipients may see two unsubscribe links until Postmark support switches this stream to custom handling. Send " +
+        "support@postmarkapp.com:\n" +
+        '  Subject: Custom unsubscribe handling for stream "broadcast" of server Production (ID 2001)\n' +
+        '  Hello, please switch message stream "broadcast" of server "Production" (ID 2001) to custom unsubscribe handling.',
+    );
+    const outbound = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us"], { env });
+    expect(outbound.stdout).not.toContain("support@postmarkapp.com");
+  });
+});
