@@ -1,5 +1,17 @@
 #!/usr/bin/env node
 // CommonJS (see bin/package.json): the fastest way for Node to start the bundled CLI.
+// The dependencies are bundled, so npm never checks their engines: this does, in words any old Node can parse.
+var needed = Number(/\d+/.exec(require("../package.json").engines.node)[0]);
+if (Number(process.versions.node.split(".")[0]) < needed) {
+  process.stderr.write(
+    "cio-postmark needs Node.js " +
+      needed +
+      " or newer; this is Node.js " +
+      process.versions.node +
+      ". Install a current one from https://nodejs.org.\n",
+  );
+  process.exit(1);
+}
 // Node 22.1 and later keep the bundle's compiled code between runs (in its own cache folder); older Nodes have no such thing.
 require("node:module").enableCompileCache?.();
 let cli;

@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, runBinary as runBin } from "../helpers/run-binary.js";
@@ -115,5 +117,18 @@ describe("the built binary", async () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, dryRun: true, server: { id: 2001 } });
+  });
+});
+
+describe("an older Node than engines", () => {
+  it("gets one plain line naming the version needed, and exit 1", async () => {
+    const preload = join(mkdtempSync(join(tmpdir(), "cio-old-node-")), "old-node.cjs");
+    writeFileSync(preload, 'Object.defineProperty(process.versions, "node", { value: "18.19.0" });\n');
+    const run = await promisify(execFile)(process.execPath, ["--require", preload, BIN, "--version"]).catch((error) => error);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      "cio-postmark needs Node.js 20 or newer; this is Node.js 18.19.0. Install a current one from https://nodejs.org.\n",
+    );
   });
 });
