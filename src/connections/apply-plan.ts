@@ -48,7 +48,7 @@ export interface Applying {
   sending: Sending;
   /** The connection saved before, read under the lock. */
   previous?: SavedConnection;
-  /** The command that finishes what a failed deletion left. */
+  /** The command whose re-run finishes what this one left: a deletion that failed, or a save the disk refused. */
   again: string;
   /** How the record is saved (apply saves one at a time); the store's save by default. */
   save?: (connection: SavedConnection) => Promise<void>;
