@@ -43,6 +43,8 @@ export default defineConfig({
     // One module graph for all files: Stryker switches mutants at run time (static ones are ignored),
     // so re-importing the tool for every file would only cost time.
     isolate: false,
+    // Stryker runs its own test runners side by side: each keeps to one fork, as before.
+    maxWorkers: 1,
     setupFiles: ["test/helpers/load-mutated-modules.ts"],
   },
 });

@@ -16,9 +16,17 @@ export interface Packed {
   files: string[];
 }
 
-/** `npm pack` of a source folder; its `prepack` builds the bundle. */
-export async function pack(sourceDir: string, destination = mkdtempSync(join(tmpdir(), "cio-pack-"))): Promise<Packed> {
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", destination], { cwd: sourceDir, maxBuffer: MAX_BUFFER });
+/**
+ * `npm pack` of a source folder; its `prepack` builds the bundle, unless `built` says the bundle there
+ * is fresh (the tests, after `npm test`'s build: rebuilding dist/ in place would pull it from under the
+ * tests running beside).
+ */
+export async function pack(
+  sourceDir: string,
+  { destination = mkdtempSync(join(tmpdir(), "cio-pack-")), built = false }: { destination?: string; built?: boolean } = {},
+): Promise<Packed> {
+  const args = ["pack", "--json", ...(built ? ["--ignore-scripts"] : []), "--pack-destination", destination];
+  const { stdout } = await run("npm", args, { cwd: sourceDir, maxBuffer: MAX_BUFFER });
   const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   return { tarball: join(destination, packed!.filename), files: packed!.files.map((file) => file.path) };
 }
