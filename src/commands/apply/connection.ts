@@ -13,6 +13,7 @@ import type { ServerApi } from "../../postmark/api.js";
 import type { AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
 import { verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
+import { proveTokenStream, type SendTestAddresses, type SendTestResult } from "../../connections/send-test.js";
 import type { SavedConnection } from "../../store/config-store.js";
 
 /** One connection of the file through apply: read and judged as setup and doctor judge it, its SMTP pair proved, then applied and saved. */
@@ -32,6 +33,8 @@ export interface ApplyEntry {
   failing: string[];
   /** The key pair the file names, once proved by a handshake. */
   smtp?: SmtpCredentials;
+  /** With --send-test: where its one message went. */
+  sendTest?: SendTestResult;
   applied?: AppliedPlan;
   /** Why this connection failed; the others go on. */
   error?: CliError;
@@ -41,7 +44,7 @@ export interface ApplyEntry {
 export async function planEntry(
   runtime: Runtime,
   resolved: Resolved,
-  { check, verify }: { check: boolean; verify: boolean },
+  { check, verify, sendTo }: { check: boolean; verify: boolean; sendTo?: SendTestAddresses },
 ): Promise<ApplyEntry> {
   const { connection } = resolved;
   if ("error" in resolved) return { connection, error: resolved.error, warnings: [], failing: [] };
@@ -71,6 +74,11 @@ export async function planEntry(
     const blocked = blockingError(verdict, server, stream.ID);
     if (blocked) throw blocked;
     if (connection.smtp && !check) entry.smtp = await proveSmtp(runtime, { ...connection, smtp: connection.smtp }, stream);
+    // Before any change: a pair that sends through another stream changes nothing for this connection.
+    if (entry.smtp && sendTo) {
+      const proving = { api, credentials: entry.smtp, serverName: server.Name, streamId: stream.ID, streamType: stream.MessageStreamType };
+      entry.sendTest = await proveTokenStream(runtime, proving, sendTo);
+    }
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     entry.error = error;

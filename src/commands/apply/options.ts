@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_TEST_RECIPIENT } from "../../core/send-test.js";
 import type { GlobalOptions } from "../../runtime.js";
 import { environmentHelp, type CommandHandler } from "../register.js";
 
@@ -10,6 +11,10 @@ export interface ApplyOptions extends GlobalOptions {
   yes?: boolean;
   /** --no-verify-webhook (false): save created or updated webhooks without Postmark calling Customer.io's URL first. */
   verifyWebhook?: boolean;
+  /** --send-test: one real message through each SMTP pair the file names, to prove the stream it sends through. */
+  sendTest?: boolean;
+  from?: string;
+  to?: string;
 }
 
 export function registerApply(program: Command, run: CommandHandler<ApplyOptions>): void {
@@ -20,6 +25,9 @@ export function registerApply(program: Command, run: CommandHandler<ApplyOptions
     .option("--check", "plan only, change nothing anywhere: exit 0 when nothing would change, 1 when something would")
     .option("-y, --yes", "apply without asking (needed where nobody can be asked, as in CI)")
     .option("--no-verify-webhook", "save webhooks without Postmark calling Customer.io's URL first (they get no events until verified)")
+    .option("--send-test", "send one real message through each SMTP pair the file names: proves the stream it sends through")
+    .option("--from <address>", "--send-test's sender: a confirmed sender in Postmark")
+    .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
     .addHelpText(
       "after",
       `\nExamples:\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --check\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --yes --json` +

@@ -72,6 +72,7 @@ function webhookWords(steps: PlanStep[]): string {
 
 function smtpWords(entry: ApplyEntry, check: boolean): string {
   if (!entry.connection.smtp) return "not named";
+  if (entry.sendTest) return `proved, sends via ${shown(entry.sendTest.stream)}`;
   if (entry.smtp) return "proved";
   return check ? "named (--check proves none)" : "not proved";
 }
@@ -158,6 +159,7 @@ function document(entries: ApplyEntry[], { check, interrupted }: RenderOptions) 
             accessKeyEnv: entry.connection.smtp.accessKeyEnv,
             secretKeyEnv: entry.connection.smtp.secretKeyEnv,
             verified: Boolean(entry.smtp),
+            ...(entry.sendTest ? { sendTest: entry.sendTest } : {}),
           }
         : null,
       error: entry.error ? { code: entry.error.code, message: entry.error.message, hint: entry.error.hint ?? null } : null,

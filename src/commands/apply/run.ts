@@ -2,6 +2,8 @@ import { CliError, ExitCode, usageError } from "../../errors.js";
 import { consent } from "../../connections/consent.js";
 import { smtpFromEnv } from "../../core/connections-file.js";
 import { plural } from "../../core/words.js";
+import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../../core/send-test.js";
+import type { SendTestAddresses } from "../../connections/send-test.js";
 import { fileTokens, readConnectionsFile, resolveServers, type ConnectionsFile } from "../../connections/file.js";
 import { criticalSection } from "../../interrupt.js";
 import { recordDone } from "../../journal.js";
@@ -20,10 +22,18 @@ export async function runApply(runtime: Runtime, options: ApplyOptions): Promise
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   const file = readConnectionsFile(runtime, options.file);
   const check = Boolean(options.check);
+  const sendTo = sendTestAddresses(options, check);
   fileTokens(runtime, file.connections);
   // Every variable the file names is read before any request: --check proves no SMTP pair, so needs none.
   if (!check) assertSmtpVariables(file, runtime.env);
-  const run = { file, check, verify: options.verifyWebhook !== false, yes: Boolean(options.yes), given: options.file !== undefined };
+  const run = {
+    file,
+    check,
+    verify: options.verifyWebhook !== false,
+    yes: Boolean(options.yes),
+    given: options.file !== undefined,
+    sendTo,
+  };
   if (check) return applyFile(runtime, run);
   runtime.store.assertWritable();
   return runtime.withLock("apply", () => applyFile(runtime, run));
@@ -36,6 +46,22 @@ interface ApplyRun {
   yes: boolean;
   /** Whether --file was given: the commands printed then name it too. */
   given: boolean;
+  /** --send-test's addresses: each named SMTP pair sends one message, before any change. */
+  sendTo?: SendTestAddresses;
+}
+
+/** --send-test's addresses; --from is needed (no run can guess a sender), and --check sends nothing. */
+function sendTestAddresses(options: ApplyOptions, check: boolean): SendTestAddresses | undefined {
+  if (!options.sendTest) return undefined;
+  if (check)
+    throw usageError("send_test_check", "--check changes and sends nothing, but --send-test sends a real message.", "Drop one of the two.");
+  const from = parseAddress("--from", options.from);
+  if (!from)
+    throw usageError(
+      "missing_input",
+      "--send-test needs --from <address>: a confirmed sender signature or an address on a verified domain.",
+    );
+  return { from, to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT };
 }
 
 async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {

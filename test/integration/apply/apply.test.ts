@@ -213,6 +213,28 @@ describe("apply", () => {
     expect(hooks(PROD, "outbound").map((hook) => hook.ID)).toEqual([kept.ID]);
   });
 
+  it("--send-test proves the stream each SMTP pair sends through, before any change; a wrong pair changes nothing of its own", async () => {
+    const proved = await apply(["--yes", "--json", "--send-test", "--from", SENDER]);
+    expect(proved.code).toBe(0);
+    expect(proved.json().connections[0].smtp.sendTest).toMatchObject({ stream: "outbound" });
+    expect(proved.json().connections[1].smtp).toBeNull();
+    const text = await apply(["--check"]);
+    expect(text.code).toBe(0);
+
+    world.simulator.state.webhooks = [];
+    const wrong = await apply(["--yes", "--json", "--send-test", "--from", SENDER], {
+      PROD_SMTP_ACCESS: BROADCAST_ACCESS_KEY,
+      PROD_SMTP_SECRET: BROADCAST_SECRET_KEY,
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.json().connections[0].error).toMatchObject({ code: "send_test_wrong_stream" });
+    expect(hooks(PROD, "outbound")).toEqual([]);
+    expect(hooks(PROD, "broadcast").map((hook) => hook.Url)).toEqual([US_URL]);
+
+    expect((await apply(["--check", "--send-test", "--from", SENDER])).code).toBe(2);
+    expect((await apply(["--yes", "--send-test"])).code).toBe(2);
+  });
+
   it("a script without --yes changes nothing and says how to apply", async () => {
     const run = await apply([]);
     expect(run.code).toBe(1);
