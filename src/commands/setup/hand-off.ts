@@ -28,11 +28,24 @@ export async function handOff(runtime: Runtime, results: SetupResult[]): Promise
   const connected = results.filter((result) => result.smtp);
   if (connected.length === 0) return;
   const { output, prompter } = runtime;
-  if (connected.length > 1) {
-    const lines = ["", output.style.bold(`What goes in Customer.io (${CUSTOM_SMTP_PATH}), one custom SMTP server per stream:`)];
-    for (const result of connected) lines.push(...recapBlock(runtime, result));
-    output.result(lines.join("\n"));
-  }
+  // Once for the sitting, however many streams: the form's path, each stream's values, and what is not proved yet.
+  const lines = [
+    "",
+    output.style.bold(`Now in Customer.io: ${CUSTOM_SMTP_PATH} > Continue to set up, one custom SMTP server per stream.`),
+    "Set up webhooks is done already; in Add Credentials enter, then Finish set up:",
+  ];
+  for (const result of connected) lines.push(...recapBlock(runtime, result));
+  const unproved = connected.filter((result) => !result.sendTest).map((result) => `"${shown(result.stream.ID)}"`);
+  lines.push(
+    "",
+    `Not proved yet: that Customer.io's email comes back from Postmark as an event` +
+      (unproved.length === 0
+        ? "."
+        : unproved.length === 1
+          ? `, and which stream the SMTP token of ${unproved[0]} sends through (no test message was sent).`
+          : `, and which streams the SMTP tokens of ${unproved.join(" and ")} send through (no test message was sent).`),
+  );
+  output.result(lines.join("\n"));
   if (await prompter.confirm("Copy the Access Key and Secret Key to the clipboard, one at a time, for Customer.io's form?", false)) {
     await copyLoop(runtime, connected);
   }
@@ -51,7 +64,7 @@ export function recapBlock(runtime: Runtime, result: SetupResult): string[] {
     `  Access Key   ${shown(smtp.accessKey)}`,
     `  Secret Key   ${mask(smtp.secretKey)}`,
     `  ${secretWhere(runtime, result)}`,
-    `  Server       ${shown(smtp.host)}, port ${smtp.port}`,
+    `  Server       ${shown(smtp.host)}, port ${smtp.port} (STARTTLS; if Customer.io refuses that port, use 2525)`,
   ];
 }
 

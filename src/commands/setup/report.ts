@@ -72,7 +72,11 @@ export function secretWhere(runtime: Runtime, result: SetupResult): string {
 export function renderSetupResult(
   runtime: Runtime,
   result: SetupResult,
-  { suggestBroadcast = false, interrupted }: { suggestBroadcast?: boolean; interrupted?: string } = {},
+  {
+    suggestBroadcast = false,
+    handOffFollows = false,
+    interrupted,
+  }: { suggestBroadcast?: boolean; handOffFollows?: boolean; interrupted?: string } = {},
 ): void {
   const { output } = runtime;
   if (output.json) return output.writeJson(setupJson(result, interrupted));
@@ -94,22 +98,25 @@ export function renderSetupResult(
     lines.push("Dry run: nothing was changed in Postmark and nothing was saved.");
     return output.result(lines.join("\n"));
   }
-  lines.push(`Saved to ${result.configFile}`, "");
-  lines.push(output.style.bold("Now in Customer.io:"));
-  lines.push("  Settings > Workspace Settings > Email > Custom SMTP Settings > Add Custom SMTP Server > Postmark > Continue to set up");
-  lines.push(`  1. Set up webhooks: already done by this tool (${shown(webhook.url)}).`);
-  if (smtp) {
-    lines.push("  2. Add Credentials:");
-    lines.push(`       Access Key   ${shown(smtp.accessKey)}`);
-    lines.push(`       Secret Key   ${mask(smtp.secretKey)}`, `       ${secretWhere(runtime, result)}`);
-    lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS: encrypted). If Customer.io refuses that port, use 2525.`);
-  } else {
-    lines.push(
-      `  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again ` +
-        `without --skip-smtp to check it.`,
-    );
+  lines.push(`Saved to ${result.configFile}`);
+  // The wizard's hand-off says it once, for every stream of the sitting.
+  if (!(handOffFollows && smtp)) {
+    lines.push("", output.style.bold("Now in Customer.io:"));
+    lines.push("  Settings > Workspace Settings > Email > Custom SMTP Settings > Add Custom SMTP Server > Postmark > Continue to set up");
+    lines.push(`  1. Set up webhooks: already done by this tool (${shown(webhook.url)}).`);
+    if (smtp) {
+      lines.push("  2. Add Credentials:");
+      lines.push(`       Access Key   ${shown(smtp.accessKey)}`);
+      lines.push(`       Secret Key   ${mask(smtp.secretKey)}`, `       ${secretWhere(runtime, result)}`);
+      lines.push(`     Server ${shown(smtp.host)}, port ${smtp.port} (STARTTLS: encrypted). If Customer.io refuses that port, use 2525.`);
+    } else {
+      lines.push(
+        `  2. Add Credentials: generate an SMTP token on stream "${shown(result.stream.ID)}" (its Settings tab), then run setup again ` +
+          `without --skip-smtp to check it.`,
+      );
+    }
+    lines.push("  3. Finish set up.");
   }
-  lines.push("  3. Finish set up.");
   if (usesPostmarkUnsubscribe(result.stream)) {
     const request = unsubscribeHandlingRequest(result.server, result.stream);
     lines.push(

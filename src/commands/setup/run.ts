@@ -166,7 +166,10 @@ async function connectOtherStreams(
     const broadcastConnected =
       connected.some((stream) => stream.MessageStreamType === "Broadcasts") ||
       saved.some((connection) => connection.serverId === server.ID && connection.streamType === "Broadcasts");
-    renderSetupResult(runtime, latest, { suggestBroadcast: others.length === 0 && !broadcastConnected });
+    renderSetupResult(runtime, latest, {
+      suggestBroadcast: others.length === 0 && !broadcastConnected,
+      handOffFollows: runtime.interactive && !given.dryRun && !given.skipSmtp && latest.problems.length === 0,
+    });
     if (others.length === 0) {
       if (connected.length > 1) runtime.output.success(allConnected(server, connected));
       return results;
