@@ -37,7 +37,7 @@ async function connectOutbound(run: PtyRun, { desktop = false } = {}) {
 }
 
 describe("the hand-off to Customer.io", () => {
-  it("two streams: one closing block, each stream's values with the command that shows its Secret Key; a value copied by OSC 52", async () => {
+  it("two streams: one closing block, each stream's values and the command that shows its Secret Key; a copy by OSC 52", async () => {
     const dir = freshDir();
     const run = runInPty(["--sandbox", "--config-dir", dir], { cols: 100 });
     await connectOutbound(run);
