@@ -182,7 +182,9 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
     endToEndTimeoutMs: overrides.endToEndTimeoutMs ?? END_TO_END_TIMEOUT_MS,
     withLock: (command, work) => {
-      store.assertWritable(); // the folder, made (0700) for the lock: reading alone makes none
+      // Before anything is proven, sent or changed under the lock: a folder that could not take the save fails here.
+      // It is made (0700) for the lock; reading alone makes none.
+      store.assertWritable();
       return withConfigLock(
         configDir,
         { command, waitMs: overrides.lockWaitMs ?? LOCK_WAIT_MS, onTakeover: (message) => output.warn(message) },

@@ -109,7 +109,6 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
       if (!repair.changesAnything) return "unchanged";
     }
   }
-  runtime.store.assertWritable(); // a repair that could not be saved is not made
   return criticalSection(
     async () => {
       // What exists is saved as soon as it exists, even when a deletion after it failed: a re-run then converges on it.

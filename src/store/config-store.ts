@@ -128,7 +128,7 @@ export class ConfigStore {
       this.tightenDir();
       accessSync(this.dir, constants.W_OK);
     } catch (error) {
-      throw this.unwritable(error instanceof CliError ? error.cause : error, ": nothing was changed");
+      throw unwritableFolder(this.dir, error, ": nothing was changed");
     }
   }
 
@@ -154,7 +154,13 @@ export class ConfigStore {
    */
   removeLeftovers(): void {
     const leftovers = existsSync(this.dir) ? readdirSync(this.dir).filter((name) => name.startsWith(`${CONFIG_FILE}.tmp-`)) : [];
-    for (const name of leftovers) unlinkSync(join(this.dir, name));
+    for (const name of leftovers) {
+      try {
+        unlinkSync(join(this.dir, name));
+      } catch {
+        // gone already, or not ours to remove: the run goes on, and the next one tries again
+      }
+    }
   }
 
   private async read(): Promise<ConfigDocument> {
@@ -195,7 +201,11 @@ export class ConfigStore {
 
   private async open(): Promise<Conf<ConfigDocument>> {
     if (this.conf) return this.conf;
-    this.ensureDir();
+    try {
+      this.ensureDir();
+    } catch (error) {
+      throw this.unwritable(error);
+    }
     this.refuseSymlink();
     const { default: ConfClass } = await import("conf");
     try {
@@ -213,12 +223,8 @@ export class ConfigStore {
   /** Creates the folder 0700 whatever the umask (mkdir's mode is filtered by it; chmod is not). */
   private ensureDir(): void {
     if (existsSync(this.dir)) return;
-    try {
-      makeDirs(this.dir, 0o700);
-      chmodSync(this.dir, 0o700);
-    } catch (error) {
-      throw this.unwritable(error);
-    }
+    makeDirs(this.dir, 0o700);
+    chmodSync(this.dir, 0o700);
   }
 
   /** A folder someone loosened (or made 0777 before us) is brought back to 0700 before secrets go in. */
@@ -258,11 +264,16 @@ export class ConfigStore {
     });
   }
 
-  private unwritable(cause: unknown, said = ""): CliError {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return new CliError("config_unwritable", `Cannot write the config folder ${this.dir}${code ? ` (${code})` : ""}${said}.`, {
-      hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
-      cause,
-    });
+  private unwritable(cause: unknown): CliError {
+    return unwritableFolder(this.dir, cause);
   }
+}
+
+/** A config folder this run cannot write, with the system's code; `said` adds what that means here ("nothing was changed"). */
+export function unwritableFolder(dir: string, cause: unknown, said = ""): CliError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return new CliError("config_unwritable", `Cannot write the config folder ${dir}${code ? ` (${code})` : ""}${said}.`, {
+    hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
+    cause,
+  });
 }

@@ -3,6 +3,7 @@ import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, wr
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { CliError } from "../errors.js";
+import { unwritableFolder } from "./config-store.js";
 
 /**
  * An advisory lock file in the config folder, so two runs on one machine cannot interleave their
@@ -162,7 +163,7 @@ function tryCreate(path: string, owner: LockOwner): boolean {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return false;
     // Found before any change: a folder the run cannot write would fail the save after Postmark was changed.
-    throw unwritable(dirname(path), error);
+    throw unwritableFolder(dirname(path), error, ": nothing was changed");
   }
   try {
     writeSync(fd, JSON.stringify(owner));
@@ -170,18 +171,10 @@ function tryCreate(path: string, owner: LockOwner): boolean {
     // A full disk takes the file but not its words: no empty lock is left for the next run to wait on.
     closeSync(fd);
     tryUnlink(path);
-    throw unwritable(dirname(path), error);
+    throw unwritableFolder(dirname(path), error, ": nothing was changed");
   }
   closeSync(fd);
   return true;
-}
-
-function unwritable(dir: string, error: unknown): CliError {
-  const code = (error as NodeJS.ErrnoException).code;
-  return new CliError("config_unwritable", `Cannot write the config folder ${dir}${code ? ` (${code})` : ""}: nothing was changed.`, {
-    hint: "Choose a folder you can write with --config-dir or CIO_POSTMARK_CONFIG_DIR.",
-    cause: error,
-  });
 }
 
 function readOwner(path: string): LockOwner | undefined {

@@ -35,7 +35,6 @@ export async function runApply(runtime: Runtime, options: ApplyOptions): Promise
     sendTo,
   };
   if (check) return applyFile(runtime, run);
-  runtime.store.assertWritable();
   return runtime.withLock("apply", () => applyFile(runtime, run));
 }
 

@@ -26,8 +26,6 @@ import type { GivenInputs } from "./context.js";
 /** One connection's locked round: read Postmark, judge, prove the token, show the plan, confirm, apply and save, judge again. */
 
 export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInputs>, target: ResolvedTarget): Promise<SetupResult> {
-  // Nothing is proven, sent or changed for a connection that could not be saved.
-  if (!given.dryRun) runtime.store.assertWritable();
   const { output, prompter } = runtime;
   const { api, streamId, region } = target;
 
