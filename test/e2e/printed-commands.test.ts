@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { BIN, runBinary } from "../helpers/run-binary.js";
-import { runInPty } from "../helpers/pty.js";
+import { finalLines, runInPty } from "../helpers/pty.js";
 
 /**
  * Commands the tool prints run as printed: a person copies a fix line into a shell. Here a shell
@@ -130,7 +130,7 @@ describe("printed commands", () => {
       for (const round of ["drifted", "repaired"]) {
         const run = runInPty(["doctor", "--sandbox", "--config-dir", dir], { cols, env: { PATH: `${path}:${process.env.PATH}` } });
         await run.exited;
-        const screen = run.screen().replace(/\r/g, "");
+        const screen = finalLines(run.screen()).join("\n");
         screens.push(screen);
         const commands = [...screen.matchAll(/(?:^|\s)((?:npx cio-postmark|cio-postmark|node \S*cio-postmark\.js) [a-z].*)$/gm)].map(
           (m) => m[1]!,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_CREDENTIALS } from "../../src/sandbox/credentials.js";
 import { runBinary } from "../helpers/run-binary.js";
-import { KEYS, runInPty } from "../helpers/pty.js";
+import { KEYS, finalLines, runInPty } from "../helpers/pty.js";
 
 /** The sandbox recipe (docs/sandbox.md), run as written, with the documented sandbox values. */
 
@@ -86,7 +86,7 @@ describe("--sandbox", () => {
     writeFileSync(accountFile, JSON.stringify(account));
     const run = runInPty(["doctor", "--sandbox"], { cols: 80, env: { CIO_POSTMARK_CONFIG_DIR: dir } });
     expect((await run.exited).exitCode).toBe(1);
-    const lines = run.screen().replace(/\r/g, "").split("\n");
+    const lines = finalLines(run.screen());
     expect(lines.filter((line) => [...line].length > 80)).toEqual([]);
     expect(lines).toContain("  ✖ webhook-triggers: Webhook 9001 has the wrong settings: Open trigger is on:");
     expect(lines).toContain("      fix: cio-postmark doctor --fix --server 1001 --stream outbound --sandbox");

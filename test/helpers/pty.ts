@@ -54,3 +54,21 @@ export function runInPty(args: string[], options: { cols?: number; rows?: number
 export const finishedSteps = (screen: string) =>
   (screen.match(/[✔✖ℹ] (Checking|Reading|Listing|Sending|Creating|Updating|Saving|Postmark took|The test message|That is|SMTP )/g) ?? [])
     .length;
+
+const SPINNER_FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+
+/**
+ * The screen's lines as the terminal finally shows them: a spinner redraws its line in place (each
+ * frame arrives after the last with the escape codes stripped), so only its last drawing stays.
+ * How many frames a run draws depends on the machine's speed; what stays does not.
+ */
+export function finalLines(screen: string): string[] {
+  return screen
+    .replace(/\r/g, "")
+    .split("\n")
+    .map((line) => {
+      if (!SPINNER_FRAME.test(line)) return line;
+      const last = Math.max(...[...line].map((char, index) => (SPINNER_FRAME.test(char) || /[✔✖ℹ]/.test(char) ? index : -1)));
+      return [...line].slice(last).join("");
+    });
+}
