@@ -60,7 +60,9 @@ export const smtpHandshakes = new Limiter(4);
 
 /** A pace: work starts at most `perSecond` times a second, in the order it asked. */
 export class Pacer implements Gate {
-  private nextStart = 0;
+  private lastStart = -Infinity;
+  /** The turn the next caller waits for: each start is spaced from the one before as it really happened. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     readonly perSecond: number,
@@ -68,10 +70,16 @@ export class Pacer implements Gate {
   ) {}
 
   async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const at = Math.max(this.now(), this.nextStart);
-    this.nextStart = at + 1000 / this.perSecond;
-    const wait = at - this.now();
-    if (wait > 0) await sleep(wait, undefined, { signal });
+    // Spaced from the previous start as it happened, not as it was planned: a start a busy machine
+    // delayed never brings the next one closer.
+    const mine = this.turn.then(async () => {
+      const wait = this.lastStart + 1000 / this.perSecond - this.now();
+      if (wait > 0) await sleep(wait, undefined, { signal });
+      signal?.throwIfAborted();
+      this.lastStart = this.now();
+    });
+    this.turn = mine.catch(() => undefined); // a cancelled wait hands its turn on
+    await mine;
     return work();
   }
 }
