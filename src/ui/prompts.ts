@@ -36,6 +36,9 @@ export function required(what: string): (value: string) => true | string {
 export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boolean): Prompter {
   // Prompts draw on stderr: stdout is for results only.
   const context = { input: io.stdin, output: io.stderr };
+  // An answered question keeps its "?": Inquirer's tick would mark an answer accepted before anyone checked it
+  // (a token Postmark then rejects). Ticks are for what the tool proved.
+  const theme = { prefix: { done: "?" } };
 
   // Each prompt is its own small package, loaded when first asked: scripted runs never load one.
   async function ask<T>(run: () => Promise<T>): Promise<T> {
@@ -59,7 +62,7 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
     select: (message, choices) =>
       ask(async () => {
         const { default: select } = await import("@inquirer/select");
-        return select({ message, choices: choices.map(safeChoice), pageSize: SEARCH_PAGE_SIZE }, context);
+        return select({ message, choices: choices.map(safeChoice), pageSize: SEARCH_PAGE_SIZE, theme }, context);
       }),
     search: (message, given) => {
       const choices = given.map(safeChoice);
@@ -69,6 +72,7 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
           {
             message,
             pageSize: SEARCH_PAGE_SIZE,
+            theme,
             source: (term) => {
               const needle = (term ?? "").trim().toLowerCase();
               return needle === ""
@@ -83,19 +87,19 @@ export function createPrompter(io: Io, secrets: SecretRegistry, interactive: boo
     input: (message, options = {}) =>
       ask(async () => {
         const { default: input } = await import("@inquirer/input");
-        return (await input({ message, default: options.default, validate: options.validate }, context)).trim();
+        return (await input({ message, default: options.default, validate: options.validate, theme }, context)).trim();
       }),
     password: (message, options = {}) =>
       ask(async () => {
         const { default: password } = await import("@inquirer/password");
-        const value = (await password({ message, mask: "•", validate: options.validate }, context)).trim();
+        const value = (await password({ message, mask: "•", validate: options.validate, theme }, context)).trim();
         secrets.add(value);
         return value;
       }),
     confirm: (message, defaultAnswer = false) =>
       ask(async () => {
         const { default: confirm } = await import("@inquirer/confirm");
-        return confirm({ message, default: defaultAnswer }, context);
+        return confirm({ message, default: defaultAnswer, theme }, context);
       }),
   };
 }

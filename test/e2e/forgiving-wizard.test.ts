@@ -48,6 +48,9 @@ describe("a wizard that forgives", () => {
     expect((await run.exited).exitCode).toBe(0);
     expect(webhooks(dir)).toHaveLength(1);
     expect(run.screen()).not.toMatch(/POSTMARK_ACCOUNT_TOKEN/);
+    // A tick means accepted: the answered question keeps its "?", rejected or not.
+    expect(run.screen()).toContain("? Account token: ••••");
+    expect(run.screen()).not.toMatch(/✔ Account token/);
   });
 
   it.each([
@@ -180,6 +183,8 @@ describe("a sender Postmark does not take", () => {
         "address (try 2 of 3).",
     );
     expect(screen).not.toContain("MAIL FROM");
+    expect(screen).toMatch(/\? Send it from \(a confirmed sender[^)]*\): nobody@unverified\.example/);
+    expect(screen).not.toContain("✔ Send it from");
     expect(screen.slice(screen.lastIndexOf("Connect stream"))).not.toContain("Send it from");
     const connections = JSON.parse(readFileSync(join(dir, "sandbox", "config.json"), "utf8")).connections;
     expect(Object.keys(connections).sort()).toEqual(["1001:broadcast", "1001:outbound"]);

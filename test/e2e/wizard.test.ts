@@ -83,7 +83,7 @@ describe("the wizard in a pseudo-terminal", () => {
     expect((await run.exited).exitCode).toBe(0);
     const screen = run.screen();
     expect(screen).toContain("Now in Customer.io");
-    expect(screen).toContain("✔ Secret Key: ••••");
+    expect(screen).toContain("? Secret Key: ••••");
     // Masked input: the Secret Key and the account token were never echoed after the intro that lists them.
     const afterIntro = screen.slice(screen.indexOf("Which Postmark token"));
     expect(afterIntro).not.toContain(SANDBOX_CREDENTIALS.secretKey);

@@ -152,6 +152,16 @@ describe("apply", () => {
     expect((await apply(["--check"])).code).toBe(0);
   });
 
+  it("prints results in the file's order, not the order they finish", async () => {
+    // The first entry's stream answers slowest, so it finishes last.
+    world.simulator.injectFault({ match: (request) => request.query.messagestream === "outbound", fault: { kind: "latency", ms: 300 } });
+    const run = await apply(["--yes"]);
+    expect(run.code).toBe(0);
+    const order = ["Production / outbound", "Production / broadcast", "Staging / outbound"].map((name) => run.stdout.indexOf(name));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
   it("a connection that fails is reported and the others still go on; exit 1", async () => {
     writeFile({ ...FILE, connections: [{ server: "Nope", stream: "outbound" }, ...FILE.connections.slice(1)] });
     const run = await apply(["--yes", "--json"]);
