@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { closestWord } from "./core/matching.js";
 import { usageError, type CliError } from "./errors.js";
-import { ALL, environmentHelp, type CommandHandler } from "./commands/register.js";
+import { ALL, describeHelp, type CommandHandler } from "./commands/register.js";
 import { registerSetup } from "./commands/setup/options.js";
 import { registerDoctor } from "./commands/doctor-options.js";
 import { registerStatus } from "./commands/status-options.js";
@@ -25,19 +25,21 @@ export interface ProgramContext {
   overrides: RunOverrides;
   /** Set by the command that ran: 0, or 1 when it found a failure without throwing (doctor). */
   exitCode: number;
+  /** `--help --all`: every option, variable and exit code, not one screen's worth. */
+  helpAll?: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  $ npx cio-postmark                    # the guided wizard
-  $ npx cio-postmark --sandbox          # rehearse with a simulated account
-  $ POSTMARK_SERVER_TOKEN=… POSTMARK_SMTP_ACCESS_KEY=… \\
+const EXAMPLES = [
+  "npx cio-postmark                    # the guided wizard",
+  "npx cio-postmark --sandbox          # rehearse with a simulated account",
+  `POSTMARK_SERVER_TOKEN=… POSTMARK_SMTP_ACCESS_KEY=… \\
       POSTMARK_SMTP_SECRET_KEY=… \\
-      npx cio-postmark setup --stream outbound --region us --json
-  $ npx cio-postmark doctor --fix
-  $ npx cio-postmark status --json
-  $ POSTMARK_ACCOUNT_TOKEN=… npx cio-postmark apply --check   # fail on drift
-  $ npx cio-postmark remove --server "My Server" --stream broadcast --yes`;
+      npx cio-postmark setup --stream outbound --region us --json`,
+  "npx cio-postmark doctor --fix",
+  "npx cio-postmark status --json",
+  "POSTMARK_ACCOUNT_TOKEN=… npx cio-postmark apply --check   # fail on drift",
+  'npx cio-postmark remove --server "My Server" --stream broadcast --yes',
+];
 
 /**
  * `cio-postmark doctr`: commander would take the word for setup's (and blame setup's arguments, or
@@ -74,8 +76,9 @@ export function firstWordProblem(argv: string[]): CliError | undefined {
 
 export function createProgram(context: ProgramContext): Command {
   const { io } = context;
+  const all = context.helpAll === true;
   const program = new Command("cio-postmark")
-    .description("Connect a Postmark server and message stream to Customer.io: webhook, SMTP token check, saved connection.")
+    .description("Connect Postmark to Customer.io: webhook, SMTP key pair, saved connection.")
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .option("--json", "one JSON document on stdout (implies --no-input)")
@@ -92,8 +95,10 @@ export function createProgram(context: ProgramContext): Command {
       writeErr: (text) => io.stderr.write(text),
       outputError: () => undefined, // main.ts says it, as it says every error
     })
-    .configureHelp({ showGlobalOptions: true })
-    .addHelpText("after", `${EXAMPLES}\n${environmentHelp(ALL)}`);
+    .configureHelp({ showGlobalOptions: all });
+  // One screen names the global options on one line; --help --all lists each.
+  const globals = program.options.flatMap((option) => (option.long === "--help" ? [] : [option.long!]));
+  describeHelp(program, "", { examples: EXAMPLES, rare: globals }, all);
 
   /** Runs a command with a runtime built from the merged global and command options. */
   const action =
@@ -113,23 +118,28 @@ export function createProgram(context: ProgramContext): Command {
   registerSetup(
     program,
     action(async () => (await import("./commands/setup/run.js")).runSetup),
+    all,
   );
   registerDoctor(
     program,
     action(async () => (await import("./commands/doctor.js")).runDoctor),
+    all,
   );
   registerStatus(
     program,
     action(async () => (await import("./commands/status.js")).runStatus),
+    all,
   );
   registerRemove(
     program,
     action(async () => (await import("./commands/remove.js")).runRemove),
+    all,
   );
 
   registerApply(
     program,
     action(async () => (await import("./commands/apply/run.js")).runApply),
+    all,
   );
 
   return program;

@@ -70,13 +70,15 @@ export async function main(
   }
   resetJournal();
   for (const name of SECRET_ENV_VARS) secrets.add(io.env[name]?.trim());
-  const context: ProgramContext = { io, secrets, overrides, exitCode: ExitCode.ok };
+  // `--help --all` is the long help; `--all` is no option of any command, so commander never sees it.
+  const helpAll = argv.includes("--all") && argv.some((word) => word === "--help" || word === "-h");
+  const context: ProgramContext = { io, secrets, overrides, exitCode: ExitCode.ok, helpAll };
   const report = errorReporter(argv, io, secrets);
   const { createProgram, CommanderError, firstWordProblem, secretFlagProblem } = await import("./cli.js");
   try {
     const problem = secretFlagProblem(argv) ?? firstWordProblem(argv);
     if (problem) throw problem;
-    await createProgram(context).parseAsync(argv, { from: "user" });
+    await createProgram(context).parseAsync(helpAll ? argv.filter((word) => word !== "--all") : argv, { from: "user" });
     return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { exitCodeHelp } from "../errors.js";
+import { wrapText } from "../ui/wrap.js";
 import type { GlobalOptions } from "../runtime.js";
 
 /**
@@ -37,12 +38,49 @@ const ENVIRONMENT: Array<[name: string, what: string, readBy: CommandName[]]> = 
 /** Read by every command, named once in the top-level help; a command's help points there. */
 const SHARED = new Set(["CI", "NO_COLOR", "DEBUG", "NODE_EXTRA_CA_CERTS", "CUSTOMERIO_API_URL_US", "CUSTOMERIO_API_URL_EU"]);
 
-export function environmentHelp(commands: CommandName[]): string {
+const GLOBAL_OPTIONS = "Global options: -V --json --no-input --no-color --config-dir --sandbox --trace";
+
+/** What a command's help adds after its options: examples (the first is the common case), and options most runs never need. */
+export interface HelpText {
+  examples: string[];
+  /** Long option names listed only by `--help --all`. */
+  rare?: string[];
+  /** A paragraph `--help --all` adds after the examples. */
+  more?: string;
+}
+
+/**
+ * A command's help in one of two sizes. `--help` fits the common case in one 24-row screen: the
+ * options most runs use, one example, and the names of the variables it reads. `--help --all` lists
+ * every option with the global ones, every example, each variable with what it does, and the exit codes.
+ */
+export function describeHelp(command: Command, name: CommandName | "", text: HelpText, all: boolean): Command {
+  if (!all) for (const option of command.options) if (option.long && text.rare?.includes(option.long)) option.hideHelp();
+  const commands = name === "" ? ALL : [name];
+  const examples = (all ? text.examples : text.examples.slice(0, 1)).map((example) => `  $ ${example}`).join("\n");
+  const tail = all
+    ? `${text.more ? `\n${text.more}\n` : ""}${environmentHelp(commands)}`
+    : `\n${GLOBAL_OPTIONS}\n${variableNames(commands)}\n` +
+      `Every option, variable and exit code: cio-postmark${name === "" ? "" : ` ${name}`} --help --all`;
+  return command.addHelpText("after", `\n${all ? "Examples" : "Example"}:\n${examples}\n${tail}`);
+}
+
+function readBy(commands: CommandName[]) {
   const everything = commands.length === ALL.length;
-  const lines = ENVIRONMENT.filter(
-    ([name, , readBy]) => readBy.some((command) => commands.includes(command)) && (everything || !SHARED.has(name)),
-  ).map(([name, what]) => `  ${name.padEnd(25)} ${what}`);
-  const more = everything ? "" : "\n  (and CI, NO_COLOR, DEBUG and more: the tool's own --help lists them)";
+  return ENVIRONMENT.filter(
+    ([name, , readers]) => readers.some((command) => commands.includes(command)) && (everything || !SHARED.has(name)),
+  );
+}
+
+/** The variables a command reads, by name only, wrapped at 80 columns; those every command shares are left to `--help --all`. */
+function variableNames(commands: CommandName[]): string {
+  const names = readBy(commands).flatMap(([name]) => (SHARED.has(name) ? [] : [name]));
+  return wrapText(`Reads ${names.join(", ")}.`, 80);
+}
+
+function environmentHelp(commands: CommandName[]): string {
+  const lines = readBy(commands).map(([name, what]) => `  ${name.padEnd(25)} ${what}`);
+  const more = commands.length === ALL.length ? "" : "\n  (and CI, NO_COLOR, DEBUG and more: the tool's own --help --all lists them)";
   return `
 Environment variables:
 ${lines.join("\n")}${more}

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../runtime.js";
-import { environmentHelp, type CommandHandler } from "./register.js";
+import { describeHelp, type CommandHandler } from "./register.js";
 
 /** status's options: their type, and how commander is told of them. */
 
@@ -11,18 +11,25 @@ export interface StatusOptions extends GlobalOptions {
   yes?: boolean;
 }
 
-export function registerStatus(program: Command, run: CommandHandler<StatusOptions>): void {
-  program
+export function registerStatus(program: Command, run: CommandHandler<StatusOptions>, all: boolean): void {
+  const command = program
     .command("status")
-    .description("list saved connections (secrets masked); --reveal prints one connection's Access Key and Secret Key")
+    .description("list saved connections; --reveal prints one's key pair")
     .option("--reveal", "print the saved Access Key and Secret Key of one connection (asks first in a terminal)")
     .option("--server <id-or-name>", "with --reveal: the connection's server (exact name or numeric ID)")
     .option("--stream <id>", "with --reveal: the connection's message stream")
     .option("-y, --yes", "with --reveal: do not ask first")
-    .addHelpText(
-      "after",
-      `\nExamples:\n  $ cio-postmark status\n  $ cio-postmark status --json\n  $ cio-postmark status --reveal --server "My Server" ` +
-        `--stream outbound\n${environmentHelp(["status"])}`,
-    )
     .action(run);
+  describeHelp(
+    command,
+    "status",
+    {
+      examples: [
+        "cio-postmark status",
+        "cio-postmark status --json",
+        'cio-postmark status --reveal --server "My Server" --stream outbound',
+      ],
+    },
+    all,
+  );
 }

@@ -18,7 +18,7 @@ afterAll(() => world.close());
 
 describe("the built binary", async () => {
   it("shows the commands, examples and the contract's env vars in --help", async () => {
-    const help = (await runBin(["--help"])).stdout;
+    const help = (await runBin(["--help", "--all"])).stdout;
     for (const text of [
       "setup",
       "doctor",
@@ -43,7 +43,7 @@ describe("the built binary", async () => {
     ]) {
       expect(help).toContain(env);
     }
-    const setupHelp = await runBin(["setup", "--help"]);
+    const setupHelp = await runBin(["setup", "--help", "--all"]);
     expect(setupHelp.status).toBe(0);
     for (const flag of [
       "--server",

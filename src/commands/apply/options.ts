@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { DEFAULT_TEST_RECIPIENT } from "../../core/send-test.js";
 import type { GlobalOptions } from "../../runtime.js";
-import { environmentHelp, type CommandHandler } from "../register.js";
+import { describeHelp, type CommandHandler } from "../register.js";
 
 /** apply's options: their type, and how commander is told of them. */
 
@@ -17,10 +17,10 @@ export interface ApplyOptions extends GlobalOptions {
   to?: string;
 }
 
-export function registerApply(program: Command, run: CommandHandler<ApplyOptions>): void {
-  program
+export function registerApply(program: Command, run: CommandHandler<ApplyOptions>, all: boolean): void {
+  const command = program
     .command("apply")
-    .description("connect every stream a connections file names (default cio-postmark.json); --check only plans")
+    .description("connect every stream a connections file names (for CI)")
     .option("--file <path>", "the connections file (default cio-postmark.json in this folder)")
     .option("--check", "plan only, change nothing anywhere: exit 0 when nothing would change, 1 when something would")
     .option("-y, --yes", "apply without asking (needed where nobody can be asked, as in CI)")
@@ -28,11 +28,18 @@ export function registerApply(program: Command, run: CommandHandler<ApplyOptions
     .option("--send-test", "send one real message through each SMTP pair the file names: proves the stream it sends through")
     .option("--from <address>", "--send-test's sender: a confirmed sender in Postmark")
     .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
-    .addHelpText(
-      "after",
-      `\nExamples:\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --check\n  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --yes --json` +
-        `\n  $ ` +
-        `cio-postmark apply --file clients/acme.json\n${environmentHelp(["apply"])}`,
-    )
     .action(run);
+  describeHelp(
+    command,
+    "apply",
+    {
+      examples: [
+        "POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --check",
+        "POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --yes --json",
+        "cio-postmark apply --file clients/acme.json",
+      ],
+      rare: ["--no-verify-webhook", "--from", "--to"],
+    },
+    all,
+  );
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { DEFAULT_TEST_RECIPIENT } from "../../core/send-test.js";
 import type { GlobalOptions } from "../../runtime.js";
-import { environmentHelp, type CommandHandler } from "../register.js";
+import { describeHelp, type CommandHandler } from "../register.js";
 
 /** setup's options: their type, and how commander is told of them. */
 
@@ -24,12 +24,12 @@ export interface SetupOptions extends GlobalOptions {
   to?: string;
 }
 
-export function registerSetup(program: Command, run: CommandHandler<SetupOptions>): void {
-  program
+export function registerSetup(program: Command, run: CommandHandler<SetupOptions>, all: boolean): void {
+  const command = program
     .command("setup", { isDefault: true })
     // setup takes no arguments: a word here is a mistyped command, said as such in the action.
     .allowExcessArguments()
-    .description("connect a stream: its webhook, its SMTP token proven, the connection saved (default)")
+    .description("connect a stream: webhook, SMTP key pair, saved (default)")
     .option("--server <id-or-name>", "Postmark server: exact name or numeric ID")
     .option("--stream <id>", "message stream ID, e.g. outbound or broadcast")
     .option("--region <us|eu>", "Customer.io data-center region (any case)")
@@ -45,21 +45,25 @@ export function registerSetup(program: Command, run: CommandHandler<SetupOptions
     .option("--send-test", "send one real message to prove the token's stream")
     .option("--from <address>", "--send-test's sender: a confirmed sender in Postmark")
     .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ POSTMARK_ACCOUNT_TOKEN=… cio-postmark setup --server "Production" \\
+    .action(run);
+  describeHelp(
+    command,
+    "setup",
+    {
+      examples: [
+        "POSTMARK_SERVER_TOKEN=… cio-postmark setup --stream outbound --region us",
+        `POSTMARK_ACCOUNT_TOKEN=… cio-postmark setup --server "Production" \\
       --stream outbound --region eu \\
-      --smtp-access-key AK… --smtp-secret-stdin < secret.txt
-  $ cio-postmark setup --stream broadcast --region us --skip-smtp --dry-run
-
-Triggers (the events Postmark sends Customer.io): Delivery, Bounce, Spam
+      --smtp-access-key AK… --smtp-secret-stdin < secret.txt`,
+        "cio-postmark setup --stream broadcast --region us --skip-smtp --dry-run",
+      ],
+      rare: ["--smtp-host", "--smtp-port", "--no-store-secrets", "--no-verify-webhook", "--from", "--to"],
+      more: `Triggers (the events Postmark sends Customer.io): Delivery, Bounce, Spam
 Complaint and Subscription Change on a transactional stream; a broadcast stream
 gets two, Delivery and Subscription Change (Postmark reports its hard bounces
 and spam complaints as Subscription Change). Never Open or Click: Customer.io
-would count them twice.
-${environmentHelp(["setup"])}`,
-    )
-    .action(run);
+would count them twice.`,
+    },
+    all,
+  );
 }

@@ -62,8 +62,8 @@ describe("each command's --help", () => {
       ["POSTMARK_ACCOUNT_TOKEN", "POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL", "CIO_POSTMARK_CONFIG_DIR"],
       ["POSTMARK_SMTP_ACCESS_KEY", "POSTMARK_SMTP_SECRET_KEY"],
     ],
-  ])("%s shows the global options and only the variables it reads", async (command, reads, ignores) => {
-    const help = await runBinary([command, "--help"]);
+  ])("%s --help --all shows the global options and only the variables it reads", async (command, reads, ignores) => {
+    const help = await runBinary([command, "--help", "--all"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("Global Options:");
     for (const option of globals) expect(help.stdout).toContain(option);
@@ -72,17 +72,52 @@ describe("each command's --help", () => {
   });
 
   it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]]])(
-    "%j --help fits 80 columns and 60 lines, with one block of variables",
+    "%j --help fits one 24-row screen of 80 columns, and says how to see the rest",
     async (command) => {
-      const help = (await runBinary([...command, "--help"])).stdout.trimEnd().split("\n");
-      expect(help.length).toBeLessThanOrEqual(60);
+      const run = await runBinary([...command, "--help"]);
+      const help = run.stdout.trimEnd().split("\n");
+      expect(help.length).toBeLessThanOrEqual(24);
       expect(help.filter((line) => [...line].length > 80)).toEqual([]);
-      expect(help.filter((line) => line === "Environment variables:")).toHaveLength(1);
+      expect(help.at(-1)).toBe(`Every option, variable and exit code: ${["cio-postmark", ...command, "--help", "--all"].join(" ")}`);
+      expect(run.stdout).toMatch(/^Global options: -V --json --no-input --no-color --config-dir --sandbox --trace$/m);
+      expect(run.stdout).toMatch(/^Reads (POSTMARK_|CIO_POSTMARK_CONFIG_DIR)/m);
     },
   );
 
+  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]]])(
+    "%j --help --all fits 80 columns, with one block of variables and the exit codes",
+    async (command) => {
+      const run = await runBinary([...command, "--help", "--all"]);
+      expect(run.status).toBe(0);
+      const help = run.stdout.trimEnd().split("\n");
+      expect(help.filter((line) => [...line].length > 80)).toEqual([]);
+      expect(help.filter((line) => line === "Environment variables:")).toHaveLength(1);
+      expect(run.stdout).toContain("Exit codes: 0 success, 1 failure, 2 usage error");
+    },
+  );
+
+  it("--help shows setup's common options; --help --all adds the rest", async () => {
+    const short = (await runBinary(["setup", "--help"])).stdout;
+    const all = (await runBinary(["setup", "--help", "--all"])).stdout;
+    const common = [
+      "--server",
+      "--stream",
+      "--region",
+      "--smtp-access-key",
+      "--smtp-secret-stdin",
+      "--skip-smtp",
+      "--dry-run",
+      "--send-test",
+    ];
+    for (const flag of common) expect(short).toContain(`  ${flag}`);
+    for (const flag of ["--smtp-host", "--smtp-port", "--no-store-secrets", "--no-verify-webhook", "--to"]) {
+      expect(short).not.toContain(`  ${flag}`);
+      expect(all).toContain(`  ${flag}`);
+    }
+  });
+
   it("setup's help says two triggers on a broadcast stream, and why", async () => {
-    const help = (await runBinary(["setup", "--help"])).stdout.replace(/\s+/g, " ");
+    const help = (await runBinary(["setup", "--help", "--all"])).stdout.replace(/\s+/g, " ");
     expect(help).toContain(
       "a broadcast stream gets two, Delivery and Subscription Change (Postmark reports its hard bounces and spam complaints as " +
         "Subscription Change)",
