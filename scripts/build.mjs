@@ -25,6 +25,7 @@ const LAZY_PACKAGES = {
   ora: { bundle: "ora" },
   "smtp-server": { bundle: "smtp-server" },
   open: { bundle: "open" },
+  undici: { bundle: "undici" },
 };
 const vendorFile = (bundle) => `vendor/${bundle}.cjs`;
 const bundles = [...new Set(Object.values(LAZY_PACKAGES).map(({ bundle }) => bundle))];

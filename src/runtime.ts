@@ -6,6 +6,7 @@ import { carriedFlags, commandLine } from "./core/command-line.js";
 import { invocationPrefix } from "./invocation.js";
 import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
+import { proxyFromEnv, proxySecrets, type ProxySettings } from "./http/proxy.js";
 import type { PostmarkSettings } from "./postmark/api.js";
 import type { RetryPolicy } from "./http/retry.js";
 import type { BackoffPolicy } from "./http/backoff.js";
@@ -160,6 +161,15 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
   const store = new ConfigStore(configDir, platform.fileModes);
   let settings: PostmarkSettings | undefined;
   let prefix: string | undefined;
+  // The office's proxy, read once when a request is first made; the sandbox's loopback servers are never behind it.
+  let proxy: { settings?: ProxySettings } | undefined;
+  const proxySettings = () => {
+    if (!proxy) {
+      proxy = { settings: sandbox ? undefined : proxyFromEnv(io.env) };
+      for (const secret of proxy.settings ? proxySecrets(proxy.settings) : []) secrets.add(secret);
+    }
+    return proxy.settings;
+  };
 
   return {
     io,
@@ -210,6 +220,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
         retry: overrides.retry,
         rateLimit: overrides.rateLimit,
         trace,
+        proxy: proxySettings(),
       };
       return settings;
     },
@@ -223,6 +234,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
         rateLimit: overrides.rateLimit,
         retry: overrides.retry,
         redact: (text) => secrets.redact(text),
+        proxy: proxySettings(),
       });
     },
     async close() {

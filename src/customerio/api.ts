@@ -4,6 +4,7 @@ import { RATE_LIMIT_BACKOFF, type BackoffPolicy } from "../http/backoff.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../http/retry.js";
 import { REGIONS, type Region } from "../core/regions.js";
 import { CliError } from "../errors.js";
+import type { ProxySettings } from "../http/proxy.js";
 import { guardedFetch, type Service } from "../http/guarded-fetch.js";
 import type { Trace } from "../trace.js";
 import { shown } from "../ui/terminal-safe.js";
@@ -45,6 +46,8 @@ export interface CustomerIoSettings {
   timeoutMs: number;
   trace?: Trace;
   rateLimit?: BackoffPolicy;
+  /** The proxy the environment names; direct when absent. */
+  proxy?: ProxySettings;
   /** How reads are tried again after a 5xx or a timeout (tests make it quick); a send is never tried twice. */
   retry?: RetryPolicy;
   /** Masks every secret the run knows in a text: Customer.io's own words pass it before they are cut to length. */
@@ -103,6 +106,7 @@ export class CustomerIoApi {
       maxBytes: MAX_ANSWER_BYTES,
       limiter: customerioRequests,
       backoff: settings.rateLimit ?? RATE_LIMIT_BACKOFF,
+      proxy: settings.proxy,
     });
   }
 

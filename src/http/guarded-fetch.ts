@@ -3,6 +3,8 @@ import { CliError } from "../errors.js";
 import type { Gate } from "./limiter.js";
 import { RATE_LIMIT_BACKOFF, sendPolitely, type BackoffPolicy } from "./backoff.js";
 import { traceBody, type Trace } from "../trace.js";
+import { namedNetworkFailure } from "./network-failure.js";
+import { proxiedFetch, type ProxySettings } from "./proxy.js";
 
 /**
  * The `fetch` the postmark client uses: it never follows a redirect (a token must never travel to
@@ -57,6 +59,8 @@ export interface FetchOptions {
   /** The process-wide cap (or pace) this service's requests keep within. */
   limiter: Gate;
   backoff?: BackoffPolicy;
+  /** The proxy the environment names (see proxy.ts); direct when absent. */
+  proxy?: ProxySettings;
 }
 
 export function guardedFetch({
@@ -66,6 +70,7 @@ export function guardedFetch({
   maxBytes = MAX_RESPONSE_BYTES,
   limiter,
   backoff = RATE_LIMIT_BACKOFF,
+  proxy,
 }: FetchOptions): typeof fetch {
   return async (input, init = {}) => {
     const slot = requestSlots.getStore();
@@ -78,7 +83,7 @@ export function guardedFetch({
         ),
       );
       try {
-        return await exchange(url, { ...init, signal: perTry.signal }, slot, { service, trace, maxBytes });
+        return await exchange(url, { ...init, signal: perTry.signal }, slot, { service, trace, maxBytes, proxy });
       } finally {
         perTry.release();
       }
@@ -96,10 +101,17 @@ async function exchange(
   url: URL,
   init: RequestInit,
   slot: RequestSlot | undefined,
-  { service, trace, maxBytes }: { service: Service; trace?: Trace; maxBytes: number },
+  { service, trace, maxBytes, proxy }: { service: Service; trace?: Trace; maxBytes: number; proxy?: ProxySettings },
 ): Promise<Response> {
   const started = Date.now();
-  const response = await fetch(url, { ...init, redirect: "manual" });
+  let response: Response;
+  try {
+    response = await (proxy ? await proxiedFetch(proxy) : fetch)(url, { ...init, redirect: "manual" });
+  } catch (error) {
+    const named = namedNetworkFailure(error, url, service, proxy);
+    if (named) refuse(slot, named);
+    throw error;
+  }
   const record = (status: number, body: string | undefined) => {
     try {
       trace?.record({

@@ -4,6 +4,7 @@ import { mapConcurrently } from "../core/concurrency.js";
 import type { Trace } from "../trace.js";
 import type { PostmarkEndpoint } from "./base-url.js";
 import { codeOf, isTransient, mapPostmarkError, statusOf, withAnswer, type TokenKind } from "./errors.js";
+import type { ProxySettings } from "../http/proxy.js";
 import { guardedFetch, requestSlots, type RequestSlot, type Service } from "../http/guarded-fetch.js";
 import { postmarkRequests } from "../http/limiter.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../http/retry.js";
@@ -42,6 +43,8 @@ export interface PostmarkSettings {
   /** How a 429 is waited out (tests make it quick). */
   rateLimit?: BackoffPolicy;
   trace?: Trace;
+  /** The proxy the environment names; direct when absent. */
+  proxy?: ProxySettings;
 }
 
 /**
@@ -83,6 +86,7 @@ function clientOptions(settings: PostmarkSettings) {
       trace: settings.trace,
       timeoutMs: settings.timeoutMs,
       backoff: settings.rateLimit,
+      proxy: settings.proxy,
     }),
   };
 }

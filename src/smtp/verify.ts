@@ -1,4 +1,5 @@
 import { connect, isIP, type Socket } from "node:net";
+import { TLS_INSPECTION_HINT, UNTRUSTED_CERTIFICATE_CODES } from "../http/network-failure.js";
 import { format } from "node:util";
 import { smtpHandshakes } from "../http/limiter.js";
 import { CliError } from "../errors.js";
@@ -77,14 +78,7 @@ interface NodemailerError extends Error {
   originalCode?: string;
 }
 
-const CERTIFICATE_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
+const CERTIFICATE_CODES = new Set([...UNTRUSTED_CERTIFICATE_CODES, "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID"]);
 
 /** Connects, STARTTLS, AUTH, QUIT: proves the key pair and sends no mail. At most 4 at once in the process. */
 export function verifySmtp(credentials: SmtpCredentials, options: VerifyOptions): Promise<void> {
@@ -335,7 +329,9 @@ function smtpError(error: unknown, credentials: SmtpCredentials, session: { prog
     return make(
       "smtp_certificate",
       `The certificate of ${where} could not be trusted (${failure.originalCode}).`,
-      "If your network inspects TLS through a proxy, trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.",
+      UNTRUSTED_CERTIFICATE_CODES.has(failure.originalCode)
+        ? TLS_INSPECTION_HINT
+        : "Check --smtp-host: Postmark's certificates name smtp.postmarkapp.com and smtp-broadcasts.postmarkapp.com.",
     );
   }
   if (failure.code === "EDNS") {
