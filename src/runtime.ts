@@ -6,7 +6,7 @@ import { carriedFlags, commandLine } from "./core/command-line.js";
 import { invocationPrefix } from "./invocation.js";
 import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
-import { proxyFromEnv, proxySecrets, type ProxySettings } from "./http/proxy.js";
+import { proxyFromEnv, proxySecrets, smtpProxyFrom, type ProxySettings } from "./http/proxy.js";
 import type { PostmarkSettings } from "./postmark/api.js";
 import type { RetryPolicy } from "./http/retry.js";
 import type { BackoffPolicy } from "./http/backoff.js";
@@ -30,6 +30,8 @@ export interface GlobalOptions {
   configDir?: string;
   sandbox?: boolean;
   trace?: string;
+  /** setup's, doctor's and apply's --smtp-proxy: the HTTP proxy SMTP handshakes go through. */
+  smtpProxy?: string;
 }
 
 /** Seams for in-process tests; users never set these. */
@@ -161,6 +163,8 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
   const store = new ConfigStore(configDir, platform.fileModes);
   let settings: PostmarkSettings | undefined;
   let prefix: string | undefined;
+  const smtpProxy = sandbox ? undefined : smtpProxyFrom(options.smtpProxy, io.env);
+  for (const secret of smtpProxy ? proxySecrets({ httpsProxy: smtpProxy, httpProxy: smtpProxy }) : []) secrets.add(secret);
   // The office's proxy, read once when a request is first made; the sandbox's loopback servers are never behind it.
   let proxy: { settings?: ProxySettings } | undefined;
   const proxySettings = () => {
@@ -188,6 +192,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
       timeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,
       deadlines: overrides.smtpDeadlines ?? SMTP_DEADLINES,
       trace,
+      ...(smtpProxy ? { proxy: smtpProxy } : {}),
     },
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
     endToEndTimeoutMs: overrides.endToEndTimeoutMs ?? END_TO_END_TIMEOUT_MS,

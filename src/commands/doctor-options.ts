@@ -39,6 +39,7 @@ export function registerDoctor(program: Command, run: CommandHandler<DoctorOptio
     .option("--end-to-end", "follow one email from Customer.io to Postmark and back")
     .option("--from <address>", "sender for --send-test and --end-to-end")
     .option("--to <address>", `recipient for --send-test and --end-to-end (default ${DEFAULT_TEST_RECIPIENT})`)
+    .option("--smtp-proxy <url>", "HTTP proxy for the SMTP checks (CONNECT; also ALL_PROXY)")
     .option("--timeout <seconds>", "how long --end-to-end follows its email (default 90)")
     .option("--region <us|eu>", "with --fix: move the connections' webhooks to this Customer.io region")
     .option("--file <path>", "check a connections file's connections (see apply)")
@@ -54,7 +55,7 @@ export function registerDoctor(program: Command, run: CommandHandler<DoctorOptio
         "cio-postmark doctor --verify-webhook --json",
         "CUSTOMERIO_APP_API_KEY=… cio-postmark doctor --end-to-end \\\n      --from you@example.com",
       ],
-      rare: ["--verify-webhook", "--no-verify-webhook", "--to", "--timeout", "--region"],
+      rare: ["--verify-webhook", "--no-verify-webhook", "--to", "--timeout", "--region", "--smtp-proxy"],
     },
     all,
   );

@@ -12,6 +12,15 @@ export const target = (facts: Facts) => ["--server", String(facts.connection.ser
 export const setupCommand = (facts: Facts) => facts.command("setup", ...target(facts));
 export const verifyCommand = (facts: Facts) => facts.command("doctor", "--verify-webhook", ...target(facts));
 
+/** An SMTP check this network's blocked port stopped: it cannot know, so it warns, naming the proof that needs no port. */
+export function portBlocked(facts: Facts, error: CliError, what: string): CheckResult {
+  return warn(
+    `${error.message} ${what}; Customer.io's servers, not this network, connect to Postmark's SMTP.`,
+    `Prove it from Customer.io's side, with CUSTOMERIO_APP_API_KEY set and ADDRESS a confirmed sender of yours: ` +
+      facts.command("doctor", "--end-to-end", "--from", "ADDRESS", ...target(facts)),
+  );
+}
+
 /**
  * A check that needs a fact which could not be had fails, saying what could not be read: "skip"
  * is only for checks that do not apply, never for "could not look".

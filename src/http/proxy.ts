@@ -42,8 +42,18 @@ export function proxyFor(settings: ProxySettings, url: URL): URL {
   return proxyUrl(url.protocol === "http:" ? settings.httpProxy! : settings.httpsProxy!);
 }
 
-/** A proxy URL as written (`host:port` alone means http://), or a usage error naming the variable. */
-function proxyUrl(text: string): URL {
+/**
+ * The HTTP proxy SMTP handshakes go through, by CONNECT to the SMTP port: `--smtp-proxy`, else the
+ * environment's ALL_PROXY when it is an http(s) one (a socks ALL_PROXY is left to the tools that speak it).
+ */
+export function smtpProxyFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined) return proxyUrl(flag.trim(), "--smtp-proxy").href;
+  const all = firstSet(env, "all_proxy", "ALL_PROXY");
+  return all !== undefined && /^https?:\/\//i.test(all) ? proxyUrl(all, "ALL_PROXY").href : undefined;
+}
+
+/** A proxy URL as written (`host:port` alone means http://), or a usage error naming where it came from. */
+function proxyUrl(text: string, from = "HTTPS_PROXY or HTTP_PROXY"): URL {
   try {
     const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
     if (url.protocol === "http:" || url.protocol === "https:") return url;
@@ -52,7 +62,7 @@ function proxyUrl(text: string): URL {
   }
   throw usageError(
     "proxy_invalid",
-    `The proxy ${maskCredentialsInText(text)} in HTTPS_PROXY or HTTP_PROXY is not an http:// or https:// URL.`,
+    `The proxy ${maskCredentialsInText(text)} in ${from} is not an http:// or https:// URL.`,
     "Write it as http://proxy.example:8080 (with user:password@ before the host if it needs a login).",
   );
 }

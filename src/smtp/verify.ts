@@ -4,6 +4,7 @@ import { format } from "node:util";
 import { smtpHandshakes } from "../http/limiter.js";
 import { CliError } from "../errors.js";
 import type { Trace } from "../trace.js";
+import { maskCredentialsInText } from "../ui/credentials.js";
 import { mask } from "../ui/redact.js";
 import { shown } from "../ui/terminal-safe.js";
 
@@ -58,6 +59,8 @@ export interface VerifyOptions {
   deadlines: { handshakeMs: number; messageMs: number };
   onStep?: (step: SmtpStep) => void;
   trace?: Trace;
+  /** An HTTP proxy that allows CONNECT to the SMTP port (--smtp-proxy, ALL_PROXY): the handshake goes through it. */
+  proxy?: string;
 }
 
 /** The one message --send-test sends. */
@@ -91,7 +94,7 @@ async function handshake(credentials: SmtpCredentials, options: VerifyOptions): 
     await session.within(options.deadlines.handshakeMs, session.transport.verify());
     session.assertAuthenticated();
   } catch (error) {
-    throw smtpError(error, credentials, session, options.timeoutMs);
+    throw smtpError(error, credentials, session, options);
   } finally {
     session.release();
   }
@@ -129,7 +132,7 @@ async function send(credentials: SmtpCredentials, message: OutgoingMessage, opti
         },
       );
     }
-    throw smtpError(error, credentials, session, options.timeoutMs);
+    throw smtpError(error, credentials, session, options);
   } finally {
     session.release();
   }
@@ -166,6 +169,8 @@ function dial(
   return socket;
 }
 
+type SocketCallback = (error: Error | null, socket?: { connection: Socket }) => void;
+
 /** What a session has got through, for saying where a failure happened. */
 interface Progress {
   passed: SmtpStep[];
@@ -197,6 +202,7 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
     trace: () => undefined,
     debug: (entry: { tnx?: string }, message?: string, ...args: unknown[]) => {
       const line = format(message ?? "", ...args);
+      if (entry.tnx === "server") progress.greeted = true;
       if (entry.tnx === "client") progress.lastCommand = /^[A-Za-z]+(?: FROM| TO)?/.exec(line)?.[0]?.toUpperCase() ?? progress.lastCommand;
       dialogue?.(entry.tnx, line);
     },
@@ -220,16 +226,34 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
     socketTimeout: options.timeoutMs,
     logger,
     debug: true, // the dialogue tells which command a stalled server is stuck on
-    getSocket: (_options: unknown, callback: (error: Error | null, socket?: { connection: Socket }) => void) => {
-      const seen = { connected: () => pass("connected"), firstBytes: () => (progress.greeted = true) };
-      sockets.push(dial(target, options.timeoutMs, callback, seen));
-    },
+    ...(options.proxy
+      ? { proxy: options.proxy }
+      : {
+          getSocket: (_options: unknown, callback: SocketCallback) => {
+            const seen = { connected: () => pass("connected"), firstBytes: () => (progress.greeted = true) };
+            sockets.push(dial(target, options.timeoutMs, callback, seen));
+          },
+        }),
     tls: {
       // Check the certificate against the name Customer.io will use, even when dialling elsewhere.
       ...(isIP(host) ? {} : { servername: host }),
       ...(options.route.ca ? { ca: [options.route.ca] } : {}),
     },
   });
+  if (options.proxy) {
+    // Nodemailer's own CONNECT client dials the proxy; the tunnel it gives is ours to watch and to cut off.
+    const mailer = transport as unknown as { getSocket: (options: unknown, callback: SocketCallback) => void };
+    const throughProxy = mailer.getSocket.bind(mailer);
+    mailer.getSocket = (socketOptions, callback) =>
+      throughProxy(socketOptions, (error, socket) => {
+        // Its greeting may already wait in the tunnel: a listener here would take it from Nodemailer, so the logger says "greeted".
+        if (socket) {
+          sockets.push(socket.connection);
+          pass("connected");
+        }
+        callback(error, socket);
+      });
+  }
   return {
     transport,
     passed,
@@ -275,17 +299,48 @@ export function smtpTranscript(trace: Trace) {
   };
 }
 
-/** Before the greeting, silence may be a blocked port; after it, the server itself is slow. */
-const BLOCKED_PORT_HINT = "Try --smtp-port 2525 (Postmark's alternative port), or another network.";
+/**
+ * The port could not be reached from this network: silence before any greeting, or a refusal.
+ * Offices often block 587 and 2525 outright. It says nothing of the key pair, nor of Customer.io,
+ * whose servers, not this network, connect to Postmark's SMTP.
+ */
+export const PORT_BLOCKED = "smtp_port_blocked";
+const UNREACHABLE = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH"]);
+const BLOCKED_PORT_HINT =
+  "This network may block the port; Customer.io's servers, not this network, connect to Postmark's SMTP, so it does not stop " +
+  "Customer.io sending. Try --smtp-port 2525, --smtp-proxy URL (a proxy that allows CONNECT to the port), or prove the key pair " +
+  "from Customer.io's side with doctor --end-to-end (it needs a Customer.io App API key).";
 const STALLED_HINT =
   "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.";
+
+/** A handshake that never got through the proxy (--smtp-proxy, ALL_PROXY): the proxy is named, never the port. */
+function smtpProxyError(failure: NodemailerError, proxy: string, where: string, cause: unknown): CliError {
+  const shownProxy = maskCredentialsInText(proxy).replace(/\/$/, "");
+  const status = /Invalid response from proxy: (\d+)/.exec(failure.message)?.[1];
+  if (status === "407")
+    return new CliError("proxy_auth_required", `The SMTP proxy ${shownProxy} wants a login (407) before it connects to ${where}.`, {
+      hint: "Put your proxy login in the proxy's URL (--smtp-proxy or ALL_PROXY): user name, a colon, password, then @ before its host.",
+      cause,
+    });
+  if (status)
+    return new CliError("proxy_refused", `The SMTP proxy ${shownProxy} refused to connect to ${where} (it answered ${status}).`, {
+      hint:
+        "Many proxies allow only web ports. Ask your IT team to allow the SMTP port, or prove the key pair from Customer.io's side " +
+        "with doctor --end-to-end (it needs a Customer.io App API key).",
+      cause,
+    });
+  return new CliError("proxy_unreachable", `Could not reach the SMTP proxy ${shownProxy}: ${shown(failure.message)}.`, {
+    hint: "Check --smtp-proxy (or ALL_PROXY) against your network's proxy settings.",
+    cause,
+  });
+}
 
 /** Where a silent or dripping server stopped the exchange: before its greeting a port may be blocked; after, the server is slow. */
 function stalled(credentials: SmtpCredentials, { greeted, lastCommand }: Progress, ms: number): CliError {
   const where = `${credentials.host}:${credentials.port}`;
   const seconds = Math.round(ms / 1000);
   if (!greeted) {
-    return new CliError("smtp_timeout", `No answer from ${where} within ${seconds} s: the port may be blocked on this network.`, {
+    return new CliError(PORT_BLOCKED, `No answer from ${where} within ${seconds} s: the port may be blocked on this network.`, {
       hint: BLOCKED_PORT_HINT,
     });
   }
@@ -294,13 +349,19 @@ function stalled(credentials: SmtpCredentials, { greeted, lastCommand }: Progres
   });
 }
 
-function smtpError(error: unknown, credentials: SmtpCredentials, session: { progress: Progress }, timeoutMs: number): CliError {
+function smtpError(
+  error: unknown,
+  credentials: SmtpCredentials,
+  session: { progress: Progress },
+  { timeoutMs, proxy }: Pick<VerifyOptions, "timeoutMs" | "proxy">,
+): CliError {
   if (error instanceof CliError) return error;
   const { passed } = session.progress;
   const failure = error as NodemailerError;
   const where = `${credentials.host}:${credentials.port}`;
   const progress = passed.length ? ` (got as far as: ${passed.map((step) => STEP_LABELS[step]).join(", ")})` : "";
   const make = (code: string, message: string, hint: string) => new CliError(code, `${message}${progress}`, { hint, cause: error });
+  if (proxy && !passed.includes("connected")) return smtpProxyError(failure, proxy, where, error);
 
   if (failure.code === "EAUTH" && failure.responseCode === 535) {
     return make(
@@ -347,13 +408,17 @@ function smtpError(error: unknown, credentials: SmtpCredentials, session: { prog
   }
   if (failure.code === "ETIMEDOUT") {
     return make(
-      "smtp_timeout",
+      PORT_BLOCKED,
       `No answer from ${where} within ${Math.round(timeoutMs / 1000)} s: the port may be blocked on this network.`,
       BLOCKED_PORT_HINT,
     );
   }
-  if (failure.code === "ESOCKET" && failure.originalCode === "ECONNREFUSED") {
-    return make("smtp_refused", `The connection to ${where} was refused.`, "Check --smtp-host and --smtp-port; try --smtp-port 2525.");
+  if (failure.code === "ESOCKET" && UNREACHABLE.has(failure.originalCode ?? "")) {
+    return make(
+      PORT_BLOCKED,
+      `Could not connect to ${where} (${failure.originalCode}): the port may be blocked on this network.`,
+      BLOCKED_PORT_HINT,
+    );
   }
   return make(
     "smtp_failed",

@@ -12,7 +12,7 @@ import { blockingError, findingWords, type Verdict } from "../../doctor/judge.js
 import type { ServerApi } from "../../postmark/api.js";
 import type { AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
-import { verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
+import { PORT_BLOCKED, verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
 import { proveTokenStream, type SendTestAddresses, type SendTestResult } from "../../connections/send-test.js";
 import type { SavedConnection } from "../../store/config-store.js";
 
@@ -31,8 +31,10 @@ export interface ApplyEntry {
   warnings: string[];
   /** What doctor would fail about the connection as it stands (before apply) or now stands (after), each with its fix. */
   failing: string[];
-  /** The key pair the file names, once proved by a handshake. */
+  /** The key pair the file names, once through its handshake (or stopped by a port this network blocks: smtpUnproved). */
   smtp?: SmtpCredentials;
+  /** This network blocked the SMTP port: the key pair is saved unproved. */
+  smtpUnproved?: boolean;
   /** With --send-test: where its one message went. */
   sendTest?: SendTestResult;
   applied?: AppliedPlan;
@@ -73,9 +75,17 @@ export async function planEntry(
     entry.failing = findingWords(verdict, "fail");
     const blocked = blockingError(verdict, server, stream.ID);
     if (blocked) throw blocked;
-    if (connection.smtp && !check) entry.smtp = await proveSmtp(runtime, { ...connection, smtp: connection.smtp }, stream);
+    if (connection.smtp && !check) {
+      const { credentials, blocked } = await proveSmtp(runtime, { ...connection, smtp: connection.smtp }, stream);
+      entry.smtp = credentials;
+      if (blocked) {
+        entry.smtpUnproved = true;
+        entry.warnings.push(`${blocked.message} The SMTP key pair is saved unproved. ${blocked.hint}`);
+        if (sendTo) entry.warnings.push("The test message (--send-test) needs the same port: it was not sent.");
+      }
+    }
     // Before any change: a pair that sends through another stream changes nothing for this connection.
-    if (entry.smtp && sendTo) {
+    if (entry.smtp && !entry.smtpUnproved && sendTo) {
       const proving = { api, credentials: entry.smtp, serverName: server.Name, streamId: stream.ID, streamType: stream.MessageStreamType };
       entry.sendTest = await proveTokenStream(runtime, proving, sendTo);
     }
@@ -90,7 +100,7 @@ async function proveSmtp(
   runtime: Runtime,
   connection: FileConnection & { smtp: NonNullable<FileConnection["smtp"]> },
   stream: MessageStream,
-): Promise<SmtpCredentials> {
+): Promise<{ credentials: SmtpCredentials; blocked?: CliError }> {
   const keys = smtpFromEnv(connection, runtime.env).keys!; // run.ts made sure of every variable before any request
   runtime.secrets.add(keys.secretKey);
   const credentials: SmtpCredentials = {
@@ -99,8 +109,14 @@ async function proveSmtp(
     accessKey: keys.accessKey,
     secretKey: keys.secretKey,
   };
-  await verifySmtp(credentials, runtime.smtp);
-  return credentials;
+  try {
+    await verifySmtp(credentials, runtime.smtp);
+    return { credentials };
+  } catch (error) {
+    // A port this network blocks says nothing of the key pair: it goes on unproved, as setup's does.
+    if (error instanceof CliError && error.code === PORT_BLOCKED) return { credentials, blocked: error };
+    throw error;
+  }
 }
 
 /** Whether the entry changes anything in Postmark: what the one confirmation is about. */
@@ -126,7 +142,7 @@ export async function applyEntry(
       { api, facts, wanted, verdict },
       {
         verify,
-        sending: sendingFrom(previous, entry.smtp, connection),
+        sending: sendingFrom(previous, entry, connection),
         previous,
         again,
         // Nothing is written for a connection already as the file says, in Postmark and in the saved config.
@@ -152,14 +168,18 @@ export async function applyEntry(
  * How a connection applied from a file sends: its secrets in the environment the file names (never
  * saved from it); a secret setup saved before is kept while it still belongs.
  */
-function sendingFrom(previous: SavedConnection | undefined, smtp: SmtpCredentials | undefined, connection: FileConnection): Sending {
+function sendingFrom(
+  previous: SavedConnection | undefined,
+  { smtp, smtpUnproved }: Pick<ApplyEntry, "smtp" | "smtpUnproved">,
+  connection: FileConnection,
+): Sending {
   const keptSecret = smtp && previous?.smtp?.accessKey === smtp.accessKey ? previous.smtp.secretKey : undefined;
   return {
     smtp: smtp ? smtpRecord(smtp, keptSecret) : (previous?.smtp ?? null),
     ...(previous?.serverToken ? { serverToken: previous.serverToken } : {}),
     secrets: keptSecret || previous?.serverToken ? "saved" : "environment",
     ...(connection.smtp ? { secretKeyEnv: connection.smtp.secretKeyEnv } : {}),
-    provenNow: smtp !== undefined,
+    provenNow: smtp !== undefined && !smtpUnproved,
   };
 }
 

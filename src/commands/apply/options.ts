@@ -27,6 +27,7 @@ export function registerApply(program: Command, run: CommandHandler<ApplyOptions
     .option("--no-verify-webhook", "save webhooks without Postmark calling Customer.io's URL first (they get no events until verified)")
     .option("--send-test", "send one real message through each SMTP pair the file names: proves the stream it sends through")
     .option("--from <address>", "--send-test's sender: a confirmed sender in Postmark")
+    .option("--smtp-proxy <url>", "HTTP proxy for the SMTP checks (CONNECT; also ALL_PROXY)")
     .option("--to <address>", `--send-test's recipient (default ${DEFAULT_TEST_RECIPIENT})`)
     .action(run);
   describeHelp(
@@ -38,7 +39,7 @@ export function registerApply(program: Command, run: CommandHandler<ApplyOptions
         "POSTMARK_ACCOUNT_TOKEN=… cio-postmark apply --yes --json",
         "cio-postmark apply --file clients/acme.json",
       ],
-      rare: ["--no-verify-webhook", "--from", "--to"],
+      rare: ["--no-verify-webhook", "--from", "--to", "--smtp-proxy"],
     },
     all,
   );

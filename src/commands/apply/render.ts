@@ -73,6 +73,7 @@ function webhookWords(steps: PlanStep[]): string {
 function smtpWords(entry: ApplyEntry, check: boolean): string {
   if (!entry.connection.smtp) return "not named";
   if (entry.sendTest) return `proved, sends via ${shown(entry.sendTest.stream)}`;
+  if (entry.smtpUnproved) return "not proved (this network blocks the port)";
   if (entry.smtp) return "proved";
   return check ? "named (--check proves none)" : "not proved";
 }
@@ -121,7 +122,7 @@ function appliedLines(runtime: Runtime, entries: ApplyEntry[]): string[] {
     const webhook = entry.applied?.webhook.ID ?? webhookId(entry);
     lines.push(
       `${output.style.green(output.symbols.pass)} ${label(entry)}: webhook ${webhook} ${action}` +
-        `${entry.smtp ? ", SMTP key pair proved" : ""}`,
+        `${entry.smtp && !entry.smtpUnproved ? ", SMTP key pair proved" : ""}`,
     );
     for (const warning of entry.applied?.warnings ?? []) lines.push(`  ${output.style.yellow(output.symbols.warn)} ${shown(warning)}`);
   }
@@ -158,7 +159,7 @@ function document(entries: ApplyEntry[], { check, interrupted }: RenderOptions) 
             port: entry.smtp?.port ?? entry.connection.smtp.port ?? null,
             accessKeyEnv: entry.connection.smtp.accessKeyEnv,
             secretKeyEnv: entry.connection.smtp.secretKeyEnv,
-            verified: Boolean(entry.smtp),
+            verified: Boolean(entry.smtp) && !entry.smtpUnproved,
             ...(entry.sendTest ? { sendTest: entry.sendTest } : {}),
           }
         : null,

@@ -37,6 +37,7 @@ export function registerSetup(program: Command, run: CommandHandler<SetupOptions
     .option("--smtp-secret-stdin", "read the SMTP Secret Key from standard input")
     .option("--smtp-host <host>", "SMTP host (default by stream type)")
     .option("--smtp-port <port>", "SMTP port: 587 (default), 2525 or 25; never 465")
+    .option("--smtp-proxy <url>", "HTTP proxy for the SMTP check (CONNECT; also ALL_PROXY)")
     .option("--skip-smtp", "set up the webhook only; skip the SMTP token")
     .option("--no-store-secrets", "do not save the Secret Key and server token")
     .option("--no-verify-webhook", "save the webhook unverified (it gets no events)")
@@ -57,7 +58,7 @@ export function registerSetup(program: Command, run: CommandHandler<SetupOptions
       --smtp-access-key AK… --smtp-secret-stdin < secret.txt`,
         "cio-postmark setup --stream broadcast --region us --skip-smtp --dry-run",
       ],
-      rare: ["--smtp-host", "--smtp-port", "--no-store-secrets", "--no-verify-webhook", "--from", "--to"],
+      rare: ["--smtp-host", "--smtp-port", "--smtp-proxy", "--no-store-secrets", "--no-verify-webhook", "--from", "--to"],
       more: `Triggers (the events Postmark sends Customer.io): Delivery, Bounce, Spam
 Complaint and Subscription Change on a transactional stream; a broadcast stream
 gets two, Delivery and Subscription Change (Postmark reports its hard bounces

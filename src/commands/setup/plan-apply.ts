@@ -57,16 +57,19 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
   if (blocked) throw blocked;
   assertServerMatches(server, target);
   // Before any change: a token bound to another stream changes nothing and saves nothing.
-  const { smtp, sendTest } = smtpCheck
+  const { smtp, sendTest, unproved } = smtpCheck
     ? await provenToken(runtime, { target, stream, server, input: target.smtpInput!, addresses: target.sendTest }, smtpCheck)
-    : { smtp: null, sendTest: null };
-  const noEventYet =
-    sendTest && !sendTest.firstEvent
+    : { smtp: null, sendTest: null, unproved: [] };
+  const proved = smtp !== null && unproved.length === 0;
+  const noEventYet = [
+    ...unproved,
+    ...(sendTest && !sendTest.firstEvent
       ? [
           `The test message reached stream "${sendTest.stream}" but had no event yet after ${sendTest.seconds} s; see it in ` +
             `Postmark's Activity tab.`,
         ]
-      : [];
+      : []),
+  ];
 
   const plan = verdict.plan!;
   const bullet = output.symbols.bullet;
@@ -80,7 +83,7 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
   if (stream.MessageStreamType === "Broadcasts") output.info(`  ${BROADCAST_TRIGGERS_NOTE}`);
 
   const { storeSecrets } = given;
-  const parts = { server, stream, region, smtp, sendTest, secretSaved: storeSecrets && smtp !== null };
+  const parts = { server, stream, region, smtp, smtpProved: proved, sendTest, secretSaved: storeSecrets && smtp !== null };
   if (given.dryRun)
     return result(runtime, { ...parts, warnings: [...findingWords(verdict, "warn"), ...noEventYet], plan: plan.webhooks, problems: [] });
   const again = runtime.command("setup", "--yes", "--server", String(server.ID), "--stream", stream.ID);
@@ -96,7 +99,7 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
     smtp: savedSmtp ? smtpRecord(savedSmtp, storeSecrets ? savedSmtp.secretKey : undefined) : null,
     ...(storeSecrets ? { serverToken: target.serverToken.value } : {}),
     secrets: storeSecrets ? ("saved" as const) : ("not-stored" as const),
-    provenNow: smtp !== null,
+    provenNow: proved,
   };
   const outcome = (done: Outcome) =>
     result(runtime, {
@@ -170,6 +173,8 @@ export function result(
     stream: MessageStream;
     region: Region;
     smtp: SmtpCredentials | null;
+    /** The handshake went through: false when this network blocked the port. */
+    smtpProved: boolean;
     sendTest: SendTestResult | null;
     warnings: string[];
     plan: WebhookPlan;

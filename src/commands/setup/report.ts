@@ -24,6 +24,7 @@ export interface SetupResult {
     removed: number[];
   };
   smtp: SmtpCredentials | null;
+  smtpProved: boolean;
   sendTest: SendTestResult | null;
   configFile: string;
   warnings: string[];
@@ -43,7 +44,13 @@ export function setupJson(result: SetupResult, interrupted?: string) {
     region: result.region,
     webhook: result.webhook,
     smtp: result.smtp
-      ? { host: result.smtp.host, port: result.smtp.port, accessKey: result.smtp.accessKey, verified: true, sendTest: result.sendTest }
+      ? {
+          host: result.smtp.host,
+          port: result.smtp.port,
+          accessKey: result.smtp.accessKey,
+          verified: result.smtpProved,
+          sendTest: result.sendTest,
+        }
       : null,
     configFile: result.configFile,
     warnings: [...result.warnings, ...result.problems],

@@ -4,7 +4,7 @@ import { type SendTestResult } from "../../connections/send-test.js";
 import { POSTMARK_WEB_APP, streamSettingsLink } from "../../postmark/links.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Runtime } from "../../runtime.js";
-import { SendRefusedError, STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../../smtp/verify.js";
+import { PORT_BLOCKED, SendRefusedError, STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../../smtp/verify.js";
 import type { SavedConnection } from "../../store/config-store.js";
 import { required } from "../../ui/prompts.js";
 import { shown } from "../../ui/terminal-safe.js";
@@ -68,23 +68,28 @@ export function checkSmtp(runtime: Runtime, input: SmtpInput, stream: MessageStr
 
 /**
  * Waits for the SMTP check. A person whose key pair was rejected (a mis-paste is the usual cause)
- * may paste it again; a scripted run fails.
+ * may paste it again; a scripted run fails. A port this network blocks proves nothing either way:
+ * the key pair goes on unproved, and the run says so and how to prove it.
  */
 export async function provenSmtp(
   runtime: Runtime,
   input: SmtpInput,
   stream: MessageStream,
   check: ReturnType<typeof checkSmtp>,
-): Promise<SmtpCredentials> {
+): Promise<{ credentials: SmtpCredentials; blocked?: CliError }> {
   const { output, prompter } = runtime;
   for (let pending = check; ;) {
     try {
-      return await output.step("Checking the SMTP key pair", async (update) => {
+      const credentials = await output.step("Checking the SMTP key pair", async (update) => {
         const { credentials, steps } = await pending;
         update(`SMTP ${shown(credentials.host)}:${credentials.port}: ${steps.map((step) => STEP_LABELS[step]).join(", ")}`);
         return credentials;
       });
+      return { credentials };
     } catch (error) {
+      if (error instanceof CliError && error.code === PORT_BLOCKED) {
+        return { credentials: { ...input, host: input.host ?? defaultSmtpHost(stream.MessageStreamType) }, blocked: error };
+      }
       const retryable = error instanceof CliError && error.code === "smtp_auth_rejected" && runtime.interactive;
       if (!retryable) throw error;
       output.failure(error.message);
@@ -113,16 +118,22 @@ export async function provenToken(
   runtime: Runtime,
   proving: { target: Target; stream: MessageStream; server: Server; input: SmtpInput; addresses?: { from: string; to: string } },
   check: ReturnType<typeof checkSmtp>,
-): Promise<{ smtp: SmtpCredentials; sendTest: SendTestResult | null }> {
+): Promise<{ smtp: SmtpCredentials; sendTest: SendTestResult | null; unproved: string[] }> {
   const { target, stream, server } = proving;
   let { input, addresses } = proving;
   for (let attempt = 1; ; attempt++) {
-    const smtp = await provenSmtp(runtime, input, stream, check);
-    if (!addresses) return { smtp, sendTest: null };
+    const { credentials: smtp, blocked } = await provenSmtp(runtime, input, stream, check);
+    if (blocked) {
+      // Said as a warning: the key pair is saved unproved, with why that need not stop Customer.io and how to prove it.
+      const unproved = [`${blocked.message} The SMTP key pair is saved unproved. ${blocked.hint}`];
+      if (addresses) unproved.push("The test message (--send-test) needs the same port: it was not sent.");
+      return { smtp, sendTest: null, unproved };
+    }
+    if (!addresses) return { smtp, sendTest: null, unproved: [] };
     try {
       // A sender Postmark took is the one the next try sends from: what the sitting learns stays learned.
       const learned = (from: string) => (addresses = { ...addresses!, from });
-      return { smtp, sendTest: await sendUntilSenderTaken(runtime, { target, stream, server }, smtp, addresses, learned) };
+      return { smtp, sendTest: await sendUntilSenderTaken(runtime, { target, stream, server }, smtp, addresses, learned), unproved: [] };
     } catch (error) {
       const askAgain =
         error instanceof CliError && error.code === "send_test_wrong_stream" && runtime.interactive && attempt < WRONG_STREAM_TRIES;

@@ -4,7 +4,8 @@ import { streamSettingsLink } from "../../postmark/links.js";
 import { secretHome, secretKeyVariable } from "../../connections/saved.js";
 import type { DoctorCheck } from "../types.js";
 import { fail, pass, skip } from "../judge.js";
-import { setupCommand } from "../verdicts.js";
+import { portBlocked, setupCommand } from "../verdicts.js";
+import { PORT_BLOCKED } from "../../smtp/verify.js";
 
 export const smtpAuthCheck: DoctorCheck = {
   id: "smtp-auth",
@@ -28,6 +29,11 @@ export const smtpAuthCheck: DoctorCheck = {
       );
     } catch (error) {
       const cliError = error instanceof CliError ? error : undefined;
+      // This network, not the key pair: a check that cannot know says so, and names the proof that needs no port.
+      if (cliError?.code === PORT_BLOCKED) {
+        const proved = facts.connection.verifiedAt ? `it was last proved ${facts.connection.verifiedAt}` : "it has never been proved";
+        return portBlocked(facts, cliError, `The key pair is not checked from here (${proved})`);
+      }
       if (cliError?.code !== "smtp_auth_rejected") return fail(cliError?.message ?? String(error), cliError?.hint ?? "Run doctor again.");
       const server = await facts.server().catch(() => undefined);
       const where = server ? streamSettingsLink(server, facts.connection.streamId) : "the stream's Settings tab in Postmark";

@@ -1,14 +1,20 @@
 import { describeSendTest } from "../../connections/send-test.js";
 import type { DoctorCheck } from "../types.js";
 import { pass, skip } from "../judge.js";
-import { need, isResult } from "../verdicts.js";
+import { CliError } from "../../errors.js";
+import { PORT_BLOCKED } from "../../smtp/verify.js";
+import { couldNotRead, isResult, portBlocked } from "../verdicts.js";
 
 export const smtpSendCheck: DoctorCheck = {
   id: "smtp-send",
   async run(facts) {
     const request = facts.sendTest();
     if (!request) return skip("Skipped: run with --send-test --from ADDRESS to prove which stream the SMTP token sends through.");
-    const outcome = await need(request, "where the test message went");
+    const outcome = await request.catch((error: unknown) =>
+      error instanceof CliError && error.code === PORT_BLOCKED
+        ? portBlocked(facts, error, "The test message was not sent from here")
+        : couldNotRead(error, "where the test message went"),
+    );
     if (isResult(outcome)) return outcome;
     const missing = facts.connection.origin?.smtpMissing;
     if (outcome === "no-smtp" && missing?.length)

@@ -1,0 +1,187 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { CustomerIoSimulator } from "../../../src/sandbox/customerio-simulator.js";
+import { CIO_US_KEY, startCustomerIo } from "../../helpers/customerio.js";
+import { closedPort, startProxy, type TestProxy } from "../../helpers/proxy.js";
+
+const LOGIN = { user: "jane", password: "smtp-pr0xy:p@ss" };
+import { ACCESS_KEY, ACCOUNT_TOKEN, SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../../helpers/world.js";
+
+/**
+ * An office that blocks SMTP ports outright: the local handshake cannot run. Customer.io's servers,
+ * not the office, talk to Postmark's SMTP, so setup goes on with the key pair unproved, says so, and
+ * the chain proof from Customer.io's side (doctor --end-to-end) proves it without the port.
+ */
+
+let world: World;
+let customerio: CustomerIoSimulator;
+afterEach(async () => {
+  await customerio?.close();
+  await world?.close();
+});
+
+/** Runs with SMTP dialled at a port nothing answers: what a blocked port looks like from here. */
+async function blockedRun(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const port = await closedPort();
+  return world.run(argv, {
+    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...customerio.env, ...env },
+    overrides: {
+      ...world.overrides,
+      endToEndTimeoutMs: 3_000,
+      smtpRoute: { ...world.overrides.smtpRoute, connectTo: { host: "127.0.0.1", port } },
+    },
+  });
+}
+
+describe("SMTP port blocked on this network", () => {
+  it("setup saves the key pair unproved, says why that does not stop Customer.io, and names the proof that needs no port", async () => {
+    world = await startWorld();
+    customerio = await startCustomerIo(world);
+    const run = await blockedRun(["setup", "--no-input", "--json", "--stream", "outbound", "--region", "us"]);
+    expect(run.code).toBe(0);
+    const document = run.json();
+    expect(document.smtp).toMatchObject({ host: "smtp.postmarkapp.com", port: 587, verified: false });
+    const [warning] = document.warnings;
+    expect(warning).toContain("the port may be blocked on this network. The SMTP key pair is saved unproved.");
+    expect(warning).toContain("Customer.io's servers, not this network, connect to Postmark's SMTP");
+    expect(warning).toContain("doctor --end-to-end");
+    const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections["2001:outbound"];
+    expect(saved.smtp.accessKey).toBeTruthy();
+    expect(saved.verifiedAt).toBeNull(); // the record says it was never proved
+
+    // doctor cannot know from here either: a warning that says so, not a failure, and the proof to run.
+    const doctor = await blockedRun(["doctor", "--json"]);
+    expect(doctor.code).toBe(0);
+    const auth = doctor.json().connections[0].checks.find((check: { id: string }) => check.id === "smtp-auth");
+    expect(auth.status).toBe("warn");
+    expect(auth.message).toContain("the port may be blocked on this network");
+    expect(auth.fix).toContain("doctor --end-to-end --from");
+
+    const sending = await blockedRun(["doctor", "--json", "--send-test", "--from", SENDER]);
+    expect(sending.code).toBe(0);
+    const send = sending.json().connections[0].checks.find((check: { id: string }) => check.id === "smtp-send");
+    expect(send).toMatchObject({ status: "warn", fix: expect.stringContaining("doctor --end-to-end --from ADDRESS") });
+    expect(send.message).toContain("The test message was not sent from here");
+    expect(world.simulator.state.messages).toHaveLength(0);
+
+    // The chain proof from Customer.io's side: its servers reach Postmark's SMTP, and the key pair is proved.
+    const chain = await blockedRun(["doctor", "--json", "--end-to-end", "--from", SENDER], { CUSTOMERIO_APP_API_KEY: CIO_US_KEY });
+    expect(chain.code).toBe(0);
+    const endToEnd = chain.json().connections[0].checks.find((check: { id: string }) => check.id === "end-to-end");
+    expect(endToEnd.status).toBe("pass");
+  });
+
+  it("--send-test cannot send either: said, and nothing is sent", async () => {
+    world = await startWorld();
+    customerio = await startCustomerIo(world);
+    const run = await blockedRun([
+      "setup",
+      "--no-input",
+      "--json",
+      "--stream",
+      "outbound",
+      "--region",
+      "us",
+      "--send-test",
+      "--from",
+      SENDER,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.json().smtp).toMatchObject({ verified: false, sendTest: null });
+    expect(run.json().warnings).toContain("The test message (--send-test) needs the same port: it was not sent.");
+    expect(world.simulator.state.messages).toHaveLength(0);
+  });
+});
+
+describe("SMTP through a proxy that allows CONNECT to the port", () => {
+  it.each([
+    ["ALL_PROXY", (proxy: TestProxy) => ({ args: [], env: { ALL_PROXY: proxy.url } })],
+    [
+      "--smtp-proxy with a login",
+      (proxy: TestProxy) => ({
+        args: ["--smtp-proxy", `http://jane:${encodeURIComponent(LOGIN.password)}@127.0.0.1:${proxy.port}`],
+        env: {},
+      }),
+    ],
+  ])("%s: the handshake goes through it and proves the key pair", async (_name, how) => {
+    world = await startWorld();
+    customerio = await startCustomerIo(world);
+    const routes = { "smtp.postmarkapp.com": world.smtp.port };
+    const proxy = await startProxy(routes, _name.includes("login") ? LOGIN : undefined);
+    try {
+      const { args, env } = how(proxy);
+      const run = await world.run(["setup", "--no-input", "--json", "--stream", "outbound", "--region", "us", ...args], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...env },
+        // Trust the run's certificate, and dial nothing but the proxy: the SMTP host's name only it resolves.
+        overrides: { ...world.overrides, smtpRoute: { ca: world.certificate.cert } },
+      });
+      expect(run.code).toBe(0);
+      expect(run.json().smtp).toMatchObject({ host: "smtp.postmarkapp.com", port: 587, verified: true });
+      expect(proxy.connects.map((connect) => connect.target)).toEqual(["smtp.postmarkapp.com:587"]);
+      expect(run.stdout + run.stderr).not.toContain(LOGIN.password);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("an SMTP proxy that will not help is named as the proxy", () => {
+  it.each([
+    [
+      "wants a login",
+      LOGIN,
+      "proxy_auth_required",
+      /^The SMTP proxy http:\/\/127\.0\.0\.1:\d+ wants a login \(407\) before it connects to smtp\.postmarkapp\.com:587\.$/,
+    ],
+    [
+      "allows only web ports",
+      undefined,
+      "proxy_refused",
+      /^The SMTP proxy http:\/\/127\.0\.0\.1:\d+ refused to connect to smtp\.postmarkapp\.com:587 \(it answered 502\)\.$/,
+    ],
+  ])("a proxy that %s: %s, nothing saved", async (_name, login, code, message) => {
+    world = await startWorld();
+    customerio = await startCustomerIo(world);
+    const proxy = await startProxy(login ? { "smtp.postmarkapp.com": world.smtp.port } : {}, login);
+    try {
+      const run = await world.run(["setup", "--no-input", "--json", "--stream", "outbound", "--region", "us", "--smtp-proxy", proxy.url], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+        overrides: { ...world.overrides, smtpRoute: { ca: world.certificate.cert } },
+      });
+      expect(run.code).toBe(1);
+      expect(run.json().error).toMatchObject({ code, message: expect.stringMatching(message) });
+      expect(world.simulator.writes).toHaveLength(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe("apply where the SMTP port is blocked", () => {
+  it("saves each key pair unproved and says so, in words and in JSON", async () => {
+    world = await startWorld();
+    customerio = await startCustomerIo(world);
+    const folder = mkdtempSync(join(tmpdir(), "cio-blocked-"));
+    const file = join(folder, "cio-postmark.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: "us",
+        connections: [{ server: "Production", stream: "outbound", smtp: { accessKeyEnv: "SMTP_ACCESS", secretKeyEnv: "SMTP_SECRET" } }],
+      }),
+    );
+    const env = { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN, SMTP_ACCESS: ACCESS_KEY, SMTP_SECRET: SECRET_KEY };
+    const json = await blockedRun(["apply", "--file", file, "--yes", "--json"], env);
+    expect(json.code).toBe(0);
+    expect(json.json().connections[0].smtp).toMatchObject({ verified: false });
+    const saved = JSON.parse(readFileSync(join(world.configDir, "config.json"), "utf8")).connections["2001:outbound"];
+    expect(saved).toMatchObject({ smtp: { accessKey: ACCESS_KEY }, verifiedAt: null });
+    const text = await blockedRun(["apply", "--file", file, "--yes"], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout + text.stderr).toContain("not proved (this network blocks the port)");
+    expect(text.stdout + text.stderr).toContain("Customer.io's servers, not this network, connect to Postmark's SMTP");
+    rmSync(folder, { recursive: true, force: true });
+  });
+});
