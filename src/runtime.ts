@@ -7,6 +7,7 @@ import { invocationPrefix } from "./invocation.js";
 import { currentPlatform, type Platform } from "./platform.js";
 import { parsePostmarkApiUrl } from "./postmark/base-url.js";
 import { proxyFromEnv, proxySecrets, smtpProxyFrom, type ProxySettings } from "./http/proxy.js";
+import type { Region } from "./core/regions.js";
 import type { PostmarkSettings } from "./postmark/api.js";
 import type { RetryPolicy } from "./http/retry.js";
 import type { BackoffPolicy } from "./http/backoff.js";
@@ -79,6 +80,8 @@ export interface Runtime {
   postmark(): PostmarkSettings;
   /** A Customer.io App API client for this key (registered as a secret first); its hosts are checked on first use. */
   customerio(key: string): CustomerIoApi;
+  /** Customer.io's API origin in each region, as this run would call them. */
+  customerioOrigins(): Record<Region, string>;
   close(): Promise<void>;
 }
 
@@ -163,6 +166,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
   const store = new ConfigStore(configDir, platform.fileModes);
   let settings: PostmarkSettings | undefined;
   let prefix: string | undefined;
+  const customerioOrigins = () => (sandbox ? sandbox.customerioOrigins : parseCustomerIoOrigins(io.env));
   const smtpProxy = sandbox ? undefined : smtpProxyFrom(options.smtpProxy, io.env);
   for (const secret of smtpProxy ? proxySecrets({ httpsProxy: smtpProxy, httpProxy: smtpProxy }) : []) secrets.add(secret);
   // The office's proxy, read once when a request is first made; the sandbox's loopback servers are never behind it.
@@ -231,9 +235,8 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
     },
     customerio(key) {
       secrets.add(key);
-      const origins = sandbox ? sandbox.customerioOrigins : parseCustomerIoOrigins(io.env);
       return new CustomerIoApi(key, {
-        origins,
+        origins: customerioOrigins(),
         timeoutMs,
         trace,
         rateLimit: overrides.rateLimit,
@@ -242,6 +245,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
         proxy: proxySettings(),
       });
     },
+    customerioOrigins,
     async close() {
       await sandbox?.close();
     },

@@ -55,7 +55,11 @@ export interface HelpText {
  * every option with the global ones, every example, each variable with what it does, and the exit codes.
  */
 export function describeHelp(command: Command, name: CommandName | "", text: HelpText, all: boolean): Command {
-  if (!all) for (const option of command.options) if (option.long && text.rare?.includes(option.long)) option.hideHelp();
+  // Hidden only as the help is drawn: a mistyped flag is still matched against every option ("Did you mean --sandbox?").
+  const hideRare = () => {
+    for (const option of command.options) if (option.long && text.rare?.includes(option.long)) option.hideHelp();
+  };
+  if (!all) command.on("beforeHelp", hideRare);
   const commands = name === "" ? ALL : [name];
   const examples = (all ? text.examples : text.examples.slice(0, 1)).map((example) => `  $ ${example}`).join("\n");
   const tail = all

@@ -2,6 +2,7 @@ import { plural } from "../core/words.js";
 import { describeConnection } from "../connections/saved.js";
 import type { Runtime } from "../runtime.js";
 import { FEW_CONNECTIONS, hasFailure, type ConnectionReport } from "./collect.js";
+import { networkLine, networkSeen } from "./network.js";
 
 /** Doctor's report, for people or as the contract's JSON document; it only prints what was collected. */
 
@@ -24,10 +25,12 @@ export function renderDoctor(
 ): void {
   const { output } = runtime;
   const failed = hasFailure(reports);
+  const network = networkSeen(runtime, reports);
   if (output.json) {
     output.writeJson({
       ...(interrupted ? { interrupted } : {}),
       ok: !failed,
+      network,
       connections: reports.map(({ connection, checks }) => ({
         server: { id: connection.serverId, name: connection.serverName },
         stream: { id: connection.streamId, type: connection.streamType },
@@ -84,6 +87,7 @@ export function renderDoctor(
       : output.style.green("All good");
   lines.push(
     "",
+    networkLine(network),
     `${verdict}: ${counts.pass} ok, ${plural(counts.warn, "warning")}, ${plural(counts.fail, "problem")}, ${counts.skip} skipped.`,
   );
   if (!failed && notChecked.length > 0) lines.push(`Not checked: ${notChecked.join("; ")}.`);

@@ -14,11 +14,14 @@ export const verifyCommand = (facts: Facts) => facts.command("doctor", "--verify
 
 /** An SMTP check this network's blocked port stopped: it cannot know, so it warns, naming the proof that needs no port. */
 export function portBlocked(facts: Facts, error: CliError, what: string): CheckResult {
-  return warn(
-    `${error.message} ${what}; Customer.io's servers, not this network, connect to Postmark's SMTP.`,
-    `Prove it from Customer.io's side, with CUSTOMERIO_APP_API_KEY set and ADDRESS a confirmed sender of yours: ` +
-      facts.command("doctor", "--end-to-end", "--from", "ADDRESS", ...target(facts)),
-  );
+  return {
+    ...warn(
+      `${error.message} ${what}; Customer.io's servers, not this network, connect to Postmark's SMTP.`,
+      `Prove it from Customer.io's side, with CUSTOMERIO_APP_API_KEY set and ADDRESS a confirmed sender of yours: ` +
+        facts.command("doctor", "--end-to-end", "--from", "ADDRESS", ...target(facts)),
+    ),
+    details: { portBlocked: true },
+  };
 }
 
 /**

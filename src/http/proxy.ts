@@ -37,6 +37,32 @@ export function proxyVariable(url: URL): string {
   return url.protocol === "http:" ? "HTTP_PROXY" : "HTTPS_PROXY";
 }
 
+/**
+ * Where a request to `url` goes: through which proxy (masked, and the variable naming it), or direct
+ * because NO_PROXY names the host. NO_PROXY is read as undici's agent reads it (names, `.domain` and
+ * `*.domain` suffixes, `host:port`, or `*` alone), so what doctor says is what the requests did.
+ */
+export function routeOf(settings: ProxySettings | undefined, url: URL): { proxy: string; variable: string } | { direct: string } {
+  if (!settings) return { direct: "no HTTPS_PROXY or HTTP_PROXY is set" };
+  if (settings.noProxy && bypasses(settings.noProxy, url)) return { direct: "NO_PROXY names it" };
+  return { proxy: maskCredentialsInText(proxyFor(settings, url).href).replace(/\/$/, ""), variable: proxyVariable(url) };
+}
+
+function bypasses(noProxy: string, url: URL): boolean {
+  if (noProxy === "*") return true;
+  const host = url.hostname.toLowerCase();
+  const port = Number(url.port) || (url.protocol === "http:" ? 80 : 443);
+  return noProxy
+    .split(/[,\s]/)
+    .filter(Boolean)
+    .some((entry) => {
+      const [, name = entry, entryPort] = /^(.+):(\d+)$/.exec(entry) ?? [];
+      if (entryPort && Number(entryPort) !== port) return false;
+      const hostname = name.toLowerCase();
+      return /^[.*]/.test(hostname) ? host.endsWith(hostname.replace(/^\*/, "")) : host === hostname;
+    });
+}
+
 /** The proxy a request to `url` would use, ignoring NO_PROXY (the caller knows the request went to it). */
 export function proxyFor(settings: ProxySettings, url: URL): URL {
   return proxyUrl(url.protocol === "http:" ? settings.httpProxy! : settings.httpsProxy!);

@@ -2,9 +2,9 @@ import { connect, isIP, type Socket } from "node:net";
 import { TLS_INSPECTION_HINT, UNTRUSTED_CERTIFICATE_CODES } from "../http/network-failure.js";
 import { format } from "node:util";
 import { smtpHandshakes } from "../http/limiter.js";
+import { smtpProxyError, watchTunnels, type SocketCallback } from "./through-proxy.js";
 import { CliError } from "../errors.js";
 import type { Trace } from "../trace.js";
-import { maskCredentialsInText } from "../ui/credentials.js";
 import { mask } from "../ui/redact.js";
 import { shown } from "../ui/terminal-safe.js";
 
@@ -169,8 +169,6 @@ function dial(
   return socket;
 }
 
-type SocketCallback = (error: Error | null, socket?: { connection: Socket }) => void;
-
 /** What a session has got through, for saying where a failure happened. */
 interface Progress {
   passed: SmtpStep[];
@@ -240,20 +238,11 @@ async function openSession(credentials: SmtpCredentials, options: VerifyOptions)
       ...(options.route.ca ? { ca: [options.route.ca] } : {}),
     },
   });
-  if (options.proxy) {
-    // Nodemailer's own CONNECT client dials the proxy; the tunnel it gives is ours to watch and to cut off.
-    const mailer = transport as unknown as { getSocket: (options: unknown, callback: SocketCallback) => void };
-    const throughProxy = mailer.getSocket.bind(mailer);
-    mailer.getSocket = (socketOptions, callback) =>
-      throughProxy(socketOptions, (error, socket) => {
-        // Its greeting may already wait in the tunnel: a listener here would take it from Nodemailer, so the logger says "greeted".
-        if (socket) {
-          sockets.push(socket.connection);
-          pass("connected");
-        }
-        callback(error, socket);
-      });
-  }
+  if (options.proxy)
+    watchTunnels(transport, (tunnel) => {
+      sockets.push(tunnel);
+      pass("connected");
+    });
   return {
     transport,
     passed,
@@ -313,28 +302,6 @@ const BLOCKED_PORT_HINT =
 const STALLED_HINT =
   "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.";
 
-/** A handshake that never got through the proxy (--smtp-proxy, ALL_PROXY): the proxy is named, never the port. */
-function smtpProxyError(failure: NodemailerError, proxy: string, where: string, cause: unknown): CliError {
-  const shownProxy = maskCredentialsInText(proxy).replace(/\/$/, "");
-  const status = /Invalid response from proxy: (\d+)/.exec(failure.message)?.[1];
-  if (status === "407")
-    return new CliError("proxy_auth_required", `The SMTP proxy ${shownProxy} wants a login (407) before it connects to ${where}.`, {
-      hint: "Put your proxy login in the proxy's URL (--smtp-proxy or ALL_PROXY): user name, a colon, password, then @ before its host.",
-      cause,
-    });
-  if (status)
-    return new CliError("proxy_refused", `The SMTP proxy ${shownProxy} refused to connect to ${where} (it answered ${status}).`, {
-      hint:
-        "Many proxies allow only web ports. Ask your IT team to allow the SMTP port, or prove the key pair from Customer.io's side " +
-        "with doctor --end-to-end (it needs a Customer.io App API key).",
-      cause,
-    });
-  return new CliError("proxy_unreachable", `Could not reach the SMTP proxy ${shownProxy}: ${shown(failure.message)}.`, {
-    hint: "Check --smtp-proxy (or ALL_PROXY) against your network's proxy settings.",
-    cause,
-  });
-}
-
 /** Where a silent or dripping server stopped the exchange: before its greeting a port may be blocked; after, the server is slow. */
 function stalled(credentials: SmtpCredentials, { greeted, lastCommand }: Progress, ms: number): CliError {
   const where = `${credentials.host}:${credentials.port}`;
@@ -361,7 +328,7 @@ function smtpError(
   const where = `${credentials.host}:${credentials.port}`;
   const progress = passed.length ? ` (got as far as: ${passed.map((step) => STEP_LABELS[step]).join(", ")})` : "";
   const make = (code: string, message: string, hint: string) => new CliError(code, `${message}${progress}`, { hint, cause: error });
-  if (proxy && !passed.includes("connected")) return smtpProxyError(failure, proxy, where, error);
+  if (proxy && !passed.includes("connected")) return smtpProxyError(failure.message, proxy, where, error);
 
   if (failure.code === "EAUTH" && failure.responseCode === 535) {
     return make(

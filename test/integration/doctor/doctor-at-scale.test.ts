@@ -109,6 +109,7 @@ describe("doctor over many connections", () => {
       "✔ Client 004 / outbound (us): 9 ok",
       "✔ Client 005 / outbound (us): 9 ok",
       "",
+      expect.stringMatching(/^Network: Postmark \(127\.0\.0\.1:\d+\) direct \(no HTTPS_PROXY or HTTP_PROXY is set\); .* answered\.$/),
       "Problems found: 44 ok, 0 warnings, 1 problem, 30 skipped.",
       "To repair it: cio-postmark doctor --fix",
       "",

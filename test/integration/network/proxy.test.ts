@@ -127,6 +127,44 @@ describe("through the proxy the environment names", () => {
   });
 });
 
+describe("doctor says what network it saw", () => {
+  it("each service's proxy (its password masked), NO_PROXY's matches, and whether the SMTP port answered", async () => {
+    const login = `http://jane:${encodeURIComponent(PROXY_PASSWORD)}@127.0.0.1:${guarded.port}`;
+    const env = {
+      HTTPS_PROXY: login,
+      NO_PROXY: `.customerio.proxied.test`,
+      CUSTOMERIO_API_URL_US: `https://${CIO_US_HOST}`,
+      CUSTOMERIO_API_URL_EU: `https://${CIO_EU_HOST}`,
+    };
+    expect((await setup(env)).status).toBe(0);
+    const doctor = await runBinary(["doctor", "--json"], {
+      POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+      POSTMARK_API_URL: `https://${POSTMARK_HOST}`,
+      CIO_POSTMARK_CONFIG_DIR: join(folder, `config-${runs}`),
+      NODE_EXTRA_CA_CERTS: caFile,
+      ...env,
+    });
+    expect(doctor.stdout + doctor.stderr).not.toContain(PROXY_PASSWORD);
+    expect(JSON.parse(doctor.stdout).network).toEqual({
+      postmark: { host: POSTMARK_HOST, proxy: `http://jane:••••@127.0.0.1:${guarded.port}`, variable: "HTTPS_PROXY" },
+      customerio: { host: CIO_US_HOST, direct: "NO_PROXY names it" },
+      smtpProxy: null,
+      smtp: [], // setup ran with --skip-smtp: no port was tried
+    });
+    const human = await runBinary(["doctor"], {
+      POSTMARK_SERVER_TOKEN: SERVER_TOKEN,
+      POSTMARK_API_URL: `https://${POSTMARK_HOST}`,
+      CIO_POSTMARK_CONFIG_DIR: join(folder, `config-${runs}`),
+      NODE_EXTRA_CA_CERTS: caFile,
+      ...env,
+    });
+    expect(human.stdout).toContain(
+      `Network: Postmark (${POSTMARK_HOST}) through the proxy http://jane:••••@127.0.0.1:${guarded.port} (HTTPS_PROXY); ` +
+        `Customer.io (${CIO_US_HOST}) direct (NO_PROXY names it).`,
+    );
+  });
+});
+
 describe("when the proxy is the problem, it is named", () => {
   it("407: the proxy wants a login, and where to put it", async () => {
     const run = await setup({ HTTPS_PROXY: guarded.url });

@@ -58,6 +58,7 @@ describe("SMTP port blocked on this network", () => {
     expect(auth.status).toBe("warn");
     expect(auth.message).toContain("the port may be blocked on this network");
     expect(auth.fix).toContain("doctor --end-to-end --from");
+    expect(doctor.json().network.smtp).toEqual([{ host: "smtp.postmarkapp.com", port: 587, answered: false }]);
 
     const sending = await blockedRun(["doctor", "--json", "--send-test", "--from", SENDER]);
     expect(sending.code).toBe(0);
@@ -120,6 +121,11 @@ describe("SMTP through a proxy that allows CONNECT to the port", () => {
       expect(run.code).toBe(0);
       expect(run.json().smtp).toMatchObject({ host: "smtp.postmarkapp.com", port: 587, verified: true });
       expect(proxy.connects.map((connect) => connect.target)).toEqual(["smtp.postmarkapp.com:587"]);
+      const doctor = await world.run(["doctor", ...args], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...env },
+        overrides: { ...world.overrides, smtpRoute: { ca: world.certificate.cert } },
+      });
+      expect(doctor.stdout).toMatch(/SMTP smtp\.postmarkapp\.com:587 through the proxy http:\/\/(jane:••••@)?127\.0\.0\.1:\d+ answered\./);
       expect(run.stdout + run.stderr).not.toContain(LOGIN.password);
     } finally {
       await proxy.close();
