@@ -168,13 +168,13 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
   let prefix: string | undefined;
   const customerioOrigins = () => (sandbox ? sandbox.customerioOrigins : parseCustomerIoOrigins(io.env));
   const smtpProxy = sandbox ? undefined : smtpProxyFrom(options.smtpProxy, io.env);
-  for (const secret of smtpProxy ? proxySecrets({ httpsProxy: smtpProxy, httpProxy: smtpProxy }) : []) secrets.add(secret);
+  for (const secret of smtpProxy ? proxySecrets([smtpProxy]) : []) secrets.add(secret);
   // The office's proxy, read once when a request is first made; the sandbox's loopback servers are never behind it.
   let proxy: { settings?: ProxySettings } | undefined;
   const proxySettings = () => {
     if (!proxy) {
       proxy = { settings: sandbox ? undefined : proxyFromEnv(io.env) };
-      for (const secret of proxy.settings ? proxySecrets(proxy.settings) : []) secrets.add(secret);
+      for (const secret of proxy.settings ? proxySecrets([proxy.settings.httpsProxy, proxy.settings.httpProxy]) : []) secrets.add(secret);
     }
     return proxy.settings;
   };

@@ -1,5 +1,4 @@
-import { routeOf } from "../http/proxy.js";
-import { maskCredentialsInText } from "../ui/credentials.js";
+import { routeOf, shownProxy } from "../http/proxy.js";
 import { shown } from "../ui/terminal-safe.js";
 import type { Runtime } from "../runtime.js";
 import type { ConnectionReport } from "./collect.js";
@@ -22,10 +21,13 @@ export interface NetworkSeen {
 
 export function networkSeen(runtime: Runtime, reports: ConnectionReport[]): NetworkSeen {
   const settings = runtime.postmark();
-  const route = (url: URL): Route => ({
-    host: url.host,
-    ...(runtime.sandbox ? { direct: "the sandbox's simulators, on this machine" } : routeOf(settings.proxy, url)),
-  });
+  const route = (url: URL): Route => {
+    if (runtime.sandbox) return { host: url.host, direct: "the sandbox's simulators, on this machine" };
+    const way = routeOf(settings.proxy, url);
+    return "direct" in way
+      ? { host: url.host, direct: way.direct }
+      : { host: url.host, proxy: shownProxy(way.proxy), variable: way.variable };
+  };
   const region = reports[0]?.connection.region ?? "us";
   let customerio: Route | undefined;
   try {
@@ -42,7 +44,7 @@ export function networkSeen(runtime: Runtime, reports: ConnectionReport[]): Netw
   return {
     postmark: route(new URL(settings.endpoint.url)),
     ...(customerio ? { customerio } : {}),
-    smtpProxy: runtime.smtp.proxy ? maskCredentialsInText(runtime.smtp.proxy).replace(/\/$/, "") : null,
+    smtpProxy: runtime.smtp.proxy ? shownProxy(runtime.smtp.proxy) : null,
     smtp: unique,
   };
 }

@@ -4,7 +4,7 @@ import type { Gate } from "./limiter.js";
 import { RATE_LIMIT_BACKOFF, sendPolitely, type BackoffPolicy } from "./backoff.js";
 import { traceBody, type Trace } from "../trace.js";
 import { namedNetworkFailure } from "./network-failure.js";
-import { proxiedFetch, type ProxySettings } from "./proxy.js";
+import { routedFetch, type ProxySettings } from "./proxy.js";
 
 /**
  * The `fetch` the postmark client uses: it never follows a redirect (a token must never travel to
@@ -106,7 +106,7 @@ async function exchange(
   const started = Date.now();
   let response: Response;
   try {
-    response = await (proxy ? await proxiedFetch(proxy) : fetch)(url, { ...init, redirect: "manual" });
+    response = await (proxy ? routedFetch(proxy) : fetch)(url, { ...init, redirect: "manual" });
   } catch (error) {
     const named = namedNetworkFailure(error, url, service, proxy);
     if (named) refuse(slot, named);

@@ -1,6 +1,5 @@
 import { CliError } from "../errors.js";
-import { maskCredentialsInText } from "../ui/credentials.js";
-import { proxyFor, proxyVariable, type ProxySettings } from "./proxy.js";
+import { routeOf, shownProxy, type ProxySettings } from "./proxy.js";
 
 /**
  * A request that failed on the way, said as what failed: the office's proxy (it wants a login, it
@@ -56,21 +55,21 @@ export function namedNetworkFailure(
       { hint: TLS_INSPECTION_HINT, cause: error },
     );
   }
-  if (!proxy) return undefined;
-  const through = proxyFor(proxy, url);
-  const shownProxy = maskCredentialsInText(through.href).replace(/\/$/, "");
-  const variable = proxyVariable(url);
+  const route = routeOf(proxy, url);
+  if ("direct" in route) return undefined;
+  const { proxy: through, variable } = route;
+  const named = shownProxy(through);
   const tunnel = chain.map((cause) => /Proxy response \((\d+)\)/.exec(String(cause.message ?? ""))).find(Boolean);
   if (tunnel) {
     const status = Number(tunnel[1]);
     return status === 407
-      ? new CliError("proxy_auth_required", `The proxy ${shownProxy} wants a login (407) before it connects to ${url.host}.`, {
+      ? new CliError("proxy_auth_required", `The proxy ${named} wants a login (407) before it connects to ${url.host}.`, {
           hint:
             `Put your proxy login in ${variable}, before the proxy's host: user name, a colon, password, then @ ` +
             `(percent-encode any @ : / in the password).`,
           cause: error,
         })
-      : new CliError("proxy_refused", `The proxy ${shownProxy} refused to connect to ${url.host} (it answered ${status}).`, {
+      : new CliError("proxy_refused", `The proxy ${named} refused to connect to ${url.host} (it answered ${status}).`, {
           hint:
             `Ask your IT team to allow ${url.host} on port ${url.port || 443} through the proxy, or add it to NO_PROXY if it is ` +
             `reachable directly.`,
@@ -88,7 +87,7 @@ export function namedNetworkFailure(
   if (unreachable) {
     return new CliError(
       "proxy_unreachable",
-      `Could not reach the proxy ${shownProxy} (${String(unreachable.code)}) that ${variable} names, so nothing reached ${service.name}.`,
+      `Could not reach the proxy ${named} (${String(unreachable.code)}) that ${variable} names, so nothing reached ${service.name}.`,
       { hint: `Check ${variable} (and NO_PROXY for hosts that go direct) against your network's proxy settings.`, cause: error },
     );
   }

@@ -2,11 +2,10 @@ import { usageError } from "../errors.js";
 import { maskCredentialsInText } from "../ui/credentials.js";
 
 /**
- * The HTTP proxy an office's environment names, read as curl and npm read it: `HTTPS_PROXY` for
- * https URLs, `HTTP_PROXY` for http ones, the lower-case names first, and `NO_PROXY` for the hosts
- * that go direct. undici's EnvHttpProxyAgent does the routing (NO_PROXY's names, `.domain`
- * suffixes, `*` and ports); this module reads the variables from the run's environment, so the
- * proxy is one fact a run can show (masked) and tests can set.
+ * The HTTP proxy an office's environment names, read as curl reads it: `HTTPS_PROXY` for https URLs,
+ * `HTTP_PROXY` for http ones (never one for the other), the lower-case names first, and `NO_PROXY`
+ * for the hosts that go direct (names, `.domain` and `*.domain` suffixes, `host:port`, or `*`).
+ * routeOf is the one decision: the requests take it, and doctor says it.
  */
 
 export interface ProxySettings {
@@ -20,32 +19,28 @@ function firstSet(env: NodeJS.ProcessEnv, ...names: string[]): string | undefine
   return names.map((name) => env[name]?.trim()).find((value) => value !== undefined && value !== "");
 }
 
-/** The proxies the environment names, or undefined when it names none (requests go direct). */
+/** The proxies the environment names, each checked to be a URL, or undefined when it names none (requests go direct). */
 export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined {
+  const settings: ProxySettings = {};
   const httpsProxy = firstSet(env, "https_proxy", "HTTPS_PROXY");
   const httpProxy = firstSet(env, "http_proxy", "HTTP_PROXY");
+  if (httpsProxy !== undefined) settings.httpsProxy = proxyUrl(httpsProxy, "HTTPS_PROXY").href;
+  if (httpProxy !== undefined) settings.httpProxy = proxyUrl(httpProxy, "HTTP_PROXY").href;
   if (httpsProxy === undefined && httpProxy === undefined) return undefined;
-  const settings: ProxySettings = { httpsProxy: httpsProxy ?? httpProxy, httpProxy: httpProxy ?? httpsProxy };
   const noProxy = firstSet(env, "no_proxy", "NO_PROXY");
   if (noProxy !== undefined) settings.noProxy = noProxy;
-  for (const url of [settings.httpsProxy!, settings.httpProxy!]) proxyUrl(url);
   return settings;
 }
 
-/** The variable a request to `url` takes its proxy from, as a person would look for it. */
-export function proxyVariable(url: URL): string {
-  return url.protocol === "http:" ? "HTTP_PROXY" : "HTTPS_PROXY";
-}
+export type Route = { proxy: URL; variable: string } | { direct: string };
 
-/**
- * Where a request to `url` goes: through which proxy (masked, and the variable naming it), or direct
- * because NO_PROXY names the host. NO_PROXY is read as undici's agent reads it (names, `.domain` and
- * `*.domain` suffixes, `host:port`, or `*` alone), so what doctor says is what the requests did.
- */
-export function routeOf(settings: ProxySettings | undefined, url: URL): { proxy: string; variable: string } | { direct: string } {
-  if (!settings) return { direct: "no HTTPS_PROXY or HTTP_PROXY is set" };
-  if (settings.noProxy && bypasses(settings.noProxy, url)) return { direct: "NO_PROXY names it" };
-  return { proxy: maskCredentialsInText(proxyFor(settings, url).href).replace(/\/$/, ""), variable: proxyVariable(url) };
+/** Where a request to `url` goes: through the proxy its scheme's variable names, or direct and why. */
+export function routeOf(settings: ProxySettings | undefined, url: URL): Route {
+  const variable = url.protocol === "http:" ? "HTTP_PROXY" : "HTTPS_PROXY";
+  const proxy = url.protocol === "http:" ? settings?.httpProxy : settings?.httpsProxy;
+  if (proxy === undefined) return { direct: `no ${variable} is set` };
+  if (settings?.noProxy && bypasses(settings.noProxy, url)) return { direct: "NO_PROXY names it" };
+  return { proxy: new URL(proxy), variable };
 }
 
 function bypasses(noProxy: string, url: URL): boolean {
@@ -63,10 +58,8 @@ function bypasses(noProxy: string, url: URL): boolean {
     });
 }
 
-/** The proxy a request to `url` would use, ignoring NO_PROXY (the caller knows the request went to it). */
-export function proxyFor(settings: ProxySettings, url: URL): URL {
-  return proxyUrl(url.protocol === "http:" ? settings.httpProxy! : settings.httpsProxy!);
-}
+/** A proxy as it may be shown: its password masked. */
+export const shownProxy = (proxy: URL | string) => maskCredentialsInText(String(proxy)).replace(/\/$/, "");
 
 /**
  * The HTTP proxy SMTP handshakes go through, by CONNECT to the SMTP port: `--smtp-proxy`, else the
@@ -97,9 +90,10 @@ function proxyUrl(text: string, from = "HTTPS_PROXY or HTTP_PROXY"): URL {
  * What of the proxies' logins must never be shown: each password as written and decoded, and each
  * `user:password` (whose base64, registered beside it, is the Proxy-Authorization header).
  */
-export function proxySecrets(settings: ProxySettings): string[] {
-  return [settings.httpsProxy!, settings.httpProxy!].flatMap((text) => {
-    const url = proxyUrl(text);
+export function proxySecrets(proxies: Array<string | undefined>): string[] {
+  return proxies.flatMap((text) => {
+    if (text === undefined) return [];
+    const url = new URL(text);
     if (url.password === "") return [];
     const decode = (part: string) => {
       try {
@@ -113,36 +107,25 @@ export function proxySecrets(settings: ProxySettings): string[] {
 }
 
 type FetchFunction = (input: URL, init: RequestInit) => Promise<Response>;
-let proxied: { key: string; fetch: Promise<FetchFunction> } | undefined;
+const loadUndici = () => import("undici");
+let undici: ReturnType<typeof loadUndici> | undefined;
+const agents = new Map<string, unknown>();
 
 /**
- * undici's own fetch with an EnvHttpProxyAgent made from these settings, one per run: Node's fetch
- * ignores the proxy variables (NODE_USE_ENV_PROXY reaches only Node 24 and later), and the agent
- * bundled with the tool works the same on every Node from 20 on. Loaded only when a proxy is named.
+ * A fetch that takes routeOf's way for each request: direct with Node's fetch, or through the proxy
+ * with undici's own fetch and ProxyAgent (bundled: Node's fetch ignores the proxy variables, and
+ * NODE_USE_ENV_PROXY reaches only Node 24 and later). undici is loaded only when a proxy is named;
+ * one agent per proxy keeps its connections for the run.
  */
-export function proxiedFetch(settings: ProxySettings): Promise<FetchFunction> {
-  const key = JSON.stringify(settings);
-  if (proxied?.key !== key) {
-    proxied = {
-      key,
-      fetch: import("undici").then(({ EnvHttpProxyAgent, fetch }) => {
-        // undici announces the agent as experimental with a process warning nobody running the tool can act on.
-        const emitWarning = process.emitWarning;
-        process.emitWarning = () => undefined;
-        let dispatcher: InstanceType<typeof EnvHttpProxyAgent>;
-        try {
-          // Every value given: an absent one would send undici to process.env, which is not always the run's environment.
-          dispatcher = new EnvHttpProxyAgent({
-            httpProxy: settings.httpProxy,
-            httpsProxy: settings.httpsProxy,
-            noProxy: settings.noProxy ?? "",
-          });
-        } finally {
-          process.emitWarning = emitWarning;
-        }
-        return (input, init) => fetch(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
-      }),
-    };
-  }
-  return proxied.fetch;
+export function routedFetch(settings: ProxySettings): FetchFunction {
+  return async (input, init) => {
+    const route = routeOf(settings, input);
+    if ("direct" in route) return fetch(input, init);
+    undici ??= loadUndici();
+    const { ProxyAgent, fetch: proxied } = await undici;
+    const key = route.proxy.href;
+    if (!agents.has(key)) agents.set(key, new ProxyAgent(key));
+    const dispatcher = agents.get(key) as InstanceType<typeof ProxyAgent>;
+    return proxied(input, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+  };
 }

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { CliError } from "../errors.js";
-import { maskCredentialsInText } from "../ui/credentials.js";
+import { shownProxy } from "../http/proxy.js";
 import { shown } from "../ui/terminal-safe.js";
 
 /**
@@ -25,21 +25,21 @@ export function watchTunnels(transport: unknown, opened: (tunnel: Socket) => voi
 
 /** A handshake that never got through the proxy (--smtp-proxy, ALL_PROXY): the proxy is named, never the port. */
 export function smtpProxyError(said: string, proxy: string, where: string, cause: unknown): CliError {
-  const shownProxy = maskCredentialsInText(proxy).replace(/\/$/, "");
+  const named = shownProxy(proxy);
   const status = /Invalid response from proxy: (\d+)/.exec(said)?.[1];
   if (status === "407")
-    return new CliError("proxy_auth_required", `The SMTP proxy ${shownProxy} wants a login (407) before it connects to ${where}.`, {
+    return new CliError("proxy_auth_required", `The SMTP proxy ${named} wants a login (407) before it connects to ${where}.`, {
       hint: "Put your proxy login in the proxy's URL (--smtp-proxy or ALL_PROXY): user name, a colon, password, then @ before its host.",
       cause,
     });
   if (status)
-    return new CliError("proxy_refused", `The SMTP proxy ${shownProxy} refused to connect to ${where} (it answered ${status}).`, {
+    return new CliError("proxy_refused", `The SMTP proxy ${named} refused to connect to ${where} (it answered ${status}).`, {
       hint:
         "Many proxies allow only web ports. Ask your IT team to allow the SMTP port, or prove the key pair from Customer.io's side " +
         "with doctor --end-to-end (it needs a Customer.io App API key).",
       cause,
     });
-  return new CliError("proxy_unreachable", `Could not reach the SMTP proxy ${shownProxy}: ${shown(said)}.`, {
+  return new CliError("proxy_unreachable", `Could not reach the SMTP proxy ${named}: ${shown(said)}.`, {
     hint: "Check --smtp-proxy (or ALL_PROXY) against your network's proxy settings.",
     cause,
   });

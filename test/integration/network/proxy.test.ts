@@ -66,13 +66,21 @@ function setup(env: NodeJS.ProcessEnv, extra: string[] = ["--region", "us"]) {
 const targets = (proxy: TestProxy) => proxy.connects.map((connect) => connect.target);
 
 describe("through the proxy the environment names", () => {
-  it.each([["HTTPS_PROXY"], ["https_proxy"], ["HTTP_PROXY"]])("%s: Postmark is reached through it", async (variable) => {
+  it.each([["HTTPS_PROXY"], ["https_proxy"]])("%s: Postmark is reached through it", async (variable) => {
     const before = open.connects.length;
     const run = await setup({ [variable]: open.url });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true });
     expect(targets(open).slice(before)).toContain(`${POSTMARK_HOST}:443`);
+  });
+
+  it("HTTP_PROXY alone is for http URLs, as curl reads it: an https request does not go through it", async () => {
+    const before = open.connects.length;
+    const run = await setup({ HTTP_PROXY: open.url });
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).error.code).toBe("postmark_unreachable");
+    expect(open.connects.length).toBe(before);
   });
 
   it("Customer.io is reached through it too (the key's workspace answers the region)", async () => {

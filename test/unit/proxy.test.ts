@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { proxyFromEnv, proxySecrets, routeOf, smtpProxyFrom } from "../../src/http/proxy.js";
+
+/** The proxy variables as curl reads them, and the one routing decision requests and doctor share. */
+
+const where = (env: NodeJS.ProcessEnv, url: string) => {
+  const route = routeOf(proxyFromEnv(env), new URL(url));
+  return "direct" in route ? `direct: ${route.direct}` : `${route.proxy.href} (${route.variable})`;
+};
+
+describe("proxy variables", () => {
+  it("none set: every request goes direct", () => {
+    expect(proxyFromEnv({})).toBeUndefined();
+    expect(where({}, "https://api.postmarkapp.com")).toBe("direct: no HTTPS_PROXY is set");
+  });
+
+  it("the lower-case name wins over the upper-case one, and blank counts as unset", () => {
+    expect(where({ https_proxy: "http://lower:1", HTTPS_PROXY: "http://upper:2" }, "https://a.example")).toBe(
+      "http://lower:1/ (HTTPS_PROXY)",
+    );
+    expect(where({ https_proxy: "  ", HTTPS_PROXY: "http://upper:2" }, "https://a.example")).toBe("http://upper:2/ (HTTPS_PROXY)");
+  });
+
+  it("each scheme takes its own variable, never the other's", () => {
+    expect(where({ HTTP_PROXY: "http://plain:3128" }, "https://a.example")).toBe("direct: no HTTPS_PROXY is set");
+    expect(where({ HTTP_PROXY: "http://plain:3128" }, "http://a.example")).toBe("http://plain:3128/ (HTTP_PROXY)");
+    expect(where({ HTTPS_PROXY: "http://secure:3128" }, "http://a.example")).toBe("direct: no HTTP_PROXY is set");
+  });
+
+  it("host:port alone means http://", () => {
+    expect(where({ HTTPS_PROXY: "proxy.example:8080" }, "https://a.example")).toBe("http://proxy.example:8080/ (HTTPS_PROXY)");
+  });
+
+  it.each([
+    ["api.postmarkapp.com", true],
+    ["API.postmarkapp.com", true],
+    [".postmarkapp.com", true],
+    ["*.postmarkapp.com", true],
+    ["postmarkapp.com", false],
+    ["api.postmarkapp.com:443", true],
+    ["api.postmarkapp.com:8443", false],
+    ["other.example, api.postmarkapp.com", true],
+    ["other.example api.postmarkapp.com", true],
+    ["*", true],
+    ["other.example", false],
+  ])("NO_PROXY=%j sends https://api.postmarkapp.com direct: %s", (noProxy, direct) => {
+    const route = where({ HTTPS_PROXY: "http://proxy:1", NO_PROXY: noProxy }, "https://api.postmarkapp.com");
+    expect(route).toBe(direct ? "direct: NO_PROXY names it" : "http://proxy:1/ (HTTPS_PROXY)");
+  });
+
+  it("a proxy that is not an http(s) URL is a usage error naming its variable, its password masked", () => {
+    expect(() => proxyFromEnv({ HTTPS_PROXY: "socks5://jane:hunter22@proxy:1080" })).toThrow(
+      expect.objectContaining({ code: "proxy_invalid", exitCode: 2, message: expect.stringContaining("in HTTPS_PROXY") }),
+    );
+    try {
+      proxyFromEnv({ HTTPS_PROXY: "socks5://jane:hunter22@proxy:1080" });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain("hunter22");
+    }
+  });
+
+  it("the login's secrets: the password as written and decoded, and user:password (the Basic header's content)", () => {
+    expect(proxySecrets(["http://jane:p%40ss@proxy:1", undefined, "http://proxy:2"])).toEqual(["p%40ss", "p@ss", "jane:p@ss"]);
+  });
+
+  it("SMTP: --smtp-proxy first, else an http ALL_PROXY; a socks ALL_PROXY is left alone", () => {
+    expect(smtpProxyFrom("http://flag:1", { ALL_PROXY: "http://env:2" })).toBe("http://flag:1/");
+    expect(smtpProxyFrom(undefined, { all_proxy: "http://env:2" })).toBe("http://env:2/");
+    expect(smtpProxyFrom(undefined, { ALL_PROXY: "socks5://env:1080" })).toBeUndefined();
+    expect(() => smtpProxyFrom("socks5://x:1", {})).toThrow(expect.objectContaining({ code: "proxy_invalid" }));
+  });
+});
