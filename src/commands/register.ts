@@ -29,14 +29,29 @@ const ENVIRONMENT: Array<[name: string, what: string, readBy: CommandName[]]> = 
   ["CUSTOMERIO_API_URL_US", "default https://api.customer.io", ["setup", "doctor"]],
   ["CUSTOMERIO_API_URL_EU", "default https://api-eu.customer.io", ["setup", "doctor"]],
   ["CIO_POSTMARK_CONFIG_DIR", "config folder (or --config-dir)", ALL],
+  ["HTTPS_PROXY", "proxy for Postmark and Customer.io (any case)", POSTMARK],
+  ["NO_PROXY", "hosts that go direct, as curl reads it", POSTMARK],
+  ["ALL_PROXY", "an http proxy for SMTP checks (or --smtp-proxy)", ["setup", "doctor", "apply"]],
   ["NODE_EXTRA_CA_CERTS", "extra CA certificates (a TLS-inspecting proxy)", POSTMARK],
+  ["NODE_USE_SYSTEM_CA", "1: trust the system's CAs (Node 22.19+, 24.6+)", POSTMARK],
   ["CI", "when truthy, never prompt", ALL],
   ["NO_COLOR", "disable colour", ALL],
   ["DEBUG", "print stack traces on errors", ALL],
 ];
 
 /** Read by every command, named once in the top-level help; a command's help points there. */
-const SHARED = new Set(["CI", "NO_COLOR", "DEBUG", "NODE_EXTRA_CA_CERTS", "CUSTOMERIO_API_URL_US", "CUSTOMERIO_API_URL_EU"]);
+const SHARED = new Set([
+  "CI",
+  "NO_COLOR",
+  "DEBUG",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+  "NODE_EXTRA_CA_CERTS",
+  "NODE_USE_SYSTEM_CA",
+  "CUSTOMERIO_API_URL_US",
+  "CUSTOMERIO_API_URL_EU",
+]);
 
 const GLOBAL_OPTIONS = "Global options: -V --json --no-input --no-color --config-dir --sandbox --trace";
 
