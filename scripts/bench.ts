@@ -8,7 +8,8 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { main } from "../src/main.js";
-import { AccountApi } from "../src/postmark/api.js";
+import { AccountApi } from "../src/postmark/account-api.js";
+
 import { parsePostmarkApiUrl } from "../src/postmark/base-url.js";
 import { createRuntime, type RunOverrides } from "../src/runtime.js";
 import { CHECKS } from "../src/doctor/checks/index.js";

@@ -7,6 +7,7 @@ import { registerDoctor } from "./commands/doctor-options.js";
 import { registerStatus } from "./commands/status-options.js";
 import { registerRemove } from "./commands/remove-options.js";
 import { registerApply } from "./commands/apply/options.js";
+import { registerRecipient } from "./commands/recipient-options.js";
 
 export { CommanderError };
 import type { GlobalOptions, RunOverrides, Runtime } from "./runtime.js";
@@ -95,7 +96,8 @@ export function createProgram(context: ProgramContext): Command {
       writeErr: (text) => io.stderr.write(text),
       outputError: () => undefined, // main.ts says it, as it says every error
     })
-    .configureHelp({ showGlobalOptions: all });
+    // Commands by name alone: their arguments and options are in each one's own help.
+    .configureHelp({ showGlobalOptions: all, subcommandTerm: (command) => command.name() });
   // One screen names the global options on one line; --help --all lists each.
   const globals = program.options.flatMap((option) => (option.long === "--help" ? [] : [option.long!]));
   describeHelp(program, "", { examples: EXAMPLES, rare: globals }, all);
@@ -103,9 +105,12 @@ export function createProgram(context: ProgramContext): Command {
   /** Runs a command with a runtime built from the merged global and command options. */
   const action =
     <O extends GlobalOptions>(load: () => Promise<(runtime: Runtime, options: O) => Promise<number>>): CommandHandler<O> =>
-    async (_options: O, command: Command) => {
-      if (command.args.length > 0) throw unknownCommand(command.args[0]!);
-      const options = command.optsWithGlobals<O>();
+    async (...received: unknown[]) => {
+      // Commander passes the command's declared arguments first, then its options, then the command itself.
+      const command = received.at(-1) as Command;
+      const declared = command.registeredArguments.length;
+      if (command.args.length > declared) throw unknownCommand(command.args[declared]!);
+      const options = { ...command.optsWithGlobals<O>(), ...(declared > 0 ? { args: command.processedArgs as string[] } : {}) };
       const [run, { createRuntime }] = await Promise.all([load(), import("./runtime.js")]);
       const runtime = await createRuntime(options, io, context.secrets, context.overrides);
       try {
@@ -139,6 +144,11 @@ export function createProgram(context: ProgramContext): Command {
   registerApply(
     program,
     action(async () => (await import("./commands/apply/run.js")).runApply),
+    all,
+  );
+  registerRecipient(
+    program,
+    action(async () => (await import("./commands/recipient.js")).runRecipient),
     all,
   );
 

@@ -9,11 +9,11 @@ import type { GlobalOptions } from "../runtime.js";
  */
 
 /** Commander's action for a command: cli.ts builds it around the command's runner, loaded only when it runs. */
-export type CommandHandler<O extends GlobalOptions> = (options: O, command: Command) => Promise<void>;
+export type CommandHandler<O extends GlobalOptions> = (...received: [...args: unknown[], options: O, command: Command]) => Promise<void>;
 
-export type CommandName = "setup" | "doctor" | "status" | "remove" | "apply";
-export const ALL: CommandName[] = ["setup", "doctor", "status", "remove", "apply"];
-const POSTMARK: CommandName[] = ["setup", "doctor", "remove", "apply"];
+export type CommandName = "setup" | "doctor" | "status" | "remove" | "apply" | "recipient";
+export const ALL: CommandName[] = ["setup", "doctor", "status", "remove", "apply", "recipient"];
+const POSTMARK: CommandName[] = ["setup", "doctor", "remove", "apply", "recipient"];
 
 /**
  * Each variable, and the commands that read it: a command's help lists only its own. Those every
@@ -25,9 +25,9 @@ const ENVIRONMENT: Array<[name: string, what: string, readBy: CommandName[]]> = 
   ["POSTMARK_SMTP_ACCESS_KEY", "SMTP token Access Key (or --smtp-access-key)", ["setup"]],
   ["POSTMARK_SMTP_SECRET_KEY", "SMTP token Secret Key (or --smtp-secret-stdin)", ["setup", "doctor"]],
   ["POSTMARK_API_URL", "default https://api.postmarkapp.com", POSTMARK],
-  ["CUSTOMERIO_APP_API_KEY", "optional, never saved: region, --end-to-end", ["setup", "doctor"]],
-  ["CUSTOMERIO_API_URL_US", "default https://api.customer.io", ["setup", "doctor"]],
-  ["CUSTOMERIO_API_URL_EU", "default https://api-eu.customer.io", ["setup", "doctor"]],
+  ["CUSTOMERIO_APP_API_KEY", "optional, never saved: region, --end-to-end", ["setup", "doctor", "recipient"]],
+  ["CUSTOMERIO_API_URL_US", "default https://api.customer.io", ["setup", "doctor", "recipient"]],
+  ["CUSTOMERIO_API_URL_EU", "default https://api-eu.customer.io", ["setup", "doctor", "recipient"]],
   ["CIO_POSTMARK_CONFIG_DIR", "config folder (or --config-dir)", ALL],
   ["HTTPS_PROXY", "proxy for Postmark and Customer.io (any case)", POSTMARK],
   ["NO_PROXY", "hosts that go direct, as curl reads it", POSTMARK],

@@ -1,6 +1,7 @@
 import { CliError, ExitCode } from "../errors.js";
 import { readSecretEnv } from "../core/inputs.js";
-import { AccountApi, ServerApi } from "../postmark/api.js";
+import { AccountApi } from "../postmark/account-api.js";
+import { ServerApi } from "../postmark/api.js";
 import { TokenRejectedError, TOKEN_HELP, type TokenKind } from "../postmark/errors.js";
 import type { Server } from "../core/model.js";
 import type { Runtime } from "../runtime.js";

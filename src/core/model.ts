@@ -7,6 +7,8 @@ export interface Server {
   ServerLink: string;
   DeliveryType?: string;
   Color?: string;
+  /** Postmark reports SMTP sends it refuses (to a suppressed address) by webhook, as SMTPApiError bounces, only when this is on. */
+  EnableSmtpApiErrorHooks?: boolean;
 }
 
 export type StreamType = "Transactional" | "Broadcasts" | "Inbound";
@@ -112,6 +114,18 @@ export interface MessageEvent {
   Recipient?: string;
   Type: string;
   ReceivedAt?: string;
+  /** A Bounced event's: its Summary, and the bounce's BounceID (a string). */
+  Details?: Record<string, unknown>;
+}
+
+/** One address on a stream's suppression list, as Postmark's dump shows it. */
+export interface Suppression {
+  EmailAddress: string;
+  /** HardBounce, SpamComplaint or ManualSuppression. */
+  SuppressionReason: string;
+  /** Recipient (she bounced, complained or unsubscribed), Customer (this account), or Admin (Postmark's staff). */
+  Origin: string;
+  CreatedAt: string;
 }
 
 /** A sent message as the Messages API lists it; the details add its events. */
@@ -120,6 +134,7 @@ export interface OutboundMessage {
   MessageStream: string;
   Tag?: string;
   Subject?: string;
+  Recipients?: string[];
   Status?: string;
   ReceivedAt?: string;
   Metadata?: Record<string, string>;

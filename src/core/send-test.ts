@@ -21,7 +21,7 @@ const UNSUBSCRIBE_PLACEHOLDER = "{{{ pm:unsubscribe }}}";
 
 const ADDRESS = /^[^\s@<>()",;:\\[\]]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
-export function parseAddress(flag: "--from" | "--to", value: string | undefined): string | undefined {
+export function parseAddress(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const address = value.trim();
   if (!ADDRESS.test(address))

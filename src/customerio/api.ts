@@ -85,6 +85,25 @@ export interface Delivery {
   metrics: Partial<Record<"sent" | "delivered" | "bounced" | "failed" | "undeliverable" | "dropped" | "spammed", number>>;
 }
 
+/** A delivery of Customer.io's to one person, as their message list shows it: `created` and the metrics in unix seconds. */
+export interface PersonDelivery {
+  id: string;
+  subject: string | null;
+  recipient: string | null;
+  created: number;
+  metrics: Record<string, number>;
+}
+
+/** How many people Customer.io finds for an address (each is read: a workspace may hold two), and their recent deliveries. */
+export interface RecipientRecord {
+  people: number;
+  deliveries: PersonDelivery[];
+}
+
+/** People are read up to this many per address, and each one's last deliveries up to this many. */
+const MAX_PEOPLE = 3;
+const DELIVERIES_PER_PERSON = 25;
+
 export interface EmailToSend {
   to: string;
   from: string;
@@ -172,6 +191,29 @@ export class CustomerIoApi {
   }
 
   /**
+   * The people with this address, and their recent deliveries. The address is percent-encoded whole:
+   * Customer.io finds nobody for an unencoded `+` and says nothing (its own documents warn of it).
+   */
+  async recipient(region: Region, email: string): Promise<RecipientRecord> {
+    const read = (path: string, action: string) =>
+      withRetry(() => this.request(region, "GET", path, undefined, action), this.settings.retry ?? DEFAULT_RETRY, isTransient);
+    const found = await read(`/v1/customers?email=${encodeURIComponent(email)}`, "find the person by email");
+    const results = (found.body as { results?: unknown }).results;
+    if (!Array.isArray(results)) throw badAnswer("find the person by email", "it has no results list");
+    const ids = results.flatMap((person: { cio_id?: unknown }) => (typeof person?.cio_id === "string" ? [person.cio_id] : []));
+    const lists = await Promise.all(
+      ids.slice(0, MAX_PEOPLE).map(async (id) => {
+        const path = `/v1/customers/${encodeURIComponent(id)}/messages?id_type=cio_id&limit=${DELIVERIES_PER_PERSON}`;
+        const answer = await read(path, "read the person's deliveries");
+        const messages = (answer.body as { messages?: unknown }).messages;
+        if (!Array.isArray(messages)) throw badAnswer("read the person's deliveries", "it has no messages list");
+        return messages.flatMap(personDelivery);
+      }),
+    );
+    return { people: results.length, deliveries: lists.flat().sort((a, b) => b.created - a.created) };
+  }
+
+  /**
    * The delivery as Customer.io reports it now; undefined while it answers 404, as it may for a
    * moment after the send (Customer.io's own CLI treats that as "not yet"). Tried again on a 5xx or
    * a timeout, like Postmark's reads.
@@ -242,6 +284,17 @@ export class CustomerIoApi {
     if (response.status === notYet) return { status: notYet, body: parsed };
     throw answerError(response.status, parsed, action, this.settings.redact ?? String);
   }
+}
+
+/** One entry of a person's message list; one without an id or a creation time is not one this tool can match. */
+function personDelivery(value: unknown): PersonDelivery[] {
+  const entry = value as { id?: unknown; subject?: unknown; recipient?: unknown; created?: unknown; metrics?: unknown; type?: unknown };
+  if (typeof entry?.id !== "string" || typeof entry.created !== "number" || (entry.type !== undefined && entry.type !== "email")) return [];
+  const metrics: Record<string, number> = {};
+  if (typeof entry.metrics === "object" && entry.metrics !== null)
+    for (const [name, at] of Object.entries(entry.metrics)) if (typeof at === "number" && Number.isFinite(at)) metrics[name] = at;
+  const text = (field: unknown) => (typeof field === "string" ? field : null);
+  return [{ id: entry.id, subject: text(entry.subject), recipient: text(entry.recipient), created: entry.created, metrics }];
 }
 
 /** Customer.io's own words, from `{"errors": [{"detail"}]}` or `{"meta": {"error"}}`, made safe to show. */

@@ -1,4 +1,4 @@
-import type { AccountClient, ServerClient } from "postmark";
+import type { ServerClient } from "postmark";
 import { CliError } from "../errors.js";
 import { mapConcurrently } from "../core/concurrency.js";
 import type { Trace } from "../trace.js";
@@ -11,10 +11,9 @@ import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../http/retry.js";
 import type { BackoffPolicy } from "../http/backoff.js";
 import * as shapes from "./shapes.js";
 import type {
-  Domain,
   MessageStream,
   OutboundMessage,
-  SenderSignature,
+  Suppression,
   Server,
   WebhookVerification,
   Webhook,
@@ -75,7 +74,7 @@ const MAX_LISTED = 100_000;
 /** The client's own timeout would count the wait for a place under the cap: ours, per try, does not. */
 const CLIENT_TIMEOUT_S = 24 * 3600;
 
-function clientOptions(settings: PostmarkSettings) {
+export function clientOptions(settings: PostmarkSettings) {
   return {
     useHttps: settings.endpoint.useHttps,
     requestHost: settings.endpoint.requestHost,
@@ -91,7 +90,7 @@ function clientOptions(settings: PostmarkSettings) {
   };
 }
 
-abstract class PostmarkApi<Client> {
+export abstract class PostmarkApi<Client> {
   private client?: Promise<Client>;
 
   protected constructor(
@@ -209,59 +208,6 @@ async function answerOr(request: Promise<unknown>, isAnswer: (error: unknown) =>
 /** A 404 is the older API saying it has no such route. */
 const withoutRoute = (request: Promise<unknown>) => answerOr(request, (error) => statusOf(error) === 404, NO_ROUTE);
 
-export class AccountApi extends PostmarkApi<AccountClient> {
-  constructor(token: string, settings: PostmarkSettings, source = "POSTMARK_ACCOUNT_TOKEN") {
-    super(token, settings, "account", source);
-  }
-
-  protected async createClient() {
-    const { AccountClient } = await import("postmark");
-    return new AccountClient(this.token, clientOptions(this.settings));
-  }
-
-  /** Every server (optionally only those whose name contains `name`). */
-  listServers(name?: string): Promise<Server[]> {
-    return this.listAll(
-      "list your servers",
-      (client, offset) => client.getServers({ count: PAGE_SIZE, offset, name }),
-      "Servers",
-      shapes.server,
-    );
-  }
-
-  getServer(id: number): Promise<Server> {
-    return this.read(`read server ${id}`, (client) => client.getServer(id), shapes.server);
-  }
-
-  /** Whether Postmark takes this as an account token: one small request. */
-  async accepted(): Promise<boolean> {
-    await this.read(
-      "check the account token",
-      (client) => client.getServers({ count: 1, offset: 0 }),
-      (answer) => shapes.pageOf(answer, "Servers", shapes.server),
-    );
-    return true;
-  }
-
-  listDomains(): Promise<Domain[]> {
-    return this.listAll(
-      "list your sending domains",
-      (client, offset) => client.getDomains({ count: PAGE_SIZE, offset }),
-      "Domains",
-      shapes.domain,
-    );
-  }
-
-  listSenderSignatures(): Promise<SenderSignature[]> {
-    return this.listAll(
-      "list your sender signatures",
-      (client, offset) => client.getSenderSignatures({ count: PAGE_SIZE, offset }),
-      "SenderSignatures",
-      shapes.senderSignature,
-    );
-  }
-}
-
 export class ServerApi extends PostmarkApi<ServerClient> {
   constructor(token: string, settings: PostmarkSettings, source = "POSTMARK_SERVER_TOKEN") {
     super(token, settings, "server", source);
@@ -347,6 +293,40 @@ export class ServerApi extends PostmarkApi<ServerClient> {
       `delete webhook ${id}`,
       (client) => client.deleteWebhook(id),
       () => undefined,
+    );
+  }
+
+  /** The stream's suppressions of this address (the dump's filter may match more: only the address itself is kept). */
+  async suppressionsOf(streamId: string, address: string): Promise<Suppression[]> {
+    const found = await this.read(
+      `read the suppressions of stream "${streamId}"`,
+      (client) =>
+        raw(client).processRequest(
+          "GET",
+          `/message-streams/${encodeURIComponent(streamId)}/suppressions/dump`,
+          { EmailAddress: address },
+          null,
+        ),
+      shapes.suppressions,
+    );
+    return found.filter((suppression) => suppression.EmailAddress.toLowerCase() === address.toLowerCase());
+  }
+
+  /** Lifts the stream's suppression of this address (Postmark: "deleting a HardBounce suppression reactivates the bounce"). */
+  reactivate(streamId: string, address: string): Promise<{ status: string; message: string | null }> {
+    return this.write(
+      `reactivate ${address} on stream "${streamId}"`,
+      (client) => client.deleteSuppressions(encodeURIComponent(streamId), { Suppressions: [{ EmailAddress: address }] }),
+      shapes.suppressionChange,
+    );
+  }
+
+  /** PUT /server: Postmark reports SMTP sends it refuses (to suppressed addresses) by webhook. */
+  enableSmtpApiErrorHooks(): Promise<Server> {
+    return this.write(
+      "turn on the server's SMTP API error webhooks",
+      (client) => client.editServer({ EnableSmtpApiErrorHooks: true } as never),
+      shapes.server,
     );
   }
 

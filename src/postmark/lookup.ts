@@ -1,7 +1,8 @@
 import { CliError, usageError } from "../errors.js";
 import { closeMatches } from "../core/matching.js";
 import { isUsableStream } from "../core/connection-plan.js";
-import type { AccountApi, ServerApi } from "./api.js";
+import type { AccountApi } from "./account-api.js";
+import type { ServerApi } from "./api.js";
 import type { Server } from "../core/model.js";
 import { shown } from "../ui/terminal-safe.js";
 

@@ -7,6 +7,7 @@ import type {
   SenderSignature,
   Server,
   StreamType,
+  Suppression,
   TriggerCheck,
   Webhook,
   WebhookDeliveries,
@@ -206,6 +207,21 @@ export function badResponse(action: string, problem: string): CliError {
       "Try again shortly. If it persists, check POSTMARK_API_URL and any proxy, and run with --trace FILE to attach the exchange to " +
       "a bug report.",
   });
+}
+
+export const suppressions = (answer: unknown): Suppression[] =>
+  list(answer, "Suppressions").map((value) => {
+    expect(isObject(value) && typeof value.EmailAddress === "string", "a suppression names no address");
+    expect(typeof value.SuppressionReason === "string" && typeof value.Origin === "string", "a suppression has no reason or origin");
+    expect(isDate(value.CreatedAt), `the suppression of an address has no CreatedAt date`);
+    return value as unknown as Suppression;
+  });
+
+/** Postmark's answer to one address of a suppressions/delete: "Deleted", or "Failed" with its words. */
+export function suppressionChange(answer: unknown): { status: string; message: string | null } {
+  const [first] = list(answer, "Suppressions");
+  expect(isObject(first) && typeof first.Status === "string", "the answer has no Status for the address");
+  return { status: first.Status, message: typeof first.Message === "string" ? first.Message : null };
 }
 
 export function senderSignature(value: unknown): SenderSignature {

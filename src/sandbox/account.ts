@@ -12,6 +12,8 @@ export interface SentMessage {
   Subject: string;
   Metadata: Record<string, string>;
   ReceivedAt: string;
+  /** What happened to it, where a test or the sandbox says so; otherwise its event follows from the recipient. */
+  Events?: Array<{ Type: string; ReceivedAt: string; Details?: Record<string, string> }>;
 }
 
 /**
@@ -23,6 +25,16 @@ export type StoredWebhook = Webhook & {
   TriggerStatuses?: Partial<Record<keyof Webhook["Triggers"], "verified" | "unverified">>;
 };
 
+/** A stream's suppression of one address, as the simulator keeps it. */
+export interface StoredSuppression {
+  ServerID: number;
+  MessageStream: string;
+  EmailAddress: string;
+  SuppressionReason: "HardBounce" | "SpamComplaint" | "ManualSuppression";
+  Origin: "Recipient" | "Customer" | "Admin";
+  CreatedAt: string;
+}
+
 /** Everything the simulator knows about one Postmark account: plain data, saved as JSON by the sandbox. */
 export interface AccountState {
   accountTokens: string[];
@@ -32,6 +44,7 @@ export interface AccountState {
   domains: Domain[];
   senders: SenderSignature[];
   messages: SentMessage[];
+  suppressions: StoredSuppression[];
   nextWebhookId: number;
 }
 
@@ -105,6 +118,7 @@ export function buildAccount(spec: AccountSpec): AccountState {
       Confirmed: sender.Confirmed ?? true,
     })),
     messages: [],
+    suppressions: [],
     nextWebhookId: 9001,
   };
 }

@@ -21,6 +21,15 @@ export interface CustomerIoWorkspace {
   apiKey: string;
   /** The custom SMTP server set up in the workspace (Postmark's SMTP token), or none. */
   smtp: { accessKey: string; secretKey: string } | null;
+  /** People the workspace knows, with the deliveries it made to them (as its message list shows them). */
+  people?: CustomerIoPerson[];
+}
+
+export interface CustomerIoPerson {
+  email: string;
+  id: string | null;
+  cio_id: string;
+  deliveries: Array<{ id: string; subject: string; recipient: string; created: number; metrics: Record<string, number>; type: "email" }>;
 }
 
 export interface CustomerIoSimulatorOptions {
@@ -152,11 +161,26 @@ export class CustomerIoSimulator {
       entry.status = sendJson(response, 401, errors(401, "Unauthorized request"));
       return;
     }
-    const [status, payload] = this.route(workspace, method, url.pathname, body);
+    const [status, payload] = this.route(workspace, method, url.pathname, body, url.searchParams);
     entry.status = sendJson(response, status, payload);
   }
 
-  private route(workspace: CustomerIoWorkspace, method: string, path: string, rawBody: string): [number, unknown] {
+  private route(workspace: CustomerIoWorkspace, method: string, path: string, rawBody: string, query: URLSearchParams): [number, unknown] {
+    if (method === "GET" && path === "/v1/customers") {
+      // Decoded as a query is: an unencoded "+" arrives as a space and finds nobody, without an error (as Customer.io warns).
+      const email = (query.get("email") ?? "").toLowerCase();
+      const found = (workspace.people ?? []).filter((person) => person.email.toLowerCase() === email);
+      return [200, { results: found.map(({ email: address, id, cio_id }) => ({ email: address, id, cio_id })) }];
+    }
+    const personId = method === "GET" ? path.match(/^\/v1\/customers\/([^/]+)\/messages$/)?.[1] : undefined;
+    if (personId !== undefined) {
+      const idType = query.get("id_type") ?? "id";
+      if (idType !== "id" && idType !== "cio_id") return [400, errors(400, `id_type ${idType} is not an identifier in this workspace`)];
+      const wanted = decodeURIComponent(personId);
+      const person = (workspace.people ?? []).find((candidate) => (idType === "cio_id" ? candidate.cio_id : candidate.id) === wanted);
+      if (!person) return [404, errors(404, "The customer_id does not exist.")];
+      return [200, { messages: [...person.deliveries].sort((a, b) => b.created - a.created), next: "" }];
+    }
     if (method === "GET" && path === "/v1/workspaces") {
       const sent = [...this.deliveries.values()].filter((delivery) => delivery.workspace === workspace && delivery.sentAt).length;
       return [

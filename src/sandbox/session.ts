@@ -8,6 +8,7 @@ import { buildAccount, type AccountState } from "./account.js";
 import { SANDBOX_CREDENTIALS, SANDBOX_SENDER, SANDBOX_SERVERS, SANDBOX_SMTP_TOKENS } from "./credentials.js";
 import type { Region } from "../core/regions.js";
 import { startSimulatedWorld } from "./world.js";
+import { customerioPeople, seedPeople } from "./people.js";
 
 /**
  * `--sandbox`: a simulated Postmark account and a loopback SMTP server, started in-process for one
@@ -16,7 +17,7 @@ import { startSimulatedWorld } from "./world.js";
  */
 
 export function sandboxAccount(): AccountState {
-  return buildAccount({
+  const account = buildAccount({
     accountToken: SANDBOX_CREDENTIALS.accountToken,
     servers: [
       { id: SANDBOX_SERVERS.production, name: "Acme Production", tokens: [SANDBOX_CREDENTIALS.serverToken] },
@@ -34,6 +35,8 @@ export function sandboxAccount(): AccountState {
     domains: [{ Name: "acme.example" }, { Name: "news.acme.example", ReturnPathDomainVerified: false }],
     senders: [{ EmailAddress: SANDBOX_SENDER }],
   });
+  seedPeople(account);
+  return account;
 }
 
 export interface SandboxSession {
@@ -58,6 +61,11 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
   }
   const statePath = join(dir, STATE_FILE);
   const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, "utf8")) as AccountState) : sandboxAccount();
+  // A sandbox saved before `recipient` existed gets its people now.
+  if (!state.suppressions) {
+    state.suppressions = [];
+    seedPeople(state);
+  }
   const broadcastToken = SANDBOX_SMTP_TOKENS.find(
     (token) => token.serverId === SANDBOX_SERVERS.production && token.stream === "broadcast",
   )!;
@@ -79,6 +87,7 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
           region: "us",
           apiKey: SANDBOX_CREDENTIALS.customerioKey,
           smtp: { accessKey: SANDBOX_CREDENTIALS.accessKey, secretKey: SANDBOX_CREDENTIALS.secretKey },
+          people: customerioPeople(state),
         },
         {
           id: 72,

@@ -37,6 +37,7 @@ export function messagesRoute(sim: SimulatedPostmark, method: string, segments: 
     (candidate) => candidate.MessageID === messageId && Date.parse(candidate.ReceivedAt) + sim.messageDelayMs + sim.detailsDelayMs <= now,
   );
   if (!message || details?.toLowerCase() !== "details") throw new ApiError(422, 701, "This message was not found.");
+  if (message.Events) return { ...outboundView(sim, message), MessageEvents: message.Events };
   const eventDue = Date.parse(message.ReceivedAt) + sim.messageDelayMs + sim.eventDelayMs <= now;
   const bounced = message.Recipients.some((to) => to.toLowerCase().endsWith("@bounce-testing.postmarkapp.com"));
   const events = eventDue
@@ -54,7 +55,7 @@ export function messagesRoute(sim: SimulatedPostmark, method: string, segments: 
 
 /** A message as the API shows it, stamped by Postmark's clock. */
 function outboundView(sim: SimulatedPostmark, message: SentMessage) {
-  const { ServerID: _serverId, ...rest } = message;
+  const { ServerID: _serverId, Events: _events, ...rest } = message;
   return {
     ...rest,
     ReceivedAt: new Date(Date.parse(message.ReceivedAt) + sim.clockSkewMs).toISOString(),

@@ -7,6 +7,7 @@ import { takeFaults, type FaultRule } from "../faults.js";
 import { readBody, sendJson as send } from "../http-answers.js";
 import { ApiError, jsonOrText, notFound, parseBody, sameId } from "./answers.js";
 import { messagesRoute } from "./message-routes.js";
+import { editServer, suppressionsRoute } from "./suppression-routes.js";
 import { authenticate, findDomain, findServer, findStream, listDomains, listSenders, listServers, listStreams } from "./server-routes.js";
 import type {
   ApiGeneration,
@@ -14,6 +15,7 @@ import type {
   RouteContext,
   SimulatedPostmark,
   SimulatorOptions,
+  SuppressionFilter,
   VerifyAnswer,
   VerifyOptOut,
   WebhookStatusField,
@@ -65,6 +67,7 @@ export class PostmarkSimulator implements SimulatedPostmark {
   statisticsByTrigger: boolean;
   verifyAnswer: VerifyAnswer;
   clockSkewMs: number;
+  suppressionFilter: SuppressionFilter;
   /** Requests being answered now, and the most there ever were at once: what a client's cap is judged by. */
   inFlight = 0;
   peakInFlight = 0;
@@ -80,6 +83,7 @@ export class PostmarkSimulator implements SimulatedPostmark {
     // A state saved by an older sandbox lacks what later versions added.
     state.senders ??= [];
     state.messages ??= [];
+    state.suppressions ??= [];
     this.api = options.api ?? "current";
     this.broadcastBounce = options.broadcastBounce ?? "reject";
     this.broadcastSpamComplaint = options.broadcastSpamComplaint ?? "reject";
@@ -93,6 +97,7 @@ export class PostmarkSimulator implements SimulatedPostmark {
     this.statisticsByTrigger = options.statisticsByTrigger ?? true;
     this.verifyAnswer = options.verifyAnswer ?? "full";
     this.clockSkewMs = options.clockSkewMs ?? 0;
+    this.suppressionFilter = options.suppressionFilter ?? "exact";
     this.http = createServer((request, response) => void this.handle(request, response));
     this.http.on("connection", (socket) => {
       this.sockets.add(socket);
@@ -255,6 +260,7 @@ export class PostmarkSimulator implements SimulatedPostmark {
     else ctx.serverId = authenticate(this, headers, "server");
 
     if (resource === "messages") return messagesRoute(this, method, segments, ctx);
+    if (resource === "message-streams" && action === "suppressions") return suppressionsRoute(this, method, segments, ctx);
     if (action !== undefined || segments.length > 3) return webhookActionRoute(this, method, resource, segments.length, id, action, ctx);
     switch (`${method} ${resource}${id === undefined ? "" : "/:id"}`) {
       case "GET servers":
@@ -263,6 +269,8 @@ export class PostmarkSimulator implements SimulatedPostmark {
         return findServer(this, Number(id));
       case "GET server":
         return findServer(this, ctx.serverId!);
+      case "PUT server":
+        return editServer(this, ctx);
       case "GET message-streams":
         return listStreams(this, ctx);
       case "GET message-streams/:id":

@@ -46,7 +46,11 @@ export interface SimulatorOptions {
   verifyAnswer?: VerifyAnswer;
   /** Postmark's clock minus ours, in milliseconds: the times it shows are that far off (ahead when positive). */
   clockSkewMs?: number;
+  /** Whether the suppressions dump's EmailAddress filter matches the address exactly or any address containing it (undocumented). */
+  suppressionFilter?: SuppressionFilter;
 }
+
+export type SuppressionFilter = "exact" | "contains";
 
 export type WebhookStatusField = "reported" | "absent";
 export type VerifyAnswer = "full" | "success-only";
@@ -73,6 +77,7 @@ export interface SimulatedPostmark {
   statisticsByTrigger: boolean;
   verifyAnswer: VerifyAnswer;
   clockSkewMs: number;
+  suppressionFilter: SuppressionFilter;
 }
 
 /** One request as the route handlers see it. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AccountApi, ServerApi, type PostmarkSettings } from "../../../src/postmark/api.js";
+import { AccountApi } from "../../../src/postmark/account-api.js";
+import { ServerApi, type PostmarkSettings } from "../../../src/postmark/api.js";
 import type { AccountSpec } from "../../../src/sandbox/account.js";
 import type { PostmarkSimulator } from "../../../src/sandbox/postmark/simulator.js";
 import { startApiSimulator } from "../../helpers/api.js";

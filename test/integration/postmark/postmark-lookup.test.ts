@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AccountApi, ServerApi, type PostmarkSettings } from "../../../src/postmark/api.js";
+import { AccountApi } from "../../../src/postmark/account-api.js";
+import { ServerApi, type PostmarkSettings } from "../../../src/postmark/api.js";
 import { findServer, unknownStreamError } from "../../../src/postmark/lookup.js";
 import { blockingError, judgeConnection } from "../../../src/doctor/judge.js";
 import * as shapes from "../../../src/postmark/shapes.js";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountClient, ServerClient } from "postmark";
-import { AccountApi, ServerApi } from "../../../src/postmark/api.js";
+import { AccountApi } from "../../../src/postmark/account-api.js";
+import { ServerApi } from "../../../src/postmark/api.js";
 import { parsePostmarkApiUrl } from "../../../src/postmark/base-url.js";
 import { buildAccount } from "../../../src/sandbox/account.js";
 import { PostmarkSimulator } from "../../../src/sandbox/postmark/simulator.js";
