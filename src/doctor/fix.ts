@@ -44,12 +44,26 @@ export async function fixAll(runtime: Runtime, reports: ConnectionReport[], opti
     output.success(`Set ${store.path} to mode 0600, in a folder of mode 0700.`);
     outcome.repaired = true;
   }
+  outcome.repaired = (await turnOnErrorHooks(runtime, reports)) || outcome.repaired;
   for (const { connection } of reports) {
     const repair = await runtime.withLock("doctor --fix", () => repairOne(runtime, connection, reports, options));
     outcome.repaired ||= repair === "repaired";
     outcome.unfinished ||= repair === "unfinished";
   }
   return outcome;
+}
+
+/** Each server whose SMTP API error webhooks are off gets them turned on, once however many of its streams are checked. */
+async function turnOnErrorHooks(runtime: Runtime, reports: ConnectionReport[]): Promise<boolean> {
+  const off = reports.filter(({ checks }) => checks.some((check) => check.id === "smtp-error-hooks" && check.repair));
+  const servers = [...new Map(off.map(({ connection }) => [connection.serverId, connection])).values()];
+  for (const connection of servers) {
+    const api = serverApi(runtime, await serverTokenFor(runtime, connection));
+    await runtime.output.step(`Turning on the SMTP API error webhooks of ${shown(connection.serverName)}`, () =>
+      api.enableSmtpApiErrorHooks(),
+    );
+  }
+  return servers.length > 0;
 }
 
 /**

@@ -38,7 +38,7 @@ export type Route = { proxy: URL; variable: string } | { direct: string };
 export function routeOf(settings: ProxySettings | undefined, url: URL): Route {
   const variable = url.protocol === "http:" ? "HTTP_PROXY" : "HTTPS_PROXY";
   const proxy = url.protocol === "http:" ? settings?.httpProxy : settings?.httpsProxy;
-  if (proxy === undefined) return { direct: `no ${variable} is set` };
+  if (proxy === undefined) return { direct: settings ? `no ${variable} is set` : "no proxy is set" };
   if (settings?.noProxy && bypasses(settings.noProxy, url)) return { direct: "NO_PROXY names it" };
   return { proxy: new URL(proxy), variable };
 }

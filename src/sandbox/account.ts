@@ -61,6 +61,8 @@ export interface ServerSpec {
   name: string;
   tokens?: string[];
   smtp?: boolean;
+  /** EnableSmtpApiErrorHooks as the server reports it; absent (an answer that does not say) unless given. */
+  errorHooks?: boolean;
   /** Defaults to Postmark's seeded outbound, inbound and broadcast streams. */
   streams?: StreamSpec[];
 }
@@ -92,6 +94,7 @@ export function buildAccount(spec: AccountSpec): AccountState {
       Name: serverSpec.name,
       ApiTokens: serverSpec.tokens ?? [`server-token-${id}`],
       SmtpApiActivated: serverSpec.smtp ?? true,
+      ...(serverSpec.errorHooks === undefined ? {} : { EnableSmtpApiErrorHooks: serverSpec.errorHooks }),
       ServerLink: `https://account.postmarkapp.com/servers/${id}/streams`,
       DeliveryType: "Live",
       Color: "Blue",

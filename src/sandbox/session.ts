@@ -20,7 +20,7 @@ export function sandboxAccount(): AccountState {
   const account = buildAccount({
     accountToken: SANDBOX_CREDENTIALS.accountToken,
     servers: [
-      { id: SANDBOX_SERVERS.production, name: "Acme Production", tokens: [SANDBOX_CREDENTIALS.serverToken] },
+      { id: SANDBOX_SERVERS.production, name: "Acme Production", tokens: [SANDBOX_CREDENTIALS.serverToken], errorHooks: true },
       {
         id: SANDBOX_SERVERS.staging,
         name: "Acme Staging",

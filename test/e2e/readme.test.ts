@@ -74,7 +74,7 @@ describe("README", () => {
       /✔ end-to-end: Customer\.io sent it through Postmark stream outbound; Postmark's Bounced event reached Customer\.io after \d+ s\./,
     );
     // With the key, the region was checked too: the whole chain proven is "All good".
-    expect(doctor!.stdout).toMatch(/\nAll good: 11 ok, 0 warnings, 0 problems, 4 skipped\.\n/);
+    expect(doctor!.stdout).toMatch(/\nAll good: 12 ok, 0 warnings, 0 problems, 4 skipped\.\n/);
   });
 
   it("shows both outcomes of --send-test with the sandbox's tokens, as written", { timeout: 60_000 }, async () => {

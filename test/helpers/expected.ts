@@ -31,6 +31,7 @@ export const HEALTHY_OUTBOUND_CHECKS = {
   "webhook-verify": "skip",
   "smtp-auth": "pass",
   "smtp-send": "skip",
+  "smtp-error-hooks": "skip",
   "unsubscribe-handling": "skip",
   "sending-domains": "skip",
   "customerio-region": "skip",

@@ -11,7 +11,7 @@ const where = (env: NodeJS.ProcessEnv, url: string) => {
 describe("proxy variables", () => {
   it("none set: every request goes direct", () => {
     expect(proxyFromEnv({})).toBeUndefined();
-    expect(where({}, "https://api.postmarkapp.com")).toBe("direct: no HTTPS_PROXY is set");
+    expect(where({}, "https://api.postmarkapp.com")).toBe("direct: no proxy is set");
   });
 
   it("the lower-case name wins over the upper-case one, and blank counts as unset", () => {

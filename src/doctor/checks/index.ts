@@ -13,6 +13,7 @@ import { serverTokenCheck } from "./server-token.js";
 import { webhookVerifyCheck } from "./webhook-verify.js";
 import { smtpAuthCheck } from "./smtp-auth.js";
 import { smtpSendCheck } from "./smtp-send.js";
+import { smtpErrorHooksCheck } from "./smtp-error-hooks.js";
 import { sendingDomainsCheck } from "./sending-domains.js";
 import { customerioRegionCheck } from "./customerio-region.js";
 import { endToEndCheck } from "./end-to-end.js";
@@ -33,6 +34,7 @@ export const CHECKS: DoctorCheck[] = [
   webhookVerifyCheck,
   smtpAuthCheck,
   smtpSendCheck,
+  smtpErrorHooksCheck,
   unsubscribeCheck,
   sendingDomainsCheck,
   customerioRegionCheck,

@@ -19,6 +19,7 @@ const CHECK_IDS = [
   "webhook-verify",
   "smtp-auth",
   "smtp-send",
+  "smtp-error-hooks",
   "unsubscribe-handling",
   "sending-domains",
   "customerio-region",
@@ -52,12 +53,12 @@ describe("doctor", () => {
     const run = await doctor();
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      "Production / outbound (Transactional, region US)\n  ✔ 9 checks passed, 6 skipped (--verbose shows each)\n",
+      "Production / outbound (Transactional, region US)\n  ✔ 9 checks passed, 7 skipped (--verbose shows each)\n",
     );
     expect(run.stdout).not.toMatch(/✔ webhook-triggers/);
     const verbose = await doctor("--verbose");
     expect(verbose.stdout).toMatch(/✔ webhook-triggers: Triggers are exactly Delivery, Bounce, Spam Complaint and Subscription Change/);
-    expect(verbose.stdout.match(/^  [✔!✖-] [a-z-]+: /gm)).toHaveLength(15);
+    expect(verbose.stdout.match(/^  [✔!✖-] [a-z-]+: /gm)).toHaveLength(16);
     // Without a Customer.io key nothing proves events reach it: no "All good", and what was not checked is said.
     expect(run.stdout).toMatch(/No problems found: 9 ok/);
     expect(run.stdout).not.toMatch(/All good/);
@@ -74,10 +75,10 @@ describe("doctor", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       "  ✖ webhook-triggers: Webhook 9001 has the wrong settings: Open trigger is on: Customer.io tracks opens itself, so it would count " +
-        "every open twice.\n      fix: cio-postmark doctor --fix --server 2001 --stream outbound\n  ✔ 8 other checks passed, 6 skipped",
+        "every open twice.\n      fix: cio-postmark doctor --fix --server 2001 --stream outbound\n  ✔ 8 other checks passed, 7 skipped",
     );
     expect(run.stdout.trimEnd().split("\n").slice(-2)).toEqual([
-      "Problems found: 8 ok, 0 warnings, 1 problem, 6 skipped.",
+      "Problems found: 8 ok, 0 warnings, 1 problem, 7 skipped.",
       "To repair it: cio-postmark doctor --fix",
     ]);
   });
@@ -126,7 +127,7 @@ describe("doctor", () => {
     rejectKeys();
     const some = await doctor();
     expect(some.stdout.trimEnd().split("\n").slice(-2)).toEqual([
-      "Problems found: 7 ok, 0 warnings, 2 problems, 6 skipped.",
+      "Problems found: 7 ok, 0 warnings, 2 problems, 7 skipped.",
       "To repair 1 of them: cio-postmark doctor --fix",
     ]);
   });

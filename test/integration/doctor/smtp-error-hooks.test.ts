@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SERVER_TOKEN, startWorldWithOutbound, type World } from "../../helpers/world.js";
+
+/**
+ * doctor learns what recipient explains: whether Postmark reports the SMTP mail it refuses to a
+ * suppressed address (the server's EnableSmtpApiErrorHooks), and --fix turns it on.
+ */
+
+let world: World;
+afterEach(() => world?.close());
+
+const doctor = (args: string[] = []) => world.run(["doctor", ...args], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+const check = (run: Awaited<ReturnType<typeof doctor>>) =>
+  run.json().connections[0].checks.find((candidate: { id: string }) => candidate.id === "smtp-error-hooks");
+
+describe("smtp-error-hooks", () => {
+  it("off: a warning that says what it means for Customer.io, with the fix; --fix turns it on and doctor then passes", async () => {
+    world = await startWorldWithOutbound();
+    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
+    const before = await doctor(["--json"]);
+    expect(before.code).toBe(0);
+    expect(check(before)).toMatchObject({ status: "warn", fix: "Turn them on: cio-postmark doctor --fix --server 2001 --stream outbound" });
+    expect(check(before).message).toMatch(/Customer\.io can show a message as sent that never left Postmark/);
+    expect(check(before).message).toContain("not documented");
+
+    const fixed = await doctor(["--fix"]);
+    expect(fixed.code).toBe(0);
+    const puts = world.simulator.writes.filter((write) => write.method === "PUT" && write.path === "/server");
+    expect(puts).toHaveLength(1);
+    expect(puts[0]!.body).toEqual({ EnableSmtpApiErrorHooks: true });
+    expect(world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks).toBe(true);
+    expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
+  });
+
+  it("on: passes; not said by Postmark's answer: skipped, and --fix writes nothing to the server", async () => {
+    world = await startWorldWithOutbound();
+    expect(check(await doctor(["--json"]))).toMatchObject({ status: "skip" });
+    await doctor(["--fix"]);
+    expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(0);
+    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = true;
+    expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
+  });
+});
