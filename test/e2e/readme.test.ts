@@ -77,6 +77,14 @@ describe("README", () => {
     expect(doctor!.stdout).toMatch(/\nAll good: 12 ok, 0 warnings, 0 problems, 4 skipped\.\n/);
   });
 
+  it("looks up the sandbox's people with recipient, as written", { timeout: 60_000 }, async () => {
+    const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
+    const [, , webhook, bounced, fine] = await runBlock("With the sandbox's people", env);
+    expect(webhook!.stdout).toMatch(/never heard of it: the webhook is not passing Delivery events\./);
+    expect(bounced!.stdout).toMatch(/Postmark suppresses gone@acme\.example on outbound since .*: a message to it hard-bounced/);
+    expect(fine!.stdout).toContain("Nothing stops mail to fine@acme.example on outbound.");
+  });
+
   it("shows both outcomes of --send-test with the sandbox's tokens, as written", { timeout: 60_000 }, async () => {
     const env: NodeJS.ProcessEnv = { CIO_POSTMARK_CONFIG_DIR: mkdtempSync(join(tmpdir(), "cio-readme-")) };
     const [wrong, right] = await runBlock("Proving which stream a token sends through", env);
