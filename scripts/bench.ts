@@ -26,6 +26,7 @@ import { plural } from "../src/core/words.js";
 import { agencyFile, startAgency } from "../test/helpers/agency.js";
 import { finishedSteps } from "../test/helpers/pty.js";
 import { oneRequestIn } from "../src/sandbox/faults.js";
+import { CustomerIoSimulator } from "../src/sandbox/customerio-simulator.js";
 
 const LATENCY_MS = 100;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -487,6 +488,77 @@ async function sandboxEndToEnd(label: string, proof: { stream: string; accessKey
   );
 }
 
+/**
+ * recipient over two saved connections (outbound and broadcast), with a message to the address on each: Postmark's requests and the rounds they took, without and with Customer.io
+ * (whose workspace, person and deliveries are read once for both streams).
+ */
+async function recipientRounds() {
+  const w = await world();
+  for (const stream of ["outbound", "broadcast"])
+    await w.run(["setup", "--no-input", "--skip-smtp", "--stream", stream, "--region", "us"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN });
+  const address = "jane@bench.example";
+  const sentAt = new Date(Date.now() - 3_600_000).toISOString();
+  for (const stream of ["outbound", "broadcast"])
+    w.simulator.recordMessage({
+      ServerID: 3001,
+      MessageStream: stream,
+      Tag: "",
+      From: "alerts@bench.example",
+      To: [{ Email: address, Name: "" }],
+      Recipients: [address],
+      Subject: `News on ${stream}`,
+      Metadata: {},
+    });
+  for (const message of w.simulator.state.messages)
+    Object.assign(message, { ReceivedAt: sentAt, Events: [{ Type: "Delivered", ReceivedAt: sentAt }] });
+  const created = Math.floor(Date.parse(sentAt) / 1000);
+  const customerio = await CustomerIoSimulator.start(
+    [
+      {
+        id: 1,
+        name: "Bench",
+        region: "us",
+        apiKey: "bench-cio-key-0001",
+        smtp: null,
+        people: [
+          {
+            email: address,
+            id: null,
+            cio_id: "p1",
+            deliveries: [
+              {
+                id: "d1",
+                subject: "News on outbound",
+                recipient: address,
+                created,
+                metrics: { sent: created, delivered: created + 4 },
+                type: "email",
+              },
+            ],
+          },
+        ],
+      },
+    ],
+    { postmark: w.simulator, smtp: { port: w.smtp.port, ca: "" } },
+  );
+  for (const [variant, env] of [
+    ["Postmark only", {}],
+    ["with Customer.io", { CUSTOMERIO_APP_API_KEY: "bench-cio-key-0001", ...customerio.env }],
+  ] as const) {
+    const before = customerio.requests.length;
+    const started = performance.now();
+    const { requests } = await w.run(["recipient", address, "--json"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...env });
+    const ms = performance.now() - started;
+    row(
+      `recipient over 2 connections, ${variant}, ${LATENCY_MS} ms Postmark latency`,
+      `${ms.toFixed(0)} ms; Postmark ${requests.length} requests in ${rounds(requests)}; Customer.io ${customerio.requests.length - before} requests`,
+      variant === "Postmark only" ? "≤ 2 Postmark rounds" : "≤ 2 Postmark rounds, Customer.io read once (3 requests)",
+    );
+  }
+  await customerio.close();
+  await w.close();
+}
+
 /** What a cold `npx cio-postmark` downloads now, beside 0.2.0 (commit 6d0fdd0) installed the same way in this run. */
 async function downloadFootprint() {
   const describe = async (label: string, tarball: string) => {
@@ -535,6 +607,7 @@ await sandboxEndToEnd("`doctor --sandbox --end-to-end --to person@acme.example` 
   key: SANDBOX_CREDENTIALS.customerioBroadcastKey,
   to: "person@acme.example",
 });
+await recipientRounds();
 await downloadFootprint();
 
 const table = [
