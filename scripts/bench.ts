@@ -489,8 +489,9 @@ async function sandboxEndToEnd(label: string, proof: { stream: string; accessKey
 }
 
 /**
- * recipient over two saved connections (outbound and broadcast), with a message to the address on each: Postmark's requests and the rounds they took, without and with Customer.io
- * (whose workspace, person and deliveries are read once for both streams).
+ * recipient over two saved connections (outbound and broadcast), with a message to the address on
+ * each: Postmark's requests and the rounds they took, without and with Customer.io (whose workspace,
+ * person and deliveries are read once for both streams).
  */
 async function recipientRounds() {
   const w = await world();
@@ -551,7 +552,8 @@ async function recipientRounds() {
     const ms = performance.now() - started;
     row(
       `recipient over 2 connections, ${variant}, ${LATENCY_MS} ms Postmark latency`,
-      `${ms.toFixed(0)} ms; Postmark ${requests.length} requests in ${rounds(requests)}; Customer.io ${customerio.requests.length - before} requests`,
+      `${ms.toFixed(0)} ms; Postmark ${requests.length} requests in ${rounds(requests)}; ` +
+        `Customer.io ${customerio.requests.length - before} requests`,
       variant === "Postmark only" ? "≤ 2 Postmark rounds" : "≤ 2 Postmark rounds, Customer.io read once (3 requests)",
     );
   }
