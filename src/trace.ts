@@ -1,7 +1,7 @@
 import { appendFileSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from "node:fs";
 import { basename, dirname, resolve, sep } from "node:path";
 import { CliError, usageError } from "./errors.js";
-import type { SecretRegistry } from "./ui/redact.js";
+import { SecretRegistry } from "./ui/redact.js";
 import { mask } from "./ui/redact.js";
 import { SECRET_NAME } from "./core/inputs.js";
 
@@ -23,10 +23,18 @@ const MAX_TEXT = 256 * 1024;
 const MAX_DEPTH = 64;
 
 export class Trace {
+  /** A person's data the run was asked about (recipient's address): in the output, never in a trace someone may attach to a report. */
+  private readonly personal = new SecretRegistry();
+
   private constructor(
     readonly path: string,
     private readonly secrets: SecretRegistry,
   ) {}
+
+  /** Keeps this text (and its URL-encoded form) out of the trace. */
+  conceal(text: string): void {
+    for (const form of new Set([text, encodeURIComponent(text), text.toLowerCase()])) this.personal.add(form);
+  }
 
   /**
    * Creates the file, or empties an earlier trace, 0600 either way: it names servers and streams
@@ -95,7 +103,8 @@ export class Trace {
     const at = new Date().toISOString();
     let line: string;
     try {
-      line = JSON.stringify(shortenTexts(maskSecretFields(this.secrets.redactValue(boundDepth({ at, ...entry }, MAX_DEPTH)))));
+      const masked = this.personal.redactValue(this.secrets.redactValue(boundDepth({ at, ...entry }, MAX_DEPTH)));
+      line = JSON.stringify(shortenTexts(maskSecretFields(masked)));
     } catch {
       line = JSON.stringify({ at, kind: entry.kind, note: "this exchange could not be recorded" });
     }

@@ -40,6 +40,7 @@ interface Target {
 
 export async function runRecipient(runtime: Runtime, options: RecipientOptions): Promise<number> {
   const address = parseAddress("ADDRESS", options.args?.[0])!;
+  runtime.trace?.conceal(address);
   const serverRef = parseServerRef(options.server);
   const streamId = parseStreamId(options.stream);
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +83,17 @@ describe("the sandbox's people", () => {
     });
     expect(json.json()).toMatchObject({ ok: true });
     expect(entryOf(json.json(), "outbound").findings.map((finding: any) => finding.status)).toEqual(["pass", "pass", "pass"]);
+  });
+
+  it("the address is the person's data: in the output asked for, never in the trace", async () => {
+    const trace = join(mkdtempSync(join(tmpdir(), "cio-trace-")), "recipient.trace");
+    const run = await sandbox(["recipient", "sam+news@acme.example", "--stream", "outbound", "--trace", trace], {
+      CUSTOMERIO_APP_API_KEY: SANDBOX_CIO_KEY,
+    });
+    expect(run.stdout).toContain("sam+news@acme.example");
+    const written = readFileSync(trace, "utf8");
+    expect(written).toContain("/suppressions/dump");
+    for (const form of ["sam+news@acme.example", "sam%2Bnews%40acme.example", "sam news@acme.example"]) expect(written).not.toContain(form);
   });
 
   it("an address that is not one: a usage error, exit 2", async () => {
