@@ -131,21 +131,20 @@ const METRIC_OF: Record<string, { metric: string; trigger: string; said: string 
   Bounced: { metric: "bounced", trigger: "Bounce", said: "bounced" },
 };
 
-/** Customer.io's delivery of this Postmark message: same address and subject, the nearest in time within the window. */
+/**
+ * Customer.io's delivery of this Postmark message: same address and subject, sent nearest in time
+ * within the window. Only deliveries Customer.io has sent are given (one not sent yet is no mismatch).
+ */
 function deliveryOf(message: SentToRecipient, deliveries: PersonDelivery[], address: string) {
-  const sent = seconds(message.sentAt);
+  const apart = (delivery: PersonDelivery) => Math.abs(delivery.metrics.sent! - seconds(message.sentAt));
   const candidates = deliveries.filter(
     (delivery) =>
       (delivery.recipient === null || delivery.recipient.toLowerCase() === address.toLowerCase()) &&
       delivery.subject === message.subject &&
-      Math.abs((delivery.metrics.sent ?? delivery.created) - sent) <= SAME_EMAIL_S,
+      apart(delivery) <= SAME_EMAIL_S,
   );
-  const nearest = candidates.sort(
-    (a, b) => Math.abs((a.metrics.sent ?? a.created) - sent) - Math.abs((b.metrics.sent ?? b.created) - sent),
-  )[0];
-  if (!nearest) return undefined;
-  const certain = candidates.length === 1 && Math.abs((nearest.metrics.sent ?? nearest.created) - sent) <= CERTAIN_S;
-  return { delivery: nearest, certain };
+  const [nearest] = candidates.sort((a, b) => apart(a) - apart(b));
+  return nearest && { delivery: nearest, certain: candidates.length === 1 && apart(nearest) <= CERTAIN_S };
 }
 
 function customerioFinding(facts: RecipientFacts, record: RecipientRecord): RecipientFinding {

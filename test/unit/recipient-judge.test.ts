@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { PersonDelivery } from "../../src/customerio/api.js";
 import { canReactivate, judgeRecipient, type RecipientFacts } from "../../src/recipient/judge.js";
 
 /** The recipient verdict from facts alone: what each suppression means, how deliveries are matched, what is never a mismatch. */
@@ -29,7 +30,7 @@ const message = (subject: string, event: string | null, sentAt = "2026-12-07T11:
   event,
   eventAt: event ? "2026-12-07T11:00:04.000Z" : null,
 });
-const delivery = (subject: string, created: number, metrics: Record<string, number>) => ({
+const delivery = (subject: string, created: number, metrics: Record<string, number>): PersonDelivery => ({
   id: "d-1",
   subject,
   recipient: "jane@example.com",
@@ -67,8 +68,15 @@ describe("suppressions", () => {
     if (!liftable) expect(verdict.findings[0]!.fix).not.toMatch(/--reactivate/);
   });
 
+  it("lifts only a hard bounce of the recipient's or this account's own suppression", () => {
+    expect(canReactivate(suppressed("HardBounce", "Customer"))).toBe(false);
+    expect(canReactivate(suppressed("SpamComplaint", "Customer"))).toBe(false);
+    expect(canReactivate(suppressed("Unknown", "Customer"))).toBe(false);
+  });
+
   it("none: nothing stops mail, and every finding passes", () => {
     const verdict = judgeRecipient(facts());
+    expect(verdict.findings[0]!.message).toBe("Postmark does not suppress jane@example.com on outbound.");
     expect(verdict).toMatchObject({ verdict: "Nothing stops mail to jane@example.com on outbound.", suppression: null });
     expect(verdict.findings.map((finding) => [finding.id, finding.status, finding.fix])).toEqual([
       ["suppression", "pass", null],
@@ -111,6 +119,41 @@ describe("Postmark's messages and Customer.io's deliveries", () => {
     });
   });
 
+  it("matched on what both show: the recipient (or none named), the subject, and the nearest send within 10 minutes", () => {
+    const sent = at("2026-12-07T11:00:00Z");
+    const judge = (deliveries: ReturnType<typeof delivery>[]) =>
+      judgeRecipient(facts({ messages: [message("Receipt", "Delivered")], customerio: { people: 1, deliveries } })).verdict;
+    expect(judge([{ ...delivery("Receipt", sent, { sent }), recipient: "someone.else@example.com" }])).toMatch(/^Nothing stops/);
+    expect(judge([{ ...delivery("Receipt", sent, { sent }), recipient: null }])).toContain("delivery d-1 (the same email)");
+    expect(judge([{ ...delivery("Receipt", sent, { sent }), recipient: "JANE@example.com" }])).toContain("delivery d-1 (the same email)");
+    expect(judge([delivery("Receipt", sent + 600, { sent: sent + 600 })])).toContain("(probably the same email)");
+    expect(judge([delivery("Receipt", sent - 120, { sent: sent - 120 })])).toContain("(the same email)");
+    expect(judge([delivery("Receipt", sent + 121, { sent: sent + 121 })])).toContain("(probably the same email)");
+    // The nearer of two is the one named, wherever it is in Customer.io's list.
+    expect(
+      judge([delivery("Receipt", sent + 400, { sent: sent + 400 }), { ...delivery("Receipt", sent + 30, { sent: sent + 30 }), id: "d-2" }]),
+    ).toContain("delivery d-2 (probably the same email)");
+    // An event Customer.io has no metric for (a message with no outcome yet, or a Transient) is no mismatch.
+    for (const event of [null, "Transient"])
+      expect(
+        judgeRecipient(
+          facts({ messages: [message("Receipt", event)], customerio: { people: 1, deliveries: [delivery("Receipt", sent, { sent })] } }),
+        ).verdict,
+      ).toMatch(/^Nothing stops/);
+  });
+
+  it("kept for 45 days: a delivery created just inside is still matched", () => {
+    const created = Math.floor(NOW / 1000) - 45 * 24 * 3600;
+    const verdict = judgeRecipient(
+      facts({
+        messages: [message("Receipt", "Delivered", new Date(created * 1000).toISOString())],
+        customerio: { people: 1, deliveries: [delivery("Receipt", created, { sent: created })] },
+      }),
+    );
+    expect(verdict.verdict).toContain("never heard of it");
+    expect(verdict.verdict).toContain('Postmark delivered "Receipt" at 2026-12-07 11:00 UTC'); // the event's time, not the send's
+  });
+
   it("heard: the metric is there, and all passes", () => {
     const sent = at("2026-12-07T11:00:00Z");
     const verdict = judgeRecipient(
@@ -119,7 +162,12 @@ describe("Postmark's messages and Customer.io's deliveries", () => {
         customerio: { people: 1, deliveries: [delivery("Receipt", sent, { sent, delivered: sent + 4 })] },
       }),
     );
-    expect(verdict.findings[2]).toMatchObject({ status: "pass" });
+    expect(verdict.findings[2]).toEqual({
+      id: "customerio",
+      status: "pass",
+      message: "Customer.io knows jane@example.com and recorded what Postmark did with the messages both show.",
+      fix: null,
+    });
     expect(verdict.verdict).toBe("Nothing stops mail to jane@example.com on outbound.");
   });
 
@@ -176,5 +224,15 @@ describe("Postmark's messages and Customer.io's deliveries", () => {
     expect(verdict.findings[2]).toMatchObject({ id: "customerio", status: "warn" });
     expect(verdict.findings[2]!.message).toMatch(/^Customer\.io shows "Receipt" as sent \(d-1\), but Postmark has no such message: /);
     expect(verdict.findings[2]!.message).toContain("SMTP API error webhooks");
+    expect(verdict.findings[2]!.fix).toBe("Check the server: cio-postmark doctor --server 1 --stream outbound");
+    // A send Postmark does have is not one it refused.
+    const had = judgeRecipient(
+      facts({
+        suppression: suppressed("HardBounce", "Recipient"),
+        messages: [message("Receipt", "Bounced")],
+        customerio: { people: 1, deliveries: [delivery("Receipt", sent + 10, { sent: sent + 10, bounced: sent + 14 })] },
+      }),
+    );
+    expect(had.findings[2]!.status).toBe("pass");
   });
 });

@@ -21,7 +21,7 @@ export function messagesRoute(sim: SimulatedPostmark, method: string, segments: 
     const metadata = sim.ignoreMetadataFilter ? [] : Object.entries(query).filter(([key]) => key.startsWith("metadata_"));
     const matches = visible.filter(
       (message) =>
-        (query.recipient === undefined || message.Recipients.some((to) => to.toLowerCase() === query.recipient!.toLowerCase())) &&
+        (query.recipient === undefined || message.Recipients.some((to) => matchesRecipient(sim, to, query.recipient!))) &&
         (query.tag === undefined || message.Tag === query.tag) &&
         (query.subject === undefined || sim.ignoreSubjectFilter || message.Subject.toLowerCase() === query.subject.toLowerCase()) &&
         (query.messagestream === undefined || sameId(message.MessageStream, query.messagestream)) &&
@@ -51,6 +51,12 @@ export function messagesRoute(sim: SimulatedPostmark, method: string, segments: 
       ]
     : [];
   return { ...outboundView(sim, message), MessageEvents: events };
+}
+
+/** How `recipient` matches is not documented: exactly, or any address containing it, as the simulator is set. */
+function matchesRecipient(sim: SimulatedPostmark, address: string, wanted: string): boolean {
+  const [to, asked] = [address.toLowerCase(), wanted.toLowerCase()];
+  return sim.recipientFilter === "contains" ? to.includes(asked) : to === asked;
 }
 
 /** A message as the API shows it, stamped by Postmark's clock. */

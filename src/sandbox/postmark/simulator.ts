@@ -68,6 +68,7 @@ export class PostmarkSimulator implements SimulatedPostmark {
   verifyAnswer: VerifyAnswer;
   clockSkewMs: number;
   suppressionFilter: SuppressionFilter;
+  recipientFilter: SuppressionFilter;
   /** Requests being answered now, and the most there ever were at once: what a client's cap is judged by. */
   inFlight = 0;
   peakInFlight = 0;
@@ -98,6 +99,7 @@ export class PostmarkSimulator implements SimulatedPostmark {
     this.verifyAnswer = options.verifyAnswer ?? "full";
     this.clockSkewMs = options.clockSkewMs ?? 0;
     this.suppressionFilter = options.suppressionFilter ?? "exact";
+    this.recipientFilter = options.recipientFilter ?? "exact";
     this.http = createServer((request, response) => void this.handle(request, response));
     this.http.on("connection", (socket) => {
       this.sockets.add(socket);

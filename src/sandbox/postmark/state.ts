@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   clockSkewMs?: number;
   /** Whether the suppressions dump's EmailAddress filter matches the address exactly or any address containing it (undocumented). */
   suppressionFilter?: SuppressionFilter;
+  /** And the Messages API's `recipient` filter, likewise undocumented. */
+  recipientFilter?: SuppressionFilter;
 }
 
 export type SuppressionFilter = "exact" | "contains";
@@ -78,6 +80,7 @@ export interface SimulatedPostmark {
   verifyAnswer: VerifyAnswer;
   clockSkewMs: number;
   suppressionFilter: SuppressionFilter;
+  recipientFilter: SuppressionFilter;
 }
 
 /** One request as the route handlers see it. */

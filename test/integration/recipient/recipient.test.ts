@@ -164,6 +164,41 @@ describe("--reactivate", () => {
     expect(run.json().connections[0].suppression).toBeNull();
   });
 
+  it.each(["exact", "contains"] as const)(
+    "Postmark's last messages to the address itself, with their first outcome, however its recipient filter matches (%s)",
+    async (filter) => {
+      world = await startWorldWithOutbound();
+      customerio = await startCustomerIo(world);
+      world.simulator.recipientFilter = filter;
+      const send = (to: string[], subject: string, events: Array<{ Type: string; ReceivedAt: string }>) =>
+        Object.assign(
+          world.simulator.recordMessage({
+            ServerID: 2001,
+            MessageStream: "outbound",
+            Tag: "",
+            From: "a@example.com",
+            To: [],
+            Recipients: to,
+            Subject: subject,
+            Metadata: {},
+          }),
+          { ReceivedAt: "2026-12-01T10:00:00.000Z", Events: events },
+        );
+      send(["ann@example.com", "bob@example.com"], "To both", [
+        { Type: "Opened", ReceivedAt: "2026-12-01T10:00:02.000Z" },
+        { Type: "Delivered", ReceivedAt: "2026-12-01T10:00:05.000Z" },
+        { Type: "Bounced", ReceivedAt: "2026-12-01T10:00:09.000Z" },
+      ]);
+      send(["ann@example.com.au"], "Someone else", [{ Type: "Delivered", ReceivedAt: "2026-12-01T10:00:05.000Z" }]);
+      const run = await recipient(["ann@example.com", "--json"]);
+      expect(run.json().connections[0].messages).toEqual([
+        { messageId: expect.any(String), subject: "To both", sentAt: "2026-12-01T10:00:00.000Z", event: "Delivered" },
+      ]);
+      const search = world.simulator.requests.find((request) => request.path === "/messages/outbound");
+      expect(search!.query).toMatchObject({ recipient: "ann@example.com", messagestream: "outbound" });
+    },
+  );
+
   it("Customer.io's key reads the person in its own region", async () => {
     world = await startWorldWithOutbound();
     customerio = await startCustomerIo(world);
