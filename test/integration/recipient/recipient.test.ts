@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CustomerIoSimulator } from "../../../src/sandbox/customerio-simulator.js";
 import { CIO_US_KEY, startCustomerIo } from "../../helpers/customerio.js";
 import { runCli } from "../../helpers/run-cli.js";
-import { SERVER_TOKEN, startWorldWithOutbound, type World } from "../../helpers/world.js";
+import { SERVER_TOKEN, startWorld, startWorldWithOutbound, type World } from "../../helpers/world.js";
 
 /**
  * `recipient ADDRESS`: the sandbox's four people, each with the verdict a marketer needs, in words
@@ -198,6 +198,31 @@ describe("--reactivate", () => {
       expect(search!.query).toMatchObject({ recipient: "ann@example.com", messagestream: "outbound" });
     },
   );
+
+  it("with no saved connection, the stream a server token in the environment opens; without --stream, a usage error", async () => {
+    world = await startWorld();
+    customerio = await startCustomerIo(world);
+    world.simulator.state.suppressions.push({
+      ServerID: 2001,
+      MessageStream: "outbound",
+      EmailAddress: "gone@example.com",
+      SuppressionReason: "HardBounce",
+      Origin: "Recipient",
+      CreatedAt: "2026-12-01T10:00:00Z",
+    });
+    const run = await recipient(["gone@example.com", "--stream", "outbound", "--json"]);
+    expect(run.code).toBe(1);
+    expect(run.json().connections).toEqual([
+      expect.objectContaining({
+        server: { id: 2001, name: "Production" },
+        stream: "outbound",
+        suppression: expect.objectContaining({ reason: "HardBounce" }),
+      }),
+    ]);
+    const unnamed = await recipient(["gone@example.com", "--json"]);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.json().error.message).toContain("--stream <id>");
+  });
 
   it("Customer.io's key reads the person in its own region", async () => {
     world = await startWorldWithOutbound();
