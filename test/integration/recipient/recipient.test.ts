@@ -57,6 +57,11 @@ describe("the sandbox's people", () => {
     );
     const finding = broadcast.findings.find((candidate: any) => candidate.id === "suppression");
     expect(finding.fix).not.toMatch(/--reactivate/);
+    const text = await sandbox(["recipient", "jane@acme.example", "--stream", "broadcast"]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(
+      /^ {2}Postmark suppresses jane@acme\.example on broadcast since .*: they unsubscribed through Postmark's own link\./m,
+    );
   });
 
   it("a Delivery Customer.io never heard of: the webhook is named, with doctor's command; a + address is found", async () => {
@@ -71,6 +76,9 @@ describe("the sandbox's people", () => {
     );
     const finding = outbound.findings.find((candidate: any) => candidate.id === "customerio");
     expect(finding).toMatchObject({ status: "fail" });
+    const text = await sandbox(["recipient", "sam+news@acme.example", "--stream", "outbound"], { CUSTOMERIO_APP_API_KEY: SANDBOX_CIO_KEY });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^ {2}Postmark delivered "Your receipt" at .*: the webhook is not passing Delivery events\.$/m);
     expect(finding.fix).toContain("cio-postmark doctor --server 1001 --stream outbound");
   });
 
