@@ -31,11 +31,10 @@ interface Failure {
   cause?: unknown;
 }
 
+/** The error and its causes, at most eight deep (a cause may point back at itself). */
 function causes(error: unknown): Failure[] {
   const chain: Failure[] = [];
-  for (let cause = error; typeof cause === "object" && cause !== null && chain.length < 8; cause = (cause as Failure).cause) {
-    chain.push(cause as Failure);
-  }
+  for (let cause = error as Failure | undefined; cause && chain.length < 8; cause = cause.cause as Failure | undefined) chain.push(cause);
   return chain;
 }
 
@@ -47,7 +46,7 @@ export function namedNetworkFailure(
   proxy: ProxySettings | undefined,
 ): CliError | undefined {
   const chain = causes(error);
-  const certificate = chain.find((cause) => typeof cause.code === "string" && UNTRUSTED_CERTIFICATE_CODES.has(cause.code));
+  const certificate = chain.find((cause) => UNTRUSTED_CERTIFICATE_CODES.has(String(cause.code)));
   if (certificate) {
     return new CliError(
       "tls_untrusted",
@@ -59,7 +58,7 @@ export function namedNetworkFailure(
   if ("direct" in route) return undefined;
   const { proxy: through, variable } = route;
   const named = shownProxy(through);
-  const tunnel = chain.map((cause) => /Proxy response \((\d+)\)/.exec(String(cause.message ?? ""))).find(Boolean);
+  const tunnel = chain.map((cause) => /Proxy response \((\d+)\)/.exec(String(cause.message))).find(Boolean);
   if (tunnel) {
     const status = Number(tunnel[1]);
     return status === 407

@@ -47,7 +47,10 @@ describe("namedNetworkFailure", () => {
       code: "proxy_auth_required",
       message: "The proxy http://jane:••••@proxy.example:8080 wants a login (407) before it connects to api.postmarkapp.com.",
     });
-    expect(named!.hint).toMatch(/^Put your proxy login in HTTPS_PROXY, before the proxy's host/);
+    expect(named!.hint).toBe(
+      "Put your proxy login in HTTPS_PROXY, before the proxy's host: user name, a colon, password, then @ " +
+        "(percent-encode any @ : / in the password).",
+    );
     expect(`${named!.message} ${named!.hint}`).not.toContain("s3cret");
   });
 
@@ -57,7 +60,9 @@ describe("namedNetworkFailure", () => {
       code: "proxy_refused",
       message: "The proxy http://jane:••••@proxy.example:8080 refused to connect to api.postmarkapp.com (it answered 403).",
     });
-    expect(named!.hint).toContain("allow api.postmarkapp.com on port 443 through the proxy");
+    expect(named!.hint).toBe(
+      "Ask your IT team to allow api.postmarkapp.com on port 443 through the proxy, or add it to NO_PROXY if it is reachable directly.",
+    );
   });
 
   it("a proxy that cannot be reached, by its host or its port: named as the proxy", () => {
@@ -68,6 +73,7 @@ describe("namedNetworkFailure", () => {
     ]) {
       expect(namedNetworkFailure(failed({ message: "fetch failed" }, cause), URL_, POSTMARK, PROXY)).toMatchObject({
         code: "proxy_unreachable",
+        hint: "Check HTTPS_PROXY (and NO_PROXY for hosts that go direct) against your network's proxy settings.",
         message:
           `Could not reach the proxy http://jane:••••@proxy.example:8080 (${cause.code}) that HTTPS_PROXY names, so nothing ` +
           `reached Postmark.`,
@@ -82,6 +88,17 @@ describe("namedNetworkFailure", () => {
       }),
     ).toBeUndefined();
     expect(namedNetworkFailure(failed({ code: "EPIPE", port: 8080 }), URL_, POSTMARK, PROXY)).toBeUndefined();
+  });
+
+  it("looks eight causes deep, and stops at a cause that points back at itself", () => {
+    const deep = failed(...Array.from({ length: 7 }, () => ({ message: "wrapped" })), { message: "Proxy response (407) !== 200" });
+    expect(namedNetworkFailure(deep, URL_, POSTMARK, PROXY)).toMatchObject({ code: "proxy_auth_required" });
+    const deeper = failed(...Array.from({ length: 8 }, () => ({ message: "wrapped" })), { message: "Proxy response (407) !== 200" });
+    expect(namedNetworkFailure(deeper, URL_, POSTMARK, PROXY)).toBeUndefined();
+    const loop: { message: string; cause?: unknown } = { message: "loop" };
+    loop.cause = loop;
+    expect(namedNetworkFailure(loop, URL_, POSTMARK, PROXY)).toBeUndefined();
+    expect(namedNetworkFailure(failed({ code: 0, message: undefined }), URL_, POSTMARK, PROXY)).toBeUndefined();
   });
 
   it("a proxy without a port is reached on its scheme's", () => {

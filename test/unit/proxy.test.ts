@@ -21,6 +21,18 @@ describe("proxy variables", () => {
     expect(where({ https_proxy: "  ", HTTPS_PROXY: "http://upper:2" }, "https://a.example")).toBe("http://upper:2/ (HTTPS_PROXY)");
   });
 
+  it("the settings as read: each proxy checked and written as a URL, NO_PROXY only where set, lower-case names first", () => {
+    expect(proxyFromEnv({ http_proxy: "plain:3128", HTTP_PROXY: "http://upper:1" })).toEqual({ httpProxy: "http://plain:3128/" });
+    expect(proxyFromEnv({ HTTPS_PROXY: "http://p:1", no_proxy: "a.example", NO_PROXY: "b.example" })).toEqual({
+      httpsProxy: "http://p:1/",
+      noProxy: "a.example",
+    });
+    expect(() => proxyFromEnv({ HTTP_PROXY: "ftp://p:1" })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("in HTTP_PROXY") }),
+    );
+    expect(where({}, "http://127.0.0.1:8080")).toBe("direct: no proxy is set");
+  });
+
   it("each scheme takes its own variable, never the other's", () => {
     expect(where({ HTTP_PROXY: "http://plain:3128" }, "https://a.example")).toBe("direct: no HTTPS_PROXY is set");
     expect(where({ HTTP_PROXY: "http://plain:3128" }, "http://a.example")).toBe("http://plain:3128/ (HTTP_PROXY)");
