@@ -43,19 +43,16 @@ export function routeOf(settings: ProxySettings | undefined, url: URL): Route {
   return { proxy: new URL(proxy), variable };
 }
 
+/** `*` alone is every host: as an entry it is the suffix "" that every host ends with. */
 function bypasses(noProxy: string, url: URL): boolean {
-  if (noProxy === "*") return true;
   const host = url.hostname.toLowerCase();
   const port = Number(url.port) || (url.protocol === "http:" ? 80 : 443);
-  return noProxy
-    .split(/[,\s]/)
-    .filter(Boolean)
-    .some((entry) => {
-      const [, name = entry, entryPort] = /^(.+):(\d+)$/.exec(entry) ?? [];
-      if (entryPort && Number(entryPort) !== port) return false;
-      const hostname = name.toLowerCase();
-      return /^[.*]/.test(hostname) ? host.endsWith(hostname.replace(/^\*/, "")) : host === hostname;
-    });
+  return noProxy.split(/[,\s]+/).some((entry) => {
+    const [, name = entry, entryPort] = /^(.+):(\d+)$/.exec(entry) ?? [];
+    if (entryPort && Number(entryPort) !== port) return false;
+    const hostname = name.toLowerCase();
+    return /^[.*]/.test(hostname) ? host.endsWith(hostname.replace(/^\*/, "")) : host === hostname;
+  });
 }
 
 /** A proxy as it may be shown: its password masked. */
@@ -67,8 +64,8 @@ export const shownProxy = (proxy: URL | string) => maskCredentialsInText(String(
  */
 export function smtpProxyFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (flag !== undefined) return proxyUrl(flag.trim(), "--smtp-proxy").href;
-  const all = firstSet(env, "all_proxy", "ALL_PROXY");
-  return all !== undefined && /^https?:\/\//i.test(all) ? proxyUrl(all, "ALL_PROXY").href : undefined;
+  const all = firstSet(env, "all_proxy", "ALL_PROXY") ?? "";
+  return /^https?:\/\//i.test(all) ? proxyUrl(all, "ALL_PROXY").href : undefined;
 }
 
 /** A proxy URL as written (`host:port` alone means http://), or a usage error naming where it came from. */

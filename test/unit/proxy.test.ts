@@ -60,6 +60,14 @@ describe("proxy variables", () => {
     expect(route).toBe(direct ? "direct: NO_PROXY names it" : "http://proxy:1/ (HTTPS_PROXY)");
   });
 
+  it("NO_PROXY ports are the URL's, or its scheme's default; a list may end in a comma", () => {
+    const env = { HTTP_PROXY: "http://proxy:1", HTTPS_PROXY: "https://proxy:2" };
+    expect(where({ ...env, NO_PROXY: "api.example:80," }, "http://api.example/")).toBe("direct: NO_PROXY names it");
+    expect(where({ ...env, NO_PROXY: "api.example:80" }, "https://api.example/")).toBe("https://proxy:2/ (HTTPS_PROXY)");
+    expect(where({ ...env, NO_PROXY: "api.example:8080" }, "http://api.example:8080/")).toBe("direct: NO_PROXY names it");
+    expect(where({ ...env, NO_PROXY: "a.example,*" }, "https://b.example/")).toBe("direct: NO_PROXY names it");
+  });
+
   it("a proxy that is not an http(s) URL is a usage error naming its variable, its password masked", () => {
     expect(() => proxyFromEnv({ HTTPS_PROXY: "socks5://jane:hunter22@proxy:1080" })).toThrow(
       expect.objectContaining({ code: "proxy_invalid", exitCode: 2, message: expect.stringContaining("in HTTPS_PROXY") }),
@@ -73,6 +81,18 @@ describe("proxy variables", () => {
 
   it("the login's secrets: the password as written and decoded, and user:password (the Basic header's content)", () => {
     expect(proxySecrets(["http://jane:p%40ss@proxy:1", undefined, "http://proxy:2"])).toEqual(["p%40ss", "p@ss", "jane:p@ss"]);
+  });
+
+  it("SMTP: the flag trimmed, ALL_PROXY in either case, each named in its error", () => {
+    expect(smtpProxyFrom("  https://flag:1  ", {})).toBe("https://flag:1/");
+    expect(smtpProxyFrom(undefined, { ALL_PROXY: "HTTP://env:2" })).toBe("http://env:2/");
+    expect(smtpProxyFrom(undefined, {})).toBeUndefined();
+    expect(() => smtpProxyFrom("socks5://x:1", {})).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("in --smtp-proxy") }),
+    );
+    expect(() => smtpProxyFrom(undefined, { ALL_PROXY: "http://[bad" })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("in ALL_PROXY") }),
+    );
   });
 
   it("SMTP: --smtp-proxy first, else an http ALL_PROXY; a socks ALL_PROXY is left alone", () => {

@@ -7,7 +7,16 @@ import { CIO_US_KEY, startCustomerIo } from "../../helpers/customerio.js";
 import { closedPort, startProxy, type TestProxy } from "../../helpers/proxy.js";
 
 const LOGIN = { user: "jane", password: "smtp-pr0xy:p@ss" };
-import { ACCESS_KEY, ACCOUNT_TOKEN, SECRET_KEY, SENDER, SERVER_TOKEN, startWorld, type World } from "../../helpers/world.js";
+import {
+  ACCESS_KEY,
+  ACCOUNT_TOKEN,
+  SECRET_KEY,
+  SENDER,
+  SERVER_TOKEN,
+  startWorld,
+  startWorldWithOutbound,
+  type World,
+} from "../../helpers/world.js";
 
 /**
  * An office that blocks SMTP ports outright: the local handshake cannot run. Customer.io's servers,
@@ -189,5 +198,29 @@ describe("apply where the SMTP port is blocked", () => {
     expect(text.stdout + text.stderr).toContain("not proved (this network blocks the port)");
     expect(text.stdout + text.stderr).toContain("Customer.io's servers, not this network, connect to Postmark's SMTP");
     rmSync(folder, { recursive: true, force: true });
+  });
+});
+
+describe("in-process, an http:// API address through HTTP_PROXY", () => {
+  it("each request goes through the proxy's tunnel; NO_PROXY naming the host sends it direct", async () => {
+    world = await startWorldWithOutbound();
+    customerio = await startCustomerIo(world);
+    const proxy = await startProxy({ "127.0.0.1": Number(new URL(world.simulator.url).port) });
+    try {
+      const through = await world.run(["doctor", "--json"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, HTTP_PROXY: proxy.url } });
+      expect(through.code).toBe(0);
+      expect(proxy.connects.length).toBeGreaterThan(0);
+      expect(new Set(proxy.connects.map((connect) => connect.target))).toEqual(new Set([`127.0.0.1:${new URL(world.simulator.url).port}`]));
+      expect(through.json().network.postmark).toMatchObject({ proxy: proxy.url, variable: "HTTP_PROXY" });
+      const before = proxy.connects.length;
+      const direct = await world.run(["doctor", "--json"], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" },
+      });
+      expect(direct.code).toBe(0);
+      expect(proxy.connects).toHaveLength(before);
+      expect(direct.json().network.postmark).toMatchObject({ direct: "NO_PROXY names it" });
+    } finally {
+      await proxy.close();
+    }
   });
 });
