@@ -80,16 +80,23 @@ export async function provenSmtp(
   const { output, prompter } = runtime;
   for (let pending = check; ;) {
     try {
-      const credentials = await output.step("Checking the SMTP key pair", async (update) => {
-        const { credentials, steps } = await pending;
-        update(`SMTP ${shown(credentials.host)}:${credentials.port}: ${steps.map((step) => STEP_LABELS[step]).join(", ")}`);
-        return credentials;
+      return await output.step("Checking the SMTP key pair", async (update) => {
+        try {
+          const { credentials, steps } = await pending;
+          update(`SMTP ${shown(credentials.host)}:${credentials.port}: ${steps.map((step) => STEP_LABELS[step]).join(", ")}`);
+          return { credentials };
+        } catch (error) {
+          if (!(error instanceof CliError && error.code === PORT_BLOCKED)) throw error;
+          // Neither a pass nor a failure: the step ends as a note, and the run's warnings say the rest.
+          const credentials = { ...input, host: input.host ?? defaultSmtpHost(stream.MessageStreamType) };
+          update(
+            `SMTP ${shown(credentials.host)}:${credentials.port}: not reached from this network; the key pair is saved unproved`,
+            "note",
+          );
+          return { credentials, blocked: error };
+        }
       });
-      return { credentials };
     } catch (error) {
-      if (error instanceof CliError && error.code === PORT_BLOCKED) {
-        return { credentials: { ...input, host: input.host ?? defaultSmtpHost(stream.MessageStreamType) }, blocked: error };
-      }
       const retryable = error instanceof CliError && error.code === "smtp_auth_rejected" && runtime.interactive;
       if (!retryable) throw error;
       output.failure(error.message);

@@ -83,6 +83,16 @@ describe("SMTP port blocked on this network", () => {
     expect(endToEnd.status).toBe("pass");
   });
 
+  it("in words: the check ends as a note, not a failure, and the warning says what it means", async () => {
+    world = await startWorld();
+    customerio = await startCustomerIo(world);
+    const run = await blockedRun(["setup", "--no-input", "--stream", "outbound", "--region", "us"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^ℹ SMTP smtp\.postmarkapp\.com:587: not reached from this network; the key pair is saved unproved$/m);
+    expect(run.stderr).not.toMatch(/✖/);
+    expect(run.stderr + run.stdout).toContain("Customer.io's servers, not this network, connect to Postmark's SMTP");
+  });
+
   it("--send-test cannot send either: said, and nothing is sent", async () => {
     world = await startWorld();
     customerio = await startCustomerIo(world);
