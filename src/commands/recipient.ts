@@ -78,8 +78,8 @@ export async function runRecipient(runtime: Runtime, options: RecipientOptions):
     const lifted = await reactivate(runtime, address, looked, Boolean(options.yes));
     if (lifted.length > 0) looked = await look(targets);
   }
-  render(runtime, address, looked);
   const failed = looked.some((entry) => entry.error || entry.verdict!.findings.some((finding) => finding.status === "fail"));
+  render(runtime, address, looked, failed);
   return failed ? ExitCode.failure : ExitCode.ok;
 }
 
@@ -145,11 +145,11 @@ function refusal({ SuppressionReason: reason, Origin: origin }: Suppression): st
   return "Postmark itself suppressed the address; ask Postmark support.";
 }
 
-function render(runtime: Runtime, address: string, looked: Looked[]): void {
+function render(runtime: Runtime, address: string, looked: Looked[], failed: boolean): void {
   const { output } = runtime;
   if (output.json) {
     output.writeJson({
-      ok: !looked.some((entry) => entry.error || entry.verdict!.findings.some((finding) => finding.status === "fail")),
+      ok: !failed,
       recipient: address,
       connections: looked.map((entry) => ({
         server: entry.server,
