@@ -20,7 +20,10 @@ describe("smtp-error-hooks", () => {
     const before = await doctor(["--json"]);
     expect(before.code).toBe(0);
     expect(check(before)).toMatchObject({ status: "warn", fix: "Turn them on: cio-postmark doctor --fix --server 2001 --stream outbound" });
-    expect(check(before).message).toMatch(/Customer\.io can show a message as sent that never left Postmark/);
+    expect(check(before).message).toMatch(
+      /^The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses, it tells no one/,
+    );
+    expect(check(before).message).toContain("so Customer.io can show a message as sent that never left Postmark. (How Customer.io");
     expect(check(before).message).toContain("not documented");
 
     const fixed = await doctor(["--fix"]);
@@ -29,7 +32,12 @@ describe("smtp-error-hooks", () => {
     expect(puts).toHaveLength(1);
     expect(puts[0]!.body).toEqual({ EnableSmtpApiErrorHooks: true });
     expect(world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks).toBe(true);
-    expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
+    expect(check(await doctor(["--json"]))).toEqual({
+      id: "smtp-error-hooks",
+      status: "pass",
+      message: "The server's SMTP API error webhooks are on: mail Postmark refuses to a suppressed address is reported.",
+      fix: null,
+    });
   });
 
   it("on: passes; not said by Postmark's answer: skipped, and --fix writes nothing to the server", async () => {

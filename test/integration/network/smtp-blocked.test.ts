@@ -66,6 +66,12 @@ describe("SMTP port blocked on this network", () => {
     const auth = doctor.json().connections[0].checks.find((check: { id: string }) => check.id === "smtp-auth");
     expect(auth.status).toBe("warn");
     expect(auth.message).toContain("the port may be blocked on this network");
+    expect(auth.message).toContain(
+      "The key pair is not checked from here (it has never been proved); Customer.io's servers, not this network, connect to " +
+        "Postmark's SMTP.",
+    );
+    const human = await blockedRun(["doctor"]);
+    expect(human.stdout).toMatch(/^Network: .*; SMTP smtp\.postmarkapp\.com:587 blocked here\.$/m);
     expect(auth.fix).toContain("doctor --end-to-end --from");
     expect(doctor.json().network.smtp).toEqual([{ host: "smtp.postmarkapp.com", port: 587, answered: false }]);
 

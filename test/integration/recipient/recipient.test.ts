@@ -104,6 +104,15 @@ describe("the sandbox's people", () => {
     for (const form of ["sam+news@acme.example", "sam%2Bnews%40acme.example", "sam news@acme.example"]) expect(written).not.toContain(form);
   });
 
+  it("doctor in the sandbox says its network is this machine's", async () => {
+    const run = await sandbox(["doctor", "--json"]);
+    expect(run.json().network.postmark).toEqual({
+      host: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      direct: "the sandbox's simulators, on this machine",
+    });
+    expect(run.json().network.customerio).toMatchObject({ direct: "the sandbox's simulators, on this machine" });
+  });
+
   it("an address that is not one: a usage error, exit 2", async () => {
     const run = await sandbox(["recipient", "not-an-address", "--json"]);
     expect(run.code).toBe(2);
