@@ -236,7 +236,7 @@ function renderHelp() {
   const isTTY = process.stdout.isTTY;
   process.stdout.isTTY = false; // the width and colours commander uses for a pipe
   try {
-    for (const command of ["", "setup", "doctor", "status", "remove", "apply"]) {
+    for (const command of ["", "setup", "doctor", "status", "remove", "apply", "recipient"]) {
       let text = "";
       const io = { stdout: { write: (chunk) => ((text += chunk), true) }, stderr: { write: () => true }, stdin: process.stdin, env: {} };
       const program = cli.createProgram({ io, secrets: undefined, overrides: {}, json: false, exitCode: 0 });

@@ -62,7 +62,7 @@ describe("the built binary", async () => {
     }
   });
 
-  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]]])(
+  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]], [["recipient"]]])(
     "%j --help from the binary is, byte for byte, the help commander prints (the build renders it from the program)",
     async (command) => {
       const fromBinary = await runBin([...command, "--help"]);

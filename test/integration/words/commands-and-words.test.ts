@@ -71,7 +71,7 @@ describe("each command's --help", () => {
     for (const name of ignores) expect(help.stdout).not.toContain(name);
   });
 
-  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]]])(
+  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]], [["recipient"]]])(
     "%j --help fits one 24-row screen of 80 columns, and says how to see the rest",
     async (command) => {
       const run = await runBinary([...command, "--help"]);
@@ -84,7 +84,7 @@ describe("each command's --help", () => {
     },
   );
 
-  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]]])(
+  it.each([[[]], [["setup"]], [["doctor"]], [["status"]], [["remove"]], [["apply"]], [["recipient"]]])(
     "%j --help --all fits 80 columns, with one block of variables and the exit codes",
     async (command) => {
       const run = await runBinary([...command, "--help", "--all"]);
