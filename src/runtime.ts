@@ -167,8 +167,17 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
   let settings: PostmarkSettings | undefined;
   let prefix: string | undefined;
   const customerioOrigins = () => (sandbox ? sandbox.customerioOrigins : parseCustomerIoOrigins(io.env));
-  const smtpProxy = sandbox ? undefined : smtpProxyFrom(options.smtpProxy, io.env);
-  for (const secret of smtpProxy ? proxySecrets([smtpProxy]) : []) secrets.add(secret);
+  // --smtp-proxy is checked now, as every flag is; ALL_PROXY only when an SMTP exchange starts: commands that speak no
+  // SMTP never fail on it.
+  if (options.smtpProxy !== undefined) for (const secret of proxySecrets([smtpProxyFrom(options.smtpProxy, {})])) secrets.add(secret);
+  let smtpProxy: { url?: string } | undefined;
+  const smtpProxyUrl = () => {
+    if (!smtpProxy) {
+      smtpProxy = { url: sandbox ? undefined : smtpProxyFrom(options.smtpProxy, io.env) };
+      for (const secret of proxySecrets([smtpProxy.url])) secrets.add(secret);
+    }
+    return smtpProxy.url;
+  };
   // The office's proxy, read once when a request is first made; the sandbox's loopback servers are never behind it.
   let proxy: { settings?: ProxySettings } | undefined;
   const proxySettings = () => {
@@ -196,7 +205,9 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
       timeoutMs: overrides.smtpTimeoutMs ?? SMTP_TIMEOUT_MS,
       deadlines: overrides.smtpDeadlines ?? SMTP_DEADLINES,
       trace,
-      ...(smtpProxy ? { proxy: smtpProxy } : {}),
+      get proxy() {
+        return smtpProxyUrl();
+      },
     },
     sendTest: { ...SEND_TEST, ...overrides.sendTest },
     endToEndTimeoutMs: overrides.endToEndTimeoutMs ?? END_TO_END_TIMEOUT_MS,

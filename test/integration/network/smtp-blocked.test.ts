@@ -240,3 +240,24 @@ describe("in-process, an http:// API address through HTTP_PROXY", () => {
     }
   });
 });
+
+describe("a malformed ALL_PROXY", () => {
+  it("fails only the commands that speak SMTP, as a usage error naming it; --smtp-proxy is checked before anything is read", async () => {
+    world = await startWorldWithOutbound();
+    customerio = await startCustomerIo(world);
+    const env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ALL_PROXY: "http://jane:hunter22@[bad" };
+    const status = await world.run(["status", "--json"], { env });
+    expect(status.code).toBe(0);
+    const doctor = await world.run(["doctor", "--json"], { env });
+    expect(doctor.code).toBe(2);
+    expect(doctor.json().error).toMatchObject({ code: "proxy_invalid", message: expect.stringContaining("in ALL_PROXY") });
+    expect(doctor.stdout + doctor.stderr).not.toContain("hunter22");
+    const requests = world.simulator.requests.length;
+    const flag = await world.run(["setup", "--no-input", "--json", "--stream", "outbound", "--region", "us", "--smtp-proxy", "ftp://x:1"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
+    expect(flag.code).toBe(2);
+    expect(flag.json().error.message).toContain("in --smtp-proxy");
+    expect(world.simulator.requests).toHaveLength(requests);
+  });
+});
