@@ -5,8 +5,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CustomerIoSimulator } from "../../../src/sandbox/customerio-simulator.js";
 import { CIO_US_KEY, startCustomerIo } from "../../helpers/customerio.js";
 import { closedPort, startProxy, type TestProxy } from "../../helpers/proxy.js";
-
-const LOGIN = { user: "jane", password: "smtp-pr0xy:p@ss" };
 import {
   ACCESS_KEY,
   ACCOUNT_TOKEN,
@@ -24,6 +22,7 @@ import {
  * the chain proof from Customer.io's side (doctor --end-to-end) proves it without the port.
  */
 
+const LOGIN = { user: "jane", password: "smtp-pr0xy:p@ss" };
 let world: World;
 let customerio: CustomerIoSimulator;
 afterEach(async () => {
