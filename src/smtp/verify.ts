@@ -3,6 +3,7 @@ import { TLS_INSPECTION_HINT, UNTRUSTED_CERTIFICATE_CODES } from "../http/networ
 import { format } from "node:util";
 import { smtpHandshakes } from "../http/limiter.js";
 import { smtpProxyError, watchTunnels, type SocketCallback } from "./through-proxy.js";
+import { BLOCKED_PORT_HINT, PORT_BLOCKED, UNREACHABLE } from "./blocked-port.js";
 import { CliError } from "../errors.js";
 import type { Trace } from "../trace.js";
 import { mask } from "../ui/redact.js";
@@ -288,17 +289,6 @@ export function smtpTranscript(trace: Trace) {
   };
 }
 
-/**
- * The port could not be reached from this network: silence before any greeting, or a refusal.
- * Offices often block 587 and 2525 outright. It says nothing of the key pair, nor of Customer.io,
- * whose servers, not this network, connect to Postmark's SMTP.
- */
-export const PORT_BLOCKED = "smtp_port_blocked";
-const UNREACHABLE = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH"]);
-const BLOCKED_PORT_HINT =
-  "This network may block the port; Customer.io's servers, not this network, connect to Postmark's SMTP, so it does not stop " +
-  "Customer.io sending. Try --smtp-port 2525, --smtp-proxy URL (a proxy that allows CONNECT to the port), or prove the key pair " +
-  "from Customer.io's side with doctor --end-to-end (it needs a Customer.io App API key).";
 const STALLED_HINT =
   "The server answered at first, then stalled: try again in a few minutes; if it persists, run with --trace FILE and report it.";
 

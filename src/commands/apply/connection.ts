@@ -12,7 +12,8 @@ import { blockingError, findingWords, type Verdict } from "../../doctor/judge.js
 import type { ServerApi } from "../../postmark/api.js";
 import type { AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
-import { PORT_BLOCKED, verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
+import { verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
+import { blockedPort, unprovedWords } from "../../smtp/blocked-port.js";
 import { proveTokenStream, type SendTestAddresses, type SendTestResult } from "../../connections/send-test.js";
 import type { SavedConnection } from "../../store/config-store.js";
 
@@ -80,8 +81,7 @@ export async function planEntry(
       entry.smtp = credentials;
       if (blocked) {
         entry.smtpUnproved = true;
-        entry.warnings.push(`${blocked.message} The SMTP key pair is saved unproved. ${blocked.hint}`);
-        if (sendTo) entry.warnings.push("The test message (--send-test) needs the same port: it was not sent.");
+        entry.warnings.push(...unprovedWords(blocked, sendTo !== undefined));
       }
     }
     // Before any change: a pair that sends through another stream changes nothing for this connection.
@@ -114,7 +114,8 @@ async function proveSmtp(
     return { credentials };
   } catch (error) {
     // A port this network blocks says nothing of the key pair: it goes on unproved, as setup's does.
-    if (error instanceof CliError && error.code === PORT_BLOCKED) return { credentials, blocked: error };
+    const blocked = blockedPort(error);
+    if (blocked) return { credentials, blocked };
     throw error;
   }
 }

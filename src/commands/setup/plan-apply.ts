@@ -61,7 +61,8 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
     ? await provenToken(runtime, { target, stream, server, input: target.smtpInput!, addresses: target.sendTest }, smtpCheck)
     : { smtp: null, sendTest: null, unproved: [] };
   const proved = smtp !== null && unproved.length === 0;
-  const noEventYet = [
+  // What the proofs left to say: a key pair a blocked port kept unproved, a test message with no event yet.
+  const provingWords = [
     ...unproved,
     ...(sendTest && !sendTest.firstEvent
       ? [
@@ -85,7 +86,7 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
   const { storeSecrets } = given;
   const parts = { server, stream, region, smtp, smtpProved: proved, sendTest, secretSaved: storeSecrets && smtp !== null };
   if (given.dryRun)
-    return result(runtime, { ...parts, warnings: [...findingWords(verdict, "warn"), ...noEventYet], plan: plan.webhooks, problems: [] });
+    return result(runtime, { ...parts, warnings: [...findingWords(verdict, "warn"), ...provingWords], plan: plan.webhooks, problems: [] });
   const again = runtime.command("setup", "--yes", "--server", String(server.ID), "--stream", stream.ID);
   await confirmDeletions(runtime, plan.webhooks, given.yes, again);
   if (runtime.interactive && !given.yes && !(await prompter.confirm("Apply this plan and save the connection?", true))) {
@@ -104,7 +105,7 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
   const outcome = (done: Outcome) =>
     result(runtime, {
       ...parts,
-      warnings: [...findingWords(done.after, "warn"), ...noEventYet, ...done.applied.warnings],
+      warnings: [...findingWords(done.after, "warn"), ...provingWords, ...done.applied.warnings],
       plan: plan.webhooks,
       applied: done.applied,
       // Doctor's verdict on what now stands: what it would fail, setup does not call a success.

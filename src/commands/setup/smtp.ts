@@ -4,7 +4,8 @@ import { type SendTestResult } from "../../connections/send-test.js";
 import { POSTMARK_WEB_APP, streamSettingsLink } from "../../postmark/links.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Runtime } from "../../runtime.js";
-import { PORT_BLOCKED, SendRefusedError, STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../../smtp/verify.js";
+import { SendRefusedError, STEP_LABELS, verifySmtp, type SmtpCredentials, type SmtpStep } from "../../smtp/verify.js";
+import { blockedPort, unprovedWords } from "../../smtp/blocked-port.js";
 import type { SavedConnection } from "../../store/config-store.js";
 import { required } from "../../ui/prompts.js";
 import { shown } from "../../ui/terminal-safe.js";
@@ -86,14 +87,15 @@ export async function provenSmtp(
           update(`SMTP ${shown(credentials.host)}:${credentials.port}: ${steps.map((step) => STEP_LABELS[step]).join(", ")}`);
           return { credentials };
         } catch (error) {
-          if (!(error instanceof CliError && error.code === PORT_BLOCKED)) throw error;
+          const blocked = blockedPort(error);
+          if (!blocked) throw error;
           // Neither a pass nor a failure: the step ends as a note, and the run's warnings say the rest.
           const credentials = { ...input, host: input.host ?? defaultSmtpHost(stream.MessageStreamType) };
           update(
             `SMTP ${shown(credentials.host)}:${credentials.port}: not reached from this network; the key pair is saved unproved`,
             "note",
           );
-          return { credentials, blocked: error };
+          return { credentials, blocked };
         }
       });
     } catch (error) {
@@ -132,9 +134,7 @@ export async function provenToken(
     const { credentials: smtp, blocked } = await provenSmtp(runtime, input, stream, check);
     if (blocked) {
       // Said as a warning: the key pair is saved unproved, with why that need not stop Customer.io and how to prove it.
-      const unproved = [`${blocked.message} The SMTP key pair is saved unproved. ${blocked.hint}`];
-      if (addresses) unproved.push("The test message (--send-test) needs the same port: it was not sent.");
-      return { smtp, sendTest: null, unproved };
+      return { smtp, sendTest: null, unproved: unprovedWords(blocked, addresses !== undefined) };
     }
     if (!addresses) return { smtp, sendTest: null, unproved: [] };
     try {

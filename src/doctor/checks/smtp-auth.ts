@@ -5,7 +5,7 @@ import { secretHome, secretKeyVariable } from "../../connections/saved.js";
 import type { DoctorCheck } from "../types.js";
 import { fail, pass, skip } from "../judge.js";
 import { portBlocked, setupCommand } from "../verdicts.js";
-import { PORT_BLOCKED } from "../../smtp/verify.js";
+import { blockedPort } from "../../smtp/blocked-port.js";
 
 export const smtpAuthCheck: DoctorCheck = {
   id: "smtp-auth",
@@ -28,12 +28,13 @@ export const smtpAuthCheck: DoctorCheck = {
         `SMTP ${credentials.host}:${credentials.port}: STARTTLS and the key pair (Access Key ${credentials.accessKey}) accepted.`,
       );
     } catch (error) {
-      const cliError = error instanceof CliError ? error : undefined;
       // This network, not the key pair: a check that cannot know says so, and names the proof that needs no port.
-      if (cliError?.code === PORT_BLOCKED) {
+      const blocked = blockedPort(error);
+      if (blocked) {
         const proved = facts.connection.verifiedAt ? `it was last proved ${facts.connection.verifiedAt}` : "it has never been proved";
-        return portBlocked(facts, cliError, `The key pair is not checked from here (${proved})`);
+        return portBlocked(facts, blocked, `The key pair is not checked from here (${proved})`);
       }
+      const cliError = error instanceof CliError ? error : undefined;
       if (cliError?.code !== "smtp_auth_rejected") return fail(cliError?.message ?? String(error), cliError?.hint ?? "Run doctor again.");
       const server = await facts.server().catch(() => undefined);
       const where = server ? streamSettingsLink(server, facts.connection.streamId) : "the stream's Settings tab in Postmark";

@@ -1,8 +1,7 @@
 import { describeSendTest } from "../../connections/send-test.js";
 import type { DoctorCheck } from "../types.js";
 import { pass, skip } from "../judge.js";
-import { CliError } from "../../errors.js";
-import { PORT_BLOCKED } from "../../smtp/verify.js";
+import { blockedPort } from "../../smtp/blocked-port.js";
 import { couldNotRead, isResult, portBlocked } from "../verdicts.js";
 
 export const smtpSendCheck: DoctorCheck = {
@@ -10,11 +9,12 @@ export const smtpSendCheck: DoctorCheck = {
   async run(facts) {
     const request = facts.sendTest();
     if (!request) return skip("Skipped: run with --send-test --from ADDRESS to prove which stream the SMTP token sends through.");
-    const outcome = await request.catch((error: unknown) =>
-      error instanceof CliError && error.code === PORT_BLOCKED
-        ? portBlocked(facts, error, "The test message was not sent from here")
-        : couldNotRead(error, "where the test message went"),
-    );
+    const outcome = await request.catch((error: unknown) => {
+      const blocked = blockedPort(error);
+      return blocked
+        ? portBlocked(facts, blocked, "The test message was not sent from here")
+        : couldNotRead(error, "where the test message went");
+    });
     if (isResult(outcome)) return outcome;
     const missing = facts.connection.origin?.smtpMissing;
     if (outcome === "no-smtp" && missing?.length)
