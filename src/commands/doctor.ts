@@ -1,8 +1,7 @@
 import { CliError, ExitCode, usageError } from "../errors.js";
 import type { Region } from "../core/regions.js";
 import { parseServerRef, parseStreamId } from "../core/inputs.js";
-import { DEFAULT_TEST_RECIPIENT, isBounceTestAddress, parseAddress } from "../core/send-test.js";
-import type { SendTestAddresses } from "../connections/send-test.js";
+import { givenAddresses, isBounceTestAddress, sendTestAddresses } from "../core/send-test.js";
 import { checkAll, hasFailure, keepCheck } from "../doctor/collect.js";
 import { fixAll } from "../doctor/fix.js";
 import { renderDoctor } from "../doctor/render.js";
@@ -211,7 +210,7 @@ function endToEndOptions(
     if (timeout !== undefined) throw usageError("timeout_without_end_to_end", "--timeout goes with --end-to-end.");
     return undefined;
   }
-  const from = parseAddress("--from", options.from);
+  const { from, to } = givenAddresses(options);
   if (!from) {
     // Every input a scripted run lacks is named at once, not one run at a time.
     const missing = [
@@ -224,18 +223,5 @@ function endToEndOptions(
       missing.length > 1 ? CUSTOMERIO_KEY_HELP : undefined,
     );
   }
-  return { from, to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT, timeoutMs: seconds * 1000 };
-}
-
-/** --send-test's addresses; --from is required with it, since this run cannot know a sender. */
-function sendTestAddresses(options: DoctorOptions): SendTestAddresses | undefined {
-  const from = parseAddress("--from", options.from);
-  const to = parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT;
-  if (!options.sendTest) return undefined;
-  if (!from)
-    throw usageError(
-      "missing_input",
-      "--send-test needs --from <address>: a confirmed sender signature or an address on a verified domain.",
-    );
-  return { from, to };
+  return { from, to, timeoutMs: seconds * 1000 };
 }

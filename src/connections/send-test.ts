@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { CliError } from "../errors.js";
 import { firstEvent, isBounceTestAddress, isOwnTestMessage, searchFilters, testMessage } from "../core/send-test.js";
+import type { SendTestAddresses } from "../core/send-test.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { OutboundMessage, StreamType } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
@@ -21,11 +22,6 @@ export interface SendTestTarget {
   serverName: string;
   streamId: string;
   streamType: StreamType;
-}
-
-export interface SendTestAddresses {
-  from: string;
-  to: string;
 }
 
 /** setup's and doctor's JSON `sendTest`. */

@@ -33,6 +33,29 @@ export function parseAddress(flag: string, value: string | undefined): string | 
   return address;
 }
 
+export interface SendTestAddresses {
+  from: string;
+  to: string;
+}
+
+/** --from and --to as given, each checked; --to is Postmark's bounce test address unless named. */
+export const givenAddresses = (options: { from?: string; to?: string }) => ({
+  from: parseAddress("--from", options.from),
+  to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT,
+});
+
+/** --send-test's addresses, or none without it; --from is required with it, since no run can guess a sender. */
+export function sendTestAddresses(options: { sendTest?: boolean; from?: string; to?: string }): SendTestAddresses | undefined {
+  const { from, to } = givenAddresses(options);
+  if (!options.sendTest) return undefined;
+  if (!from)
+    throw usageError(
+      "missing_input",
+      "--send-test needs --from <address>: a confirmed sender signature or an address on a verified domain.",
+    );
+  return { from, to };
+}
+
 export interface TestMessageInput {
   from: string;
   to: string;

@@ -10,7 +10,8 @@ import type { Workspace } from "../customerio/api.js";
 import type { EndToEndResult } from "../connections/end-to-end.js";
 import { verifySmtp } from "../smtp/verify.js";
 import type { CheckedConnection, Facts } from "./types.js";
-import { proveTokenStream, type SendTestAddresses } from "../connections/send-test.js";
+import { proveTokenStream } from "../connections/send-test.js";
+import type { SendTestAddresses } from "../core/send-test.js";
 
 /** The facts about one saved connection, fetched lazily and at most once. */
 export interface FactOptions {

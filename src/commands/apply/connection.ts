@@ -14,7 +14,8 @@ import type { AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
 import { verifySmtp, type SmtpCredentials } from "../../smtp/verify.js";
 import { blockedPort, unprovedWords } from "../../smtp/blocked-port.js";
-import { proveTokenStream, type SendTestAddresses, type SendTestResult } from "../../connections/send-test.js";
+import { proveTokenStream, type SendTestResult } from "../../connections/send-test.js";
+import type { SendTestAddresses } from "../../core/send-test.js";
 import type { SavedConnection } from "../../store/config-store.js";
 
 /** One connection of the file through apply: read and judged as setup and doctor judge it, its SMTP pair proved, then applied and saved. */

@@ -2,8 +2,7 @@ import { CliError, ExitCode, usageError } from "../../errors.js";
 import { consent } from "../../connections/consent.js";
 import { smtpFromEnv } from "../../core/connections-file.js";
 import { plural } from "../../core/words.js";
-import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../../core/send-test.js";
-import type { SendTestAddresses } from "../../connections/send-test.js";
+import { sendTestAddresses, type SendTestAddresses } from "../../core/send-test.js";
 import { fileTokens, readConnectionsFile, resolveServers, type ConnectionsFile } from "../../connections/file.js";
 import { criticalSection } from "../../interrupt.js";
 import { recordDone } from "../../journal.js";
@@ -22,7 +21,9 @@ export async function runApply(runtime: Runtime, options: ApplyOptions): Promise
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   const file = readConnectionsFile(runtime, options.file);
   const check = Boolean(options.check);
-  const sendTo = sendTestAddresses(options, check);
+  if (check && options.sendTest)
+    throw usageError("send_test_check", "--check changes and sends nothing, but --send-test sends a real message.", "Drop one of the two.");
+  const sendTo = sendTestAddresses(options);
   fileTokens(runtime, file.connections);
   // Every variable the file names is read before any request: --check proves no SMTP pair, so needs none.
   if (!check) assertSmtpVariables(file, runtime.env);
@@ -47,20 +48,6 @@ interface ApplyRun {
   given: boolean;
   /** --send-test's addresses: each named SMTP pair sends one message, before any change. */
   sendTo?: SendTestAddresses;
-}
-
-/** --send-test's addresses; --from is needed (no run can guess a sender), and --check sends nothing. */
-function sendTestAddresses(options: ApplyOptions, check: boolean): SendTestAddresses | undefined {
-  if (!options.sendTest) return undefined;
-  if (check)
-    throw usageError("send_test_check", "--check changes and sends nothing, but --send-test sends a real message.", "Drop one of the two.");
-  const from = parseAddress("--from", options.from);
-  if (!from)
-    throw usageError(
-      "missing_input",
-      "--send-test needs --from <address>: a confirmed sender signature or an address on a verified domain.",
-    );
-  return { from, to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT };
 }
 
 async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {

@@ -10,7 +10,7 @@ import {
   secretProblem,
 } from "../../core/inputs.js";
 import { type Region } from "../../core/regions.js";
-import { DEFAULT_TEST_RECIPIENT, parseAddress } from "../../core/send-test.js";
+import { givenAddresses } from "../../core/send-test.js";
 import { matchesServerRef, sameStreamId } from "../../core/matching.js";
 import type { Server } from "../../core/model.js";
 import { envToken, type SourcedToken } from "../../connections/clients.js";
@@ -97,8 +97,7 @@ async function readGivenInputs(runtime: Runtime, options: SetupOptions): Promise
     accountToken: envToken(env, "account"),
     serverToken: envToken(env, "server"),
     sendTest: Boolean(options.sendTest),
-    from: parseAddress("--from", options.from),
-    to: parseAddress("--to", options.to) ?? DEFAULT_TEST_RECIPIENT,
+    ...givenAddresses(options),
     skipSmtp: Boolean(options.skipSmtp),
     dryRun: Boolean(options.dryRun),
     verifies: options.verifyWebhook !== false,

@@ -9,17 +9,7 @@ import { ApiError, jsonOrText, notFound, parseBody, sameId } from "./answers.js"
 import { messagesRoute } from "./message-routes.js";
 import { editServer, suppressionsRoute } from "./suppression-routes.js";
 import { authenticate, findDomain, findServer, findStream, listDomains, listSenders, listServers, listStreams } from "./server-routes.js";
-import type {
-  ApiGeneration,
-  BroadcastTriggerAnswer,
-  RouteContext,
-  SimulatedPostmark,
-  SimulatorOptions,
-  SuppressionFilter,
-  VerifyAnswer,
-  VerifyOptOut,
-  WebhookStatusField,
-} from "./state.js";
+import { DOCUMENTED_POSTMARK, type RouteContext, type SimulatedPostmark, type SimulatorOptions } from "./state.js";
 import { createWebhook, deleteWebhook, editWebhook, getWebhook, listWebhooks, webhookActionRoute, webhooksOf } from "./webhook-routes.js";
 import { deliversEvents, HEALTHY_DELIVERIES, type DeliveryCounts, type ReceiverRefusal, type TriggerName } from "./webhook-receiver.js";
 
@@ -45,30 +35,19 @@ export interface LoggedRequest {
   finishedAt: number;
 }
 
+// The settings' fields come from SimulatedPostmark's `Required<SimulatorOptions>`, set in the constructor.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface PostmarkSimulator extends Required<SimulatorOptions> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostmarkSimulator implements SimulatedPostmark {
   readonly requests: LoggedRequest[] = [];
   /** Added to every request's answer, in milliseconds. */
   latencyMs = 0;
-  api: ApiGeneration;
-  broadcastBounce: BroadcastTriggerAnswer;
-  broadcastSpamComplaint: BroadcastTriggerAnswer;
-  verifyOptOut: VerifyOptOut;
   /** Customer.io's URL refusing Postmark's calls for some triggers (verification and deliveries). */
   receiverRefusal?: ReceiverRefusal;
   /** Postmark's deliveries to every webhook in the last 24 hours. */
   deliveries: DeliveryCounts = { ...HEALTHY_DELIVERIES };
   deliveriesByTrigger: Partial<Record<TriggerName, DeliveryCounts>> = {};
-  messageDelayMs: number;
-  eventDelayMs: number;
-  detailsDelayMs: number;
-  ignoreMetadataFilter: boolean;
-  ignoreSubjectFilter: boolean;
-  webhookStatus: WebhookStatusField;
-  statisticsByTrigger: boolean;
-  verifyAnswer: VerifyAnswer;
-  clockSkewMs: number;
-  suppressionFilter: SuppressionFilter;
-  recipientFilter: SuppressionFilter;
   /** Requests being answered now, and the most there ever were at once: what a client's cap is judged by. */
   inFlight = 0;
   peakInFlight = 0;
@@ -85,21 +64,8 @@ export class PostmarkSimulator implements SimulatedPostmark {
     state.senders ??= [];
     state.messages ??= [];
     state.suppressions ??= [];
-    this.api = options.api ?? "current";
-    this.broadcastBounce = options.broadcastBounce ?? "reject";
-    this.broadcastSpamComplaint = options.broadcastSpamComplaint ?? "reject";
-    this.verifyOptOut = options.verifyOptOut ?? "both";
-    this.messageDelayMs = options.messageDelayMs ?? 1_000;
-    this.eventDelayMs = options.eventDelayMs ?? 1_000;
-    this.detailsDelayMs = options.detailsDelayMs ?? 0;
-    this.ignoreMetadataFilter = options.ignoreMetadataFilter ?? false;
-    this.ignoreSubjectFilter = options.ignoreSubjectFilter ?? false;
-    this.webhookStatus = options.webhookStatus ?? "reported";
-    this.statisticsByTrigger = options.statisticsByTrigger ?? true;
-    this.verifyAnswer = options.verifyAnswer ?? "full";
-    this.clockSkewMs = options.clockSkewMs ?? 0;
-    this.suppressionFilter = options.suppressionFilter ?? "exact";
-    this.recipientFilter = options.recipientFilter ?? "exact";
+    const given = Object.entries(options).filter(([, value]) => value !== undefined);
+    Object.assign(this, DOCUMENTED_POSTMARK, Object.fromEntries(given));
     this.http = createServer((request, response) => void this.handle(request, response));
     this.http.on("connection", (socket) => {
       this.sockets.add(socket);

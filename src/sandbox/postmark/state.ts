@@ -57,30 +57,34 @@ export type SuppressionFilter = "exact" | "contains";
 export type WebhookStatusField = "reported" | "absent";
 export type VerifyAnswer = "full" | "success-only";
 
+/** What a simulator starts with where its options are silent: Postmark as documented. */
+export const DOCUMENTED_POSTMARK: Required<SimulatorOptions> = {
+  api: "current",
+  broadcastBounce: "reject",
+  broadcastSpamComplaint: "reject",
+  verifyOptOut: "both",
+  messageDelayMs: 1_000,
+  eventDelayMs: 1_000,
+  detailsDelayMs: 0,
+  ignoreMetadataFilter: false,
+  ignoreSubjectFilter: false,
+  webhookStatus: "reported",
+  statisticsByTrigger: true,
+  verifyAnswer: "full",
+  clockSkewMs: 0,
+  suppressionFilter: "exact",
+  recipientFilter: "exact",
+};
+
 /** What a route reads and changes: the account, and how this Postmark answers. */
-export interface SimulatedPostmark {
+export interface SimulatedPostmark extends Required<SimulatorOptions> {
   state: AccountState;
-  api: ApiGeneration;
-  broadcastBounce: BroadcastTriggerAnswer;
-  broadcastSpamComplaint: BroadcastTriggerAnswer;
-  verifyOptOut: VerifyOptOut;
   /** Customer.io's URL refusing Postmark's calls for some triggers (verification and deliveries). */
   receiverRefusal?: ReceiverRefusal;
   /** Postmark's deliveries to every webhook in the last 24 hours. */
   deliveries: DeliveryCounts;
   /** Per trigger, where a test sets them; a trigger not named here has the totals. */
   deliveriesByTrigger: Partial<Record<TriggerName, DeliveryCounts>>;
-  messageDelayMs: number;
-  eventDelayMs: number;
-  detailsDelayMs: number;
-  ignoreMetadataFilter: boolean;
-  ignoreSubjectFilter: boolean;
-  webhookStatus: WebhookStatusField;
-  statisticsByTrigger: boolean;
-  verifyAnswer: VerifyAnswer;
-  clockSkewMs: number;
-  suppressionFilter: SuppressionFilter;
-  recipientFilter: SuppressionFilter;
 }
 
 /** One request as the route handlers see it. */

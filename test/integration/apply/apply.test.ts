@@ -241,8 +241,10 @@ describe("apply", () => {
     expect(hooks(PROD, "outbound")).toEqual([]);
     expect(hooks(PROD, "broadcast").map((hook) => hook.Url)).toEqual([US_URL]);
 
-    expect((await apply(["--check", "--send-test", "--from", SENDER])).code).toBe(2);
-    expect((await apply(["--yes", "--send-test"])).code).toBe(2);
+    const checking = await apply(["--check", "--send-test", "--from", SENDER]);
+    expect([checking.code, checking.stderr]).toEqual([2, expect.stringContaining("--check changes and sends nothing")]);
+    const noSender = await apply(["--yes", "--send-test"]);
+    expect([noSender.code, noSender.stderr]).toEqual([2, expect.stringContaining("--send-test needs --from <address>")]);
   });
 
   it("a script without --yes changes nothing and says how to apply", async () => {

@@ -187,6 +187,7 @@ const rows: Row[] = [
     /--from is not an email address/,
   ],
   ["--send-test without --from", [...base, "--send-test"], { POSTMARK_SERVER_TOKEN: SERVER_TOKEN }, 2, /--from <address>/],
+  ["doctor --send-test without --from", ["doctor", "--no-input", "--send-test"], {}, 2, /--send-test needs --from <address>/],
   [
     "--send-test with --skip-smtp",
     [...base, "--send-test", "--skip-smtp", "--from", "a@example.com"],
