@@ -158,11 +158,16 @@ function customerioFinding(facts: RecipientFacts, record: RecipientRecord): Reci
     };
   const retained = (delivery: PersonDelivery) => facts.now / 1000 - delivery.created <= RETENTION_DAYS * DAY_S;
   const deliveries = record.deliveries.filter((delivery) => retained(delivery) && delivery.metrics.sent !== undefined);
+  let heard = 0;
   for (const message of facts.messages) {
     const expected = message.event ? METRIC_OF[message.event] : undefined;
     if (!expected) continue;
     const match = deliveryOf(message, deliveries, address);
-    if (!match || match.delivery.metrics[expected.metric] !== undefined) continue;
+    if (!match) continue;
+    if (match.delivery.metrics[expected.metric] !== undefined) {
+      heard += 1;
+      continue;
+    }
     const same = match.certain ? "" : "probably ";
     return {
       id: "customerio",
@@ -186,12 +191,13 @@ function customerioFinding(facts: RecipientFacts, record: RecipientRecord): Reci
         fix: `Check the server: ${facts.doctorCommand}`,
       };
   }
-  return {
-    id: "customerio",
-    status: "pass",
-    message: `Customer.io knows ${address} and recorded what Postmark did with the messages both show.`,
-    fix: null,
-  };
+  // A pass says what it rests on: with no email on both sides, nothing here has seen an event come back.
+  const rests =
+    heard > 0
+      ? ` and recorded what Postmark did with ${heard === 1 ? "the email" : `the ${heard} emails`} both show`
+      : `, but no email of the last ${RETENTION_DAYS} days shows on both sides with Postmark's event yet: this says nothing of ` +
+        `the webhook (doctor --end-to-end proves it)`;
+  return { id: "customerio", status: "pass", message: `Customer.io knows ${address}${rests}.`, fix: null };
 }
 
 export function judgeRecipient(facts: RecipientFacts): RecipientVerdict {

@@ -165,10 +165,29 @@ describe("Postmark's messages and Customer.io's deliveries", () => {
     expect(verdict.findings[2]).toEqual({
       id: "customerio",
       status: "pass",
-      message: "Customer.io knows jane@example.com and recorded what Postmark did with the messages both show.",
+      message: "Customer.io knows jane@example.com and recorded what Postmark did with the email both show.",
       fix: null,
     });
     expect(verdict.verdict).toBe("Nothing stops mail to jane@example.com on outbound.");
+  });
+
+  it("a pass says what it rests on: how many emails both sides show, or that none could be compared", () => {
+    const sent = at("2026-12-07T11:00:00Z");
+    const customerio = (messages: ReturnType<typeof message>[], deliveries: ReturnType<typeof delivery>[]) =>
+      judgeRecipient(facts({ messages, customerio: { people: 1, deliveries } })).findings[2]!.message;
+    expect(
+      customerio(
+        [message("Receipt", "Delivered"), message("Welcome", "Bounced", new Date((sent - 3600) * 1000).toISOString())],
+        [delivery("Receipt", sent, { sent, delivered: sent + 4 }), delivery("Welcome", sent - 3600, { sent: sent - 3600, bounced: sent })],
+      ),
+    ).toBe("Customer.io knows jane@example.com and recorded what Postmark did with the 2 emails both show.");
+    const nothingToCompare =
+      "Customer.io knows jane@example.com, but no email of the last 45 days shows on both sides with Postmark's event yet: this " +
+      "says nothing of the webhook (doctor --end-to-end proves it).";
+    // No Postmark message, a message without an event, or a delivery of another subject: nothing was compared.
+    expect(customerio([], [delivery("Receipt", sent, { sent, delivered: sent + 4 })])).toBe(nothingToCompare);
+    expect(customerio([message("Receipt", null)], [delivery("Receipt", sent, { sent })])).toBe(nothingToCompare);
+    expect(customerio([message("Receipt", "Delivered")], [delivery("Another", sent, { sent })])).toBe(nothingToCompare);
   });
 
   it("a match that is not certain (minutes apart, or two candidates) is said as 'probably'", () => {
