@@ -24,7 +24,14 @@ import { shown } from "../ui/terminal-safe.js";
 
 /** The check ids this judgement decides; doctor shows them in its own order. */
 export type JudgedId =
-  "server-smtp" | "stream" | "webhook-exists" | "webhook-triggers" | "webhook-duplicates" | "webhook-delivery" | "unsubscribe-handling";
+  | "server-smtp"
+  | "stream"
+  | "webhook-exists"
+  | "webhook-triggers"
+  | "webhook-duplicates"
+  | "webhook-delivery"
+  | "smtp-error-hooks"
+  | "unsubscribe-handling";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -78,7 +85,10 @@ export function judgeConnection(facts: KnownFacts, wanted: WantedConnection, nam
   const target = ["--server", String(naming.serverId), "--stream", shown(wanted.streamId)];
   const fix = (yes: boolean) => naming.command("doctor", "--fix", ...(yes ? ["--yes"] : []), ...target);
   const { server, stream } = facts;
-  if (server) findings["server-smtp"] = smtpFinding(server, wanted.needsSmtp);
+  if (server) {
+    findings["server-smtp"] = smtpFinding(server, wanted.needsSmtp);
+    findings["smtp-error-hooks"] = errorHooksFinding(server, fix(false));
+  }
   if (stream) {
     const [problem] = streamProblems(stream);
     findings.stream = problem
@@ -153,7 +163,10 @@ export function deliveryFix(wanted: Pick<WantedConnection, "region">, verify: st
 }
 
 /** A failure doctor --fix repairs; consent: the repair deletes a webhook, so it asks first or needs --yes. */
-export const repairable = (message: string, fix: string, consent = false): CheckResult => ({ ...fail(message, fix), repair: { consent } });
+export const repairable = (message: string, fix: string, consent = false, verdict: typeof fail | typeof warn = fail): CheckResult => ({
+  ...verdict(message, fix),
+  repair: { consent },
+});
 
 /** The findings of one status, each in words with its fix: what setup and apply say of a verdict. */
 export function findingWords(verdict: Verdict, status: "fail" | "warn"): string[] {
@@ -167,6 +180,26 @@ function smtpFinding(server: Server, needsSmtp: boolean): CheckResult {
   const [message, fix] = smtpDisabledWords(server);
   // --skip-smtp (or a file's connection without smtp) chose the webhook alone: said, and not failed.
   return needsSmtp ? fail(message, fix) : warn(`${message} This connection was set up without an SMTP token (--skip-smtp).`, fix);
+}
+
+/**
+ * Whether Postmark tells anyone of the SMTP mail it refuses: a send to an address it suppresses is
+ * rejected inside Postmark, and reported (as an SMTP API error bounce, by webhook) only when the
+ * server's EnableSmtpApiErrorHooks is on. --fix turns it on (PUT /server).
+ */
+function errorHooksFinding(server: Server, fix: string): CheckResult {
+  if (server.EnableSmtpApiErrorHooks === undefined)
+    return skip("Skipped: Postmark's answer does not say whether the server's SMTP API error webhooks are on.");
+  if (server.EnableSmtpApiErrorHooks)
+    return pass("The server's SMTP API error webhooks are on: mail Postmark refuses to a suppressed address is reported.");
+  return repairable(
+    "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses, it tells no one, " +
+      "so Customer.io can show a message as sent that never left Postmark. (How Customer.io handles those events once they " +
+      "are on is not documented.)",
+    `Turn them on: ${fix}`,
+    false,
+    warn,
+  );
 }
 
 function unsubscribeFinding(stream: MessageStream): CheckResult {

@@ -2,6 +2,7 @@ import type { DoctorCheck } from "../types.js";
 import { configFileCheck } from "./config-file.js";
 import {
   serverSmtpCheck,
+  smtpErrorHooksCheck,
   streamCheck,
   unsubscribeCheck,
   webhookDeliveryCheck,
@@ -13,7 +14,6 @@ import { serverTokenCheck } from "./server-token.js";
 import { webhookVerifyCheck } from "./webhook-verify.js";
 import { smtpAuthCheck } from "./smtp-auth.js";
 import { smtpSendCheck } from "./smtp-send.js";
-import { smtpErrorHooksCheck } from "./smtp-error-hooks.js";
 import { sendingDomainsCheck } from "./sending-domains.js";
 import { customerioRegionCheck } from "./customerio-region.js";
 import { endToEndCheck } from "./end-to-end.js";

@@ -2,7 +2,7 @@ import { CliError } from "../../errors.js";
 import { shown } from "../../ui/terminal-safe.js";
 import type { JudgedId } from "../judge.js";
 import type { CheckResult, DoctorCheck, Facts } from "../types.js";
-import { fail } from "../judge.js";
+import { fail, warn } from "../judge.js";
 import { need, isResult } from "../verdicts.js";
 
 /**
@@ -19,9 +19,9 @@ function judged(id: JudgedId, reads: (facts: Facts) => Array<Promise<CheckResult
   };
 }
 
-/** Undefined when the fact could be read, else the failure that says it could not. */
-const read = async (fact: Promise<unknown>, what: string) => {
-  const got = await need(fact, what);
+/** Undefined when the fact could be read, else the failure (or warning) that says it could not. */
+const read = async (fact: Promise<unknown>, what: string, verdict: typeof fail | typeof warn = fail) => {
+  const got = await need(fact, what, verdict);
   return isResult(got) ? got : undefined;
 };
 
@@ -52,4 +52,6 @@ export const webhookDeliveryCheck = judged("webhook-delivery", (facts) => [
   webhooks(facts),
   read(facts.deliveries(), "the webhook's delivery statistics"),
 ]);
+// A warning at most: the server-smtp check fails already when the server cannot be read.
+export const smtpErrorHooksCheck = judged("smtp-error-hooks", (facts) => [read(facts.server(), "the server", warn)]);
 export const unsubscribeCheck = judged("unsubscribe-handling", (facts) => [read(facts.stream(), "the stream")]);

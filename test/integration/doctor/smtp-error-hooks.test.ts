@@ -1,5 +1,7 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { SERVER_TOKEN, startWorldWithOutbound, type World } from "../../helpers/world.js";
+import { SERVER_TOKEN, startWorld, startWorldWithOutbound, type World } from "../../helpers/world.js";
 
 /**
  * doctor learns what recipient explains: whether Postmark reports the SMTP mail it refuses to a
@@ -47,5 +49,23 @@ describe("smtp-error-hooks", () => {
     expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(0);
     world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = true;
     expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
+  });
+
+  it("one verdict: setup and apply say the same warning doctor gives, and still exit 0", async () => {
+    world = await startWorld();
+    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
+    const said = "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses";
+    const fix = "Turn them on: cio-postmark doctor --fix --server 2001 --stream outbound";
+    const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+    });
+    expect(setup.code).toBe(0);
+    expect(setup.json().warnings).toEqual([expect.stringMatching(new RegExp(`^${said}[\\s\\S]*${fix}$`))]);
+
+    const file = join(world.configDir, "..", "connections.json");
+    writeFileSync(file, JSON.stringify({ region: "us", connections: [{ server: 2001, stream: "outbound" }] }));
+    const apply = await world.run(["apply", "--file", file, "--check"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+    expect(apply.code).toBe(0);
+    expect(apply.stderr).toContain(`Production / outbound (connections[0]): ${said}`);
   });
 });
