@@ -140,7 +140,7 @@ const cases: Case[] = [
     {
       status: "fail",
       message: "Postmark rejected the server token (revoked or wrong).",
-      fix: `Copy a server token from Postmark > Servers > Acme > API Tokens, then: POSTMARK_SERVER_TOKEN=… ${SETUP}`,
+      fix: `Copy a server token from Postmark > Servers > Acme > API Tokens and set POSTMARK_SERVER_TOKEN to it, then: ${SETUP}`,
     },
   ],
   [

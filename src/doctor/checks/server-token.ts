@@ -14,8 +14,9 @@ export const serverTokenCheck: DoctorCheck = {
       if (error instanceof CliError && error.code === "postmark_unauthorized") {
         return fail(
           "Postmark rejected the server token (revoked or wrong).",
-          `Copy a server token from Postmark > Servers > ${shown(facts.connection.serverName)} > API Tokens, then: ` +
-            `POSTMARK_SERVER_TOKEN=… ${setupCommand(facts)}`,
+          // Words, then the command alone: `VAR=… command` runs in no Windows shell, and its "…" in none.
+          `Copy a server token from Postmark > Servers > ${shown(facts.connection.serverName)} > API Tokens and set ` +
+            `POSTMARK_SERVER_TOKEN to it, then: ${setupCommand(facts)}`,
         );
       }
       const message = error instanceof Error ? error.message : String(error);
