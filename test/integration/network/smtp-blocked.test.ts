@@ -151,6 +151,12 @@ describe("SMTP through a proxy that allows CONNECT to the port", () => {
       });
       expect(doctor.stdout).toMatch(/SMTP smtp\.postmarkapp\.com:587 through the proxy http:\/\/(jane:••••@)?127\.0\.0\.1:\d+ answered\./);
       expect(run.stdout + run.stderr).not.toContain(LOGIN.password);
+      // Each step of the handshake is seen through the tunnel, its connection first.
+      const words = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", ...args], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...env },
+        overrides: { ...world.overrides, smtpRoute: { ca: world.certificate.cert } },
+      });
+      expect(words.stderr).toContain("SMTP smtp.postmarkapp.com:587: connected, STARTTLS encryption on, key pair accepted");
     } finally {
       await proxy.close();
     }
@@ -164,24 +170,37 @@ describe("an SMTP proxy that will not help is named as the proxy", () => {
       LOGIN,
       "proxy_auth_required",
       /^The SMTP proxy http:\/\/127\.0\.0\.1:\d+ wants a login \(407\) before it connects to smtp\.postmarkapp\.com:587\.$/,
+      "Put your proxy login in the proxy's URL (--smtp-proxy or ALL_PROXY): user name, a colon, password, then @ before its host.",
     ],
     [
       "allows only web ports",
       undefined,
       "proxy_refused",
       /^The SMTP proxy http:\/\/127\.0\.0\.1:\d+ refused to connect to smtp\.postmarkapp\.com:587 \(it answered 502\)\.$/,
+      "Many proxies allow only web ports. Ask your IT team to allow the SMTP port, or prove the key pair from Customer.io's side " +
+        "with doctor --end-to-end (it needs a Customer.io App API key).",
     ],
-  ])("a proxy that %s: %s, nothing saved", async (_name, login, code, message) => {
+    [
+      "cannot be reached",
+      "closed" as const,
+      "proxy_unreachable",
+      /^Could not reach the SMTP proxy http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*\.$/,
+      "Check --smtp-proxy (or ALL_PROXY) against your network's proxy settings.",
+    ],
+  ])("a proxy that %s: %s, nothing saved", async (_name, login, code, message, hint) => {
     world = await startWorld();
     customerio = await startCustomerIo(world);
-    const proxy = await startProxy(login ? { "smtp.postmarkapp.com": world.smtp.port } : {}, login);
+    const proxy =
+      login === "closed"
+        ? { url: `http://127.0.0.1:${await closedPort()}`, close: async () => {} }
+        : await startProxy(login ? { "smtp.postmarkapp.com": world.smtp.port } : {}, login);
     try {
       const run = await world.run(["setup", "--no-input", "--json", "--stream", "outbound", "--region", "us", "--smtp-proxy", proxy.url], {
         env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
         overrides: { ...world.overrides, smtpRoute: { ca: world.certificate.cert } },
       });
       expect(run.code).toBe(1);
-      expect(run.json().error).toMatchObject({ code, message: expect.stringMatching(message) });
+      expect(run.json().error).toMatchObject({ code, message: expect.stringMatching(message), hint });
       expect(world.simulator.writes).toHaveLength(0);
     } finally {
       await proxy.close();
