@@ -51,6 +51,8 @@ describe("SMTP port blocked on this network", () => {
     expect(run.code).toBe(0);
     const document = run.json();
     expect(document.smtp).toMatchObject({ host: "smtp.postmarkapp.com", port: 587, verified: false });
+    // One warning: no --send-test, so nothing is said of a test message.
+    expect(document.warnings).toHaveLength(1);
     const [warning] = document.warnings;
     expect(warning).toContain("the port may be blocked on this network. The SMTP key pair is saved unproved.");
     expect(warning).toContain("Customer.io's servers, not this network, connect to Postmark's SMTP");
