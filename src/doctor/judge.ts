@@ -163,10 +163,7 @@ export function deliveryFix(wanted: Pick<WantedConnection, "region">, verify: st
 }
 
 /** A failure doctor --fix repairs; consent: the repair deletes a webhook, so it asks first or needs --yes. */
-export const repairable = (message: string, fix: string, consent = false, verdict: typeof fail | typeof warn = fail): CheckResult => ({
-  ...verdict(message, fix),
-  repair: { consent },
-});
+export const repairable = (message: string, fix: string, consent = false): CheckResult => ({ ...fail(message, fix), repair: { consent } });
 
 /** The findings of one status, each in words with its fix: what setup and apply say of a verdict. */
 export function findingWords(verdict: Verdict, status: "fail" | "warn"): string[] {
@@ -192,14 +189,16 @@ function errorHooksFinding(server: Server, fix: string): CheckResult {
     return skip("Skipped: Postmark's answer does not say whether the server's SMTP API error webhooks are on.");
   if (server.EnableSmtpApiErrorHooks)
     return pass("The server's SMTP API error webhooks are on: mail Postmark refuses to a suppressed address is reported.");
-  return repairable(
-    "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses, it tells no one, " +
-      "so Customer.io can show a message as sent that never left Postmark. (How Customer.io handles those events once they " +
-      "are on is not documented.)",
-    `Turn them on: ${fix}`,
-    false,
-    warn,
-  );
+  // A warning --fix repairs (PUT /server), without asking: it deletes nothing.
+  return {
+    ...warn(
+      "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses, it tells no one, " +
+        "so Customer.io can show a message as sent that never left Postmark. (How Customer.io handles those events once they " +
+        "are on is not documented.)",
+      `Turn them on: ${fix}`,
+    ),
+    repair: { consent: false },
+  };
 }
 
 function unsubscribeFinding(stream: MessageStream): CheckResult {
