@@ -1,4 +1,5 @@
 import type { WantedConnection } from "../core/connection-plan.js";
+import type { Server } from "../core/model.js";
 import { judgeConnection, namingFor, wantedOf, type Verdict } from "../doctor/judge.js";
 import { CliError } from "../errors.js";
 import type { ServerApi } from "../postmark/api.js";
@@ -118,4 +119,27 @@ async function factsAfter(api: ServerApi, before: ConnectionFacts, applied: Appl
     stream: before.stream,
   });
   return { ...(await again.all()), askedUnverified: known.askedUnverified };
+}
+
+/** Whether the verdict says the server's SMTP API error webhooks are off: a repair that deletes nothing, made once per server. */
+export const errorHooksOff = (verdict: Verdict | undefined) => verdict?.findings["smtp-error-hooks"]?.repair !== undefined;
+
+/**
+ * What apply and doctor --fix do for that warning: turn them on (PUT /server), once per server however
+ * many of its streams ask in this run. Answers the server as Postmark now has it.
+ */
+export function errorHooksTurner(
+  runtime: Runtime,
+): (server: Pick<Server, "ID" | "Name">, api: () => Promise<ServerApi>) => Promise<Server> {
+  const turned = new Map<number, Promise<Server>>();
+  return (server, api) => {
+    if (!turned.has(server.ID))
+      turned.set(
+        server.ID,
+        runtime.output.step(`Turning on the SMTP API error webhooks of ${shown(server.Name)}`, async () =>
+          (await api()).enableSmtpApiErrorHooks(),
+        ),
+      );
+    return turned.get(server.ID)!;
+  };
 }

@@ -1,7 +1,7 @@
 import { withoutDeletions } from "../core/connection-plan.js";
 import { describePlan } from "../core/webhook-plan.js";
 import type { Region } from "../core/regions.js";
-import { applyAndSave, judgeReading, type Planned } from "../connections/apply-plan.js";
+import { applyAndSave, errorHooksTurner, judgeReading, type Planned } from "../connections/apply-plan.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
 import { consent, needsYes } from "../connections/consent.js";
 import { readConnection } from "../connections/read.js";
@@ -56,14 +56,12 @@ export async function fixAll(runtime: Runtime, reports: ConnectionReport[], opti
 /** Each server whose SMTP API error webhooks are off gets them turned on, once however many of its streams are checked. */
 async function turnOnErrorHooks(runtime: Runtime, reports: ConnectionReport[]): Promise<boolean> {
   const off = reports.filter(({ checks }) => checks.some((check) => check.id === "smtp-error-hooks" && check.repair));
-  const servers = [...new Map(off.map(({ connection }) => [connection.serverId, connection])).values()];
-  for (const connection of servers) {
-    const api = serverApi(runtime, await serverTokenFor(runtime, connection));
-    await runtime.output.step(`Turning on the SMTP API error webhooks of ${shown(connection.serverName)}`, () =>
-      api.enableSmtpApiErrorHooks(),
+  const turnOn = errorHooksTurner(runtime);
+  for (const { connection } of off)
+    await turnOn({ ID: connection.serverId, Name: connection.serverName }, async () =>
+      serverApi(runtime, await serverTokenFor(runtime, connection)),
     );
-  }
-  return servers.length > 0;
+  return off.length > 0;
 }
 
 /**

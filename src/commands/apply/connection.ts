@@ -5,7 +5,7 @@ import type { ConnectionPlan, WantedConnection } from "../../core/connection-pla
 import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../../core/inputs.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Resolved } from "../../connections/file.js";
-import { applyAndSave, judgeReading } from "../../connections/apply-plan.js";
+import { applyAndSave, errorHooksOff, errorHooksTurner, judgeReading } from "../../connections/apply-plan.js";
 import { readConnection, type ConnectionFacts } from "../../connections/read.js";
 import { smtpRecord, type Sending } from "../../connections/saved.js";
 import { blockingError, findingWords, type Verdict } from "../../doctor/judge.js";
@@ -40,6 +40,8 @@ export interface ApplyEntry {
   /** With --send-test: where its one message went. */
   sendTest?: SendTestResult;
   applied?: AppliedPlan;
+  /** The server's SMTP API error webhooks were off, and this run turned them on. */
+  errorHooksTurnedOn?: boolean;
   /** Why this connection failed; the others go on. */
   error?: CliError;
 }
@@ -121,8 +123,25 @@ async function proveSmtp(
   }
 }
 
-/** Whether the entry changes anything in Postmark: what the one confirmation is about. */
-export const changesPostmark = (entry: ApplyEntry) => !entry.error && entry.plan!.changesAnything;
+/** Whether the entry changes anything in Postmark (its webhooks, or its server's error webhooks): what the one confirmation is about. */
+export const changesPostmark = (entry: ApplyEntry) => !entry.error && (entry.plan!.changesAnything || errorHooksOff(entry.verdict));
+
+/**
+ * The servers' SMTP API error webhooks, turned on once each before any webhook is applied, so what
+ * each entry then judges is the server as it now stands. An entry whose server refused fails; the others go on.
+ */
+export async function turnOnErrorHooks(runtime: Runtime, entries: ApplyEntry[]): Promise<void> {
+  const turnOn = errorHooksTurner(runtime);
+  for (const entry of entries.filter((entry) => !entry.error && errorHooksOff(entry.verdict))) {
+    try {
+      entry.facts = { ...entry.facts!, server: await turnOn(entry.server!, async () => entry.api!) };
+      entry.errorHooksTurnedOn = true;
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      entry.error = error;
+    }
+  }
+}
 
 /**
  * Applies one planned entry and saves it, through the one writer setup and --fix use; saving goes

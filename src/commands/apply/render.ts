@@ -3,6 +3,7 @@ import { plural } from "../../core/words.js";
 import type { Runtime } from "../../runtime.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { table } from "../../ui/table.js";
+import { errorHooksOff } from "../../connections/apply-plan.js";
 import { changesPostmark, type ApplyEntry } from "./connection.js";
 
 /** apply's words: the plan as one table, then what each connection came to, or the contract's one JSON document. */
@@ -15,6 +16,9 @@ export interface RenderOptions {
   planOnly?: boolean;
   interrupted?: string;
 }
+
+/** In the JSON plan: the server's SMTP API error webhooks are off, and apply turns them on (PUT /server). */
+const ERROR_HOOKS_STEP = { action: "error-webhooks", webhook: null, reason: "the server's SMTP API error webhooks are off" };
 
 /** Longest server name and stream ID shown whole in the table; longer ones are cut. */
 const NAME_COLUMNS = 32;
@@ -48,9 +52,12 @@ function renderPlan(runtime: Runtime, entries: ApplyEntry[], check: boolean): vo
   const why = entries.flatMap((entry) =>
     entry.error
       ? []
-      : planSteps(entry.plan!)
-          .filter((step) => step.reason)
-          .map((step) => `  ${label(entry)}: ${step.action} webhook ${step.webhook}: ${shown(step.reason!)}`),
+      : [
+          ...planSteps(entry.plan!)
+            .filter((step) => step.reason)
+            .map((step) => `  ${label(entry)}: ${step.action} webhook ${step.webhook}: ${shown(step.reason!)}`),
+          ...(errorHooksOff(entry.verdict) ? [`  ${label(entry)}: turn on the server's SMTP API error webhooks`] : []),
+        ],
   );
   output.result(
     [
@@ -118,10 +125,11 @@ function appliedLines(runtime: Runtime, entries: ApplyEntry[]): string[] {
   for (const entry of entries) {
     if (entry.error) continue;
     const action = entry.applied?.action ?? "unchanged";
-    if (entry.applied) changed += 1;
+    if (entry.applied || entry.errorHooksTurnedOn) changed += 1;
     const webhook = entry.applied?.webhook.ID ?? webhookId(entry);
     lines.push(
       `${output.style.green(output.symbols.pass)} ${label(entry)}: webhook ${webhook} ${action}` +
+        `${entry.errorHooksTurnedOn ? ", the server's SMTP API error webhooks turned on" : ""}` +
         `${entry.smtp && !entry.smtpUnproved ? ", SMTP key pair proved" : ""}`,
     );
     for (const warning of entry.applied?.warnings ?? []) lines.push(`  ${output.style.yellow(output.symbols.warn)} ${shown(warning)}`);
@@ -148,7 +156,7 @@ function document(entries: ApplyEntry[], { check, interrupted }: RenderOptions) 
       server: { ref: entry.connection.server, id: entry.server?.ID ?? null, name: entry.server?.Name ?? null },
       stream: { id: entry.stream?.ID ?? entry.connection.stream, type: entry.stream?.MessageStreamType ?? null },
       region: entry.connection.region,
-      plan: entry.plan ? planSteps(entry.plan) : [],
+      plan: entry.plan ? [...planSteps(entry.plan), ...(errorHooksOff(entry.verdict) ? [ERROR_HOOKS_STEP] : [])] : [],
       webhook: {
         id: entry.applied?.webhook.ID ?? webhookId(entry),
         action: check ? "planned" : (entry.applied?.action ?? (entry.error ? null : "unchanged")),

@@ -3,12 +3,12 @@ import { consent } from "../../connections/consent.js";
 import { smtpFromEnv } from "../../core/connections-file.js";
 import { plural } from "../../core/words.js";
 import { sendTestAddresses, type SendTestAddresses } from "../../core/send-test.js";
-import { fileTokens, readConnectionsFile, resolveServers, type ConnectionsFile } from "../../connections/file.js";
+import { fileCommand, fileTokens, readConnectionsFile, resolveServers, type ConnectionsFile } from "../../connections/file.js";
 import { criticalSection } from "../../interrupt.js";
 import { recordDone } from "../../journal.js";
 import type { Runtime } from "../../runtime.js";
 import type { SavedConnection } from "../../store/config-store.js";
-import { applyEntry, changesPostmark, planEntry } from "./connection.js";
+import { applyEntry, changesPostmark, planEntry, turnOnErrorHooks } from "./connection.js";
 import { renderApply } from "./render.js";
 import type { ApplyOptions } from "./options.js";
 
@@ -20,6 +20,8 @@ import type { ApplyOptions } from "./options.js";
 export async function runApply(runtime: Runtime, options: ApplyOptions): Promise<number> {
   runtime.postmark(); // POSTMARK_API_URL, checked before anything else
   const file = readConnectionsFile(runtime, options.file);
+  // A verdict's fixes name what repairs the file's connections: the file applied, as doctor --file says.
+  runtime = { ...runtime, command: fileCommand(runtime.command, file, runtime.interactive) };
   const check = Boolean(options.check);
   if (check && options.sendTest)
     throw usageError("send_test_check", "--check changes and sends nothing, but --send-test sends a real message.", "Drop one of the two.");
@@ -70,12 +72,14 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
   let saving = Promise.resolve();
   const save = (connection: SavedConnection) => (saving = saving.then(() => runtime.store.save(connection)));
   const applied = await criticalSection(
-    () =>
-      eachWithProgress(runtime, "Applying", planned, async (entry) => {
+    async () => {
+      await turnOnErrorHooks(runtime, planned);
+      return eachWithProgress(runtime, "Applying", planned, async (entry) => {
         const done = await applyEntry(runtime, entry, { verify: run.verify, again: again("--yes") }, save);
-        if (done.applied && !done.error) recordDone(`${done.connection.place} applied`);
+        if ((done.applied || done.errorHooksTurnedOn) && !done.error) recordDone(`${done.connection.place} applied`);
         return done;
-      }),
+      });
+    },
     (done, signal) => renderApply(runtime, done, { check: false, again, interrupted: signal }),
   );
   renderApply(runtime, applied, { check: false, again });

@@ -9,6 +9,7 @@ import { SERVER_TOKEN, startWorld, startWorldWithOutbound, type World } from "..
  */
 
 let world: World;
+const SAID = "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses";
 afterEach(() => world?.close());
 
 const doctor = (args: string[] = []) => world.run(["doctor", ...args], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
@@ -51,21 +52,59 @@ describe("smtp-error-hooks", () => {
     expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
   });
 
-  it("one verdict: setup and apply say the same warning doctor gives, and still exit 0", async () => {
+  it("one verdict: setup says the same warning doctor gives, and still exits 0", async () => {
     world = await startWorld();
     world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
-    const said = "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses";
-    const fix = "Turn them on: cio-postmark doctor --fix --server 2001 --stream outbound";
     const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
       env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
     });
     expect(setup.code).toBe(0);
-    expect(setup.json().warnings).toEqual([expect.stringMatching(new RegExp(`^${said}[\\s\\S]*${fix}$`))]);
+    expect(setup.json().warnings).toEqual([
+      expect.stringMatching(new RegExp(`^${SAID}[\\s\\S]*Turn them on: cio-postmark doctor --fix --server 2001 --stream outbound$`)),
+    ]);
+  });
 
+  it("a file's runs: the fix doctor --file and apply --check print is apply, which turns them on once per server", async () => {
+    world = await startWorld();
+    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
     const file = join(world.configDir, "..", "connections.json");
-    writeFileSync(file, JSON.stringify({ region: "us", connections: [{ server: 2001, stream: "outbound" }] }));
-    const apply = await world.run(["apply", "--file", file, "--check"], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
-    expect(apply.code).toBe(0);
-    expect(apply.stderr).toContain(`Production / outbound (connections[0]): ${said}`);
+    const env = { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } };
+    const fixed = `Turn them on: cio-postmark apply --file ${file} --yes`;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: "us",
+        connections: [
+          { server: 2001, stream: "outbound" },
+          { server: 2001, stream: "broadcast" },
+        ],
+      }),
+    );
+    const doctored = await world.run(["doctor", "--file", file, "--json"], env);
+    expect(check(doctored)).toMatchObject({ status: "warn", fix: fixed });
+
+    // What apply would change, it says, and --check is not clean: the printed fix is what apply does.
+    const checked = await world.run(["apply", "--file", file, "--check"], env);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain(`Production / outbound (connections[0]): ${SAID}`);
+    expect(checked.stderr).toContain(fixed);
+    expect(checked.stderr).not.toContain("doctor --fix");
+    expect(checked.stdout).toContain("Production / broadcast (connections[1]): turn on the server's SMTP API error webhooks");
+    const planned = await world.run(["apply", "--file", file, "--check", "--json"], env);
+    expect(planned.json().connections[0].plan).toEqual([
+      { action: "create", webhook: null },
+      { action: "error-webhooks", webhook: null, reason: "the server's SMTP API error webhooks are off" },
+    ]);
+    expect(world.simulator.writes).toHaveLength(0);
+
+    const applied = await world.run(["apply", "--file", file, "--yes"], env);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain("webhook 9001 created, the server's SMTP API error webhooks turned on");
+    const puts = world.simulator.writes.filter((write) => write.path === "/server");
+    expect(puts).toEqual([expect.objectContaining({ method: "PUT", body: { EnableSmtpApiErrorHooks: true } })]);
+    expect(check(await world.run(["doctor", "--file", file, "--json"], env))).toMatchObject({ status: "pass" });
+    const again = await world.run(["apply", "--file", file, "--check"], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Nothing would change");
   });
 });
