@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { SERVER_TOKEN, startWorld, startWorldWithOutbound, type World } from "../../helpers/world.js";
+import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld, startWorldWithOutbound, type World } from "../../helpers/world.js";
 
 /**
  * doctor learns what recipient explains: whether Postmark reports the SMTP mail it refuses to a
@@ -106,5 +106,32 @@ describe("smtp-error-hooks", () => {
     const again = await world.run(["apply", "--file", file, "--check"], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Nothing would change");
+  });
+
+  it("apply: a server that refuses fails its own connections, with Postmark's words; the other server's is applied", async () => {
+    world = await startWorld();
+    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
+    world.simulator.injectFault({ match: (request) => request.path === "/server", fault: { kind: "status", status: 500 } });
+    const file = join(world.configDir, "..", "connections.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        region: "us",
+        connections: [
+          { server: 2001, stream: "outbound" },
+          { server: 2002, stream: "outbound" },
+        ],
+      }),
+    );
+    const run = await world.run(["apply", "--file", file, "--yes", "--json"], {
+      env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN },
+    });
+    expect(run.code).toBe(1);
+    const [production, staging] = run.json().connections;
+    expect(production.error.message).toContain("turn on the server's SMTP API error webhooks");
+    expect(production.webhook).toEqual({ id: null, action: null });
+    expect(staging).toMatchObject({ error: null, webhook: { action: "created" } });
+    expect(world.simulator.webhooksOf(2001)).toHaveLength(0);
+    expect(world.simulator.webhooksOf(2002)).toHaveLength(1);
   });
 });
