@@ -127,6 +127,13 @@ async function proveSmtp(
 export const changesPostmark = (entry: ApplyEntry) => !entry.error && (entry.plan!.changesAnything || errorHooksOff(entry.verdict));
 
 /**
+ * Whether an entry lets the run pass (its exit code and its JSON's "ok" alike): it did not fail, and
+ * under --check nothing would change and nothing fails that a change would not mend, as doctor would pass.
+ */
+export const passes = (entry: ApplyEntry, check: boolean) =>
+  !entry.error && !(check && (changesPostmark(entry) || entry.failing.length > 0));
+
+/**
  * The servers' SMTP API error webhooks, turned on once each before any webhook is applied, so what
  * each entry then judges is the server as it now stands. An entry whose server refused fails; the others go on.
  */

@@ -4,7 +4,7 @@ import type { Runtime } from "../../runtime.js";
 import { shown } from "../../ui/terminal-safe.js";
 import { table } from "../../ui/table.js";
 import { errorHooksOff } from "../../connections/apply-plan.js";
-import { changesPostmark, type ApplyEntry } from "./connection.js";
+import { changesPostmark, passes, type ApplyEntry } from "./connection.js";
 
 /** apply's words: the plan as one table, then what each connection came to, or the contract's one JSON document. */
 
@@ -147,10 +147,9 @@ function webhookId(entry: ApplyEntry): number | null {
 
 /** The contract's document: {"ok", "check", "connections": [{server, stream, region, plan, webhook, smtp, error}]}. */
 function document(entries: ApplyEntry[], { check, interrupted }: RenderOptions) {
-  const failed = entries.some((entry) => entry.error);
   return {
     ...(interrupted ? { interrupted } : {}),
-    ok: !failed && !(check && entries.some(changesPostmark)),
+    ok: entries.every((entry) => passes(entry, check)),
     check,
     connections: entries.map((entry) => ({
       server: { ref: entry.connection.server, id: entry.server?.ID ?? null, name: entry.server?.Name ?? null },

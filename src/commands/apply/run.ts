@@ -8,7 +8,7 @@ import { criticalSection } from "../../interrupt.js";
 import { recordDone } from "../../journal.js";
 import type { Runtime } from "../../runtime.js";
 import type { SavedConnection } from "../../store/config-store.js";
-import { applyEntry, changesPostmark, planEntry, turnOnErrorHooks } from "./connection.js";
+import { applyEntry, changesPostmark, passes, planEntry, turnOnErrorHooks } from "./connection.js";
 import { renderApply } from "./render.js";
 import type { ApplyOptions } from "./options.js";
 
@@ -62,8 +62,7 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
   const again = (...args: string[]) => runtime.command("apply", ...(run.given ? ["--file", run.file.name] : []), ...args);
   if (run.check) {
     renderApply(runtime, planned, { check: true, again });
-    // Clean is what doctor would pass: nothing to change, and nothing failing that a change would not mend.
-    return planned.some((entry) => entry.error || changesPostmark(entry) || entry.failing.length > 0) ? ExitCode.failure : ExitCode.ok;
+    return planned.every((entry) => passes(entry, true)) ? ExitCode.ok : ExitCode.failure;
   }
   renderApply(runtime, planned, { check: false, again, planOnly: true });
   await confirm(runtime, planned.filter(changesPostmark).length, run, again);
@@ -83,7 +82,7 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
     (done, signal) => renderApply(runtime, done, { check: false, again, interrupted: signal }),
   );
   renderApply(runtime, applied, { check: false, again });
-  return applied.some((entry) => entry.error) ? ExitCode.failure : ExitCode.ok;
+  return applied.every((entry) => passes(entry, false)) ? ExitCode.ok : ExitCode.failure;
 }
 
 /** One yes for the whole plan: from --yes, or from the person; a script without --yes changes nothing. */
