@@ -188,6 +188,7 @@ describe("setup, then doctor: one verdict", () => {
     expect(passes(doctored?.code ?? 1), "doctor, right after").toBe(passes(made.code));
     if (!saved) return;
     const fixed = await doctor("--fix", "--yes");
+    agrees(fixed, "doctor --fix");
     if (passes(fixed.code)) expect((await doctor()).code, "doctor after --fix passed").toBe(0);
   });
 });
