@@ -13,13 +13,21 @@ const SAID = "The server's SMTP API error webhooks are off: when Postmark refuse
 afterEach(() => world?.close());
 
 const doctor = (args: string[] = []) => world.run(["doctor", ...args], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+/** Production's SMTP API error webhooks, off. */
+const hooksOff = () => void (world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false);
+/** A connections file of these servers' streams, in region US. */
+function fileOf(...connections: Array<{ server: number; stream: string }>): string {
+  const file = join(world.configDir, "..", "connections.json");
+  writeFileSync(file, JSON.stringify({ region: "us", connections }));
+  return file;
+}
 const check = (run: Awaited<ReturnType<typeof doctor>>) =>
   run.json().connections[0].checks.find((candidate: { id: string }) => candidate.id === "smtp-error-hooks");
 
 describe("smtp-error-hooks", () => {
   it("off: a warning that says what it means for Customer.io, with the fix; --fix turns it on and doctor then passes", async () => {
     world = await startWorldWithOutbound();
-    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
+    hooksOff();
     const before = await doctor(["--json"]);
     expect(before.code).toBe(0);
     expect(check(before)).toMatchObject({ status: "warn", fix: "Turn them on: cio-postmark doctor --fix --server 2001 --stream outbound" });
@@ -54,7 +62,7 @@ describe("smtp-error-hooks", () => {
 
   it("one verdict: setup says the same warning doctor gives, and still exits 0", async () => {
     world = await startWorld();
-    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
+    hooksOff();
     const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
       env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
     });
@@ -66,20 +74,10 @@ describe("smtp-error-hooks", () => {
 
   it("a file's runs: the fix doctor --file and apply --check print is apply, which turns them on once per server", async () => {
     world = await startWorld();
-    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
-    const file = join(world.configDir, "..", "connections.json");
+    hooksOff();
+    const file = fileOf({ server: 2001, stream: "outbound" }, { server: 2001, stream: "broadcast" });
     const env = { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } };
     const fixed = `Turn them on: cio-postmark apply --file ${file} --yes`;
-    writeFileSync(
-      file,
-      JSON.stringify({
-        region: "us",
-        connections: [
-          { server: 2001, stream: "outbound" },
-          { server: 2001, stream: "broadcast" },
-        ],
-      }),
-    );
     const doctored = await world.run(["doctor", "--file", file, "--json"], env);
     expect(check(doctored)).toMatchObject({ status: "warn", fix: fixed });
 
@@ -110,19 +108,9 @@ describe("smtp-error-hooks", () => {
 
   it("apply: a server that refuses fails its own connections, with Postmark's words; the other server's is applied", async () => {
     world = await startWorld();
-    world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false;
+    hooksOff();
     world.simulator.injectFault({ match: (request) => request.path === "/server", fault: { kind: "status", status: 500 } });
-    const file = join(world.configDir, "..", "connections.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
-        region: "us",
-        connections: [
-          { server: 2001, stream: "outbound" },
-          { server: 2002, stream: "outbound" },
-        ],
-      }),
-    );
+    const file = fileOf({ server: 2001, stream: "outbound" }, { server: 2002, stream: "outbound" });
     const run = await world.run(["apply", "--file", file, "--yes", "--json"], {
       env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN },
     });
