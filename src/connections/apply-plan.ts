@@ -53,10 +53,14 @@ export interface Applying {
   again: string;
   /** How the record is saved (apply saves one at a time); the store's save by default. */
   save?: (connection: SavedConnection) => Promise<void>;
+  /** Shared by a run's connections, so each server's error webhooks are turned on once (apply); one of its own by default. */
+  errorHooks?: ErrorHooksTurner;
 }
 
 export interface Outcome {
   applied: AppliedPlan;
+  /** The server's SMTP API error webhooks were off, and are now on. */
+  errorHooksTurnedOn: boolean;
   saved: SavedConnection;
   /** Doctor's verdict on what stands now. */
   after: Verdict;
@@ -64,8 +68,14 @@ export interface Outcome {
   unfinished?: CliError;
 }
 
-export async function applyAndSave(runtime: Runtime, { api, facts, wanted, verdict }: Planned, applying: Applying): Promise<Outcome> {
+export async function applyAndSave(runtime: Runtime, planned: Planned, applying: Applying): Promise<Outcome> {
+  const { api, wanted, verdict } = planned;
   const plan = verdict.plan!;
+  // First the server's error webhooks, when the verdict says they are off: a refusal stops the run before any webhook is written.
+  const errorHooksTurnedOn = errorHooksOff(verdict);
+  const facts = errorHooksTurnedOn
+    ? { ...planned.facts, server: await (applying.errorHooks ?? errorHooksTurner())(planned.facts.server, api) }
+    : planned.facts;
   const { server, stream } = facts;
   const applied = await applyWebhookPlan(api, plan.webhooks, wanted, {
     verify: applying.verify,
@@ -92,7 +102,7 @@ export async function applyAndSave(runtime: Runtime, { api, facts, wanted, verdi
     );
   }
   const after = judgeConnection(await factsAfter(api, facts, applied, saved), wantedOf(saved), namingFor(runtime, server.ID));
-  if (applied.notRemoved.length === 0) return { applied, saved, after };
+  if (applied.notRemoved.length === 0) return { applied, errorHooksTurnedOn, saved, after };
   const [first] = applied.notRemoved;
   const unfinished = new CliError(
     "webhook_not_removed",
@@ -100,7 +110,7 @@ export async function applyAndSave(runtime: Runtime, { api, facts, wanted, verdi
       `${applied.notRemoved.map(({ id }) => id).join(", ")}: ${first!.error.message} Until it is deleted, Customer.io counts events twice.`,
     { hint: `To finish: ${applying.again}` },
   );
-  return { applied, saved, after, unfinished };
+  return { applied, errorHooksTurnedOn, saved, after, unfinished };
 }
 
 /** What stands after the writes: read back by a create, read again after any other write, else what was read before. */
@@ -124,22 +134,17 @@ async function factsAfter(api: ServerApi, before: ConnectionFacts, applied: Appl
 /** Whether the verdict says the server's SMTP API error webhooks are off: a repair that deletes nothing, made once per server. */
 export const errorHooksOff = (verdict: Verdict | undefined) => verdict?.findings["smtp-error-hooks"]?.repair !== undefined;
 
-/**
- * What apply and doctor --fix do for that warning: turn them on (PUT /server), once per server however
- * many of its streams ask in this run. Answers the server as Postmark now has it.
- */
-export function errorHooksTurner(
-  runtime: Runtime,
-): (server: Pick<Server, "ID" | "Name">, api: () => Promise<ServerApi>) => Promise<Server> {
+/** The plan's words for it, as setup and doctor --fix show a plan. */
+export const ERROR_HOOKS_STEP =
+  "Turn on the server's SMTP API error webhooks (Postmark then reports the mail it refuses to a suppressed address)";
+
+/** Turns on a server's SMTP API error webhooks (PUT /server), once per server however many of its streams ask in one run. */
+export type ErrorHooksTurner = (server: Server, api: ServerApi) => Promise<Server>;
+
+export function errorHooksTurner(): ErrorHooksTurner {
   const turned = new Map<number, Promise<Server>>();
   return (server, api) => {
-    if (!turned.has(server.ID))
-      turned.set(
-        server.ID,
-        runtime.output.step(`Turning on the SMTP API error webhooks of ${shown(server.Name)}`, async () =>
-          (await api()).enableSmtpApiErrorHooks(),
-        ),
-      );
+    if (!turned.has(server.ID)) turned.set(server.ID, api.enableSmtpApiErrorHooks());
     return turned.get(server.ID)!;
   };
 }

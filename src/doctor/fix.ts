@@ -1,7 +1,7 @@
 import { withoutDeletions } from "../core/connection-plan.js";
 import { describePlan } from "../core/webhook-plan.js";
 import type { Region } from "../core/regions.js";
-import { applyAndSave, errorHooksTurner, judgeReading, type Planned } from "../connections/apply-plan.js";
+import { applyAndSave, ERROR_HOOKS_STEP, errorHooksOff, judgeReading, type Planned } from "../connections/apply-plan.js";
 import { serverApi, serverTokenFor } from "../connections/clients.js";
 import { consent, needsYes } from "../connections/consent.js";
 import { readConnection } from "../connections/read.js";
@@ -44,24 +44,12 @@ export async function fixAll(runtime: Runtime, reports: ConnectionReport[], opti
     output.success(`Set ${store.path} to mode 0600, in a folder of mode 0700.`);
     outcome.repaired = true;
   }
-  outcome.repaired = (await turnOnErrorHooks(runtime, reports)) || outcome.repaired;
   for (const { connection } of reports) {
     const repair = await runtime.withLock("doctor --fix", () => repairOne(runtime, connection, reports, options));
     outcome.repaired ||= repair === "repaired";
     outcome.unfinished ||= repair === "unfinished";
   }
   return outcome;
-}
-
-/** Each server whose SMTP API error webhooks are off gets them turned on, once however many of its streams are checked. */
-async function turnOnErrorHooks(runtime: Runtime, reports: ConnectionReport[]): Promise<boolean> {
-  const off = reports.filter(({ checks }) => checks.some((check) => check.id === "smtp-error-hooks" && check.repair));
-  const turnOn = errorHooksTurner(runtime);
-  for (const { connection } of off)
-    await turnOn({ ID: connection.serverId, Name: connection.serverName }, async () =>
-      serverApi(runtime, await serverTokenFor(runtime, connection)),
-    );
-  return off.length > 0;
 }
 
 /**
@@ -101,13 +89,15 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
   }
   const { wanted } = planned;
   let repair = planned.verdict.plan!;
-  if (!repair.changesAnything) return "unchanged";
+  const errorHooks = errorHooksOff(planned.verdict);
+  if (!repair.changesAnything && !errorHooks) return "unchanged";
   const moved = repair.movesFrom !== undefined;
   const again = runtime.command("doctor", "--fix", ...(moved ? ["--region", wanted.region] : []), "--yes", ...connectionFlags(connection));
   output.info(output.style.bold(`\nRepair plan for ${describeConnection(connection)}`));
   for (const line of describePlan(repair.webhooks, connection.streamId, connection.streamType, shown, { verify: repair.verify })) {
     output.info(`  ${output.symbols.bullet} ${line}`);
   }
+  if (errorHooks) output.info(`  ${output.symbols.bullet} ${ERROR_HOOKS_STEP}`);
   if (repair.needsConsent.length > 0) {
     const what = repair.needsConsent.length === 1 ? "the extra Customer.io webhook" : "the extra Customer.io webhooks";
     const deleting = `The repair of ${describeConnection(connection)} deletes ${what}`;
@@ -118,13 +108,13 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
       }
       output.warn("Extra Customer.io webhooks left in place: run with --yes to delete them.");
       repair = withoutDeletions(repair);
-      if (!repair.changesAnything) return "unchanged";
+      if (!repair.changesAnything && !errorHooks) return "unchanged";
     }
   }
   return criticalSection(
     async () => {
       // What exists is saved as soon as it exists, even when a deletion after it failed: a re-run then converges on it.
-      const outcome = await output.step("Repairing the webhook", () =>
+      const outcome = await output.step(repair.changesAnything ? "Repairing the webhook" : "Turning on the SMTP API error webhooks", () =>
         applyAndSave(
           runtime,
           { ...planned, verdict: { ...planned.verdict, plan: repair } },

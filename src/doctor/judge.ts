@@ -165,10 +165,13 @@ export function deliveryFix(wanted: Pick<WantedConnection, "region">, verify: st
 /** A failure doctor --fix repairs; consent: the repair deletes a webhook, so it asks first or needs --yes. */
 export const repairable = (message: string, fix: string, consent = false): CheckResult => ({ ...fail(message, fix), repair: { consent } });
 
-/** The findings of one status, each in words with its fix: what setup and apply say of a verdict. */
+/**
+ * The findings of one status, each in words with its fix: what setup and apply say of a verdict. A
+ * warning the plan repairs (the server's error webhooks) is one of the plan's steps, not said again.
+ */
 export function findingWords(verdict: Verdict, status: "fail" | "warn"): string[] {
   return Object.values(verdict.findings)
-    .filter((finding) => finding.status === status)
+    .filter((finding) => finding.status === status && !(status === "warn" && finding.repair))
     .map((finding) => (finding.fix ? `${finding.message} ${finding.fix}` : finding.message));
 }
 

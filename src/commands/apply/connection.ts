@@ -5,7 +5,7 @@ import type { ConnectionPlan, WantedConnection } from "../../core/connection-pla
 import { DEFAULT_SMTP_PORT, defaultSmtpHost } from "../../core/inputs.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { Resolved } from "../../connections/file.js";
-import { applyAndSave, errorHooksOff, errorHooksTurner, judgeReading } from "../../connections/apply-plan.js";
+import { applyAndSave, errorHooksOff, judgeReading, type ErrorHooksTurner } from "../../connections/apply-plan.js";
 import { readConnection, type ConnectionFacts } from "../../connections/read.js";
 import { smtpRecord, type Sending } from "../../connections/saved.js";
 import { blockingError, findingWords, type Verdict } from "../../doctor/judge.js";
@@ -134,23 +134,6 @@ export const passes = (entry: ApplyEntry, check: boolean) =>
   !entry.error && !(check && (changesPostmark(entry) || entry.failing.length > 0));
 
 /**
- * The servers' SMTP API error webhooks, turned on once each before any webhook is applied, so what
- * each entry then judges is the server as it now stands. An entry whose server refused fails; the others go on.
- */
-export async function turnOnErrorHooks(runtime: Runtime, entries: ApplyEntry[]): Promise<void> {
-  const turnOn = errorHooksTurner(runtime);
-  for (const entry of entries.filter((entry) => !entry.error && errorHooksOff(entry.verdict))) {
-    try {
-      entry.facts = { ...entry.facts!, server: await turnOn(entry.server!, async () => entry.api!) };
-      entry.errorHooksTurnedOn = true;
-    } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      entry.error = error;
-    }
-  }
-}
-
-/**
  * Applies one planned entry and saves it, through the one writer setup and --fix use; saving goes
  * through `save`, one at a time. Nothing is written for an entry already right in Postmark and in
  * the saved connection. The entry fails when doctor would fail what now stands.
@@ -158,7 +141,7 @@ export async function turnOnErrorHooks(runtime: Runtime, entries: ApplyEntry[]):
 export async function applyEntry(
   runtime: Runtime,
   entry: ApplyEntry,
-  { verify, again }: { verify: boolean; again: string },
+  { verify, again, errorHooks }: { verify: boolean; again: string; errorHooks: ErrorHooksTurner },
   save: (connection: SavedConnection) => Promise<void>,
 ): Promise<ApplyEntry> {
   if (entry.error) return entry;
@@ -173,11 +156,13 @@ export async function applyEntry(
         sending: sendingFrom(previous, entry, connection),
         previous,
         again,
+        errorHooks,
         // Nothing is written for a connection already as the file says, in Postmark and in the saved config.
         save: (next) => (previous && !differs(previous, next) ? Promise.resolve() : save(next)),
       },
     );
     if (verdict.plan!.changesAnything) entry.applied = outcome.applied;
+    entry.errorHooksTurnedOn = outcome.errorHooksTurnedOn;
     entry.warnings = findingWords(outcome.after, "warn");
     entry.failing = findingWords(outcome.after, "fail");
     if (outcome.unfinished) entry.error = outcome.unfinished;

@@ -18,7 +18,7 @@ export interface RenderOptions {
 }
 
 /** In the JSON plan: the server's SMTP API error webhooks are off, and apply turns them on (PUT /server). */
-const ERROR_HOOKS_STEP = { action: "error-webhooks", webhook: null, reason: "the server's SMTP API error webhooks are off" };
+const ERROR_WEBHOOKS_PLAN_STEP = { action: "error-webhooks", webhook: null, reason: "the server's SMTP API error webhooks are off" };
 
 /** Longest server name and stream ID shown whole in the table; longer ones are cut. */
 const NAME_COLUMNS = 32;
@@ -155,7 +155,7 @@ function document(entries: ApplyEntry[], { check, interrupted }: RenderOptions) 
       server: { ref: entry.connection.server, id: entry.server?.ID ?? null, name: entry.server?.Name ?? null },
       stream: { id: entry.stream?.ID ?? entry.connection.stream, type: entry.stream?.MessageStreamType ?? null },
       region: entry.connection.region,
-      plan: entry.plan ? [...planSteps(entry.plan), ...(errorHooksOff(entry.verdict) ? [ERROR_HOOKS_STEP] : [])] : [],
+      plan: entry.plan ? [...planSteps(entry.plan), ...(errorHooksOff(entry.verdict) ? [ERROR_WEBHOOKS_PLAN_STEP] : [])] : [],
       webhook: {
         id: entry.applied?.webhook.ID ?? webhookId(entry),
         action: check ? "planned" : (entry.applied?.action ?? (entry.error ? null : "unchanged")),

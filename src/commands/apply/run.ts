@@ -1,4 +1,5 @@
 import { CliError, ExitCode, usageError } from "../../errors.js";
+import { errorHooksTurner } from "../../connections/apply-plan.js";
 import { consent } from "../../connections/consent.js";
 import { smtpFromEnv } from "../../core/connections-file.js";
 import { plural } from "../../core/words.js";
@@ -8,7 +9,7 @@ import { criticalSection } from "../../interrupt.js";
 import { recordDone } from "../../journal.js";
 import type { Runtime } from "../../runtime.js";
 import type { SavedConnection } from "../../store/config-store.js";
-import { applyEntry, changesPostmark, passes, planEntry, turnOnErrorHooks } from "./connection.js";
+import { applyEntry, changesPostmark, passes, planEntry } from "./connection.js";
 import { renderApply } from "./render.js";
 import type { ApplyOptions } from "./options.js";
 
@@ -70,15 +71,14 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
   // Saves one at a time: each reads the config file and writes it back whole.
   let saving = Promise.resolve();
   const save = (connection: SavedConnection) => (saving = saving.then(() => runtime.store.save(connection)));
+  const errorHooks = errorHooksTurner();
   const applied = await criticalSection(
-    async () => {
-      await turnOnErrorHooks(runtime, planned);
-      return eachWithProgress(runtime, "Applying", planned, async (entry) => {
-        const done = await applyEntry(runtime, entry, { verify: run.verify, again: again("--yes") }, save);
+    () =>
+      eachWithProgress(runtime, "Applying", planned, async (entry) => {
+        const done = await applyEntry(runtime, entry, { verify: run.verify, again: again("--yes"), errorHooks }, save);
         if ((done.applied || done.errorHooksTurnedOn) && !done.error) recordDone(`${done.connection.place} applied`);
         return done;
-      });
-    },
+      }),
     (done, signal) => renderApply(runtime, done, { check: false, again, interrupted: signal }),
   );
   renderApply(runtime, applied, { check: false, again });

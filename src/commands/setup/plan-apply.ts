@@ -4,7 +4,7 @@ import { matchesServerRef } from "../../core/matching.js";
 import type { Region } from "../../core/regions.js";
 import { plural } from "../../core/words.js";
 import type { SendTestResult } from "../../connections/send-test.js";
-import { applyAndSave, judgeReading, type Outcome } from "../../connections/apply-plan.js";
+import { applyAndSave, ERROR_HOOKS_STEP, errorHooksOff, judgeReading, type Outcome } from "../../connections/apply-plan.js";
 import { consent } from "../../connections/consent.js";
 import { readConnection } from "../../connections/read.js";
 import { smtpRecord } from "../../connections/saved.js";
@@ -81,6 +81,8 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
   }
   for (const hook of plan.webhooks.untouched)
     output.info(`  ${bullet} Leave webhook ${hook.ID} to ${shown(hook.Url)} alone (not Customer.io)`);
+  const errorHooks = errorHooksOff(verdict);
+  if (errorHooks) output.info(`  ${bullet} ${ERROR_HOOKS_STEP}`);
   if (stream.MessageStreamType === "Broadcasts") output.info(`  ${BROADCAST_TRIGGERS_NOTE}`);
 
   const { storeSecrets } = given;
@@ -108,12 +110,13 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
       warnings: [...findingWords(done.after, "warn"), ...provingWords, ...done.applied.warnings],
       plan: plan.webhooks,
       applied: done.applied,
+      errorHooksTurnedOn: done.errorHooksTurnedOn,
       // Doctor's verdict on what now stands: what it would fail, setup does not call a success.
       problems: findingWords(done.after, "fail"),
     });
   const done = await criticalSection(
     async () => {
-      const finished = await output.step(applyLabel(plan.webhooks, plan.verify), () =>
+      const finished = await output.step(applyLabel(plan.webhooks, plan.verify, errorHooks), () =>
         applyAndSave(runtime, planned, { verify: given.verifies, sending, previous, again }),
       );
       recordDone(`${shown(server.Name)} / ${shown(stream.ID)} connected and saved`);
@@ -127,10 +130,11 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
 }
 
 /** What the step does, in words: no "Updating" for a webhook the plan keeps as it is. */
-export function applyLabel(plan: WebhookPlan, verify: boolean): string {
+export function applyLabel(plan: WebhookPlan, verify: boolean, errorHooks: boolean): string {
   if (plan.target.kind === "create") return "Creating the webhook in Postmark";
   if (plan.target.kind === "update") return "Updating the webhook in Postmark";
   if (plan.deletions.length > 0) return "Removing the extra Customer.io webhooks";
+  if (errorHooks) return "Turning on the server's SMTP API error webhooks";
   return verify ? "Having Postmark verify the webhook" : "Saving the connection";
 }
 
@@ -180,6 +184,7 @@ export function result(
     warnings: string[];
     plan: WebhookPlan;
     applied?: AppliedPlan;
+    errorHooksTurnedOn?: boolean;
     secretSaved: boolean;
     problems: string[];
   },

@@ -30,6 +30,8 @@ export interface SetupResult {
   warnings: string[];
   /** What doctor would fail about the connection as it now stands, each with its fix: the run fails while any is left. */
   problems: string[];
+  /** The server's SMTP API error webhooks were off, and this run turned them on. */
+  errorHooksTurnedOn?: boolean;
   /** Whether the Secret Key was saved (not with --no-store-secrets, nor in a dry run): `status --reveal` then shows it. */
   secretSaved: boolean;
 }
@@ -96,6 +98,7 @@ export function renderSetupResult(
       `${shown(result.stream.ID)} (${result.stream.MessageStreamType}) ${output.symbols.arrow} ${shown(webhook.url)}`,
   ];
   if (webhook.status && result.problems.length === 0) lines.push(STATUS_WORDS[webhook.status]);
+  if (result.errorHooksTurnedOn) lines.push("Turned on the server's SMTP API error webhooks.");
   if (webhook.removed.length)
     lines.push(
       `${result.dryRun ? "Would remove" : "Removed"} ` +

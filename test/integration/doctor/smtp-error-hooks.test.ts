@@ -60,16 +60,31 @@ describe("smtp-error-hooks", () => {
     expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
   });
 
-  it("one verdict: setup says the same warning doctor gives, and still exits 0", async () => {
+  it("one way to apply: setup's plan turns them on, once, and says so; a dry run only plans it", async () => {
     world = await startWorld();
     hooksOff();
-    const setup = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json"], {
-      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
-    });
-    expect(setup.code).toBe(0);
-    expect(setup.json().warnings).toEqual([
-      expect.stringMatching(new RegExp(`^${SAID}[\\s\\S]*Turn them on: cio-postmark doctor --fix --server 2001 --stream outbound$`)),
-    ]);
+    const setup = (...flags: string[]) =>
+      world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", ...flags], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+      });
+    const step = "Turn on the server's SMTP API error webhooks (Postmark then reports the mail it refuses to a suppressed address)";
+    const dry = await setup("--dry-run");
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain(step);
+    // Not said again as a warning whose fix (doctor --fix) would find nothing saved yet.
+    expect(dry.stdout + dry.stderr).not.toContain(SAID);
+    expect(world.simulator.writes).toHaveLength(0);
+
+    const made = await setup();
+    expect(made.code).toBe(0);
+    expect(made.stderr).toContain(step);
+    expect(made.stdout).toContain("Turned on the server's SMTP API error webhooks.");
+    const puts = world.simulator.writes.filter((write) => write.path === "/server");
+    expect(puts).toEqual([expect.objectContaining({ method: "PUT", body: { EnableSmtpApiErrorHooks: true } })]);
+    expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
+    const again = await setup("--json");
+    expect(again.json().warnings).toEqual([]);
+    expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(1);
   });
 
   it("a file's runs: the fix doctor --file and apply --check print is apply, which turns them on once per server", async () => {
@@ -84,10 +99,11 @@ describe("smtp-error-hooks", () => {
     // What apply would change, it says, and --check is not clean: the printed fix is what apply does.
     const checked = await world.run(["apply", "--file", file, "--check"], env);
     expect(checked.code).toBe(1);
-    expect(checked.stderr).toContain(`Production / outbound (connections[0]): ${SAID}`);
-    expect(checked.stderr).toContain(fixed);
-    expect(checked.stderr).not.toContain("doctor --fix");
+    expect(checked.stdout).toContain("Production / outbound (connections[0]): turn on the server's SMTP API error webhooks");
     expect(checked.stdout).toContain("Production / broadcast (connections[1]): turn on the server's SMTP API error webhooks");
+    expect(checked.stdout).toContain(`To apply: cio-postmark apply --file ${file} --yes`);
+    expect(checked.stdout + checked.stderr).not.toContain(SAID);
+    expect(checked.stdout + checked.stderr).not.toContain("doctor --fix");
     const planned = await world.run(["apply", "--file", file, "--check", "--json"], env);
     expect(planned.json().connections[0].plan).toEqual([
       { action: "create", webhook: null },
