@@ -132,7 +132,7 @@ async function factsAfter(api: ServerApi, before: ConnectionFacts, applied: Appl
 }
 
 /** Whether the verdict says the server's SMTP API error webhooks are off: a repair that deletes nothing, made once per server. */
-export const errorHooksOff = (verdict: Verdict | undefined) => verdict?.findings["smtp-error-hooks"]?.repair !== undefined;
+export const errorHooksOff = (verdict: Verdict) => verdict.findings["smtp-error-hooks"]?.repair !== undefined;
 
 /** The plan's words for it, as setup and doctor --fix show a plan. */
 export const ERROR_HOOKS_STEP =

@@ -124,7 +124,7 @@ async function proveSmtp(
 }
 
 /** Whether the entry changes anything in Postmark (its webhooks, or its server's error webhooks): what the one confirmation is about. */
-export const changesPostmark = (entry: ApplyEntry) => !entry.error && (entry.plan!.changesAnything || errorHooksOff(entry.verdict));
+export const changesPostmark = (entry: ApplyEntry) => !entry.error && (entry.plan!.changesAnything || errorHooksOff(entry.verdict!));
 
 /**
  * Whether an entry lets the run pass (its exit code and its JSON's "ok" alike): it did not fail, and

@@ -56,7 +56,7 @@ function renderPlan(runtime: Runtime, entries: ApplyEntry[], check: boolean): vo
           ...planSteps(entry.plan!)
             .filter((step) => step.reason)
             .map((step) => `  ${label(entry)}: ${step.action} webhook ${step.webhook}: ${shown(step.reason!)}`),
-          ...(errorHooksOff(entry.verdict) ? [`  ${label(entry)}: turn on the server's SMTP API error webhooks`] : []),
+          ...(errorHooksOff(entry.verdict!) ? [`  ${label(entry)}: turn on the server's SMTP API error webhooks`] : []),
         ],
   );
   output.result(
@@ -155,7 +155,7 @@ function document(entries: ApplyEntry[], { check, interrupted }: RenderOptions) 
       server: { ref: entry.connection.server, id: entry.server?.ID ?? null, name: entry.server?.Name ?? null },
       stream: { id: entry.stream?.ID ?? entry.connection.stream, type: entry.stream?.MessageStreamType ?? null },
       region: entry.connection.region,
-      plan: entry.plan ? [...planSteps(entry.plan), ...(errorHooksOff(entry.verdict) ? [ERROR_WEBHOOKS_PLAN_STEP] : [])] : [],
+      plan: entry.plan ? [...planSteps(entry.plan), ...(errorHooksOff(entry.verdict!) ? [ERROR_WEBHOOKS_PLAN_STEP] : [])] : [],
       webhook: {
         id: entry.applied?.webhook.ID ?? webhookId(entry),
         action: check ? "planned" : (entry.applied?.action ?? (entry.error ? null : "unchanged")),

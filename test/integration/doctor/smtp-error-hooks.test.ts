@@ -13,6 +13,8 @@ const SAID = "The server's SMTP API error webhooks are off: when Postmark refuse
 afterEach(() => world?.close());
 
 const doctor = (args: string[] = []) => world.run(["doctor", ...args], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+/** The plan's step, as setup and doctor --fix show it. */
+const STEP = "Turn on the server's SMTP API error webhooks (Postmark then reports the mail it refuses to a suppressed address)";
 /** Production's SMTP API error webhooks, off. */
 const hooksOff = () => void (world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = false);
 /** A connections file of these servers' streams, in region US. */
@@ -39,6 +41,8 @@ describe("smtp-error-hooks", () => {
 
     const fixed = await doctor(["--fix"]);
     expect(fixed.code).toBe(0);
+    expect(fixed.stderr).toContain(`• ${STEP}`);
+    expect(fixed.stderr).toContain("Turning on the SMTP API error webhooks");
     const puts = world.simulator.writes.filter((write) => write.method === "PUT" && write.path === "/server");
     expect(puts).toHaveLength(1);
     expect(puts[0]!.body).toEqual({ EnableSmtpApiErrorHooks: true });
@@ -54,7 +58,8 @@ describe("smtp-error-hooks", () => {
   it("on: passes; not said by Postmark's answer: skipped, and --fix writes nothing to the server", async () => {
     world = await startWorldWithOutbound();
     expect(check(await doctor(["--json"]))).toMatchObject({ status: "skip" });
-    await doctor(["--fix"]);
+    const fixed = await doctor(["--fix"]);
+    expect(fixed.stderr).not.toContain(STEP);
     expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(0);
     world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = true;
     expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
@@ -67,17 +72,16 @@ describe("smtp-error-hooks", () => {
       world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", ...flags], {
         env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
       });
-    const step = "Turn on the server's SMTP API error webhooks (Postmark then reports the mail it refuses to a suppressed address)";
     const dry = await setup("--dry-run");
     expect(dry.code).toBe(0);
-    expect(dry.stderr).toContain(step);
+    expect(dry.stderr).toContain(STEP);
     // Not said again as a warning whose fix (doctor --fix) would find nothing saved yet.
     expect(dry.stdout + dry.stderr).not.toContain(SAID);
     expect(world.simulator.writes).toHaveLength(0);
 
     const made = await setup();
     expect(made.code).toBe(0);
-    expect(made.stderr).toContain(step);
+    expect(made.stderr).toContain(STEP);
     expect(made.stdout).toContain("Turned on the server's SMTP API error webhooks.");
     const puts = world.simulator.writes.filter((write) => write.path === "/server");
     expect(puts).toEqual([expect.objectContaining({ method: "PUT", body: { EnableSmtpApiErrorHooks: true } })]);
@@ -85,6 +89,17 @@ describe("smtp-error-hooks", () => {
     const again = await setup("--json");
     expect(again.json().warnings).toEqual([]);
     expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(1);
+
+    // Turned off again with the webhook as it should be: the one change is the step, and setup's step says so.
+    hooksOff();
+    const hooksOnly = await setup();
+    expect(hooksOnly.code).toBe(0);
+    expect(hooksOnly.stderr).toContain("Turning on the server's SMTP API error webhooks");
+    expect(hooksOnly.stdout).toContain("Turned on the server's SMTP API error webhooks.");
+    const nothing = await setup();
+    expect(nothing.stderr).not.toContain(STEP);
+    expect(nothing.stdout).not.toContain("Turned on");
+    expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(2);
   });
 
   it("a file's runs: the fix doctor --file and apply --check print is apply, which turns them on once per server", async () => {
@@ -120,6 +135,16 @@ describe("smtp-error-hooks", () => {
     const again = await world.run(["apply", "--file", file, "--check"], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Nothing would change");
+
+    // Off again, with both webhooks right: turning them on is each connection's one change, made once.
+    hooksOff();
+    const hooksOnly = await world.run(["apply", "--file", file, "--yes"], env);
+    expect(hooksOnly.stdout).toContain("webhook 9001 unchanged, the server's SMTP API error webhooks turned on");
+    expect(hooksOnly.stdout).toContain("Applied: 2 changed, 0 unchanged, 0 failed.");
+    expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(2);
+    const unchanged = await world.run(["apply", "--file", file, "--yes"], env);
+    expect(unchanged.stdout).toContain("Production / outbound (connections[0]): webhook 9001 unchanged\n");
+    expect(unchanged.stdout).toContain("Applied: 0 changed, 2 unchanged, 0 failed.");
   });
 
   it("apply: a server that refuses fails its own connections, with Postmark's words; the other server's is applied", async () => {
