@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EU_URL, TRANSACTIONAL_TRIGGERS, US_URL } from "../../helpers/expected.js";
 import { addWebhook, patchTriggers } from "../../helpers/drift.js";
 import { runInTerminal, type TypedAnswer } from "../../helpers/run-cli.js";
-import { startWorldWithOutbound, type World } from "../../helpers/world.js";
+import { SERVER_TOKEN, startWorldWithOutbound, type World } from "../../helpers/world.js";
 
 const PROD = 2001;
 
@@ -112,6 +112,38 @@ describe("doctor --fix", () => {
     expect(world.simulator.webhooksOf(PROD, "outbound")).toHaveLength(2);
   });
 
+  describe("in a script, one connection's deletion stops every repair before any change", () => {
+    /** Connects the broadcast stream too (webhook only), in this region, with Open turned on after: a repair that deletes nothing. */
+    async function driftedBroadcast(region: "us" | "eu") {
+      const setup = await world.run(["setup", "--no-input", "--skip-smtp", "--stream", "broadcast", "--region", region, "--json"], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+      });
+      expect(setup.code).toBe(0);
+      const hook = state().webhooks.find((candidate) => candidate.ServerID === PROD && candidate.MessageStream === "broadcast")!;
+      hook.Triggers.Open = { Enabled: true, PostFirstOpenOnly: false };
+    }
+
+    it("an extra webhook on outbound: broadcast's drift is not repaired either", async () => {
+      await driftedBroadcast("us");
+      addWebhook(world, PROD, US_URL);
+      const writes = world.simulator.writes.length;
+      const run = await doctor("--fix");
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("The repair of Production / outbound deletes a Customer.io webhook");
+      expect(world.simulator.writes).toHaveLength(writes);
+    });
+
+    it("--region eu where only outbound moves: broadcast, already in EU, is not repaired either", async () => {
+      await driftedBroadcast("eu");
+      const writes = world.simulator.writes.length;
+      const run = await doctor("--fix", "--region", "eu");
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("The repair of Production / outbound deletes a Customer.io webhook");
+      expect(run.stderr).not.toContain("Production / broadcast deletes");
+      expect(world.simulator.writes).toHaveLength(writes);
+    });
+  });
+
   describe("--fix at a terminal asks before it deletes", () => {
     const ASKED = "Delete the extra Customer.io webhook?";
     const fixAt = (answers: TypedAnswer[], ...args: string[]) =>
@@ -123,6 +155,8 @@ describe("doctor --fix", () => {
       expect(run.asked).toBe(1);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("Extra Customer.io webhooks left in place: run with --yes to delete them.");
+      // Nothing else to repair: nothing was, so there is nothing to check again.
+      expect(run.stdout + run.stderr).not.toContain("Checking again after the repairs");
       expect(world.simulator.webhooksOf(PROD, "outbound").map((hook) => hook.Url)).toEqual([US_URL, EU_URL]);
     });
 
