@@ -77,6 +77,8 @@ describe("doctor --fix", () => {
     expect(said[heading + 1]).toMatch(/^  • \S/);
     expect(said).toContain("✔ Repairing the webhook");
     expect(run.stdout + run.stderr).not.toContain("to mode 0600");
+    // The server's error webhooks are not off (this Postmark does not say): no step for them.
+    expect(run.stdout + run.stderr).not.toContain("error webhooks");
   });
 
   it("--fix with two extra webhooks in a script names them both, and changes nothing", async () => {
