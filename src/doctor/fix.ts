@@ -114,12 +114,14 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
   return criticalSection(
     async () => {
       // What exists is saved as soon as it exists, even when a deletion after it failed: a re-run then converges on it.
-      const outcome = await output.step(repair.changesAnything ? "Repairing the webhook" : "Turning on the SMTP API error webhooks", () =>
-        applyAndSave(
-          runtime,
-          { ...planned, verdict: { ...planned.verdict, plan: repair } },
-          { verify: options.verify, sending: sendingOf(connection), previous: connection, again },
-        ),
+      const outcome = await output.step(
+        repair.changesAnything ? "Repairing the webhook" : "Turning on the server's SMTP API error webhooks",
+        () =>
+          applyAndSave(
+            runtime,
+            { ...planned, verdict: { ...planned.verdict, plan: repair } },
+            { verify: options.verify, sending: sendingOf(connection), previous: connection, again },
+          ),
       );
       for (const warning of outcome.applied.warnings) output.warn(shown(warning));
       const done = moved ? `moved to region ${wanted.region.toUpperCase()} (webhook ${outcome.applied.webhook.ID})` : "repaired";

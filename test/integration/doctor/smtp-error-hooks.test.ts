@@ -42,7 +42,7 @@ describe("smtp-error-hooks", () => {
     const fixed = await doctor(["--fix"]);
     expect(fixed.code).toBe(0);
     expect(fixed.stderr).toContain(`• ${STEP}`);
-    expect(fixed.stderr).toContain("Turning on the SMTP API error webhooks");
+    expect(fixed.stderr).toContain("Turning on the server's SMTP API error webhooks");
     const puts = world.simulator.writes.filter((write) => write.method === "PUT" && write.path === "/server");
     expect(puts).toHaveLength(1);
     expect(puts[0]!.body).toEqual({ EnableSmtpApiErrorHooks: true });
