@@ -125,7 +125,12 @@ async function repairOne(runtime: Runtime, checked: SavedConnection, reports: Co
       );
       for (const warning of outcome.applied.warnings) output.warn(shown(warning));
       const done = moved ? `moved to region ${wanted.region.toUpperCase()} (webhook ${outcome.applied.webhook.ID})` : "repaired";
-      recordDone(`the webhook of ${describeConnection(connection)} ${done}`);
+      // What the journal says was done: a repair of the error webhooks alone did not touch the webhook.
+      recordDone(
+        repair.changesAnything
+          ? `the webhook of ${describeConnection(connection)} ${done}`
+          : `the SMTP API error webhooks of ${shown(connection.serverName)} turned on`,
+      );
       if (!outcome.unfinished) return "repaired";
       output.failure(`${outcome.unfinished.message} ${outcome.unfinished.hint}`);
       return "unfinished";

@@ -43,7 +43,7 @@ export interface CheckResult {
   fix?: string;
   /** More fields for the check's JSON (end-to-end: deliveryId, stream, stage, seconds). */
   details?: Record<string, unknown>;
-  /** A failure `doctor --fix` repairs (fix.ts); consent: the repair deletes a webhook, so it asks first or needs --yes. */
+  /** What the one writer repairs (a failure, or the error webhooks' warning); consent: it deletes a webhook, so it asks or needs --yes. */
   repair?: { consent: boolean };
 }
 
@@ -185,14 +185,14 @@ function smtpFinding(server: Server, needsSmtp: boolean): CheckResult {
 /**
  * Whether Postmark tells anyone of the SMTP mail it refuses: a send to an address it suppresses is
  * rejected inside Postmark, and reported (as an SMTP API error bounce, by webhook) only when the
- * server's EnableSmtpApiErrorHooks is on. --fix turns it on (PUT /server).
+ * server's EnableSmtpApiErrorHooks is on. setup, apply and --fix turn it on (applyAndSave, PUT /server).
  */
 function errorHooksFinding(server: Server, fix: string): CheckResult {
   if (server.EnableSmtpApiErrorHooks === undefined)
     return skip("Skipped: Postmark's answer does not say whether the server's SMTP API error webhooks are on.");
   if (server.EnableSmtpApiErrorHooks)
     return pass("The server's SMTP API error webhooks are on: mail Postmark refuses to a suppressed address is reported.");
-  // A warning --fix repairs (PUT /server), without asking: it deletes nothing.
+  // A warning the plan repairs, without asking: it deletes nothing.
   return {
     ...warn(
       "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses, it tells no one, " +
