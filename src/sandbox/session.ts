@@ -39,6 +39,58 @@ export function sandboxAccount(): AccountState {
   return account;
 }
 
+/** The account as a run left it: a file that is not one is reported and kept, never run on or written over. */
+function readState(statePath: string): AccountState {
+  let state: unknown;
+  try {
+    state = JSON.parse(readFileSync(statePath, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Never the parser's own words: they quote the file.
+    throw damagedState(statePath, error instanceof SyntaxError ? "is not valid JSON" : `cannot be read${code ? ` (${code})` : ""}`, error);
+  }
+  const problem = problemWithState(state);
+  if (problem) throw damagedState(statePath, problem);
+  // A sandbox saved by an older version lacks what later ones added; one saved before `recipient` existed gets its people now.
+  const account = state as Partial<AccountState> & Omit<AccountState, (typeof LATER_LISTS)[number]>;
+  const people = account.suppressions === undefined;
+  const filled: AccountState = {
+    ...account,
+    senders: account.senders ?? [],
+    messages: account.messages ?? [],
+    suppressions: account.suppressions ?? [],
+  };
+  if (people) seedPeople(filled);
+  return filled;
+}
+
+const ACCOUNT_LISTS = ["servers", "streams", "webhooks", "domains"] as const;
+/** Lists a sandbox saved by an older version lacks: the simulator adds them empty. */
+const LATER_LISTS = ["senders", "messages", "suppressions"] as const;
+
+/** What makes this no sandbox account, in words; undefined when its shape is one. */
+export function problemWithState(state: unknown): string | undefined {
+  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+  if (!isObject(state)) return "is not a sandbox account";
+  const account = state as Record<string, unknown>;
+  const tokens = account.accountTokens;
+  if (!Array.isArray(tokens) || !tokens.every((token) => typeof token === "string")) return "has no list of account tokens";
+  for (const key of [...ACCOUNT_LISTS, ...LATER_LISTS]) {
+    const list = account[key];
+    if (list === undefined && (LATER_LISTS as readonly string[]).includes(key)) continue;
+    if (!Array.isArray(list) || !list.every(isObject)) return `has no list of ${key}`;
+  }
+  if (!Number.isSafeInteger(account.nextWebhookId)) return "has no next webhook ID";
+  return undefined;
+}
+
+function damagedState(statePath: string, what: string, cause?: unknown): CliError {
+  return new CliError("sandbox_damaged", `The sandbox's account file ${statePath} ${what}; it was left as it is.`, {
+    hint: `Move it aside (mv "${statePath}" "${statePath}.bak"): the next --sandbox run starts with a fresh sandbox account.`,
+    cause,
+  });
+}
+
 export interface SandboxSession {
   configDir: string;
   postmarkEndpoint: PostmarkEndpoint;
@@ -60,12 +112,7 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
     });
   }
   const statePath = join(dir, STATE_FILE);
-  const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, "utf8")) as AccountState) : sandboxAccount();
-  // A sandbox saved before `recipient` existed gets its people now.
-  if (!state.suppressions) {
-    state.suppressions = [];
-    seedPeople(state);
-  }
+  const state = existsSync(statePath) ? readState(statePath) : sandboxAccount();
   const broadcastToken = SANDBOX_SMTP_TOKENS.find(
     (token) => token.serverId === SANDBOX_SERVERS.production && token.stream === "broadcast",
   )!;

@@ -136,4 +136,36 @@ describe("--sandbox", () => {
     );
     expect(webhooks()).toEqual(before);
   }, 30_000);
+
+  it("a damaged account file is said, with the file and how to start afresh, and left as it is", async () => {
+    const { dir, accountFile } = await connected();
+    const shapes = ['{"servers": [', "[]", '{"accountTokens": ["t"], "servers": {}}', '{"accountTokens": ["t"], "servers": [1]}'];
+    for (const text of shapes) {
+      writeFileSync(accountFile, text);
+      const run = await runBinary(["doctor", "--sandbox", "--json"], { CIO_POSTMARK_CONFIG_DIR: dir });
+      expect(run.status).toBe(1);
+      const { error } = JSON.parse(run.stdout);
+      expect(error.code).toBe("sandbox_damaged");
+      expect(error.message).toContain(accountFile);
+      expect(error.message).toContain("it was left as it is");
+      expect(error.hint).toContain(`mv "${accountFile}" "${accountFile}.bak"`);
+      expect(readFileSync(accountFile, "utf8")).toBe(text);
+    }
+    writeFileSync(accountFile, "{");
+    const text = await runBinary(["status", "--sandbox"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    expect(text.stderr).toContain(`The sandbox's account file ${accountFile} is not valid JSON; it was left as it is.`);
+    expect(text.stderr).not.toContain("Unexpected error");
+  }, 30_000);
+
+  it("an account file from before sender signatures, messages and suppressions runs, and gets the people to try recipient on", async () => {
+    const { dir, accountFile, account } = await connected();
+    const { senders: _senders, messages: _messages, suppressions: _suppressions, ...older } = account();
+    writeFileSync(accountFile, JSON.stringify(older));
+    const doctor = await runBinary(["doctor", "--sandbox"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    expect(doctor.stderr).not.toContain("Unexpected error");
+    expect(doctor.status).toBe(0);
+    const recipient = await runBinary(["recipient", "gone@acme.example", "--sandbox", "--json"], { CIO_POSTMARK_CONFIG_DIR: dir });
+    expect(JSON.parse(recipient.stdout).connections[0].suppression.reason).toBe("HardBounce");
+    expect(account().senders).toEqual([]);
+  }, 30_000);
 });

@@ -60,10 +60,6 @@ export class PostmarkSimulator implements SimulatedPostmark {
     public state: AccountState,
     options: SimulatorOptions = {},
   ) {
-    // A state saved by an older sandbox lacks what later versions added.
-    state.senders ??= [];
-    state.messages ??= [];
-    state.suppressions ??= [];
     const given = Object.entries(options).filter(([, value]) => value !== undefined);
     Object.assign(this, DOCUMENTED_POSTMARK, Object.fromEntries(given));
     this.http = createServer((request, response) => void this.handle(request, response));
