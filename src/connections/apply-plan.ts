@@ -11,6 +11,7 @@ import type { SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
 import { readConnection, type ConnectionFacts, type Reading } from "./read.js";
 import { connectionRecord, type Sending } from "./saved.js";
+import { accountApi, envToken } from "./clients.js";
 
 /**
  * The one way a plan is applied, by setup, apply and doctor --fix alike: write the webhooks, save
@@ -72,11 +73,13 @@ export async function applyAndSave(runtime: Runtime, planned: Planned, applying:
   const { api, wanted, verdict } = planned;
   const plan = verdict.plan!;
   // First the server's error webhooks, when the verdict says they are off: a refusal stops the run before any webhook is written.
-  const errorHooksTurnedOn = errorHooksOff(verdict);
-  const facts = errorHooksTurnedOn
-    ? { ...planned.facts, server: await (applying.errorHooks ?? errorHooksTurner())(planned.facts.server, api) }
+  const turning = errorHooksOff(verdict);
+  const facts = turning
+    ? { ...planned.facts, server: await (applying.errorHooks ?? errorHooksTurner(runtime))(planned.facts.server) }
     : planned.facts;
   const { server, stream } = facts;
+  // Said only as Postmark's answer shows it.
+  const errorHooksTurnedOn = turning && server.EnableSmtpApiErrorHooks === true;
   const applied = await applyWebhookPlan(api, plan.webhooks, wanted, {
     verify: applying.verify,
     alsoVerify: plan.verify,
@@ -138,13 +141,17 @@ export const errorHooksOff = (verdict: Verdict) => verdict.findings["smtp-error-
 export const ERROR_HOOKS_STEP =
   "Turn on the server's SMTP API error webhooks (Postmark then reports the mail it refuses to a suppressed address)";
 
-/** Turns on a server's SMTP API error webhooks (PUT /server), once per server however many of its streams ask in one run. */
-export type ErrorHooksTurner = (server: Server, api: ServerApi) => Promise<Server>;
+/**
+ * Turns on a server's SMTP API error webhooks as Postmark documents it, with the run's account token
+ * (the verdict plans it only where there is one), once per server however many of its streams ask in one run.
+ */
+export type ErrorHooksTurner = (server: Server) => Promise<Server>;
 
-export function errorHooksTurner(): ErrorHooksTurner {
+export function errorHooksTurner(runtime: Runtime): ErrorHooksTurner {
   const turned = new Map<number, Promise<Server>>();
-  return (server, api) => {
-    if (!turned.has(server.ID)) turned.set(server.ID, api.enableSmtpApiErrorHooks());
+  return (server) => {
+    if (!turned.has(server.ID))
+      turned.set(server.ID, accountApi(runtime, envToken(runtime.env, "account")!).enableSmtpApiErrorHooks(server.ID));
     return turned.get(server.ID)!;
   };
 }

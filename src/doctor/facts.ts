@@ -104,7 +104,7 @@ export function collectFacts(
 export async function judgeWhatWasRead(
   reads: Pick<Facts, "server" | "stream" | "webhooks" | "deliveries" | "verification">,
   connection: CheckedConnection,
-  runtime: Pick<Runtime, "command"> & { output: { symbols: { arrow: string } } },
+  runtime: Pick<Runtime, "command" | "env"> & { output: { symbols: { arrow: string } } },
 ): Promise<Verdict> {
   const settled = <T>(fact: Promise<T> | undefined) => fact?.catch(() => undefined);
   const [server, stream, webhooks, deliveries, checkedNow] = await Promise.all([

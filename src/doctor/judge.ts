@@ -14,6 +14,7 @@ import { CliError, ExitCode } from "../errors.js";
 import { serverLabel, serverSettingsLink } from "../postmark/links.js";
 import type { SavedConnection } from "../store/config-store.js";
 import { shown } from "../ui/terminal-safe.js";
+import { envToken } from "../connections/clients.js";
 
 /**
  * The one judgement of a connection. What Postmark has (read once: connections/read.ts) and the
@@ -65,13 +66,20 @@ export interface Naming {
   command(...args: string[]): string;
   /** "→", or "->" where the terminal cannot show it. */
   arrow: string;
+  /** Whether the run has an account token: what Postmark turns a server's SMTP API error webhooks on with. */
+  accountToken: boolean;
 }
 
-/** How a run names a connection of this server: its command line, and the arrow its terminal can show. */
+/** How a run names a connection of this server: its command line, the arrow its terminal can show, and its tokens. */
 export const namingFor = (
-  runtime: { command(...args: string[]): string; output: { symbols: { arrow: string } } },
+  runtime: { command(...args: string[]): string; output: { symbols: { arrow: string } }; env: NodeJS.ProcessEnv },
   serverId: number,
-): Naming => ({ serverId, command: runtime.command, arrow: runtime.output.symbols.arrow });
+): Naming => ({
+  serverId,
+  command: runtime.command,
+  arrow: runtime.output.symbols.arrow,
+  accountToken: envToken(runtime.env, "account") !== undefined,
+});
 
 /** What was read of a connection; a fact left out (a read that failed) gets no finding. */
 export interface KnownFacts extends Omit<WhatPostmarkHas, "server" | "stream" | "webhooks"> {
@@ -87,7 +95,7 @@ export function judgeConnection(facts: KnownFacts, wanted: WantedConnection, nam
   const { server, stream } = facts;
   if (server) {
     findings["server-smtp"] = smtpFinding(server, wanted.needsSmtp);
-    findings["smtp-error-hooks"] = errorHooksFinding(server, fix(false));
+    findings["smtp-error-hooks"] = errorHooksFinding(server, fix(false), naming.accountToken);
   }
   if (stream) {
     const [problem] = streamProblems(stream);
@@ -185,22 +193,25 @@ function smtpFinding(server: Server, needsSmtp: boolean): CheckResult {
 /**
  * Whether Postmark tells anyone of the SMTP mail it refuses: a send to an address it suppresses is
  * rejected inside Postmark, and reported (as an SMTP API error bounce, by webhook) only when the
- * server's EnableSmtpApiErrorHooks is on. setup, apply and --fix turn it on (applyAndSave, PUT /server).
+ * server's EnableSmtpApiErrorHooks is on. Postmark documents turning it on with an account token
+ * (PUT /servers/{id}) and says nothing of a server token's PUT /server, so this tool relies on the
+ * first: with an account token, setup, apply and --fix take it as a step of their plan (applyAndSave);
+ * without one, the fix says to set it.
  */
-function errorHooksFinding(server: Server, fix: string): CheckResult {
+function errorHooksFinding(server: Server, fix: string, accountToken: boolean): CheckResult {
   if (server.EnableSmtpApiErrorHooks === undefined)
     return skip("Skipped: Postmark's answer does not say whether the server's SMTP API error webhooks are on.");
   if (server.EnableSmtpApiErrorHooks)
     return pass("The server's SMTP API error webhooks are on: mail Postmark refuses to a suppressed address is reported.");
-  // A warning the plan repairs, without asking: it deletes nothing.
   return {
     ...warn(
       "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses, it tells no one, " +
         "so Customer.io can show a message as sent that never left Postmark. (How Customer.io handles those events once they " +
         "are on is not documented.)",
-      `Turn them on: ${fix}`,
+      accountToken ? `Turn them on: ${fix}` : `Postmark turns them on for an account token: set POSTMARK_ACCOUNT_TOKEN, then: ${fix}`,
     ),
-    repair: { consent: false },
+    // A step of the plan where the run can take it, without asking: it deletes nothing.
+    ...(accountToken ? { repair: { consent: false } } : {}),
   };
 }
 

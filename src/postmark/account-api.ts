@@ -29,6 +29,18 @@ export class AccountApi extends PostmarkApi<AccountClient> {
     return this.read(`read server ${id}`, (client) => client.getServer(id), shapes.server);
   }
 
+  /**
+   * PUT /servers/{id}: Postmark then reports the SMTP sends it refuses (to suppressed addresses) by
+   * webhook. It documents this with an account token only.
+   */
+  enableSmtpApiErrorHooks(id: number): Promise<Server> {
+    return this.write(
+      `turn on the SMTP API error webhooks of server ${id}`,
+      (client) => client.editServer(id, { EnableSmtpApiErrorHooks: true } as never),
+      shapes.server,
+    );
+  }
+
   /** Whether Postmark takes this as an account token: one small request. */
   async accepted(): Promise<boolean> {
     await this.read(

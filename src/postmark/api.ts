@@ -321,15 +321,6 @@ export class ServerApi extends PostmarkApi<ServerClient> {
     );
   }
 
-  /** PUT /server: Postmark reports SMTP sends it refuses (to suppressed addresses) by webhook. */
-  enableSmtpApiErrorHooks(): Promise<Server> {
-    return this.write(
-      "turn on the server's SMTP API error webhooks",
-      (client) => client.editServer({ EnableSmtpApiErrorHooks: true } as never),
-      shapes.server,
-    );
-  }
-
   /**
    * Outbound messages matching the filters (recipient, subject, tag, messagestream, metadata_<key>),
    * newest first: one page, of `count` (at most 500, Postmark's page).

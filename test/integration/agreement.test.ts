@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SimulatorOptions } from "../../src/sandbox/postmark/state.js";
 import { EU_URL, US_URL, transactionalTriggers } from "./../helpers/expected.js";
-import { SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
+import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld, type World } from "../helpers/world.js";
 
 /**
  * One truth: for each state of Postmark and the saved config, setup and then doctor say the same
@@ -15,10 +15,12 @@ const PROD = 2001;
 let world: World;
 afterEach(async () => world?.close());
 
-const env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN };
+/** The run's environment: the server token, and what the state adds (an account token). */
+let env: Record<string, string> = {};
 const setup = (...flags: string[]) =>
   world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--json", ...flags], { env });
 const doctor = (...flags: string[]) => world.run(["doctor", "--no-input", "--json", ...flags], { env });
+const errorHooksOff = () => void (world.simulator.state.servers.find((server) => server.ID === PROD)!.EnableSmtpApiErrorHooks = false);
 const hooks = () => world.simulator.webhooksOf(PROD, "outbound");
 const addHook = (url: string, triggers = transactionalTriggers()) =>
   world.simulator.state.webhooks.push({
@@ -44,6 +46,8 @@ interface State {
   setupPasses: boolean;
   /** The connections file names no SMTP key pair (the webhook alone, as --skip-smtp). */
   noSmtp?: boolean;
+  /** More of the environment than the server token. */
+  env?: Record<string, string>;
 }
 
 const firstSetup = async () => expect((await setup()).code).toBe(0);
@@ -116,6 +120,13 @@ const STATES: State[] = [
     flags: ["--skip-smtp"],
     setupPasses: false,
   },
+  { name: "the server's SMTP API error webhooks off, a server token alone", arrange: errorHooksOff, setupPasses: true },
+  {
+    name: "the server's SMTP API error webhooks off, with an account token",
+    arrange: errorHooksOff,
+    env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN },
+    setupPasses: true,
+  },
   { name: "an archived stream", arrange: () => void (stream("outbound").ArchivedAt = "2026-01-01T00:00:00Z"), setupPasses: false },
   { name: "an inbound stream", arrange: () => void (stream("outbound").MessageStreamType = "Inbound"), setupPasses: false },
   { name: "a duplicate Customer.io webhook, without --yes", arrange: () => (addHook(US_URL), addHook(US_URL)), setupPasses: false },
@@ -177,6 +188,7 @@ const agrees = (run: { code: number; json(): { ok: boolean } }, what: string) =>
 describe("setup, then doctor: one verdict", () => {
   it.each(STATES.map((state) => [state.name, state] as const))("%s", async (_name, state) => {
     world = await startWorld(undefined, {}, { messageDelayMs: 50, eventDelayMs: 50, ...state.options });
+    env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...state.env };
     await state.arrange?.();
     const made = await setup(...(state.flags ?? []));
     expect(passes(made.code), made.stdout + made.stderr).toBe(state.setupPasses);
@@ -198,6 +210,7 @@ describe("apply, then apply --check and doctor --file: one verdict", () => {
   const fileStates = STATES.filter((state) => !(state.flags ?? []).some((flag) => flag !== "--yes" && flag !== "--skip-smtp"));
   it.each(fileStates.map((state) => [state.name, state] as const))("%s", async (_name, state) => {
     world = await startWorld(undefined, {}, { messageDelayMs: 50, eventDelayMs: 50, ...state.options });
+    env = { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...state.env };
     await state.arrange?.();
     const file = join(world.configDir, "..", "cio-postmark.json");
     const smtp = state.noSmtp ? {} : { smtp: { accessKeyEnv: "POSTMARK_SMTP_ACCESS_KEY", secretKeyEnv: "POSTMARK_SMTP_SECRET_KEY" } };

@@ -81,7 +81,7 @@ function facts(changes: Partial<Facts> & { streamType?: MessageStream["MessageSt
     server: async () => server,
     stream: async () => ({ ...stream, MessageStreamType: streamType }),
     webhooks: async () => changes.hooks ?? [hook(9001)],
-    verdict: () => judgeWhatWasRead(given, given.connection, { command: given.command, output: { symbols: given.symbols } }),
+    verdict: () => judgeWhatWasRead(given, given.connection, { command: given.command, env: {}, output: { symbols: given.symbols } }),
     smtpCredentials: () => credentials,
     verifySmtp: async () => undefined,
     domains: () => undefined,

@@ -17,7 +17,7 @@ export interface RenderOptions {
   interrupted?: string;
 }
 
-/** In the JSON plan: the server's SMTP API error webhooks are off, and apply turns them on (PUT /server). */
+/** In the JSON plan: the server's SMTP API error webhooks are off, and apply turns them on (with an account token, PUT /servers/{id}). */
 const ERROR_WEBHOOKS_PLAN_STEP = { action: "error-webhooks", webhook: null, reason: "the server's SMTP API error webhooks are off" };
 
 /** Longest server name and stream ID shown whole in the table; longer ones are cut. */

@@ -71,7 +71,7 @@ async function applyFile(runtime: Runtime, run: ApplyRun): Promise<number> {
   // Saves one at a time: each reads the config file and writes it back whole.
   let saving = Promise.resolve();
   const save = (connection: SavedConnection) => (saving = saving.then(() => runtime.store.save(connection)));
-  const errorHooks = errorHooksTurner();
+  const errorHooks = errorHooksTurner(runtime);
   const applied = await criticalSection(
     () =>
       eachWithProgress(runtime, "Applying", planned, async (entry) => {

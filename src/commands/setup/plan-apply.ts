@@ -26,6 +26,8 @@ import type { GivenInputs } from "./context.js";
 /** One connection's locked round: read Postmark, judge, prove the token, show the plan, confirm, apply and save, judge again. */
 
 export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInputs>, target: ResolvedTarget): Promise<SetupResult> {
+  // The verdict's repairs are said as setup's own re-run: a dry run has saved nothing for doctor --fix to find.
+  runtime = { ...runtime, command: asSetup(runtime.command) };
   const { output, prompter } = runtime;
   const { api, streamId, region } = target;
 
@@ -128,6 +130,12 @@ export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInput
   if (done.unfinished) throw done.unfinished;
   return outcome(done);
 }
+
+/** `doctor --fix …` as setup's words give it: setup with the same flags, which applies the same plan. */
+const asSetup =
+  (command: Runtime["command"]): Runtime["command"] =>
+  (name, ...rest) =>
+    name === "doctor" && rest.includes("--fix") ? command("setup", ...rest.filter((arg) => arg !== "--fix")) : command(name!, ...rest);
 
 /** What the step does, in words: no "Updating" for a webhook the plan keeps as it is. */
 export function applyLabel(plan: WebhookPlan, verify: boolean, errorHooks: boolean): string {

@@ -233,8 +233,8 @@ export class PostmarkSimulator implements SimulatedPostmark {
         return findServer(this, Number(id));
       case "GET server":
         return findServer(this, ctx.serverId!);
-      case "PUT server":
-        return editServer(this, ctx);
+      case "PUT servers/:id":
+        return editServer(this, { ...ctx, serverId: Number(id) });
       case "GET message-streams":
         return listStreams(this, ctx);
       case "GET message-streams/:id":

@@ -48,7 +48,7 @@ export function suppressionsRoute(sim: SimulatedPostmark, method: string, segmen
   throw new ApiError(404, 0, "The requested resource was not found.");
 }
 
-/** PUT /server: the fields this tool may change on the server its token opens. */
+/** PUT /servers/{id} (an account token): the fields this tool may change on a server. */
 export function editServer(sim: SimulatedPostmark, { serverId, body }: RouteContext) {
   const server = findServer(sim, serverId!);
   if (!isObject(body)) fail(422, 402, "The request body is not valid JSON.");

@@ -5,14 +5,21 @@ import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld, startWorldWithOutbound, type W
 
 /**
  * doctor learns what recipient explains: whether Postmark reports the SMTP mail it refuses to a
- * suppressed address (the server's EnableSmtpApiErrorHooks), and --fix turns it on.
+ * suppressed address (the server's EnableSmtpApiErrorHooks). Postmark documents turning it on with an
+ * account token (PUT /servers/{id}) and says nothing of a server token: with an account token, setup,
+ * apply and --fix turn it on; with a server token alone, the fix says to set one, and nothing is tried.
  */
 
 let world: World;
 const SAID = "The server's SMTP API error webhooks are off: when Postmark refuses mail to an address it suppresses";
 afterEach(() => world?.close());
 
-const doctor = (args: string[] = []) => world.run(["doctor", ...args], { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } });
+const doctor = (args: string[] = [], account = false) =>
+  world.run(["doctor", ...args], {
+    env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, ...(account ? { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } : {}) },
+  });
+/** Every request that changed a server: the account's PUT /servers/{id}, or anything sent to a server's own /server. */
+const serverWrites = () => world.simulator.writes.filter((write) => /^\/servers?(\/|$)/.test(write.path));
 /** The plan's step, as setup and doctor --fix show it. */
 const STEP = "Turn on the server's SMTP API error webhooks (Postmark then reports the mail it refuses to a suppressed address)";
 /** Production's SMTP API error webhooks, off. */
@@ -30,7 +37,7 @@ describe("smtp-error-hooks", () => {
   it("off: a warning that says what it means for Customer.io, with the fix; --fix turns it on and doctor then passes", async () => {
     world = await startWorldWithOutbound();
     hooksOff();
-    const before = await doctor(["--json"]);
+    const before = await doctor(["--json"], true);
     expect(before.code).toBe(0);
     expect(check(before)).toMatchObject({ status: "warn", fix: "Turn them on: cio-postmark doctor --fix --server 2001 --stream outbound" });
     expect(check(before).message).toMatch(
@@ -39,13 +46,14 @@ describe("smtp-error-hooks", () => {
     expect(check(before).message).toContain("so Customer.io can show a message as sent that never left Postmark. (How Customer.io");
     expect(check(before).message).toContain("not documented");
 
-    const fixed = await doctor(["--fix"]);
+    const fixed = await doctor(["--fix"], true);
     expect(fixed.code).toBe(0);
     expect(fixed.stderr).toContain(`• ${STEP}`);
     expect(fixed.stderr).toContain("Turning on the server's SMTP API error webhooks");
-    const puts = world.simulator.writes.filter((write) => write.method === "PUT" && write.path === "/server");
-    expect(puts).toHaveLength(1);
-    expect(puts[0]!.body).toEqual({ EnableSmtpApiErrorHooks: true });
+    expect(serverWrites()).toEqual([
+      expect.objectContaining({ method: "PUT", path: "/servers/2001", body: { EnableSmtpApiErrorHooks: true } }),
+    ]);
+    expect(serverWrites()[0]!.rawHeaders).toContain(ACCOUNT_TOKEN);
     expect(world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks).toBe(true);
     expect(check(await doctor(["--json"]))).toEqual({
       id: "smtp-error-hooks",
@@ -55,12 +63,30 @@ describe("smtp-error-hooks", () => {
     });
   });
 
+  it("a server token alone: the fix says to set POSTMARK_ACCOUNT_TOKEN, and no run tries or claims it", async () => {
+    world = await startWorldWithOutbound();
+    hooksOff();
+    const fix =
+      "Postmark turns them on for an account token: set POSTMARK_ACCOUNT_TOKEN, then: " +
+      "cio-postmark doctor --fix --server 2001 --stream outbound";
+    expect(check(await doctor(["--json"]))).toMatchObject({ status: "warn", fix });
+    const fixed = await doctor(["--fix"]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stderr).not.toContain(STEP);
+    expect(fixed.stdout + fixed.stderr).not.toContain("Turning on");
+    expect(fixed.stdout).toContain(fix);
+    expect(serverWrites()).toEqual([]);
+    // The fix as printed, with the variable it names set: it turns them on.
+    expect((await doctor(["--fix"], true)).code).toBe(0);
+    expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
+  });
+
   it("on: passes; not said by Postmark's answer: skipped, and --fix writes nothing to the server", async () => {
     world = await startWorldWithOutbound();
     expect(check(await doctor(["--json"]))).toMatchObject({ status: "skip" });
-    const fixed = await doctor(["--fix"]);
+    const fixed = await doctor(["--fix"], true);
     expect(fixed.stderr).not.toContain(STEP);
-    expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(0);
+    expect(serverWrites()).toHaveLength(0);
     world.simulator.state.servers.find((server) => server.ID === 2001)!.EnableSmtpApiErrorHooks = true;
     expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
   });
@@ -69,8 +95,8 @@ describe("smtp-error-hooks", () => {
     world = await startWorld();
     hooksOff();
     const setup = (...flags: string[]) =>
-      world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", ...flags], {
-        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+      world.run(["setup", "--no-input", "--server", "2001", "--stream", "outbound", "--region", "us", "--skip-smtp", ...flags], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN },
       });
     const dry = await setup("--dry-run");
     expect(dry.code).toBe(0);
@@ -83,12 +109,13 @@ describe("smtp-error-hooks", () => {
     expect(made.code).toBe(0);
     expect(made.stderr).toContain(STEP);
     expect(made.stdout).toContain("Turned on the server's SMTP API error webhooks.");
-    const puts = world.simulator.writes.filter((write) => write.path === "/server");
-    expect(puts).toEqual([expect.objectContaining({ method: "PUT", body: { EnableSmtpApiErrorHooks: true } })]);
+    expect(serverWrites()).toEqual([
+      expect.objectContaining({ method: "PUT", path: "/servers/2001", body: { EnableSmtpApiErrorHooks: true } }),
+    ]);
     expect(check(await doctor(["--json"]))).toMatchObject({ status: "pass" });
     const again = await setup("--json");
     expect(again.json().warnings).toEqual([]);
-    expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(1);
+    expect(serverWrites()).toHaveLength(1);
 
     // Turned off again with the webhook as it should be: the one change is the step, and setup's step says so.
     hooksOff();
@@ -99,14 +126,35 @@ describe("smtp-error-hooks", () => {
     const nothing = await setup();
     expect(nothing.stderr).not.toContain(STEP);
     expect(nothing.stdout).not.toContain("Turned on");
-    expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(2);
+    expect(serverWrites()).toHaveLength(2);
+  });
+
+  it("setup with a server token alone connects the stream and says the fix as its own re-run (a dry run saves nothing)", async () => {
+    world = await startWorld();
+    hooksOff();
+    const setup = (...flags: string[]) =>
+      world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json", ...flags], {
+        env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN },
+      });
+    const said =
+      `${SAID}, it tells no one, so Customer.io can show a message as sent that never left Postmark. (How Customer.io handles ` +
+      "those events once they are on is not documented.) Postmark turns them on for an account token: set POSTMARK_ACCOUNT_TOKEN, " +
+      "then: cio-postmark setup --server 2001 --stream outbound";
+    for (const run of [await setup("--dry-run"), await setup()]) {
+      expect(run.code).toBe(0);
+      expect(run.json().warnings).toEqual([said]);
+      expect(run.stderr).not.toContain(STEP);
+    }
+    expect(serverWrites()).toEqual([]);
+    expect(world.simulator.webhooksOf(2001, "outbound")).toHaveLength(1);
+    expect(check(await doctor(["--json"]))).toMatchObject({ status: "warn" });
   });
 
   it("a file's runs: the fix doctor --file and apply --check print is apply, which turns them on once per server", async () => {
     world = await startWorld();
     hooksOff();
     const file = fileOf({ server: 2001, stream: "outbound" }, { server: 2001, stream: "broadcast" });
-    const env = { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } };
+    const env = { env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN } };
     const fixed = `Turn them on: cio-postmark apply --file ${file} --yes`;
     const doctored = await world.run(["doctor", "--file", file, "--json"], env);
     expect(check(doctored)).toMatchObject({ status: "warn", fix: fixed });
@@ -129,8 +177,9 @@ describe("smtp-error-hooks", () => {
     const applied = await world.run(["apply", "--file", file, "--yes"], env);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain("webhook 9001 created, the server's SMTP API error webhooks turned on");
-    const puts = world.simulator.writes.filter((write) => write.path === "/server");
-    expect(puts).toEqual([expect.objectContaining({ method: "PUT", body: { EnableSmtpApiErrorHooks: true } })]);
+    expect(serverWrites()).toEqual([
+      expect.objectContaining({ method: "PUT", path: "/servers/2001", body: { EnableSmtpApiErrorHooks: true } }),
+    ]);
     expect(check(await world.run(["doctor", "--file", file, "--json"], env))).toMatchObject({ status: "pass" });
     const again = await world.run(["apply", "--file", file, "--check"], env);
     expect(again.code).toBe(0);
@@ -141,23 +190,42 @@ describe("smtp-error-hooks", () => {
     const hooksOnly = await world.run(["apply", "--file", file, "--yes"], env);
     expect(hooksOnly.stdout).toContain("webhook 9001 unchanged, the server's SMTP API error webhooks turned on");
     expect(hooksOnly.stdout).toContain("Applied: 2 changed, 0 unchanged, 0 failed.");
-    expect(world.simulator.writes.filter((write) => write.path === "/server")).toHaveLength(2);
+    expect(serverWrites()).toHaveLength(2);
     const unchanged = await world.run(["apply", "--file", file, "--yes"], env);
     expect(unchanged.stdout).toContain("Production / outbound (connections[0]): webhook 9001 unchanged\n");
     expect(unchanged.stdout).toContain("Applied: 0 changed, 2 unchanged, 0 failed.");
   });
 
+  it("a file's runs with a server token alone: no step, apply --check is clean, and every run says the same fix", async () => {
+    world = await startWorldWithOutbound();
+    hooksOff();
+    const file = fileOf({ server: 2001, stream: "outbound" });
+    const env = { env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN } };
+    const fix = `Postmark turns them on for an account token: set POSTMARK_ACCOUNT_TOKEN, then: cio-postmark apply --file ${file} --yes`;
+    const checked = await world.run(["apply", "--file", file, "--check", "--json"], env);
+    expect(checked.code).toBe(0);
+    expect(checked.json().connections[0].plan).toEqual([{ action: "keep", webhook: 9001 }]);
+    const applied = await world.run(["apply", "--file", file, "--yes"], env);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).not.toContain("turned on");
+    expect(check(await world.run(["doctor", "--file", file, "--json"], env))).toMatchObject({ status: "warn", fix });
+    expect(serverWrites()).toEqual([]);
+  });
+
   it("apply: a server that refuses fails its own connections, with Postmark's words; the other server's is applied", async () => {
     world = await startWorld();
     hooksOff();
-    world.simulator.injectFault({ match: (request) => request.path === "/server", fault: { kind: "status", status: 500 } });
+    world.simulator.injectFault({
+      match: (request) => request.method === "PUT" && request.path === "/servers/2001",
+      fault: { kind: "status", status: 500 },
+    });
     const file = fileOf({ server: 2001, stream: "outbound" }, { server: 2002, stream: "outbound" });
     const run = await world.run(["apply", "--file", file, "--yes", "--json"], {
       env: { POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN },
     });
     expect(run.code).toBe(1);
     const [production, staging] = run.json().connections;
-    expect(production.error.message).toContain("turn on the server's SMTP API error webhooks");
+    expect(production.error.message).toBe("Postmark answered 500 while trying to turn on the SMTP API error webhooks of server 2001.");
     expect(production.webhook).toEqual({ id: null, action: null });
     expect(staging).toMatchObject({ error: null, webhook: { action: "created" } });
     expect(world.simulator.webhooksOf(2001)).toHaveLength(0);

@@ -135,6 +135,7 @@ describe("streams", () => {
       serverId: 1,
       command: (...a) => a.join(" "),
       arrow: "->",
+      accountToken: false,
     });
     const blocked = blockingError(verdict, server, checked.ID);
     if (blocked) throw blocked;
