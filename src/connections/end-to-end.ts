@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { REGION_WEBHOOK_URLS, regionOfUrl } from "../core/regions.js";
 import { firstEvent, isBounceTestAddress, isOwnTestMessage } from "../core/send-test.js";
-import type { CustomerIoApi, Delivery, Workspace } from "../customerio/api.js";
+import { eventRecorded, type CustomerIoApi, type Delivery, type Workspace } from "../customerio/api.js";
 import type { ServerApi } from "../postmark/api.js";
 import type { OutboundMessage } from "../core/model.js";
 import type { Runtime } from "../runtime.js";
@@ -119,10 +119,11 @@ export async function proveWholeChain(
       // Undefined while Customer.io has not indexed the delivery yet: not an answer.
       const delivery = await customerio.delivery(workspace.region, deliveryId, stop);
       answered = true;
-      const ended = delivery && whyNotSent(delivery);
-      if (ended) return result("fail", "not-sent", null, `Customer.io did not send it: ${ended}.`, notSentFix(runtime, server));
       const sent = delivery?.metrics.sent;
-      const matched = sent === undefined ? undefined : matchedEvent(delivery!, sent);
+      // Once sent, a failure is the mail server's report of a bounce, not Customer.io keeping the email back.
+      const ended = delivery && sent === undefined && whyNotSent(delivery);
+      if (ended) return result("fail", "not-sent", null, `Customer.io did not send it: ${ended}.`, notSentFix(runtime, server));
+      const matched = sent === undefined ? undefined : eventRecorded(delivery!.metrics, sent);
       if (sent !== undefined) {
         if (stage === "queued") stage = "sent"; // known before the searches below, which a deadline may cut short
         // Found by this run's marker, whatever Postmark's clock says; the subject narrows the search to it.
@@ -178,14 +179,6 @@ function whyNotSent(delivery: Delivery): string | undefined {
     return "it dropped the email (Customer.io drops email to a suppressed or unsubscribed person)";
   if (delivery.metrics.undeliverable !== undefined) return "it reports the email as undeliverable";
   if (delivery.metrics.failed !== undefined) return "it reports the delivery as failed";
-  return undefined;
-}
-
-/** Postmark's event as Customer.io matched it: only one stamped at or after the email's own sending counts. */
-function matchedEvent(delivery: Delivery, sent: number): "Bounced" | "Delivered" | undefined {
-  const { bounced, delivered } = delivery.metrics;
-  if (bounced !== undefined && bounced >= sent) return "Bounced";
-  if (delivered !== undefined && delivered >= sent) return "Delivered";
   return undefined;
 }
 

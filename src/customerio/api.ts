@@ -85,6 +85,18 @@ export interface Delivery {
   metrics: Partial<Record<"sent" | "delivered" | "bounced" | "failed" | "undeliverable" | "dropped" | "spammed", number>>;
 }
 
+/**
+ * Postmark's event as Customer.io recorded it on a delivery it sent: a metric stamped at or after the
+ * sending. How Customer.io records Postmark's Bounce is not documented: its `bounced` metric (its metric
+ * vocabulary's word), or a failure after sending (`failed`, `undeliverable`); each is read as the bounce,
+ * for nothing but the mail server's report fails an email Customer.io has already handed over.
+ */
+export function eventRecorded(metrics: Partial<Record<string, number>>, sent: number): "Bounced" | "Delivered" | undefined {
+  const since = (name: string) => (metrics[name] ?? -Infinity) >= sent;
+  if (["bounced", "failed", "undeliverable"].some(since)) return "Bounced";
+  return since("delivered") ? "Delivered" : undefined;
+}
+
 /** A delivery of Customer.io's to one person, as their message list shows it: `created` and the metrics in unix seconds. */
 export interface PersonDelivery {
   id: string;

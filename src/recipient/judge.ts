@@ -1,4 +1,4 @@
-import type { PersonDelivery, RecipientRecord } from "../customerio/api.js";
+import { eventRecorded, type PersonDelivery, type RecipientRecord } from "../customerio/api.js";
 import type { Suppression } from "../core/model.js";
 
 /**
@@ -125,10 +125,10 @@ function messagesFinding({ address, streamId, messages }: RecipientFacts): Recip
   };
 }
 
-/** The metric a Customer.io delivery carries once Postmark's event for it came back by webhook. */
-const METRIC_OF: Record<string, { metric: string; trigger: string; said: string }> = {
-  Delivered: { metric: "delivered", trigger: "Delivery", said: "delivered" },
-  Bounced: { metric: "bounced", trigger: "Bounce", said: "bounced" },
+/** Postmark's events that come back to Customer.io by webhook: the trigger that carries each, and its word. */
+const HEARD_BY: Record<string, { trigger: string; said: string }> = {
+  Delivered: { trigger: "Delivery", said: "delivered" },
+  Bounced: { trigger: "Bounce", said: "bounced" },
 };
 
 /**
@@ -160,11 +160,11 @@ function customerioFinding(facts: RecipientFacts, record: RecipientRecord): Reci
   const deliveries = record.deliveries.filter((delivery) => retained(delivery) && delivery.metrics.sent !== undefined);
   let heard = 0;
   for (const message of facts.messages) {
-    const expected = message.event ? METRIC_OF[message.event] : undefined;
+    const expected = message.event ? HEARD_BY[message.event] : undefined;
     if (!expected) continue;
     const match = deliveryOf(message, deliveries, address);
     if (!match) continue;
-    if (match.delivery.metrics[expected.metric] !== undefined) {
+    if (eventRecorded(match.delivery.metrics, match.delivery.metrics.sent!) === message.event) {
       heard += 1;
       continue;
     }

@@ -47,9 +47,18 @@ export interface CustomerIoSimulatorOptions {
   indexDelayMs?: number;
   /** What Customer.io does with the email instead of sending it, where it does not send: drop it, or call it undeliverable. */
   outcome?: DeliveryOutcome;
+  /**
+   * How Customer.io records Postmark's Bounce event on the delivery: not documented. Its `bounced` metric
+   * (the word of its metric vocabulary), or a failure after sending, with the bounce as its failure message.
+   */
+  bounceRecord?: BounceRecord;
 }
 
 export type DeliveryOutcome = "send" | "dropped" | "undeliverable";
+export type BounceRecord = "bounced" | "failed" | "undeliverable";
+export const BOUNCE_RECORDS: BounceRecord[] = ["bounced", "failed", "undeliverable"];
+/** What the failure message says of a bounce, where Customer.io records one as a failure. */
+const BOUNCE_FAILURE = "550 5.1.1 The email account that you tried to reach does not exist.";
 
 interface DeliveryRecord {
   id: string;
@@ -85,6 +94,7 @@ export class CustomerIoSimulator {
   matchEvents: boolean;
   indexDelayMs: number;
   outcome: DeliveryOutcome;
+  bounceRecord: BounceRecord;
   private faults: FaultRule[] = [];
   private readonly servers: HttpServer[] = [];
   private readonly sockets = new Set<Socket>();
@@ -98,6 +108,7 @@ export class CustomerIoSimulator {
     this.matchEvents = options.matchEvents ?? true;
     this.indexDelayMs = options.indexDelayMs ?? 0;
     this.outcome = options.outcome ?? "send";
+    this.bounceRecord = options.bounceRecord ?? "bounced";
   }
 
   static async start(workspaces: CustomerIoWorkspace[], options: CustomerIoSimulatorOptions): Promise<CustomerIoSimulator> {
@@ -279,13 +290,14 @@ export class CustomerIoSimulator {
     if (delivery.sentAt) metrics.sent = unixSeconds(delivery.sentAt);
     const event = this.matchedEvent(delivery);
     if (event) metrics[event.metric] = unixSeconds(event.at);
+    const bounceFailure = event && event.metric !== "delivered" && event.metric !== "bounced" ? BOUNCE_FAILURE : null;
     return {
       id: delivery.id,
       type: "email",
       recipient: delivery.to,
       subject: delivery.subject,
       created: unixSeconds(delivery.created),
-      failure_message: delivery.failure ?? null,
+      failure_message: delivery.failure ?? bounceFailure,
       campaign_id: null,
       action_id: null,
       newsletter_id: null,
@@ -297,7 +309,7 @@ export class CustomerIoSimulator {
   }
 
   /** Postmark's event for the message, if it is due and the stream's webhook brings it to this workspace's region. */
-  private matchedEvent(delivery: DeliveryRecord): { metric: "bounced" | "delivered"; at: number } | undefined {
+  private matchedEvent(delivery: DeliveryRecord): { metric: BounceRecord | "delivered"; at: number } | undefined {
     const postmark = this.options.postmark;
     const message = postmark.state.messages.find((candidate) => candidate.MessageID === delivery.postmarkMessageId);
     if (!message || !this.matchEvents) return undefined;
@@ -312,6 +324,6 @@ export class CustomerIoSimulator {
       trigger,
       (url) => regionOfUrl(url) === delivery.workspace.region,
     );
-    return forwarded ? { metric: bounced ? "bounced" : "delivered", at } : undefined;
+    return forwarded ? { metric: bounced ? this.bounceRecord : "delivered", at } : undefined;
   }
 }

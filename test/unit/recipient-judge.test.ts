@@ -171,6 +171,20 @@ describe("Postmark's messages and Customer.io's deliveries", () => {
     expect(verdict.verdict).toBe("Nothing stops mail to jane@example.com on outbound.");
   });
 
+  // How Customer.io records Postmark's Bounce is not documented: its bounced metric, or a failure after the sending.
+  it.each(["bounced", "failed", "undeliverable"])("a bounce Customer.io records as %s after the sending is heard", (metric) => {
+    const sent = at("2026-12-07T11:00:00Z");
+    const judge = (metrics: Record<string, number>) =>
+      judgeRecipient(
+        facts({ messages: [message("Receipt", "Bounced")], customerio: { people: 1, deliveries: [delivery("Receipt", sent, metrics)] } }),
+      ).findings[2]!.status;
+    expect(judge({ sent, [metric]: sent + 4 })).toBe("pass");
+    expect(judge({ sent, [metric]: sent })).toBe("pass");
+    // Before the sending it is Customer.io's own (it kept an earlier email back), not Postmark's event; nor is a Delivery a Bounce.
+    expect(judge({ sent, [metric]: sent - 1 })).toBe("fail");
+    expect(judge({ sent, delivered: sent + 4 })).toBe("fail");
+  });
+
   it("a pass says what it rests on: how many emails both sides show, or that none could be compared", () => {
     const sent = at("2026-12-07T11:00:00Z");
     const customerio = (messages: ReturnType<typeof message>[], deliveries: ReturnType<typeof delivery>[]) =>

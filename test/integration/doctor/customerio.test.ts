@@ -217,6 +217,19 @@ describe("doctor --end-to-end", () => {
     expect(cioRequests().filter((line) => line.startsWith("us POST"))).toEqual(["us POST /v1/send/email 200"]);
   });
 
+  // How Customer.io records Postmark's Bounce is not documented: its bounced metric, or a failure after the sending, each proves it.
+  it.each(["bounced", "failed", "undeliverable"] as const)(
+    "Customer.io records the bounce as %s: the chain is proven, never 'did not send it'",
+    async (bounceRecord) => {
+      await start({}, { bounceRecord });
+      await setup(["--region", "us"]);
+      const result = await endToEnd();
+      expect(result.code).toBe(0);
+      expect(result.check("end-to-end")).toMatchObject({ status: "pass", stage: "matched", stream: "outbound" });
+      expect(result.check("end-to-end").message).toMatch(/Postmark's Bounced event reached Customer\.io after \d+ s\.$/);
+    },
+  );
+
   it("over two connections, the one email proves the chain: All good, though the other connection's check is skipped", async () => {
     await start();
     await setup(["--region", "us"]);
