@@ -25,6 +25,8 @@ export function sandboxAccount(): AccountState {
         id: SANDBOX_SERVERS.staging,
         name: "Acme Staging",
         tokens: ["sandbox-server-token-acme-staging"],
+        // Off, as a new server's are: the account token's setup turns them on as a step of its plan.
+        errorHooks: false,
         streams: [
           { id: "outbound", type: "Transactional", name: "Default Transactional Stream" },
           { id: "inbound", type: "Inbound", name: "Default Inbound Stream" },

@@ -10,6 +10,7 @@ import { readConnection } from "../../connections/read.js";
 import { smtpRecord } from "../../connections/saved.js";
 import { blockingError, findingWords } from "../../doctor/judge.js";
 import { serverLabel } from "../../postmark/links.js";
+import { TOKEN_HELP } from "../../postmark/errors.js";
 import type { MessageStream, Server } from "../../core/model.js";
 import type { AppliedPlan } from "../../postmark/webhook-writer.js";
 import type { Runtime } from "../../runtime.js";
@@ -27,7 +28,9 @@ import type { GivenInputs } from "./context.js";
 
 export async function readPlanApply(runtime: Runtime, given: Readonly<GivenInputs>, target: ResolvedTarget): Promise<SetupResult> {
   // The verdict's repairs are said as setup's own re-run: a dry run has saved nothing for doctor --fix to find.
-  runtime = { ...runtime, command: asSetup(runtime.command) };
+  // An account token pasted at the prompt stands where the environment's would: the error webhooks' step takes it.
+  const account = target.accountToken && { [TOKEN_HELP.account.env]: target.accountToken.value };
+  runtime = { ...runtime, command: asSetup(runtime.command), env: { ...runtime.env, ...account } };
   const { output, prompter } = runtime;
   const { api, streamId, region } = target;
 

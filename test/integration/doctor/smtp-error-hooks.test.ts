@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runInTerminal } from "../../helpers/run-cli.js";
 import { ACCOUNT_TOKEN, SERVER_TOKEN, startWorld, startWorldWithOutbound, type World } from "../../helpers/world.js";
 
 /**
@@ -127,6 +128,29 @@ describe("smtp-error-hooks", () => {
     expect(nothing.stderr).not.toContain(STEP);
     expect(nothing.stdout).not.toContain("Turned on");
     expect(serverWrites()).toHaveLength(2);
+  });
+
+  it("an account token pasted in the wizard counts as the environment's: its plan turns them on with it", async () => {
+    world = await startWorld();
+    hooksOff();
+    const run = await runInTerminal(
+      ["setup", "--server", "2001", "--stream", "outbound", "--region", "us", "--skip-smtp"],
+      [
+        { after: "Which Postmark token will you use?", keys: "\r" },
+        { after: "Account token:", keys: `${ACCOUNT_TOKEN}\r` },
+        { after: "Apply this plan and save the connection?", keys: "\r" },
+        { after: "too?", keys: "n\r" },
+      ],
+      { env: world.env(), overrides: world.overrides },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    // The terminal is 100 columns wide: the step's words are wrapped.
+    expect(run.stderr.replace(/\s+/g, " ")).toContain(`• ${STEP}`);
+    expect(run.stdout).toContain("Turned on the server's SMTP API error webhooks.");
+    expect(serverWrites()).toEqual([
+      expect.objectContaining({ method: "PUT", path: "/servers/2001", body: { EnableSmtpApiErrorHooks: true } }),
+    ]);
+    expect(serverWrites()[0]!.rawHeaders).toContain(ACCOUNT_TOKEN);
   });
 
   it("setup with a server token alone connects the stream and says the fix as its own re-run (a dry run saves nothing)", async () => {
