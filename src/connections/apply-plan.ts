@@ -75,7 +75,10 @@ export async function applyAndSave(runtime: Runtime, planned: Planned, applying:
   // First the server's error webhooks, when the verdict says they are off: a refusal stops the run before any webhook is written.
   const turning = errorHooksOff(verdict);
   const facts = turning
-    ? { ...planned.facts, server: await (applying.errorHooks ?? errorHooksTurner(runtime))(planned.facts.server) }
+    ? {
+        ...planned.facts,
+        server: await turnOnErrorHooks(applying.errorHooks ?? errorHooksTurner(runtime), planned.facts.server, applying.again),
+      }
     : planned.facts;
   const { server, stream } = facts;
   // Said only as Postmark's answer shows it.
@@ -146,6 +149,19 @@ export const ERROR_HOOKS_STEP =
  * (the verdict plans it only where there is one), once per server however many of its streams ask in one run.
  */
 export type ErrorHooksTurner = (server: Server) => Promise<Server>;
+
+/** The step, refused: nothing has changed yet, and the likeliest cause (another account's token) is named with the way on. */
+async function turnOnErrorHooks(turner: ErrorHooksTurner, server: Server, again: string): Promise<Server> {
+  try {
+    return await turner(server);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    const hint =
+      `Nothing was changed.${error.hint ? ` ${error.hint}` : ""} Postmark turns them on only for the account the server is in: if ` +
+      `POSTMARK_ACCOUNT_TOKEN is another account's, use this one's, or leave it unset to connect without them. Then: ${again}`;
+    throw new CliError(error.code, error.message, { exitCode: error.exitCode, hint, cause: error });
+  }
+}
 
 export function errorHooksTurner(runtime: Runtime): ErrorHooksTurner {
   const turned = new Map<number, Promise<Server>>();

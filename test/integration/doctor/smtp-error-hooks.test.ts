@@ -153,6 +153,28 @@ describe("smtp-error-hooks", () => {
     expect(serverWrites()[0]!.rawHeaders).toContain(ACCOUNT_TOKEN);
   });
 
+  it("an account token Postmark refuses for this server (another account's): nothing changed, Postmark's words, the way on", async () => {
+    world = await startWorld();
+    hooksOff();
+    world.simulator.injectFault({
+      match: (request) => request.method === "PUT",
+      fault: { kind: "answer", status: 422, body: JSON.stringify({ ErrorCode: 600, Message: "Server not found." }) },
+    });
+    const run = await world.run(["setup", "--no-input", "--stream", "outbound", "--region", "us", "--skip-smtp", "--json"], {
+      env: { POSTMARK_SERVER_TOKEN: SERVER_TOKEN, POSTMARK_ACCOUNT_TOKEN: ACCOUNT_TOKEN },
+    });
+    expect(run.code).toBe(1);
+    const { error } = run.json();
+    expect(error.message).toBe("Postmark refused to turn on the SMTP API error webhooks of server 2001: Server not found.");
+    expect(error.hint).toMatch(/^Nothing was changed\. /);
+    expect(error.hint).toContain(
+      "Postmark turns them on only for the account the server is in: if POSTMARK_ACCOUNT_TOKEN is another account's, use this " +
+        "one's, or leave it unset to connect without them. Then: cio-postmark setup --yes --server 2001 --stream outbound",
+    );
+    expect(world.simulator.webhooksOf(2001)).toHaveLength(0);
+    expect(world.simulator.writes.map((write) => write.method)).toEqual(["PUT"]);
+  });
+
   it("setup with a server token alone connects the stream and says the fix as its own re-run (a dry run saves nothing)", async () => {
     world = await startWorld();
     hooksOff();
