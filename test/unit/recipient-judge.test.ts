@@ -267,5 +267,13 @@ describe("Postmark's messages and Customer.io's deliveries", () => {
       }),
     );
     expect(had.findings[2]!.status).toBe("pass");
+    // Nor is one Customer.io kept back itself (no sent metric): Postmark never saw it to refuse it.
+    const keptBack = judgeRecipient(
+      facts({
+        suppression: suppressed("HardBounce", "Recipient"),
+        customerio: { people: 1, deliveries: [delivery("Receipt", sent, { dropped: sent + 1 })] },
+      }),
+    );
+    expect(keptBack.findings[2]!.status).toBe("pass");
   });
 });

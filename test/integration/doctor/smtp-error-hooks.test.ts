@@ -84,7 +84,10 @@ describe("smtp-error-hooks", () => {
 
   it("on: passes; not said by Postmark's answer: skipped, and --fix writes nothing to the server", async () => {
     world = await startWorldWithOutbound();
-    expect(check(await doctor(["--json"]))).toMatchObject({ status: "skip" });
+    expect(check(await doctor(["--json"]))).toMatchObject({
+      status: "skip",
+      message: "Skipped: Postmark's answer does not say whether the server's SMTP API error webhooks are on.",
+    });
     const fixed = await doctor(["--fix"], true);
     expect(fixed.stderr).not.toContain(STEP);
     expect(serverWrites()).toHaveLength(0);
