@@ -76,3 +76,9 @@ export function symbolsFor(unicode: boolean) {
     : { pass: "√", fail: "×", warn: "!", skip: "-", info: "i", bullet: "*", arrow: "->" };
 }
 export type Symbols = ReturnType<typeof symbolsFor>;
+
+/**
+ * A command that moves a file or folder, as the person's shell takes it: `move` runs in cmd and
+ * PowerShell alike, where `mv` is not a cmd command. `fileModes` is false on Windows alone.
+ */
+export const moveCommand = (from: string, to: string, fileModes: boolean) => `${fileModes ? "mv" : "move"} "${from}" "${to}"`;

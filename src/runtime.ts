@@ -160,7 +160,7 @@ export async function createRuntime(options: GlobalOptions, io: Io, secrets: Sec
   let sandbox: SandboxSession | undefined;
   if (options.sandbox) {
     const { startSandbox } = await import("./sandbox/session.js");
-    sandbox = await startSandbox(join(baseDir, "sandbox"));
+    sandbox = await startSandbox(join(baseDir, "sandbox"), platform.fileModes);
   }
   const configDir = sandbox ? sandbox.configDir : baseDir;
   const store = new ConfigStore(configDir, platform.fileModes);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { makeDirs } from "../store/make-dirs.js";
+import { moveCommand } from "../platform.js";
 import { CliError } from "../errors.js";
 import { join } from "node:path";
 import type { PostmarkEndpoint } from "../postmark/base-url.js";
@@ -42,17 +43,22 @@ export function sandboxAccount(): AccountState {
 }
 
 /** The account as a run left it: a file that is not one is reported and kept, never run on or written over. */
-function readState(statePath: string): AccountState {
+function readState(statePath: string, fileModes: boolean): AccountState {
   let state: unknown;
   try {
     state = JSON.parse(readFileSync(statePath, "utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Never the parser's own words: they quote the file.
-    throw damagedState(statePath, error instanceof SyntaxError ? "is not valid JSON" : `cannot be read${code ? ` (${code})` : ""}`, error);
+    throw damagedState(
+      statePath,
+      fileModes,
+      error instanceof SyntaxError ? "is not valid JSON" : `cannot be read${code ? ` (${code})` : ""}`,
+      error,
+    );
   }
   const problem = problemWithState(state);
-  if (problem) throw damagedState(statePath, problem);
+  if (problem) throw damagedState(statePath, fileModes, problem);
   // A sandbox saved by an older version lacks what later ones added; one saved before `recipient` existed gets its people now.
   const account = state as Partial<AccountState> & Omit<AccountState, (typeof LATER_LISTS)[number]>;
   const people = account.suppressions === undefined;
@@ -86,9 +92,11 @@ export function problemWithState(state: unknown): string | undefined {
   return undefined;
 }
 
-function damagedState(statePath: string, what: string, cause?: unknown): CliError {
+function damagedState(statePath: string, fileModes: boolean, what: string, cause?: unknown): CliError {
   return new CliError("sandbox_damaged", `The sandbox's account file ${statePath} ${what}; it was left as it is.`, {
-    hint: `Move it aside (mv "${statePath}" "${statePath}.bak"): the next --sandbox run starts with a fresh sandbox account.`,
+    hint:
+      `Move it aside (${moveCommand(statePath, `${statePath}.bak`, fileModes)}): ` +
+      "the next --sandbox run starts with a fresh sandbox account.",
     cause,
   });
 }
@@ -103,7 +111,8 @@ export interface SandboxSession {
 
 const STATE_FILE = "postmark-account.json";
 
-export async function startSandbox(dir: string): Promise<SandboxSession> {
+/** `fileModes`: false on Windows alone, where the commands it prints are cmd's and PowerShell's. */
+export async function startSandbox(dir: string, fileModes: boolean): Promise<SandboxSession> {
   try {
     makeDirs(dir, 0o700);
   } catch (error) {
@@ -114,7 +123,7 @@ export async function startSandbox(dir: string): Promise<SandboxSession> {
     });
   }
   const statePath = join(dir, STATE_FILE);
-  const state = existsSync(statePath) ? readState(statePath) : sandboxAccount();
+  const state = existsSync(statePath) ? readState(statePath, fileModes) : sandboxAccount();
   const broadcastToken = SANDBOX_SMTP_TOKENS.find(
     (token) => token.serverId === SANDBOX_SERVERS.production && token.stream === "broadcast",
   )!;

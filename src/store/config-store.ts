@@ -2,6 +2,7 @@ import { accessSync, chmodSync, constants, existsSync, lstatSync, readdirSync, s
 import { makeDirs } from "./make-dirs.js";
 import { join } from "node:path";
 import type Conf from "conf";
+import { moveCommand } from "../platform.js";
 import { CliError } from "../errors.js";
 import type { Region } from "../core/regions.js";
 import type { StreamType } from "../core/model.js";
@@ -259,7 +260,7 @@ export class ConfigStore {
 
   private damaged(what: string, cause?: unknown): CliError {
     return new CliError("config_damaged", `The saved config at ${this.path} ${what}; it was left as it is.`, {
-      hint: `Move it aside (mv "${this.path}" "${this.path}.bak") and run setup again, or repair it by hand.`,
+      hint: `Move it aside (${moveCommand(this.path, `${this.path}.bak`, this.fileModes)}) and run setup again, or repair it by hand.`,
       cause,
     });
   }

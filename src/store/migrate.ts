@@ -1,6 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CliError } from "../errors.js";
+import { moveCommand } from "../platform.js";
 import { makeDirs } from "./make-dirs.js";
 
 /**
@@ -25,7 +26,7 @@ export function moveLegacyConfigDir(legacyDir: string, dir: string, fileModes: b
       "config_move_failed",
       `Could not move the saved config from ${legacyDir} to ${dir}${code ? ` (${code})` : ""}; nothing was lost.`,
       {
-        hint: `Move the folder by hand (mv "${legacyDir}" "${dir}"), or point --config-dir at it.`,
+        hint: `Move the folder by hand (${moveCommand(legacyDir, dir, fileModes)}), or point --config-dir at it.`,
         cause: error,
       },
     );

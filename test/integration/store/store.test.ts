@@ -183,6 +183,17 @@ describe("config store", () => {
     expect(readFileSync(store.path, "utf8")).toBe(text);
   });
 
+  it("on Windows, the way to move it aside is a command cmd and PowerShell both run", async () => {
+    const dir = join(root, "config");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "config.json"), "{", { mode: 0o600 });
+    const store = new ConfigStore(dir, false);
+    await expect(store.list()).rejects.toMatchObject({
+      code: "config_damaged",
+      hint: `Move it aside (move "${store.path}" "${store.path}.bak") and run setup again, or repair it by hand.`,
+    });
+  });
+
   it("an empty object is an empty config, and a file of the current schema is read", async () => {
     const dir = join(root, "config");
     mkdirSync(dir, { recursive: true });
