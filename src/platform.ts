@@ -78,7 +78,8 @@ export function symbolsFor(unicode: boolean) {
 export type Symbols = ReturnType<typeof symbolsFor>;
 
 /**
- * A command that moves a file or folder, as the person's shell takes it: `move` runs in cmd and
- * PowerShell alike, where `mv` is not a cmd command. `fileModes` is false on Windows alone.
+ * Commands that move or delete a file, as the person's shell takes them: `move` and `del` run in cmd
+ * and PowerShell alike, where `mv` and `rm` are not cmd commands. `fileModes` is false on Windows alone.
  */
 export const moveCommand = (from: string, to: string, fileModes: boolean) => `${fileModes ? "mv" : "move"} "${from}" "${to}"`;
+export const deleteCommand = (path: string, fileModes: boolean) => `${fileModes ? "rm" : "del"} "${path}"`;

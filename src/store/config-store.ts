@@ -2,7 +2,7 @@ import { accessSync, chmodSync, constants, existsSync, lstatSync, readdirSync, s
 import { makeDirs } from "./make-dirs.js";
 import { join } from "node:path";
 import type Conf from "conf";
-import { moveCommand } from "../platform.js";
+import { deleteCommand, moveCommand } from "../platform.js";
 import { CliError } from "../errors.js";
 import type { Region } from "../core/regions.js";
 import type { StreamType } from "../core/model.js";
@@ -247,7 +247,9 @@ export class ConfigStore {
   private refuseSymlink(): void {
     if (lstatSync(this.path, { throwIfNoEntry: false })?.isSymbolicLink()) {
       throw new CliError("config_symlink", `The config file ${this.path} is a symbolic link; it was left as it is and nothing was saved.`, {
-        hint: `Replace it with a plain file (rm "${this.path}", then run setup again), or choose another folder with --config-dir.`,
+        hint:
+          `Replace it with a plain file (${deleteCommand(this.path, this.fileModes)}, then run setup again), or choose another ` +
+          "folder with --config-dir.",
       });
     }
   }

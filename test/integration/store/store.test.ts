@@ -230,6 +230,10 @@ describe("config store", () => {
       message: `The config file ${store.path} is a symbolic link; it was left as it is and nothing was saved.`,
       hint: `Replace it with a plain file (rm "${store.path}", then run setup again), or choose another folder with --config-dir.`,
     });
+    // On Windows, the command cmd and PowerShell both run.
+    await expect(new ConfigStore(dir, false).list()).rejects.toMatchObject({
+      hint: `Replace it with a plain file (del "${store.path}", then run setup again), or choose another folder with --config-dir.`,
+    });
   });
 
   it("names the system's error code when the folder cannot be made", async () => {
