@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { makeDirs } from "../store/make-dirs.js";
+import { isObject } from "./postmark/answers.js";
 import { moveCommand } from "../platform.js";
 import { CliError } from "../errors.js";
 import { join } from "node:path";
@@ -73,14 +74,12 @@ function readState(statePath: string, fileModes: boolean): AccountState {
 }
 
 const ACCOUNT_LISTS = ["servers", "streams", "webhooks", "domains"] as const;
-/** Lists a sandbox saved by an older version lacks: the simulator adds them empty. */
+/** Lists a sandbox saved by an older version lacks: readState adds them empty. */
 const LATER_LISTS = ["senders", "messages", "suppressions"] as const;
 
 /** What makes this no sandbox account, in words; undefined when its shape is one. */
-export function problemWithState(state: unknown): string | undefined {
-  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
-  if (!isObject(state)) return "is not a sandbox account";
-  const account = state as Record<string, unknown>;
+function problemWithState(account: unknown): string | undefined {
+  if (!isObject(account)) return "is not a sandbox account";
   const tokens = account.accountTokens;
   if (!Array.isArray(tokens) || !tokens.every((token) => typeof token === "string")) return "has no list of account tokens";
   for (const key of [...ACCOUNT_LISTS, ...LATER_LISTS]) {
