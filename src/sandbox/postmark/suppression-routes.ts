@@ -48,11 +48,10 @@ export function suppressionsRoute(sim: SimulatedPostmark, method: string, segmen
   throw new ApiError(404, 0, "The requested resource was not found.");
 }
 
-/** PUT /servers/{id} (an account token): the fields this tool may change on a server. */
+/** PUT /servers/{id} (an account token): the one field this tool changes on a server. */
 export function editServer(sim: SimulatedPostmark, { serverId, body }: RouteContext) {
   const server = findServer(sim, serverId!);
   if (!isObject(body)) fail(422, 402, "The request body is not valid JSON.");
   if (typeof body.EnableSmtpApiErrorHooks === "boolean") server.EnableSmtpApiErrorHooks = body.EnableSmtpApiErrorHooks;
-  if (typeof body.SmtpApiActivated === "boolean") server.SmtpApiActivated = body.SmtpApiActivated;
   return server;
 }
