@@ -56,7 +56,6 @@ export interface CustomerIoSimulatorOptions {
 
 export type DeliveryOutcome = "send" | "dropped" | "undeliverable";
 export type BounceRecord = "bounced" | "failed" | "undeliverable";
-export const BOUNCE_RECORDS: BounceRecord[] = ["bounced", "failed", "undeliverable"];
 /** What the failure message says of a bounce, where Customer.io records one as a failure. */
 const BOUNCE_FAILURE = "550 5.1.1 The email account that you tried to reach does not exist.";
 
@@ -290,7 +289,7 @@ export class CustomerIoSimulator {
     if (delivery.sentAt) metrics.sent = unixSeconds(delivery.sentAt);
     const event = this.matchedEvent(delivery);
     if (event) metrics[event.metric] = unixSeconds(event.at);
-    const bounceFailure = event && event.metric !== "delivered" && event.metric !== "bounced" ? BOUNCE_FAILURE : null;
+    const bounceFailure = event?.metric === "failed" || event?.metric === "undeliverable" ? BOUNCE_FAILURE : null;
     return {
       id: delivery.id,
       type: "email",
